@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+// streamtop: a terminal monitor for Server-Sent Events streams and polled JSON APIs.
+// No Swift package dependencies: Foundation, Dispatch, the toolchain's test libraries,
+// and (from the engine and UI issues on) libcurl and ncursesw through small C shims.
+import PackageDescription
+
+let package = Package(
+    name: "streamtop",
+    products: [
+        .executable(name: "streamtop", targets: ["streamtop"]),
+        .executable(name: "streamtop-bench", targets: ["streamtop-bench"]),
+        .library(name: "StreamCore", targets: ["StreamCore"]),
+    ],
+    targets: [
+        // Pure Swift: JSON, JSON Pointer/Patch/diff, the SSE parser, Streamdata documents.
+        // libm: Double's rounding helpers call into it on Linux.
+        .target(name: "StreamCore", linkerSettings: [.linkedLibrary("m")]),
+        // The command-line commands, kept in a library so tests and the benchmark call them in-process.
+        .target(name: "StreamCLI", dependencies: ["StreamCore"]),
+        .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
+        .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI"]),
+        // Fixtures live in Tests/Fixtures and are found through #filePath.
+        .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
+        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,101 @@
+/// The JSON document a Streamdata-style event stream describes.
+///
+/// The stream sends one full snapshot and then RFC 6902 patches against it:
+/// - event type `data`: the full JSON snapshot;
+/// - event type `patch`: a JSON Patch (array of operations) to apply to the current snapshot;
+/// - any other event whose data is JSON: a new snapshot; other data is plain text, passed on.
+///
+/// A patch before any snapshot, malformed JSON or a failing patch is an error for that event:
+/// the document stays as it was and is marked **stale**, because later patches were computed
+/// against a state we no longer have. Patches are refused until the next snapshot.
+public struct Document: Sendable {
+    public private(set) var current: JSONValue?
+    /// Why the document is stale, or nil when it is in sync with the stream.
+    public private(set) var staleReason: String?
+    public var parseOptions: JSONParser.Options
+
+    public init(parseOptions: JSONParser.Options = JSONParser.Options()) {
+        self.parseOptions = parseOptions
+    }
+
+    public var isStale: Bool { staleReason != nil }
+
+    /// Consumes one event and says what it did to the document.
+    public mutating func consume(_ event: SSEEvent) -> Result<Observation, DocumentError> {
+        let bytes = event.data.utf8.count
+        func failure(_ reason: String) -> Result<Observation, DocumentError> {
+            if staleReason == nil { staleReason = reason }
+            return .failure(DocumentError(reason: reason, eventType: event.type, lastEventID: event.lastEventID))
+        }
+        let parsed: Result<JSONValue, JSONParseError>
+        do { parsed = .success(try JSONParser.parse(event.data, options: parseOptions)) } catch { parsed = .failure(error) }
+
+        switch (event.type, parsed) {
+        case ("patch", .failure(let error)):
+            return failure("malformed patch: \(error)")
+        case ("patch", .success(let json)):
+            let patch: JSONPatch
+            do { patch = try JSONPatch(json: json) } catch { return failure("invalid patch: \(error)") }
+            guard var document = current else { return failure("patch received before any snapshot") }
+            if let staleReason {
+                return .failure(DocumentError(
+                    reason: "patch not applied: the document is stale (\(staleReason)); waiting for a new snapshot",
+                    eventType: event.type, lastEventID: event.lastEventID))
+            }
+            current = nil  // keep the document's storage uniquely referenced while patching
+            let changed: Bool
+            do {
+                changed = try document.apply(patch)
+            } catch {
+                current = document
+                return failure("patch failed: \(error)")
+            }
+            current = document
+            return .success(Observation(kind: .patch, payloadBytes: bytes, operations: patch.count, changed: changed, document: document))
+        case (_, .success(let json)):
+            let changed = current != json
+            current = json
+            staleReason = nil
+            return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
+        case (_, .failure(let error)):
+            // A `data` event must be JSON; so must anything that starts like an object or array.
+            // Other events may carry plain text.
+            let first = event.data.utf8.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            if event.type == "data" || first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                return failure("malformed JSON snapshot: \(error)")
+            }
+            return .success(Observation(kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: current))
+        }
+    }
+
+    /// Marks the document out of sync (e.g. an event was dropped for its size).
+    public mutating func markStale(_ reason: String) {
+        if staleReason == nil { staleReason = reason }
+    }
+}
+
+/// What one accepted event did.
+public struct Observation: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case snapshot, patch, text
+    }
+
+    public var kind: Kind
+    /// UTF-8 length of the event's data.
+    public var payloadBytes: Int
+    /// Operations in the patch (0 for snapshots and text).
+    public var operations: Int
+    /// Whether the document differs from before this event.
+    public var changed: Bool
+    /// The document after this event (nil before the first snapshot).
+    public var document: JSONValue?
+}
+
+/// An event the document could not accept, with the reason and which event it was.
+public struct DocumentError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public var eventType: String
+    public var lastEventID: String
+
+    public var description: String { reason }
+}

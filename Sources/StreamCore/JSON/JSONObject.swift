@@ -1,0 +1,136 @@
+/// A JSON object: members in the order they were written, with unique keys.
+///
+/// Order is kept so that output looks like its input; equality ignores it, as RFC 8259 objects
+/// are unordered. Small objects are searched linearly (faster than hashing for a handful of
+/// keys); objects above `indexThreshold` members also keep a key → position index.
+///
+/// Duplicate keys: when a key is set again, the new value replaces the old one **in the old
+/// position** (ECMAScript `JSON.parse` behaves the same way). The parser can instead reject
+/// duplicates (`JSONParser.Options.duplicateKeys`).
+public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    public struct Member: Sendable, Hashable {
+        public var key: String
+        public var value: JSONValue
+    }
+
+    public private(set) var members: [Member]
+    private var index: [String: Int]?
+
+    static let indexThreshold = 16
+
+    public init() {
+        members = []
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init()
+        for (key, value) in elements { self[key] = value }
+    }
+
+    /// Creates an object from pairs in order; a repeated key replaces the earlier value in place.
+    public init<S: Sequence>(_ pairs: S) where S.Element == (String, JSONValue) {
+        self.init()
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// The position of `key`, or nil.
+    public func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        for i in members.indices where members[i].key == key { return i }
+        return nil
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get { position(of: key).map { members[$0].value } }
+        set {
+            if let newValue {
+                if let i = position(of: key) {
+                    members[i].value = newValue
+                } else {
+                    append(key: key, value: newValue)
+                }
+            } else if let i = position(of: key) {
+                remove(at: i)
+            }
+        }
+    }
+
+    /// Direct access to a member's value by position, for in-place mutation.
+    public subscript(position position: Int) -> JSONValue {
+        get { members[position].value }
+        _modify { yield &members[position].value }
+        set { members[position].value = newValue }
+    }
+
+    /// Appends a key known not to be present.
+    mutating func append(key: String, value: JSONValue) {
+        members.append(Member(key: key, value: value))
+        if index != nil {
+            index![key] = members.count - 1
+        } else if members.count > JSONObject.indexThreshold {
+            buildIndex()
+        }
+    }
+
+    /// Inserts a key known not to be present at `position` (used to undo a removal exactly).
+    mutating func insert(key: String, value: JSONValue, at position: Int) {
+        members.insert(Member(key: key, value: value), at: position)
+        if index != nil || members.count > JSONObject.indexThreshold { buildIndex() }
+    }
+
+    @discardableResult
+    mutating func remove(at position: Int) -> Member {
+        let removed = members.remove(at: position)
+        if index != nil {
+            if members.count > JSONObject.indexThreshold {
+                index![removed.key] = nil
+                for i in position..<members.count { index![members[i].key] = i }
+            } else {
+                index = nil
+            }
+        }
+        return removed
+    }
+
+    mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
+
+    private mutating func buildIndex() {
+        var built = [String: Int](minimumCapacity: members.count * 2)
+        for (i, member) in members.enumerated() { built[member.key] = i }
+        index = built
+    }
+
+    // MARK: Equality: unordered
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.members.count == rhs.members.count else { return false }
+        for (i, member) in lhs.members.enumerated() {
+            // Same order is the common case: check the same position before searching.
+            if i < rhs.members.count, rhs.members[i].key == member.key {
+                if rhs.members[i].value != member.value { return false }
+            } else {
+                guard let other = rhs[member.key], other == member.value else { return false }
+            }
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // Order-independent: combine per-member hashes commutatively.
+        var combined = 0
+        for member in members {
+            var memberHasher = Hasher()
+            memberHasher.combine(member.key)
+            memberHasher.combine(member.value)
+            combined = combined &+ memberHasher.finalize()
+        }
+        hasher.combine(members.count)
+        hasher.combine(combined)
+    }
+}

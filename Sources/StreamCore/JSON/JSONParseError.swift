@@ -1,0 +1,63 @@
+/// Why a JSON text was rejected, and the byte offset where the parser noticed.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        case unexpectedEnd
+        case unexpectedByte(UInt8, expected: String)
+        case trailingComma
+        case leadingZero
+        case invalidNumber(String)
+        case invalidLiteral
+        case unescapedControlCharacter(UInt8)
+        case invalidEscape
+        case invalidUnicodeEscape
+        case loneSurrogate(UInt16)
+        case invalidUTF8
+        case trailingData
+        case tooDeep(limit: Int)
+        case tooLarge(limit: Int)
+        case duplicateKey(String)
+    }
+
+    /// Offset of the offending byte from the start of the input (0-based).
+    public var offset: Int
+    public var reason: Reason
+
+    public init(offset: Int, reason: Reason) {
+        self.offset = offset
+        self.reason = reason
+    }
+
+    public var description: String { "invalid JSON at byte \(offset): \(reasonText)" }
+
+    public var reasonText: String {
+        switch reason {
+        case .unexpectedEnd: return "unexpected end of input"
+        case .unexpectedByte(let byte, let expected):
+            return "unexpected \(JSONParseError.describe(byte)), expected \(expected)"
+        case .trailingComma: return "trailing comma"
+        case .leadingZero: return "leading zero in number"
+        case .invalidNumber(let what): return "invalid number: \(what)"
+        case .invalidLiteral: return "invalid literal (expected true, false or null)"
+        case .unescapedControlCharacter(let byte):
+            return "unescaped control character U+\(hex4(UInt16(byte))) in string"
+        case .invalidEscape: return "invalid escape sequence in string"
+        case .invalidUnicodeEscape: return "invalid \\u escape (expected 4 hex digits)"
+        case .loneSurrogate(let unit): return "lone surrogate \\u\(hex4(unit)) in string"
+        case .invalidUTF8: return "invalid UTF-8"
+        case .trailingData: return "unexpected data after the JSON value"
+        case .tooDeep(let limit): return "nesting deeper than the limit of \(limit)"
+        case .tooLarge(let limit): return "document larger than the limit of \(limit) bytes"
+        case .duplicateKey(let key): return "duplicate key \"\(Sanitizer.line(key))\""
+        }
+    }
+
+    static func describe(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+    }
+}
+
+func hex4(_ value: UInt16) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return String(repeating: "0", count: 4 - digits.count) + digits
+}

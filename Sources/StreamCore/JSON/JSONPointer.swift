@@ -1,0 +1,150 @@
+/// A JSON Pointer (RFC 6901): a path of reference tokens into a JSON document.
+///
+/// `""` is the whole document; `"/"` is the member named `""` of the root. In a token, `~1`
+/// stands for `/` and `~0` for `~`. The token `-` names the position after the last array
+/// element, which only `add` may use.
+public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
+    public var tokens: [String]
+
+    public init(tokens: [String]) {
+        self.tokens = tokens
+    }
+
+    public static let root = JSONPointer(tokens: [])
+
+    /// Parses pointer text. Throws for text that does not start with `/` (other than the
+    /// empty root pointer) and for a `~` not followed by `0` or `1`.
+    public init(_ text: String) throws(JSONPointerError) {
+        guard !text.isEmpty else {
+            tokens = []
+            return
+        }
+        var utf8 = text.utf8[...]
+        guard utf8.first == UInt8(ascii: "/") else { throw .doesNotStartWithSlash(text) }
+        utf8 = utf8.dropFirst()
+        var parsed: [String] = []
+        if !text.utf8.contains(UInt8(ascii: "~")) {
+            // Common case: no escapes, split on "/".
+            for part in utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+                parsed.append(String(Substring(part)))
+            }
+        } else {
+            var current: [UInt8] = []
+            var iterator = utf8.makeIterator()
+            while let byte = iterator.next() {
+                switch byte {
+                case UInt8(ascii: "/"):
+                    parsed.append(String(decoding: current, as: UTF8.self))
+                    current.removeAll(keepingCapacity: true)
+                case UInt8(ascii: "~"):
+                    switch iterator.next() {
+                    case UInt8(ascii: "0"): current.append(UInt8(ascii: "~"))
+                    case UInt8(ascii: "1"): current.append(UInt8(ascii: "/"))
+                    default: throw .invalidEscape(text)
+                    }
+                default:
+                    current.append(byte)
+                }
+            }
+            parsed.append(String(decoding: current, as: UTF8.self))
+        }
+        tokens = parsed
+    }
+
+    public var isRoot: Bool { tokens.isEmpty }
+
+    public var parent: JSONPointer { JSONPointer(tokens: Array(tokens.dropLast())) }
+
+    public func appending(_ token: String) -> JSONPointer {
+        JSONPointer(tokens: tokens + [token])
+    }
+
+    public func appending(_ index: Int) -> JSONPointer {
+        appending(String(index))
+    }
+
+    /// True when `self` is a proper prefix of `other` (a location inside it).
+    public func isProperPrefix(of other: JSONPointer) -> Bool {
+        tokens.count < other.tokens.count && Array(other.tokens.prefix(tokens.count)) == tokens
+    }
+
+    /// The pointer as text, with `~` and `/` in tokens escaped.
+    public var description: String {
+        var text = ""
+        for token in tokens {
+            text.append("/")
+            text.append(JSONPointer.escape(token))
+        }
+        return text
+    }
+
+    public static func escape(_ token: String) -> String {
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        var escaped = ""
+        for scalar in token.unicodeScalars {
+            switch scalar {
+            case "~": escaped += "~0"
+            case "/": escaped += "~1"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    /// The array index a token names, per RFC 6901: `0` or digits without a leading zero.
+    /// `-` is `count` (after the last element) when `allowEnd` is set.
+    public static func arrayIndex(_ token: String, count: Int, allowEnd: Bool) throws(JSONPointerError) -> Int {
+        if token == "-" {
+            guard allowEnd else { throw .indexOutOfRange(token, count: count) }
+            return count
+        }
+        let utf8 = token.utf8
+        guard let first = utf8.first, utf8.allSatisfy({ $0 &- 48 < 10 }) else { throw .invalidArrayIndex(token) }
+        guard first != UInt8(ascii: "0") || utf8.count == 1 else { throw .invalidArrayIndex(token) }
+        guard utf8.count <= 18, let index = Int(token) else { throw .indexOutOfRange(token, count: count) }
+        guard index < count || (allowEnd && index == count) else { throw .indexOutOfRange(token, count: count) }
+        return index
+    }
+}
+
+/// Why a pointer could not be parsed or resolved.
+public enum JSONPointerError: Error, Sendable, Equatable, CustomStringConvertible {
+    case doesNotStartWithSlash(String)
+    case invalidEscape(String)
+    case invalidArrayIndex(String)
+    case indexOutOfRange(String, count: Int)
+    case notFound(String)
+    case notAContainer(String, type: String)
+
+    public var description: String {
+        switch self {
+        case .doesNotStartWithSlash(let text): return "pointer \"\(Sanitizer.line(text))\" must be empty or start with '/'"
+        case .invalidEscape(let text): return "pointer \"\(Sanitizer.line(text))\" has '~' not followed by '0' or '1'"
+        case .invalidArrayIndex(let token):
+            return "\"\(Sanitizer.line(token))\" is not an array index (digits without leading zeros, or '-')"
+        case .indexOutOfRange(let token, let count):
+            return "array index \(Sanitizer.line(token)) is out of range for an array of \(count) element\(count == 1 ? "" : "s")"
+        case .notFound(let token): return "member \"\(Sanitizer.line(token))\" does not exist"
+        case .notAContainer(let token, let type): return "cannot look up \"\(Sanitizer.line(token))\" in a \(type)"
+        }
+    }
+}
+
+extension JSONValue {
+    /// The value a pointer refers to.
+    public func value(at pointer: JSONPointer) throws(JSONPointerError) -> JSONValue {
+        var current = self
+        for token in pointer.tokens {
+            switch current {
+            case .object(let object):
+                guard let next = object[token] else { throw .notFound(token) }
+                current = next
+            case .array(let elements):
+                current = elements[try JSONPointer.arrayIndex(token, count: elements.count, allowEnd: false)]
+            default:
+                throw .notAContainer(token, type: current.typeName)
+            }
+        }
+        return current
+    }
+}

@@ -1,0 +1,270 @@
+// Applying a JSON Patch in place, atomically, at a cost proportional to the patch.
+//
+// Each operation mutates the document in place (no copy of the document per operation):
+// containers along the path are taken out of their enum case so that their storage stays
+// uniquely referenced. Every primitive change records how to undo it; when an operation fails
+// the undo log is replayed backwards, so the caller sees the document exactly as it was.
+
+extension JSONValue {
+    /// Applies `patch` in place. Either every operation succeeds, or the document is left
+    /// unchanged and the error names the failing operation.
+    /// - Returns: whether the document changed (`test` operations and no-op replaces don't).
+    @discardableResult
+    public mutating func apply(_ patch: JSONPatch) throws(PatchError) -> Bool {
+        var transaction = PatchTransaction()
+        for (index, operation) in patch.operations.enumerated() {
+            do {
+                try transaction.apply(operation, to: &self)
+            } catch {
+                transaction.rollBack(&self)
+                throw PatchError(index: index, op: operation.name, path: operation.path.description, reason: error.reason)
+            }
+        }
+        return transaction.changed
+    }
+
+    /// A patched copy of this value; `self` is not modified.
+    public func applying(_ patch: JSONPatch) throws(PatchError) -> JSONValue {
+        var copy = self
+        try copy.apply(patch)
+        return copy
+    }
+}
+
+struct ApplyFailure: Error {
+    var reason: String
+
+    init(_ reason: String) { self.reason = reason }
+    init(_ error: JSONPointerError) { self.reason = error.description }
+
+    static func arrayIndex(_ token: String, count: Int, allowEnd: Bool) throws(ApplyFailure) -> Int {
+        do { return try JSONPointer.arrayIndex(token, count: count, allowEnd: allowEnd) } catch { throw ApplyFailure(error) }
+    }
+}
+
+/// The undo log of one patch application.
+private struct PatchTransaction {
+    enum Undo {
+        case restoreRoot(JSONValue)
+        case setMember(parent: ArraySlice<String>, key: String, old: JSONValue)
+        case removeMember(parent: ArraySlice<String>, key: String)
+        case insertMember(parent: ArraySlice<String>, key: String, position: Int, value: JSONValue)
+        case setElement(parent: ArraySlice<String>, index: Int, old: JSONValue)
+        case removeElement(parent: ArraySlice<String>, index: Int)
+        case insertElement(parent: ArraySlice<String>, index: Int, value: JSONValue)
+    }
+
+    var log: [Undo] = []
+    var changed = false
+
+    mutating func apply(_ operation: PatchOperation, to document: inout JSONValue) throws(ApplyFailure) {
+        switch operation {
+        case .add(let path, let value):
+            try add(value, at: path.tokens[...], in: &document)
+        case .remove(let path):
+            _ = try remove(at: path.tokens[...], in: &document)
+        case .replace(let path, let value):
+            try replace(at: path.tokens[...], with: value, in: &document)
+        case .move(let from, let path):
+            if from.isProperPrefix(of: path) { throw ApplyFailure("cannot move a value into one of its own children") }
+            if from == path {
+                _ = try document.value(at: from, failure: ApplyFailure.init)  // must exist
+                return
+            }
+            let value = try remove(at: from.tokens[...], in: &document)
+            try add(value, at: path.tokens[...], in: &document)
+        case .copy(let from, let path):
+            let value = try document.value(at: from, failure: ApplyFailure.init)
+            try add(value, at: path.tokens[...], in: &document)
+        case .test(let path, let expected):
+            let actual = try document.value(at: path, failure: ApplyFailure.init)
+            guard actual == expected else {
+                throw ApplyFailure("test failed: the value is \(JSONPatchText.excerpt(actual)), not \(JSONPatchText.excerpt(expected))")
+            }
+        }
+    }
+
+    mutating func add(_ value: JSONValue, at tokens: ArraySlice<String>, in document: inout JSONValue) throws(ApplyFailure) {
+        guard let last = tokens.last else {
+            if document != value { changed = true }
+            log.append(.restoreRoot(document))
+            document = value
+            return
+        }
+        let parent = tokens.dropLast()
+        let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo in
+            if var object = container.takeObject() {
+                defer { container = .object(object) }
+                if let position = object.position(of: last) {
+                    let old = object[position: position]
+                    if old != value { changed = true }
+                    object[position: position] = value
+                    return .setMember(parent: parent, key: last, old: old)
+                }
+                changed = true
+                object.append(key: last, value: value)
+                return .removeMember(parent: parent, key: last)
+            }
+            if var elements = container.takeArray() {
+                defer { container = .array(elements) }
+                let index = try ApplyFailure.arrayIndex(last, count: elements.count, allowEnd: true)
+                elements.insert(value, at: index)
+                changed = true
+                return .removeElement(parent: parent, index: index)
+            }
+            throw ApplyFailure(.notAContainer(last, type: container.typeName))
+        }
+        log.append(undo)
+    }
+
+    mutating func remove(at tokens: ArraySlice<String>, in document: inout JSONValue) throws(ApplyFailure) -> JSONValue {
+        guard let last = tokens.last else { throw ApplyFailure("cannot remove the whole document") }
+        let parent = tokens.dropLast()
+        let (removed, undo) = try document.modify(parent) { (container) throws(ApplyFailure) -> (JSONValue, Undo) in
+            if var object = container.takeObject() {
+                defer { container = .object(object) }
+                guard let position = object.position(of: last) else { throw ApplyFailure(.notFound(last)) }
+                let member = object.remove(at: position)
+                return (member.value, .insertMember(parent: parent, key: last, position: position, value: member.value))
+            }
+            if var elements = container.takeArray() {
+                defer { container = .array(elements) }
+                let index = try ApplyFailure.arrayIndex(last, count: elements.count, allowEnd: false)
+                let value = elements.remove(at: index)
+                return (value, .insertElement(parent: parent, index: index, value: value))
+            }
+            throw ApplyFailure(.notAContainer(last, type: container.typeName))
+        }
+        changed = true
+        log.append(undo)
+        return removed
+    }
+
+    mutating func replace(at tokens: ArraySlice<String>, with value: JSONValue, in document: inout JSONValue) throws(ApplyFailure) {
+        guard let last = tokens.last else {
+            if document != value { changed = true }
+            log.append(.restoreRoot(document))
+            document = value
+            return
+        }
+        let parent = tokens.dropLast()
+        let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo in
+            if var object = container.takeObject() {
+                defer { container = .object(object) }
+                guard let position = object.position(of: last) else { throw ApplyFailure(.notFound(last)) }
+                let old = object[position: position]
+                object[position: position] = value
+                if old != value { changed = true }
+                return .setMember(parent: parent, key: last, old: old)
+            }
+            if var elements = container.takeArray() {
+                defer { container = .array(elements) }
+                let index = try ApplyFailure.arrayIndex(last, count: elements.count, allowEnd: false)
+                let old = elements[index]
+                elements[index] = value
+                if old != value { changed = true }
+                return .setElement(parent: parent, index: index, old: old)
+            }
+            throw ApplyFailure(.notAContainer(last, type: container.typeName))
+        }
+        log.append(undo)
+    }
+
+    /// Replays the undo log backwards. Each entry reverses a change that succeeded, so none can fail.
+    func rollBack(_ document: inout JSONValue) {
+        for undo in log.reversed() {
+            switch undo {
+            case .restoreRoot(let old):
+                document = old
+            case .setMember(let parent, let key, let old):
+                try? document.modify(parent) { (container) throws(ApplyFailure) in
+                    guard var object = container.takeObject() else { return }
+                    object[key] = old
+                    container = .object(object)
+                }
+            case .removeMember(let parent, let key):
+                try? document.modify(parent) { (container) throws(ApplyFailure) in
+                    guard var object = container.takeObject() else { return }
+                    if let position = object.position(of: key) { object.remove(at: position) }
+                    container = .object(object)
+                }
+            case .insertMember(let parent, let key, let position, let value):
+                try? document.modify(parent) { (container) throws(ApplyFailure) in
+                    guard var object = container.takeObject() else { return }
+                    object.insert(key: key, value: value, at: position)
+                    container = .object(object)
+                }
+            case .setElement(let parent, let index, let old):
+                try? document.modify(parent) { (container) throws(ApplyFailure) in
+                    guard var elements = container.takeArray() else { return }
+                    elements[index] = old
+                    container = .array(elements)
+                }
+            case .removeElement(let parent, let index):
+                try? document.modify(parent) { (container) throws(ApplyFailure) in
+                    guard var elements = container.takeArray() else { return }
+                    elements.remove(at: index)
+                    container = .array(elements)
+                }
+            case .insertElement(let parent, let index, let value):
+                try? document.modify(parent) { (container) throws(ApplyFailure) in
+                    guard var elements = container.takeArray() else { return }
+                    elements.insert(value, at: index)
+                    container = .array(elements)
+                }
+            }
+        }
+    }
+}
+
+extension JSONValue {
+    /// Moves the object out of `self` (leaving `null`) so it can be mutated without a copy;
+    /// the caller puts it back. (A `switch self { case .object(var o): … }` would keep a second
+    /// reference alive for the whole switch and force a copy of the storage.)
+    @inline(__always)
+    mutating func takeObject() -> JSONObject? {
+        guard case .object(let object) = self else { return nil }
+        self = .null
+        return object
+    }
+
+    /// Moves the array out of `self`; see `takeObject()`.
+    @inline(__always)
+    mutating func takeArray() -> [JSONValue]? {
+        guard case .array(let elements) = self else { return nil }
+        self = .null
+        return elements
+    }
+
+    /// Runs `body` on the value at `tokens`, in place. Each container on the way is moved out
+    /// of `self` while `body` runs, so its storage is uniquely referenced and not copied.
+    mutating func modify<R>(
+        _ tokens: ArraySlice<String>, _ body: (inout JSONValue) throws(ApplyFailure) -> R
+    ) throws(ApplyFailure) -> R {
+        guard let token = tokens.first else { return try body(&self) }
+        if var object = takeObject() {
+            defer { self = .object(object) }
+            guard let position = object.position(of: token) else { throw ApplyFailure(.notFound(token)) }
+            return try object[position: position].modify(tokens.dropFirst(), body)
+        }
+        if var elements = takeArray() {
+            defer { self = .array(elements) }
+            let index = try ApplyFailure.arrayIndex(token, count: elements.count, allowEnd: false)
+            return try elements[index].modify(tokens.dropFirst(), body)
+        }
+        throw ApplyFailure(.notAContainer(token, type: typeName))
+    }
+
+    func value<E: Error>(at pointer: JSONPointer, failure: (JSONPointerError) -> E) throws(E) -> JSONValue {
+        do { return try value(at: pointer) } catch { throw failure(error) }
+    }
+}
+
+/// Short renderings of values for error messages.
+enum JSONPatchText {
+    static func excerpt(_ value: JSONValue, limit: Int = 60) -> String {
+        let text = Sanitizer.line(JSONWriter.string(value))
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "…"
+    }
+}

@@ -1,0 +1,210 @@
+import XCTest
+@testable import StreamCore
+
+final class JSONParserTests: XCTestCase {
+    func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
+
+    func assertRejects(_ text: String, offset: Int, _ reason: JSONParseError.Reason, file: StaticString = #filePath, line: UInt = #line) {
+        assertRejects(Array(text.utf8), offset: offset, reason, file: file, line: line)
+    }
+
+    func assertRejects(_ bytes: [UInt8], offset: Int, _ reason: JSONParseError.Reason, options: JSONParser.Options = .init(), file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            let value = try JSONParser.parse(bytes, options: options)
+            XCTFail("accepted \(value)", file: file, line: line)
+        } catch {
+            XCTAssertEqual(error, JSONParseError(offset: offset, reason: reason), "\(error)", file: file, line: line)
+        }
+    }
+
+    func testScalarsAndContainers() throws {
+        XCTAssertEqual(try parse("null"), .null)
+        XCTAssertEqual(try parse(" true "), .bool(true))
+        XCTAssertEqual(try parse("false"), .bool(false))
+        XCTAssertEqual(try parse("\"hi\""), .string("hi"))
+        XCTAssertEqual(try parse("[1, [2, []], {}]"), [1, [2, []], [:]])
+        XCTAssertEqual(try parse("{\"a\": {\"b\": [true, null]}}"), ["a": ["b": [true, nil]]])
+        XCTAssertEqual(try parse("\t\r\n 7 \n"), 7)
+    }
+
+    func testStringEscapesAndUnicode() throws {
+        XCTAssertEqual(try parse(#""\" \\ \/ \b \f \n \r \t""#), .string("\" \\ / \u{8} \u{C} \n \r \t"))
+        XCTAssertEqual(try parse(#""\u00e9\u65E5""#), .string("é日"))
+        XCTAssertEqual(try parse(#""\ud83d\ude00""#), .string("😀"))
+        XCTAssertEqual(try parse("\"é日本😀\""), .string("é日本😀"))
+        XCTAssertEqual(try parse(#""a\u0000b""#), .string("a\u{0}b"))
+    }
+
+    func testNumbersKeepTheirTextAndCompareByValue() throws {
+        let big = "123456789012345678901234567890"
+        XCTAssertEqual(try parse(big).numberValue?.text, big)
+        XCTAssertEqual(JSONWriter.string(try parse("[\(big), -0.000001e-7]")), "[\(big),-0.000001e-7]")
+        XCTAssertEqual(try parse("1"), try parse("1.0"))
+        XCTAssertEqual(try parse("1"), try parse("1e0"))
+        XCTAssertEqual(try parse("100"), try parse("1E2"))
+        XCTAssertEqual(try parse("0.5"), try parse("5e-1"))
+        XCTAssertEqual(try parse("-0"), try parse("0"))
+        XCTAssertEqual(try parse("0.0e10"), try parse("0"))
+        XCTAssertNotEqual(try parse("1"), try parse("1.0000000000000000000001"))
+        XCTAssertNotEqual(try parse(big), try parse("123456789012345678901234567891"))
+        XCTAssertNotEqual(try parse("-1"), try parse("1"))
+        XCTAssertNotEqual(try parse("true"), try parse("1"))
+        XCTAssertNotEqual(try parse("false"), try parse("0"))
+        XCTAssertEqual(Set([try parse("1"), try parse("1.0"), try parse("10e-1")]).count, 1, "equal numbers hash alike")
+        XCTAssertEqual(JSONNumber("1e2")?.intValue, 100)
+        XCTAssertEqual(JSONNumber("-25")?.intValue, -25)
+        XCTAssertNil(JSONNumber("1.5")?.intValue)
+        XCTAssertNil(JSONNumber("01"))
+        XCTAssertNil(JSONNumber("1."))
+    }
+
+    func testObjectsCompareUnorderedButKeepOrder() throws {
+        let a = try parse(#"{"x":1,"y":2}"#)
+        let b = try parse(#"{"y":2,"x":1}"#)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.hashValue, b.hashValue)
+        XCTAssertEqual(JSONWriter.string(b), #"{"y":2,"x":1}"#)
+        XCTAssertNotEqual(try parse(#"{"x":1}"#), try parse(#"{"x":1,"y":2}"#))
+    }
+
+    func testDuplicateKeysLastValueWinsInFirstPosition() throws {
+        let value = try parse(#"{"a":1,"b":2,"a":3}"#)
+        XCTAssertEqual(JSONWriter.string(value), #"{"a":3,"b":2}"#)
+        assertRejects(Array(#"{"a":1,"b":2,"a":3}"#.utf8), offset: 13, .duplicateKey("a"), options: .init(duplicateKeys: .reject))
+    }
+
+    func testLargeObjectsUseAnIndexConsistently() throws {
+        var members: [String] = []
+        for i in 0..<100 { members.append("\"k\(i)\":\(i)") }
+        members.append("\"k5\":\"dup\"")
+        let value = try parse("{" + members.joined(separator: ",") + "}")
+        XCTAssertEqual(value.objectValue?.count, 100)
+        XCTAssertEqual(value["k5"], "dup")
+        XCTAssertEqual(value["k99"], 99)
+        var object = value.objectValue!
+        object["k0"] = nil
+        XCTAssertEqual(object["k99"], 99)
+        XCTAssertEqual(object.position(of: "k99"), 98)
+    }
+
+    func testStrictnessErrorsNameOffsetAndReason() {
+        assertRejects("[1,2,]", offset: 5, .trailingComma)
+        assertRejects("{\"a\":1,}", offset: 7, .trailingComma)
+        assertRejects("[01]", offset: 1, .leadingZero)
+        assertRejects("-01", offset: 1, .leadingZero)
+        assertRejects("1.", offset: 2, .invalidNumber("'.' must be followed by a digit"))
+        assertRejects("1e", offset: 2, .invalidNumber("exponent must have digits"))
+        assertRejects("-", offset: 1, .unexpectedEnd)
+        assertRejects("+1", offset: 0, .unexpectedByte(UInt8(ascii: "+"), expected: "a JSON value"))
+        assertRejects(".5", offset: 0, .unexpectedByte(UInt8(ascii: "."), expected: "a JSON value"))
+        assertRejects(#""\ud800""#, offset: 1, .loneSurrogate(0xD800))
+        assertRejects(#""\udc00x""#, offset: 1, .loneSurrogate(0xDC00))
+        assertRejects(#""\ud800\u0041""#, offset: 1, .loneSurrogate(0xD800))
+        assertRejects("\"a\u{1}b\"", offset: 2, .unescapedControlCharacter(1))
+        assertRejects("\"tab\there\"", offset: 4, .unescapedControlCharacter(9))
+        assertRejects(#""\x""#, offset: 1, .invalidEscape)
+        assertRejects(#""\u12G4""#, offset: 5, .invalidUnicodeEscape)
+        assertRejects("1 2", offset: 2, .trailingData)
+        assertRejects("{} x", offset: 3, .trailingData)
+        assertRejects("", offset: 0, .unexpectedEnd)
+        assertRejects("   ", offset: 3, .unexpectedEnd)
+        assertRejects("[1", offset: 2, .unexpectedEnd)
+        assertRejects("\"abc", offset: 4, .unexpectedEnd)
+        assertRejects("tru", offset: 3, .unexpectedEnd)
+        assertRejects("nul!", offset: 3, .invalidLiteral)
+        assertRejects("[1 2]", offset: 3, .unexpectedByte(UInt8(ascii: "2"), expected: "',' or ']' in array"))
+        assertRejects("{\"a\" 1}", offset: 5, .unexpectedByte(UInt8(ascii: "1"), expected: "':' after object key"))
+        assertRejects("{1:2}", offset: 1, .unexpectedByte(UInt8(ascii: "1"), expected: "a string key in object"))
+        assertRejects("[NaN]", offset: 1, .unexpectedByte(UInt8(ascii: "N"), expected: "a JSON value"))
+    }
+
+    func testInvalidUTF8IsRejectedWithItsOffset() {
+        assertRejects([0x22, 0x61, 0xFF, 0x22], offset: 2, .invalidUTF8)
+        assertRejects([0x22, 0xC3, 0x28, 0x22], offset: 2, .invalidUTF8)  // bad continuation
+        assertRejects([0x22, 0xC0, 0xAF, 0x22], offset: 1, .invalidUTF8)  // overlong
+        assertRejects([0x22, 0xE0, 0x80, 0xAF, 0x22], offset: 2, .invalidUTF8)  // overlong 3-byte
+        assertRejects([0x22, 0xED, 0xA0, 0x80, 0x22], offset: 2, .invalidUTF8)  // encoded surrogate
+        assertRejects([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], offset: 2, .invalidUTF8)  // above U+10FFFF
+        assertRejects([0x22, 0xE6, 0x97], offset: 3, .unexpectedEnd)  // truncated at end of input
+        assertRejects([0x22, 0x5C, 0x6E, 0xFF, 0x22], offset: 3, .invalidUTF8)  // after an escape
+        assertRejects([0xEF, 0xBB, 0xBF, 0x31], offset: 0, .unexpectedByte(0xEF, expected: "a JSON value"))  // no BOM in JSON text
+    }
+
+    func testErrorMessagesReadWell() {
+        XCTAssertEqual(
+            JSONParseError(offset: 5, reason: .trailingComma).description,
+            "invalid JSON at byte 5: trailing comma")
+        XCTAssertEqual(
+            JSONParseError(offset: 2, reason: .unescapedControlCharacter(0x1B)).description,
+            "invalid JSON at byte 2: unescaped control character U+001B in string")
+        XCTAssertEqual(
+            JSONParseError(offset: 0, reason: .unexpectedByte(0x1B, expected: "a JSON value")).description,
+            "invalid JSON at byte 0: unexpected byte 0x1B, expected a JSON value")
+    }
+
+    func testDepthLimitIsAnErrorNotACrash() throws {
+        let ok = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        XCTAssertNoThrow(try parse(ok))
+        let deep = String(repeating: "[", count: 513) + String(repeating: "]", count: 513)
+        assertRejects(deep, offset: 512, .tooDeep(limit: 512))
+        let hostile = String(repeating: "{\"a\":", count: 100_000)
+        assertRejects(hostile, offset: 512 * 5, .tooDeep(limit: 512))
+        assertRejects(Array("[[[1]]]".utf8), offset: 2, .tooDeep(limit: 2), options: .init(maxDepth: 2))
+    }
+
+    func testSizeLimitIsAnError() {
+        assertRejects(Array("[1,2,3]".utf8), offset: 4, .tooLarge(limit: 4), options: .init(maxBytes: 4))
+    }
+
+    func testWriterCompactAndPretty() throws {
+        let value: JSONValue = ["a": [1, "x", nil, true], "b": [:], "c": []]
+        XCTAssertEqual(JSONWriter.string(value), #"{"a":[1,"x",null,true],"b":{},"c":[]}"#)
+        XCTAssertEqual(JSONWriter.string(value, pretty: true), """
+            {
+              "a": [
+                1,
+                "x",
+                null,
+                true
+              ],
+              "b": {},
+              "c": []
+            }
+            """)
+    }
+
+    func testWriterEscapesEveryControlForTerminalSafety() throws {
+        let text = "q\"b\\s/\n\r\t\u{8}\u{C}\u{0}\u{1B}[2J\u{7F}\u{80}\u{9B}\u{9F}\u{A0}é😀"
+        let written = JSONWriter.string(.string(text))
+        XCTAssertEqual(written, #""q\"b\\s/\n\r\t\b\f\u0000\u001b[2J\u007f\u0080\u009b\u009f"# + "\u{A0}é😀\"")
+        XCTAssertFalse(written.unicodeScalars.contains { Sanitizer.isUnsafe($0) })
+        XCTAssertEqual(try parse(written), .string(text))
+    }
+
+    func testRoundTripOfRandomValues() throws {
+        var generator = JSONGenerator(seed: 42)
+        for _ in 0..<3_000 {
+            let value = generator.value()
+            for pretty in [false, true] {
+                let text = JSONWriter.string(value, pretty: pretty)
+                let back = try JSONParser.parse(text)
+                XCTAssertEqual(back, value, text)
+                XCTAssertEqual(JSONWriter.string(back, pretty: pretty), text, "member order and number text survive")
+            }
+        }
+    }
+
+    func testRandomGarbageNeverCrashes() {
+        var random = SeededRandom(seed: 7)
+        let alphabet = Array("{}[]\":,0123456789-+.eEtrufalsn \\u\n".utf8) + [0x00, 0x1F, 0x80, 0xC3, 0xFF]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0..<24, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+            if let value = try? JSONParser.parse(bytes) {
+                accepted += 1
+                XCTAssertEqual(try JSONParser.parse(JSONWriter.data(value)), value)
+            }
+        }
+        XCTAssertGreaterThan(accepted, 0)
+    }
+}
