@@ -1,0 +1,104 @@
+import XCTest
+@testable import StreamCore
+
+final class DocumentTests: XCTestCase {
+    func event(_ type: String, _ data: String, id: String = "") -> SSEEvent {
+        SSEEvent(type: type, data: data, lastEventID: id)
+    }
+
+    func testSnapshotThenPatches() throws {
+        var document = Document()
+        let first = try document.consume(event("data", #"{"price":1,"list":[]}"#)).get()
+        XCTAssertEqual(first.kind, .snapshot)
+        XCTAssertTrue(first.changed)
+        XCTAssertEqual(first.payloadBytes, 21)
+        let patched = try document.consume(event("patch", #"[{"op":"replace","path":"/price","value":2},{"op":"add","path":"/list/-","value":"é"}]"#)).get()
+        XCTAssertEqual(patched.kind, .patch)
+        XCTAssertEqual(patched.operations, 2)
+        XCTAssertTrue(patched.changed)
+        XCTAssertEqual(patched.document, ["price": 2, "list": ["é"]])
+        let noop = try document.consume(event("patch", #"[{"op":"test","path":"/price","value":2}]"#)).get()
+        XCTAssertFalse(noop.changed)
+        let same = try document.consume(event("data", #"{"list":["é"],"price":2.0}"#)).get()
+        XCTAssertFalse(same.changed, "an identical snapshot is not a change")
+    }
+
+    func testAnyOtherJSONEventIsASnapshotAndTextPassesThrough() throws {
+        var document = Document()
+        XCTAssertEqual(try document.consume(event("message", "[1,2]")).get().kind, .snapshot)
+        XCTAssertEqual(try document.consume(event("update", "42")).get().document, 42)
+        let text = try document.consume(event("message", "hello world")).get()
+        XCTAssertEqual(text.kind, .text)
+        XCTAssertFalse(text.changed)
+        XCTAssertEqual(text.document, 42, "text leaves the document alone")
+    }
+
+    func testPatchBeforeSnapshotIsAnErrorAndMarksStale() {
+        var document = Document()
+        let result = document.consume(event("patch", "[]", id: "4"))
+        XCTAssertEqual(try? result.get(), nil)
+        guard case .failure(let error) = result else { return XCTFail() }
+        XCTAssertEqual(error.reason, "patch received before any snapshot")
+        XCTAssertEqual(error.eventType, "patch")
+        XCTAssertEqual(error.lastEventID, "4")
+        XCTAssertTrue(document.isStale)
+        XCTAssertNil(document.current)
+    }
+
+    func testFailingPatchLeavesDocumentAndRefusesPatchesUntilNextSnapshot() throws {
+        var document = Document()
+        _ = try document.consume(event("data", #"{"a":1}"#)).get()
+        guard case .failure(let error) = document.consume(event("patch", #"[{"op":"replace","path":"/a","value":2},{"op":"remove","path":"/missing"}]"#)) else {
+            return XCTFail("patch should fail")
+        }
+        XCTAssertEqual(error.reason, "patch failed: operation 1 (remove \"/missing\"): member \"missing\" does not exist")
+        XCTAssertEqual(document.current, ["a": 1], "unchanged, not half-patched")
+        XCTAssertTrue(document.isStale)
+        guard case .failure(let refused) = document.consume(event("patch", #"[{"op":"replace","path":"/a","value":3}]"#)) else {
+            return XCTFail("stale document must refuse patches")
+        }
+        XCTAssertTrue(refused.reason.hasPrefix("patch not applied: the document is stale"), refused.reason)
+        XCTAssertEqual(document.current, ["a": 1])
+        _ = try document.consume(event("data", #"{"a":5}"#)).get()
+        XCTAssertFalse(document.isStale)
+        XCTAssertEqual(try document.consume(event("patch", #"[{"op":"replace","path":"/a","value":6}]"#)).get().document, ["a": 6])
+    }
+
+    func testMalformedJSONIsAClearErrorAndNothingIsLost() throws {
+        var document = Document()
+        _ = try document.consume(event("data", #"{"a":1}"#)).get()
+        for (type, data, reason) in [
+            ("data", #"{"a":2"#, "malformed JSON snapshot: invalid JSON at byte 6: unexpected end of input"),
+            ("message", #"{"a":2,}"#, "malformed JSON snapshot: invalid JSON at byte 7: trailing comma"),
+            ("patch", #"[{"op":"add"]"#, "malformed patch: invalid JSON at byte 12: unexpected ']', expected ',' or '}' in object"),
+            ("patch", #"{"op":"add"}"#, "invalid patch: a patch must be a JSON array of operations, not a object"),
+        ] {
+            guard case .failure(let error) = document.consume(event(type, data)) else { return XCTFail(data) }
+            XCTAssertEqual(error.reason, reason)
+            XCTAssertEqual(document.current, ["a": 1])
+        }
+    }
+
+    func testOversizeEventCanMarkTheDocumentStale() throws {
+        var document = Document()
+        _ = try document.consume(event("data", "{}")).get()
+        document.markStale("an event was dropped: larger than 16 MiB")
+        XCTAssertEqual(document.staleReason, "an event was dropped: larger than 16 MiB")
+        XCTAssertNotNil(try? document.consume(event("data", "{}")).get())
+        XCTAssertFalse(document.isStale)
+    }
+}
+
+final class SanitizerTests: XCTestCase {
+    func testControlsBecomeVisibleAndSafe() {
+        XCTAssertEqual(Sanitizer.line("plain text é 日本 😀"), "plain text é 日本 😀")
+        XCTAssertEqual(Sanitizer.line("\u{1B}[2J\u{1B}]0;title\u{7}"), "␛[2J␛]0;title␇")
+        XCTAssertEqual(Sanitizer.line("a\nb\tc\rd"), "a␊b␉c␍d")
+        XCTAssertEqual(Sanitizer.multiline("a\nb\rc"), "a\nb␍c")
+        XCTAssertEqual(Sanitizer.line("\u{7F}\u{9B}31m\u{85}"), "␡\u{FFFD}31m\u{FFFD}")
+        XCTAssertEqual(Sanitizer.line("abc\u{202E}fed"), "abc\u{FFFD}fed")
+        for scalar in Sanitizer.line("\u{0}\u{1B}\u{9B}\u{202E}\u{2066}x").unicodeScalars {
+            XCTAssertFalse(Sanitizer.isUnsafe(scalar))
+        }
+    }
+}
