@@ -1,1 +1,27 @@
-print("x")
+import StreamCLI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// SIGINT and SIGTERM end a running command cleanly (it prints its summary) instead of killing
+// it mid-line. The handler only sets a flag; read() returns EINTR because SA_RESTART is off.
+nonisolated(unsafe) var interruptFlag: sig_atomic_t = 0
+
+var action = sigaction()
+action.__sigaction_handler.sa_handler = { _ in interruptFlag = 1 }
+sigemptyset(&action.sa_mask)
+action.sa_flags = 0
+sigaction(SIGINT, &action, nil)
+sigaction(SIGTERM, &action, nil)
+
+let output = FileDescriptorSink(fd: STDOUT_FILENO)
+let errors = FileDescriptorSink(fd: STDERR_FILENO)
+let status = Streamtop.main(
+    Array(CommandLine.arguments.dropFirst()), output: output, errors: errors,
+    interrupted: { interruptFlag != 0 })
+output.flush()
+errors.flush()
+exit(status)

@@ -31,6 +31,11 @@ public struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// Appends bytes the caller has already made safe (e.g. sanitized text).
+    public mutating func appendBytes(_ raw: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: raw)
+    }
+
     public mutating func appendRaw(_ byte: UInt8) {
         bytes.append(byte)
     }

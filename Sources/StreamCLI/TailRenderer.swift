@@ -1,0 +1,181 @@
+import StreamCore
+
+/// Formats what `tail` reports, as JSON lines for scripts or as plain text for people.
+///
+/// The JSONL format is a contract (scripts parse it, and the engine's `tail URL` adds kinds to
+/// it without changing these):
+///
+/// | kind | fields |
+/// | --- | --- |
+/// | `event` | `type`, `id`, `data`, `bytes`; with `--document`: `ops` (patch events), `document` |
+/// | `retry` | `ms` |
+/// | `error` | `message`; where it applies `event`, `id`, `status` |
+/// | `summary` | `events`, `bytes`, `reconnects`, `errors`, `lastEventId`, `retryMs`; `document` with `--quiet --document` |
+///
+/// Every string goes through `JSONWriter`, which escapes C0, DEL and C1 controls, so JSONL is
+/// safe on a terminal; plain text goes through `Sanitizer`.
+struct TailRenderer {
+    var jsonl: Bool
+    var includeDocument: Bool
+    var quiet: Bool
+    private var writer = JSONWriter(reservingCapacity: 1 << 16)
+
+    init(jsonl: Bool, includeDocument: Bool, quiet: Bool) {
+        self.jsonl = jsonl
+        self.includeDocument = includeDocument
+        self.quiet = quiet
+    }
+
+    /// Takes the formatted bytes, leaving the renderer empty.
+    mutating func take() -> [UInt8] {
+        let bytes = writer.bytes
+        writer.removeAll()
+        return bytes
+    }
+
+    var isEmpty: Bool { writer.bytes.isEmpty }
+
+    mutating func event(_ event: SSEEvent, observation: Observation?) {
+        guard !quiet else { return }
+        let bytes = event.data.utf8.count
+        if jsonl {
+            writer.appendRaw(#"{"kind":"event","type":"#)
+            writer.writeString(event.type)
+            writer.appendRaw(#","id":"#)
+            writer.writeString(event.lastEventID)
+            writer.appendRaw(#","data":"#)
+            writer.writeString(event.data)
+            writer.appendRaw(#","bytes":"#)
+            writer.writeInteger(bytes)
+            if includeDocument, let observation {
+                if observation.kind == .patch {
+                    writer.appendRaw(#","ops":"#)
+                    writer.writeInteger(observation.operations)
+                }
+                if let document = observation.document {
+                    writer.appendRaw(#","document":"#)
+                    writer.write(document)
+                }
+            }
+            writer.appendRaw("}\n")
+        } else {
+            var header = "\(event.type)  id \(event.lastEventID.isEmpty ? "-" : event.lastEventID)  \(ByteCount.human(bytes))"
+            if let observation, observation.kind == .patch { header += "  \(observation.operations) op\(observation.operations == 1 ? "" : "s")" }
+            if let observation, observation.kind != .text { header += observation.changed ? "  changed" : "  unchanged" }
+            plainLine(Sanitizer.line(header))
+            for line in event.data.split(separator: "\n", omittingEmptySubsequences: false) {
+                plainLine("  " + Sanitizer.line(String(line)))
+            }
+            if includeDocument, let document = observation?.document {
+                plainLine("  document: " + Sanitizer.line(JSONWriter.string(document)))
+            }
+        }
+    }
+
+    mutating func retry(_ milliseconds: Int) {
+        guard !quiet else { return }
+        if jsonl {
+            writer.appendRaw(#"{"kind":"retry","ms":"#)
+            writer.writeInteger(milliseconds)
+            writer.appendRaw("}\n")
+        } else {
+            plainLine("retry  \(milliseconds) ms")
+        }
+    }
+
+    mutating func error(_ message: String, eventType: String? = nil, lastEventID: String? = nil, status: Int? = nil) {
+        if jsonl {
+            writer.appendRaw(#"{"kind":"error","message":"#)
+            writer.writeString(message)
+            if let eventType {
+                writer.appendRaw(#","event":"#)
+                writer.writeString(eventType)
+            }
+            if let lastEventID {
+                writer.appendRaw(#","id":"#)
+                writer.writeString(lastEventID)
+            }
+            if let status {
+                writer.appendRaw(#","status":"#)
+                writer.writeInteger(status)
+            }
+            writer.appendRaw("}\n")
+        } else {
+            var context: [String] = []
+            if let eventType { context.append("event \(eventType)") }
+            if let lastEventID, !lastEventID.isEmpty { context.append("id \(lastEventID)") }
+            if let status { context.append("status \(status)") }
+            plainLine(Sanitizer.line("error: \(message)" + (context.isEmpty ? "" : " (\(context.joined(separator: ", ")))")))
+        }
+    }
+
+    mutating func summary(_ totals: TailTotals, document: JSONValue?) {
+        if jsonl {
+            writer.appendRaw(#"{"kind":"summary","events":"#)
+            writer.writeInteger(totals.events)
+            writer.appendRaw(#","bytes":"#)
+            writer.writeInteger(totals.bytes)
+            writer.appendRaw(#","reconnects":"#)
+            writer.writeInteger(totals.reconnects)
+            writer.appendRaw(#","errors":"#)
+            writer.writeInteger(totals.errors)
+            writer.appendRaw(#","lastEventId":"#)
+            writer.writeString(totals.lastEventID)
+            writer.appendRaw(#","retryMs":"#)
+            if let retry = totals.retryMilliseconds { writer.writeInteger(retry) } else { writer.appendRaw("null") }
+            if quiet && includeDocument {
+                writer.appendRaw(#","document":"#)
+                if let document { writer.write(document) } else { writer.appendRaw("null") }
+            }
+            writer.appendRaw("}\n")
+        } else {
+            var parts = [
+                "\(totals.events) event\(totals.events == 1 ? "" : "s")",
+                ByteCount.human(totals.bytes) + " read",
+                "\(totals.errors) error\(totals.errors == 1 ? "" : "s")",
+            ]
+            if totals.reconnects > 0 { parts.append("\(totals.reconnects) reconnects") }
+            if !totals.lastEventID.isEmpty { parts.append("last id \(totals.lastEventID)") }
+            if let retry = totals.retryMilliseconds { parts.append("retry \(retry) ms") }
+            plainLine(Sanitizer.line("-- " + parts.joined(separator: ", ")))
+            if quiet && includeDocument, let document {
+                for line in JSONWriter.string(document, pretty: true).split(separator: "\n") {
+                    plainLine(Sanitizer.line(String(line)))
+                }
+            }
+        }
+    }
+
+    private mutating func plainLine(_ text: String) {
+        var text = text
+        text.withUTF8 { writer.appendBytes($0) }
+        writer.appendRaw(0x0A)
+    }
+}
+
+/// Counters that end up in the summary line.
+struct TailTotals: Equatable {
+    var events = 0
+    /// Bytes of the stream read (the input's size for a file).
+    var bytes = 0
+    var reconnects = 0
+    var errors = 0
+    var lastEventID = ""
+    var retryMilliseconds: Int?
+}
+
+/// Human-readable byte counts: `512 B`, `1.5 KiB`, `12.0 MiB`.
+enum ByteCount {
+    static func human(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes) / 1024
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+@testable import StreamCore
+
+/// Drives the real `streamtop` executable: standard input, exit statuses, signals.
+final class StreamtopBinaryTests: XCTestCase {
+    /// The executable built next to the test bundle (`swift build --build-tests` builds both).
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // `swift test` may run .../debug/streamtopPackageTests.xctest (a file or a bundle directory).
+        if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("streamtop")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return URL(fileURLWithPath: ".build/debug/streamtop")
+    }
+
+    func launch(_ arguments: [String]) throws -> (Process, stdin: Pipe, stdout: Pipe, stderr: Pipe) {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        return (process, stdin, stdout, stderr)
+    }
+
+    /// Reads from a pipe until `predicate` holds for everything read so far (or EOF).
+    func read(_ pipe: Pipe, until predicate: (String) -> Bool) -> String {
+        var text = ""
+        while !predicate(text) {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return text
+    }
+
+    func testStandardInputIsReadLiveAndSIGINTEndsWithTheSummary() throws {
+        let (process, stdin, stdout, _) = try launch(["tail", "--jsonl", "-"])
+        stdin.fileHandleForWriting.write(Data("id: 1\ndata: {\"a\":1}\n\n".utf8))
+        // The event is printed while the input is still open: wait for it, not for a timer.
+        let first = read(stdout) { $0.hasSuffix("\n") }
+        XCTAssertEqual(first, #"{"kind":"event","type":"message","id":"1","data":"{\"a\":1}","bytes":7}"# + "\n")
+        process.interrupt()
+        let rest = read(stdout) { $0.contains("summary") && $0.hasSuffix("\n") }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(rest, #"{"kind":"summary","events":1,"bytes":21,"reconnects":0,"errors":0,"lastEventId":"1","retryMs":null}"# + "\n")
+        try? stdin.fileHandleForWriting.close()
+    }
+
+    func testEndOfInputExitsZeroWithSummary() throws {
+        let (process, stdin, stdout, _) = try launch(["tail", "--jsonl", "--document", "--quiet", "-"])
+        stdin.fileHandleForWriting.write(Data("event: data\ndata: [1]\n\nevent: patch\ndata: [{\"op\":\"add\",\"path\":\"/-\",\"value\":2}]\n\n".utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = read(stdout) { _ in false }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(try JSONParser.parse(output.trimmingCharacters(in: .newlines))["document"], [1, 2])
+    }
+
+    func testExitStatuses() throws {
+        let missing = try launch(["tail", "/nonexistent/streamtop-capture.sse"])
+        _ = read(missing.stdout) { _ in false }
+        missing.0.waitUntilExit()
+        XCTAssertEqual(missing.0.terminationStatus, 1)
+
+        let misuse = try launch(["tail", "--bogus", "x"])
+        let message = read(misuse.stderr) { _ in false }
+        misuse.0.waitUntilExit()
+        XCTAssertEqual(misuse.0.terminationStatus, 2)
+        XCTAssertEqual(message, "streamtop: unknown option '--bogus'\nRun 'streamtop tail --help' for usage.\n")
+    }
+}
