@@ -1,1 +1,182 @@
-print("x")
+import Foundation
+import StreamCLI
+import StreamCore
+
+// streamtop-bench: throughput of the core against baselines measured in the same run.
+// Run with `swift run -c release streamtop-bench`. Targets are for the 2-core CI machine.
+
+var results: [BenchResult] = []
+@MainActor func report(_ result: BenchResult) {
+    results.append(result)
+    print(result.line)
+}
+
+print("streamtop-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, best of 3 rounds of ≥ 0.4 s each")
+print("benchmark".padding(toLength: 40, withPad: " ", startingAt: 0) + "result".padding(toLength: 13, withPad: " ", startingAt: 0)
+      + "target".padding(toLength: 14, withPad: " ", startingAt: 0) + "".padding(toLength: 8, withPad: " ", startingAt: 0)
+      + "baseline (same run)".padding(toLength: 38, withPad: " ", startingAt: 0) + "ratio")
+
+// MARK: SSE parsing
+
+/// A stream of `count` events whose data lines total `eventSize` bytes, as socket-sized chunks.
+func sseStream(eventSize: Int, totalBytes: Int) -> [UInt8] {
+    let payload = String(repeating: "{\"k\":\"0123456789abcdef\"}", count: eventSize / 24 + 1).prefix(eventSize - 1)
+    let event = Array("event: patch\nid: 123456\ndata: \(payload)\n\n".utf8)
+    var stream: [UInt8] = []
+    stream.reserveCapacity(totalBytes + event.count)
+    while stream.count < totalBytes { stream += event }
+    return stream
+}
+
+@MainActor func benchSSE(eventSize: Int, name: String, target: Double) {
+    let stream = sseStream(eventSize: eventSize, totalBytes: 32 << 20)
+    let chunk = 64 << 10
+    var destination = [UInt8](repeating: 0, count: chunk)
+    let copySeconds = Measure.secondsPerIteration {
+        stream.withUnsafeBytes { source in
+            destination.withUnsafeMutableBytes { target in
+                var offset = 0
+                while offset < source.count {
+                    let n = min(chunk, source.count - offset)
+                    target.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: n)
+                    offset += n
+                }
+            }
+        }
+        blackHole(destination)
+    }
+    var events = 0
+    let parseSeconds = Measure.secondsPerIteration {
+        var parser = SSEParser()
+        stream.withUnsafeBufferPointer { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = min(chunk, bytes.count - offset)
+                parser.feed(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + n)])) { item in
+                    if case .event(let event) = item { events += event.data.utf8.count > 0 ? 1 : 0 }
+                }
+                offset += n
+            }
+        }
+    }
+    blackHole(events)
+    let size = Double(stream.count)
+    report(BenchResult(name: name, value: size / parseSeconds, unit: "B/s", target: target,
+                       baselineName: "memcpy", baselineValue: size / copySeconds))
+}
+
+benchSSE(eventSize: 64 << 10, name: "SSE parse, 64 KiB events", target: 1e9)
+benchSSE(eventSize: 1 << 10, name: "SSE parse, 1 KiB events", target: 400e6)
+
+// MARK: JSON
+
+var feed = QuoteFeed(seed: 1)
+let documentText = feed.documentText
+let documentBytes = Array(documentText.utf8)
+let documentData = Data(documentBytes)
+let document = try! JSONParser.parse(documentBytes)
+print("  (quote document: \(documentBytes.count) bytes)")
+
+let foundationParse = Measure.secondsPerIteration {
+    blackHole(try! JSONSerialization.jsonObject(with: documentData))
+}
+let ourParse = Measure.secondsPerIteration {
+    blackHole(try! JSONParser.parse(documentBytes))
+}
+report(BenchResult(name: "JSON parse, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourParse, unit: "B/s",
+                   target: 250e6, baselineName: "JSONSerialization", baselineValue: Double(documentBytes.count) / foundationParse))
+
+let foundationObject = try! JSONSerialization.jsonObject(with: documentData)
+let foundationWrite = Measure.secondsPerIteration {
+    blackHole(try! JSONSerialization.data(withJSONObject: foundationObject))
+}
+var writer = JSONWriter(reservingCapacity: documentBytes.count * 2)
+let ourWrite = Measure.secondsPerIteration {
+    writer.removeAll()
+    writer.write(document)
+    blackHole(writer.bytes.count)
+}
+report(BenchResult(name: "JSON write, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourWrite, unit: "B/s",
+                   target: 500e6, baselineName: "JSONSerialization", baselineValue: Double(documentBytes.count) / foundationWrite))
+
+// MARK: Patch apply
+
+let patchTexts = (0..<20_000).map { _ in feed.nextPatch() }
+let patches = patchTexts.map { try! JSONPatch(text: $0) }
+let meanOperations = Double(patches.reduce(0) { $0 + $1.count }) / Double(patches.count)
+var patched = document
+var patchIndex = 0
+let applySeconds = Measure.secondsPerIteration {
+    for _ in 0..<1000 {
+        try! patched.apply(patches[patchIndex])
+        patchIndex = (patchIndex + 1) % patches.count
+        if patchIndex == 0 { patched = document }
+    }
+} / 1000
+// Baseline: what a poller pays per update, parsing the whole document again.
+report(BenchResult(name: String(format: "Patch apply (%.1f ops avg)", meanOperations), value: 1 / applySeconds, unit: "/s",
+                   target: 300_000, baselineName: "full re-parse", baselineValue: 1 / ourParse))
+
+// MARK: Diff
+
+var diffFeed = QuoteFeed(seed: 2)
+var successive: [(JSONValue, JSONValue)] = []
+var previous = try! JSONParser.parse(diffFeed.documentText)
+for _ in 0..<50 {
+    _ = diffFeed.nextPatch()
+    let next = try! JSONParser.parse(diffFeed.documentText)
+    successive.append((previous, next))
+    previous = next
+}
+var pairIndex = 0
+let diffSeconds = Measure.secondsPerIteration {
+    let (a, b) = successive[pairIndex]
+    blackHole(JSONDiff.diff(from: a, to: b))
+    pairIndex = (pairIndex + 1) % successive.count
+}
+let equalSeconds = Measure.secondsPerIteration {
+    let (a, b) = successive[pairIndex]
+    blackHole(a == b)
+    pairIndex = (pairIndex + 1) % successive.count
+}
+report(BenchResult(name: "Diff of successive 47 KB documents", value: 1 / diffSeconds, unit: "/s",
+                   target: 12_000, baselineName: "deep ==", baselineValue: 1 / equalSeconds))
+let patchSizes = successive.map { Double(JSONDiff.diff(from: $0.0, to: $0.1).encodedSize) }
+let meanPatchShare = patchSizes.reduce(0, +) / Double(patchSizes.count) / Double(documentBytes.count) * 100
+print(String(format: "  diff patch size: mean %.0f bytes = %.2f %% of the document (what streaming sends instead of the full body)",
+             patchSizes.reduce(0, +) / Double(patchSizes.count), meanPatchShare))
+
+// MARK: End to end: streamtop tail --jsonl --document --quiet on a 100,000-patch stream
+
+var streamFeed = QuoteFeed(seed: 3)
+var capture = "retry: 2000\nevent: data\nid: 0\ndata: \(streamFeed.documentText)\n\n"
+for i in 1...100_000 {
+    capture += "event: patch\nid: \(i)\ndata: \(streamFeed.nextPatch())\n\n"
+    if i % 5000 == 0 { capture += ": heartbeat\n\n" }
+}
+let expectedFinal = try! JSONParser.parse(streamFeed.documentText)
+let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-bench-\(getpid()).sse").path
+_ = FileManager.default.createFile(atPath: path, contents: Data(capture.utf8))
+defer { unlink(path) }
+let captureSize = Double(capture.utf8.count)
+print(String(format: "  (capture: 100,000 patches, %.1f MB, first snapshot %d bytes)", captureSize / 1e6, streamFeed.documentText.utf8.count))
+
+let rawRead = Measure.secondsPerIteration {
+    let fd = open(path, O_RDONLY)
+    var buffer = [UInt8](repeating: 0, count: 256 << 10)
+    while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+    close(fd)
+}
+var finalDocumentRight = false
+let tailSeconds = Measure.secondsPerIteration {
+    let sink = MemorySink()
+    let status = Streamtop.main(["tail", "--jsonl", "--document", "--quiet", path], output: sink, errors: sink)
+    let summary = try! JSONParser.parse(sink.lines.last ?? "null")
+    finalDocumentRight = status == 0 && summary["document"] == expectedFinal && summary["events"] == 100_001 && summary["errors"] == 0
+}
+report(BenchResult(name: "tail --jsonl --document --quiet", value: captureSize / tailSeconds, unit: "B/s",
+                   target: 150e6, baselineName: "raw read()", baselineValue: captureSize / rawRead))
+print("  final document right: \(finalDocumentRight ? "yes" : "NO")")
+
+let missed = results.filter { $0.meetsTarget == false }
+print(missed.isEmpty && finalDocumentRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
