@@ -5,6 +5,34 @@ import StreamCore
 // streamtop-bench: throughput of the core against baselines measured in the same run.
 // Run with `swift run -c release streamtop-bench`. Targets are for the 2-core CI machine.
 
+/// The end-to-end capture: a 47 KB snapshot, then 100,000 patches (and a heartbeat comment
+/// every 5,000). Returns the text and the final document the model expects.
+func makeCapture() -> (text: String, expected: JSONValue) {
+    var streamFeed = QuoteFeed(seed: 3)
+    var capture = "retry: 2000\nevent: data\nid: 0\ndata: \(streamFeed.documentText)\n\n"
+    for i in 1...100_000 {
+        capture += "event: patch\nid: \(i)\ndata: \(streamFeed.nextPatch())\n\n"
+        if i % 5000 == 0 { capture += ": heartbeat\n\n" }
+    }
+    return (capture, try! JSONParser.parse(streamFeed.documentText))
+}
+
+// `--write-capture PATH` writes the end-to-end capture and exits, for profiling `streamtop tail`.
+if let flag = CommandLine.arguments.firstIndex(of: "--write-capture"), flag + 1 < CommandLine.arguments.count {
+    let path = CommandLine.arguments[flag + 1]
+    guard FileManager.default.createFile(atPath: path, contents: Data(makeCapture().text.utf8)) else {
+        print("streamtop-bench: cannot write \(path)")
+        exit(1)
+    }
+    exit(0)
+}
+
+/// `--only WORD` runs just the benchmarks whose section name contains WORD (sse, json, patch, diff, tail).
+let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
+    $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
+}
+func enabled(_ section: String) -> Bool { only.map { section.contains($0) } ?? true }
+
 var results: [BenchResult] = []
 @MainActor func report(_ result: BenchResult) {
     results.append(result)
@@ -65,8 +93,10 @@ func sseStream(eventSize: Int, totalBytes: Int) -> [UInt8] {
                        baselineName: "memcpy", baselineValue: size / copySeconds))
 }
 
-benchSSE(eventSize: 64 << 10, name: "SSE parse, 64 KiB events", target: 1e9)
-benchSSE(eventSize: 1 << 10, name: "SSE parse, 1 KiB events", target: 400e6)
+if enabled("sse") {
+    benchSSE(eventSize: 64 << 10, name: "SSE parse, 64 KiB events", target: 1e9)
+    benchSSE(eventSize: 1 << 10, name: "SSE parse, 1 KiB events", target: 400e6)
+}
 
 // MARK: JSON
 
@@ -77,6 +107,7 @@ let documentData = Data(documentBytes)
 let document = try! JSONParser.parse(documentBytes)
 print("  (quote document: \(documentBytes.count) bytes)")
 
+if enabled("json") {
 let foundationParse = Measure.secondsPerIteration {
     blackHole(try! JSONSerialization.jsonObject(with: documentData))
 }
@@ -99,8 +130,11 @@ let ourWrite = Measure.secondsPerIteration {
 report(BenchResult(name: "JSON write, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourWrite, unit: "B/s",
                    target: 500e6, baselineName: "JSONSerialization", baselineValue: Double(documentBytes.count) / foundationWrite))
 
+}
+
 // MARK: Patch apply
 
+if enabled("patch") {
 let patchTexts = (0..<20_000).map { _ in feed.nextPatch() }
 let patches = patchTexts.map { try! JSONPatch(text: $0) }
 let meanOperations = Double(patches.reduce(0) { $0 + $1.count }) / Double(patches.count)
@@ -114,10 +148,14 @@ let applySeconds = Measure.secondsPerIteration {
     }
 } / 1000
 // Baseline: what a poller pays per update, parsing the whole document again.
+let reparseSeconds = Measure.secondsPerIteration { blackHole(try! JSONParser.parse(documentBytes)) }
 report(BenchResult(name: String(format: "Patch apply (%.1f ops avg)", meanOperations), value: 1 / applySeconds, unit: "/s",
-                   target: 300_000, baselineName: "full re-parse", baselineValue: 1 / ourParse))
+                   target: 300_000, baselineName: "full re-parse", baselineValue: 1 / reparseSeconds))
+
+}
 
 // MARK: Diff
+if enabled("diff") {
 
 var diffFeed = QuoteFeed(seed: 2)
 var successive: [(JSONValue, JSONValue)] = []
@@ -146,20 +184,18 @@ let meanPatchShare = patchSizes.reduce(0, +) / Double(patchSizes.count) / Double
 print(String(format: "  diff patch size: mean %.0f bytes = %.2f %% of the document (what streaming sends instead of the full body)",
              patchSizes.reduce(0, +) / Double(patchSizes.count), meanPatchShare))
 
+}
+
 // MARK: End to end: streamtop tail --jsonl --document --quiet on a 100,000-patch stream
 
-var streamFeed = QuoteFeed(seed: 3)
-var capture = "retry: 2000\nevent: data\nid: 0\ndata: \(streamFeed.documentText)\n\n"
-for i in 1...100_000 {
-    capture += "event: patch\nid: \(i)\ndata: \(streamFeed.nextPatch())\n\n"
-    if i % 5000 == 0 { capture += ": heartbeat\n\n" }
-}
-let expectedFinal = try! JSONParser.parse(streamFeed.documentText)
+var finalDocumentRight = true
+if enabled("tail") {
+let (capture, expectedFinal) = makeCapture()
 let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-bench-\(getpid()).sse").path
 _ = FileManager.default.createFile(atPath: path, contents: Data(capture.utf8))
 defer { unlink(path) }
 let captureSize = Double(capture.utf8.count)
-print(String(format: "  (capture: 100,000 patches, %.1f MB, first snapshot %d bytes)", captureSize / 1e6, streamFeed.documentText.utf8.count))
+print(String(format: "  (capture: 100,000 patches, %.1f MB)", captureSize / 1e6))
 
 let rawRead = Measure.secondsPerIteration {
     let fd = open(path, O_RDONLY)
@@ -167,7 +203,6 @@ let rawRead = Measure.secondsPerIteration {
     while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
     close(fd)
 }
-var finalDocumentRight = false
 let tailSeconds = Measure.secondsPerIteration {
     let sink = MemorySink()
     let status = Streamtop.main(["tail", "--jsonl", "--document", "--quiet", path], output: sink, errors: sink)
@@ -177,6 +212,7 @@ let tailSeconds = Measure.secondsPerIteration {
 report(BenchResult(name: "tail --jsonl --document --quiet", value: captureSize / tailSeconds, unit: "B/s",
                    target: 150e6, baselineName: "raw read()", baselineValue: captureSize / rawRead))
 print("  final document right: \(finalDocumentRight ? "yes" : "NO")")
+}
 
 let missed = results.filter { $0.meetsTarget == false }
 print(missed.isEmpty && finalDocumentRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))

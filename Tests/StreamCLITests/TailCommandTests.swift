@@ -191,8 +191,8 @@ final class TailCommandTests: XCTestCase {
     func testDashAfterDoubleDashIsAFileName() throws {
         let path = try capture("data: x\n\n", name: "-")
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(directory.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        _ = FileManager.default.changeCurrentDirectoryPath(directory.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         _ = path
         let result = run(["tail", "--jsonl", "--", "./-"])
         XCTAssertEqual(result.status, 0)

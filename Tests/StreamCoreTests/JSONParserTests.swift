@@ -58,6 +58,45 @@ final class JSONParserTests: XCTestCase {
         XCTAssertNil(JSONNumber("1."))
     }
 
+    func testNumberSpellingsCompareAndHashByValue() throws {
+        // Each group holds spellings of one value, in both internal forms (scaled integers
+        // and kept text); every pair within a group is equal and hashes alike, across groups not.
+        let groups: [[String]] = [
+            ["0", "-0", "0.0", "-0.000", "0e5", "0E-3"],
+            ["1", "1.0", "1.000", "1e0", "10e-1", "0.1e1", "100E-2"],
+            ["1.5", "1.50", "15e-1", "0.15e1", "150e-2"],
+            ["-2.25", "-2.250", "-225e-2"],
+            ["100", "1e2", "1E+2", "100.0", "0.001e5"],
+            ["123456789012345678", "123456789012345678.0", "1.23456789012345678e17"],
+            ["1234567890123456789", "1234567890123456789.00", "1.234567890123456789e18"],
+            ["0.000001", "1e-6", "0.0000010"],
+            ["9223372036854775807", "9.223372036854775807e18"],
+            ["99999999999999999999999999", "9.9999999999999999999999999e25"],
+        ]
+        let numbers = try groups.map { try $0.map { text -> JSONNumber in
+            guard case .number(let n) = try parse(text) else { throw XCTSkip() }
+            XCTAssertEqual(n.text, text, "text survives exactly")
+            XCTAssertEqual(JSONWriter.string(.number(n)), text)
+            return n
+        } }
+        for (g, group) in numbers.enumerated() {
+            for a in group {
+                for b in group {
+                    XCTAssertEqual(a, b, "\(a) == \(b)")
+                    XCTAssertEqual(a.hashValue, b.hashValue, "hash(\(a)) == hash(\(b))")
+                }
+                for (h, other) in numbers.enumerated() where h != g {
+                    for b in other { XCTAssertNotEqual(a, b, "\(a) != \(b)") }
+                }
+            }
+        }
+        XCTAssertEqual(JSONNumber(-7).text, "-7")
+        XCTAssertEqual(JSONNumber(0.25)?.text, "0.25")
+        XCTAssertEqual(JSONNumber("12.50")?.intValue, nil)
+        XCTAssertEqual(JSONNumber("12.00")?.intValue, 12)
+        XCTAssertEqual(JSONNumber("-12.5")?.doubleValue, -12.5)
+    }
+
     func testObjectsCompareUnorderedButKeepOrder() throws {
         let a = try parse(#"{"x":1,"y":2}"#)
         let b = try parse(#"{"y":2,"x":1}"#)

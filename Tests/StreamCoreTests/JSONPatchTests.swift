@@ -154,4 +154,38 @@ final class JSONPatchTests: XCTestCase {
         XCTAssertEqual(storage(), before)
         XCTAssertEqual(document["outer"]?["items"]?[7], 7)
     }
+
+    /// The fast reader and the general path must agree on every input: the same operations,
+    /// or no fast answer (and then the general path's error or result is used).
+    func testFastPatchReaderAgreesWithTheGeneralPath() throws {
+        var random = SeededRandom(seed: 11)
+        let fragments = [
+            #"{"op":"add","path":"/a","value":1}"#, #"{"op":"remove","path":"/a/0"}"#,
+            #"{"op":"replace","path":"","value":{"x":[1,2]}}"#, #"{"op":"move","from":"/a~1b","path":"/c~0d"}"#,
+            #"{"op":"copy","from":"/x","path":"/y/-"}"#, #"{"op":"test","path":"/t","value":"v"}"#,
+            #"{"path":"/a","op":"add","value":null,"extra":[1,{"k":2}]}"#, #"{"op":"add","op":"remove","path":"/a"}"#,
+            #"{"op":"add","path":"/a","value":1,"value":2}"#, #"{"op":"ad\u0064","path":"/a","value":1}"#,
+            #"{"op":"add","path":"\/a","value":1}"#, #"{"op":"add","path":"a","value":1}"#,
+            #"{"op":"add","path":"/~2","value":1}"#, #"{"op":"add","path":"/a"}"#, #"{"op":"move","path":"/a"}"#,
+            #"{"op":"frob","path":"/a"}"#, #"{"op":1,"path":"/a"}"#, #"{"op":"remove","path":"/é"}"#,
+            #"{"op":"remove","path":"/a","from":"bad"}"#, #" { "op" : "remove" , "path" : "/a" } "#,
+            "[]", "1", "{}", #"{"op":"add","path":"/a","value":01}"#,
+        ]
+        for _ in 0..<3_000 {
+            let count = Int.random(in: 0..<4, using: &random)
+            var text = "[" + (0..<count).map { _ in fragments.randomElement(using: &random)! }.joined(separator: ",") + "]"
+            if Int.random(in: 0..<10, using: &random) == 0 { text += " x" }
+            if Int.random(in: 0..<10, using: &random) == 0 { text = " \n" + text + "\t" }
+            var general: Result<JSONPatch, PatchReadError>
+            do { general = .success(try JSONPatch(json: try JSONParser.parse(text))) } catch let error as JSONParseError {
+                general = .failure(.malformed(error))
+            } catch {
+                general = .failure(.invalid(error as! PatchError))
+            }
+            var copy = text
+            let fast = copy.withUTF8 { JSONPatch.readWellFormed($0, options: .init()) }
+            if let fast { XCTAssertEqual(.success(fast), general, text) }
+            XCTAssertEqual(JSONPatch.read(text), general, text)
+        }
+    }
 }

@@ -27,15 +27,12 @@ public struct Document: Sendable {
             if staleReason == nil { staleReason = reason }
             return .failure(DocumentError(reason: reason, eventType: event.type, lastEventID: event.lastEventID))
         }
-        let parsed: Result<JSONValue, JSONParseError>
-        do { parsed = .success(try JSONParser.parse(event.data, options: parseOptions)) } catch { parsed = .failure(error) }
-
-        switch (event.type, parsed) {
-        case ("patch", .failure(let error)):
-            return failure("malformed patch: \(error)")
-        case ("patch", .success(let json)):
+        if event.type == "patch" {
             let patch: JSONPatch
-            do { patch = try JSONPatch(json: json) } catch { return failure("invalid patch: \(error)") }
+            switch JSONPatch.read(event.data, options: parseOptions) {
+            case .success(let read): patch = read
+            case .failure(let error): return failure(error.description)
+            }
             guard var document = current else { return failure("patch received before any snapshot") }
             if let staleReason {
                 return .failure(DocumentError(
@@ -52,12 +49,17 @@ public struct Document: Sendable {
             }
             current = document
             return .success(Observation(kind: .patch, payloadBytes: bytes, operations: patch.count, changed: changed, document: document))
-        case (_, .success(let json)):
+        }
+
+        let parsed: Result<JSONValue, JSONParseError>
+        do { parsed = .success(try JSONParser.parse(event.data, options: parseOptions)) } catch { parsed = .failure(error) }
+        switch parsed {
+        case .success(let json):
             let changed = current != json
             current = json
             staleReason = nil
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
-        case (_, .failure(let error)):
+        case .failure(let error):
             // A `data` event must be JSON; so must anything that starts like an object or array.
             // Other events may carry plain text.
             let first = event.data.utf8.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }

@@ -4,12 +4,25 @@
 /// trip unchanged. Two numbers are equal when their mathematical values are equal, so
 /// `1`, `1.0`, `1e0` and `10e-1` are all the same number, and `-0` equals `0`.
 public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
-    /// The number as JSON text, e.g. `-12.5e3`. Always valid RFC 8259 number syntax.
-    public let text: String
+    /// Most numbers in API data are integers or short decimals: those are kept as a scaled
+    /// integer (no allocation, cheap to compare and write) that reproduces the original text
+    /// exactly, trailing zeros included. Everything else (exponents, more than 18 digits,
+    /// negative zero) keeps its text.
+    enum Storage: Sendable {
+        /// `significand / 10^scale`, written with exactly `scale` fraction digits.
+        case decimal(significand: Int64, scale: UInt8)
+        case text(String)
+    }
+
+    let storage: Storage
+
+    init(storage: Storage) {
+        self.storage = storage
+    }
 
     /// Wraps text already known to be a valid JSON number (the parser's path).
     init(validatedText: String) {
-        self.text = validatedText
+        self.storage = JSONNumber.compact(validatedText) ?? .text(validatedText)
     }
 
     /// Creates a number from JSON number text; `nil` when the text is not RFC 8259 number syntax.
@@ -17,33 +30,85 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         var copy = text
         let valid = copy.withUTF8 { JSONNumber.isValidSyntax(UnsafeBufferPointer(rebasing: $0[...])) }
         guard valid else { return nil }
-        self.text = text
+        self.init(validatedText: text)
     }
 
     public init(_ value: Int) {
-        self.text = String(value)
+        self.storage = .decimal(significand: Int64(value), scale: 0)
     }
 
     /// Creates a number from a finite `Double`, using the shortest text that reads back exactly.
     public init?(_ value: Double) {
         guard value.isFinite else { return nil }
         if abs(value) < 1e15, let integer = Int64(exactly: value) {
-            self.text = String(integer)
+            self.init(storage: .decimal(significand: integer, scale: 0))
         } else {
             // Swift's description is the shortest round-tripping form ("0.1", "1e-07",
             // "1e+16"), and each of those spellings is valid JSON number syntax.
-            self.text = "\(value)"
+            self.init(validatedText: "\(value)")
+        }
+    }
+
+    /// The number as JSON text, e.g. `-12.5e3`, exactly as it was parsed.
+    public var text: String {
+        switch storage {
+        case .text(let text): return text
+        case .decimal:
+            var bytes: [UInt8] = []
+            write(into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Appends the number's text as UTF-8.
+    @inline(__always)
+    func write(into bytes: inout [UInt8]) {
+        switch storage {
+        case .text(let text):
+            bytes.append(contentsOf: text.utf8)
+        case .decimal(let significand, let scale):
+            if significand < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = significand.magnitude
+            // Digits, least significant first, padded so that there is an integer digit.
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch on the stack
+            let count = withUnsafeMutableBytes(of: &digits) { raw -> Int in
+                var n = 0
+                repeat {
+                    raw[n] = UInt8(truncatingIfNeeded: magnitude % 10) + 48
+                    magnitude /= 10
+                    n += 1
+                } while magnitude > 0 || n <= Int(scale)
+                return n
+            }
+            withUnsafeBytes(of: &digits) { raw in
+                var i = count - 1
+                while i >= 0 {
+                    if i == Int(scale) - 1 { bytes.append(UInt8(ascii: ".")) }
+                    bytes.append(raw[i])
+                    i -= 1
+                }
+            }
         }
     }
 
     public var description: String { text }
 
     /// The nearest `Double` (big or very precise numbers lose precision here, never in `text`).
-    public var doubleValue: Double { Double(text) ?? .nan }
+    public var doubleValue: Double {
+        if case .decimal(let significand, 0) = storage { return Double(significand) }
+        return Double(text) ?? .nan
+    }
 
     /// The value as an `Int` when it is an integer that fits, whatever its spelling (`1e2` is 100).
     public var intValue: Int? {
-        if let plain = Int(text) { return plain }
+        if case .decimal(let significand, let scale) = storage {
+            var value = significand
+            for _ in 0..<scale {
+                guard value % 10 == 0 else { return nil }
+                value /= 10
+            }
+            return Int(value)
+        }
         let canonical = self.canonical
         if canonical.digits.isEmpty { return 0 }
         guard canonical.exponent >= canonical.digits.count, canonical.exponent <= 19 else { return nil }
@@ -60,6 +125,32 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
             result = m
         }
         return canonical.negative ? -result : result
+    }
+
+    /// The compact storage for plain decimals of up to 18 digits; nil for other spellings.
+    static func compact(_ text: String) -> Storage? {
+        var significand: Int64 = 0
+        var scale = 0
+        var digits = 0
+        var negative = false
+        var inFraction = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): inFraction = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                if digits > 18 { return nil }
+                significand = significand * 10 + Int64(byte - 48)
+                if inFraction { scale += 1 }
+            default: return nil  // an exponent
+            }
+        }
+        if negative {
+            if significand == 0 { return nil }  // keep "-0" as written
+            significand = -significand
+        }
+        return .decimal(significand: significand, scale: UInt8(scale))
     }
 
     // MARK: Equality by value
@@ -80,6 +171,7 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         var seenNonZero = false
         var leadingZerosAfterPoint = 0
         var integerDigits = 0
+        let text = self.text
         var utf8 = Array(text.utf8)[...]
         if utf8.first == UInt8(ascii: "-") {
             negative = true
@@ -134,23 +226,58 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         return negative ? -value : value
     }
 
-    /// True when the text is a plain integer: such texts are equal only when identical,
-    /// because JSON forbids leading zeros.
-    private var isPlainInteger: Bool {
-        for byte in text.utf8 where byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-            return false
+    /// `(s, e)` with value `s × 10^e` and `s` not divisible by 10: one spelling per value, for
+    /// numbers of up to 18 significant digits. Nil for longer ones.
+    var reduced: (significand: Int64, exponent: Int)? {
+        switch storage {
+        case .decimal(var significand, let scale):
+            var exponent = -Int(scale)
+            if significand == 0 { return (0, 0) }
+            while significand % 10 == 0 {
+                significand /= 10
+                exponent += 1
+            }
+            return (significand, exponent)
+        case .text:
+            let canonical = self.canonical
+            if canonical.digits.isEmpty { return (0, 0) }
+            guard canonical.digits.count <= 18 else { return nil }
+            var significand: Int64 = 0
+            for digit in canonical.digits { significand = significand * 10 + Int64(digit - 48) }
+            let (exponent, overflow) = canonical.exponent.subtractingReportingOverflow(canonical.digits.count)
+            if overflow { return nil }
+            return (canonical.negative ? -significand : significand, exponent)
         }
-        return text != "-0"
     }
 
     public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
-        if lhs.text == rhs.text { return true }
-        if lhs.isPlainInteger && rhs.isPlainInteger { return false }
-        return lhs.canonical == rhs.canonical
+        switch (lhs.storage, rhs.storage) {
+        case let (.decimal(a, scaleA), .decimal(b, scaleB)):
+            if scaleA == scaleB { return a == b }
+            // Bring both to the larger scale; if that overflows, the values differ
+            // (the other one fits in 18 digits).
+            let (low, lowScale, high, highScale) = scaleA < scaleB ? (a, scaleA, b, scaleB) : (b, scaleB, a, scaleA)
+            var scaled = low
+            for _ in 0..<(highScale - lowScale) {
+                let (m, overflow) = scaled.multipliedReportingOverflow(by: 10)
+                if overflow { return false }
+                scaled = m
+            }
+            return scaled == high
+        case let (.text(a), .text(b)) where a == b:
+            return true
+        default:
+            return lhs.canonical == rhs.canonical
+        }
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(canonical)
+        if let reduced {
+            hasher.combine(reduced.significand)
+            hasher.combine(reduced.exponent)
+        } else {
+            hasher.combine(canonical)
+        }
     }
 
     // MARK: Syntax

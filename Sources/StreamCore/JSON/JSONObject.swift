@@ -27,6 +27,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         for (key, value) in elements { self[key] = value }
     }
 
+    /// Wraps members whose keys are known to be unique (the parser's path).
+    init(uniqueMembers: [Member]) {
+        members = uniqueMembers
+        if members.count > JSONObject.indexThreshold { buildIndex() }
+    }
+
     /// Creates an object from pairs in order; a repeated key replaces the earlier value in place.
     public init<S: Sequence>(_ pairs: S) where S.Element == (String, JSONValue) {
         self.init()

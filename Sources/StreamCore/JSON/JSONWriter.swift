@@ -61,7 +61,7 @@ public struct JSONWriter {
         switch value {
         case .null: appendRaw("null")
         case .bool(let b): b ? appendRaw("true") : appendRaw("false")
-        case .number(let n): bytes.append(contentsOf: n.text.utf8)
+        case .number(let n): n.write(into: &bytes)
         case .string(let s): writeString(s)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))

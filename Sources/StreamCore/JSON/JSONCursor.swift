@@ -1,0 +1,377 @@
+/// The parser's state while walking one buffer: the grammar of RFC 8259, one method per
+/// production. `JSONParser` is the public face; `JSONPatch` uses it to read patches directly.
+struct JSONCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let options: JSONParser.Options
+    var position = 0
+    /// Reused for strings with escapes, so only the final String allocates.
+    var scratch: [UInt8] = []
+    /// Elements and members of the containers being parsed (see `ScratchStack`).
+    let elementStack = ScratchStack<JSONValue>()
+    let memberStack = ScratchStack<JSONObject.Member>()
+
+    init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) {
+        self.bytes = bytes
+        self.options = options
+    }
+
+    @inline(__always)
+    func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
+        JSONParseError(offset: offset ?? position, reason: reason)
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+                position += 1
+            } else {
+                return
+            }
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        switch bytes[position] {
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "{"):
+            return .object(try parseObject(depth: depth + 1))
+        case UInt8(ascii: "["):
+            return .array(try parseArray(depth: depth + 1))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try parseNumber())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case let byte:
+            throw fail(.unexpectedByte(byte, expected: "a JSON value"))
+        }
+    }
+
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        let start = literal.utf8Start
+        for i in 0..<count {
+            guard position + i < bytes.count else { throw fail(.unexpectedEnd, at: position + i) }
+            guard bytes[position + i] == start[i] else { throw fail(.invalidLiteral, at: position + i) }
+        }
+        position += count
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> [JSONValue] {
+        guard depth <= options.maxDepth else { throw fail(.tooDeep(limit: options.maxDepth)) }
+        position += 1  // [
+        skipWhitespace()
+        guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        if bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return []
+        }
+        let base = elementStack.count
+        while true {
+            elementStack.push(try parseValue(depth: depth))
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: ",") {
+                skipWhitespace()
+                if position < bytes.count && bytes[position] == UInt8(ascii: "]") { throw fail(.trailingComma) }
+            } else if byte == UInt8(ascii: "]") {
+                return elementStack.popArray(from: base)
+            } else {
+                throw fail(.unexpectedByte(byte, expected: "',' or ']' in array"), at: position - 1)
+            }
+        }
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONObject {
+        guard depth <= options.maxDepth else { throw fail(.tooDeep(limit: options.maxDepth)) }
+        position += 1  // {
+        skipWhitespace()
+        guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        if bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return JSONObject()
+        }
+        let base = memberStack.count
+        // Duplicate keys are found by a linear search while the object is small, and through
+        // a dictionary of positions once it is not (so hostile 100,000-key objects stay linear).
+        var positions: [String: Int]? = nil
+        while true {
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            guard bytes[position] == UInt8(ascii: "\"") else {
+                if bytes[position] == UInt8(ascii: "}") { throw fail(.trailingComma) }
+                throw fail(.unexpectedByte(bytes[position], expected: "a string key in object"))
+            }
+            let keyOffset = position
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            guard bytes[position] == UInt8(ascii: ":") else {
+                throw fail(.unexpectedByte(bytes[position], expected: "':' after object key"))
+            }
+            position += 1
+            let value = try parseValue(depth: depth)
+            var existing: Int? = nil
+            if let positions {
+                existing = positions[key]
+            } else {
+                var i = base
+                while i < memberStack.count {
+                    if memberStack[i].key == key { existing = i; break }
+                    i += 1
+                }
+            }
+            if let existing {
+                if options.duplicateKeys == .reject { throw fail(.duplicateKey(key), at: keyOffset) }
+                memberStack[existing].value = value
+            } else {
+                if positions != nil {
+                    positions![key] = memberStack.count
+                } else if memberStack.count - base == JSONObject.indexThreshold {
+                    var built = [String: Int](minimumCapacity: 64)
+                    for i in base..<memberStack.count { built[memberStack[i].key] = i }
+                    built[key] = memberStack.count
+                    positions = built
+                }
+                memberStack.push(JSONObject.Member(key: key, value: value))
+            }
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "}") { return JSONObject(uniqueMembers: memberStack.popArray(from: base)) }
+            guard byte == UInt8(ascii: ",") else {
+                throw fail(.unexpectedByte(byte, expected: "',' or '}' in object"), at: position - 1)
+            }
+        }
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
+        let start = position
+        // Plain decimals of up to 18 digits are accumulated as they are scanned, so most
+        // numbers never become a String (see JSONNumber.Storage).
+        var significand: Int64 = 0
+        var digits = 0
+        var scale = 0
+        @inline(__always) func isDigit(_ i: Int) -> Bool {
+            i < bytes.count && bytes[i] &- 48 < 10
+        }
+        @inline(__always) func accumulate(_ byte: UInt8) {
+            digits += 1
+            if digits <= 18 { significand = significand &* 10 &+ Int64(byte &- 48) }
+        }
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative {
+            position += 1
+            guard isDigit(position) else {
+                if position >= bytes.count { throw fail(.unexpectedEnd) }
+                throw fail(.invalidNumber("'-' must be followed by a digit"))
+            }
+        }
+        if bytes[position] == UInt8(ascii: "0") {
+            accumulate(bytes[position])
+            position += 1
+            if isDigit(position) { throw fail(.leadingZero, at: position - 1) }
+        } else {
+            while isDigit(position) {
+                accumulate(bytes[position])
+                position += 1
+            }
+        }
+        if position < bytes.count && bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard isDigit(position) else { throw fail(.invalidNumber("'.' must be followed by a digit")) }
+            while isDigit(position) {
+                accumulate(bytes[position])
+                scale += 1
+                position += 1
+            }
+        }
+        var plain = digits <= 18 && !(negative && significand == 0)
+        if position < bytes.count && (bytes[position] | 0x20) == UInt8(ascii: "e") {
+            plain = false
+            position += 1
+            if position < bytes.count && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")) {
+                position += 1
+            }
+            guard isDigit(position) else { throw fail(.invalidNumber("exponent must have digits")) }
+            while isDigit(position) { position += 1 }
+        }
+        if plain {
+            return JSONNumber(storage: .decimal(significand: negative ? -significand : significand, scale: UInt8(scale)))
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        return JSONNumber(storage: .text(text))
+    }
+
+    /// Parses a string starting at its opening quote. ASCII runs are scanned in a tight loop;
+    /// multi-byte sequences are validated here so the error can name the offset.
+    mutating func parseString() throws(JSONParseError) -> String {
+        position += 1  // opening quote
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                position += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") {
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+                return try parseEscapedRest()
+            }
+            if byte < 0x20 { throw fail(.unescapedControlCharacter(byte)) }
+            if byte < 0x80 {
+                position += 1
+            } else {
+                position = try validateUTF8Sequence(at: position)
+            }
+        }
+        throw fail(.unexpectedEnd)
+    }
+
+    /// The rest of a string once an escape was seen, built in `scratch`.
+    mutating func parseEscapedRest() throws(JSONParseError) -> String {
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: scratch, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                try parseEscape()
+            case 0..<0x20:
+                throw fail(.unescapedControlCharacter(byte))
+            case 0x20..<0x80:
+                scratch.append(byte)
+                position += 1
+            default:
+                let end = try validateUTF8Sequence(at: position)
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<end]))
+                position = end
+            }
+        }
+        throw fail(.unexpectedEnd)
+    }
+
+    mutating func parseEscape() throws(JSONParseError) {
+        let escapeStart = position
+        position += 1
+        guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        let byte = bytes[position]
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""): scratch.append(0x22)
+        case UInt8(ascii: "\\"): scratch.append(0x5C)
+        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            let unit = try parseHex4()
+            var scalar: UInt32
+            if unit >= 0xD800 && unit < 0xDC00 {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
+                else { throw fail(.loneSurrogate(unit), at: escapeStart) }
+                position += 2
+                let low = try parseHex4()
+                guard low >= 0xDC00 && low < 0xE000 else { throw fail(.loneSurrogate(unit), at: escapeStart) }
+                scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+            } else if unit >= 0xDC00 && unit < 0xE000 {
+                throw fail(.loneSurrogate(unit), at: escapeStart)
+            } else {
+                scalar = UInt32(unit)
+            }
+            appendUTF8(scalar)
+        default:
+            throw fail(.invalidEscape, at: escapeStart)
+        }
+    }
+
+    mutating func parseHex4() throws(JSONParseError) -> UInt16 {
+        guard position + 4 <= bytes.count else { throw fail(.unexpectedEnd, at: bytes.count) }
+        var value: UInt16 = 0
+        for i in 0..<4 {
+            let byte = bytes[position + i]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - 48
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - 87
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - 55
+            default: throw fail(.invalidUnicodeEscape, at: position + i)
+            }
+            value = value << 4 | UInt16(digit)
+        }
+        position += 4
+        return value
+    }
+
+    mutating func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            scratch.append(UInt8(scalar))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | scalar >> 6))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | scalar >> 12))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            scratch.append(UInt8(0xF0 | scalar >> 18))
+            scratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    /// Validates one multi-byte UTF-8 sequence starting at `index` (Unicode Table 3-7) and
+    /// returns the index after it.
+    func validateUTF8Sequence(at index: Int) throws(JSONParseError) -> Int {
+        let lead = bytes[index]
+        let length: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: throw fail(.invalidUTF8, at: index)
+        }
+        guard index + length <= bytes.count else {
+            // Truncated at the end of input: report the first missing or bad byte.
+            for k in 1..<length where index + k >= bytes.count || bytes[index + k] & 0xC0 != 0x80 {
+                throw fail(index + k >= bytes.count ? .unexpectedEnd : .invalidUTF8, at: index + k)
+            }
+            throw fail(.unexpectedEnd, at: bytes.count)
+        }
+        let second = bytes[index + 1]
+        guard second >= low && second <= high else { throw fail(.invalidUTF8, at: index + 1) }
+        for k in 2..<max(length, 2) where bytes[index + k] & 0xC0 != 0x80 {
+            throw fail(.invalidUTF8, at: index + k)
+        }
+        return index + length
+    }
+}

@@ -1,0 +1,195 @@
+// Reading a JSON Patch straight from its bytes.
+//
+// A Streamdata stream is mostly small patch events, so reading them is on the hot path: this
+// reader builds `PatchOperation`s directly, without an intermediate JSONValue per operation
+// object, and parses `path`/`from` into pointer tokens without an intermediate String. Only
+// `value` members become JSONValues.
+//
+// It handles the well-formed case only. On anything unusual (an escape in a member name or a
+// pointer, a missing member, a wrong type, a syntax error) it returns nil, and the caller reads
+// the patch the general way, which produces the precise error. So both ways always agree.
+
+extension JSONPatch {
+    /// Reads a well-formed patch quickly; nil when the general path must decide (and explain).
+    static func readWellFormed(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) -> JSONPatch? {
+        guard bytes.count <= options.maxBytes else { return nil }
+        var cursor = JSONCursor(bytes: bytes, options: options)
+        guard let operations = cursor.readPatchOperations() else { return nil }
+        return JSONPatch(operations)
+    }
+
+    /// Reads patch text: the fast path for well-formed patches, the general path otherwise.
+    /// JSON syntax errors are reported as `.malformed`, structural ones as `.invalid`.
+    public static func read(_ text: String, options: JSONParser.Options = JSONParser.Options()) -> Result<JSONPatch, PatchReadError> {
+        var text = text
+        return text.withUTF8 { read($0, options: options) }
+    }
+
+    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options = JSONParser.Options()) -> Result<JSONPatch, PatchReadError> {
+        if let patch = readWellFormed(bytes, options: options) { return .success(patch) }
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes, options: options) } catch { return .failure(.malformed(error)) }
+        do { return .success(try JSONPatch(json: json)) } catch { return .failure(.invalid(error)) }
+    }
+}
+
+/// Why patch text could not be read: not JSON at all, or JSON that is not a valid patch.
+public enum PatchReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    case malformed(JSONParseError)
+    case invalid(PatchError)
+
+    public var description: String {
+        switch self {
+        case .malformed(let error): return "malformed patch: \(error)"
+        case .invalid(let error): return "invalid patch: \(error)"
+        }
+    }
+}
+
+extension JSONCursor {
+    @inline(__always)
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == byte else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func readPatchOperations() -> [PatchOperation]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var operations: [PatchOperation] = []
+        if consume(UInt8(ascii: "]")) {
+            skipWhitespace()
+            return position == bytes.count ? operations : nil
+        }
+        while true {
+            guard let operation = readOperation() else { return nil }
+            operations.append(operation)
+            if consume(UInt8(ascii: ",")) { continue }
+            guard consume(UInt8(ascii: "]")) else { return nil }
+            skipWhitespace()
+            return position == bytes.count ? operations : nil
+        }
+    }
+
+    private enum Member {
+        case op, path, from, value, other
+    }
+
+    private mutating func readOperation() -> PatchOperation? {
+        guard consume(UInt8(ascii: "{")) else { return nil }
+        var op: UnsafeBufferPointer<UInt8>?
+        var path: JSONPointer?
+        var from: JSONPointer?
+        var value: JSONValue?
+        if !consume(UInt8(ascii: "}")) {
+            while true {
+                skipWhitespace()
+                guard let name = readPlainString() else { return nil }
+                guard consume(UInt8(ascii: ":")) else { return nil }
+                skipWhitespace()
+                switch JSONCursor.member(name) {
+                case .op:
+                    guard let text = readPlainString() else { return nil }
+                    op = text
+                case .path:
+                    guard let pointer = readPointer() else { return nil }
+                    path = pointer
+                case .from:
+                    guard let pointer = readPointer() else { return nil }
+                    from = pointer
+                case .value:
+                    // The operation object sits at depth 2 (inside the patch array).
+                    guard let parsed = try? parseValue(depth: 2) else { return nil }
+                    value = parsed
+                case .other:
+                    guard (try? parseValue(depth: 2)) != nil else { return nil }
+                }
+                if consume(UInt8(ascii: ",")) { continue }
+                guard consume(UInt8(ascii: "}")) else { return nil }
+                break
+            }
+        }
+        guard let op, let path else { return nil }
+        if op.elementsEqual("replace".utf8) { return value.map { .replace(path: path, value: $0) } }
+        if op.elementsEqual("add".utf8) { return value.map { .add(path: path, value: $0) } }
+        if op.elementsEqual("remove".utf8) { return .remove(path: path) }
+        if op.elementsEqual("test".utf8) { return value.map { .test(path: path, value: $0) } }
+        if op.elementsEqual("move".utf8) { return from.map { .move(from: $0, path: path) } }
+        if op.elementsEqual("copy".utf8) { return from.map { .copy(from: $0, path: path) } }
+        return nil
+    }
+
+    private static func member(_ name: UnsafeBufferPointer<UInt8>) -> Member {
+        switch name.count {
+        case 2 where name[0] == UInt8(ascii: "o") && name[1] == UInt8(ascii: "p"): return .op
+        case 4 where name.elementsEqual("path".utf8): return .path
+        case 4 where name.elementsEqual("from".utf8): return .from
+        case 5 where name.elementsEqual("value".utf8): return .value
+        default: return .other
+        }
+    }
+
+    /// A string without escapes or non-ASCII bytes, as the bytes between its quotes.
+    private mutating func readPlainString() -> UnsafeBufferPointer<UInt8>? {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        let start = position + 1
+        var i = start
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                position = i + 1
+                return UnsafeBufferPointer(rebasing: bytes[start..<i])
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// A JSON Pointer written as a plain string, split into tokens with `~0`/`~1` decoded.
+    private mutating func readPointer() -> JSONPointer? {
+        guard let text = readPlainString() else { return nil }
+        if text.isEmpty { return .root }
+        guard text[0] == UInt8(ascii: "/") else { return nil }
+        var tokens: [String] = []
+        var tokenStart = 1
+        var hasTilde = false
+        for i in 1...text.count {
+            if i == text.count || text[i] == UInt8(ascii: "/") {
+                let raw = UnsafeBufferPointer(rebasing: text[tokenStart..<i])
+                if hasTilde {
+                    guard let token = JSONCursor.unescapeToken(raw) else { return nil }
+                    tokens.append(token)
+                } else {
+                    tokens.append(String(decoding: raw, as: UTF8.self))
+                }
+                tokenStart = i + 1
+                hasTilde = false
+            } else if text[i] == UInt8(ascii: "~") {
+                hasTilde = true
+            }
+        }
+        return JSONPointer(tokens: tokens)
+    }
+
+    private static func unescapeToken(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        var bytes: [UInt8] = []
+        var i = 0
+        while i < raw.count {
+            if raw[i] == UInt8(ascii: "~") {
+                guard i + 1 < raw.count else { return nil }
+                switch raw[i + 1] {
+                case UInt8(ascii: "0"): bytes.append(UInt8(ascii: "~"))
+                case UInt8(ascii: "1"): bytes.append(UInt8(ascii: "/"))
+                default: return nil
+                }
+                i += 2
+            } else {
+                bytes.append(raw[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
