@@ -12,7 +12,12 @@ extension JSONValue {
     @discardableResult
     public mutating func apply(_ patch: JSONPatch) throws(PatchError) -> Bool {
         var transaction = PatchTransaction()
+        let last = patch.operations.count - 1
         for (index, operation) in patch.operations.enumerated() {
+            // Only the changes of earlier operations may need undoing: a single operation that
+            // fails has changed nothing (except a move, which removes before it adds).
+            if case .move = operation { transaction.recording = true } else { transaction.recording = index < last }
+            if transaction.recording && transaction.log.capacity == 0 { transaction.log.reserveCapacity(2 * patch.count) }
             do {
                 try transaction.apply(operation, to: &self)
             } catch {
@@ -55,7 +60,14 @@ private struct PatchTransaction {
     }
 
     var log: [Undo] = []
+    /// Whether changes are logged for rollback (see `JSONValue.apply`).
+    var recording = true
     var changed = false
+
+    @inline(__always)
+    mutating func record(_ undo: @autoclosure () -> Undo) {
+        if recording { log.append(undo()) }
+    }
 
     mutating func apply(_ operation: PatchOperation, to document: inout JSONValue) throws(ApplyFailure) {
         switch operation {
@@ -87,7 +99,7 @@ private struct PatchTransaction {
     mutating func add(_ value: JSONValue, at tokens: ArraySlice<String>, in document: inout JSONValue) throws(ApplyFailure) {
         guard let last = tokens.last else {
             if document != value { changed = true }
-            log.append(.restoreRoot(document))
+            record(.restoreRoot(document))
             document = value
             return
         }
@@ -114,7 +126,7 @@ private struct PatchTransaction {
             }
             throw ApplyFailure(.notAContainer(last, type: container.typeName))
         }
-        log.append(undo)
+        record(undo)
     }
 
     mutating func remove(at tokens: ArraySlice<String>, in document: inout JSONValue) throws(ApplyFailure) -> JSONValue {
@@ -136,14 +148,14 @@ private struct PatchTransaction {
             throw ApplyFailure(.notAContainer(last, type: container.typeName))
         }
         changed = true
-        log.append(undo)
+        record(undo)
         return removed
     }
 
     mutating func replace(at tokens: ArraySlice<String>, with value: JSONValue, in document: inout JSONValue) throws(ApplyFailure) {
         guard let last = tokens.last else {
             if document != value { changed = true }
-            log.append(.restoreRoot(document))
+            record(.restoreRoot(document))
             document = value
             return
         }
@@ -167,7 +179,7 @@ private struct PatchTransaction {
             }
             throw ApplyFailure(.notAContainer(last, type: container.typeName))
         }
-        log.append(undo)
+        record(undo)
     }
 
     /// Replays the undo log backwards. Each entry reverses a change that succeeded, so none can fail.
@@ -241,18 +253,26 @@ extension JSONValue {
     mutating func modify<R>(
         _ tokens: ArraySlice<String>, _ body: (inout JSONValue) throws(ApplyFailure) -> R
     ) throws(ApplyFailure) -> R {
-        guard let token = tokens.first else { return try body(&self) }
+        try modify(tokens, from: tokens.startIndex, body)
+    }
+
+    /// The recursion of `modify`, walking `tokens` by index (slicing at every level would
+    /// retain and release the token array once per level).
+    private mutating func modify<R>(
+        _ tokens: ArraySlice<String>, from index: Int, _ body: (inout JSONValue) throws(ApplyFailure) -> R
+    ) throws(ApplyFailure) -> R {
+        guard index < tokens.endIndex else { return try body(&self) }
         if var object = takeObject() {
             defer { self = .object(object) }
-            guard let position = object.position(of: token) else { throw ApplyFailure(.notFound(token)) }
-            return try object[position: position].modify(tokens.dropFirst(), body)
+            guard let position = object.position(of: tokens[index]) else { throw ApplyFailure(.notFound(tokens[index])) }
+            return try object[position: position].modify(tokens, from: index + 1, body)
         }
         if var elements = takeArray() {
             defer { self = .array(elements) }
-            let index = try ApplyFailure.arrayIndex(token, count: elements.count, allowEnd: false)
-            return try elements[index].modify(tokens.dropFirst(), body)
+            let element = try ApplyFailure.arrayIndex(tokens[index], count: elements.count, allowEnd: false)
+            return try elements[element].modify(tokens, from: index + 1, body)
         }
-        throw ApplyFailure(.notAContainer(token, type: typeName))
+        throw ApplyFailure(.notAContainer(tokens[index], type: typeName))
     }
 
     func value<E: Error>(at pointer: JSONPointer, failure: (JSONPointerError) -> E) throws(E) -> JSONValue {

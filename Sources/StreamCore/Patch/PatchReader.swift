@@ -58,6 +58,7 @@ extension JSONCursor {
     mutating func readPatchOperations() -> [PatchOperation]? {
         guard consume(UInt8(ascii: "[")) else { return nil }
         var operations: [PatchOperation] = []
+        operations.reserveCapacity(8)  // one allocation for the usual 1–6 operations
         if consume(UInt8(ascii: "]")) {
             skipWhitespace()
             return position == bytes.count ? operations : nil
@@ -111,23 +112,29 @@ extension JSONCursor {
             }
         }
         guard let op, let path else { return nil }
-        if op.elementsEqual("replace".utf8) { return value.map { .replace(path: path, value: $0) } }
-        if op.elementsEqual("add".utf8) { return value.map { .add(path: path, value: $0) } }
-        if op.elementsEqual("remove".utf8) { return .remove(path: path) }
-        if op.elementsEqual("test".utf8) { return value.map { .test(path: path, value: $0) } }
-        if op.elementsEqual("move".utf8) { return from.map { .move(from: $0, path: path) } }
-        if op.elementsEqual("copy".utf8) { return from.map { .copy(from: $0, path: path) } }
+        if JSONCursor.equals(op, "replace") { return value.map { .replace(path: path, value: $0) } }
+        if JSONCursor.equals(op, "add") { return value.map { .add(path: path, value: $0) } }
+        if JSONCursor.equals(op, "remove") { return .remove(path: path) }
+        if JSONCursor.equals(op, "test") { return value.map { .test(path: path, value: $0) } }
+        if JSONCursor.equals(op, "move") { return from.map { .move(from: $0, path: path) } }
+        if JSONCursor.equals(op, "copy") { return from.map { .copy(from: $0, path: path) } }
         return nil
     }
 
+    @inline(__always)
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let other = literal.utf8Start
+        for i in 0..<bytes.count where bytes[i] != other[i] { return false }
+        return true
+    }
+
     private static func member(_ name: UnsafeBufferPointer<UInt8>) -> Member {
-        switch name.count {
-        case 2 where name[0] == UInt8(ascii: "o") && name[1] == UInt8(ascii: "p"): return .op
-        case 4 where name.elementsEqual("path".utf8): return .path
-        case 4 where name.elementsEqual("from".utf8): return .from
-        case 5 where name.elementsEqual("value".utf8): return .value
-        default: return .other
-        }
+        if equals(name, "op") { return .op }
+        if equals(name, "path") { return .path }
+        if equals(name, "value") { return .value }
+        if equals(name, "from") { return .from }
+        return .other
     }
 
     /// A string without escapes or non-ASCII bytes, as the bytes between its quotes.
@@ -152,7 +159,10 @@ extension JSONCursor {
         guard let text = readPlainString() else { return nil }
         if text.isEmpty { return .root }
         guard text[0] == UInt8(ascii: "/") else { return nil }
+        var slashes = 0
+        for byte in text where byte == UInt8(ascii: "/") { slashes += 1 }
         var tokens: [String] = []
+        tokens.reserveCapacity(slashes)
         var tokenStart = 1
         var hasTilde = false
         for i in 1...text.count {
