@@ -66,7 +66,9 @@ struct TailRenderer {
             for line in event.data.split(separator: "\n", omittingEmptySubsequences: false) {
                 plainLine("  " + Sanitizer.line(String(line)))
             }
-            if includeDocument, let document = observation?.document {
+            // A snapshot's data is the document and text leaves it alone: show the document
+            // after patches, where it is news.
+            if includeDocument, let observation, observation.kind == .patch, let document = observation.document {
                 plainLine("  document: " + Sanitizer.line(JSONWriter.string(document)))
             }
         }
