@@ -33,7 +33,7 @@ struct TailRenderer {
         return bytes
     }
 
-    var isEmpty: Bool { writer.bytes.isEmpty }
+    var isEmpty: Bool { writer.isEmpty }
 
     mutating func event(_ event: SSEEvent, observation: Observation?) {
         guard !quiet else { return }

@@ -27,6 +27,40 @@ if let flag = CommandLine.arguments.firstIndex(of: "--write-capture"), flag + 1 
     exit(0)
 }
 
+// `--profile parse|write|apply|diff N` runs exactly N iterations of one operation on the quote
+// document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
+if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < CommandLine.arguments.count,
+   let iterations = Int(CommandLine.arguments[flag + 2])
+{
+    var profileFeed = QuoteFeed(seed: 1)
+    let text = Array(profileFeed.documentText.utf8)
+    let parsed = try! JSONParser.parse(text)
+    var checksum = 0
+    switch CommandLine.arguments[flag + 1] {
+    case "parse":
+        for _ in 0..<iterations { checksum &+= (try! JSONParser.parse(text)).objectValue!.count }
+    case "write":
+        for _ in 0..<iterations { checksum &+= JSONWriter.data(parsed).count }
+    case "apply":
+        let patches = (0..<iterations).map { _ in try! JSONPatch(text: profileFeed.nextPatch()) }
+        var document = parsed
+        for patch in patches { checksum &+= (try! document.apply(patch)) ? 1 : 0 }
+    case "diff":
+        var a = parsed
+        for _ in 0..<iterations {
+            _ = profileFeed.nextPatch()
+            let b = try! JSONParser.parse(profileFeed.documentText)
+            checksum &+= JSONDiff.diff(from: a, to: b).count
+            a = b
+        }
+    default:
+        print("streamtop-bench: --profile takes parse, write, apply or diff")
+        exit(2)
+    }
+    print("checksum \(checksum)")
+    exit(0)
+}
+
 /// `--only WORD` runs just the benchmarks whose section name contains WORD (sse, json, patch, diff, tail).
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
     $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil

@@ -233,6 +233,38 @@ final class JSONParserTests: XCTestCase {
         }
     }
 
+    /// Documents over 4 KB intern their repeated strings: equal bytes must give equal strings,
+    /// different bytes never, and escaped spellings of a key are still duplicates.
+    func testLargeDocumentsWithRepeatedStringsParseExactly() throws {
+        var generator = JSONGenerator(seed: 77)
+        var elements: [JSONValue] = []
+        while JSONWriter.data(.array(elements)).count < 64 << 10 {
+            elements.append(generator.value())
+            elements.append(["USD": "USD", "USE": "USE", "usd": "usd", "a_long_key_that_is_exactly_32_b": 1, "a_long_key_that_is_exactly_32_c": 2])
+        }
+        let document: JSONValue = .array(elements)
+        let text = JSONWriter.data(document)
+        XCTAssertGreaterThan(text.count, 4096)
+        let parsed = try JSONParser.parse(text)
+        XCTAssertEqual(parsed, document)
+        XCTAssertEqual(JSONWriter.data(parsed), text)
+        let padding = String(repeating: " ", count: 5000)
+        XCTAssertEqual(try JSONParser.parse(padding + #"{"ab":1,"a\u0062":2}"#), ["ab": 2])
+        XCTAssertThrowsError(try JSONParser.parse(padding + #"{"ab":1,"a\u0062":2}"#, options: .init(duplicateKeys: .reject)))
+    }
+
+    func testStringScannerStopsAtEverySpecialByte() {
+        var random = SeededRandom(seed: 3)
+        for _ in 0..<3_000 {
+            let bytes = (0..<Int.random(in: 1..<40, using: &random)).map { _ -> UInt8 in
+                Int.random(in: 0..<6, using: &random) == 0 ? [0x22, 0x5C, 0x1F, 0x00, 0x80, 0xFF, 0x7F, 0x20].randomElement(using: &random)! : UInt8.random(in: 0x20..<0x7F, using: &random)
+            }
+            let from = Int.random(in: 0..<bytes.count, using: &random)
+            let expected = bytes[from...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 } ?? bytes.count
+            bytes.withUnsafeBufferPointer { XCTAssertEqual(JSONCursor.plainRunEnd($0, from: from), expected, "\(bytes) from \(from)") }
+        }
+    }
+
     func testRandomGarbageNeverCrashes() {
         var random = SeededRandom(seed: 7)
         let alphabet = Array("{}[]\":,0123456789-+.eEtrufalsn \\u\n".utf8) + [0x00, 0x1F, 0x80, 0xC3, 0xFF]

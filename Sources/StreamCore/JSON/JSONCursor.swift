@@ -6,13 +6,20 @@ struct JSONCursor {
     var position = 0
     /// Reused for strings with escapes, so only the final String allocates.
     var scratch: [UInt8] = []
-    /// Elements and members of the containers being parsed (see `ScratchStack`).
+    /// Elements and members of the containers being parsed (see `ScratchStack`), and the
+    /// hashes of the members' keys, for finding duplicates.
     let elementStack = ScratchStack<JSONValue>()
     let memberStack = ScratchStack<JSONObject.Member>()
+    let keyHashStack = ScratchStack<UInt64>()
+    /// Only documents large enough to repeat themselves use an interner.
+    let interner: StringInterner?
+    /// The FNV-1a hash of the decoded bytes of the last string parsed.
+    var lastStringHash: UInt64 = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) {
         self.bytes = bytes
         self.options = options
+        interner = bytes.count >= 4096 ? StringInterner() : nil
     }
 
     @inline(__always)
@@ -22,14 +29,15 @@ struct JSONCursor {
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
-                position += 1
-            } else {
-                return
-            }
+        // Compact JSON has no whitespace at all: check the common case first.
+        var i = position
+        guard i < bytes.count, bytes[i] <= 0x20 else { return }
+        while i < bytes.count {
+            let byte = bytes[i]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { break }
+            i += 1
         }
+        position = i
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -123,6 +131,7 @@ struct JSONCursor {
                 throw fail(.unexpectedByte(bytes[position], expected: "':' after object key"))
             }
             position += 1
+            let keyHash = lastStringHash
             let value = try parseValue(depth: depth)
             var existing: Int? = nil
             if let positions {
@@ -130,7 +139,7 @@ struct JSONCursor {
             } else {
                 var i = base
                 while i < memberStack.count {
-                    if memberStack[i].key == key { existing = i; break }
+                    if keyHashStack[i] == keyHash && memberStack[i].key == key { existing = i; break }
                     i += 1
                 }
             }
@@ -147,12 +156,16 @@ struct JSONCursor {
                     positions = built
                 }
                 memberStack.push(JSONObject.Member(key: key, value: value))
+                keyHashStack.push(keyHash)
             }
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             let byte = bytes[position]
             position += 1
-            if byte == UInt8(ascii: "}") { return JSONObject(uniqueMembers: memberStack.popArray(from: base)) }
+            if byte == UInt8(ascii: "}") {
+                keyHashStack.truncate(to: base)
+                return JSONObject(uniqueMembers: memberStack.popArray(from: base))
+            }
             guard byte == UInt8(ascii: ",") else {
                 throw fail(.unexpectedByte(byte, expected: "',' or '}' in object"), at: position - 1)
             }
@@ -223,11 +236,19 @@ struct JSONCursor {
         position += 1  // opening quote
         let start = position
         while position < bytes.count {
+            position = JSONCursor.plainRunEnd(bytes, from: position)
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                let end = position
                 position += 1
-                return text
+                if end - start <= StringInterner.maxLength {
+                    lastStringHash = StringInterner.hash(bytes, start, end)
+                    if let interner { return interner.string(bytes, start, end, hash: lastStringHash) }
+                } else {
+                    lastStringHash = 0  // long keys are compared directly
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") {
                 scratch.removeAll(keepingCapacity: true)
@@ -244,6 +265,34 @@ struct JSONCursor {
         throw fail(.unexpectedEnd)
     }
 
+    /// The end of the run of printable ASCII other than `"` and `\` starting at `from`: the
+    /// bytes a string scan can skip. Eight bytes at a time (SWAR).
+    @inline(__always)
+    static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = ones &* 0x22
+        let backslashes = ones &* 0x5C
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        var i = from
+        while i + 8 <= bytes.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let q = word ^ quotes
+            let b = word ^ backslashes
+            // A zero byte in q or b, a byte below 0x20, or a byte with the high bit set.
+            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | (word &- ones &* 0x20) | word
+            let found = special & highs
+            if found != 0 { return i + found.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 { return i }
+            i += 1
+        }
+        return i
+    }
+
     /// The rest of a string once an escape was seen, built in `scratch`.
     mutating func parseEscapedRest() throws(JSONParseError) -> String {
         while position < bytes.count {
@@ -251,6 +300,8 @@ struct JSONCursor {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
+                lastStringHash = scratch.count <= StringInterner.maxLength
+                    ? scratch.withUnsafeBufferPointer { StringInterner.hash($0, 0, $0.count) } : 0
                 return String(decoding: scratch, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try parseEscape()

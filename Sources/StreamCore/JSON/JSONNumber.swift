@@ -53,41 +53,49 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public var text: String {
         switch storage {
         case .text(let text): return text
-        case .decimal:
-            var bytes: [UInt8] = []
-            write(into: &bytes)
-            return String(decoding: bytes, as: UTF8.self)
+        case .decimal: return withDecimalText { String(decoding: $0, as: UTF8.self) }
         }
     }
 
-    /// Appends the number's text as UTF-8.
+    /// Appends the number's text.
     @inline(__always)
-    func write(into bytes: inout [UInt8]) {
+    func write(into buffer: inout ByteBuffer) {
         switch storage {
         case .text(let text):
-            bytes.append(contentsOf: text.utf8)
-        case .decimal(let significand, let scale):
-            if significand < 0 { bytes.append(UInt8(ascii: "-")) }
+            var text = text
+            text.withUTF8 { buffer.append($0) }
+        case .decimal:
+            withDecimalText { buffer.append($0) }
+        }
+    }
+
+    /// Formats a `.decimal` number on the stack and passes its text to `body`.
+    @inline(__always)
+    private func withDecimalText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard case .decimal(let significand, let scale) = storage else { preconditionFailure("not a decimal") }
+        // Room for a sign, 19 digits, a point and the zero padding a small scale can need.
+        var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &scratch) { raw in
+            // Digits are produced backwards from the end of the scratch area.
+            var end = raw.count
             var magnitude = significand.magnitude
-            // Digits, least significant first, padded so that there is an integer digit.
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch on the stack
-            let count = withUnsafeMutableBytes(of: &digits) { raw -> Int in
-                var n = 0
-                repeat {
-                    raw[n] = UInt8(truncatingIfNeeded: magnitude % 10) + 48
-                    magnitude /= 10
-                    n += 1
-                } while magnitude > 0 || n <= Int(scale)
-                return n
-            }
-            withUnsafeBytes(of: &digits) { raw in
-                var i = count - 1
-                while i >= 0 {
-                    if i == Int(scale) - 1 { bytes.append(UInt8(ascii: ".")) }
-                    bytes.append(raw[i])
-                    i -= 1
+            var produced = 0
+            repeat {
+                end -= 1
+                raw[end] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
+                magnitude /= 10
+                produced += 1
+                if produced == Int(scale) && scale > 0 {
+                    end -= 1
+                    raw[end] = UInt8(ascii: ".")
                 }
+            } while magnitude > 0 || produced <= Int(scale)
+            if significand < 0 {
+                end -= 1
+                raw[end] = UInt8(ascii: "-")
             }
+            let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + end
+            return body(UnsafeBufferPointer(start: start, count: raw.count - end))
         }
     }
 

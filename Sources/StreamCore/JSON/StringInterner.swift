@@ -1,0 +1,86 @@
+/// Remembers the strings already built while parsing one document, by their bytes.
+///
+/// API documents repeat themselves: every object of a list has the same keys, and many values
+/// ("USD", "active") recur. Building a Swift String validates and copies its bytes; finding it
+/// here costs a hash and a `memcmp` against the first occurrence in the same input. The table
+/// is direct-mapped (a collision simply replaces the entry) and its size is fixed.
+final class StringInterner {
+    static let slots = 512
+    static let maxLength = 32
+
+    private let hashes: UnsafeMutablePointer<UInt64>
+    private let offsets: UnsafeMutablePointer<Int>
+    private let lengths: UnsafeMutablePointer<Int>
+    private let strings: UnsafeMutablePointer<String>
+
+    init() {
+        hashes = .allocate(capacity: StringInterner.slots)
+        hashes.initialize(repeating: 0, count: StringInterner.slots)
+        offsets = .allocate(capacity: StringInterner.slots)
+        lengths = .allocate(capacity: StringInterner.slots)
+        lengths.initialize(repeating: -1, count: StringInterner.slots)
+        strings = .allocate(capacity: StringInterner.slots)
+        strings.initialize(repeating: "", count: StringInterner.slots)
+    }
+
+    deinit {
+        hashes.deallocate()
+        offsets.deallocate()
+        lengths.deallocate()
+        strings.deinitialize(count: StringInterner.slots)
+        strings.deallocate()
+    }
+
+    /// A multiplicative hash over eight bytes at a time, FNV-1a for the tail: cheap for the
+    /// short strings this table holds. Depends only on the bytes.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(end - start)
+        var i = start
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        while i + 8 <= end {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            hash = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 29
+            i += 8
+        }
+        while i < end {
+            hash = (hash ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        return hash
+    }
+
+    /// The string for `bytes[start..<end]` (valid UTF-8 without escapes), built at most once.
+    @inline(__always)
+    func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, hash: UInt64) -> String {
+        let slot = Int(truncatingIfNeeded: hash) & (StringInterner.slots - 1)
+        let length = end - start
+        if hashes[slot] == hash && lengths[slot] == length
+            && memoryEqual(bytes.baseAddress! + offsets[slot], bytes.baseAddress! + start, length)
+        {
+            return strings[slot]
+        }
+        let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        hashes[slot] = hash
+        offsets[slot] = start
+        lengths[slot] = length
+        strings[slot] = string
+        return string
+    }
+
+    @inline(__always)
+    private func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
+    }
+}
