@@ -83,6 +83,32 @@ public struct ByteBuffer: Sendable {
 }
 
 extension ByteBuffer.Storage {
+    /// Appends a byte, growing when full. Only for a writer that holds the storage uniquely
+    /// (it called `ByteBuffer.reserve` first).
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(toAtLeast: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if count + bytes.count > capacity { grow(toAtLeast: count + bytes.count) }
+        unsafeAppend(bytes)
+    }
+
+    @inline(__always)
+    func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Makes room for `extra` bytes, for a run of `unsafeAppend`s.
+    @inline(__always)
+    func ensure(_ extra: Int) {
+        if count + extra > capacity { grow(toAtLeast: count + extra) }
+    }
+
     /// Stores a byte; the caller has reserved room.
     @inline(__always)
     func unsafeAppend(_ byte: UInt8) {
@@ -93,7 +119,14 @@ extension ByteBuffer.Storage {
     @inline(__always)
     func unsafeAppend(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
-        (base + count).update(from: source, count: bytes.count)
-        count += bytes.count
+        let n = bytes.count
+        if n <= 16 {
+            // Short runs (keys, small values) are most of what a writer copies: a call to
+            // memcpy costs more than the bytes.
+            for i in 0..<n { base[count + i] = source[i] }
+        } else {
+            (base + count).update(from: source, count: n)
+        }
+        count += n
     }
 }

@@ -59,14 +59,44 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// Appends the number's text.
     @inline(__always)
-    func write(into buffer: inout ByteBuffer) {
-        switch storage {
+    func write(into storage: ByteBuffer.Storage) {
+        switch self.storage {
         case .text(let text):
             var text = text
-            text.withUTF8 { buffer.append($0) }
-        case .decimal:
-            withDecimalText { buffer.append($0) }
+            text.withUTF8 { storage.append($0) }
+        case .decimal(let significand, let scale):
+            JSONNumber.writeDecimal(significand, scale: Int(scale), into: storage)
         }
+    }
+
+    /// Writes `significand / 10^scale` with exactly `scale` fraction digits, straight into the
+    /// buffer (digit count first, then the digits from the right).
+    @inline(__always)
+    static func writeDecimal(_ significand: Int64, scale: Int, into storage: ByteBuffer.Storage) {
+        var magnitude = significand.magnitude
+        var digits = 1
+        var power: UInt64 = 10
+        while digits < 20 && magnitude >= power {
+            digits += 1
+            if power > UInt64.max / 10 { break }
+            power *= 10
+        }
+        digits = max(digits, scale + 1)  // at least one integer digit: 0.05
+        let length = digits + (scale > 0 ? 1 : 0) + (significand < 0 ? 1 : 0)
+        storage.ensure(length)
+        let start = storage.base + storage.count
+        var position = length - 1
+        for produced in 0..<digits {
+            if produced == scale && scale > 0 {
+                start[position] = UInt8(ascii: ".")
+                position -= 1
+            }
+            start[position] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
+            magnitude /= 10
+            position -= 1
+        }
+        if significand < 0 { start[0] = UInt8(ascii: "-") }
+        storage.count += length
     }
 
     /// Formats a `.decimal` number on the stack and passes its text to `body`.

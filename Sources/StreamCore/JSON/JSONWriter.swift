@@ -28,10 +28,6 @@ public struct JSONWriter {
         return writer.bytes
     }
 
-    public mutating func write(_ value: JSONValue) {
-        write(value, indent: 0)
-    }
-
     /// Appends the caller's own framing (e.g. a JSONL record's punctuation), as is.
     public mutating func appendRaw(_ text: StaticString) {
         buffer.append(text)
@@ -47,71 +43,110 @@ public struct JSONWriter {
     }
 
     public mutating func writeInteger(_ value: Int) {
-        JSONNumber(value).write(into: &buffer)
+        JSONNumber(value).write(into: buffer.reserve(0))
     }
 
     public mutating func removeAll() {
         buffer.removeAll()
     }
 
-    private mutating func newline(_ indent: Int) {
-        let storage = buffer.reserve(1 + 2 * indent)
-        storage.unsafeAppend(0x0A)
-        for _ in 0..<(2 * indent) { storage.unsafeAppend(0x20) }
-    }
-
-    private mutating func write(_ value: JSONValue, indent: Int) {
-        switch value {
-        case .null: buffer.append("null")
-        case .bool(let b): b ? buffer.append("true") : buffer.append("false")
-        case .number(let n): n.write(into: &buffer)
-        case .string(let s): writeString(s)
-        case .array(let elements):
-            buffer.append(UInt8(ascii: "["))
-            if elements.isEmpty { buffer.append(UInt8(ascii: "]")); return }
-            for (i, element) in elements.enumerated() {
-                if i > 0 { buffer.append(UInt8(ascii: ",")) }
-                if pretty { newline(indent + 1) }
-                write(element, indent: indent + 1)
-            }
-            if pretty { newline(indent) }
-            buffer.append(UInt8(ascii: "]"))
-        case .object(let object):
-            buffer.append(UInt8(ascii: "{"))
-            if object.isEmpty { buffer.append(UInt8(ascii: "}")); return }
-            for (i, member) in object.members.enumerated() {
-                if i > 0 { buffer.append(UInt8(ascii: ",")) }
-                if pretty { newline(indent + 1) }
-                writeString(member.key, then: pretty ? ": " : ":")
-                write(member.value, indent: indent + 1)
-            }
-            if pretty { newline(indent) }
-            buffer.append(UInt8(ascii: "}"))
+    public mutating func write(_ value: JSONValue) {
+        // One uniqueness check for the whole value; below, the storage is written directly.
+        let storage = buffer.reserve(0)
+        if pretty {
+            JSONWriter.write(value, indent: 0, pretty: true, into: storage)
+        } else {
+            JSONWriter.writeCompact(value, into: storage)
         }
     }
 
     /// Writes a quoted, escaped string.
     public mutating func writeString(_ string: String) {
-        writeString(string, then: "")
+        JSONWriter.writeString(string, then: "", into: buffer.reserve(0))
+    }
+
+    /// Compact output: the common case, without indentation bookkeeping.
+    private static func writeCompact(_ value: JSONValue, into storage: ByteBuffer.Storage) {
+        switch value {
+        case .object(let object):
+            storage.append(UInt8(ascii: "{"))
+            object.members.withUnsafeBufferPointer { members in
+                for i in members.indices {
+                    if i > 0 { storage.append(UInt8(ascii: ",")) }
+                    writeString(members[i].key, then: ":", into: storage)
+                    writeCompact(members[i].value, into: storage)
+                }
+            }
+            storage.append(UInt8(ascii: "}"))
+        case .array(let elements):
+            storage.append(UInt8(ascii: "["))
+            elements.withUnsafeBufferPointer { elements in
+                for i in elements.indices {
+                    if i > 0 { storage.append(UInt8(ascii: ",")) }
+                    writeCompact(elements[i], into: storage)
+                }
+            }
+            storage.append(UInt8(ascii: "]"))
+        default:
+            writeScalar(value, into: storage)
+        }
+    }
+
+    private static func writeScalar(_ value: JSONValue, into storage: ByteBuffer.Storage) {
+        switch value {
+        case .null: storage.append("null")
+        case .bool(let b): b ? storage.append("true") : storage.append("false")
+        case .number(let n): n.write(into: storage)
+        case .string(let s): writeString(s, then: "", into: storage)
+        case .array, .object: writeCompact(value, into: storage)
+        }
+    }
+
+    private static func newline(_ indent: Int, into storage: ByteBuffer.Storage) {
+        storage.ensure(1 + 2 * indent)
+        storage.unsafeAppend(0x0A)
+        for _ in 0..<(2 * indent) { storage.unsafeAppend(0x20) }
+    }
+
+    private static func write(_ value: JSONValue, indent: Int, pretty: Bool, into storage: ByteBuffer.Storage) {
+        switch value {
+        case .array(let elements):
+            storage.append(UInt8(ascii: "["))
+            if elements.isEmpty { storage.append(UInt8(ascii: "]")); return }
+            for (i, element) in elements.enumerated() {
+                if i > 0 { storage.append(UInt8(ascii: ",")) }
+                newline(indent + 1, into: storage)
+                write(element, indent: indent + 1, pretty: pretty, into: storage)
+            }
+            newline(indent, into: storage)
+            storage.append(UInt8(ascii: "]"))
+        case .object(let object):
+            storage.append(UInt8(ascii: "{"))
+            if object.isEmpty { storage.append(UInt8(ascii: "}")); return }
+            for (i, member) in object.members.enumerated() {
+                if i > 0 { storage.append(UInt8(ascii: ",")) }
+                newline(indent + 1, into: storage)
+                writeString(member.key, then: ": ", into: storage)
+                write(member.value, indent: indent + 1, pretty: pretty, into: storage)
+            }
+            newline(indent, into: storage)
+            storage.append(UInt8(ascii: "}"))
+        default:
+            writeScalar(value, into: storage)
+        }
     }
 
     /// Writes a quoted, escaped string followed by `suffix` (a key's colon), with one
     /// reservation for the worst case: every byte escaped as `\u00XX`.
-    private mutating func writeString(_ string: String, then suffix: StaticString) {
+    private static func writeString(_ string: String, then suffix: StaticString, into storage: ByteBuffer.Storage) {
         var string = string  // withUTF8 copies only when the string is not already contiguous UTF-8
         string.withUTF8 { utf8 in
-            let storage = buffer.reserve(utf8.count * 6 + 2 + suffix.utf8CodeUnitCount)
+            storage.ensure(utf8.count * 6 + 2 + suffix.utf8CodeUnitCount)
             storage.unsafeAppend(UInt8(ascii: "\""))
-            JSONWriter.writeEscaped(utf8, into: storage)
+            writeEscaped(utf8, into: storage)
             storage.unsafeAppend(UInt8(ascii: "\""))
             storage.unsafeAppend(UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount))
         }
-    }
-
-    /// Bytes that need an escape, or (0xC2) a look at the next byte: C2 80…C2 9F encode the
-    /// C1 controls.
-    private static let needsCare: [Bool] = (0..<256).map { byte in
-        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2
     }
 
     private static let shortEscapes: [UInt8] = {
@@ -124,34 +159,61 @@ public struct JSONWriter {
         return table
     }()
 
+    /// The end of the run starting at `from` that needs no escaping: printable ASCII other than
+    /// `"` and `\` (anything at or above 0x7F is looked at one byte at a time). SWAR, 8 bytes a step.
+    @inline(__always)
+    static func plainRunEnd(_ utf8: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawPointer(utf8.baseAddress!)
+        var i = from
+        while i + 8 <= utf8.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let q = word ^ (ones &* 0x22)
+            let b = word ^ (ones &* 0x5C)
+            let d = word ^ (ones &* 0x7F)
+            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((d &- ones) & ~d) | (word &- ones &* 0x20) | word
+            let found = special & highs
+            if found != 0 { return i + found.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < utf8.count {
+            let byte = utf8[i]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F { return i }
+            i += 1
+        }
+        return i
+    }
+
     private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, into storage: ByteBuffer.Storage) {
         let n = utf8.count
         var runStart = 0
         var i = 0
-        needsCare.withUnsafeBufferPointer { care in
-            while i < n {
-                let byte = utf8[i]
-                if !care[Int(byte)] || (byte == 0xC2 && (i + 1 >= n || utf8[i + 1] >= 0xA0)) {
-                    i += 1
-                    continue
-                }
-                if runStart < i { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                storage.unsafeAppend(UInt8(ascii: "\\"))
-                if byte == 0x22 || byte == 0x5C {
-                    storage.unsafeAppend(byte)
-                    i += 1
-                } else if byte < 0x20 && shortEscapes[Int(byte)] != 0 {
-                    storage.unsafeAppend(shortEscapes[Int(byte)])
-                    i += 1
-                } else if byte == 0xC2 {
-                    appendUnicodeEscape(UInt16(utf8[i + 1]), into: storage)  // C2 xx encodes U+00xx
-                    i += 2
-                } else {
-                    appendUnicodeEscape(UInt16(byte), into: storage)
-                    i += 1
-                }
-                runStart = i
+        while i < n {
+            i = plainRunEnd(utf8, from: i)
+            guard i < n else { break }
+            let byte = utf8[i]
+            // Non-ASCII needs no escape, except C2 80…C2 9F: the C1 controls.
+            if byte > 0x7F && (byte != 0xC2 || i + 1 >= n || utf8[i + 1] >= 0xA0) {
+                i += 1
+                continue
             }
+            if runStart < i { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            storage.unsafeAppend(UInt8(ascii: "\\"))
+            if byte == 0x22 || byte == 0x5C {
+                storage.unsafeAppend(byte)
+                i += 1
+            } else if byte < 0x20 && shortEscapes[Int(byte)] != 0 {
+                storage.unsafeAppend(shortEscapes[Int(byte)])
+                i += 1
+            } else if byte == 0xC2 {
+                appendUnicodeEscape(UInt16(utf8[i + 1]), into: storage)  // C2 xx encodes U+00xx
+                i += 2
+            } else {
+                appendUnicodeEscape(UInt16(byte), into: storage)
+                i += 1
+            }
+            runStart = i
         }
         if runStart < n { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<n])) }
     }
