@@ -13,37 +13,58 @@ public enum JSONDiff {
 
     public static func diff(from a: JSONValue, to b: JSONValue) -> JSONPatch {
         var builder = Builder()
-        builder.diff(a, b, path: [])
+        builder.diff(a, b)
         return JSONPatch(builder.operations)
     }
 
     private struct Builder {
         var operations: [PatchOperation] = []
+        /// The location being compared, as pointer tokens: pushed and popped while walking,
+        /// copied only into the operations it produces.
+        var path: [String] = []
 
-        mutating func diff(_ a: JSONValue, _ b: JSONValue, path: [String]) {
+        var pointer: JSONPointer { JSONPointer(tokens: path) }
+
+        func pointer(appending token: String) -> JSONPointer { JSONPointer(tokens: path + [token]) }
+
+        mutating func diff(_ a: JSONValue, _ b: JSONValue) {
             switch (a, b) {
             case let (.object(x), .object(y)):
-                diffObjects(x, y, path: path)
+                diffObjects(x, y)
             case let (.array(x), .array(y)):
-                diffArrays(x, y, path: path)
+                diffArrays(x, y)
             default:
-                if a != b { operations.append(.replace(path: JSONPointer(tokens: path), value: b)) }
+                if a != b { operations.append(.replace(path: pointer, value: b)) }
             }
         }
 
-        mutating func diffObjects(_ a: JSONObject, _ b: JSONObject, path: [String]) {
+        /// Diffs the child at `token`, which is usually unchanged: equality is checked first,
+        /// as it is cheaper than walking the child for differences.
+        mutating func diffChild(_ a: JSONValue, _ b: JSONValue, at token: String) {
+            if a.isContainer && a == b { return }
+            path.append(token)
+            diff(a, b)
+            path.removeLast()
+        }
+
+        mutating func diffObjects(_ a: JSONObject, _ b: JSONObject) {
             for member in a where b.position(of: member.key) == nil {
-                operations.append(.remove(path: JSONPointer(tokens: path + [member.key])))
+                operations.append(.remove(path: pointer(appending: member.key)))
             }
-            for member in a {
-                if let other = b[member.key] { diff(member.value, other, path: path + [member.key]) }
+            for (index, member) in a.members.enumerated() {
+                // Same member order is the common case: look at the same position first.
+                if index < b.count, b.members[index].key == member.key {
+                    diffChild(member.value, b.members[index].value, at: member.key)
+                } else if let other = b[member.key] {
+                    diffChild(member.value, other, at: member.key)
+                }
             }
             for member in b where a.position(of: member.key) == nil {
-                operations.append(.add(path: JSONPointer(tokens: path + [member.key]), value: member.value))
+                operations.append(.add(path: pointer(appending: member.key), value: member.value))
             }
         }
 
-        mutating func diffArrays(_ a: [JSONValue], _ b: [JSONValue], path: [String]) {
+        mutating func diffArrays(_ a: [JSONValue], _ b: [JSONValue]) {
             var prefix = 0
             while prefix < a.count && prefix < b.count && a[prefix] == b[prefix] { prefix += 1 }
             var suffix = 0
@@ -64,7 +85,7 @@ public enum JSONDiff {
             } else {
                 script = Builder.editScript(oldMiddle, newMiddle) ?? Builder.positional(oldMiddle.count, newMiddle.count)
             }
-            emit(script, old: oldMiddle, new: newMiddle, start: prefix, path: path)
+            emit(script, old: oldMiddle, new: newMiddle, start: prefix)
         }
 
         /// A shift by one (an insert at one end of the middle and a remove at the other).
@@ -77,7 +98,7 @@ public enum JSONDiff {
 
         /// Walks an edit script: kept elements advance; a removal next to an insertion is a
         /// change (diffed recursively); the rest become `remove` and `add`.
-        mutating func emit(_ script: [Edit], old: ArraySlice<JSONValue>, new: ArraySlice<JSONValue>, start: Int, path: [String]) {
+        mutating func emit(_ script: [Edit], old: ArraySlice<JSONValue>, new: ArraySlice<JSONValue>, start: Int) {
             var index = start  // position in the array as patched so far
             var oldIndex = old.startIndex
             var newIndex = new.startIndex
@@ -88,7 +109,7 @@ public enum JSONDiff {
                     index += 1; oldIndex += 1; newIndex += 1
                     i += 1
                 case .change:
-                    diff(old[oldIndex], new[newIndex], path: path + [String(index)])
+                    diffChild(old[oldIndex], new[newIndex], at: String(index))
                     index += 1; oldIndex += 1; newIndex += 1
                     i += 1
                 case .remove, .insert:
@@ -101,15 +122,15 @@ public enum JSONDiff {
                     }
                     let paired = min(removals, insertions)
                     for _ in 0..<paired {
-                        diff(old[oldIndex], new[newIndex], path: path + [String(index)])
+                        diffChild(old[oldIndex], new[newIndex], at: String(index))
                         index += 1; oldIndex += 1; newIndex += 1
                     }
                     for _ in paired..<removals {
-                        operations.append(.remove(path: JSONPointer(tokens: path + [String(index)])))
+                        operations.append(.remove(path: pointer(appending: String(index))))
                         oldIndex += 1
                     }
                     for _ in paired..<insertions {
-                        operations.append(.add(path: JSONPointer(tokens: path + [String(index)]), value: new[newIndex]))
+                        operations.append(.add(path: pointer(appending: String(index)), value: new[newIndex]))
                         index += 1; newIndex += 1
                     }
                 }
