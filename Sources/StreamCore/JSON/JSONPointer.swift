@@ -94,15 +94,24 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// The array index a token names, per RFC 6901: `0` or digits without a leading zero.
     /// `-` is `count` (after the last element) when `allowEnd` is set.
     public static func arrayIndex(_ token: String, count: Int, allowEnd: Bool) throws(JSONPointerError) -> Int {
-        if token == "-" {
-            guard allowEnd else { throw .indexOutOfRange(token, count: count) }
-            return count
+        // One pass over the digits: this runs for every array step of every patch.
+        var index = 0
+        var digits = 0
+        var leadingZero = false
+        for byte in token.utf8 {
+            guard byte &- 48 < 10 else {
+                if byte == UInt8(ascii: "-") && digits == 0 && token.utf8.count == 1 {
+                    guard allowEnd else { throw .indexOutOfRange(token, count: count) }
+                    return count
+                }
+                throw .invalidArrayIndex(token)
+            }
+            if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
+            digits += 1
+            if digits <= 18 { index = index * 10 + Int(byte &- 48) }
         }
-        let utf8 = token.utf8
-        guard let first = utf8.first, utf8.allSatisfy({ $0 &- 48 < 10 }) else { throw .invalidArrayIndex(token) }
-        guard first != UInt8(ascii: "0") || utf8.count == 1 else { throw .invalidArrayIndex(token) }
-        guard utf8.count <= 18, let index = Int(token) else { throw .indexOutOfRange(token, count: count) }
-        guard index < count || (allowEnd && index == count) else { throw .indexOutOfRange(token, count: count) }
+        guard digits > 0, !(leadingZero && digits > 1) else { throw .invalidArrayIndex(token) }
+        guard digits <= 18, index < count || (allowEnd && index == count) else { throw .indexOutOfRange(token, count: count) }
         return index
     }
 }
