@@ -1,3 +1,4 @@
+import Foundation
 import StreamCore
 
 #if canImport(Glibc)
@@ -69,17 +70,20 @@ struct TailCommand {
     }
 
     /// Runs to the end of the input (or an interrupt) and returns the exit status.
+    ///
+    /// Two threads share the work: this one reads, splits events and parses their JSON; a
+    /// worker applies them to the document in order and writes the output. A bounded queue of
+    /// batches (one per read) between them keeps memory bounded and output prompt.
     func run(output: OutputSink, interrupted: () -> Bool = { false }) -> Int32 {
-        var session = TailSession(renderer: TailRenderer(jsonl: jsonl, includeDocument: includeDocument, quiet: quiet))
+        var reader = TailReader()
+        let worker = TailWorker(
+            consumer: TailConsumer(renderer: TailRenderer(jsonl: jsonl, includeDocument: includeDocument, quiet: quiet)),
+            output: output)
+        worker.start()
         var status: Int32 = 0
-        let fd: Int32
-        if source == "-" {
-            fd = STDIN_FILENO
-        } else {
-            fd = open(source, O_RDONLY | O_CLOEXEC)
-        }
+        let fd: Int32 = source == "-" ? STDIN_FILENO : open(source, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            session.error("cannot open \(source): \(String(cString: strerror(errno)))")
+            worker.queue.put(TailBatch(items: [.error("cannot open \(source): \(String(cString: strerror(errno)))")]))
             status = 1
         } else {
             defer { if fd != STDIN_FILENO { close(fd) } }
@@ -89,20 +93,59 @@ struct TailCommand {
                 if count == 0 { break }
                 if count < 0 {
                     if errno == EINTR { continue }
-                    session.error("cannot read \(source): \(String(cString: strerror(errno)))")
+                    worker.queue.put(TailBatch(items: [.error("cannot read \(source): \(String(cString: strerror(errno)))")]))
                     status = 1
                     break
                 }
-                buffer.withUnsafeBufferPointer { session.feed(UnsafeBufferPointer(rebasing: $0[0..<count])) }
-                // Flush per read, so a live pipe shows each event as it arrives.
-                if !session.renderer.isEmpty { output.write(session.renderer.take()) }
-                output.flush()
+                worker.queue.put(buffer.withUnsafeBufferPointer { reader.read(UnsafeBufferPointer(rebasing: $0[0..<count])) })
+                // Free consumed batches here, on the thread that allocated them: malloc's
+                // per-thread caches stay warm and the threads don't contend for its locks.
+                _ = worker.consumed.drain()
             }
         }
-        session.finish()
-        output.write(session.renderer.take())
+        worker.queue.put(reader.finish())
+        var consumer = worker.join()
+        consumer.finish()
+        output.write(consumer.renderer.take())
         output.flush()
         return status
+    }
+}
+
+/// The consuming thread of `tail`. Owns the consumer and writes to the output until `join`,
+/// after which both belong to the caller again.
+final class TailWorker: @unchecked Sendable {  // `consumer` and `output` are touched by the worker thread only, until `join`
+    let queue = BatchQueue<TailBatch>(capacity: 4)
+    /// Batches already consumed, handed back to the reading thread to be freed there.
+    let consumed = BatchQueue<TailBatch>(capacity: Int.max)
+    private var consumer: TailConsumer
+    private let output: OutputSink
+    private let done = DispatchSemaphore(value: 0)
+
+    init(consumer: TailConsumer, output: OutputSink) {
+        self.consumer = consumer
+        self.output = output
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            while let batch = queue.take() {
+                consumer.consume(batch)
+                consumed.put(consume batch)
+                if !consumer.renderer.isEmpty { output.write(consumer.renderer.take()) }
+                output.flush()  // per read, so a live pipe shows each event as it arrives
+            }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20  // deep documents recurse (nesting is limited to 512)
+        thread.start()
+    }
+
+    /// Ends the input, waits for the worker to drain it, and hands the consumer back.
+    func join() -> TailConsumer {
+        queue.finish()
+        done.wait()
+        return consumer
     }
 }
 

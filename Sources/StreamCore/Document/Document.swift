@@ -13,6 +13,7 @@ public struct Document: Sendable {
     /// Why the document is stale, or nil when it is in sync with the stream.
     public private(set) var staleReason: String?
     public var parseOptions: JSONParser.Options
+    private var tokens = PointerTokenCache()
 
     public init(parseOptions: JSONParser.Options = JSONParser.Options()) {
         self.parseOptions = parseOptions
@@ -22,17 +23,35 @@ public struct Document: Sendable {
 
     /// Consumes one event and says what it did to the document.
     public mutating func consume(_ event: SSEEvent) -> Result<Observation, DocumentError> {
+        consume(Document.prepare(event, options: parseOptions, tokens: &tokens))
+    }
+
+    /// Parses an event's data for `consume`. Stateless: it may run on another thread than the
+    /// one that owns the document, ahead of it (the parsing is most of the work per event).
+    /// `tokens` carries pointer tokens from one patch to the next of the same stream.
+    public static func prepare(_ event: SSEEvent, options: JSONParser.Options, tokens: inout PointerTokenCache) -> PreparedEvent {
+        if event.type == "patch" {
+            return PreparedEvent(event: event, content: .patch(JSONPatch.read(event.data, options: options, tokens: &tokens)))
+        }
+        do {
+            return PreparedEvent(event: event, content: .json(.success(try JSONParser.parse(event.data, options: options))))
+        } catch {
+            return PreparedEvent(event: event, content: .json(.failure(error)))
+        }
+    }
+
+    /// Applies a prepared event, in stream order.
+    public mutating func consume(_ prepared: PreparedEvent) -> Result<Observation, DocumentError> {
+        let event = prepared.event
         let bytes = event.data.utf8.count
         func failure(_ reason: String) -> Result<Observation, DocumentError> {
             if staleReason == nil { staleReason = reason }
             return .failure(DocumentError(reason: reason, eventType: event.type, lastEventID: event.lastEventID))
         }
-        if event.type == "patch" {
-            let patch: JSONPatch
-            switch JSONPatch.read(event.data, options: parseOptions) {
-            case .success(let read): patch = read
-            case .failure(let error): return failure(error.description)
-            }
+        switch prepared.content {
+        case .patch(.failure(let error)):
+            return failure(error.description)
+        case .patch(.success(let patch)):
             guard var document = current else { return failure("patch received before any snapshot") }
             if let staleReason {
                 return .failure(DocumentError(
@@ -49,17 +68,12 @@ public struct Document: Sendable {
             }
             current = document
             return .success(Observation(kind: .patch, payloadBytes: bytes, operations: patch.count, changed: changed, document: document))
-        }
-
-        let parsed: Result<JSONValue, JSONParseError>
-        do { parsed = .success(try JSONParser.parse(event.data, options: parseOptions)) } catch { parsed = .failure(error) }
-        switch parsed {
-        case .success(let json):
+        case .json(.success(let json)):
             let changed = current != json
             current = json
             staleReason = nil
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
-        case .failure(let error):
+        case .json(.failure(let error)):
             // A `data` event must be JSON; so must anything that starts like an object or array.
             // Other events may carry plain text.
             let first = event.data.utf8.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
@@ -74,6 +88,17 @@ public struct Document: Sendable {
     public mutating func markStale(_ reason: String) {
         if staleReason == nil { staleReason = reason }
     }
+}
+
+/// An event with its data already parsed (see `Document.prepare`).
+public struct PreparedEvent: Sendable {
+    public enum Content: Sendable {
+        case patch(Result<JSONPatch, PatchReadError>)
+        case json(Result<JSONValue, JSONParseError>)
+    }
+
+    public var event: SSEEvent
+    public var content: Content
 }
 
 /// What one accepted event did.

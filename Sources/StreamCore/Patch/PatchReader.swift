@@ -11,22 +11,35 @@
 
 extension JSONPatch {
     /// Reads a well-formed patch quickly; nil when the general path must decide (and explain).
-    static func readWellFormed(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) -> JSONPatch? {
+    static func readWellFormed(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options, tokens: inout PointerTokenCache) -> JSONPatch? {
         guard bytes.count <= options.maxBytes else { return nil }
-        var cursor = JSONCursor(bytes: bytes, options: options)
-        guard let operations = cursor.readPatchOperations() else { return nil }
-        return JSONPatch(operations)
+        return tokens.entries.withUnsafeMutableBufferPointer { entries in
+            var cursor = JSONCursor(bytes: bytes, options: options)
+            guard let operations = cursor.readPatchOperations(tokens: entries) else { return nil }
+            return JSONPatch(operations)
+        }
+    }
+
+    static func readWellFormed(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) -> JSONPatch? {
+        var tokens = PointerTokenCache()
+        return readWellFormed(bytes, options: options, tokens: &tokens)
     }
 
     /// Reads patch text: the fast path for well-formed patches, the general path otherwise.
     /// JSON syntax errors are reported as `.malformed`, structural ones as `.invalid`.
     public static func read(_ text: String, options: JSONParser.Options = JSONParser.Options()) -> Result<JSONPatch, PatchReadError> {
-        var text = text
-        return text.withUTF8 { read($0, options: options) }
+        var tokens = PointerTokenCache()
+        return read(text, options: options, tokens: &tokens)
     }
 
-    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options = JSONParser.Options()) -> Result<JSONPatch, PatchReadError> {
-        if let patch = readWellFormed(bytes, options: options) { return .success(patch) }
+    /// Reads patch text, reusing the pointer tokens of earlier patches of the same stream.
+    public static func read(_ text: String, options: JSONParser.Options, tokens: inout PointerTokenCache) -> Result<JSONPatch, PatchReadError> {
+        var text = text
+        return text.withUTF8 { read($0, options: options, tokens: &tokens) }
+    }
+
+    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options, tokens: inout PointerTokenCache) -> Result<JSONPatch, PatchReadError> {
+        if let patch = readWellFormed(bytes, options: options, tokens: &tokens) { return .success(patch) }
         let json: JSONValue
         do { json = try JSONParser.parse(bytes, options: options) } catch { return .failure(.malformed(error)) }
         do { return .success(try JSONPatch(json: json)) } catch { return .failure(.invalid(error)) }
@@ -55,7 +68,7 @@ extension JSONCursor {
         return true
     }
 
-    mutating func readPatchOperations() -> [PatchOperation]? {
+    mutating func readPatchOperations(tokens: UnsafeMutableBufferPointer<PointerTokenCache.Entry>) -> [PatchOperation]? {
         guard consume(UInt8(ascii: "[")) else { return nil }
         var operations: [PatchOperation] = []
         operations.reserveCapacity(8)  // one allocation for the usual 1–6 operations
@@ -64,7 +77,7 @@ extension JSONCursor {
             return position == bytes.count ? operations : nil
         }
         while true {
-            guard let operation = readOperation() else { return nil }
+            guard let operation = readOperation(tokens: tokens) else { return nil }
             operations.append(operation)
             if consume(UInt8(ascii: ",")) { continue }
             guard consume(UInt8(ascii: "]")) else { return nil }
@@ -77,7 +90,7 @@ extension JSONCursor {
         case op, path, from, value, other
     }
 
-    private mutating func readOperation() -> PatchOperation? {
+    private mutating func readOperation(tokens: UnsafeMutableBufferPointer<PointerTokenCache.Entry>) -> PatchOperation? {
         guard consume(UInt8(ascii: "{")) else { return nil }
         var op: UnsafeBufferPointer<UInt8>?
         var path: JSONPointer?
@@ -94,10 +107,10 @@ extension JSONCursor {
                     guard let text = readPlainString() else { return nil }
                     op = text
                 case .path:
-                    guard let pointer = readPointer() else { return nil }
+                    guard let pointer = readPointer(tokens: tokens) else { return nil }
                     path = pointer
                 case .from:
-                    guard let pointer = readPointer() else { return nil }
+                    guard let pointer = readPointer(tokens: tokens) else { return nil }
                     from = pointer
                 case .value:
                     // The operation object sits at depth 2 (inside the patch array).
@@ -155,7 +168,7 @@ extension JSONCursor {
     }
 
     /// A JSON Pointer written as a plain string, split into tokens with `~0`/`~1` decoded.
-    private mutating func readPointer() -> JSONPointer? {
+    private mutating func readPointer(tokens cache: UnsafeMutableBufferPointer<PointerTokenCache.Entry>) -> JSONPointer? {
         guard let text = readPlainString() else { return nil }
         if text.isEmpty { return .root }
         guard text[0] == UInt8(ascii: "/") else { return nil }
@@ -172,7 +185,7 @@ extension JSONCursor {
                     guard let token = JSONCursor.unescapeToken(raw) else { return nil }
                     tokens.append(token)
                 } else {
-                    tokens.append(String(decoding: raw, as: UTF8.self))
+                    tokens.append(PointerTokenCache.token(raw, in: cache))
                 }
                 tokenStart = i + 1
                 hasTilde = false

@@ -1,0 +1,39 @@
+/// Recently seen JSON Pointer tokens, so that reading a stream's patches, which name the same
+/// few members and indices again and again ("quotes", "12", "price"), does not build the same
+/// Strings every time.
+///
+/// Direct-mapped, 256 entries of tokens up to 16 bytes, compared by their bytes: a value type
+/// owned by whoever reads one stream's patches (it is an optimization only: results are the
+/// same with or without it).
+public struct PointerTokenCache: Sendable {
+    struct Entry: Sendable {
+        var length = -1
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var string = ""
+    }
+
+    static let slots = 256
+    var entries = [Entry](repeating: Entry(), count: PointerTokenCache.slots)
+
+    public init() {}
+
+    /// The token for `bytes` (valid UTF-8, already unescaped).
+    static func token(_ bytes: UnsafeBufferPointer<UInt8>, in entries: UnsafeMutableBufferPointer<Entry>) -> String {
+        let length = bytes.count
+        guard length <= 16 else { return String(decoding: bytes, as: UTF8.self) }
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for i in 0..<length {
+            if i < 8 { low |= UInt64(bytes[i]) << (8 * UInt64(i)) } else { high |= UInt64(bytes[i]) << (8 * UInt64(i - 8)) }
+        }
+        let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
+        let slot = Int(truncatingIfNeeded: mixed >> 56)
+        if entries[slot].length == length && entries[slot].low == low && entries[slot].high == high {
+            return entries[slot].string
+        }
+        let string = String(decoding: bytes, as: UTF8.self)
+        entries[slot] = Entry(length: length, low: low, high: high, string: string)
+        return string
+    }
+}
