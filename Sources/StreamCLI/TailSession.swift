@@ -31,6 +31,7 @@ struct TailReader {
 
     mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) -> TailBatch {
         var batch = TailBatch(bytesRead: bytes.count)
+        batch.items.reserveCapacity(bytes.count / 128)
         let options = parseOptions
         var tokens = PointerTokenCache()
         swap(&tokens, &self.tokens)  // the callback below may not capture self while the parser runs

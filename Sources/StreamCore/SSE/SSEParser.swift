@@ -20,6 +20,8 @@ public struct SSEParser: Sendable {
     private var discardingLine = false
     private var dataBuffer: [UInt8] = []
     private var eventType = ""
+    /// The last `event` field value seen, kept to avoid rebuilding the same String per event.
+    private var lastEventType = ""
     private var eventOversized = false
     private var pendingCR = false
     /// Bytes of the UTF-8 BOM matched so far at the start of the stream; nil once decided.
@@ -190,7 +192,11 @@ public struct SSEParser: Sendable {
             dataBuffer.append(contentsOf: value)
             dataBuffer.append(SSEParser.lf)
         } else if SSEParser.equals(name, "event") {
-            eventType = String(decoding: value, as: UTF8.self)
+            // Streams repeat a handful of types: reuse the previous String when it matches.
+            var same = lastEventType.utf8.count == value.count
+            if same { same = lastEventType.withUTF8 { $0.elementsEqual(value) } }
+            if !same { lastEventType = String(decoding: value, as: UTF8.self) }
+            eventType = lastEventType
         } else if SSEParser.equals(name, "id") {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
         } else if SSEParser.equals(name, "retry") {
