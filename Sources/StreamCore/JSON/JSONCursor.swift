@@ -174,59 +174,67 @@ struct JSONCursor {
 
     mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         let start = position
+        let bytes = self.bytes
+        let end = bytes.count
+        var i = position
         // Plain decimals of up to 18 digits are accumulated as they are scanned, so most
         // numbers never become a String (see JSONNumber.Storage).
         var significand: Int64 = 0
         var digits = 0
         var scale = 0
-        @inline(__always) func isDigit(_ i: Int) -> Bool {
-            i < bytes.count && bytes[i] &- 48 < 10
-        }
-        @inline(__always) func accumulate(_ byte: UInt8) {
-            digits += 1
-            if digits <= 18 { significand = significand &* 10 &+ Int64(byte &- 48) }
-        }
-        let negative = bytes[position] == UInt8(ascii: "-")
+        let negative = bytes[i] == UInt8(ascii: "-")
         if negative {
-            position += 1
-            guard isDigit(position) else {
-                if position >= bytes.count { throw fail(.unexpectedEnd) }
+            i += 1
+            guard i < end, bytes[i] &- 48 < 10 else {
+                position = i
+                if i >= end { throw fail(.unexpectedEnd) }
                 throw fail(.invalidNumber("'-' must be followed by a digit"))
             }
         }
-        if bytes[position] == UInt8(ascii: "0") {
-            accumulate(bytes[position])
-            position += 1
-            if isDigit(position) { throw fail(.leadingZero, at: position - 1) }
+        if bytes[i] == UInt8(ascii: "0") {
+            digits = 1
+            i += 1
+            if i < end, bytes[i] &- 48 < 10 { throw fail(.leadingZero, at: i - 1) }
         } else {
-            while isDigit(position) {
-                accumulate(bytes[position])
-                position += 1
+            while i < end {
+                let digit = bytes[i] &- 48
+                guard digit < 10 else { break }
+                digits += 1
+                if digits <= 18 { significand = significand &* 10 &+ Int64(digit) }
+                i += 1
             }
         }
-        if position < bytes.count && bytes[position] == UInt8(ascii: ".") {
-            position += 1
-            guard isDigit(position) else { throw fail(.invalidNumber("'.' must be followed by a digit")) }
-            while isDigit(position) {
-                accumulate(bytes[position])
+        if i < end && bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < end, bytes[i] &- 48 < 10 else {
+                position = i
+                throw fail(.invalidNumber("'.' must be followed by a digit"))
+            }
+            while i < end {
+                let digit = bytes[i] &- 48
+                guard digit < 10 else { break }
+                digits += 1
+                if digits <= 18 { significand = significand &* 10 &+ Int64(digit) }
                 scale += 1
-                position += 1
+                i += 1
             }
         }
         var plain = digits <= 18 && !(negative && significand == 0)
-        if position < bytes.count && (bytes[position] | 0x20) == UInt8(ascii: "e") {
+        if i < end && (bytes[i] | 0x20) == UInt8(ascii: "e") {
             plain = false
-            position += 1
-            if position < bytes.count && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")) {
-                position += 1
+            i += 1
+            if i < end && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
+            guard i < end, bytes[i] &- 48 < 10 else {
+                position = i
+                throw fail(.invalidNumber("exponent must have digits"))
             }
-            guard isDigit(position) else { throw fail(.invalidNumber("exponent must have digits")) }
-            while isDigit(position) { position += 1 }
+            while i < end && bytes[i] &- 48 < 10 { i += 1 }
         }
+        position = i
         if plain {
             return JSONNumber(storage: .decimal(significand: negative ? -significand : significand, scale: UInt8(scale)))
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         return JSONNumber(storage: .text(text))
     }
 
