@@ -1,3 +1,5 @@
+import StreamCore
+
 /// Deterministic Streamdata-style test data: a stock-quote document of about 47 KB and
 /// patches of 1–6 operations against it, the shape of a real market-data stream.
 ///
@@ -18,10 +20,10 @@ struct QuoteFeed {
 
     private(set) var quotes: [Quote] = []
     private(set) var updatedAt = 1_764_000_000
-    private var random: BenchRandom
+    private var random: SplitMix64
 
     init(seed: UInt64, quoteCount: Int = 230) {
-        random = BenchRandom(seed: seed)
+        random = SplitMix64(seed: seed)
         let names = ["Acme Corporation", "Globex Inc.", "Initech Ltd", "Umbrella Holdings", "Stark Industries", "Wayne Enterprises", "Tyrell Corp", "Cyberdyne Systems"]
         let exchanges = ["NASDAQ", "NYSE", "LSE", "XETRA"]
         for i in 0..<quoteCount {
@@ -87,20 +89,8 @@ struct QuoteFeed {
     }
 }
 
-/// SplitMix64: the same data on every run.
-struct BenchRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
+    /// A number in `range` (the small modulo bias is irrelevant for test data).
     mutating func int(_ range: Range<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
     }

@@ -1,19 +1,7 @@
 import StreamCore
 
-/// A seeded SplitMix64 generator: property tests are random but repeatable.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Property tests are random but repeatable.
+typealias SeededRandom = SplitMix64
 
 /// Random JSON values for property tests: nested containers, keys needing `~0`/`~1`,
 /// unicode (including astral and control characters) and numbers in every spelling.

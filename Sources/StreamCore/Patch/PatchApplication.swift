@@ -96,13 +96,15 @@ private struct PatchTransaction {
         }
     }
 
+    /// `add` and `replace` at the empty pointer both replace the whole document.
+    mutating func replaceRoot(of document: inout JSONValue, with value: JSONValue) {
+        if document != value { changed = true }
+        record(.restoreRoot(document))
+        document = value
+    }
+
     mutating func add(_ value: JSONValue, at tokens: ArraySlice<String>, in document: inout JSONValue) throws(ApplyFailure) {
-        guard let last = tokens.last else {
-            if document != value { changed = true }
-            record(.restoreRoot(document))
-            document = value
-            return
-        }
+        guard let last = tokens.last else { return replaceRoot(of: &document, with: value) }
         let parent = tokens.dropLast()
         let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo in
             if var object = container.takeObject() {
@@ -153,12 +155,7 @@ private struct PatchTransaction {
     }
 
     mutating func replace(at tokens: ArraySlice<String>, with value: JSONValue, in document: inout JSONValue) throws(ApplyFailure) {
-        guard let last = tokens.last else {
-            if document != value { changed = true }
-            record(.restoreRoot(document))
-            document = value
-            return
-        }
+        guard let last = tokens.last else { return replaceRoot(of: &document, with: value) }
         let parent = tokens.dropLast()
         let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo in
             if var object = container.takeObject() {

@@ -125,28 +125,20 @@ extension JSONCursor {
             }
         }
         guard let op, let path else { return nil }
-        if JSONCursor.equals(op, "replace") { return value.map { .replace(path: path, value: $0) } }
-        if JSONCursor.equals(op, "add") { return value.map { .add(path: path, value: $0) } }
-        if JSONCursor.equals(op, "remove") { return .remove(path: path) }
-        if JSONCursor.equals(op, "test") { return value.map { .test(path: path, value: $0) } }
-        if JSONCursor.equals(op, "move") { return from.map { .move(from: $0, path: path) } }
-        if JSONCursor.equals(op, "copy") { return from.map { .copy(from: $0, path: path) } }
+        if op.equals("replace") { return value.map { .replace(path: path, value: $0) } }
+        if op.equals("add") { return value.map { .add(path: path, value: $0) } }
+        if op.equals("remove") { return .remove(path: path) }
+        if op.equals("test") { return value.map { .test(path: path, value: $0) } }
+        if op.equals("move") { return from.map { .move(from: $0, path: path) } }
+        if op.equals("copy") { return from.map { .copy(from: $0, path: path) } }
         return nil
     }
 
-    @inline(__always)
-    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        let other = literal.utf8Start
-        for i in 0..<bytes.count where bytes[i] != other[i] { return false }
-        return true
-    }
-
     private static func member(_ name: UnsafeBufferPointer<UInt8>) -> Member {
-        if equals(name, "op") { return .op }
-        if equals(name, "path") { return .path }
-        if equals(name, "value") { return .value }
-        if equals(name, "from") { return .from }
+        if name.equals("op") { return .op }
+        if name.equals("path") { return .path }
+        if name.equals("value") { return .value }
+        if name.equals("from") { return .from }
         return .other
     }
 

@@ -182,7 +182,7 @@ public struct SSEParser: Sendable {
         if valueStart < line.count && line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
         let value = valueStart < line.count ? UnsafeBufferPointer(rebasing: line[valueStart...]) : UnsafeBufferPointer(start: nil, count: 0)
 
-        if SSEParser.equals(name, "data") {
+        if name.equals("data") {
             guard !eventOversized else { return }
             if dataBuffer.count + value.count + 1 > maxEventBytes {
                 eventOversized = true
@@ -191,15 +191,15 @@ public struct SSEParser: Sendable {
             }
             dataBuffer.append(contentsOf: value)
             dataBuffer.append(SSEParser.lf)
-        } else if SSEParser.equals(name, "event") {
+        } else if name.equals("event") {
             // Streams repeat a handful of types: reuse the previous String when it matches.
             var same = lastEventType.utf8.count == value.count
             if same { same = lastEventType.withUTF8 { $0.elementsEqual(value) } }
             if !same { lastEventType = String(decoding: value, as: UTF8.self) }
             eventType = lastEventType
-        } else if SSEParser.equals(name, "id") {
+        } else if name.equals("id") {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        } else if SSEParser.equals(name, "retry") {
+        } else if name.equals("retry") {
             guard !value.isEmpty, value.allSatisfy({ $0 &- 48 < 10 }) else { return }
             var milliseconds = 0
             for digit in value {
@@ -224,13 +224,5 @@ public struct SSEParser: Sendable {
         let data = String(decoding: dataBuffer, as: UTF8.self)
         dataBuffer.removeAll(keepingCapacity: dataBuffer.capacity <= SSEParser.keepCapacity)
         sink(.event(SSEEvent(type: eventType.isEmpty ? "message" : eventType, data: data, lastEventID: lastEventID)))
-    }
-
-    @inline(__always)
-    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        let other = literal.utf8Start
-        for i in 0..<bytes.count where bytes[i] != other[i] { return false }
-        return true
     }
 }
