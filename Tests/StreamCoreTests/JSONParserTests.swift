@@ -220,6 +220,14 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(try parse(written), .string(text))
     }
 
+    func testWriterEscapesInvisibleFormatCharacters() throws {
+        let text = "a\u{2028}b\u{2029}c\u{202A}\u{202E}d\u{2066}\u{2069}e\u{2027}\u{202F}\u{2065}\u{206A}"
+        let written = JSONWriter.string(.string(text))
+        XCTAssertEqual(written, #""a\u2028b\u2029c\u202a\u202ed\u2066\u2069e"# + "\u{2027}\u{202F}\u{2065}\u{206A}\"")
+        XCTAssertEqual(try parse(written), .string(text))
+        XCTAssertFalse(written.unicodeScalars.contains { Sanitizer.isUnsafe($0) })
+    }
+
     func testRoundTripOfRandomValues() throws {
         var generator = JSONGenerator(seed: 42)
         for _ in 0..<3_000 {

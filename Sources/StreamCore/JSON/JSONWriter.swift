@@ -1,8 +1,10 @@
 /// Writes JSON text, compact or pretty (2-space indent).
 ///
 /// Strings escape `"`, `\`, every C0 control, DEL and every C1 control (U+0080–U+009F) as
-/// `\uXXXX` (or the short forms `\n`, `\t`, …), so the output is valid JSON *and* safe to print
-/// on a terminal. Numbers are written as their exact text.
+/// `\uXXXX` (or the short forms `\n`, `\t`, …), and so are the line separators and bidi
+/// controls (U+2028, U+2029, U+202A–U+202E, U+2066–U+2069) that would make a line display
+/// differently than it reads: the output is valid JSON *and* safe to print on a terminal.
+/// Numbers are written as their exact text.
 public struct JSONWriter {
     public var pretty: Bool
     public private(set) var buffer: ByteBuffer
@@ -193,10 +195,23 @@ public struct JSONWriter {
             i = plainRunEnd(utf8, from: i)
             guard i < n else { break }
             let byte = utf8[i]
-            // Non-ASCII needs no escape, except C2 80…C2 9F: the C1 controls.
-            if byte > 0x7F && (byte != 0xC2 || i + 1 >= n || utf8[i + 1] >= 0xA0) {
-                i += 1
-                continue
+            // Non-ASCII needs no escape, except the C1 controls (C2 80…C2 9F) and the
+            // invisible characters that reorder or break lines on a terminal: U+2028, U+2029,
+            // the bidi embeddings and overrides U+202A…U+202E and isolates U+2066…U+2069.
+            if byte > 0x7F {
+                if byte == 0xC2 && i + 1 < n && utf8[i + 1] < 0xA0 {
+                    // escaped below
+                } else if byte == 0xE2 && i + 2 < n, let unit = JSONWriter.invisibleFormatCharacter(utf8[i + 1], utf8[i + 2]) {
+                    if runStart < i { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                    storage.unsafeAppend(UInt8(ascii: "\\"))
+                    appendUnicodeEscape(unit, into: storage)
+                    i += 3
+                    runStart = i
+                    continue
+                } else {
+                    i += 1
+                    continue
+                }
             }
             if runStart < i { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
             storage.unsafeAppend(UInt8(ascii: "\\"))
@@ -216,6 +231,15 @@ public struct JSONWriter {
             runStart = i
         }
         if runStart < n { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<n])) }
+    }
+
+    /// The code unit of U+2028, U+2029, U+202A…U+202E or U+2066…U+2069 from the two bytes
+    /// after an E2 lead byte; nil for anything else.
+    @inline(__always)
+    static func invisibleFormatCharacter(_ second: UInt8, _ third: UInt8) -> UInt16? {
+        if second == 0x80 && third >= 0xA8 && third <= 0xAE { return 0x2000 | UInt16(third & 0x3F) }
+        if second == 0x81 && third >= 0xA6 && third <= 0xA9 { return 0x2040 | UInt16(third & 0x3F) }
+        return nil
     }
 
     private static func appendUnicodeEscape(_ unit: UInt16, into storage: ByteBuffer.Storage) {
