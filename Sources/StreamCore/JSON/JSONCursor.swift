@@ -45,7 +45,7 @@ struct JSONCursor {
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
         switch bytes[position] {
         case UInt8(ascii: "\""):
-            return .string(try parseString())
+            return .string(try parseString(isKey: false))
         case UInt8(ascii: "{"):
             return .object(try parseObject(depth: depth + 1))
         case UInt8(ascii: "["):
@@ -116,6 +116,8 @@ struct JSONCursor {
         // Duplicate keys are found by a linear search while the object is small, and through
         // a dictionary of positions once it is not (so hostile 100,000-key objects stay linear).
         var positions: [String: Int]? = nil
+        /// One bit per key hash seen (a 64-bit Bloom filter): most keys skip the search.
+        var keysSeen: UInt64 = 0
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
@@ -124,7 +126,7 @@ struct JSONCursor {
                 throw fail(.unexpectedByte(bytes[position], expected: "a string key in object"))
             }
             let keyOffset = position
-            let key = try parseString()
+            let key = try parseString(isKey: true)
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             guard bytes[position] == UInt8(ascii: ":") else {
@@ -134,9 +136,10 @@ struct JSONCursor {
             let keyHash = lastStringHash
             let value = try parseValue(depth: depth)
             var existing: Int? = nil
+            let keyBit: UInt64 = 1 << (keyHash >> 58)
             if let positions {
                 existing = positions[key]
-            } else {
+            } else if keysSeen & keyBit != 0 {  // otherwise no earlier key has this hash
                 var i = base
                 while i < memberStack.count {
                     if keyHashStack[i] == keyHash && memberStack[i].key == key { existing = i; break }
@@ -157,6 +160,7 @@ struct JSONCursor {
                 }
                 memberStack.push(JSONObject.Member(key: key, value: value))
                 keyHashStack.push(keyHash)
+                keysSeen |= keyBit
             }
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
@@ -240,7 +244,9 @@ struct JSONCursor {
 
     /// Parses a string starting at its opening quote. ASCII runs are scanned in a tight loop;
     /// multi-byte sequences are validated here so the error can name the offset.
-    mutating func parseString() throws(JSONParseError) -> String {
+    /// Keys are hashed (for the duplicate check) and interned (they repeat in every object of
+    /// a list); values are built directly, as most are unique or short.
+    mutating func parseString(isKey: Bool) throws(JSONParseError) -> String {
         position += 1  // opening quote
         let start = position
         while position < bytes.count {
@@ -250,7 +256,7 @@ struct JSONCursor {
             if byte == UInt8(ascii: "\"") {
                 let end = position
                 position += 1
-                if end - start <= StringInterner.maxLength {
+                if isKey && end - start <= StringInterner.maxLength {
                     lastStringHash = StringInterner.hash(bytes, start, end)
                     if let interner { return interner.string(bytes, start, end, hash: lastStringHash) }
                 } else {
@@ -261,7 +267,7 @@ struct JSONCursor {
             if byte == UInt8(ascii: "\\") {
                 scratch.removeAll(keepingCapacity: true)
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
-                return try parseEscapedRest()
+                return try parseEscapedRest(isKey: isKey)
             }
             if byte < 0x20 { throw fail(.unescapedControlCharacter(byte)) }
             if byte < 0x80 {
@@ -302,14 +308,16 @@ struct JSONCursor {
     }
 
     /// The rest of a string once an escape was seen, built in `scratch`.
-    mutating func parseEscapedRest() throws(JSONParseError) -> String {
+    mutating func parseEscapedRest(isKey: Bool) throws(JSONParseError) -> String {
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                lastStringHash = scratch.count <= StringInterner.maxLength
-                    ? scratch.withUnsafeBufferPointer { StringInterner.hash($0, 0, $0.count) } : 0
+                if isKey {
+                    lastStringHash = scratch.count <= StringInterner.maxLength
+                        ? scratch.withUnsafeBufferPointer { StringInterner.hash($0, 0, $0.count) } : 0
+                }
                 return String(decoding: scratch, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try parseEscape()
