@@ -261,6 +261,28 @@ final class JSONParserTests: XCTestCase {
         XCTAssertThrowsError(try JSONParser.parse(padding + #"{"ab":1,"a\u0062":2}"#, options: .init(duplicateKeys: .reject)))
     }
 
+    /// Keys that differ in a single byte, of every length the interner treats differently
+    /// (up to 8 bytes compared by hash, 9–32 by content, longer not interned), including the
+    /// last key of the input where fewer than 16 bytes follow it.
+    func testInternedKeysNeverConfuseSimilarKeys() throws {
+        var random = SeededRandom(seed: 8)
+        for round in 0..<40 {
+            var object = JSONObject()
+            var members: [String] = []
+            for i in 0..<300 {
+                let length = Int.random(in: 1...40, using: &random)
+                let key = String((0..<length).map { _ in "ab".randomElement(using: &random)! })
+                object[key] = .number(JSONNumber(i))
+                members.append("\"\(key)\":\(i)")
+            }
+            let text = "{" + members.joined(separator: ",") + "}"
+            XCTAssertGreaterThan(text.utf8.count, 4096)
+            XCTAssertEqual(try JSONParser.parse(text), .object(object), "round \(round)")
+        }
+        let padding = String(repeating: " ", count: 5000)
+        XCTAssertEqual(try JSONParser.parse(padding + #"{"k":{"ab":1},"l":{"ba":2}}"#), ["k": ["ab": 1], "l": ["ba": 2]])
+    }
+
     func testStringScannerStopsAtEverySpecialByte() {
         var random = SeededRandom(seed: 3)
         for _ in 0..<3_000 {

@@ -31,16 +31,48 @@ final class StringInterner {
         strings.deallocate()
     }
 
-    /// A multiplicative hash over eight bytes at a time, FNV-1a for the tail: cheap for the
-    /// short strings this table holds. Depends only on the bytes.
+    /// The bytes of a string of at most 16 bytes as two little-endian words, zero-padded.
+    @inline(__always)
+    static func contentWords(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, UInt64) {
+        let length = end - start
+        if start + 16 <= bytes.count {
+            // Two unaligned loads, then clear the bytes past the end of the string.
+            let raw = UnsafeRawPointer(bytes.baseAddress!)
+            var low = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+            var high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self))
+            if length < 8 {
+                low &= (1 << (8 * UInt64(length))) &- 1
+                high = 0
+            } else if length < 16 {
+                high &= (1 << (8 * UInt64(length - 8))) &- 1
+            }
+            return (low, high)
+        }
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for i in 0..<length {
+            if i < 8 { low |= UInt64(bytes[start + i]) << (8 * UInt64(i)) } else { high |= UInt64(bytes[start + i]) << (8 * UInt64(i - 8)) }
+        }
+        return (low, high)
+    }
+
+    /// A hash of the bytes; depends only on them (so a key written with or without escapes
+    /// hashes alike once decoded). Up to 16 bytes it mixes the content words; beyond, it walks
+    /// eight bytes at a time.
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(end - start)
+        let length = end - start
+        if length <= 16 {
+            let (low, high) = contentWords(bytes, start, end)
+            var hash = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
+            return hash
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(length)
         var i = start
         let raw = UnsafeRawPointer(bytes.baseAddress!)
         while i + 8 <= end {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            hash = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+            hash = (hash ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))) &* 0x9E37_79B9_7F4A_7C15
             hash ^= hash >> 29
             i += 8
         }
@@ -54,11 +86,14 @@ final class StringInterner {
     /// The string for `bytes[start..<end]` (valid UTF-8 without escapes), built at most once.
     @inline(__always)
     func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, hash: UInt64) -> String {
-        let slot = Int(truncatingIfNeeded: hash) & (StringInterner.slots - 1)
+        let slot = Int(truncatingIfNeeded: hash >> 40) & (StringInterner.slots - 1)
         let length = end - start
         if hashes[slot] == hash && lengths[slot] == length
-            && memoryEqual(bytes.baseAddress! + offsets[slot], bytes.baseAddress! + start, length)
+            && (length <= 8 || memoryEqual(bytes.baseAddress! + offsets[slot], bytes.baseAddress! + start, length))
         {
+            // Up to 8 bytes the hash is a bijection of the content (for a given length: xor,
+            // multiply by an odd constant and xorshift are each invertible), so an equal hash
+            // is equal content. Longer strings are compared.
             return strings[slot]
         }
         let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
