@@ -70,34 +70,64 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Writes `significand / 10^scale` with exactly `scale` fraction digits, straight into the
-    /// buffer (digit count first, then the digits from the right).
+    /// buffer: sign, integer part, point, zero-padded fraction.
     @inline(__always)
     static func writeDecimal(_ significand: Int64, scale: Int, into storage: ByteBuffer.Storage) {
-        var magnitude = significand.magnitude
-        var digits = 1
-        var power: UInt64 = 10
-        while digits < 20 && magnitude >= power {
-            digits += 1
-            if power > UInt64.max / 10 { break }
-            power *= 10
-        }
-        digits = max(digits, scale + 1)  // at least one integer digit: 0.05
-        let length = digits + (scale > 0 ? 1 : 0) + (significand < 0 ? 1 : 0)
+        let magnitude = significand.magnitude
+        var divisor: UInt64 = 1
+        for _ in 0..<scale { divisor &*= 10 }
+        let (integer, fraction) = scale == 0 ? (magnitude, UInt64(0)) : magnitude.quotientAndRemainder(dividingBy: divisor)
+        let integerDigits = digitCount(integer)
+        let length = (significand < 0 ? 1 : 0) + integerDigits + (scale > 0 ? 1 + scale : 0)
         storage.ensure(length)
-        let start = storage.base + storage.count
-        var position = length - 1
-        for produced in 0..<digits {
-            if produced == scale && scale > 0 {
-                start[position] = UInt8(ascii: ".")
-                position -= 1
-            }
-            start[position] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-            magnitude /= 10
-            position -= 1
+        var cursor = storage.base + storage.count
+        if significand < 0 {
+            cursor.pointee = UInt8(ascii: "-")
+            cursor += 1
         }
-        if significand < 0 { start[0] = UInt8(ascii: "-") }
+        writeDigits(integer, count: integerDigits, at: cursor)
+        if scale > 0 {
+            cursor[integerDigits] = UInt8(ascii: ".")
+            writeDigits(fraction, count: scale, at: cursor + integerDigits + 1)
+        }
         storage.count += length
     }
+
+    /// Decimal digits of `value` (1 for zero).
+    @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
+        var digits = 1
+        var power: UInt64 = 10
+        while digits < 19 && value >= power {
+            digits += 1
+            power &*= 10
+        }
+        return digits == 19 && value >= 10_000_000_000_000_000_000 ? 20 : digits
+    }
+
+    /// Writes the last `count` decimal digits of `value` (zero-padded) ending at `start + count`,
+    /// two digits per division.
+    @inline(__always)
+    static func writeDigits(_ value: UInt64, count: Int, at start: UnsafeMutablePointer<UInt8>) {
+        var value = value
+        var position = count
+        let pairs = twoDigits.utf8Start
+        while position >= 2 {
+            let pair = Int(value % 100)
+            value /= 100
+            start[position - 1] = pairs[2 * pair + 1]
+            start[position - 2] = pairs[2 * pair]
+            position -= 2
+        }
+        if position == 1 { start[0] = UInt8(truncatingIfNeeded: value % 10) &+ 48 }
+    }
+
+    /// "00" through "99", for writing two digits per division.
+    private static let twoDigits: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     /// Formats a `.decimal` number on the stack and passes its text to `body`.
     @inline(__always)

@@ -161,76 +161,73 @@ public struct JSONWriter {
         return table
     }()
 
-    /// The end of the run starting at `from` that needs no escaping: printable ASCII other than
-    /// `"` and `\` (anything at or above 0x7F is looked at one byte at a time). SWAR, 8 bytes a step.
-    @inline(__always)
-    static func plainRunEnd(_ utf8: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let raw = UnsafeRawPointer(utf8.baseAddress!)
-        var i = from
-        while i + 8 <= utf8.count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let q = word ^ (ones &* 0x22)
-            let b = word ^ (ones &* 0x5C)
-            let d = word ^ (ones &* 0x7F)
-            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((d &- ones) & ~d) | (word &- ones &* 0x20) | word
-            let found = special & highs
-            if found != 0 { return i + found.trailingZeroBitCount / 8 }
-            i += 8
-        }
-        while i < utf8.count {
-            let byte = utf8[i]
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F { return i }
-            i += 1
-        }
-        return i
-    }
-
+    /// Copies `utf8` into `storage` escaped, in one pass: bytes are stored as they are checked,
+    /// eight at a time while none needs care (SWAR), then one at a time. The caller reserved
+    /// room for the worst case, so the copy may run ahead of the checks.
     private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, into storage: ByteBuffer.Storage) {
         let n = utf8.count
-        var runStart = 0
+        guard n > 0 else { return }
+        let source = UnsafeRawPointer(utf8.baseAddress!)
+        var out = storage.base + storage.count
         var i = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
         while i < n {
-            i = plainRunEnd(utf8, from: i)
+            while i + 8 <= n {
+                let word = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let little = UInt64(littleEndian: word)
+                let q = little ^ (ones &* 0x22)
+                let b = little ^ (ones &* 0x5C)
+                let d = little ^ (ones &* 0x7F)
+                // A quote, backslash or DEL, a byte below 0x20, or any byte with the high bit set.
+                let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((d &- ones) & ~d) | (little &- ones &* 0x20) | little
+                if special & highs != 0 { break }
+                UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
+                out += 8
+                i += 8
+            }
+            while i < n {
+                let byte = utf8[i]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F { break }
+                out.pointee = byte
+                out += 1
+                i += 1
+            }
             guard i < n else { break }
             let byte = utf8[i]
-            // Non-ASCII needs no escape, except the C1 controls (C2 80…C2 9F) and the
-            // invisible characters that reorder or break lines on a terminal: U+2028, U+2029,
-            // the bidi embeddings and overrides U+202A…U+202E and isolates U+2066…U+2069.
             if byte > 0x7F {
+                // Non-ASCII needs no escape, except the C1 controls (C2 80…C2 9F) and the
+                // invisible characters that reorder or break lines on a terminal: U+2028,
+                // U+2029, the bidi embeddings and overrides U+202A…U+202E and isolates
+                // U+2066…U+2069.
                 if byte == 0xC2 && i + 1 < n && utf8[i + 1] < 0xA0 {
-                    // escaped below
-                } else if byte == 0xE2 && i + 2 < n, let unit = JSONWriter.invisibleFormatCharacter(utf8[i + 1], utf8[i + 2]) {
-                    if runStart < i { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                    storage.unsafeAppend(UInt8(ascii: "\\"))
-                    appendUnicodeEscape(unit, into: storage)
+                    out = appendUnicodeEscape(UInt16(utf8[i + 1]), at: out)  // C2 xx encodes U+00xx
+                    i += 2
+                } else if byte == 0xE2 && i + 2 < n, let unit = invisibleFormatCharacter(utf8[i + 1], utf8[i + 2]) {
+                    out = appendUnicodeEscape(unit, at: out)
                     i += 3
-                    runStart = i
-                    continue
                 } else {
+                    out.pointee = byte
+                    out += 1
                     i += 1
-                    continue
                 }
+                continue
             }
-            if runStart < i { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-            storage.unsafeAppend(UInt8(ascii: "\\"))
+            out.pointee = UInt8(ascii: "\\")
+            out += 1
             if byte == 0x22 || byte == 0x5C {
-                storage.unsafeAppend(byte)
-                i += 1
+                out.pointee = byte
+                out += 1
             } else if byte < 0x20 && shortEscapes[Int(byte)] != 0 {
-                storage.unsafeAppend(shortEscapes[Int(byte)])
-                i += 1
-            } else if byte == 0xC2 {
-                appendUnicodeEscape(UInt16(utf8[i + 1]), into: storage)  // C2 xx encodes U+00xx
-                i += 2
+                out.pointee = shortEscapes[Int(byte)]
+                out += 1
             } else {
-                appendUnicodeEscape(UInt16(byte), into: storage)
-                i += 1
+                out -= 1
+                out = appendUnicodeEscape(UInt16(byte), at: out)
             }
-            runStart = i
+            i += 1
         }
-        if runStart < n { storage.unsafeAppend(UnsafeBufferPointer(rebasing: utf8[runStart..<n])) }
+        storage.count = out - storage.base
     }
 
     /// The code unit of U+2028, U+2029, U+202A…U+202E or U+2066…U+2069 from the two bytes
@@ -242,11 +239,15 @@ public struct JSONWriter {
         return nil
     }
 
-    private static func appendUnicodeEscape(_ unit: UInt16, into storage: ByteBuffer.Storage) {
+    /// Writes `\uXXXX` at `out` and returns the position after it.
+    private static func appendUnicodeEscape(_ unit: UInt16, at out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         let hexDigits: StaticString = "0123456789abcdef"
-        storage.unsafeAppend(UInt8(ascii: "u"))
-        for shift in stride(from: 12, through: 0, by: -4) {
-            storage.unsafeAppend(hexDigits.utf8Start[Int(unit >> UInt16(shift) & 0xF)])
-        }
+        out[0] = UInt8(ascii: "\\")
+        out[1] = UInt8(ascii: "u")
+        out[2] = hexDigits.utf8Start[Int(unit >> 12 & 0xF)]
+        out[3] = hexDigits.utf8Start[Int(unit >> 8 & 0xF)]
+        out[4] = hexDigits.utf8Start[Int(unit >> 4 & 0xF)]
+        out[5] = hexDigits.utf8Start[Int(unit & 0xF)]
+        return out + 6
     }
 }
