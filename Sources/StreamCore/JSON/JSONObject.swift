@@ -50,9 +50,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         if let index { return index[key] }
         // Comparing lengths first is cheap (no call into the String comparison runtime) and
         // rules out most other keys.
+        // Through a buffer pointer, reading a member's key does not copy the member (whose
+        // value would be retained and released on every comparison).
         let length = key.utf8.count
-        for i in members.indices where members[i].key.utf8.count == length && members[i].key == key { return i }
-        return nil
+        return members.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where buffer[i].key.utf8.count == length && buffer[i].key == key { return i }
+            return nil
+        }
     }
 
     public subscript(key: String) -> JSONValue? {
@@ -119,15 +123,19 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.members.count == rhs.members.count else { return false }
-        for (i, member) in lhs.members.enumerated() {
-            // Same order is the common case: check the same position before searching.
-            if i < rhs.members.count, rhs.members[i].key == member.key {
-                if rhs.members[i].value != member.value { return false }
-            } else {
-                guard let other = rhs[member.key], other == member.value else { return false }
+        return lhs.members.withUnsafeBufferPointer { left in
+            rhs.members.withUnsafeBufferPointer { right in
+                for i in left.indices {
+                    // Same order is the common case: check the same position before searching.
+                    if right[i].key == left[i].key {
+                        if right[i].value != left[i].value { return false }
+                    } else {
+                        guard let position = rhs.position(of: left[i].key), right[position].value == left[i].value else { return false }
+                    }
+                }
+                return true
             }
         }
-        return true
     }
 
     public func hash(into hasher: inout Hasher) {
