@@ -53,7 +53,10 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public var text: String {
         switch storage {
         case .text(let text): return text
-        case .decimal: return withDecimalText { String(decoding: $0, as: UTF8.self) }
+        case .decimal:
+            var buffer = ByteBuffer(capacity: 24)
+            write(into: buffer.reserve(0))
+            return buffer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
         }
     }
 
@@ -128,36 +131,6 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         40414243444546474849505152535455565758596061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899
         """
-
-    /// Formats a `.decimal` number on the stack and passes its text to `body`.
-    @inline(__always)
-    private func withDecimalText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        guard case .decimal(let significand, let scale) = storage else { preconditionFailure("not a decimal") }
-        // Room for a sign, 19 digits, a point and the zero padding a small scale can need.
-        var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        return withUnsafeMutableBytes(of: &scratch) { raw in
-            // Digits are produced backwards from the end of the scratch area.
-            var end = raw.count
-            var magnitude = significand.magnitude
-            var produced = 0
-            repeat {
-                end -= 1
-                raw[end] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-                magnitude /= 10
-                produced += 1
-                if produced == Int(scale) && scale > 0 {
-                    end -= 1
-                    raw[end] = UInt8(ascii: ".")
-                }
-            } while magnitude > 0 || produced <= Int(scale)
-            if significand < 0 {
-                end -= 1
-                raw[end] = UInt8(ascii: "-")
-            }
-            let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + end
-            return body(UnsafeBufferPointer(start: start, count: raw.count - end))
-        }
-    }
 
     public var description: String { text }
 
