@@ -154,30 +154,3 @@ struct TailRenderer {
         writer.appendRaw(0x0A)
     }
 }
-
-/// Counters that end up in the summary line.
-struct TailTotals: Equatable {
-    var events = 0
-    /// Bytes of the stream read (the input's size for a file).
-    var bytes = 0
-    var reconnects = 0
-    var errors = 0
-    var lastEventID = ""
-    var retryMilliseconds: Int?
-}
-
-/// Human-readable byte counts: `512 B`, `1.5 KiB`, `12.0 MiB`.
-enum ByteCount {
-    static func human(_ bytes: Int) -> String {
-        if bytes < 1024 { return "\(bytes) B" }
-        let units = ["KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes) / 1024
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
-    }
-}

@@ -1,0 +1,48 @@
+import StreamCore
+
+/// The consuming side of `tail`: applies events to the Streamdata `Document` in order, keeps
+/// the totals and renders every record.
+struct TailConsumer {
+    private(set) var document = Document()
+    private(set) var totals = TailTotals()
+    var renderer: TailRenderer
+
+    init(renderer: TailRenderer) {
+        self.renderer = renderer
+    }
+
+    mutating func consume(_ batch: TailBatch) {
+        totals.bytes += batch.bytesRead
+        for item in batch.items {
+            switch item {
+            case .event(let prepared):
+                totals.events += 1
+                switch document.consume(prepared) {
+                case .success(let observation):
+                    renderer.event(prepared.event, observation: observation)
+                case .failure(let error):
+                    renderer.event(prepared.event, observation: nil)
+                    totals.errors += 1
+                    renderer.error(error.reason, eventType: prepared.event.type, lastEventID: prepared.event.lastEventID)
+                }
+            case .retry(let milliseconds):
+                totals.retryMilliseconds = milliseconds
+                renderer.retry(milliseconds)
+            case .eventTooLarge(let type, let lastEventID, let limit):
+                totals.errors += 1
+                let reason = "event larger than the limit of \(ByteCount.human(limit)); dropped"
+                document.markStale(reason)
+                renderer.error(reason, eventType: type, lastEventID: lastEventID)
+            case .error(let message):
+                totals.errors += 1
+                renderer.error(message)
+            }
+        }
+        totals.lastEventID = batch.lastEventID
+    }
+
+    /// Writes the summary line.
+    mutating func finish() {
+        renderer.summary(totals, document: document.current)
+    }
+}

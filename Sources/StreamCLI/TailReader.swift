@@ -1,0 +1,55 @@
+import StreamCore
+
+/// What the reading side of `tail` hands to the consuming side, in stream order.
+enum TailItem: Sendable {
+    /// An event whose data is already parsed (`Document.prepare`).
+    case event(PreparedEvent)
+    case retry(Int)
+    case eventTooLarge(type: String, lastEventID: String, limit: Int)
+    /// An error that is not about one event (e.g. a read failure).
+    case error(String)
+}
+
+/// The items from one read of the input.
+struct TailBatch: Sendable {
+    var items: [TailItem] = []
+    var bytesRead = 0
+    var lastEventID = ""
+}
+
+/// The reading side of `tail`: bytes in, parsed events out. Holds the SSE parser; parsing each
+/// event's JSON happens here too, so that it can run apart from (and ahead of) the document.
+struct TailReader {
+    private var parser: SSEParser
+    private var tokens = PointerTokenCache()
+    let parseOptions: JSONParser.Options
+
+    init(maxEventBytes: Int = 16 << 20, parseOptions: JSONParser.Options = JSONParser.Options()) {
+        parser = SSEParser(maxEventBytes: maxEventBytes)
+        self.parseOptions = parseOptions
+    }
+
+    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) -> TailBatch {
+        var batch = TailBatch(bytesRead: bytes.count)
+        batch.items.reserveCapacity(bytes.count / 128)
+        let options = parseOptions
+        var tokens = PointerTokenCache()
+        swap(&tokens, &self.tokens)  // the callback below may not capture self while the parser runs
+        defer { swap(&tokens, &self.tokens) }
+        parser.feed(bytes) { item in
+            switch item {
+            case .event(let event): batch.items.append(.event(Document.prepare(event, options: options, tokens: &tokens)))
+            case .retry(let milliseconds): batch.items.append(.retry(milliseconds))
+            case .eventTooLarge(let type, let id, let limit): batch.items.append(.eventTooLarge(type: type, lastEventID: id, limit: limit))
+            }
+        }
+        batch.lastEventID = parser.lastEventID
+        return batch
+    }
+
+    /// The input ended: an unfinished event is discarded, as the standard says.
+    mutating func finish() -> TailBatch {
+        parser.finish()
+        return TailBatch(lastEventID: parser.lastEventID)
+    }
+}

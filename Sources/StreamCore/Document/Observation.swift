@@ -1,0 +1,16 @@
+/// What one accepted event did.
+public struct Observation: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case snapshot, patch, text
+    }
+
+    public var kind: Kind
+    /// UTF-8 length of the event's data.
+    public var payloadBytes: Int
+    /// Operations in the patch (0 for snapshots and text).
+    public var operations: Int
+    /// Whether the document differs from before this event.
+    public var changed: Bool
+    /// The document after this event (nil before the first snapshot).
+    public var document: JSONValue?
+}
