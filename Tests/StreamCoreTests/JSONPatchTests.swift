@@ -188,4 +188,23 @@ final class JSONPatchTests: XCTestCase {
             XCTAssertEqual(JSONPatch.read(text), general, text)
         }
     }
+
+    /// Pointer tokens are cached across the patches of a stream and loaded as whole words:
+    /// similar tokens of every length, at any distance from the end of the input, must come
+    /// back exactly.
+    func testCachedPointerTokensAreExact() throws {
+        var random = SeededRandom(seed: 21)
+        var cache = PointerTokenCache()
+        for _ in 0..<2_000 {
+            let tokens = (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                String((0..<Int.random(in: 0...20, using: &random)).map { _ in "ab~".randomElement(using: &random)! })
+            }
+            let pointer = JSONPointer(tokens: tokens).description
+            let text = #"[{"op":"remove","path":"\#(pointer)"}]"#
+            guard case .success(let patch) = JSONPatch.read(text, options: .init(), tokens: &cache) else {
+                return XCTFail(text)
+            }
+            XCTAssertEqual(patch.operations, [.remove(path: JSONPointer(tokens: tokens))], text)
+        }
+    }
 }

@@ -146,17 +146,10 @@ extension JSONCursor {
     private mutating func readPlainString() -> UnsafeBufferPointer<UInt8>? {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
         let start = position + 1
-        var i = start
-        while i < bytes.count {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") {
-                position = i + 1
-                return UnsafeBufferPointer(rebasing: bytes[start..<i])
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-            i += 1
-        }
-        return nil
+        let end = JSONCursor.plainRunEnd(bytes, from: start)
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }  // an escape, a control or non-ASCII
+        position = end + 1
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     /// A JSON Pointer written as a plain string, split into tokens with `~0`/`~1` decoded.
@@ -177,7 +170,7 @@ extension JSONCursor {
                     guard let token = JSONCursor.unescapeToken(raw) else { return nil }
                     tokens.append(token)
                 } else {
-                    tokens.append(PointerTokenCache.token(raw, in: cache))
+                    tokens.append(PointerTokenCache.token(raw, readableEnd: bytes.baseAddress! + bytes.count, in: cache))
                 }
                 tokenStart = i + 1
                 hasTilde = false

@@ -18,14 +18,27 @@ public struct PointerTokenCache: Sendable {
 
     public init() {}
 
-    /// The token for `bytes` (valid UTF-8, already unescaped).
-    static func token(_ bytes: UnsafeBufferPointer<UInt8>, in entries: UnsafeMutableBufferPointer<Entry>) -> String {
+    /// The token for `bytes` (valid UTF-8, already unescaped). Memory up to `readableEnd` may
+    /// be read past the token (to load it as two whole words).
+    static func token(_ bytes: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, in entries: UnsafeMutableBufferPointer<Entry>) -> String {
         let length = bytes.count
-        guard length <= 16 else { return String(decoding: bytes, as: UTF8.self) }
+        guard length <= 16, let base = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
         var low: UInt64 = 0
         var high: UInt64 = 0
-        for i in 0..<length {
-            if i < 8 { low |= UInt64(bytes[i]) << (8 * UInt64(i)) } else { high |= UInt64(bytes[i]) << (8 * UInt64(i - 8)) }
+        if base + 16 <= readableEnd {
+            let raw = UnsafeRawPointer(base)
+            low = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            if length < 8 {
+                low &= (1 << (8 * UInt64(length))) &- 1
+                high = 0
+            } else if length < 16 {
+                high &= (1 << (8 * UInt64(length - 8))) &- 1
+            }
+        } else {
+            for i in 0..<length {
+                if i < 8 { low |= UInt64(bytes[i]) << (8 * UInt64(i)) } else { high |= UInt64(bytes[i]) << (8 * UInt64(i - 8)) }
+            }
         }
         let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
         let slot = Int(truncatingIfNeeded: mixed >> 56)
