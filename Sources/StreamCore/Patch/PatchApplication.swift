@@ -13,7 +13,8 @@ extension JSONValue {
     public mutating func apply(_ patch: JSONPatch) throws(PatchError) -> Bool {
         var transaction = PatchTransaction()
         let last = patch.operations.count - 1
-        for (index, operation) in patch.operations.enumerated() {
+        for index in patch.operations.indices {
+            let operation = patch.operations[index]
             // Only the changes of earlier operations may need undoing: a single operation that
             // fails has changed nothing (except a move, which removes before it adds).
             if case .move = operation { transaction.recording = true } else { transaction.recording = index < last }
@@ -106,29 +107,30 @@ private struct PatchTransaction {
     mutating func add(_ value: JSONValue, at tokens: ArraySlice<String>, in document: inout JSONValue) throws(ApplyFailure) {
         guard let last = tokens.last else { return replaceRoot(of: &document, with: value) }
         let parent = tokens.dropLast()
-        let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo in
+        let recording = self.recording
+        let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo? in
             if var object = container.takeObject() {
                 defer { container = .object(object) }
                 if let position = object.position(of: last) {
-                    let old = object[position: position]
+                    var old = value
+                    swap(&old, &object[position: position])
                     if old != value { changed = true }
-                    object[position: position] = value
-                    return .setMember(parent: parent, key: last, old: old)
+                    return recording ? .setMember(parent: parent, key: last, old: old) : nil
                 }
                 changed = true
                 object.append(key: last, value: value)
-                return .removeMember(parent: parent, key: last)
+                return recording ? .removeMember(parent: parent, key: last) : nil
             }
             if var elements = container.takeArray() {
                 defer { container = .array(elements) }
                 let index = try ApplyFailure.arrayIndex(last, count: elements.count, allowEnd: true)
                 elements.insert(value, at: index)
                 changed = true
-                return .removeElement(parent: parent, index: index)
+                return recording ? .removeElement(parent: parent, index: index) : nil
             }
             throw ApplyFailure(.notAContainer(last, type: container.typeName))
         }
-        record(undo)
+        if let undo { log.append(undo) }
     }
 
     mutating func remove(at tokens: ArraySlice<String>, in document: inout JSONValue) throws(ApplyFailure) -> JSONValue {
@@ -157,26 +159,27 @@ private struct PatchTransaction {
     mutating func replace(at tokens: ArraySlice<String>, with value: JSONValue, in document: inout JSONValue) throws(ApplyFailure) {
         guard let last = tokens.last else { return replaceRoot(of: &document, with: value) }
         let parent = tokens.dropLast()
-        let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo in
+        let recording = self.recording
+        let undo = try document.modify(parent) { (container) throws(ApplyFailure) -> Undo? in
             if var object = container.takeObject() {
                 defer { container = .object(object) }
                 guard let position = object.position(of: last) else { throw ApplyFailure(.notFound(last)) }
-                let old = object[position: position]
-                object[position: position] = value
+                var old = value
+                swap(&old, &object[position: position])
                 if old != value { changed = true }
-                return .setMember(parent: parent, key: last, old: old)
+                return recording ? .setMember(parent: parent, key: last, old: old) : nil
             }
             if var elements = container.takeArray() {
                 defer { container = .array(elements) }
                 let index = try ApplyFailure.arrayIndex(last, count: elements.count, allowEnd: false)
-                let old = elements[index]
-                elements[index] = value
+                var old = value
+                swap(&old, &elements[index])
                 if old != value { changed = true }
-                return .setElement(parent: parent, index: index, old: old)
+                return recording ? .setElement(parent: parent, index: index, old: old) : nil
             }
             throw ApplyFailure(.notAContainer(last, type: container.typeName))
         }
-        record(undo)
+        if let undo { log.append(undo) }
     }
 
     /// Replays the undo log backwards. Each entry reverses a change that succeeded, so none can fail.
