@@ -8,9 +8,37 @@ struct JSONCursor {
     var scratch: [UInt8] = []
     /// Elements and members of the containers being parsed (see `ScratchStack`), and the
     /// hashes of the members' keys, for finding duplicates.
-    let elementStack = ScratchStack<JSONValue>()
-    let memberStack = ScratchStack<JSONObject.Member>()
-    let keyHashStack = ScratchStack<UInt64>()
+    /// Created on first use: a small input (a patch, a number) has no containers to assemble.
+    private var elementStackStorage: ScratchStack<JSONValue>?
+    private var memberStackStorage: ScratchStack<JSONObject.Member>?
+    private var keyHashStackStorage: ScratchStack<UInt64>?
+
+    var elementStack: ScratchStack<JSONValue> {
+        mutating get {
+            if let stack = elementStackStorage { return stack }
+            let stack = ScratchStack<JSONValue>()
+            elementStackStorage = stack
+            return stack
+        }
+    }
+
+    var memberStack: ScratchStack<JSONObject.Member> {
+        mutating get {
+            if let stack = memberStackStorage { return stack }
+            let stack = ScratchStack<JSONObject.Member>()
+            memberStackStorage = stack
+            return stack
+        }
+    }
+
+    var keyHashStack: ScratchStack<UInt64> {
+        mutating get {
+            if let stack = keyHashStackStorage { return stack }
+            let stack = ScratchStack<UInt64>()
+            keyHashStackStorage = stack
+            return stack
+        }
+    }
     /// Only documents large enough to repeat themselves use an interner.
     let interner: StringInterner?
     /// The FNV-1a hash of the decoded bytes of the last string parsed.
@@ -85,6 +113,7 @@ struct JSONCursor {
             position += 1
             return []
         }
+        let elementStack = self.elementStack
         let base = elementStack.count
         while true {
             elementStack.push(try parseValue(depth: depth))
@@ -112,6 +141,8 @@ struct JSONCursor {
             position += 1
             return JSONObject()
         }
+        let memberStack = self.memberStack
+        let keyHashStack = self.keyHashStack
         let base = memberStack.count
         // Duplicate keys are found by a linear search while the object is small, and through
         // a dictionary of positions once it is not (so hostile 100,000-key objects stay linear).
