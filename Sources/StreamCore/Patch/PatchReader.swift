@@ -157,10 +157,8 @@ extension JSONCursor {
         guard let text = readPlainString() else { return nil }
         if text.isEmpty { return .root }
         guard text[0] == UInt8(ascii: "/") else { return nil }
-        var slashes = 0
-        for byte in text where byte == UInt8(ascii: "/") { slashes += 1 }
         var tokens: [String] = []
-        tokens.reserveCapacity(slashes)
+        tokens.reserveCapacity(4)  // most pointers into API documents are this shallow
         var tokenStart = 1
         var hasTilde = false
         for i in 1...text.count {
