@@ -98,18 +98,29 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         var index = 0
         var digits = 0
         var leadingZero = false
-        for byte in token.utf8 {
-            guard byte &- 48 < 10 else {
-                if byte == UInt8(ascii: "-") && digits == 0 && token.utf8.count == 1 {
-                    guard allowEnd else { throw .indexOutOfRange(token, count: count) }
-                    return count
-                }
-                throw .invalidArrayIndex(token)
+        var isEnd = false
+        var valid = true
+        var copy = token
+        copy.withUTF8 { utf8 in
+            if utf8.count == 1 && utf8[0] == UInt8(ascii: "-") {
+                isEnd = true
+                return
             }
-            if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
-            digits += 1
-            if digits <= 18 { index = index * 10 + Int(byte &- 48) }
+            for byte in utf8 {
+                guard byte &- 48 < 10 else {
+                    valid = false
+                    return
+                }
+                if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
+                digits += 1
+                if digits <= 18 { index = index * 10 + Int(byte &- 48) }
+            }
         }
+        if isEnd {
+            guard allowEnd else { throw .indexOutOfRange(token, count: count) }
+            return count
+        }
+        guard valid else { throw .invalidArrayIndex(token) }
         guard digits > 0, !(leadingZero && digits > 1) else { throw .invalidArrayIndex(token) }
         guard digits <= 18, index < count || (allowEnd && index == count) else { throw .indexOutOfRange(token, count: count) }
         return index
