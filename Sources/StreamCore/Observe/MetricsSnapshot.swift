@@ -1,0 +1,84 @@
+/// A rate over the last minute and the last 15 minutes.
+public struct Rate: Sendable, Equatable {
+    public var oneMinute: Double
+    public var fifteenMinutes: Double
+}
+
+/// The summary of a `SizeStatistics`.
+public struct SizeSummary: Sendable, Equatable {
+    public var count: Int64
+    public var last: Int
+    public var mean: Double
+    public var median: Int
+    public var p95: Int
+    public var max: Int
+
+    init(_ statistics: SizeStatistics) {
+        count = statistics.count
+        last = statistics.last
+        mean = statistics.mean
+        median = statistics.median
+        p95 = statistics.p95
+        max = statistics.max
+    }
+}
+
+/// An immutable view of one stream's metrics at one moment: what the UI draws and
+/// `status.json` stores.
+public struct MetricsSnapshot: Sendable, Equatable {
+    public var at: Moment
+    public var uptime: Duration
+
+    public var wireBytes: Int64
+    public var payloadBytes: Int64
+    public var events: Int64
+    public var snapshots: Int64
+    public var patches: Int64
+    public var patchOperations: Int64
+    public var polls: Int64
+    public var notModified: Int64
+    public var errors: Int64
+    public var reconnects: Int64
+
+    public var wireBytesPerSecond: Rate
+    public var eventsPerSecond: Rate
+    public var patchesPerMinute: Rate
+
+    public var snapshotSizes: SizeSummary
+    public var patchSizes: SizeSummary
+    public var pollBodySizes: SizeSummary
+
+    /// Share of change windows in which the document changed; nil before one has closed.
+    public var changeFrequency: Double?
+    public var changesPerHour: Double
+    public var timeSinceLastChange: Duration?
+    /// The last (up to 120) change windows, oldest first.
+    public var recentWindows: [Bool]
+
+    public var wouldBePatchBytes: Int64
+    public var pollBodyBytes: Int64
+
+    /// Per-minute counters of the last 120 minutes, oldest first: sparkline data.
+    public var history: [TimeBuckets.Counters]
+
+    /// For a poller: the share of polled bytes a streaming proxy would have saved
+    /// (1 − patch bytes / body bytes); nil before any body arrived.
+    public var pollSavings: Double? {
+        pollBodyBytes == 0 ? nil : 1 - Double(wouldBePatchBytes) / Double(pollBodyBytes)
+    }
+}
+
+/// Streaming against polling for two streams registered for the same API (`group`).
+public enum GroupSavings {
+    /// The share of the polled stream's wire bytes that the streamed one did without, over the
+    /// minutes both have been running (nil when there is no common period or nothing was polled).
+    public static func streamedVersusPolled(streamed: MetricsSnapshot, polled: MetricsSnapshot) -> Double? {
+        let commonMinutes = Int(min(streamed.uptime, polled.uptime).nanoseconds / Duration.seconds(60).nanoseconds)
+        let minutes = min(commonMinutes + 1, streamed.history.count, polled.history.count)
+        guard minutes > 0 else { return nil }
+        let streamedBytes = streamed.history.suffix(minutes).reduce(Int64(0)) { $0 + $1.wireBytes }
+        let polledBytes = polled.history.suffix(minutes).reduce(Int64(0)) { $0 + $1.wireBytes }
+        guard polledBytes > 0 else { return nil }
+        return 1 - Double(streamedBytes) / Double(polledBytes)
+    }
+}

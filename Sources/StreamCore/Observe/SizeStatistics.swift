@@ -1,0 +1,43 @@
+/// Sizes of one kind of payload (snapshots, patches or poll bodies): the last, the mean and
+/// the maximum over the stream's life, and the median and 95th percentile over the most
+/// recent `window` samples (exact over those, in bounded memory).
+public struct SizeStatistics: Sendable, Equatable {
+    public static let window = 512
+
+    public private(set) var count: Int64 = 0
+    public private(set) var total: Int64 = 0
+    public private(set) var last: Int = 0
+    public private(set) var max: Int = 0
+    private var recent: [Int32] = []
+    private var next = 0
+
+    public init() {}
+
+    public mutating func record(_ size: Int) {
+        count += 1
+        total += Int64(size)
+        last = size
+        max = Swift.max(max, size)
+        let clamped = Int32(clamping: size)
+        if recent.count < SizeStatistics.window {
+            recent.append(clamped)
+        } else {
+            recent[next] = clamped
+            next = (next + 1) % SizeStatistics.window
+        }
+    }
+
+    public var mean: Double { count == 0 ? 0 : Double(total) / Double(count) }
+
+    /// The `fraction` quantile (0…1) of the recent samples, by the nearest-rank method; 0 when
+    /// there are none.
+    public func quantile(_ fraction: Double) -> Int {
+        guard !recent.isEmpty else { return 0 }
+        let sorted = recent.sorted()
+        let rank = Swift.max(1, Int((fraction * Double(sorted.count)).rounded(.up)))
+        return Int(sorted[Swift.min(rank, sorted.count) - 1])
+    }
+
+    public var median: Int { quantile(0.5) }
+    public var p95: Int { quantile(0.95) }
+}

@@ -1,0 +1,55 @@
+/// A point in monotonic time: nanoseconds from an arbitrary origin. Only differences mean
+/// anything; wall-clock times (for logs) are taken separately.
+public struct Moment: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) {
+        self.nanoseconds = nanoseconds
+    }
+
+    public static func < (lhs: Moment, rhs: Moment) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+
+    public static func + (lhs: Moment, rhs: Duration) -> Moment {
+        Moment(nanoseconds: lhs.nanoseconds &+ rhs.nanoseconds)
+    }
+
+    public static func - (lhs: Moment, rhs: Duration) -> Moment {
+        Moment(nanoseconds: lhs.nanoseconds &- rhs.nanoseconds)
+    }
+
+    public static func - (lhs: Moment, rhs: Moment) -> Duration {
+        .nanoseconds(lhs.nanoseconds &- rhs.nanoseconds)
+    }
+
+    public var description: String { "\(Double(nanoseconds) / 1e9)s" }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating far beyond any interval used here).
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return whole &+ attoseconds / 1_000_000_000
+    }
+
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+}
+
+/// Where components that wait or measure get the time from. Production code uses
+/// `SystemTimeSource`; tests drive a `ManualTimeSource`, so backoff, stall timeouts and change
+/// windows are tested without sleeping (as SwiftNIO's `EmbeddedEventLoop` does for event loops).
+public protocol TimeSource: Sendable {
+    func now() -> Moment
+}
+
+/// The system's monotonic clock (`ContinuousClock`, which keeps counting during sleep).
+public struct SystemTimeSource: TimeSource {
+    private static let origin = ContinuousClock.now
+
+    public init() {}
+
+    public func now() -> Moment {
+        Moment(nanoseconds: (ContinuousClock.now - SystemTimeSource.origin).nanoseconds)
+    }
+}

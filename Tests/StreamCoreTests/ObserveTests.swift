@@ -1,0 +1,174 @@
+import XCTest
+@testable import StreamCore
+
+/// Metrics are tested on a manual clock: time moves only when the test says so.
+final class ObserveTests: XCTestCase {
+    let start = Moment(nanoseconds: 1_000_000_000_000)
+
+    func at(_ seconds: Double) -> Moment { start + .nanoseconds(Int64(seconds * 1e9)) }
+
+    func testManualTimeSourceMovesOnlyWhenTold() {
+        let clock = ManualTimeSource(start: start)
+        XCTAssertEqual(clock.now(), start)
+        clock.advance(by: .milliseconds(1500))
+        XCTAssertEqual(clock.now() - start, .milliseconds(1500))
+        clock.set(to: at(60))
+        XCTAssertEqual(clock.now(), at(60))
+        let system = SystemTimeSource()
+        XCTAssertLessThanOrEqual(system.now(), system.now())
+    }
+
+    func testTimeBucketsTotalsAndSeries() {
+        var buckets = TimeBuckets(slotLength: .seconds(1), slotCount: 5)
+        buckets.add(.init(wireBytes: 10, events: 1), at: at(0.2))
+        buckets.add(.init(wireBytes: 5, events: 1), at: at(0.9))
+        buckets.add(.init(wireBytes: 7), at: at(3.5))
+        XCTAssertEqual(buckets.total(over: .seconds(5), at: at(3.9)).wireBytes, 22)
+        XCTAssertEqual(buckets.total(over: .seconds(1), at: at(3.9)).wireBytes, 7)
+        XCTAssertEqual(buckets.total(over: .seconds(3), at: at(3.9)).wireBytes, 7, "slots 1, 2, 3")
+        XCTAssertEqual(buckets.series(at: at(3.9)).map(\.wireBytes), [0, 15, 0, 0, 7].suffix(5).map { $0 }, "oldest first")
+        // Five seconds later the first slot has left the ring and is reused, not added to.
+        buckets.add(.init(wireBytes: 1), at: at(5.1))
+        XCTAssertEqual(buckets.total(over: .seconds(5), at: at(5.1)).wireBytes, 8)
+        XCTAssertEqual(buckets.series(at: at(5.1)).map(\.wireBytes), [0, 0, 7, 0, 1])
+        XCTAssertEqual(buckets.total(over: .seconds(5), at: at(60)).wireBytes, 0, "all old")
+        // Moments before the origin fall into their own slots.
+        var early = TimeBuckets(slotLength: .seconds(1), slotCount: 3)
+        early.add(.init(events: 1), at: Moment(nanoseconds: -1))
+        early.add(.init(events: 1), at: Moment(nanoseconds: 0))
+        XCTAssertEqual(early.total(over: .seconds(1), at: Moment(nanoseconds: 0)).events, 1)
+        XCTAssertEqual(early.total(over: .seconds(2), at: Moment(nanoseconds: 0)).events, 2)
+    }
+
+    func testSizeStatistics() {
+        var sizes = SizeStatistics()
+        XCTAssertEqual(sizes.median, 0)
+        for size in 1...100 { sizes.record(size) }
+        XCTAssertEqual(sizes.last, 100)
+        XCTAssertEqual(sizes.max, 100)
+        XCTAssertEqual(sizes.mean, 50.5)
+        XCTAssertEqual(sizes.median, 50)
+        XCTAssertEqual(sizes.p95, 95)
+        // Quantiles follow the most recent window; mean and max cover the whole life.
+        for _ in 0..<SizeStatistics.window { sizes.record(7) }
+        XCTAssertEqual(sizes.median, 7)
+        XCTAssertEqual(sizes.p95, 7)
+        XCTAssertEqual(sizes.max, 100)
+        XCTAssertEqual(sizes.count, Int64(100 + SizeStatistics.window))
+    }
+
+    func testChangeWindowsCompareTheDocumentAtWindowEdges() {
+        var windows = ChangeWindows(length: .seconds(60), start: at(0))
+        var hash = 1
+        windows.setInitialHash(hash)
+        // Window 1: the price goes up and back: the document is the same as 60 s earlier.
+        windows.advance(to: at(10)) { hash }
+        hash = 2
+        windows.observe(changed: true, at: at(10))
+        windows.advance(to: at(20)) { hash }
+        hash = 1
+        windows.observe(changed: true, at: at(20))
+        // Window 2: a real change.
+        windows.advance(to: at(70)) { hash }
+        XCTAssertEqual(windows.recent, [false])
+        hash = 3
+        windows.observe(changed: true, at: at(70))
+        // Windows 3–5 (120–300 s) pass with nothing at all.
+        windows.advance(to: at(300)) { hash }
+        XCTAssertEqual(windows.recent, [false, true, false, false, false])
+        XCTAssertEqual(windows.windowsClosed, 5)
+        XCTAssertEqual(windows.changeFrequency, 0.2)
+        XCTAssertEqual(windows.changeEvents, 3)
+        XCTAssertEqual(windows.timeSinceLastChange(at: at(300)), .seconds(230))
+        XCTAssertEqual(windows.changesPerHour(elapsed: .seconds(1800)), 6)
+        var asked = 0
+        windows.advance(to: at(301)) { asked += 1; return hash }
+        XCTAssertEqual(asked, 0, "the hash is only asked when a window closes")
+    }
+
+    func testChangeWindowsBeforeAnyDocument() {
+        var windows = ChangeWindows(length: .seconds(10), start: at(0))
+        XCTAssertNil(windows.changeFrequency)
+        windows.advance(to: at(10)) { nil }
+        XCTAssertEqual(windows.recent, [false])
+        windows.advance(to: at(20)) { 5 }
+        XCTAssertEqual(windows.recent, [false, false], "a document appearing is not a change")
+        windows.advance(to: at(30)) { 6 }
+        XCTAssertEqual(windows.recent, [false, false, true])
+    }
+
+    func testStreamMetricsRatesSizesAndSavings() {
+        var metrics = StreamMetrics(start: at(0))
+        // An SSE stream: one 1,000-byte snapshot, then a 100-byte patch every second for 2 minutes.
+        metrics.recordWire(bytes: 1_200, at: at(0))
+        metrics.record(Observation(kind: .snapshot, payloadBytes: 1_000, operations: 0, changed: true, document: nil), at: at(0))
+        for second in 1...120 {
+            metrics.recordWire(bytes: 130, at: at(Double(second)))
+            metrics.record(Observation(kind: .patch, payloadBytes: 100, operations: 2, changed: true, document: nil), at: at(Double(second)))
+        }
+        let snapshot = metrics.snapshot(at: at(120.5))
+        XCTAssertEqual(snapshot.events, 121)
+        XCTAssertEqual(snapshot.patches, 120)
+        XCTAssertEqual(snapshot.patchOperations, 240)
+        XCTAssertEqual(snapshot.wireBytes, 1_200 + 120 * 130)
+        XCTAssertEqual(snapshot.payloadBytes, 1_000 + 120 * 100)
+        XCTAssertEqual(snapshot.eventsPerSecond.oneMinute, 1, accuracy: 0.001)
+        XCTAssertEqual(snapshot.wireBytesPerSecond.oneMinute, 130, accuracy: 0.001)
+        XCTAssertEqual(snapshot.patchesPerMinute.oneMinute, 60, accuracy: 0.01)
+        // 15-minute rate over the 120.5 s the stream has lived (whole minutes 0–2).
+        XCTAssertEqual(snapshot.eventsPerSecond.fifteenMinutes, 121 / 120.5, accuracy: 0.001)
+        XCTAssertEqual(snapshot.snapshotSizes.last, 1_000)
+        XCTAssertEqual(snapshot.patchSizes.median, 100)
+        XCTAssertEqual(snapshot.history.count, 120)
+        // Minutes are aligned to the clock, not to the stream's start (1,000 s, 20 s before a
+        // minute boundary): 20 events in the first partial minute, 60, then 41.
+        XCTAssertEqual(snapshot.history.suffix(3).map(\.events), [20, 60, 41])
+        XCTAssertEqual(snapshot.history.reduce(0) { $0 + $1.events }, 121)
+        XCTAssertNil(snapshot.pollSavings)
+
+        // A poller of the same API: 1,000-byte bodies, 100-byte would-be patches, a 304.
+        var poller = StreamMetrics(start: at(0))
+        for minute in 0..<2 {
+            poller.recordWire(bytes: 1_300, at: at(Double(minute * 60)))
+            poller.recordPoll(bodyBytes: 1_000, patchBytes: minute == 0 ? 1_000 : 100, changed: true, at: at(Double(minute * 60)))
+        }
+        poller.recordWire(bytes: 200, at: at(120))
+        poller.recordNotModified(at: at(120))
+        let polled = poller.snapshot(at: at(120.5))
+        XCTAssertEqual(polled.polls, 3)
+        XCTAssertEqual(polled.notModified, 1)
+        XCTAssertEqual(polled.pollBodySizes.mean, 1_000)
+        XCTAssertEqual(polled.pollSavings!, 1 - 1_100.0 / 2_000.0, accuracy: 1e-9)
+        let group = GroupSavings.streamedVersusPolled(streamed: snapshot, polled: polled)!
+        XCTAssertEqual(group, 1 - Double(1_200 + 120 * 130) / Double(1_300 * 2 + 200), accuracy: 1e-9)
+    }
+
+    func testRatesOfAYoungStreamUseItsAge() {
+        var metrics = StreamMetrics(start: at(0))
+        for second in 0..<10 { metrics.recordWire(bytes: 50, at: at(Double(second))) }
+        let snapshot = metrics.snapshot(at: at(10))
+        XCTAssertEqual(snapshot.wireBytesPerSecond.oneMinute, 50, accuracy: 0.001)
+        XCTAssertEqual(snapshot.wireBytesPerSecond.fifteenMinutes, 50, accuracy: 0.001)
+    }
+
+    func testMemoryPerStreamIsBounded() {
+        var metrics = StreamMetrics(start: at(0))
+        // A week of events at 10 a second, sampled: everything lives in fixed rings and windows.
+        var hash = 0
+        for step in 0..<200_000 {
+            let moment = at(Double(step) * 3)
+            metrics.advance(to: moment) { hash }
+            hash += step % 7 == 0 ? 1 : 0
+            metrics.recordWire(bytes: 300, at: moment)
+            metrics.record(Observation(kind: .patch, payloadBytes: 200, operations: 1, changed: step % 7 == 0, document: nil), at: moment)
+        }
+        let snapshot = metrics.snapshot(at: at(600_000))
+        XCTAssertEqual(snapshot.recentWindows.count, 120)
+        XCTAssertEqual(metrics.changes.recent.count, ChangeWindows.historyLimit)
+        // Sizes of everything the metrics hold, counted generously.
+        let rings = (60 + 120) * (MemoryLayout<TimeBuckets.Counters>.stride + MemoryLayout<Int64>.stride)
+        let samples = 3 * SizeStatistics.window * MemoryLayout<Int32>.stride
+        let windows = ChangeWindows.historyLimit * MemoryLayout<Bool>.stride
+        XCTAssertLessThan(MemoryLayout<StreamMetrics>.size + rings + samples + windows, 64 << 10)
+    }
+}
