@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The registry on disk: a JSON file, written atomically (a temporary file in the same
+/// directory, fsynced, renamed over the old one, the directory fsynced) with mode 0600, since
+/// headers may hold credentials. A file that cannot be read as a registry is reported with its
+/// name and the position of the problem, and is never overwritten: `save` refuses until a
+/// person has fixed or moved it.
+public struct RegistryFile: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The registry in the file; an empty one when the file does not exist yet.
+    public func load() throws(RegistryError) -> Registry {
+        guard let bytes = try readFile() else { return Registry() }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            throw RegistryError(file: path, location: RegistryFile.lineAndColumn(of: error.offset, in: bytes), reason: "invalid JSON: \(error.reasonText)")
+        }
+        do {
+            return try Registry(json: json)
+        } catch {
+            throw RegistryError(file: path, location: error.location, reason: error.reason)
+        }
+    }
+
+    /// Writes the registry. Refuses when the file on disk exists but is not a valid registry.
+    public func save(_ registry: Registry) throws(RegistryError) {
+        do {
+            _ = try load()
+        } catch {
+            throw RegistryError(file: path, location: nil, reason: "not overwriting an invalid registry (\(error.location.map { "\($0): " } ?? "")\(error.reason)); fix or move the file")
+        }
+        var text = JSONWriter.data(registry.json, pretty: true)
+        text.append(0x0A)
+        try writeAtomically(text)
+    }
+
+    private func readFile() throws(RegistryError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw RegistryError(file: path, location: nil, reason: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw RegistryError(file: path, location: nil, reason: "cannot read: \(String(cString: strerror(errno)))")
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > 64 << 20 { throw RegistryError(file: path, location: nil, reason: "larger than 64 MiB; not a registry") }
+        }
+    }
+
+    private func writeAtomically(_ bytes: [UInt8]) throws(RegistryError) {
+        func failure(_ what: String) -> RegistryError {
+            RegistryError(file: path, location: nil, reason: "\(what): \(String(cString: strerror(errno)))")
+        }
+        let directory = RegistryFile.directory(of: path)
+        try RegistryFile.makeDirectory(directory, file: path)
+        let temporary = "\(directory)/.\(RegistryFile.fileName(of: path)).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure("cannot create \(temporary)") }
+        var written = 0
+        var failed: RegistryError?
+        bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let count = write(fd, raw.baseAddress! + written, raw.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failed = failure("cannot write \(temporary)")
+                    return
+                }
+                written += count
+            }
+        }
+        if failed == nil && fchmod(fd, 0o600) != 0 { failed = failure("cannot set the mode of \(temporary)") }
+        if failed == nil && fsync(fd) != 0 { failed = failure("cannot flush \(temporary)") }
+        close(fd)
+        if let failed {
+            unlink(temporary)
+            throw failed
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = failure("cannot replace the registry")
+            unlink(temporary)
+            throw error
+        }
+        // Make the rename itself durable.
+        let directoryFD = open(directory, O_RDONLY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func fileName(of path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+    }
+
+    /// Creates the directory and its parents (mode 0700) when missing.
+    static func makeDirectory(_ directory: String, file: String) throws(RegistryError) {
+        var partial = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            partial += "/" + component
+            if mkdir(partial, 0o700) != 0 && errno != EEXIST {
+                throw RegistryError(file: file, location: nil, reason: "cannot create \(partial): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// `line:column` (1-based) of a byte offset.
+    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> String {
+        var line = 1
+        var lineStart = 0
+        for index in 0..<min(offset, bytes.count) where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        return "\(line):\(offset - lineStart + 1)"
+    }
+}

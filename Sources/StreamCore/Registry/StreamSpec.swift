@@ -1,0 +1,141 @@
+/// One registered stream: what to fetch, how, and what to do when it breaks.
+///
+/// Stored in the registry file as a JSON object; `init(json:)` validates every field and
+/// names the one that is wrong.
+public struct StreamSpec: Sendable, Equatable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// A `text/event-stream` connection held open and reconnected.
+        case sse
+        /// A GET every `interval`.
+        case poll
+    }
+
+    /// Stable identifier, safe as a file name: lowercase letters, digits and `-`.
+    public var id: String
+    public var name: String
+    public var url: String
+    public var mode: Mode
+    /// Seconds between polls (poll mode; at least 1).
+    public var interval: Int
+    /// Request headers, in order.
+    public var headers: [(name: String, value: String)]
+    /// Streams of the same API share a group, so their bytes can be compared.
+    public var group: String?
+    public var notify: NotifySpec?
+    /// Whether the stream runs: it is started again when streamtop starts.
+    public var autostart: Bool
+    /// Seconds without a byte before the connection is considered stalled.
+    public var stall: Int
+
+    public static let defaultInterval = 60
+    public static let defaultStall = 90
+
+    public init(
+        id: String, name: String, url: String, mode: Mode = .sse, interval: Int = StreamSpec.defaultInterval,
+        headers: [(name: String, value: String)] = [], group: String? = nil, notify: NotifySpec? = nil,
+        autostart: Bool = false, stall: Int = StreamSpec.defaultStall
+    ) {
+        self.id = id
+        self.name = name
+        self.url = url
+        self.mode = mode
+        self.interval = interval
+        self.headers = headers
+        self.group = group
+        self.notify = notify
+        self.autostart = autostart
+        self.stall = stall
+    }
+
+    public static func == (lhs: StreamSpec, rhs: StreamSpec) -> Bool {
+        lhs.id == rhs.id && lhs.name == rhs.name && lhs.url == rhs.url && lhs.mode == rhs.mode
+            && lhs.interval == rhs.interval && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+            && lhs.headers.map(\.value) == rhs.headers.map(\.value) && lhs.group == rhs.group
+            && lhs.notify == rhs.notify && lhs.autostart == rhs.autostart && lhs.stall == rhs.stall
+    }
+
+    /// Checks the values a person typed (the UI form and `add` use this too); each problem is
+    /// reported with the field it belongs to.
+    public func validate() throws(SpecError) {
+        guard StreamSpec.isValidID(id) else {
+            throw SpecError(field: "id", reason: "must be 1–64 lowercase letters, digits or '-', starting with a letter or digit")
+        }
+        guard !name.trimmingWhitespace.isEmpty, name.count <= 200 else { throw SpecError(field: "name", reason: "must not be empty (at most 200 characters)") }
+        if let problem = StreamSpec.urlProblem(url) { throw SpecError(field: "url", reason: problem) }
+        guard interval >= 1, interval <= 86_400 else { throw SpecError(field: "interval", reason: "must be between 1 and 86400 seconds") }
+        guard stall >= 1, stall <= 86_400 else { throw SpecError(field: "stall", reason: "must be between 1 and 86400 seconds") }
+        for (index, header) in headers.enumerated() {
+            guard StreamSpec.isToken(header.name) else {
+                throw SpecError(field: "headers[\(index)]", reason: "\"\(Sanitizer.line(header.name))\" is not a valid header name")
+            }
+            guard !header.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw SpecError(field: "headers[\(index)]", reason: "a header value must not contain line breaks or NUL")
+            }
+        }
+        if let group, group.trimmingWhitespace.isEmpty { throw SpecError(field: "group", reason: "must not be empty when given") }
+        try notify?.validate()
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        guard let first = id.utf8.first, id.utf8.count <= 64, first != UInt8(ascii: "-") else { return false }
+        return id.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// RFC 9110 token characters.
+    static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    /// Nil for an absolute http(s) URL with a host; otherwise what is wrong with it.
+    static func urlProblem(_ url: String) -> String? {
+        let lower = url.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("http://") {
+            rest = url.dropFirst(7)
+        } else if lower.hasPrefix("https://") {
+            rest = url.dropFirst(8)
+        } else {
+            return "must start with http:// or https://"
+        }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.split(separator: "@").last.map(String.init) ?? ""
+        if host.isEmpty || host.hasPrefix(":") { return "must name a host" }
+        if url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) { return "must not contain spaces or control characters" }
+        return nil
+    }
+
+    /// A file-name-safe id made from a name ("Stock quotes (EU)" → "stock-quotes-eu").
+    public static func slug(_ name: String) -> String {
+        var slug = ""
+        var pendingDash = false
+        for scalar in name.lowercased().unicodeScalars {
+            if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") {
+                if pendingDash && !slug.isEmpty { slug.append("-") }
+                slug.unicodeScalars.append(scalar)
+                pendingDash = false
+            } else {
+                pendingDash = true
+            }
+            if slug.utf8.count >= 48 { break }
+        }
+        return slug.isEmpty ? "stream" : slug
+    }
+}
+
+/// A field of a stream spec that is wrong, and why.
+public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var field: String
+    public var reason: String
+
+    public var description: String { "\(field): \(reason)" }
+}
+
+extension String {
+    var trimmingWhitespace: Substring {
+        let trimmedStart = drop { $0 == " " || $0 == "\t" }
+        return trimmedStart.dropLast(trimmedStart.reversed().prefix { $0 == " " || $0 == "\t" }.count)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import XCTest
+@testable import StreamCore
+
+final class RegistryTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-registry-\(UUID().uuidString)")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func quotes() -> StreamSpec {
+        StreamSpec(
+            id: "quotes", name: "Stock quotes", url: "https://api.example.com/quotes?token=abc", mode: .sse,
+            headers: [("Authorization", "Bearer secret"), ("X-Trace", "1")], group: "quotes",
+            notify: NotifySpec(command: ["/usr/bin/logger", "-t", "streamtop"], webhook: "https://hooks.example.com/x", webhookFormat: .text, after: 60, repeat: 3600),
+            autostart: true, stall: 45)
+    }
+
+    func testSpecRoundTripsThroughJSONWithDefaults() throws {
+        let spec = quotes()
+        XCTAssertEqual(try StreamSpec(json: spec.json), spec)
+        let minimal = try StreamSpec(json: ["id": "a", "name": "A", "url": "http://localhost:8080/x", "future": true])
+        XCTAssertEqual(minimal.mode, .sse)
+        XCTAssertEqual(minimal.interval, 60)
+        XCTAssertEqual(minimal.stall, 90)
+        XCTAssertFalse(minimal.autostart)
+        XCTAssertTrue(minimal.headers.isEmpty)
+        XCTAssertNil(minimal.notify)
+    }
+
+    func testEveryBadFieldIsNamed() {
+        let base: JSONValue = ["id": "a", "name": "A", "url": "https://h/x"]
+        func check(_ change: (inout JSONObject) -> Void, _ expected: String, line: UInt = #line) {
+            var object = base.objectValue!
+            change(&object)
+            XCTAssertThrowsError(try StreamSpec(json: .object(object)), line: line) { error in
+                XCTAssertEqual("\(error)", expected, line: line)
+            }
+        }
+        check({ $0["id"] = nil }, "id: is missing")
+        check({ $0["id"] = "Bad Id" }, "id: must be 1–64 lowercase letters, digits or '-', starting with a letter or digit")
+        check({ $0["name"] = " " }, "name: must not be empty (at most 200 characters)")
+        check({ $0["url"] = "ftp://h/x" }, "url: must start with http:// or https://")
+        check({ $0["url"] = "https:///x" }, "url: must name a host")
+        check({ $0["url"] = "https://h/a b" }, "url: must not contain spaces or control characters")
+        check({ $0["url"] = 5 }, "url: must be a string, not a number")
+        check({ $0["mode"] = "websocket" }, "mode: must be one of sse, poll, not \"websocket\"")
+        check({ $0["interval"] = 0 }, "interval: must be between 1 and 86400 seconds")
+        check({ $0["interval"] = 1.5 }, "interval: must be a whole number of seconds, not 1.5")
+        check({ $0["stall"] = "90" }, "stall: must be a whole number of seconds, not \"90\"")
+        check({ $0["autostart"] = 1 }, "autostart: must be true or false, not 1")
+        check({ $0["headers"] = ["Bad Name": "x"] }, "headers[0]: \"Bad Name\" is not a valid header name")
+        check({ $0["headers"] = ["X-A": "a\r\nInjected: 1"] }, "headers[0]: a header value must not contain line breaks or NUL")
+        check({ $0["headers"] = ["X-A": 1] }, "headers.X-A: must be a string")
+        check({ $0["notify"] = [:] }, "notify: needs a command or a webhook")
+        check({ $0["notify"] = ["command": []] }, "notify.command: must name a program")
+        check({ $0["notify"] = ["webhook": "nope"] }, "notify.webhook: must start with http:// or https://")
+        check({ $0["notify"] = ["webhook": "https://h/", "repeat": 5] }, "notify.repeat: must be between 60 and 604800 seconds")
+        check({ $0["notify"] = ["webhook": "https://h/", "webhookFormat": "xml"] }, "notify.webhookFormat: must be one of slack, text, not \"xml\"")
+    }
+
+    func testRegistryKeepsIdsUnique() throws {
+        var registry = Registry()
+        try registry.add(quotes())
+        XCTAssertThrowsError(try registry.add(quotes())) { XCTAssertEqual("\($0)", "id: \"quotes\" is already registered") }
+        XCTAssertEqual(registry.newID(for: "Quotes"), "quotes-2")
+        XCTAssertEqual(registry.newID(for: "Météo (EU) — hourly!"), "m-t-o-eu-hourly")
+        XCTAssertEqual(registry.newID(for: "***"), "stream")
+        var changed = quotes()
+        changed.interval = 5
+        try registry.update(changed)
+        XCTAssertEqual(registry.spec(id: "quotes")?.interval, 5)
+        XCTAssertThrowsError(try registry.update(StreamSpec(id: "nope", name: "n", url: "http://h/")))
+        XCTAssertEqual(registry.remove(id: "quotes")?.id, "quotes")
+        XCTAssertNil(registry.remove(id: "quotes"))
+    }
+
+    func testFileRoundTripIsAtomicAndPrivate() throws {
+        let file = RegistryFile(path: directory.appendingPathComponent("config/streamtop/streams.json").path)
+        XCTAssertEqual(try file.load(), Registry(), "no file yet: an empty registry")
+        var registry = Registry()
+        try registry.add(quotes())
+        try registry.add(StreamSpec(id: "weather", name: "Weather", url: "http://127.0.0.1:9/weather", mode: .poll, interval: 30))
+        try file.save(registry)
+        XCTAssertEqual(try file.load(), registry)
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: RegistryFile.directory(of: file.path))
+        XCTAssertEqual(leftovers, ["streams.json"], "no temporary file left behind")
+        let text = try String(contentsOfFile: file.path, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("{\n  \"version\": 1,\n  \"streams\": ["), text)
+    }
+
+    func testInvalidFilesAreReportedWithPositionAndNeverOverwritten() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("streams.json").path
+        let file = RegistryFile(path: path)
+        let broken = "{\n  \"version\": 1,\n  \"streams\": [\n    {\"id\": \"a\",},\n  ]\n}\n"
+        try broken.write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try file.load()) { error in
+            XCTAssertEqual("\(error)", "\(path): 4:16: invalid JSON: trailing comma")
+        }
+        XCTAssertThrowsError(try file.save(Registry())) { error in
+            XCTAssertEqual("\(error)", "\(path): not overwriting an invalid registry (4:16: invalid JSON: trailing comma); fix or move the file")
+        }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), broken, "the person's file is untouched")
+
+        let wrongField = #"{"version":1,"streams":[{"id":"ok","name":"OK","url":"http://h/"},{"id":"q","name":"Q","url":"http://h/","interval":-1}]}"#
+        try wrongField.write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try file.load()) { error in
+            XCTAssertEqual("\(error)", "\(path): streams[1] (\"q\").interval: must be between 1 and 86400 seconds")
+        }
+        try #"{"version":2,"streams":[]}"#.write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try file.load()) { error in
+            XCTAssertEqual("\(error)", "\(path): version: unsupported registry version 2 (this streamtop reads version 1)")
+        }
+        try #"[]"#.write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try file.load()) { XCTAssertEqual("\($0)", "\(path): the registry must be a JSON object, not a array") }
+        try #"{"version":1,"streams":[{"id":"a","name":"A","url":"http://h/"},{"id":"a","name":"B","url":"http://h/"}]}"#.write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try file.load()) { XCTAssertEqual("\($0)", "\(path): streams[1] (\"a\").id: \"a\" is already registered") }
+    }
+}
