@@ -1,0 +1,91 @@
+import XCTest
+@testable import StreamCore
+
+/// Backoff and alert debouncing, driven by a manual clock.
+final class PolicyTests: XCTestCase {
+    let t0 = Moment(nanoseconds: 0)
+    func at(_ seconds: Double) -> Moment { t0 + .nanoseconds(Int64(seconds * 1e9)) }
+
+    func testCleanClosesReconnectAfterTheServersRetryOrOneSecond() {
+        var policy = ReconnectPolicy(seed: 1)
+        policy.connectionOpened(at: at(0))
+        XCTAssertEqual(policy.connectionEnded(at: at(5), failed: false), .seconds(1))
+        policy.serverRetry = .milliseconds(2500)
+        policy.connectionOpened(at: at(6))
+        XCTAssertEqual(policy.connectionEnded(at: at(7), failed: false), .milliseconds(2500))
+    }
+
+    func testFailuresBackOffExponentiallyWithJitterCappedAt30Seconds() {
+        var policy = ReconnectPolicy(seed: 2)
+        var previousStep = Duration.zero
+        for failure in 1...10 {
+            let delay = policy.connectionEnded(at: at(Double(failure)), failed: true)
+            let step = min(Duration.seconds(1) * (1 << (failure - 1)), .seconds(30))
+            XCTAssertGreaterThanOrEqual(delay, step / 2, "failure \(failure)")
+            XCTAssertLessThanOrEqual(delay, step, "failure \(failure)")
+            XCTAssertGreaterThanOrEqual(step, previousStep)
+            previousStep = step
+        }
+        XCTAssertEqual(policy.failures, 10)
+        // Sixty healthy seconds reset the count: the next failure starts small again.
+        policy.connectionOpened(at: at(100))
+        let delay = policy.connectionEnded(at: at(161), failed: true)
+        XCTAssertLessThanOrEqual(delay, .seconds(1))
+        XCTAssertEqual(policy.failures, 1)
+        // A short-lived connection does not reset it.
+        policy.connectionOpened(at: at(200))
+        _ = policy.connectionEnded(at: at(201), failed: true)
+        XCTAssertEqual(policy.failures, 2)
+    }
+
+    func testJitterSpreadsStreamsThatFailTogether() {
+        let delays = (0..<50).map { seed -> Duration in
+            var policy = ReconnectPolicy(seed: UInt64(seed))
+            for _ in 0..<5 { _ = policy.connectionEnded(at: at(0), failed: true) }
+            return policy.connectionEnded(at: at(0), failed: true)
+        }
+        XCTAssertGreaterThan(Set(delays).count, 40, "fifty streams do not all come back at once")
+    }
+
+    func testOneAlertPerIncidentAfterTheThreshold() {
+        var policy = AlertPolicy(threshold: .seconds(120))
+        XCTAssertNil(policy.update(broken: true, at: at(0)))
+        XCTAssertEqual(policy.nextCheck, at(120))
+        XCTAssertNil(policy.update(broken: true, at: at(119)))
+        XCTAssertEqual(policy.update(broken: true, at: at(120)), .alert(since: at(0), reminder: false))
+        XCTAssertNil(policy.update(broken: true, at: at(500)), "no repeat interval: once per incident")
+        XCTAssertEqual(policy.update(broken: false, at: at(600)), .recovered(since: at(0), duration: .seconds(600)))
+        XCTAssertNil(policy.update(broken: false, at: at(601)))
+    }
+
+    func testBlipsShorterThanTheThresholdSendNothing() {
+        var policy = AlertPolicy(threshold: .seconds(120))
+        XCTAssertNil(policy.update(broken: true, at: at(0)))
+        XCTAssertNil(policy.update(broken: false, at: at(30)))
+        XCTAssertNil(policy.nextCheck)
+        XCTAssertNil(policy.update(broken: true, at: at(40)))
+        XCTAssertNil(policy.update(broken: true, at: at(150)), "the incident began at 40 s, not 0 s")
+        XCTAssertEqual(policy.update(broken: true, at: at(160)), .alert(since: at(40), reminder: false))
+    }
+
+    func testRemindersAtTheRepeatInterval() {
+        var policy = AlertPolicy(threshold: .seconds(60), repeatInterval: .seconds(600))
+        _ = policy.update(broken: true, at: at(0))
+        XCTAssertEqual(policy.update(broken: true, at: at(60)), .alert(since: at(0), reminder: false))
+        XCTAssertEqual(policy.nextCheck, at(660))
+        XCTAssertNil(policy.update(broken: true, at: at(659)))
+        XCTAssertEqual(policy.update(broken: true, at: at(660)), .alert(since: at(0), reminder: true))
+        XCTAssertEqual(policy.update(broken: false, at: at(700)), .recovered(since: at(0), duration: .seconds(700)))
+    }
+
+    func testStateNamesAndFlags() {
+        XCTAssertEqual(StreamState.reconnecting(nextAttempt: at(3), attempt: 2).name, "reconnecting")
+        XCTAssertEqual(StreamState.stoppedByServer.name, "stopped by server")
+        XCTAssertTrue(StreamState.stalled(nextAttempt: at(1), attempt: 1).isBroken)
+        XCTAssertTrue(StreamState.failed(nextAttempt: at(1), attempt: 1).isBroken)
+        XCTAssertFalse(StreamState.reconnecting(nextAttempt: at(1), attempt: 1).isBroken)
+        XCTAssertTrue(StreamState.connecting(attempt: 1).isRunning)
+        XCTAssertFalse(StreamState.stopped.isRunning)
+        XCTAssertFalse(StreamState.stoppedByServer.isRunning)
+    }
+}
