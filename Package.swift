@@ -15,6 +15,8 @@ let package = Package(
         // Pure Swift: JSON, JSON Pointer/Patch/diff, the SSE parser, Streamdata documents.
         // libm: Double's rounding helpers call into it on Linux.
         .target(name: "StreamCore", linkerSettings: [.linkedLibrary("m")]),
+        // I/O: logs and the archive on disk (the libcurl engine joins it in the engine issue).
+        .target(name: "StreamEngine", dependencies: ["StreamCore"]),
         // The command-line commands, kept in a library so tests and the benchmark call them in-process.
         .target(name: "StreamCLI", dependencies: ["StreamCore"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
@@ -22,6 +24,7 @@ let package = Package(
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
         .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore"]),
+        .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file opened for appending whole lines. Each line is written with one `write(2)` on an
+/// `O_APPEND` descriptor, so a crash can leave at most the last line torn, never interleaved.
+/// Used by one thread at a time (a stream's queue).
+final class AppendOnlyFile {
+    let path: String
+    private var fd: Int32
+    private(set) var size: Int
+
+    init(path: String, mode: mode_t = 0o600) throws(FileError) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
+        var status = stat()
+        size = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
+    }
+
+    deinit { close(fd) }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) throws(FileError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, operation: "write", code: errno)
+            }
+            offset += written
+        }
+        size += bytes.count
+    }
+
+    func sync() {
+        fsync(fd)
+    }
+}
+
+/// A file operation that failed, with the system's reason.
+public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var operation: String
+    public var code: Int32
+
+    public var description: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
+}
+
+/// Creates a directory and its parents (mode 0700) when missing.
+func makeDirectories(_ path: String) throws(FileError) {
+    var partial = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        partial += "/" + component
+        if mkdir(partial, 0o700) != 0 && errno != EEXIST {
+            throw FileError(path: partial, operation: "create directory", code: errno)
+        }
+    }
+}

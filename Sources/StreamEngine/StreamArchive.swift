@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import StreamCore
+
+/// Everything a stream received, kept: one JSON line per raw event or poll body, with its
+/// receive time, in daily files `<root>/<stream>/<UTC date>.jsonl`. Old days are removed when
+/// the stream's archive exceeds `maxBytes` or a file is older than `maxAgeDays`.
+public final class StreamArchive {
+    public let directory: String
+    public let maxBytes: Int
+    public let maxAgeDays: Int
+
+    private var file: AppendOnlyFile?
+    private var fileDay: Int?
+    private var writer = JSONWriter()
+    private var bytesSinceCheck = 0
+
+    public init(root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30) throws(FileError) {
+        directory = "\(root)/\(stream)"
+        self.maxBytes = maxBytes
+        self.maxAgeDays = maxAgeDays
+        try makeDirectories(directory)
+    }
+
+    /// Appends one record: `{"t": <ISO time>, "kind": <kind>, …fields}`.
+    public func append(kind: String, time: UTCTime, fields: JSONObject) throws(FileError) {
+        if fileDay != time.day {
+            file?.sync()
+            file = try AppendOnlyFile(path: "\(directory)/\(time.dateString).jsonl")
+            fileDay = time.day
+            try enforceLimits(today: time.day)
+        }
+        var record: JSONObject = ["t": .string(time.iso8601), "kind": .string(kind)]
+        for member in fields where record[member.key] == nil { record[member.key] = member.value }
+        writer.removeAll()
+        writer.write(.object(record))
+        writer.appendRaw(0x0A)
+        guard let file else { return }
+        var failure: FileError?
+        writer.buffer.withUnsafeBytes { bytes in
+            do { try file.append(bytes) } catch { failure = error as? FileError }
+        }
+        if let failure { throw failure }
+        bytesSinceCheck += writer.buffer.count
+        if bytesSinceCheck > max(maxBytes / 16, 4096) { try enforceLimits(today: time.day) }
+    }
+
+    /// The archive's files, oldest first, with their sizes.
+    public func files() -> [(name: String, bytes: Int)] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var files: [(String, Int)] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasSuffix(".jsonl"), name.utf8.count == 16 else { continue }
+            var status = stat()
+            let size = stat("\(directory)/\(name)", &status) == 0 ? Int(status.st_size) : 0
+            files.append((name, size))
+        }
+        return files.sorted { $0.0 < $1.0 }
+    }
+
+    /// Removes days older than `maxAgeDays`, then the oldest days while over `maxBytes` (never
+    /// today's file).
+    private func enforceLimits(today: Int) throws(FileError) {
+        bytesSinceCheck = 0
+        let oldestKept = UTCTime(secondsSinceEpoch: Double(today - maxAgeDays) * 86_400).dateString
+        let todayName = UTCTime(secondsSinceEpoch: Double(today) * 86_400).dateString + ".jsonl"
+        var files = self.files()
+        var total = files.reduce(0) { $0 + $1.bytes }
+        while let oldest = files.first, oldest.name != todayName, oldest.name < oldestKept + ".jsonl" || total > maxBytes {
+            unlink("\(directory)/\(oldest.name)")
+            total -= oldest.bytes
+            files.removeFirst()
+        }
+    }
+}
+
+/// Reads archive (and log) files back. A torn last line, left by a crash in the middle of a
+/// write, is skipped with a warning; so is any line that is not JSON. Nothing before them is lost.
+public enum JSONLinesReader {
+    public struct Result: Sendable {
+        public var records: [JSONValue]
+        public var warnings: [String]
+    }
+
+    public static func readFile(path: String) throws(FileError) -> Result {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, operation: "read", code: errno)
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return parse(bytes, name: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], name: String) -> Result {
+        var result = Result(records: [], warnings: [])
+        var lineStart = 0
+        var lineNumber = 0
+        while lineStart < bytes.count {
+            lineNumber += 1
+            guard let newline = bytes[lineStart...].firstIndex(of: 0x0A) else {
+                result.warnings.append("\(name): line \(lineNumber) is incomplete (\(bytes.count - lineStart) bytes, a write cut short); skipped")
+                break
+            }
+            let line = Array(bytes[lineStart..<newline])
+            if !line.isEmpty {
+                do {
+                    result.records.append(try JSONParser.parse(line))
+                } catch {
+                    result.warnings.append("\(name): line \(lineNumber) is not JSON (\(error.reasonText)); skipped")
+                }
+            }
+            lineStart = newline + 1
+        }
+        return result
+    }
+}
