@@ -5,7 +5,6 @@ struct ArgumentScanner {
     var flags: [String: String] = [:]
     /// Options that take a value, as `--name value` or `--name=value`.
     var options: [String: String] = [:]
-    var command: String
 
     struct Result {
         var flags: Set<String> = []
@@ -35,14 +34,14 @@ struct ArgumentScanner {
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
             if let canonical = flags[name] {
-                guard inlineValue == nil else { throw UsageError("option '\(name)' takes no value", command: command) }
+                guard inlineValue == nil else { throw UsageError("option '\(name)' takes no value") }
                 result.flags.insert(canonical)
             } else if let canonical = options[name] {
                 let value: String
                 if let inlineValue {
                     value = inlineValue
                 } else {
-                    guard index < arguments.count else { throw UsageError("option '\(name)' needs a value", command: command) }
+                    guard index < arguments.count else { throw UsageError("option '\(name)' needs a value") }
                     value = arguments[index]
                     index += 1
                 }
@@ -50,7 +49,7 @@ struct ArgumentScanner {
             } else {
                 var message = "unknown option '\(name)'"
                 if let suggestion = suggestion(for: name) { message += "; did you mean '\(suggestion)'?" }
-                throw UsageError(message, command: command)
+                throw UsageError(message)
             }
         }
         return result

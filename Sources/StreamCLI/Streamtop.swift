@@ -9,51 +9,69 @@ import Darwin
 public enum Streamtop {
     public static let version = "0.1.0"
 
-    static let usage = """
-        streamtop \(version): a terminal monitor for Server-Sent Events streams and polled JSON APIs.
+    /// Every command, in the order `--help` lists them.
+    static let commands: [any StreamtopCommand.Type] = [TailCommand.self, AddCommand.self, ListCommand.self, RemoveCommand.self]
 
-        USAGE: streamtop <command> [options]
+    static var usage: String {
+        let list = commands.map { "  " + $0.name.padding(to: 9) + $0.summary }.joined(separator: "\n")
+        return """
+            streamtop \(version): a terminal monitor for Server-Sent Events streams and polled JSON APIs.
 
-        COMMANDS:
-          tail <file | ->   Print the events of a captured event stream (see 'streamtop tail --help').
+            USAGE: streamtop <command> [options]
 
-        OPTIONS:
-          -h, --help        Show this help.
-          --version         Show the version.
-        """
+            COMMANDS:
+            \(list)
+
+            Run 'streamtop <command> --help' for a command's options.
+
+            OPTIONS:
+              -h, --help   Show this help.
+              --version    Show the version.
+            """
+    }
 
     /// Runs a command line (without the program name) and returns the exit status.
-    public static func main(_ arguments: [String], output: OutputSink, errors: OutputSink, interrupted: () -> Bool = { false }) -> Int32 {
-        guard let command = arguments.first else {
-            errors.write(Array((usage + "\n").utf8))
+    public static func main(_ arguments: [String], context: CommandContext) -> Int32 {
+        guard let name = arguments.first else {
+            context.errors.write(Array((usage + "\n").utf8))
             return 2
         }
-        let rest = Array(arguments.dropFirst())
+        switch name {
+        case "-h", "--help", "help":
+            context.say(usage)
+            return 0
+        case "--version":
+            context.say("streamtop \(version)")
+            return 0
+        default:
+            break
+        }
+        guard let command = commands.first(where: { $0.name == name }) else {
+            context.complain("unknown command '\(name)'\nRun 'streamtop --help' for usage.")
+            return 2
+        }
         do {
-            switch command {
-            case "-h", "--help", "help":
-                output.write(Array((usage + "\n").utf8))
-                return 0
-            case "--version":
-                output.write(Array("streamtop \(version)\n".utf8))
-                return 0
-            case TailCommand.name:
-                do {
-                    return try TailCommand(arguments: rest).run(output: output, interrupted: interrupted)
-                } catch is HelpRequested {
-                    output.write(Array((TailCommand.usage + "\n").utf8))
-                    return 0
-                }
-            default:
-                throw UsageError("unknown command '\(command)'")
-            }
+            return try command.init(arguments: Array(arguments.dropFirst())).run(context)
+        } catch is HelpRequested {
+            context.say(command.usage)
+            return 0
         } catch let error as UsageError {
-            let help = error.command.map { "streamtop \($0) --help" } ?? "streamtop --help"
-            errors.write(Array("streamtop: \(error.message)\nRun '\(help)' for usage.\n".utf8))
+            context.complain("\(error.message)\nRun 'streamtop \(command.name) --help' for usage.")
             return 2
         } catch {
-            errors.write(Array("streamtop: \(error)\n".utf8))
+            context.complain("\(error)")
             return 1
         }
+    }
+
+    /// Compatibility entry point for callers without an environment (tests, the benchmark).
+    public static func main(_ arguments: [String], output: OutputSink, errors: OutputSink, interrupted: @escaping () -> Bool = { false }) -> Int32 {
+        main(arguments, context: CommandContext(output: output, errors: errors, environment: [:], interrupted: interrupted))
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }

@@ -8,8 +8,9 @@ import Darwin
 #endif
 
 /// `streamtop tail FILE | -`: prints the events of a captured event stream.
-struct TailCommand {
+struct TailCommand: StreamtopCommand {
     static let name = "tail"
+    static let summary = "Print the events of a captured event stream."
 
     static let usage = """
         USAGE: streamtop tail [--jsonl] [--document] [--quiet] <file | ->
@@ -54,14 +55,14 @@ struct TailCommand {
     init(arguments: [String]) throws {
         let scanner = ArgumentScanner(
             flags: ["--jsonl": "jsonl", "--document": "document", "--quiet": "quiet", "-q": "quiet", "--help": "help", "-h": "help"],
-            options: [:], command: TailCommand.name)
+            options: [:])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
         guard let source = scanned.positionals.first else {
-            throw UsageError("missing <file | ->: name a capture file, or - for standard input", command: TailCommand.name)
+            throw UsageError("missing <file | ->: name a capture file, or - for standard input")
         }
         guard scanned.positionals.count == 1 else {
-            throw UsageError("unexpected argument '\(scanned.positionals[1])': tail reads one source", command: TailCommand.name)
+            throw UsageError("unexpected argument '\(scanned.positionals[1])': tail reads one source")
         }
         self.source = source
         jsonl = scanned.flags.contains("jsonl")
@@ -74,6 +75,10 @@ struct TailCommand {
     /// Two threads share the work: this one reads, splits events and parses their JSON; a
     /// worker applies them to the document in order and writes the output. A bounded queue of
     /// batches (one per read) between them keeps memory bounded and output prompt.
+    func run(_ context: CommandContext) -> Int32 {
+        run(output: context.output, interrupted: context.interrupted)
+    }
+
     func run(output: OutputSink, interrupted: () -> Bool = { false }) -> Int32 {
         var reader = TailReader()
         let worker = TailWorker(

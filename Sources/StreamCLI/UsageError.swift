@@ -1,11 +1,9 @@
-/// A command-line mistake: printed with the command's usage, exit status 2.
+/// A command-line mistake: printed with a pointer to the command's help, exit status 2.
 public struct UsageError: Error, Equatable, CustomStringConvertible {
     public var message: String
-    public var command: String?
 
-    public init(_ message: String, command: String? = nil) {
+    public init(_ message: String) {
         self.message = message
-        self.command = command
     }
 
     public var description: String { message }

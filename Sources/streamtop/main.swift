@@ -1,3 +1,4 @@
+import Foundation
 import StreamCLI
 
 #if canImport(Glibc)
@@ -20,8 +21,10 @@ sigaction(SIGTERM, &action, nil)
 let output = FileDescriptorSink(fd: STDOUT_FILENO)
 let errors = FileDescriptorSink(fd: STDERR_FILENO)
 let status = Streamtop.main(
-    Array(CommandLine.arguments.dropFirst()), output: output, errors: errors,
-    interrupted: { interruptFlag != 0 })
+    Array(CommandLine.arguments.dropFirst()),
+    context: CommandContext(
+        output: output, errors: errors, environment: ProcessInfo.processInfo.environment,
+        interrupted: { interruptFlag != 0 }))
 output.flush()
 errors.flush()
 exit(status)

@@ -1,0 +1,101 @@
+import StreamCore
+
+/// `streamtop add URL`: registers a stream.
+struct AddCommand: StreamtopCommand {
+    static let name = "add"
+    static let summary = "Register a stream (an SSE URL, or a JSON URL to poll)."
+    static let usage = """
+        USAGE: streamtop add <url> [--name NAME] [--mode sse|poll] [--interval SECONDS]
+                             [--header 'Name: value']... [--group GROUP] [--stall SECONDS]
+                             [--notify-command PROGRAM] [--webhook URL] [--start] [--config PATH]
+
+        Registers a stream in the registry (by default $XDG_CONFIG_HOME/streamtop/streams.json).
+
+        ARGUMENTS:
+          <url>                    An http:// or https:// URL.
+
+        OPTIONS:
+          --name NAME              Display name (default: the URL's host and path).
+          --mode sse|poll          Hold an event stream open (default), or GET every interval.
+          --interval SECONDS       Seconds between polls (default 60, at least 1).
+          --header 'Name: value'   A request header; repeat for more. Credentials are stored in
+                                   the registry (mode 0600) and never shown.
+          --group GROUP            Compare streams of the same API (an SSE stream and a poller).
+          --stall SECONDS          Reconnect after this long without a byte (default 90).
+          --notify-command PROG    Run PROG (no shell) when the stream breaks and recovers.
+          --webhook URL            POST a Slack-compatible message when it breaks and recovers.
+          --start                  Mark it to run whenever streamtop runs.
+          --config PATH            Use another registry file.
+          -h, --help               Show this help.
+        """
+
+    var spec: StreamSpec
+    var config: String?
+
+    init(arguments: [String]) throws {
+        let scanner = ArgumentScanner(
+            flags: ["--start": "start", "--help": "help", "-h": "help"],
+            options: [
+                "--name": "name", "--mode": "mode", "--interval": "interval", "--header": "header", "-H": "header",
+                "--group": "group", "--stall": "stall", "--notify-command": "notify-command", "--webhook": "webhook",
+                "--config": "config",
+            ])
+        let scanned = try scanner.scan(arguments)
+        if scanned.flags.contains("help") { throw HelpRequested() }
+        guard let url = scanned.positionals.first else { throw UsageError("missing <url>: the stream to register") }
+        guard scanned.positionals.count == 1 else { throw UsageError("unexpected argument '\(scanned.positionals[1])'") }
+        func last(_ option: String) -> String? { scanned.options[option]?.last }
+        func seconds(_ option: String, default value: Int) throws(UsageError) -> Int {
+            guard let text = last(option) else { return value }
+            guard let number = Int(text) else { throw UsageError("--\(option) takes a whole number of seconds, not '\(text)'") }
+            return number
+        }
+        guard let mode = StreamSpec.Mode(rawValue: last("mode") ?? "sse") else {
+            throw UsageError("--mode takes sse or poll, not '\(last("mode")!)'")
+        }
+        var headers: [(name: String, value: String)] = []
+        for header in scanned.options["header"] ?? [] {
+            guard let colon = header.firstIndex(of: ":") else { throw UsageError("--header takes 'Name: value', not '\(Sanitizer.line(header))'") }
+            headers.append((String(header[..<colon]), String(header[header.index(after: colon)...].drop { $0 == " " })))
+        }
+        var notify: NotifySpec?
+        if last("notify-command") != nil || last("webhook") != nil {
+            notify = NotifySpec(command: last("notify-command").map { $0.split(separator: " ").map(String.init) }, webhook: last("webhook"))
+        }
+        spec = StreamSpec(
+            id: "", name: last("name") ?? AddCommand.defaultName(for: url), url: url, mode: mode,
+            interval: try seconds("interval", default: StreamSpec.defaultInterval), headers: headers, group: last("group"),
+            notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall))
+        config = last("config")
+    }
+
+    /// `api.example.com/quotes` for `https://api.example.com/quotes?token=…`.
+    static func defaultName(for url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.firstIndex(of: ":"), rest[scheme...].hasPrefix("://") { rest = rest[rest.index(scheme, offsetBy: 3)...] }
+        let withoutQuery = rest.prefix { $0 != "?" && $0 != "#" }
+        let trimmed = withoutQuery.hasSuffix("/") ? withoutQuery.dropLast() : withoutQuery
+        return trimmed.isEmpty ? url : String(trimmed.split(separator: "@").last ?? trimmed)
+    }
+
+    func run(_ context: CommandContext) -> Int32 {
+        let file = RegistryFile(path: Paths.registry(override: config, environment: context.environment))
+        do {
+            var registry = try file.load()
+            var spec = self.spec
+            spec.id = registry.newID(for: spec.name)
+            do {
+                try registry.add(spec)
+            } catch {
+                context.complain("\(error)")
+                return 2
+            }
+            try file.save(registry)
+            context.say("added \(spec.id) (\(spec.mode.rawValue)) \(Sanitizer.line(Redactor.url(spec.url)))")
+            return 0
+        } catch {
+            context.complain("\(error)")
+            return 1
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// What a command runs with: where its output goes, the environment (for the XDG paths),
+/// and whether the user asked it to stop (SIGINT/SIGTERM).
+public struct CommandContext {
+    public var output: OutputSink
+    public var errors: OutputSink
+    public var environment: [String: String]
+    public var interrupted: () -> Bool
+
+    public init(output: OutputSink, errors: OutputSink, environment: [String: String], interrupted: @escaping () -> Bool = { false }) {
+        self.output = output
+        self.errors = errors
+        self.environment = environment
+        self.interrupted = interrupted
+    }
+
+    func say(_ text: String) {
+        output.write(Array((text + "\n").utf8))
+    }
+
+    func complain(_ text: String) {
+        errors.write(Array(("streamtop: " + text + "\n").utf8))
+    }
+}
+
+/// One `streamtop` subcommand: its name, help, argument parsing and work.
+protocol StreamtopCommand {
+    static var name: String { get }
+    /// One line for the command list in `streamtop --help`.
+    static var summary: String { get }
+    static var usage: String { get }
+
+    /// Parses the arguments after the command name; throws `UsageError` or `HelpRequested`.
+    init(arguments: [String]) throws
+
+    /// Does the work; returns the exit status.
+    func run(_ context: CommandContext) -> Int32
+}
+
+/// Where streamtop keeps its files (XDG base directories).
+enum Paths {
+    /// `--config PATH`, else `$XDG_CONFIG_HOME/streamtop/streams.json`, else
+    /// `~/.config/streamtop/streams.json`.
+    static func registry(override: String?, environment: [String: String]) -> String {
+        if let override { return override }
+        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return "\(config)/streamtop/streams.json" }
+        return "\(environment["HOME"] ?? ".")/.config/streamtop/streams.json"
+    }
+}

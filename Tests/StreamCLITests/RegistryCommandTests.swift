@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+@testable import StreamCLI
+@testable import StreamCore
+
+/// `streamtop add`, `list` and `remove` against a registry in a temporary directory.
+final class RegistryCommandTests: XCTestCase {
+    var home: String!
+
+    override func setUpWithError() throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-home-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    func run(_ arguments: [String]) -> (status: Int32, out: String, err: String) {
+        let out = MemorySink()
+        let err = MemorySink()
+        let status = Streamtop.main(arguments, context: CommandContext(output: out, errors: err, environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/config"]))
+        return (status, out.text, err.text)
+    }
+
+    func testAddListRemove() throws {
+        XCTAssertEqual(run(["list"]).out, "No streams registered. Add one with: streamtop add <url>\n")
+        let added = run(["add", "https://api.example.com/v1/quotes?symbols=ACME&token=s3cret", "--header", "Authorization: Bearer abc", "--group", "quotes", "--start"])
+        XCTAssertEqual(added.status, 0, added.err)
+        XCTAssertEqual(added.out, "added api-example-com-v1-quotes (sse) https://api.example.com/v1/quotes?symbols=ACME&token=REDACTED\n")
+        XCTAssertEqual(run(["add", "http://127.0.0.1:8080/weather", "--mode", "poll", "--interval", "30", "--name", "Weather"]).status, 0)
+        XCTAssertEqual(run(["add", "http://127.0.0.1:8080/weather", "--mode", "poll", "--name", "Weather"]).out,
+                       "added weather-2 (poll) http://127.0.0.1:8080/weather\n")
+
+        let listed = run(["list"])
+        XCTAssertEqual(listed.out, """
+            ID                         NAME                       MODE  EVERY  GROUP   URL
+            api-example-com-v1-quotes  api.example.com/v1/quotes  sse   -      quotes  https://api.example.com/v1/quotes?symbols=ACME&token=REDACTED
+            weather                    Weather                    poll  30s    -       http://127.0.0.1:8080/weather
+            weather-2                  Weather                    poll  60s    -       http://127.0.0.1:8080/weather
+
+            """)
+        let json = try JSONParser.parse(run(["list", "--json"]).out)
+        XCTAssertEqual(json[0]?["headers"], ["Authorization": "Bearer REDACTED"])
+        XCTAssertEqual(json[0]?["autostart"], true)
+
+        // The file itself keeps the credentials (mode 0600), for the engine to send.
+        let registryPath = home + "/config/streamtop/streams.json"
+        let stored = try RegistryFile(path: registryPath).load()
+        XCTAssertEqual(stored.spec(id: "api-example-com-v1-quotes")?.headers.first?.value, "Bearer abc")
+        XCTAssertEqual((try FileManager.default.attributesOfItem(atPath: registryPath)[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+
+        XCTAssertEqual(run(["remove", "weather-2"]).out, "removed weather-2\n")
+        let missing = run(["remove", "weather-2"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.err, "streamtop: no stream 'weather-2' is registered (see 'streamtop list')\n")
+        XCTAssertEqual(try RegistryFile(path: registryPath).load().streams.map(\.id), ["api-example-com-v1-quotes", "weather"])
+    }
+
+    func testBadValuesAreClearErrors() {
+        let cases: [([String], Int32, String)] = [
+            (["add"], 2, "streamtop: missing <url>: the stream to register\nRun 'streamtop add --help' for usage.\n"),
+            (["add", "ftp://x/"], 2, "streamtop: url: must start with http:// or https://\n"),
+            (["add", "http://h/", "--mode", "ws"], 2, "streamtop: --mode takes sse or poll, not 'ws'\nRun 'streamtop add --help' for usage.\n"),
+            (["add", "http://h/", "--interval", "often"], 2, "streamtop: --interval takes a whole number of seconds, not 'often'\nRun 'streamtop add --help' for usage.\n"),
+            (["add", "http://h/", "--interval", "0"], 2, "streamtop: interval: must be between 1 and 86400 seconds\n"),
+            (["add", "http://h/", "--header", "NoColon"], 2, "streamtop: --header takes 'Name: value', not 'NoColon'\nRun 'streamtop add --help' for usage.\n"),
+            (["add", "http://h/", "--webhook", "nope"], 2, "streamtop: notify.webhook: must start with http:// or https://\n"),
+            (["list", "extra"], 2, "streamtop: unexpected argument 'extra'\nRun 'streamtop list --help' for usage.\n"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = run(arguments)
+            XCTAssertEqual(result.status, status, "\(arguments)")
+            XCTAssertEqual(result.err, message, "\(arguments)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home + "/config/streamtop/streams.json"), "nothing was written")
+    }
+
+    func testAnInvalidRegistryIsReportedAndKept() throws {
+        try FileManager.default.createDirectory(atPath: home + "/config/streamtop", withIntermediateDirectories: true)
+        let path = home + "/config/streamtop/streams.json"
+        try "{\"version\":1,\"streams\":[}".write(toFile: path, atomically: false, encoding: .utf8)
+        let result = run(["add", "http://h/"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.err, "streamtop: \(path): 1:25: invalid JSON: unexpected '}', expected a JSON value\n")
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "{\"version\":1,\"streams\":[}")
+    }
+
+    func testHelpListsTheCommands() {
+        let help = run(["--help"]).out
+        for name in ["tail", "add", "list", "remove"] { XCTAssertTrue(help.contains("  \(name) "), help) }
+        XCTAssertTrue(run(["add", "--help"]).out.hasPrefix("USAGE: streamtop add <url>"))
+    }
+}
