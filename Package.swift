@@ -17,6 +17,10 @@ let package = Package(
         .target(name: "StreamCore", linkerSettings: [.linkedLibrary("m")]),
         // I/O: logs and the archive on disk (the libcurl engine joins it in the engine issue).
         .target(name: "StreamEngine", dependencies: ["StreamCore"]),
+        // epoll and eventfd, which Swift's Glibc module does not export.
+        .target(name: "CEpoll"),
+        // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose.
+        .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll"]),
         // The command-line commands, kept in a library so tests and the benchmark call them in-process.
         .target(name: "StreamCLI", dependencies: ["StreamCore"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
@@ -25,6 +29,7 @@ let package = Package(
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
         .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore"]),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore"]),
+        .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

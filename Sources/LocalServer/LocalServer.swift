@@ -1,0 +1,124 @@
+import Foundation
+import StreamCore
+import Synchronization
+
+/// A small HTTP/1.1 server on loopback: the demo's data source, the engine tests' fixture and
+/// the benchmark's firehose.
+///
+/// Every simulated API is served at `/poll/<name>` (JSON with an ETag; `If-None-Match` gives
+/// 304) and at `/sse/<name>` (Streamdata style: a `data` snapshot, then `patch` events with
+/// ids; `Last-Event-ID` resumes with the missed patches; `retry`; comment heartbeats).
+/// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
+/// `stall`, `drip`, `malformed-patch`, `non-json`, `oversize` (`&size=N`). A request that offers
+/// `Accept-Encoding: gzip` gets a gzip body.
+///
+/// One thread runs an epoll loop that owns every socket; the public methods only queue work
+/// for it. Time comes from a `TimeSource`: with a manual one, tests move the APIs forward with
+/// `advance(by:)` and see exactly one new version per period.
+public final class LocalServer: Sendable {
+    public struct APIConfiguration: Sendable {
+        public var name: String
+        public var kind: String
+        public var period: Duration
+
+        /// `kind`: `quotes`, `weather` or `status`.
+        public init(name: String, kind: String, period: Duration) {
+            self.name = name
+            self.kind = kind
+            self.period = period
+        }
+    }
+
+    public struct Configuration: Sendable {
+        public var apis: [APIConfiguration]
+        /// The `retry:` sent at the start of every event stream, in milliseconds.
+        public var retryMilliseconds: Int
+        public var heartbeat: Duration
+        public var seed: UInt64
+        /// 0 picks a free port.
+        public var port: UInt16
+
+        public init(apis: [APIConfiguration] = LocalServer.demoAPIs, retryMilliseconds: Int = 1000, heartbeat: Duration = .seconds(15), seed: UInt64 = 1, port: UInt16 = 0) {
+            self.apis = apis
+            self.retryMilliseconds = retryMilliseconds
+            self.heartbeat = heartbeat
+            self.seed = seed
+            self.port = port
+        }
+    }
+
+    /// Quotes every second, weather every 30 s, a status page every 10 minutes.
+    public static let demoAPIs = [
+        APIConfiguration(name: "quotes", kind: "quotes", period: .seconds(1)),
+        APIConfiguration(name: "weather", kind: "weather", period: .seconds(30)),
+        APIConfiguration(name: "status", kind: "status", period: .seconds(600)),
+    ]
+
+    public let port: UInt16
+    private let loop: ServerLoop
+    private let running = Mutex(true)
+
+    /// Binds the listening socket (so `port` is known) and starts serving.
+    public init(configuration: Configuration = Configuration(), time: any TimeSource = SystemTimeSource()) throws {
+        loop = try ServerLoop(configuration: configuration, time: time)
+        port = loop.port
+        let loop = self.loop
+        let thread = Thread { loop.run() }
+        thread.name = "LocalServer"
+        thread.start()
+    }
+
+    deinit { stop() }
+
+    /// The base URL, e.g. `http://127.0.0.1:43121`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Brings the simulated APIs up to the time source's now and pushes what changed.
+    public func tick() {
+        loop.submit { $0.advanceAPIs() }
+    }
+
+    /// Stops serving and closes every connection (waits for the loop to finish).
+    public func stop() {
+        let wasRunning = running.withLock { running in
+            defer { running = false }
+            return running
+        }
+        if wasRunning { loop.stopAndWait() }
+    }
+
+    /// Connections open now (for tests).
+    public func connectionCount() -> Int {
+        loop.query { $0.connections.count }
+    }
+}
+
+/// Everything the server knows about one client connection. Owned by the loop thread.
+final class Connection {
+    enum Mode {
+        case readingRequest
+        /// A one-off response: close once it is written.
+        case responding
+        /// An event stream subscribed to an API.
+        case streaming(api: String, fault: String?)
+    }
+
+    let fd: Int32
+    var mode: Mode = .readingRequest
+    var input: [UInt8] = []
+    var output: [UInt8] = []
+    var outputOffset = 0
+    var gzip: Gzip.Stream?
+    /// Bytes released one per tick (the `drip` fault).
+    var drip: [UInt8] = []
+    var lastWrite: Moment
+    var patchesSent = 0
+    var watchingWritable = false
+
+    init(fd: Int32, now: Moment) {
+        self.fd = fd
+        lastWrite = now
+    }
+
+    var pendingBytes: Int { output.count - outputOffset }
+}

@@ -1,0 +1,105 @@
+import StreamCore
+
+/// What the server answers: poll endpoints, event streams and the fault modes.
+extension ServerLoop {
+    func respond(_ connection: Connection, status: String, contentType: String?, body: [UInt8], headers: [String] = [], gzip: Bool = false) {
+        connection.mode = .responding
+        let payload = gzip ? Gzip.encode(body) : body
+        var head = "HTTP/1.1 \(status)\r\nConnection: close\r\nCache-Control: no-cache\r\n"
+        if let contentType { head += "Content-Type: \(contentType)\r\n" }
+        if gzip { head += "Content-Encoding: gzip\r\n" }
+        for header in headers { head += header + "\r\n" }
+        head += "Content-Length: \(payload.count)\r\n\r\n"
+        sendRaw(connection, Array(head.utf8) + payload)
+    }
+
+    func route(_ request: HTTPRequest, _ connection: Connection) {
+        let fault = request.query["fault"]
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard request.method == "GET" else {
+            return respond(connection, status: "405 Method Not Allowed", contentType: "text/plain", body: Array("only GET\n".utf8))
+        }
+        if request.path == "/health" {
+            return respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8))
+        }
+        guard parts.count == 2, let api = api(parts[1]), parts[0] == "poll" || parts[0] == "sse" else {
+            return respond(connection, status: "404 Not Found", contentType: "text/plain", body: Array("no such endpoint: \(request.path)\n".utf8))
+        }
+        switch fault {
+        case "500":
+            return respond(connection, status: "500 Internal Server Error", contentType: "text/plain", body: Array("simulated failure\n".utf8))
+        case "204":
+            return respond(connection, status: "204 No Content", contentType: nil, body: [])
+        default:
+            break
+        }
+        let acceptsGzip = request.header("accept-encoding")?.contains("gzip") ?? false
+        if parts[0] == "poll" {
+            let etag = "\"v\(api.version)\""
+            if request.header("if-none-match") == etag {
+                return respond(connection, status: "304 Not Modified", contentType: nil, body: [], headers: ["ETag: \(etag)"])
+            }
+            let body = fault == "non-json" ? Array("not json, version \(api.version)\n".utf8) : JSONWriter.data(api.document)
+            return respond(connection, status: "200 OK", contentType: "application/json", body: body, headers: ["ETag: \(etag)"], gzip: acceptsGzip)
+        }
+        startStream(api: api, fault: fault, request: request, gzip: acceptsGzip, connection)
+    }
+
+    private func startStream(api: SimulatedAPI, fault: String?, request: HTTPRequest, gzip: Bool, _ connection: Connection) {
+        connection.mode = .streaming(api: api.name, fault: fault)
+        let contentType = fault == "content-type" ? "application/json" : "text/event-stream"
+        var head = "HTTP/1.1 200 OK\r\nContent-Type: \(contentType)\r\nCache-Control: no-cache\r\nConnection: close\r\n"
+        if gzip { head += "Content-Encoding: gzip\r\n" }
+        sendRaw(connection, Array((head + "\r\n").utf8) + (gzip ? Gzip.Stream.header : []))
+        if gzip { connection.gzip = Gzip.Stream() }
+        var opening = "retry: \(configuration.retryMilliseconds)\n\n"
+        if fault == "stall" {
+            send(connection, Array(opening.utf8))
+            return
+        }
+        // Resume from Last-Event-ID with the missed patches when they are all known.
+        if let lastID = request.header("last-event-id").flatMap({ Int($0) }), let missed = api.patches(after: lastID) {
+            send(connection, Array(opening.utf8))
+            for (version, patch) in missed { pushPatch(version: version, patch: patch, fault: fault, to: connection) }
+            return
+        }
+        if fault == "non-json" {
+            opening += "data: plain text, version \(api.version)\n\n"
+        } else {
+            opening += "event: data\nid: \(api.version)\ndata: \(JSONWriter.string(api.document))\n\n"
+        }
+        if fault == "oversize" {
+            let size = request.query["size"].flatMap { Int($0) } ?? (17 << 20)
+            opening += "event: patch\nid: \(api.version)\ndata: [" + String(repeating: " ", count: max(0, size - 2)) + "]\n\n"
+        }
+        if fault == "drip" {
+            connection.drip = Array(opening.utf8)
+        } else {
+            send(connection, Array(opening.utf8))
+        }
+    }
+
+    func pushPatch(version: Int, patch: JSONPatch, fault: String?, to connection: Connection) {
+        connection.patchesSent += 1
+        switch fault {
+        case "stall":
+            return
+        case "non-json":
+            send(connection, Array("data: plain text, version \(version)\n\n".utf8))
+        case "malformed-patch" where connection.patchesSent == 1:
+            send(connection, Array("event: patch\nid: \(version)\ndata: [{\"op\":\"remove\",\"path\":\"/does-not-exist\"}]\n\n".utf8))
+        case "drop":
+            // Half an event, then the connection is gone.
+            let event = Array("event: patch\nid: \(version)\ndata: \(JSONWriter.string(patch.json))\n\n".utf8)
+            send(connection, Array(event[0..<(event.count / 2)]))
+            close(connection)
+        default:
+            let event = "event: patch\nid: \(version)\ndata: \(JSONWriter.string(patch.json))\n\n"
+            if connection.drip.isEmpty {
+                send(connection, Array(event.utf8))
+            } else {
+                connection.drip.append(contentsOf: event.utf8)
+            }
+        }
+    }
+}

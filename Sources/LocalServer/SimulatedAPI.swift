@@ -1,0 +1,109 @@
+import StreamCore
+
+/// A simulated JSON API whose document changes at a known rate, served both as a poll
+/// endpoint and as a Streamdata-style event stream from the same data, so that poll and
+/// stream comparisons are honest.
+///
+/// Each `period` the document moves to the next version by a small, seeded change; the patch
+/// between versions is kept (the last `historyLimit`) so that a stream reconnecting with
+/// `Last-Event-ID` can be resumed with the patches it missed.
+final class SimulatedAPI {
+    enum Kind: String, CaseIterable, Sendable {
+        /// Stock quotes: a few prices change every step.
+        case quotes
+        /// A weather report: temperature and wind change every step.
+        case weather
+        /// A status page: one component flips now and then.
+        case status
+    }
+
+    let name: String
+    let kind: Kind
+    let period: Duration
+    private(set) var version = 1
+    private(set) var document: JSONValue
+    private(set) var lastStep: Moment
+    /// Patches that led to each version, newest last.
+    private(set) var history: [(version: Int, patch: JSONPatch)] = []
+    static let historyLimit = 1000
+    private var random: SplitMix64
+
+    init(name: String, kind: Kind, period: Duration, seed: UInt64, start: Moment) {
+        self.name = name
+        self.kind = kind
+        self.period = period
+        self.random = SplitMix64(seed: seed)
+        self.lastStep = start
+        switch kind {
+        case .quotes:
+            let symbols = ["ACME", "GLBX", "INIT", "UMBR", "STRK", "WAYN", "TYRL", "CYBD", "OSCP", "SOYL", "VAND", "WONK"]
+            document = ["market": "demo", "version": 1, "quotes": .array(symbols.enumerated().map { index, symbol in
+                ["symbol": .string(symbol), "price": .number(JSONNumber(100 + index * 7)), "volume": .number(JSONNumber(10_000 + index * 1_000))]
+            })]
+        case .weather:
+            document = ["station": "demo-airport", "version": 1, "temperature": 12.5, "wind": ["speed": 14, "direction": "NW"], "conditions": "cloudy"]
+        case .status:
+            document = ["version": 1, "components": ["api": "operational", "database": "operational", "search": "operational", "billing": "operational"]]
+        }
+    }
+
+    /// Moves to `now`, one version per elapsed period; returns the new versions' patches.
+    func advance(to now: Moment) -> [(version: Int, patch: JSONPatch)] {
+        var produced: [(Int, JSONPatch)] = []
+        while now - lastStep >= period {
+            lastStep = lastStep + period
+            produced.append(step())
+        }
+        return produced
+    }
+
+    /// The next version, as a patch applied to the document.
+    func step() -> (version: Int, patch: JSONPatch) {
+        var next = document
+        version += 1
+        next = mutated(next)
+        if case .object(var object) = next {
+            object["version"] = .number(JSONNumber(version))
+            next = .object(object)
+        }
+        let patch = JSONDiff.diff(from: document, to: next)
+        document = next
+        history.append((version, patch))
+        if history.count > SimulatedAPI.historyLimit { history.removeFirst(history.count - SimulatedAPI.historyLimit) }
+        return (version, patch)
+    }
+
+    /// The patches after `version`, when all of them are still known.
+    func patches(after version: Int) -> [(version: Int, patch: JSONPatch)]? {
+        if version == self.version { return [] }
+        guard version < self.version, let first = history.first, first.version <= version + 1 else { return nil }
+        return history.filter { $0.version > version }
+    }
+
+    private func mutated(_ document: JSONValue) -> JSONValue {
+        guard case .object(var object) = document else { return document }
+        switch kind {
+        case .quotes:
+            guard case .array(var quotes) = object["quotes"] else { return document }
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let index = Int.random(in: 0..<quotes.count, using: &random)
+                guard case .object(var quote) = quotes[index], let price = quote["price"]?.numberValue?.doubleValue else { continue }
+                let cents = Int((price * 100).rounded()) + Int.random(in: -150...150, using: &random)
+                quote["price"] = .number(JSONNumber(Double(max(cents, 1)) / 100)!)
+                quote["volume"] = .number(JSONNumber((quote["volume"]?.numberValue?.intValue ?? 0) + Int.random(in: 1...500, using: &random)))
+                quotes[index] = .object(quote)
+            }
+            object["quotes"] = .array(quotes)
+        case .weather:
+            let tenths = Int(((object["temperature"]?.numberValue?.doubleValue ?? 12) * 10).rounded()) + Int.random(in: -3...3, using: &random)
+            object["temperature"] = .number(JSONNumber(Double(tenths) / 10)!)
+            object["wind"] = ["speed": .number(JSONNumber(Int.random(in: 5...30, using: &random))), "direction": .string(["N", "NE", "E", "SE", "S", "SW", "W", "NW"].randomElement(using: &random)!)]
+        case .status:
+            guard case .object(var components) = object["components"] else { return document }
+            let key = components.keys.randomElement(using: &random)!
+            components[key] = components[key] == "operational" ? "degraded" : "operational"
+            object["components"] = .object(components)
+        }
+        return .object(object)
+    }
+}
