@@ -15,8 +15,10 @@ let package = Package(
         // Pure Swift: JSON, JSON Pointer/Patch/diff, the SSE parser, Streamdata documents.
         // libm: Double's rounding helpers call into it on Linux.
         .target(name: "StreamCore", linkerSettings: [.linkedLibrary("m")]),
-        // I/O: logs and the archive on disk (the libcurl engine joins it in the engine issue).
-        .target(name: "StreamEngine", dependencies: ["StreamCore"]),
+        // libcurl, with typed wrappers for its variadic functions; epoll for the engine's loop.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // I/O: the libcurl loop, logs and the archive on disk.
+        .target(name: "StreamEngine", dependencies: ["StreamCore", "CCurl"]),
         // epoll and eventfd, which Swift's Glibc module does not export.
         .target(name: "CEpoll"),
         // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose.
@@ -28,7 +30,7 @@ let package = Package(
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
         .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore"]),
-        .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore"]),
+        .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer"]),
         .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore"]),
     ],
     swiftLanguageModes: [.v6]

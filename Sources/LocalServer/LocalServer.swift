@@ -9,7 +9,8 @@ import Synchronization
 /// 304) and at `/sse/<name>` (Streamdata style: a `data` snapshot, then `patch` events with
 /// ids; `Last-Event-ID` resumes with the missed patches; `retry`; comment heartbeats).
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
-/// `stall`, `drip`, `malformed-patch`, `non-json`, `oversize` (`&size=N`). A request that offers
+/// `stall`, `drip`, `malformed-patch`, `non-json`, `oversize` (`&size=N`); `/redirect/<path>`
+/// redirects to `<path>` and `/redirect-loop` to itself. A request that offers
 /// `Accept-Encoding: gzip` gets a gzip body.
 ///
 /// One thread runs an epoll loop that owns every socket; the public methods only queue work
@@ -73,9 +74,11 @@ public final class LocalServer: Sendable {
     /// The base URL, e.g. `http://127.0.0.1:43121`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Brings the simulated APIs up to the time source's now and pushes what changed.
+    /// Brings the simulated APIs, heartbeats and drips up to the time source's now, and
+    /// returns once what changed has been written (so a test that moved a manual clock sees
+    /// the result of exactly that move).
     public func tick() {
-        loop.submit { $0.advanceAPIs() }
+        loop.query { $0.periodic() }
     }
 
     /// Stops serving and closes every connection (waits for the loop to finish).

@@ -19,6 +19,14 @@ extension ServerLoop {
         guard request.method == "GET" else {
             return respond(connection, status: "405 Method Not Allowed", contentType: "text/plain", body: Array("only GET\n".utf8))
         }
+        if request.path == "/redirect-loop" {
+            return respond(connection, status: "302 Found", contentType: "text/plain", body: [], headers: ["Location: /redirect-loop"])
+        }
+        if request.path.hasPrefix("/redirect/") {
+            // /redirect/poll/quotes answers 301 to /poll/quotes (query kept).
+            let target = String(request.path.dropFirst("/redirect".count)) + (request.query.isEmpty ? "" : "?" + request.query.map { "\($0.key)=\($0.value)" }.joined(separator: "&"))
+            return respond(connection, status: "301 Moved Permanently", contentType: "text/plain", body: [], headers: ["Location: \(target)"])
+        }
         if request.path == "/health" {
             return respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8))
         }

@@ -19,7 +19,9 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     var connections: [Int32: Connection] = [:]
     private var apis: [String: SimulatedAPI] = [:]
     private var running = true
-    private let inbox = Mutex<[@Sendable (ServerLoop) -> Void]>([])
+    /// Work queued for the loop thread, and whether the loop has exited (after which work
+    /// runs on the caller's thread at once, so nobody waits for a loop that is gone).
+    private let inbox = Mutex<(work: [@Sendable (ServerLoop) -> Void], exited: Bool)>(([], false))
     private let finishedCondition = OneShotSignal()
     private let tickInterval: Duration = .milliseconds(50)
 
@@ -58,7 +60,15 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     // MARK: Work from other threads
 
     func submit(_ work: @escaping @Sendable (ServerLoop) -> Void) {
-        inbox.withLock { $0.append(work) }
+        let runNow = inbox.withLock { state -> Bool in
+            if state.exited { return true }
+            state.work.append(work)
+            return false
+        }
+        if runNow {
+            work(self)
+            return
+        }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }
@@ -104,7 +114,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
                     if flags & EPOLLOUT.rawValue != 0, connections[fd] != nil { flush(connection) }
                 }
             }
-            for work in inbox.withLock({ queue -> [@Sendable (ServerLoop) -> Void] in defer { queue.removeAll() }; return queue }) {
+            for work in inbox.withLock({ state -> [@Sendable (ServerLoop) -> Void] in defer { state.work.removeAll() }; return state.work }) {
                 work(self)
             }
             if time.now() >= nextTick || time is ManualTimeSource {
@@ -116,6 +126,14 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
         Glibc.close(listenFD)
         Glibc.close(wakeFD)
         Glibc.close(epollFD)
+        // Work queued while the loop was ending still runs (queries must get an answer).
+        for work in inbox.withLock({ state -> [@Sendable (ServerLoop) -> Void] in
+            state.exited = true
+            defer { state.work.removeAll() }
+            return state.work
+        }) {
+            work(self)
+        }
         finishedCondition.signal()
     }
 
@@ -215,6 +233,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
 
     /// Moves every API to now and pushes their new versions to subscribed streams.
     func advanceAPIs() {
+        guard running else { return }
         let now = time.now()
         for api in apis.values {
             for (version, patch) in api.advance(to: now) {
@@ -226,7 +245,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
         }
     }
 
-    private func periodic() {
+    func periodic() {
         advanceAPIs()
         let now = time.now()
         for connection in Array(connections.values) {

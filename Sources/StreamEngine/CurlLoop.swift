@@ -1,0 +1,275 @@
+import CCurl
+import Foundation
+import StreamCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The engine's one libcurl loop: a thread that owns the multi handle and every easy handle,
+/// driven by `curl_multi_socket_action` over epoll, so thousands of idle streams cost nothing
+/// until a socket is ready or a timer is due. Other threads only queue commands (start,
+/// cancel, shutdown) and wake the loop through an eventfd; nothing but this thread touches curl.
+public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by the loop thread; `inbox` is locked
+    private let multi: UnsafeMutableRawPointer
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    /// Work queued for the loop thread, and whether the loop has exited (after which work
+    /// runs on the caller's thread at once, so nobody waits for a loop that is gone).
+    private let inbox = Mutex<(work: [@Sendable (CurlLoop) -> Void], exited: Bool)>(([], false))
+    private var transfers: [UnsafeMutableRawPointer: HTTPTransfer] = [:]
+    private var timerDeadline: Moment?
+    private var running = true
+    private let stopped = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let clock = SystemTimeSource()
+
+    public init() throws {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard let multi = curl_multi_init() else { throw EngineError("cannot create a libcurl multi handle") }
+        self.multi = multi
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard epollFD >= 0, wakeFD >= 0 else { throw EngineError("cannot create the event loop: \(String(cString: strerror(errno)))") }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = wakeFD
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, context)
+        ccurl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, context)
+        ccurl_multi_setopt_socket_callback(multi) { _, socket, what, user, _ in
+            Unmanaged<CurlLoop>.fromOpaque(user!).takeUnretainedValue().socketChanged(socket, what: what)
+            return 0
+        }
+        ccurl_multi_setopt_timer_callback(multi) { _, timeout, user in
+            Unmanaged<CurlLoop>.fromOpaque(user!).takeUnretainedValue().timerChanged(timeoutMilliseconds: timeout)
+            return 0
+        }
+        let thread = Thread { [self] in run() }
+        thread.name = "streamtop-engine"
+        thread.start()
+    }
+
+    // MARK: Commands from any thread
+
+    public func start(_ transfer: HTTPTransfer) {
+        submit { $0.begin(transfer) }
+    }
+
+    public func cancel(_ transfer: HTTPTransfer) {
+        submit { $0.finish(transfer, outcome: .failed("cancelled")) }
+    }
+
+    /// Cancels every transfer and ends the loop; waits until it has.
+    public func shutdown() {
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        submit { $0.running = false }
+        finished.wait()
+    }
+
+    private func submit(_ work: @escaping @Sendable (CurlLoop) -> Void) {
+        let runNow = inbox.withLock { state -> Bool in
+            if state.exited { return true }
+            state.work.append(work)
+            return false
+        }
+        if runNow {
+            work(self)
+            return
+        }
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    // MARK: The loop (engine thread)
+
+    private func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: 512)
+        var stillRunning: Int32 = 0
+        while running {
+            var timeout: Int32 = 1000
+            if let deadline = timerDeadline {
+                timeout = Int32(max(0, min(1000, (deadline - clock.now()).nanoseconds / 1_000_000)))
+            }
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout) }
+            for index in 0..<max(0, Int(count)) {
+                let fd = events[index].data.fd
+                if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                    continue
+                }
+                var flags: Int32 = 0
+                let ready = events[index].events
+                if ready & EPOLLIN.rawValue != 0 { flags |= CURL_CSELECT_IN }
+                if ready & EPOLLOUT.rawValue != 0 { flags |= CURL_CSELECT_OUT }
+                if ready & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { flags |= CURL_CSELECT_ERR }
+                curl_multi_socket_action(multi, curl_socket_t(fd), flags, &stillRunning)
+            }
+            if let deadline = timerDeadline, clock.now() >= deadline {
+                timerDeadline = nil
+                curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &stillRunning)
+            }
+            collectCompleted()
+            for work in inbox.withLock({ state -> [@Sendable (CurlLoop) -> Void] in defer { state.work.removeAll() }; return state.work }) {
+                work(self)
+            }
+            collectCompleted()
+        }
+        for transfer in Array(transfers.values) { finish(transfer, outcome: .failed("the engine stopped")) }
+        curl_multi_cleanup(multi)
+        close(epollFD)
+        close(wakeFD)
+        // Work queued while the loop was ending still runs: transfers started now fail at once.
+        for work in inbox.withLock({ state -> [@Sendable (CurlLoop) -> Void] in
+            state.exited = true
+            defer { state.work.removeAll() }
+            return state.work
+        }) {
+            work(self)
+        }
+        finished.signal()
+    }
+
+    private func socketChanged(_ socket: curl_socket_t, what: Int32) {
+        var event = epoll_event()
+        event.data.fd = socket
+        switch what {
+        case CURL_POLL_REMOVE:
+            epoll_ctl(epollFD, EPOLL_CTL_DEL, socket, nil)
+        default:
+            event.events = (what & CURL_POLL_IN != 0 ? EPOLLIN.rawValue : 0) | (what & CURL_POLL_OUT != 0 ? EPOLLOUT.rawValue : 0)
+            if epoll_ctl(epollFD, EPOLL_CTL_MOD, socket, &event) != 0 {
+                epoll_ctl(epollFD, EPOLL_CTL_ADD, socket, &event)
+            }
+        }
+    }
+
+    private func timerChanged(timeoutMilliseconds: Int) {
+        timerDeadline = timeoutMilliseconds < 0 ? nil : clock.now() + .milliseconds(timeoutMilliseconds)
+    }
+
+    private func begin(_ transfer: HTTPTransfer) {
+        guard running else {
+            transfer.onComplete?(.failed("the engine stopped"), nil, transfer.counts)
+            return
+        }
+        guard let easy = curl_easy_init() else {
+            transfer.onComplete?(.failed("cannot create a libcurl handle"), nil, transfer.counts)
+            return
+        }
+        transfer.easy = easy
+        let request = transfer.request
+        ccurl_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+        ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, request.maxRedirects)
+        ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
+        ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1)
+        ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.nanoseconds / 1_000_000))
+        if let timeout = request.timeout { ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeout.nanoseconds / 1_000_000)) }
+        if request.acceptEncoding { ccurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "") }
+        if request.freshConnection {
+            ccurl_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1)
+            ccurl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        transfer.headerList = list
+        if let list { ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list) }
+
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        ccurl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+            let transfer = Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue()
+            let length = size * count
+            CurlLoop.noteResponse(transfer)
+            transfer.counts.payloadBytes += Int64(length)
+            let keep = transfer.onData?(UnsafeRawBufferPointer(start: data, count: length)) ?? true
+            if !keep { transfer.aborted = true }
+            return keep ? length : 0  // 0 aborts the transfer
+        }
+        ccurl_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, context)
+        ccurl_easy_setopt_long(easy, CURLOPT_NOPROGRESS, 0)
+        ccurl_easy_setopt_xferinfo_callback(easy) { user, _, downloaded, _, _ in
+            let transfer = Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue()
+            transfer.bodyWireBytes = Int64(downloaded)
+            if let easy = transfer.easy {
+                var headers = 0
+                ccurl_easy_getinfo_long(easy, CURLINFO_HEADER_SIZE, &headers)
+                transfer.headerBytes = Int64(headers)
+            }
+            return 0
+        }
+        transfers[easy] = transfer
+        curl_multi_add_handle(multi, easy)
+    }
+
+    /// Reports the response once, when its headers are complete.
+    static func noteResponse(_ transfer: HTTPTransfer) {
+        guard transfer.response == nil, let easy = transfer.easy else { return }
+        var status = 0
+        ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        var type: UnsafeMutablePointer<CChar>?
+        ccurl_easy_getinfo_string(easy, CURLINFO_CONTENT_TYPE, &type)
+        let response = HTTPTransfer.Response(status: status, contentType: type.map { String(cString: $0) })
+        transfer.response = response
+        transfer.onResponse?(response)
+    }
+
+    private func collectCompleted() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let transfer = transfers[easy] else { continue }
+            let code = message.pointee.data.result
+            if code == CURLE_OK {
+                finish(transfer, outcome: .completed)
+            } else if transfer.aborted {
+                finish(transfer, outcome: .failed("aborted by the receiver"))
+            } else {
+                finish(transfer, outcome: .failed(CurlLoop.describe(code)))
+            }
+        }
+    }
+
+    private func finish(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome) {
+        guard let easy = transfer.easy, transfers.removeValue(forKey: easy) != nil else { return }
+        if outcome == .completed { CurlLoop.noteResponse(transfer) }
+        var headers = 0
+        ccurl_easy_getinfo_long(easy, CURLINFO_HEADER_SIZE, &headers)
+        var body: curl_off_t = 0
+        ccurl_easy_getinfo_off_t(easy, CURLINFO_SIZE_DOWNLOAD_T, &body)
+        transfer.counts.wireBytes = Int64(headers) + Int64(body)
+        curl_multi_remove_handle(multi, easy)
+        curl_easy_cleanup(easy)
+        transfer.easy = nil
+        if let list = transfer.headerList { curl_slist_free_all(list) }
+        transfer.headerList = nil
+        transfer.onComplete?(outcome, transfer.response, transfer.counts)
+    }
+
+    static func describe(_ code: CURLcode) -> String {
+        switch code {
+        case CURLE_TOO_MANY_REDIRECTS: return "too many redirects (more than the limit of 10)"
+        case CURLE_COULDNT_CONNECT: return "connection refused"
+        case CURLE_OPERATION_TIMEDOUT: return "timed out"
+        case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host name"
+        default: return String(cString: curl_easy_strerror(code))
+        }
+    }
+}
+
+/// An engine failure that is not about one stream.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

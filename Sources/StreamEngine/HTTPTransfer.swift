@@ -1,0 +1,69 @@
+import CCurl
+import StreamCore
+
+/// One HTTP GET on the engine's loop: the request going in, callbacks coming out.
+///
+/// Callbacks run on the engine thread, in order: `onResponse` once the response headers are
+/// complete (or at completion for a response without a body), `onData` for each piece of the
+/// decoded body, `onComplete` once. They must return quickly: hand the bytes to a stream's
+/// queue and return.
+public final class HTTPTransfer: @unchecked Sendable {  // configured before `start`, then touched only by the engine thread
+    public struct Request: Sendable {
+        public var url: String
+        public var headers: [(name: String, value: String)]
+        /// Offer gzip/deflate/br and decode the body as it arrives.
+        public var acceptEncoding = true
+        /// Use a connection of its own (SSE streams: one stalled stream must not stall others).
+        public var freshConnection = false
+        public var connectTimeout: Duration = .seconds(15)
+        /// Whole-transfer limit (polls); nil for streams that stay open.
+        public var timeout: Duration?
+        public var maxRedirects = 10
+
+        public init(url: String, headers: [(name: String, value: String)] = []) {
+            self.url = url
+            self.headers = headers
+        }
+    }
+
+    public struct Response: Sendable, Equatable {
+        public var status: Int
+        public var contentType: String?
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        /// The server completed the response (any status).
+        case completed
+        /// The transfer failed or was cancelled; the message is libcurl's, made readable.
+        case failed(String)
+    }
+
+    /// What crossed the wire (headers and the body as sent, compressed or not) and what the
+    /// body decoded to.
+    public struct Counts: Sendable, Equatable {
+        public var wireBytes: Int64 = 0
+        public var payloadBytes: Int64 = 0
+    }
+
+    public let request: Request
+    public var onResponse: ((Response) -> Void)?
+    /// Return false to abort the transfer (e.g. a wrong content type).
+    public var onData: ((UnsafeRawBufferPointer) -> Bool)?
+    public var onComplete: ((Outcome, Response?, Counts) -> Void)?
+
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var response: Response?
+    var counts = Counts()
+    var aborted = false
+    /// Raw body bytes received so far (from libcurl's progress callback).
+    var bodyWireBytes: Int64 = 0
+    var headerBytes: Int64 = 0
+
+    public init(_ request: Request) {
+        self.request = request
+    }
+
+    /// Wire bytes so far (engine thread).
+    public var wireBytesSoFar: Int64 { headerBytes + bodyWireBytes }
+}
