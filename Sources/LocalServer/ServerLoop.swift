@@ -201,7 +201,8 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     func flush(_ connection: Connection) {
         while connection.pendingBytes > 0 {
             let written = connection.output.withUnsafeBytes {
-                write(connection.fd, $0.baseAddress! + connection.outputOffset, connection.pendingBytes)
+                // send with MSG_NOSIGNAL: a client that went away is an error here, not a SIGPIPE.
+                Glibc.send(connection.fd, $0.baseAddress! + connection.outputOffset, connection.pendingBytes, Int32(MSG_NOSIGNAL))
             }
             if written < 0 {
                 if errno == EINTR { continue }

@@ -51,7 +51,8 @@ final class SSEParserTests: XCTestCase {
         assertParses("data: a\r\r", [event("a")])
         assertParses("id: 7\r", [])
         let parser = assertParses("id: 7\r", [])
-        XCTAssertEqual(parser.lastEventID, "7", "a line ended by a final CR is complete")
+        XCTAssertEqual(parser.lastEventIDBuffer, "7", "a line ended by a final CR is complete")
+        XCTAssertEqual(parser.lastEventID, "", "but the block it belongs to has not ended")
     }
 
     func testLeadingBOMIsSkippedOnceEvenWhenSplit() {
@@ -121,6 +122,23 @@ final class SSEParserTests: XCTestCase {
 
     func testUnknownFieldsAreIgnored() {
         assertParses("foo: bar\nDATA: x\ndata : y\ndata: z\n\n", [event("z")])
+    }
+
+    func testOnlyCompleteBlocksMoveTheLastEventID() {
+        // A connection cut in the middle of an event: its id line was read, its blank line never came.
+        var parser = SSEParser()
+        var got: [SSEItem] = []
+        parser.feed(Array("id: 1\ndata: a\n\nid: 2\ndata: [{\"op\":".utf8)) { got.append($0) }
+        XCTAssertEqual(parser.lastEventID, "1", "Last-Event-ID for the reconnection")
+        parser.finish()
+        // A new connection starts with an empty buffer; a block without data still commits it.
+        parser.feed(Array("id: 5\n\n".utf8)) { got.append($0) }
+        XCTAssertEqual(parser.lastEventID, "5")
+        parser.feed(Array("data: b\n\n".utf8)) { got.append($0) }
+        XCTAssertEqual(got, [event("a", id: "1"), event("b", id: "5")])
+        parser.finish()
+        parser.feed(Array("data: c\n\n".utf8)) { got.append($0) }
+        XCTAssertEqual(got.last, event("c", id: ""), "per the standard, the new connection's buffer is empty")
     }
 
     func testPendingEventAtEndOfStreamIsDiscarded() {

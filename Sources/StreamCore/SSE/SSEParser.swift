@@ -11,8 +11,14 @@
 /// `.eventTooLarge` and dropped, and the bytes already held for it are released.
 public struct SSEParser: Sendable {
     public let maxEventBytes: Int
-    /// The last event ID (persists across events and across `finish()`/reconnection).
+    /// The event source's last event ID: set from the last event ID buffer each time an event
+    /// block ends (a blank line), whether or not it had data, and kept across `finish()`, so a
+    /// reconnection sends the ID of the last complete block. An `id` line of a block that never
+    /// completed (a connection cut mid-event) does not count.
     public private(set) var lastEventID: String = ""
+    /// The `id` field values of the current connection (the standard's "last event ID buffer").
+    /// Starts empty on each connection.
+    private(set) var lastEventIDBuffer: String = ""
     /// The reconnection time from the last valid `retry` field, in milliseconds.
     public private(set) var reconnectionTime: Int?
 
@@ -60,9 +66,11 @@ public struct SSEParser: Sendable {
     }
 
     /// The end of the stream (or of one connection): an unterminated line and an event without
-    /// its blank line are discarded, as the standard says. The last event ID and reconnection
-    /// time are kept, so a reconnection resumes from them.
+    /// its blank line are discarded, as the standard says. The event source's last event ID and
+    /// reconnection time are kept, so a reconnection resumes from them; the connection's last
+    /// event ID buffer starts empty again.
     public mutating func finish() {
+        lastEventIDBuffer = ""
         lineBuffer = []
         discardingLine = false
         dataBuffer = []
@@ -198,7 +206,7 @@ public struct SSEParser: Sendable {
             if !same { lastEventType = String(decoding: value, as: UTF8.self) }
             eventType = lastEventType
         } else if name.equals("id") {
-            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+            if !value.contains(0) { lastEventIDBuffer = String(decoding: value, as: UTF8.self) }
         } else if name.equals("retry") {
             guard !value.isEmpty, value.allSatisfy({ $0 &- 48 < 10 }) else { return }
             var milliseconds = 0
@@ -214,6 +222,9 @@ public struct SSEParser: Sendable {
 
     private mutating func dispatch(_ sink: (SSEItem) -> Void) {
         defer { eventType = "" }
+        // Step 1 of dispatching: the buffer becomes the event source's last event ID, even when
+        // the block turns out to carry no data.
+        if lastEventID != lastEventIDBuffer { lastEventID = lastEventIDBuffer }
         if eventOversized {
             eventOversized = false
             sink(.eventTooLarge(type: eventType.isEmpty ? "message" : eventType, lastEventID: lastEventID, limit: maxEventBytes))

@@ -1,0 +1,208 @@
+import Dispatch
+import StreamCore
+
+/// One Server-Sent Events stream kept alive: connects, checks the response, parses events on
+/// its own serial queue, detects stalls, and reconnects with `ReconnectPolicy` (the server's
+/// `retry`, exponential backoff with jitter on failures), sending `Last-Event-ID` to resume.
+///
+/// Everything the stream does is reported to `handler`, on `queue`, in order.
+public final class SSEConnection: @unchecked Sendable {  // mutable state is confined to `queue`
+    public struct Options: Sendable {
+        public var url: String
+        public var headers: [(name: String, value: String)] = []
+        /// Close and reconnect after this long without a byte (comments count).
+        public var stall: Duration = .seconds(90)
+        public var reconnect = true
+        public var maxEventBytes = 16 << 20
+
+        public init(url: String) {
+            self.url = url
+        }
+    }
+
+    public enum Report: Sendable {
+        case connecting(attempt: Int, lastEventID: String?)
+        case open(status: Int, contentType: String?)
+        case item(SSEItem)
+        /// The connection ended; `failed` for errors (HTTP status, wrong content type, network, stall).
+        case closed(reason: String, failed: Bool, status: Int?)
+        case reconnecting(delay: Duration)
+        /// HTTP 204: the server asked the client to stop. No reconnection.
+        case stoppedByServer
+        /// Counts for the connection that just ended.
+        case bytes(HTTPTransfer.Counts)
+        /// No more reports will come.
+        case finished
+    }
+
+    public let options: Options
+    private let loop: CurlLoop
+    public let queue: DispatchQueue
+    private let handler: (Report) -> Void
+    private var parser: SSEParser
+    private var policy: ReconnectPolicy
+    private let time: any TimeSource
+    private var attempt = 0
+    private var current: HTTPTransfer?
+    private var lastByte: Moment
+    private var stopped = false
+    private var problem: String?
+    private var resynchronize = false
+    private var stallCheck: DispatchWorkItem?
+
+    public init(options: Options, loop: CurlLoop, queue: DispatchQueue, time: any TimeSource = SystemTimeSource(), seed: UInt64 = 1, handler: @escaping (Report) -> Void) {
+        self.options = options
+        self.loop = loop
+        self.queue = queue
+        self.time = time
+        self.handler = handler
+        parser = SSEParser(maxEventBytes: options.maxEventBytes)
+        policy = ReconnectPolicy(seed: seed)
+        lastByte = time.now()
+    }
+
+    public func start() {
+        queue.async { self.connect() }
+    }
+
+    /// Ends the stream for good (no reconnection).
+    public func stop() {
+        queue.async {
+            guard !self.stopped else { return }
+            self.stopped = true
+            if let current = self.current { self.loop.cancel(current) } else { self.finish() }
+        }
+    }
+
+    /// The document went stale: reconnect without `Last-Event-ID`, for a fresh snapshot.
+    public func resynchronize(reason: String) {
+        queue.async {
+            self.resynchronize = true
+            if let current = self.current {
+                self.problem = reason
+                self.loop.cancel(current)
+            }
+        }
+    }
+
+    private func connect() {
+        guard !stopped else { return finish() }
+        attempt += 1
+        let lastEventID = resynchronize || parser.lastEventID.isEmpty ? nil : parser.lastEventID
+        resynchronize = false
+        handler(.connecting(attempt: attempt, lastEventID: lastEventID))
+        var request = HTTPTransfer.Request(url: options.url)
+        request.freshConnection = true
+        request.headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
+        if let lastEventID { request.headers.append(("Last-Event-ID", lastEventID)) }
+        request.headers += options.headers
+        let transfer = HTTPTransfer(request)
+        var snippet: [UInt8] = []
+        var accepted = false
+        transfer.onResponse = { [self] response in
+            // On the engine thread: decide at once whether the body is an event stream.
+            let type = response.contentType?.lowercased() ?? ""
+            let isStream = response.status == 200 && (type == "text/event-stream" || type.hasPrefix("text/event-stream;"))
+            accepted = isStream
+            if isStream {
+                queue.async { [self] in handler(.open(status: response.status, contentType: response.contentType)) }
+            }
+        }
+        transfer.onData = { [self] bytes in
+            if !accepted {
+                // Keep a sanitized snippet of an error body for the message, then stop reading.
+                snippet.append(contentsOf: bytes.prefix(max(0, 200 - snippet.count)))
+                return snippet.count < 200
+            }
+            let copy = [UInt8](bytes)
+            queue.async { [self] in
+                guard current === transfer else { return }
+                lastByte = time.now()
+                parser.feed(copy) { handler(.item($0)) }
+            }
+            return true
+        }
+        transfer.onComplete = { [self] outcome, response, counts in
+            let body = String(decoding: snippet, as: UTF8.self)
+            let wasAccepted = accepted
+            queue.async { [self] in self.ended(transfer, outcome: outcome, response: response, accepted: wasAccepted, snippet: body, counts: counts) }
+        }
+        current = transfer
+        lastByte = time.now()
+        policy.connectionOpened(at: time.now())
+        loop.start(transfer)
+        scheduleStallCheck()
+    }
+
+    private func ended(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome, response: HTTPTransfer.Response?, accepted: Bool, snippet: String, counts: HTTPTransfer.Counts) {
+        guard current === transfer else { return }
+        current = nil
+        stallCheck?.cancel()
+        parser.finish()  // an unfinished event is discarded; the last event ID is kept
+        handler(.bytes(counts))
+        let status = response?.status
+        if status == 204 {
+            handler(.closed(reason: "the server answered 204 No Content: stop", failed: false, status: 204))
+            handler(.stoppedByServer)
+            return finish()
+        }
+        var failed = true
+        let reason: String
+        if let problem {
+            reason = problem
+            self.problem = nil
+        } else if let status, status != 200 {
+            let excerpt = Sanitizer.line(snippet.trimmingCharacters)
+            reason = "HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+        } else if let response, !accepted {
+            reason = "wrong content type \(Sanitizer.line(response.contentType ?? "(none)")), expected text/event-stream"
+        } else if case .failed(let message) = outcome {
+            reason = message == "cancelled" && stopped ? "stopped" : message
+            failed = !stopped
+        } else {
+            reason = "the server closed the stream"
+            failed = false
+        }
+        handler(.closed(reason: reason, failed: failed, status: status))
+        if let retry = parser.reconnectionTime { policy.serverRetry = .milliseconds(retry) }
+        guard options.reconnect, !stopped else { return finish() }
+        let delay = policy.connectionEnded(at: time.now(), failed: failed)
+        handler(.reconnecting(delay: delay))
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.nanoseconds))) { [self] in connect() }
+    }
+
+    private func scheduleStallCheck() {
+        stallCheck?.cancel()
+        let check = DispatchWorkItem { [self] in
+            guard let current else { return }
+            let quiet = time.now() - lastByte
+            if quiet >= options.stall {
+                problem = "stalled: no data for \(SSEConnection.describe(options.stall))"
+                loop.cancel(current)
+            } else {
+                scheduleStallCheck()
+            }
+        }
+        stallCheck = check
+        let wait = min(options.stall, .seconds(1))
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds)), execute: check)
+    }
+
+    static func describe(_ duration: Duration) -> String {
+        duration < .seconds(1) ? "\(duration.nanoseconds / 1_000_000) ms" : "\(Int(duration.seconds.rounded())) s"
+    }
+
+    private func finish() {
+        stallCheck?.cancel()
+        handler(.finished)
+    }
+}
+
+extension String {
+    var trimmingCharacters: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,121 @@
+import Dispatch
+import Foundation
+import XCTest
+@testable import LocalServer
+@testable import StreamCore
+@testable import StreamEngine
+
+/// SSE connections against LocalServer: events, resumption, and every way a stream ends.
+final class SSEConnectionTests: XCTestCase {
+    var server: LocalServer!
+    var loop: CurlLoop!
+
+    override func setUpWithError() throws {
+        server = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(50))], retryMilliseconds: 50))
+        loop = try CurlLoop()
+    }
+
+    override func tearDownWithError() throws {
+        loop.shutdown()
+        server.stop()
+    }
+
+    /// Runs a connection until `done` holds for its reports (or it finishes), then stops it.
+    func reports(_ path: String, configure: (inout SSEConnection.Options) -> Void = { _ in }, until done: @escaping ([SSEConnection.Report]) -> Bool) -> [SSEConnection.Report] {
+        var options = SSEConnection.Options(url: server.baseURL + path)
+        configure(&options)
+        let collected = Collected()
+        let reached = expectation(description: "reports")
+        let connection = SSEConnection(options: options, loop: loop, queue: DispatchQueue(label: "test-stream")) { report in
+            if collected.append(report, check: done) { reached.fulfill() }
+        }
+        connection.start()
+        wait(for: [reached], timeout: 20)
+        connection.stop()
+        return collected.all
+    }
+
+    final class Collected: @unchecked Sendable {  // guarded by lock
+        private let lock = NSLock()
+        private var reports: [SSEConnection.Report] = []
+        private var reached = false
+
+        func append(_ report: SSEConnection.Report, check: ([SSEConnection.Report]) -> Bool) -> Bool {
+            lock.withLock {
+                reports.append(report)
+                if case .finished = report, !reached { reached = true; return true }
+                if !reached && check(reports) { reached = true; return true }
+                return false
+            }
+        }
+
+        var all: [SSEConnection.Report] { lock.withLock { reports } }
+    }
+
+    func events(_ reports: [SSEConnection.Report]) -> [SSEEvent] {
+        reports.compactMap { if case .item(.event(let event)) = $0 { return event } else { return nil } }
+    }
+
+    func closes(_ reports: [SSEConnection.Report]) -> [(String, Bool)] {
+        reports.compactMap { if case .closed(let reason, let failed, _) = $0 { return (reason, failed) } else { return nil } }
+    }
+
+    func testSnapshotThenPatchesApply() {
+        let got = reports("/sse/quotes") { self.events($0).count >= 4 }
+        guard case .connecting(1, nil) = got.first else { return XCTFail("\(got)") }
+        XCTAssertTrue(got.contains { if case .open(200, "text/event-stream") = $0 { return true } else { return false } })
+        var document = Document()
+        for event in events(got) {
+            if case .failure(let error) = document.consume(event) { XCTFail("\(error)") }
+        }
+        XCTAssertEqual(events(got).first?.type, "data")
+        XCTAssertEqual(events(got).dropFirst().first?.type, "patch")
+    }
+
+    func testReconnectsWithLastEventIDAfterTheServerDropsTheConnection() {
+        let got = reports("/sse/quotes?fault=drop") { reports in
+            reports.contains { if case .connecting(2, _) = $0 { return true } else { return false } }
+        }
+        XCTAssertEqual(closes(got).first?.0, "the server closed the stream")
+        XCTAssertEqual(closes(got).first?.1, false, "a clean close is not a failure")
+        let delays = got.compactMap { if case .reconnecting(let delay) = $0 { return delay } else { return nil } }
+        XCTAssertEqual(delays.first, .milliseconds(50), "the server's retry")
+        guard case .connecting(2, let lastID) = got.last else { return XCTFail("\(got)") }
+        XCTAssertEqual(lastID, events(got).last?.lastEventID, "resumes from the last event seen")
+        XCTAssertNotNil(lastID)
+    }
+
+    func testTheWaysAStreamEnds() {
+        func end(_ path: String, stall: Duration = .seconds(90)) -> (reason: String, failed: Bool, reports: [SSEConnection.Report]) {
+            let got = reports(path, configure: { $0.reconnect = false; $0.stall = stall }) { _ in false }
+            let close = closes(got).first ?? ("(none)", false)
+            return (close.0, close.1, got)
+        }
+        let noContent = end("/sse/quotes?fault=204")
+        XCTAssertEqual(noContent.reason, "the server answered 204 No Content: stop")
+        XCTAssertTrue(noContent.reports.contains { if case .stoppedByServer = $0 { return true } else { return false } })
+        XCTAssertFalse(noContent.reports.contains { if case .reconnecting = $0 { return true } else { return false } })
+
+        XCTAssertEqual(end("/sse/quotes?fault=500").reason, "HTTP 500: simulated failure")
+        XCTAssertEqual(end("/sse/quotes?fault=500").failed, true)
+        XCTAssertEqual(end("/nope").reason, "HTTP 404: no such endpoint: /nope")
+        XCTAssertEqual(end("/sse/quotes?fault=content-type").reason, "wrong content type application/json, expected text/event-stream")
+        XCTAssertEqual(end("/redirect-loop").reason, "too many redirects (more than the limit of 10)")
+        let stalled = end("/sse/quotes?fault=stall", stall: .milliseconds(300))
+        XCTAssertEqual(stalled.reason, "stalled: no data for 300 ms")
+        XCTAssertTrue(stalled.failed)
+
+        let port = server.port
+        server.stop()
+        var options = SSEConnection.Options(url: "http://127.0.0.1:\(port)/sse/quotes")
+        options.reconnect = false
+        let collected = Collected()
+        let finished = expectation(description: "finished")
+        let connection = SSEConnection(options: options, loop: loop, queue: DispatchQueue(label: "refused")) { report in
+            if collected.append(report, check: { _ in false }) { finished.fulfill() }
+        }
+        connection.start()
+        wait(for: [finished], timeout: 10)
+        XCTAssertEqual(closes(collected.all).first?.0, "connection refused")
+    }
+}
