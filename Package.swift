@@ -24,12 +24,12 @@ let package = Package(
         // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose.
         .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll"]),
         // The command-line commands, kept in a library so tests and the benchmark call them in-process.
-        .target(name: "StreamCLI", dependencies: ["StreamCore"]),
+        .target(name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
         .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI"]),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
-        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore"]),
+        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "LocalServer"]),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer"]),
         .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore"]),
     ],

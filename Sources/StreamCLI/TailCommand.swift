@@ -10,56 +10,83 @@ import Darwin
 /// `streamtop tail FILE | -`: prints the events of a captured event stream.
 struct TailCommand: StreamtopCommand {
     static let name = "tail"
-    static let summary = "Print the events of a captured event stream."
+    static let summary = "Print the events of an event stream: a URL, a capture file or stdin."
 
     static let usage = """
-        USAGE: streamtop tail [--jsonl] [--document] [--quiet] <file | ->
+        USAGE: streamtop tail [--jsonl] [--document] [--quiet] <url | file | ->
+                              [--no-reconnect] [--max-events N] [--timeout SECONDS]
+                              [--header 'Name: value']... [--stall SECONDS]
 
-        Prints the events of a captured Server-Sent Events stream (text/event-stream), from a
-        file or from standard input as it arrives. Streamdata-style streams (a JSON snapshot,
-        then JSON Patch events) are checked as they go: malformed JSON and patches that do
-        not apply are reported as errors.
+        Prints the events of a Server-Sent Events stream (text/event-stream): live from a URL
+        (reconnecting as a browser would, resuming with Last-Event-ID), or from a captured file
+        or standard input. Streamdata-style streams (a JSON snapshot, then JSON Patch events) are
+        checked as they go: malformed JSON and patches that do not apply are reported, and a
+        live stream is resynchronized (reconnected without Last-Event-ID) for a fresh snapshot.
 
         ARGUMENTS:
-          <file | ->      The capture to read; - reads standard input.
+          <url | file | ->   An http(s) URL, a capture file, or - for standard input.
 
         OPTIONS:
-          --jsonl         One JSON object per line, for scripts. Kinds:
-                            event    type, id, data, bytes (+ ops, document with --document)
-                            retry    ms
-                            error    message (+ event, id where they apply)
-                            summary  events, bytes (of the stream read), reconnects, errors,
-                                     lastEventId, retryMs (null when never set); always last
-                          Control characters are escaped, so the output is safe on a terminal.
-          --document      Include the current JSON document after each event (and, with
-                          --quiet, the final document in the summary).
-          --quiet         Print only errors and the summary.
-          -h, --help      Show this help.
+          --jsonl            One JSON object per line, for scripts. Kinds:
+                               event      type, id, data, bytes (+ ops, document with --document)
+                               retry      ms
+                               error      message (+ event, id, status where they apply)
+                               connect    attempt, lastEventId          (URLs)
+                               open       status, contentType           (URLs)
+                               close      reason                        (URLs)
+                               reconnect  delayMs                       (URLs)
+                               summary    events, bytes, reconnects, errors, lastEventId,
+                                          retryMs (null when never set); always last
+                             Control characters are escaped, so the output is safe on a terminal.
+          --document         Include the current JSON document after each event (and, with
+                             --quiet, the final document in the summary).
+          --quiet            Print only errors and the summary.
+          --no-reconnect     End when the connection ends (URLs).
+          --max-events N     End after N events.
+          --timeout SECONDS  End after this long (URLs).
+          --header 'Name: value'  A request header (URLs); repeat for more.
+          --stall SECONDS    Reconnect after this long without a byte (URLs; default 90).
+          -h, --help         Show this help.
 
         EXIT STATUS:
-          0  the input ended (errors in single events do not change this)
-          1  an unrecovered error, such as a file that cannot be read
+          0  the stream ended, or a limit was reached (errors in single events do not count)
+          1  an unrecovered error: an unreadable file, or with --no-reconnect a failed
+             connection (refused, an HTTP error, a wrong content type, too many redirects)
           2  a usage error
 
         EXAMPLES:
-          streamtop tail capture.sse
-          curl -sN -H 'Accept: text/event-stream' URL | streamtop tail --jsonl -
+          streamtop tail https://streamdata.example.com/quotes
+          streamtop tail --jsonl --max-events 10 http://127.0.0.1:8080/sse/quotes
           streamtop tail --jsonl --document --quiet capture.sse
+          curl -sN -H 'Accept: text/event-stream' URL | streamtop tail --jsonl -
         """
 
     var source: String
     var jsonl = false
     var includeDocument = false
     var quiet = false
+    var reconnect = true
+    var maxEvents: Int?
+    var timeout: Duration?
+    var headers: [(name: String, value: String)] = []
+    var stall: Duration = .seconds(90)
+
+    var isURL: Bool {
+        let lower = source.lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
 
     init(arguments: [String]) throws {
         let scanner = ArgumentScanner(
-            flags: ["--jsonl": "jsonl", "--document": "document", "--quiet": "quiet", "-q": "quiet", "--help": "help", "-h": "help"],
-            options: [:])
+            flags: [
+                "--jsonl": "jsonl", "--document": "document", "--quiet": "quiet", "-q": "quiet",
+                "--no-reconnect": "no-reconnect", "--help": "help", "-h": "help",
+            ],
+            options: ["--max-events": "max-events", "--timeout": "timeout", "--header": "header", "-H": "header", "--stall": "stall"])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
         guard let source = scanned.positionals.first else {
-            throw UsageError("missing <file | ->: name a capture file, or - for standard input")
+            throw UsageError("missing <url | file | ->: name a URL, a capture file, or - for standard input")
         }
         guard scanned.positionals.count == 1 else {
             throw UsageError("unexpected argument '\(scanned.positionals[1])': tail reads one source")
@@ -68,21 +95,33 @@ struct TailCommand: StreamtopCommand {
         jsonl = scanned.flags.contains("jsonl")
         includeDocument = scanned.flags.contains("document")
         quiet = scanned.flags.contains("quiet")
+        reconnect = !scanned.flags.contains("no-reconnect")
+        func positive(_ option: String) throws(UsageError) -> Int? {
+            guard let text = scanned.options[option]?.last else { return nil }
+            guard let value = Int(text), value > 0 else { throw UsageError("--\(option) takes a positive whole number, not '\(text)'") }
+            return value
+        }
+        maxEvents = try positive("max-events")
+        timeout = try positive("timeout").map { .seconds($0) }
+        if let seconds = try positive("stall") { stall = .seconds(seconds) }
+        for header in scanned.options["header"] ?? [] {
+            guard let colon = header.firstIndex(of: ":") else { throw UsageError("--header takes 'Name: value', not '\(Sanitizer.line(header))'") }
+            headers.append((String(header[..<colon]), String(header[header.index(after: colon)...].drop { $0 == " " })))
+        }
+        if !isURL && (!headers.isEmpty || !reconnect || scanned.options["stall"] != nil || timeout != nil) {
+            throw UsageError("--header, --stall, --timeout and --no-reconnect apply to URLs only")
+        }
     }
 
-    /// Runs to the end of the input (or an interrupt) and returns the exit status.
-    ///
-    /// Two threads share the work: this one reads, splits events and parses their JSON; a
-    /// worker applies them to the document in order and writes the output. A bounded queue of
-    /// batches (one per read) between them keeps memory bounded and output prompt.
     func run(_ context: CommandContext) -> Int32 {
-        run(output: context.output, interrupted: context.interrupted)
+        if isURL { return TailURL(command: self).run(context) }
+        return run(output: context.output, interrupted: context.interrupted)
     }
 
     func run(output: OutputSink, interrupted: () -> Bool = { false }) -> Int32 {
         var reader = TailReader()
         let worker = TailWorker(
-            consumer: TailConsumer(renderer: TailRenderer(jsonl: jsonl, includeDocument: includeDocument, quiet: quiet)),
+            consumer: TailConsumer(renderer: TailRenderer(jsonl: jsonl, includeDocument: includeDocument, quiet: quiet), maxEvents: maxEvents),
             output: output)
         worker.start()
         var status: Int32 = 0

@@ -6,14 +6,21 @@ struct TailConsumer {
     private(set) var document = Document()
     private(set) var totals = TailTotals()
     var renderer: TailRenderer
+    /// Events after this many are not reported (`--max-events`).
+    let maxEvents: Int?
 
-    init(renderer: TailRenderer) {
+    init(renderer: TailRenderer, maxEvents: Int? = nil) {
         self.renderer = renderer
+        self.maxEvents = maxEvents
     }
+
+    /// Whether `--max-events` has been reached.
+    var limitReached: Bool { maxEvents.map { totals.events >= $0 } ?? false }
 
     mutating func consume(_ batch: TailBatch) {
         totals.bytes += batch.bytesRead
         for item in batch.items {
+            if limitReached { break }
             switch item {
             case .event(let prepared):
                 totals.events += 1
@@ -39,6 +46,21 @@ struct TailConsumer {
             }
         }
         totals.lastEventID = batch.lastEventID
+    }
+
+    /// An error that is not about one event (a failed connection).
+    mutating func error(_ message: String, status: Int?) {
+        totals.errors += 1
+        renderer.error(message, status: status)
+    }
+
+    mutating func countReconnect() {
+        totals.reconnects += 1
+    }
+
+    /// Bytes of a live stream: what crossed the wire for one connection.
+    mutating func addBytes(_ bytes: Int64) {
+        totals.bytes += Int(bytes)
     }
 
     /// Writes the summary line.

@@ -85,6 +85,54 @@ struct TailRenderer {
         }
     }
 
+    mutating func connect(attempt: Int, lastEventID: String?) {
+        guard !quiet else { return }
+        if jsonl {
+            writer.appendRaw(#"{"kind":"connect","attempt":"#)
+            writer.writeInteger(attempt)
+            writer.appendRaw(#","lastEventId":"#)
+            if let lastEventID { writer.writeString(lastEventID) } else { writer.appendRaw("null") }
+            writer.appendRaw("}\n")
+        } else {
+            plainLine(Sanitizer.line("connect  attempt \(attempt)" + (lastEventID.map { "  last id \($0)" } ?? "")))
+        }
+    }
+
+    mutating func open(status: Int, contentType: String?) {
+        guard !quiet else { return }
+        if jsonl {
+            writer.appendRaw(#"{"kind":"open","status":"#)
+            writer.writeInteger(status)
+            writer.appendRaw(#","contentType":"#)
+            if let contentType { writer.writeString(contentType) } else { writer.appendRaw("null") }
+            writer.appendRaw("}\n")
+        } else {
+            plainLine(Sanitizer.line("open  \(status) \(contentType ?? "")"))
+        }
+    }
+
+    mutating func close(reason: String) {
+        guard !quiet else { return }
+        if jsonl {
+            writer.appendRaw(#"{"kind":"close","reason":"#)
+            writer.writeString(reason)
+            writer.appendRaw("}\n")
+        } else {
+            plainLine(Sanitizer.line("close  \(reason)"))
+        }
+    }
+
+    mutating func reconnect(delayMilliseconds: Int) {
+        guard !quiet else { return }
+        if jsonl {
+            writer.appendRaw(#"{"kind":"reconnect","delayMs":"#)
+            writer.writeInteger(delayMilliseconds)
+            writer.appendRaw("}\n")
+        } else {
+            plainLine("reconnect  in \(delayMilliseconds) ms")
+        }
+    }
+
     mutating func error(_ message: String, eventType: String? = nil, lastEventID: String? = nil, status: Int? = nil) {
         if jsonl {
             writer.appendRaw(#"{"kind":"error","message":"#)

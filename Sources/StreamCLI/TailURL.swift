@@ -1,0 +1,95 @@
+import Dispatch
+import Foundation
+import StreamCore
+import StreamEngine
+
+/// `streamtop tail URL`: the same records as for a capture, from a live stream kept alive by
+/// the engine (`SSEConnection`), plus `connect`, `open`, `close` and `reconnect` records.
+struct TailURL {
+    let command: TailCommand
+
+    /// Shared between the stream's queue (which renders) and the thread that waits for the end.
+    private final class State: @unchecked Sendable {  // touched on `queue` only, then read after `done`
+        var consumer: TailConsumer
+        var unrecovered = false
+        let output: OutputSink
+        init(consumer: TailConsumer, output: OutputSink) {
+            self.consumer = consumer
+            self.output = output
+        }
+    }
+
+    func run(_ context: CommandContext) -> Int32 {
+        let loop: CurlLoop
+        do { loop = try CurlLoop() } catch {
+            context.complain("\(error)")
+            return 1
+        }
+        defer { loop.shutdown() }
+        var options = SSEConnection.Options(url: command.source)
+        options.headers = command.headers
+        options.reconnect = command.reconnect
+        options.stall = command.stall
+        let queue = DispatchQueue(label: "streamtop.tail")
+        let state = State(
+            consumer: TailConsumer(renderer: TailRenderer(jsonl: command.jsonl, includeDocument: command.includeDocument, quiet: command.quiet), maxEvents: command.maxEvents),
+            output: context.output)
+        let done = DispatchSemaphore(value: 0)
+        let parseOptions = JSONParser.Options()
+        var tokens = PointerTokenCache()
+        var connection: SSEConnection?
+        connection = SSEConnection(options: options, loop: loop, queue: queue) { report in
+            // On `queue`.
+            let wasStale = state.consumer.document.isStale
+            switch report {
+            case .connecting(let attempt, let lastEventID):
+                state.consumer.renderer.connect(attempt: attempt, lastEventID: lastEventID)
+            case .open(let status, let contentType):
+                state.consumer.renderer.open(status: status, contentType: contentType)
+            case .item(.event(let event)):
+                state.consumer.consume(TailBatch(items: [.event(Document.prepare(event, options: parseOptions, tokens: &tokens))], lastEventID: event.lastEventID))
+            case .item(.retry(let milliseconds)):
+                state.consumer.consume(TailBatch(items: [.retry(milliseconds)], lastEventID: state.consumer.totals.lastEventID))
+            case .item(.eventTooLarge(let type, let id, let limit)):
+                state.consumer.consume(TailBatch(items: [.eventTooLarge(type: type, lastEventID: id, limit: limit)], lastEventID: id))
+            case .closed(let reason, let failed, let status):
+                if failed {
+                    state.consumer.error(reason, status: status)
+                    if !command.reconnect { state.unrecovered = true }
+                }
+                state.consumer.renderer.close(reason: reason)
+            case .reconnecting(let delay):
+                state.consumer.countReconnect()
+                state.consumer.renderer.reconnect(delayMilliseconds: Int(delay.nanoseconds / 1_000_000))
+            case .bytes(let counts):
+                state.consumer.addBytes(counts.wireBytes)
+            case .stoppedByServer:
+                break
+            case .finished:
+                done.signal()
+            }
+            if !wasStale, let reason = state.consumer.document.staleReason {
+                connection?.resynchronize(reason: "resynchronizing: \(reason)")
+            }
+            if state.consumer.limitReached { connection?.stop() }
+            if !state.consumer.renderer.isEmpty { state.output.write(state.consumer.renderer.take()) }
+            state.output.flush()
+        }
+        connection?.start()
+        let deadline = command.timeout.map { DispatchTime.now() + .nanoseconds(Int($0.nanoseconds)) }
+        while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            if context.interrupted() || deadline.map({ DispatchTime.now() >= $0 }) == true {
+                connection?.stop()
+                done.wait()
+                break
+            }
+        }
+        queue.sync {
+            state.consumer.finish()
+            state.output.write(state.consumer.renderer.take())
+            state.output.flush()
+        }
+        connection = nil
+        return state.unrecovered ? 1 : 0
+    }
+}

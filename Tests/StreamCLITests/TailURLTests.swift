@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+@testable import LocalServer
+@testable import StreamCLI
+@testable import StreamCore
+
+/// `streamtop tail URL` against LocalServer: the JSONL records of a live stream.
+final class TailURLTests: XCTestCase {
+    var server: LocalServer!
+
+    override func setUpWithError() throws {
+        server = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(40))], retryMilliseconds: 30))
+    }
+
+    override func tearDownWithError() throws {
+        server.stop()
+    }
+
+    func tail(_ arguments: [String]) throws -> (status: Int32, records: [JSONValue], errors: String) {
+        let out = MemorySink()
+        let err = MemorySink()
+        let status = Streamtop.main(["tail"] + arguments, output: out, errors: err)
+        return (status, try out.lines.map { try JSONParser.parse($0) }, err.text)
+    }
+
+    func kinds(_ records: [JSONValue]) -> [String] { records.compactMap { $0["kind"]?.stringValue } }
+
+    func testLiveStreamRecordsAndLimit() throws {
+        let result = try tail(["--jsonl", "--document", "--max-events", "3", server.baseURL + "/sse/quotes"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(Array(kinds(result.records).prefix(3)), ["connect", "open", "retry"])
+        XCTAssertEqual(result.records[0]["attempt"], 1)
+        XCTAssertEqual(result.records[0]["lastEventId"], .null)
+        XCTAssertEqual(result.records[1]["status"], 200)
+        XCTAssertEqual(result.records[1]["contentType"], "text/event-stream")
+        let events = result.records.filter { $0["kind"] == "event" }
+        XCTAssertEqual(events.count, 3)
+        XCTAssertEqual(events[0]["type"], "data")
+        XCTAssertNotNil(events[2]["document"]?["quotes"])
+        let summary = result.records.last!
+        XCTAssertEqual(summary["kind"], "summary")
+        XCTAssertEqual(summary["events"], 3)
+        XCTAssertEqual(summary["retryMs"], 30)
+        XCTAssertEqual(summary["errors"], 0)
+    }
+
+    func testHTTPErrorWithoutReconnectIsAnUnrecoveredError() throws {
+        let result = try tail(["--jsonl", "--no-reconnect", server.baseURL + "/sse/quotes?fault=500"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(kinds(result.records), ["connect", "error", "close", "summary"])
+        XCTAssertEqual(result.records[1]["message"], "HTTP 500: simulated failure")
+        XCTAssertEqual(result.records[1]["status"], 500)
+        XCTAssertEqual(result.records[3]["errors"], 1)
+        let wrongType = try tail(["--jsonl", "--no-reconnect", server.baseURL + "/sse/quotes?fault=content-type"])
+        XCTAssertEqual(wrongType.status, 1)
+        XCTAssertEqual(wrongType.records[1]["message"], "wrong content type application/json, expected text/event-stream")
+        let noContent = try tail(["--jsonl", server.baseURL + "/sse/quotes?fault=204"])
+        XCTAssertEqual(noContent.status, 0, "the server asked to stop: not an error")
+        XCTAssertEqual(kinds(noContent.records), ["connect", "close", "summary"])
+    }
+
+    func testDroppedConnectionsReconnectAndResume() throws {
+        let result = try tail(["--jsonl", "--max-events", "4", server.baseURL + "/sse/quotes?fault=drop"])
+        XCTAssertEqual(result.status, 0)
+        let reconnects = result.records.filter { $0["kind"] == "reconnect" }
+        XCTAssertFalse(reconnects.isEmpty)
+        XCTAssertEqual(reconnects[0]["delayMs"], 30)
+        let second = result.records.first { $0["kind"] == "connect" && $0["attempt"] == 2 }
+        XCTAssertNotNil(second?["lastEventId"]?.stringValue, "resumes with Last-Event-ID")
+        XCTAssertEqual(result.records.last?["reconnects"], .number(JSONNumber(reconnects.count)))
+    }
+
+    func testAFailingPatchResynchronizesWithoutLastEventID() throws {
+        let result = try tail(["--jsonl", "--max-events", "4", server.baseURL + "/sse/quotes?fault=malformed-patch"])
+        XCTAssertEqual(result.status, 0)
+        let error = result.records.first { $0["kind"] == "error" }
+        XCTAssertEqual(error?["message"]?.stringValue?.hasPrefix("patch failed: operation 0 (remove \"/does-not-exist\")"), true)
+        let close = result.records.first { $0["kind"] == "close" }
+        XCTAssertEqual(close?["reason"]?.stringValue?.hasPrefix("resynchronizing: patch failed"), true)
+        let second = result.records.first { $0["kind"] == "connect" && $0["attempt"] == 2 }
+        XCTAssertEqual(second?["lastEventId"], .null, "a fresh snapshot, not a resume")
+    }
+
+    func testURLOnlyOptionsAreRejectedForFiles() throws {
+        let result = try tail(["--header", "X: y", "capture.sse"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.errors, "streamtop: --header, --stall, --timeout and --no-reconnect apply to URLs only\nRun 'streamtop tail --help' for usage.\n")
+    }
+}
