@@ -162,7 +162,7 @@ final class TailCommandTests: XCTestCase {
 
     func testUsageErrors() {
         let cases: [([String], String)] = [
-            (["tail"], "streamtop: missing <file | ->: name a capture file, or - for standard input\nRun 'streamtop tail --help' for usage.\n"),
+            (["tail"], "streamtop: missing <url | file | ->: name a URL, a capture file, or - for standard input\nRun 'streamtop tail --help' for usage.\n"),
             (["tail", "--jsnol", "x"], "streamtop: unknown option '--jsnol'; did you mean '--jsonl'?\nRun 'streamtop tail --help' for usage.\n"),
             (["tail", "a", "b"], "streamtop: unexpected argument 'b': tail reads one source\nRun 'streamtop tail --help' for usage.\n"),
             (["tail", "--quiet=yes", "a"], "streamtop: option '--quiet' takes no value\nRun 'streamtop tail --help' for usage.\n"),
@@ -182,7 +182,7 @@ final class TailCommandTests: XCTestCase {
     func testHelp() {
         let tailHelp = run(["tail", "--help"])
         XCTAssertEqual(tailHelp.status, 0)
-        XCTAssertTrue(tailHelp.out.text.hasPrefix("USAGE: streamtop tail [--jsonl] [--document] [--quiet] <file | ->"))
+        XCTAssertTrue(tailHelp.out.text.hasPrefix("USAGE: streamtop tail [--jsonl] [--document] [--quiet] <url | file | ->"))
         XCTAssertTrue(tailHelp.out.text.contains("EXIT STATUS"))
         XCTAssertEqual(run(["--help"]).status, 0)
         XCTAssertEqual(run(["--version"]).out.text, "streamtop \(Streamtop.version)\n")
