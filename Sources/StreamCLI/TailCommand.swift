@@ -35,6 +35,8 @@ struct TailCommand: StreamtopCommand {
                                open       status, contentType           (URLs)
                                close      reason                        (URLs)
                                reconnect  delayMs                       (URLs)
+                               poll       status, wireBytes, bytes, changed, patch,
+                                          patchBytes (+ document)      (--poll)
                                summary    events, bytes, reconnects, errors, lastEventId,
                                           retryMs (null when never set); always last
                              Control characters are escaped, so the output is safe on a terminal.
@@ -46,6 +48,8 @@ struct TailCommand: StreamtopCommand {
           --timeout SECONDS  End after this long (URLs).
           --header 'Name: value'  A request header (URLs); repeat for more.
           --stall SECONDS    Reconnect after this long without a byte (URLs; default 90).
+          --poll SECONDS     Poll the URL as JSON every SECONDS instead of streaming it; each
+                             poll shows the patch a streaming proxy would have sent instead.
           -h, --help         Show this help.
 
         EXIT STATUS:
@@ -70,6 +74,7 @@ struct TailCommand: StreamtopCommand {
     var timeout: Duration?
     var headers: [(name: String, value: String)] = []
     var stall: Duration = .seconds(90)
+    var pollInterval: Duration?
 
     var isURL: Bool {
         let lower = source.lowercased()
@@ -82,7 +87,7 @@ struct TailCommand: StreamtopCommand {
                 "--jsonl": "jsonl", "--document": "document", "--quiet": "quiet", "-q": "quiet",
                 "--no-reconnect": "no-reconnect", "--help": "help", "-h": "help",
             ],
-            options: ["--max-events": "max-events", "--timeout": "timeout", "--header": "header", "-H": "header", "--stall": "stall"])
+            options: ["--max-events": "max-events", "--timeout": "timeout", "--header": "header", "-H": "header", "--stall": "stall", "--poll": "poll"])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
         guard let source = scanned.positionals.first else {
@@ -104,12 +109,13 @@ struct TailCommand: StreamtopCommand {
         maxEvents = try positive("max-events")
         timeout = try positive("timeout").map { .seconds($0) }
         if let seconds = try positive("stall") { stall = .seconds(seconds) }
+        pollInterval = try positive("poll").map { .seconds($0) }
         for header in scanned.options["header"] ?? [] {
             guard let colon = header.firstIndex(of: ":") else { throw UsageError("--header takes 'Name: value', not '\(Sanitizer.line(header))'") }
             headers.append((String(header[..<colon]), String(header[header.index(after: colon)...].drop { $0 == " " })))
         }
-        if !isURL && (!headers.isEmpty || !reconnect || scanned.options["stall"] != nil || timeout != nil) {
-            throw UsageError("--header, --stall, --timeout and --no-reconnect apply to URLs only")
+        if !isURL && (!headers.isEmpty || !reconnect || scanned.options["stall"] != nil || timeout != nil || pollInterval != nil) {
+            throw UsageError("--header, --stall, --timeout, --poll and --no-reconnect apply to URLs only")
         }
     }
 

@@ -1,4 +1,5 @@
 import StreamCore
+import StreamEngine
 
 /// The consuming side of `tail`: applies events to the Streamdata `Document` in order, keeps
 /// the totals and renders every record.
@@ -61,6 +62,18 @@ struct TailConsumer {
     /// Bytes of a live stream: what crossed the wire for one connection.
     mutating func addBytes(_ bytes: Int64) {
         totals.bytes += Int(bytes)
+    }
+
+    /// One poll of `tail --poll`: counted as an event; failures as errors.
+    mutating func record(_ poll: PollConnection.Poll) {
+        totals.events += 1
+        totals.bytes += Int(poll.wireBytes)
+        if let error = poll.error {
+            totals.errors += 1
+            renderer.error(error, status: poll.status)
+        } else {
+            renderer.poll(poll)
+        }
     }
 
     /// Writes the summary line.

@@ -1,4 +1,5 @@
 import StreamCore
+import StreamEngine
 
 /// Formats what `tail` reports, as JSON lines for scripts or as plain text for people.
 ///
@@ -82,6 +83,34 @@ struct TailRenderer {
             writer.appendRaw("}\n")
         } else {
             plainLine("retry  \(milliseconds) ms")
+        }
+    }
+
+    mutating func poll(_ poll: PollConnection.Poll) {
+        guard !quiet else { return }
+        if jsonl {
+            writer.appendRaw(#"{"kind":"poll","status":"#)
+            if let status = poll.status { writer.writeInteger(status) } else { writer.appendRaw("null") }
+            writer.appendRaw(#","wireBytes":"#)
+            writer.writeInteger(Int(poll.wireBytes))
+            writer.appendRaw(#","bytes":"#)
+            writer.writeInteger(poll.bodyBytes)
+            writer.appendRaw(#","changed":"#)
+            poll.changed ? writer.appendRaw("true") : writer.appendRaw("false")
+            writer.appendRaw(#","patch":"#)
+            if let patch = poll.patch { writer.write(patch.json) } else { writer.appendRaw("null") }
+            writer.appendRaw(#","patchBytes":"#)
+            writer.writeInteger(poll.patchBytes)
+            if includeDocument, let document = poll.document {
+                writer.appendRaw(#","document":"#)
+                writer.write(document)
+            }
+            writer.appendRaw("}\n")
+        } else {
+            let status = poll.status.map(String.init) ?? "-"
+            var line = "poll  \(status)  \(ByteCount.human(Int(poll.wireBytes))) on the wire  \(ByteCount.human(poll.bodyBytes)) body"
+            line += poll.changed ? "  changed, patch \(ByteCount.human(poll.patchBytes))" : "  unchanged"
+            plainLine(Sanitizer.line(line))
         }
     }
 

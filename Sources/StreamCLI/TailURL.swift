@@ -26,6 +26,7 @@ struct TailURL {
             return 1
         }
         defer { loop.shutdown() }
+        if let interval = command.pollInterval { return poll(every: interval, loop: loop, context) }
         var options = SSEConnection.Options(url: command.source)
         options.headers = command.headers
         options.reconnect = command.reconnect
@@ -91,5 +92,45 @@ struct TailURL {
         }
         connection = nil
         return state.unrecovered ? 1 : 0
+    }
+
+    /// `--poll SECONDS`: one `poll` record per response.
+    private func poll(every interval: Duration, loop: CurlLoop, _ context: CommandContext) -> Int32 {
+        var options = PollConnection.Options(url: command.source)
+        options.headers = command.headers
+        options.interval = interval
+        let queue = DispatchQueue(label: "streamtop.tail.poll")
+        let state = State(
+            consumer: TailConsumer(renderer: TailRenderer(jsonl: command.jsonl, includeDocument: command.includeDocument, quiet: command.quiet), maxEvents: command.maxEvents),
+            output: context.output)
+        let done = DispatchSemaphore(value: 0)
+        var poller: PollConnection?
+        poller = PollConnection(options: options, loop: loop, queue: queue) { report in
+            switch report {
+            case .poll(let poll):
+                state.consumer.record(poll)
+                if state.consumer.limitReached { poller?.stop() }
+            case .finished:
+                done.signal()
+            }
+            if !state.consumer.renderer.isEmpty { state.output.write(state.consumer.renderer.take()) }
+            state.output.flush()
+        }
+        poller?.start()
+        let deadline = command.timeout.map { DispatchTime.now() + .nanoseconds(Int($0.nanoseconds)) }
+        while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            if context.interrupted() || deadline.map({ DispatchTime.now() >= $0 }) == true {
+                poller?.stop()
+                done.wait()
+                break
+            }
+        }
+        queue.sync {
+            state.consumer.finish()
+            state.output.write(state.consumer.renderer.take())
+            state.output.flush()
+        }
+        poller = nil
+        return 0
     }
 }

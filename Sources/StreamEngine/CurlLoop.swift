@@ -198,6 +198,19 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             if !keep { transfer.aborted = true }
             return keep ? length : 0  // 0 aborts the transfer
         }
+        ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, user in
+            let transfer = Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue()
+            let length = size * count
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+            if line.hasPrefix("HTTP/") {
+                transfer.responseHeaders = []  // a new response (after a redirect or a 100)
+            } else if let colon = line.firstIndex(of: ":") {
+                let value = line[line.index(after: colon)...].trimmingCharacters
+                transfer.responseHeaders.append((line[..<colon].lowercased(), value))
+            }
+            return length
+        }
         ccurl_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, context)
         ccurl_easy_setopt_long(easy, CURLOPT_NOPROGRESS, 0)
         ccurl_easy_setopt_xferinfo_callback(easy) { user, _, downloaded, _, _ in

@@ -51,6 +51,14 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
     public var onData: ((UnsafeRawBufferPointer) -> Bool)?
     public var onComplete: ((Outcome, Response?, Counts) -> Void)?
 
+    /// The final response's headers (names lowercased), complete once `onComplete` runs.
+    public internal(set) var responseHeaders: [(name: String, value: String)] = []
+
+    /// The cache validators the server gave, for a conditional next request.
+    public var validators: (etag: String?, lastModified: String?) {
+        (responseHeaders.last { $0.name == "etag" }?.value, responseHeaders.last { $0.name == "last-modified" }?.value)
+    }
+
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var response: Response?

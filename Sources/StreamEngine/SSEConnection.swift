@@ -198,7 +198,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     }
 }
 
-extension String {
+extension StringProtocol {
     var trimmingCharacters: String {
         var text = Substring(self)
         while let first = text.first, first.isWhitespace { text = text.dropFirst() }

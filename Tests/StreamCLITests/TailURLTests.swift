@@ -84,6 +84,41 @@ final class TailURLTests: XCTestCase {
     func testURLOnlyOptionsAreRejectedForFiles() throws {
         let result = try tail(["--header", "X: y", "capture.sse"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.errors, "streamtop: --header, --stall, --timeout and --no-reconnect apply to URLs only\nRun 'streamtop tail --help' for usage.\n")
+        XCTAssertEqual(result.errors, "streamtop: --header, --stall, --timeout, --poll and --no-reconnect apply to URLs only\nRun 'streamtop tail --help' for usage.\n")
+    }
+
+    func testPollingShowsWhatStreamingWouldHaveSent() throws {
+        // A poll every second of an API that changes every 700 ms: the second poll shows a
+        // patch (one or two versions' worth), smaller than the body.
+        let slower = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(700))]))
+        defer { slower.stop() }
+        let result = try tail(["--jsonl", "--poll", "1", "--max-events", "2", slower.baseURL + "/poll/quotes"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let polls = result.records.filter { $0["kind"] == "poll" }
+        XCTAssertEqual(polls.count, 2)
+        XCTAssertEqual(polls[0]["status"], 200)
+        XCTAssertEqual(polls[0]["patch"], .null, "nothing to compare the first body with")
+        XCTAssertEqual(polls[0]["changed"], true)
+        XCTAssertEqual(polls[1]["changed"], true)
+        let patchBytes = polls[1]["patchBytes"]!.numberValue!.intValue!
+        let bodyBytes = polls[1]["bytes"]!.numberValue!.intValue!
+        XCTAssertGreaterThan(patchBytes, 0)
+        XCTAssertLessThan(patchBytes, bodyBytes)
+        XCTAssertGreaterThan(polls[1]["wireBytes"]!.numberValue!.intValue!, bodyBytes, "headers count on the wire")
+        XCTAssertEqual(result.records.last?["events"], 2)
+    }
+
+    func testConditionalPollsGet304WhenNothingChanged() throws {
+        let still = try LocalServer(configuration: .init(apis: [.init(name: "status", kind: "status", period: .seconds(3600))]))
+        defer { still.stop() }
+        let result = try tail(["--jsonl", "--poll", "1", "--max-events", "2", still.baseURL + "/poll/status"])
+        let polls = result.records.filter { $0["kind"] == "poll" }
+        XCTAssertEqual(polls.map { $0["status"] }, [200, 304])
+        XCTAssertEqual(polls[1]["changed"], false)
+        XCTAssertEqual(polls[1]["bytes"], 0)
+        let failed = try tail(["--jsonl", "--poll", "1", "--max-events", "1", still.baseURL + "/poll/status?fault=500"])
+        XCTAssertEqual(failed.records.first?["kind"], "error")
+        XCTAssertEqual(failed.records.first?["message"], "HTTP 500: simulated failure")
+        XCTAssertEqual(failed.records.first?["status"], 500)
     }
 }
