@@ -19,9 +19,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     var connections: [Int32: Connection] = [:]
     private var apis: [String: SimulatedAPI] = [:]
     private var running = true
-    /// Work queued for the loop thread, and whether the loop has exited (after which work
-    /// runs on the caller's thread at once, so nobody waits for a loop that is gone).
-    private let inbox = Mutex<(work: [@Sendable (ServerLoop) -> Void], exited: Bool)>(([], false))
+    private let inbox = LoopInbox<ServerLoop>()
     private let finishedCondition = OneShotSignal()
     private let tickInterval: Duration = .milliseconds(50)
 
@@ -60,13 +58,8 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     // MARK: Work from other threads
 
     func submit(_ work: @escaping @Sendable (ServerLoop) -> Void) {
-        let runNow = inbox.withLock { state -> Bool in
-            if state.exited { return true }
-            state.work.append(work)
-            return false
-        }
-        if runNow {
-            work(self)
+        guard inbox.post(work) else {
+            work(self)  // the loop has ended
             return
         }
         var one: UInt64 = 1
@@ -114,7 +107,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
                     if flags & EPOLLOUT.rawValue != 0, connections[fd] != nil { flush(connection) }
                 }
             }
-            for work in inbox.withLock({ state -> [@Sendable (ServerLoop) -> Void] in defer { state.work.removeAll() }; return state.work }) {
+            for work in inbox.drain() {
                 work(self)
             }
             if time.now() >= nextTick || time is ManualTimeSource {
@@ -127,11 +120,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
         Glibc.close(wakeFD)
         Glibc.close(epollFD)
         // Work queued while the loop was ending still runs (queries must get an answer).
-        for work in inbox.withLock({ state -> [@Sendable (ServerLoop) -> Void] in
-            state.exited = true
-            defer { state.work.removeAll() }
-            return state.work
-        }) {
+        for work in inbox.close() {
             work(self)
         }
         finishedCondition.signal()

@@ -77,19 +77,8 @@ struct TailURL {
             state.output.flush()
         }
         connection?.start()
-        let deadline = command.timeout.map { DispatchTime.now() + .nanoseconds(Int($0.nanoseconds)) }
-        while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-            if context.interrupted() || deadline.map({ DispatchTime.now() >= $0 }) == true {
-                connection?.stop()
-                done.wait()
-                break
-            }
-        }
-        queue.sync {
-            state.consumer.finish()
-            state.output.write(state.consumer.renderer.take())
-            state.output.flush()
-        }
+        waitForTheEnd(done, context) { connection?.stop() }
+        summarize(state, on: queue)
         connection = nil
         return state.unrecovered ? 1 : 0
     }
@@ -117,20 +106,30 @@ struct TailURL {
             state.output.flush()
         }
         poller?.start()
+        waitForTheEnd(done, context) { poller?.stop() }
+        summarize(state, on: queue)
+        poller = nil
+        return 0
+    }
+
+    /// Waits until the stream reports its end, stopping it on Ctrl-C or at `--timeout`.
+    private func waitForTheEnd(_ done: DispatchSemaphore, _ context: CommandContext, stop: () -> Void) {
         let deadline = command.timeout.map { DispatchTime.now() + .nanoseconds(Int($0.nanoseconds)) }
         while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
             if context.interrupted() || deadline.map({ DispatchTime.now() >= $0 }) == true {
-                poller?.stop()
+                stop()
                 done.wait()
-                break
+                return
             }
         }
+    }
+
+    /// The summary line, written once the stream's queue is idle.
+    private func summarize(_ state: State, on queue: DispatchQueue) {
         queue.sync {
             state.consumer.finish()
             state.output.write(state.consumer.renderer.take())
             state.output.flush()
         }
-        poller = nil
-        return 0
     }
 }

@@ -15,9 +15,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
     private let multi: UnsafeMutableRawPointer
     private let epollFD: Int32
     private let wakeFD: Int32
-    /// Work queued for the loop thread, and whether the loop has exited (after which work
-    /// runs on the caller's thread at once, so nobody waits for a loop that is gone).
-    private let inbox = Mutex<(work: [@Sendable (CurlLoop) -> Void], exited: Bool)>(([], false))
+    private let inbox = LoopInbox<CurlLoop>()
     private var transfers: [UnsafeMutableRawPointer: HTTPTransfer] = [:]
     private var timerDeadline: Moment?
     private var running = true
@@ -75,13 +73,8 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
     }
 
     private func submit(_ work: @escaping @Sendable (CurlLoop) -> Void) {
-        let runNow = inbox.withLock { state -> Bool in
-            if state.exited { return true }
-            state.work.append(work)
-            return false
-        }
-        if runNow {
-            work(self)
+        guard inbox.post(work) else {
+            work(self)  // the loop has ended
             return
         }
         var one: UInt64 = 1
@@ -118,7 +111,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
                 curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &stillRunning)
             }
             collectCompleted()
-            for work in inbox.withLock({ state -> [@Sendable (CurlLoop) -> Void] in defer { state.work.removeAll() }; return state.work }) {
+            for work in inbox.drain() {
                 work(self)
             }
             collectCompleted()
@@ -128,11 +121,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         close(epollFD)
         close(wakeFD)
         // Work queued while the loop was ending still runs: transfers started now fail at once.
-        for work in inbox.withLock({ state -> [@Sendable (CurlLoop) -> Void] in
-            state.exited = true
-            defer { state.work.removeAll() }
-            return state.work
-        }) {
+        for work in inbox.close() {
             work(self)
         }
         finished.signal()
