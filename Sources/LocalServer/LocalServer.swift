@@ -90,6 +90,11 @@ public final class LocalServer: Sendable {
         if wasRunning { loop.stopAndWait() }
     }
 
+    /// Bytes written to clients so far, headers included (for byte-accounting tests).
+    public func bytesSent() -> Int {
+        loop.query { $0.bytesSent }
+    }
+
     /// Connections open now (for tests).
     public func connectionCount() -> Int {
         loop.query { $0.connections.count }

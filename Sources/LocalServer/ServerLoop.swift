@@ -17,6 +17,8 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     private let wakeFD: Int32
     private let listenFD: Int32
     var connections: [Int32: Connection] = [:]
+    /// Every byte written to any client (for byte-accounting tests).
+    var bytesSent = 0
     private var apis: [String: SimulatedAPI] = [:]
     private var running = true
     private let inbox = LoopInbox<ServerLoop>()
@@ -203,6 +205,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
                 return
             }
             connection.outputOffset += written
+            bytesSent += written
             connection.lastWrite = time.now()
         }
         connection.output.removeAll(keepingCapacity: connection.output.capacity < 1 << 20)

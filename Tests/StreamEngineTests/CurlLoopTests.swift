@@ -153,4 +153,17 @@ final class CurlLoopTests: XCTestCase {
         XCTAssertEqual(recorder.outcome, .failed("the engine stopped"))
         loop.shutdown()  // idempotent
     }
+
+    /// What the engine counts on the wire is exactly what the server wrote: status line and
+    /// headers included, the body as sent (gzip-encoded or not).
+    func testWireBytesEqualWhatTheServerSent() throws {
+        for (path, gzip) in [("/poll/quotes", false), ("/poll/weather", true), ("/redirect/poll/quotes", false)] {
+            let before = server.bytesSent()
+            let (transfer, recorder) = get(path) { $0.acceptEncoding = gzip }
+            loop.start(transfer)
+            wait(for: [recorder.completed], timeout: 10)
+            // A redirect's first response is part of what crossed the wire too.
+            XCTAssertEqual(recorder.counts.wireBytes, Int64(server.bytesSent() - before), path)
+        }
+    }
 }
