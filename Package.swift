@@ -26,7 +26,7 @@ let package = Package(
         // The command-line commands, kept in a library so tests and the benchmark call them in-process.
         .target(name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
-        .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI"]),
+        .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "LocalServer"]),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
         .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "LocalServer"]),

@@ -10,7 +10,8 @@ import Synchronization
 /// ids; `Last-Event-ID` resumes with the missed patches; `retry`; comment heartbeats).
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
 /// `stall`, `drip`, `malformed-patch`, `non-json`, `oversize` (`&size=N`); `/redirect/<path>`
-/// redirects to `<path>` and `/redirect-loop` to itself. A request that offers
+/// redirects to `<path>` and `/redirect-loop` to itself; `/firehose` serves a prepared stream
+/// at full speed. A request that offers
 /// `Accept-Encoding: gzip` gets a gzip body.
 ///
 /// One thread runs an epoll loop that owns every socket; the public methods only queue work
@@ -38,6 +39,9 @@ public final class LocalServer: Sendable {
         public var seed: UInt64
         /// 0 picks a free port.
         public var port: UInt16
+        /// A prepared event stream served as fast as the client reads at `/firehose`, then
+        /// closed (the benchmark's ingest test).
+        public var firehose: [UInt8]?
 
         public init(apis: [APIConfiguration] = LocalServer.demoAPIs, retryMilliseconds: Int = 1000, heartbeat: Duration = .seconds(15), seed: UInt64 = 1, port: UInt16 = 0) {
             self.apis = apis

@@ -27,6 +27,11 @@ extension ServerLoop {
             let target = String(request.path.dropFirst("/redirect".count)) + (request.query.isEmpty ? "" : "?" + request.query.map { "\($0.key)=\($0.value)" }.joined(separator: "&"))
             return respond(connection, status: "301 Moved Permanently", contentType: "text/plain", body: [], headers: ["Location: \(target)"])
         }
+        if request.path == "/firehose", let firehose = configuration.firehose {
+            connection.mode = .responding  // closes once everything is written
+            sendRaw(connection, Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n".utf8) + firehose)
+            return
+        }
         if request.path == "/health" {
             return respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8))
         }

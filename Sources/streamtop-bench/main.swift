@@ -1,6 +1,8 @@
 import Foundation
 import StreamCLI
+import LocalServer
 import StreamCore
+import StreamEngine
 
 // streamtop-bench: throughput of the core against baselines measured in the same run.
 // Run with `swift run -c release streamtop-bench`. Targets are for the 2-core CI machine.
@@ -248,5 +250,31 @@ report(BenchResult(name: "tail --jsonl --document --quiet", value: captureSize /
 print("  final document right: \(finalDocumentRight ? "yes" : "NO")")
 }
 
+// MARK: Engine ingest: LocalServer firehose -> libcurl -> SSE parser -> document
+
+var ingestRight = true
+if enabled("engine") {
+    let (capture, expectedFinal) = makeCapture()
+    var configuration = LocalServer.Configuration(apis: [])
+    configuration.firehose = Array(capture.utf8)
+    let server = try! LocalServer(configuration: configuration)
+    let loop = try! CurlLoop()
+    let size = Double(capture.utf8.count)
+    var rawBest = Double.infinity
+    var engineBest = Double.infinity
+    for _ in 0..<3 {
+        rawBest = min(rawBest, EngineIngest.rawRead(port: server.port))
+        let run = EngineIngest.engine(port: server.port, loop: loop)
+        engineBest = min(engineBest, run.seconds)
+        ingestRight = ingestRight && run.document == expectedFinal && run.events == 100_001
+    }
+    // The target is relative: half the speed of a raw read of the same bytes.
+    report(BenchResult(name: "Engine ingest, 1 firehose stream", value: size / engineBest, unit: "B/s",
+                       target: 0.5 * size / rawBest, baselineName: "raw socket read", baselineValue: size / rawBest))
+    print(String(format: "  ingest ratio %.1f %% of a raw read (target ≥ 50 %%); final document right: %@", 100 * rawBest / engineBest, ingestRight ? "yes" : "NO"))
+    loop.shutdown()
+    server.stop()
+}
+
 let missed = results.filter { $0.meetsTarget == false }
-print(missed.isEmpty && finalDocumentRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
+print(missed.isEmpty && finalDocumentRight && ingestRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
