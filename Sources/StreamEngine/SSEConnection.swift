@@ -24,6 +24,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         case connecting(attempt: Int, lastEventID: String?)
         case open(status: Int, contentType: String?)
         case item(SSEItem)
+        /// A piece of the body arrived: its decoded size, and the bytes on the wire so far for
+        /// this connection (headers and encoded body).
+        case received(payloadBytes: Int, wireBytesSoFar: Int64)
         /// The connection ended; `failed` for errors (HTTP status, wrong content type, network, stall).
         case closed(reason: String, failed: Bool, status: Int?)
         case reconnecting(delay: Duration)
@@ -47,6 +50,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private var lastByte: Moment
     private var stopped = false
     private var problem: String?
+    /// The current connection is being closed on purpose, to get a fresh snapshot.
+    private var closingToResynchronize = false
     private var resynchronize = false
     private var stallCheck: DispatchWorkItem?
 
@@ -80,6 +85,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             self.resynchronize = true
             if let current = self.current {
                 self.problem = reason
+                self.closingToResynchronize = true
                 self.loop.cancel(current)
             }
         }
@@ -115,9 +121,11 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
                 return snippet.count < 200
             }
             let copy = [UInt8](bytes)
+            let wire = transfer.wireBytesSoFar
             queue.async { [self] in
                 guard current === transfer else { return }
                 lastByte = time.now()
+                handler(.received(payloadBytes: copy.count, wireBytesSoFar: wire))
                 parser.feed(copy) { handler(.item($0)) }
             }
             return true
@@ -151,6 +159,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         if let problem {
             reason = problem
             self.problem = nil
+            // Resynchronizing is a deliberate close, not a failure: no backoff.
+            failed = !closingToResynchronize
+            closingToResynchronize = false
         } else if let status, status != 200 {
             let excerpt = Sanitizer.line(snippet.trimmingCharacters)
             reason = "HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")

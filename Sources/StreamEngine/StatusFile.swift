@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import StreamCore
+
+/// `status.json`: the latest snapshot of every stream, for scripts (`streamtop status`).
+public enum StatusFile {
+    static func json(_ snapshot: StreamSnapshot) -> JSONValue {
+        let metrics = snapshot.metrics
+        var object: JSONObject = [
+            "id": .string(snapshot.id), "name": .string(snapshot.name), "url": .string(snapshot.url),
+            "mode": .string(snapshot.mode.rawValue), "state": .string(snapshot.status.state.name),
+            "sinceSeconds": .number(JSONNumber((metrics.at - snapshot.status.since).seconds) ?? JSONNumber(0)),
+            "lastError": snapshot.status.lastError.map { .string($0) } ?? .null,
+            "wireBytes": .number(JSONNumber(Int(metrics.wireBytes))), "payloadBytes": .number(JSONNumber(Int(metrics.payloadBytes))),
+            "events": .number(JSONNumber(Int(metrics.events))), "patches": .number(JSONNumber(Int(metrics.patches))),
+            "polls": .number(JSONNumber(Int(metrics.polls))), "errors": .number(JSONNumber(Int(metrics.errors))),
+            "reconnects": .number(JSONNumber(Int(metrics.reconnects))),
+            "wireBytesPerSecond": .number(JSONNumber(metrics.wireBytesPerSecond.oneMinute) ?? JSONNumber(0)),
+            "patchesPerMinute": .number(JSONNumber(metrics.patchesPerMinute.oneMinute) ?? JSONNumber(0)),
+            "changeFrequency": metrics.changeFrequency.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null,
+            "changesPerHour": .number(JSONNumber(metrics.changesPerHour) ?? JSONNumber(0)),
+        ]
+        if let group = snapshot.group { object["group"] = .string(group) }
+        if let savings = metrics.pollSavings { object["pollSavings"] = .number(JSONNumber(savings) ?? JSONNumber(0)) }
+        return .object(object)
+    }
+
+    /// Reads `status.json`.
+    public static func read(path: String) throws -> JSONValue {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return try JSONParser.parse(bytes)
+    }
+
+    /// Atomic replace: a temporary file, then rename.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if written <= 0 {
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw FileError(path: temporary, operation: "write", code: code)
+            }
+            offset += written
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw FileError(path: path, operation: "replace", code: errno) }
+    }
+}

@@ -1,0 +1,234 @@
+import Dispatch
+import StreamCore
+
+/// One registered stream at work: its connection (SSE or poll), its document, its metrics
+/// and its state, on one serial queue; it publishes a `StreamSnapshot` at most every 100 ms
+/// however many events arrive, and writes its log and archive when the engine has a state
+/// directory.
+final class StreamRunner: @unchecked Sendable {  // mutable state is confined to `queue`
+    let spec: StreamSpec
+    let queue: DispatchQueue
+    private let loop: CurlLoop
+    private let store: SnapshotStore
+    private let time: any TimeSource
+    private let wall: any WallClock
+    private let log: StreamLog?
+    private let archive: StreamArchive?
+
+    private var document = Document()
+    private var tokens = PointerTokenCache()
+    private var metrics: StreamMetrics
+    private var status: StreamStatus
+    private var version = 0
+    private var lastPublished: Moment?
+    private var publishPending = false
+    private var wireSoFar: Int64 = 0
+    private var sse: SSEConnection?
+    private var poller: PollConnection?
+    private var stoppedByServer = false
+
+    static let publishInterval: Duration = .milliseconds(100)
+
+    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?) {
+        self.spec = spec
+        self.loop = loop
+        self.store = store
+        self.time = time
+        self.wall = wall
+        queue = DispatchQueue(label: "streamtop.stream.\(spec.id)")
+        metrics = StreamMetrics(start: time.now())
+        status = StreamStatus(state: .idle, since: time.now())
+        log = stateDirectory.flatMap { try? StreamLog(directory: "\($0)/logs", stream: spec.id) }
+        archive = stateDirectory.flatMap { try? StreamArchive(root: "\($0)/archive", stream: spec.id) }
+        publishNow()
+    }
+
+    func start() {
+        queue.async { [self] in
+            guard sse == nil && poller == nil else { return }
+            stoppedByServer = false
+            switch spec.mode {
+            case .sse:
+                var options = SSEConnection.Options(url: spec.url)
+                options.headers = spec.headers
+                options.stall = .seconds(spec.stall)
+                let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: UInt64(truncatingIfNeeded: spec.id.hashValue)) { [weak self] report in
+                    self?.handle(report)
+                }
+                sse = connection
+                connection.start()
+            case .poll:
+                var options = PollConnection.Options(url: spec.url)
+                options.headers = spec.headers
+                options.interval = .seconds(spec.interval)
+                let poller = PollConnection(options: options, loop: loop, queue: queue) { [weak self] report in
+                    self?.handle(report)
+                }
+                self.poller = poller
+                setState(.connecting(attempt: 1))
+                poller.start()
+            }
+        }
+    }
+
+    func stop() {
+        queue.async { [self] in
+            sse?.stop()
+            poller?.stop()
+        }
+    }
+
+    // MARK: Reports (on `queue`)
+
+    private func handle(_ report: SSEConnection.Report) {
+        let now = time.now()
+        switch report {
+        case .connecting(let attempt, let lastEventID):
+            wireSoFar = 0
+            setState(.connecting(attempt: attempt))
+            write(.info, "connect", ["url": .string(Redactor.url(spec.url)), "attempt": .number(JSONNumber(attempt)), "lastEventId": lastEventID.map { .string($0) } ?? .null])
+        case .open(let statusCode, let contentType):
+            setState(.open)
+            write(.info, "response", ["status": .number(JSONNumber(statusCode)), "contentType": contentType.map { .string(Sanitizer.line($0)) } ?? .null])
+        case .received(_, let wireBytesSoFar):
+            if wireBytesSoFar > wireSoFar {
+                metrics.recordWire(bytes: Int(wireBytesSoFar - wireSoFar), at: now)
+                wireSoFar = wireBytesSoFar
+            }
+        case .item(.event(let event)):
+            consume(event, at: now)
+        case .item(.retry(let milliseconds)):
+            write(.info, "retry", ["ms": .number(JSONNumber(milliseconds))])
+        case .item(.eventTooLarge(let type, _, let limit)):
+            metrics.recordError()
+            let reason = "a \(Sanitizer.line(type)) event larger than \(limit) bytes was dropped"
+            document.markStale(reason)
+            status.lastError = reason
+            write(.error, "error", ["reason": .string(reason)])
+            sse?.resynchronize(reason: "resynchronizing: \(reason)")
+        case .closed(let reason, let failed, let statusCode):
+            if failed {
+                metrics.recordError()
+                status.lastError = reason
+            }
+            write(failed ? .warn : .info, "close", ["reason": .string(reason), "status": statusCode.map { .number(JSONNumber($0)) } ?? .null])
+        case .bytes(let counts):
+            if counts.wireBytes > wireSoFar { metrics.recordWire(bytes: Int(counts.wireBytes - wireSoFar), at: now) }
+            wireSoFar = 0
+        case .reconnecting(let delay):
+            metrics.recordReconnect()
+            let next = now + delay
+            let attempt = metrics.reconnects
+            if status.lastError?.hasPrefix("stalled") == true {
+                setState(.stalled(nextAttempt: next, attempt: Int(attempt)))
+            } else if status.lastError != nil && status.state != .open {
+                setState(.failed(nextAttempt: next, attempt: Int(attempt)))
+            } else {
+                setState(.reconnecting(nextAttempt: next, attempt: Int(attempt)))
+            }
+        case .stoppedByServer:
+            stoppedByServer = true
+            setState(.stoppedByServer)
+        case .finished:
+            sse = nil
+            if !stoppedByServer { setState(.stopped) }
+        }
+        schedulePublish()
+    }
+
+    private func handle(_ report: PollConnection.Report) {
+        let now = time.now()
+        switch report {
+        case .poll(let poll):
+            metrics.recordWire(bytes: Int(poll.wireBytes), at: now)
+            if let error = poll.error {
+                metrics.recordError()
+                status.lastError = error
+                setState(.failed(nextAttempt: now + .seconds(spec.interval), attempt: 1))
+                write(.warn, "poll", ["status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "error": .string(error)])
+            } else {
+                metrics.advance(to: now) { document.current?.hashValue }
+                if poll.status == 304 {
+                    metrics.recordNotModified(at: now)
+                } else {
+                    metrics.recordPoll(bodyBytes: poll.bodyBytes, patchBytes: poll.patchBytes, changed: poll.changed, at: now)
+                    if let body = poll.document {
+                        if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
+                        _ = document.consume(SSEEvent(type: "data", data: JSONWriter.string(body)))
+                        try? archive?.append(kind: "poll", time: wall.now(), fields: ["status": .number(JSONNumber(poll.status ?? 0)), "body": body])
+                    }
+                }
+                status.lastError = nil
+                setState(.open)
+                write(.info, "poll", [
+                    "status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "wireBytes": .number(JSONNumber(Int(poll.wireBytes))),
+                    "bytes": .number(JSONNumber(poll.bodyBytes)), "changed": .bool(poll.changed), "patchBytes": .number(JSONNumber(poll.patchBytes)),
+                ])
+            }
+        case .finished:
+            poller = nil
+            setState(.stopped)
+        }
+        schedulePublish()
+    }
+
+    private func consume(_ event: SSEEvent, at now: Moment) {
+        metrics.advance(to: now) { document.current?.hashValue }
+        let hadDocument = document.current != nil
+        let wasStale = document.isStale
+        try? archive?.append(kind: "event", time: wall.now(), fields: ["type": .string(event.type), "id": .string(event.lastEventID), "data": .string(event.data)])
+        switch document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens)) {
+        case .success(let observation):
+            metrics.record(observation, at: now)
+            if !hadDocument, let current = document.current { metrics.documentAppeared(hash: current.hashValue) }
+            write(.info, "event", [
+                "type": .string(event.type), "id": .string(event.lastEventID), "bytes": .number(JSONNumber(observation.payloadBytes)),
+                "ops": .number(JSONNumber(observation.operations)), "changed": .bool(observation.changed),
+                "excerpt": .string(String(event.data.prefix(200))),
+            ])
+        case .failure(let error):
+            metrics.recordError()
+            status.lastError = error.reason
+            write(.error, "error", ["reason": .string(error.reason), "event": .string(event.type), "id": .string(event.lastEventID)])
+            if !wasStale && document.isStale { sse?.resynchronize(reason: "resynchronizing: \(error.reason)") }
+        }
+    }
+
+    private func setState(_ state: StreamState) {
+        guard state != status.state else { return }
+        status.state = state
+        status.since = time.now()
+        write(.info, "state", ["state": .string(state.name)])
+    }
+
+    private func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {
+        try? log?.append(LogEntry(time: wall.now(), level: level, kind: kind, fields: fields))
+    }
+
+    // MARK: Publishing
+
+    /// Publishes now if the last publication is old enough, else once, 100 ms after it.
+    private func schedulePublish() {
+        guard !publishPending else { return }
+        let now = time.now()
+        if let lastPublished, now - lastPublished < StreamRunner.publishInterval {
+            publishPending = true
+            let wait = StreamRunner.publishInterval - (now - lastPublished)
+            queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds))) { [self] in
+                publishPending = false
+                publishNow()
+            }
+        } else {
+            publishNow()
+        }
+    }
+
+    func publishNow() {
+        let now = time.now()
+        lastPublished = now
+        version += 1
+        store.publish(StreamSnapshot(
+            id: spec.id, name: spec.name, url: Redactor.url(spec.url), mode: spec.mode, group: spec.group,
+            status: status, metrics: metrics.snapshot(at: now), version: version))
+    }
+}

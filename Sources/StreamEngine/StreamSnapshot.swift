@@ -1,0 +1,47 @@
+import StreamCore
+import Synchronization
+
+/// What the UI and `status.json` know about one stream at one moment: an immutable value,
+/// published by the stream's queue, read by anyone.
+public struct StreamSnapshot: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// The URL with credentials redacted (safe to show; still to be sanitized for a terminal).
+    public var url: String
+    public var mode: StreamSpec.Mode
+    public var group: String?
+    public var status: StreamStatus
+    public var metrics: MetricsSnapshot
+    /// Increases with every publication of this stream.
+    public var version: Int
+}
+
+/// The latest snapshot of every stream, behind a lock, with a version that moves whenever any
+/// of them changes: readers compare versions and redraw only when something moved.
+public final class SnapshotStore: Sendable {
+    private let state = Mutex<(version: Int, snapshots: [String: StreamSnapshot])>((0, [:]))
+
+    public init() {}
+
+    public func publish(_ snapshot: StreamSnapshot) {
+        state.withLock { state in
+            state.version += 1
+            state.snapshots[snapshot.id] = snapshot
+        }
+    }
+
+    public func remove(id: String) {
+        state.withLock { state in
+            if state.snapshots.removeValue(forKey: id) != nil { state.version += 1 }
+        }
+    }
+
+    /// The store's version and every snapshot, ordered by id.
+    public func latest() -> (version: Int, snapshots: [StreamSnapshot]) {
+        state.withLock { state in
+            (state.version, state.snapshots.values.sorted { $0.id < $1.id })
+        }
+    }
+
+    public var version: Int { state.withLock { $0.version } }
+}

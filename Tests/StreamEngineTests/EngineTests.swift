@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+@testable import LocalServer
+@testable import StreamCore
+@testable import StreamEngine
+
+/// The engine running registered streams against LocalServer: states, metrics, snapshots,
+/// status.json, logs and the archive.
+final class EngineTests: XCTestCase {
+    var server: LocalServer!
+    var directory: String!
+
+    override func setUpWithError() throws {
+        server = try LocalServer(configuration: .init(apis: [
+            .init(name: "quotes", kind: "quotes", period: .milliseconds(50)),
+            .init(name: "weather", kind: "weather", period: .milliseconds(50)),
+        ], retryMilliseconds: 50))
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-engine-\(UUID().uuidString)").path
+    }
+
+    override func tearDownWithError() throws {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Waits (polling the store, which is what the UI does) until `condition` holds.
+    func waitFor(_ engine: Engine, _ condition: ([String: StreamSnapshot]) -> Bool, file: StaticString = #filePath, line: UInt = #line) -> [String: StreamSnapshot] {
+        let deadline = Date().addingTimeInterval(20)
+        var lastVersion = -1
+        while Date() < deadline {
+            let (version, snapshots) = engine.store.latest()
+            let byID = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.id, $0) })
+            if version != lastVersion && condition(byID) { return byID }
+            lastVersion = version
+            usleep(10_000)
+        }
+        XCTFail("condition not reached", file: file, line: line)
+        return [:]
+    }
+
+    func testStreamsAndPollersRunPublishAndRecord() throws {
+        let specs = [
+            StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes?token=secret", group: "q", autostart: true),
+            StreamSpec(id: "weather", name: "Weather", url: server.baseURL + "/poll/weather", mode: .poll, interval: 1, autostart: true),
+            StreamSpec(id: "idle", name: "Idle", url: server.baseURL + "/sse/quotes"),
+        ]
+        let engine = try Engine(specs: specs, stateDirectory: directory)
+        let initial = engine.store.latest().snapshots
+        XCTAssertEqual(initial.map(\.status.state), [.idle, .idle, .idle], "every stream is published from the start")
+        engine.startAutostart()
+        let running = waitFor(engine) { snapshots in
+            (snapshots["quotes"]?.metrics.patches ?? 0) >= 5 && (snapshots["weather"]?.metrics.polls ?? 0) >= 2
+        }
+        let quotes = running["quotes"]!
+        XCTAssertEqual(quotes.status.state, .open)
+        XCTAssertEqual(quotes.url, server.baseURL + "/sse/quotes?token=REDACTED")
+        XCTAssertEqual(quotes.metrics.snapshots, 1)
+        XCTAssertGreaterThan(quotes.metrics.wireBytes, quotes.metrics.payloadBytes / 2)
+        XCTAssertGreaterThan(quotes.metrics.patchSizes.median, 0)
+        let weather = running["weather"]!
+        XCTAssertEqual(weather.status.state, .open)
+        XCTAssertNotNil(weather.metrics.pollSavings, "each poll knows the patch a stream would have sent")
+        XCTAssertEqual(running["idle"]?.status.state, .idle)
+
+        try engine.writeStatus(at: UTCTime(secondsSinceEpoch: 0))
+        let status = try StatusFile.read(path: directory + "/status.json")
+        XCTAssertEqual(status["streams"]?.arrayValue?.map { $0["id"] }, ["idle", "quotes", "weather"])
+        XCTAssertEqual(status["streams"]?[1]?["state"], "open")
+
+        engine.stop(id: "quotes")
+        _ = waitFor(engine) { $0["quotes"]?.status.state == .stopped }
+        engine.shutdown()
+
+        let log = try JSONLinesReader.readFile(path: directory + "/logs/quotes.jsonl")
+        XCTAssertTrue(log.warnings.isEmpty)
+        let kinds = Set(log.records.compactMap { $0["kind"]?.stringValue })
+        XCTAssertTrue(kinds.isSuperset(of: ["connect", "response", "event", "state", "close"]), "\(kinds)")
+        XCTAssertFalse(try String(contentsOfFile: directory + "/logs/quotes.jsonl", encoding: .utf8).contains("secret"), "credentials stay out of logs")
+        let archived = try FileManager.default.contentsOfDirectory(atPath: directory + "/archive/quotes")
+        XCTAssertEqual(archived.count, 1)
+        let records = try JSONLinesReader.readFile(path: directory + "/archive/quotes/" + archived[0]).records
+        XCTAssertEqual(records.first?["type"], "data")
+        XCTAssertGreaterThan(records.count, 5)
+    }
+
+    func testFailingStreamsShowTheirStateAndError() throws {
+        let specs = [
+            StreamSpec(id: "broken", name: "Broken", url: server.baseURL + "/sse/quotes?fault=500", autostart: true),
+            StreamSpec(id: "gone", name: "Gone", url: server.baseURL + "/sse/quotes?fault=204", autostart: true),
+            StreamSpec(id: "bad-patch", name: "Bad patch", url: server.baseURL + "/sse/quotes?fault=malformed-patch", autostart: true),
+        ]
+        let engine = try Engine(specs: specs, stateDirectory: nil)
+        engine.startAutostart()
+        let seen = waitFor(engine) { snapshots in
+            if case .failed = snapshots["broken"]?.status.state {} else { return false }
+            return snapshots["gone"]?.status.state == .stoppedByServer && (snapshots["bad-patch"]?.metrics.reconnects ?? 0) >= 1
+        }
+        XCTAssertEqual(seen["broken"]?.status.lastError, "HTTP 500: simulated failure")
+        XCTAssertGreaterThan(seen["broken"]?.metrics.errors ?? 0, 0)
+        XCTAssertTrue(seen["bad-patch"]?.status.lastError?.hasPrefix("patch failed") == true)
+        engine.shutdown()
+    }
+}
