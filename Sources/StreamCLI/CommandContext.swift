@@ -45,4 +45,11 @@ enum Paths {
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return "\(config)/streamtop/streams.json" }
         return "\(environment["HOME"] ?? ".")/.config/streamtop/streams.json"
     }
+
+    /// `--state-dir DIR`, else `$XDG_STATE_HOME/streamtop`, else `~/.local/state/streamtop`.
+    static func state(override: String?, environment: [String: String]) -> String {
+        if let override { return override }
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return "\(state)/streamtop" }
+        return "\(environment["HOME"] ?? ".")/.local/state/streamtop"
+    }
 }

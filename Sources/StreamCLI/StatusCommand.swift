@@ -1,0 +1,72 @@
+import StreamCore
+import StreamEngine
+
+/// `streamtop status`: the state of every stream, from the status.json that `run` writes.
+struct StatusCommand: StreamtopCommand {
+    static let name = "status"
+    static let summary = "Show the state of every stream (from a running streamtop)."
+    static let usage = """
+        USAGE: streamtop status [--json] [--state-dir DIR]
+
+        Shows what 'streamtop run' last wrote to status.json: each stream's state, bytes,
+        rates, changes and last error.
+
+        OPTIONS:
+          --json           status.json as it is, for scripts.
+          --state-dir DIR  Where status.json is (default: $XDG_STATE_HOME/streamtop).
+          -h, --help       Show this help.
+        """
+
+    var json = false
+    var stateDirectory: String?
+
+    init(arguments: [String]) throws {
+        let scanned = try ArgumentScanner(
+            flags: ["--json": "json", "--help": "help", "-h": "help"], options: ["--state-dir": "state-dir"]
+        ).scan(arguments)
+        if scanned.flags.contains("help") { throw HelpRequested() }
+        if let extra = scanned.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
+        json = scanned.flags.contains("json")
+        stateDirectory = scanned.options["state-dir"]?.last
+    }
+
+    func run(_ context: CommandContext) -> Int32 {
+        let path = Paths.state(override: stateDirectory, environment: context.environment) + "/status.json"
+        let status: JSONValue
+        do {
+            status = try StatusFile.read(path: path)
+        } catch {
+            context.complain("no status to show (\(error)); is 'streamtop run --headless' running?")
+            return 1
+        }
+        if json {
+            context.say(JSONWriter.string(status, pretty: true))
+            return 0
+        }
+        let streams = status["streams"]?.arrayValue ?? []
+        context.say("updated \(status["updatedAt"]?.stringValue ?? "?")")
+        let header = ["ID", "STATE", "WIRE", "RATE", "EVENTS", "PATCH/MIN", "CHANGES", "ERRORS", "LAST ERROR"]
+        let rows = streams.map { stream -> [String] in
+            func int(_ key: String) -> Int { stream[key]?.numberValue?.intValue ?? Int(stream[key]?.numberValue?.doubleValue ?? 0) }
+            func double(_ key: String) -> Double { stream[key]?.numberValue?.doubleValue ?? 0 }
+            let frequency = stream["changeFrequency"]?.numberValue.map { "\(Int(($0.doubleValue * 100).rounded()))%" } ?? "-"
+            return [
+                stream["id"]?.stringValue ?? "?", stream["state"]?.stringValue ?? "?",
+                ByteCount.human(int("wireBytes")), ByteCount.human(Int(double("wireBytesPerSecond"))) + "/s",
+                String(int("events")), String(format1(double("patchesPerMinute"))), frequency,
+                String(int("errors")), stream["lastError"]?.stringValue ?? "",
+            ].map { Sanitizer.line($0) }
+        }
+        let table = [header] + rows
+        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+        for row in table {
+            context.say(row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(to: widths[index] + 1) }.joined(separator: " "))
+        }
+        return 0
+    }
+
+    private func format1(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+}
