@@ -11,7 +11,8 @@ import Synchronization
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
 /// `stall`, `drip`, `malformed-patch`, `non-json`, `oversize` (`&size=N`); `/redirect/<path>`
 /// redirects to `<path>` and `/redirect-loop` to itself; `/firehose` serves a prepared stream
-/// at full speed. A request that offers
+/// at full speed; `POST /hook` records what it receives (`?fault=500` fails it). A request
+/// that offers
 /// `Accept-Encoding: gzip` gets a gzip body.
 ///
 /// One thread runs an epoll loop that owns every socket; the public methods only queue work
@@ -97,6 +98,11 @@ public final class LocalServer: Sendable {
     /// Bytes written to clients so far, headers included (for byte-accounting tests).
     public func bytesSent() -> Int {
         loop.query { $0.bytesSent }
+    }
+
+    /// The bodies posted to `/hook` so far, with their content types (for notification tests).
+    public func receivedHooks() -> [(contentType: String?, body: String)] {
+        loop.query { loop in loop.hooks.map { ($0.contentType, String(decoding: $0.body, as: UTF8.self)) } }
     }
 
     /// Connections open now (for tests).

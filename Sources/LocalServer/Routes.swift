@@ -13,9 +13,16 @@ extension ServerLoop {
         sendRaw(connection, Array(head.utf8) + payload)
     }
 
-    func route(_ request: HTTPRequest, _ connection: Connection) {
+    func route(_ request: HTTPRequest, body: [UInt8], _ connection: Connection) {
         let fault = request.query["fault"]
         let parts = request.path.split(separator: "/").map(String.init)
+        if request.method == "POST" && request.path == "/hook" {
+            if fault == "500" {
+                return respond(connection, status: "500 Internal Server Error", contentType: "text/plain", body: Array("hook failed\n".utf8))
+            }
+            hooks.append((request.header("content-type"), body))
+            return respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8))
+        }
         guard request.method == "GET" else {
             return respond(connection, status: "405 Method Not Allowed", contentType: "text/plain", body: Array("only GET\n".utf8))
         }

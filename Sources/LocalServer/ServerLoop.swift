@@ -19,6 +19,8 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     var connections: [Int32: Connection] = [:]
     /// Every byte written to any client (for byte-accounting tests).
     var bytesSent = 0
+    /// Bodies posted to `/hook` (for notification tests), oldest first.
+    var hooks: [(contentType: String?, body: [UInt8])] = []
     private var apis: [String: SimulatedAPI] = [:]
     private var running = true
     private let inbox = LoopInbox<ServerLoop>()
@@ -171,8 +173,11 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
             return
         case .invalid(let reason):
             respond(connection, status: "400 Bad Request", contentType: "text/plain", body: Array("\(reason)\n".utf8))
-        case .complete(let request, _):
-            route(request, connection)
+        case .complete(let request, let consumed):
+            // A body (webhooks post one) must have arrived in full first.
+            let length = request.header("content-length").flatMap { Int($0) } ?? 0
+            guard connection.input.count >= consumed + length else { return }
+            route(request, body: Array(connection.input[consumed..<(consumed + length)]), connection)
         }
     }
 

@@ -157,6 +157,15 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         transfer.easy = easy
         let request = transfer.request
         ccurl_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        if let body = request.postBody {
+            ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
+            // COPYPOSTFIELDS: libcurl keeps its own copy, so the bytes need not outlive this call.
+            body.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    _ = ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: chars.baseAddress))
+                }
+            }
+        }
         ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
         ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, request.maxRedirects)

@@ -14,9 +14,10 @@ public final class Engine: Sendable {
     public init(specs: [StreamSpec], stateDirectory: String?, time: any TimeSource = SystemTimeSource(), wall: any WallClock = SystemWallClock()) throws {
         loop = try CurlLoop()
         self.stateDirectory = stateDirectory
+        let notifier = Notifier(loop: loop)
         var runners: [String: StreamRunner] = [:]
         for spec in specs {
-            runners[spec.id] = StreamRunner(spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory)
+            runners[spec.id] = StreamRunner(spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory, notifier: notifier)
         }
         self.runners = Mutex(runners)
     }

@@ -1,7 +1,7 @@
 import CCurl
 import StreamCore
 
-/// One HTTP GET on the engine's loop: the request going in, callbacks coming out.
+/// One HTTP request (a GET, or a POST for webhooks) on the engine's loop: the request going in, callbacks coming out.
 ///
 /// Callbacks run on the engine thread, in order: `onResponse` once the response headers are
 /// complete (or at completion for a response without a body), `onData` for each piece of the
@@ -19,6 +19,8 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
         /// Whole-transfer limit (polls); nil for streams that stay open.
         public var timeout: Duration?
         public var maxRedirects = 10
+        /// A body to POST (webhooks); nil for a GET.
+        public var postBody: [UInt8]?
 
         public init(url: String, headers: [(name: String, value: String)] = []) {
             self.url = url

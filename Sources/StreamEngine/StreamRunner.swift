@@ -26,16 +26,26 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var sse: SSEConnection?
     private var poller: PollConnection?
     private var stoppedByServer = false
+    private let notifier: Notifier?
+    private var alerts: AlertPolicy
+    private var alertTimer: DispatchSourceTimer?
+    /// From the first failed or stalled state until the stream is open again: reconnection
+    /// attempts in between belong to the same incident.
+    private var incident = false
 
     static let publishInterval: Duration = .milliseconds(100)
 
-    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?) {
+    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?) {
         self.spec = spec
         self.loop = loop
         self.store = store
         self.time = time
         self.wall = wall
         queue = DispatchQueue(label: "streamtop.stream.\(spec.id)")
+        self.notifier = notifier
+        alerts = AlertPolicy(
+            threshold: .seconds(spec.notify?.after ?? NotifySpec.defaultAfter),
+            repeatInterval: spec.notify?.repeat.map { .seconds($0) })
         metrics = StreamMetrics(start: time.now())
         status = StreamStatus(state: .idle, since: time.now())
         log = stateDirectory.flatMap { try? StreamLog(directory: "\($0)/logs", stream: spec.id) }
@@ -47,6 +57,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         queue.async { [self] in
             guard sse == nil && poller == nil else { return }
             stoppedByServer = false
+            startAlertTimer()
             switch spec.mode {
             case .sse:
                 var options = SSEConnection.Options(url: spec.url)
@@ -196,9 +207,59 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     private func setState(_ state: StreamState) {
         guard state != status.state else { return }
+        let wasBroken = status.state.isBroken
         status.state = state
-        status.since = time.now()
+        // An incident lasts from the first broken state to the next healthy one: moving
+        // between failed and stalled does not start a new one.
+        if !(wasBroken && state.isBroken) { status.since = time.now() }
         write(.info, "state", ["state": .string(state.name)])
+        if state.isBroken { incident = true }
+        if state == .open { incident = false }
+        if !state.isRunning {
+            // Stopped (by a person or the server): the incident ends without a recovery message.
+            incident = false
+            alerts.reset()
+            alertTimer?.cancel()
+            alertTimer = nil
+        }
+        checkAlerts()
+    }
+
+    // MARK: Alerts
+
+    /// Checks once a second while running, so a threshold passes even when nothing happens.
+    private func startAlertTimer() {
+        alertTimer?.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in self?.checkAlerts() }
+        timer.resume()
+        alertTimer = timer
+    }
+
+    private func checkAlerts() {
+        let now = time.now()
+        guard let decision = alerts.update(broken: incident, at: now) else { return }
+        let message: Notifier.Message
+        switch decision {
+        case .alert(let since, _):
+            let sinceWall = UTCTime(secondsSinceEpoch: wall.now().secondsSinceEpoch - (now - since).seconds)
+            message = Notifier.Message(
+                stream: spec.id, url: Redactor.url(spec.url), state: status.state.name,
+                reason: status.lastError ?? "no data", since: sinceWall, recovered: false)
+        case .recovered(_, let duration):
+            message = Notifier.Message(
+                stream: spec.id, url: Redactor.url(spec.url), state: status.state.name, reason: "",
+                since: UTCTime(secondsSinceEpoch: wall.now().secondsSinceEpoch - duration.seconds), recovered: true)
+        }
+        store.publishAlert(stream: spec.id, message: Sanitizer.line(message.text), recovered: message.recovered)
+        write(message.recovered ? .info : .error, "alert", ["message": .string(message.text)])
+        if let notify = spec.notify, let notifier {
+            notifier.send(message, spec: notify) { [self] problem in
+                // A notifier failing is logged (on the stream's queue); the stream goes on.
+                queue.async { self.write(.warn, "notify", ["problem": .string(problem)]) }
+            }
+        }
     }
 
     private func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {

@@ -16,12 +16,35 @@ public struct StreamSnapshot: Sendable, Equatable {
     public var version: Int
 }
 
+/// A stream broke or recovered (past its alert threshold): for the UI's bell and status line.
+public struct AlertEvent: Sendable, Equatable {
+    public var sequence: Int
+    public var stream: String
+    public var message: String
+    public var recovered: Bool
+}
+
 /// The latest snapshot of every stream, behind a lock, with a version that moves whenever any
-/// of them changes: readers compare versions and redraw only when something moved.
+/// of them changes: readers compare versions and redraw only when something moved. Alerts are
+/// kept too (the last 100), numbered, so a reader can ask for the ones it has not seen.
 public final class SnapshotStore: Sendable {
     private let state = Mutex<(version: Int, snapshots: [String: StreamSnapshot])>((0, [:]))
+    private let alertLog = Mutex<(next: Int, events: [AlertEvent])>((1, []))
 
     public init() {}
+
+    public func publishAlert(stream: String, message: String, recovered: Bool) {
+        alertLog.withLock { log in
+            log.events.append(AlertEvent(sequence: log.next, stream: stream, message: message, recovered: recovered))
+            log.next += 1
+            if log.events.count > 100 { log.events.removeFirst(log.events.count - 100) }
+        }
+    }
+
+    /// Alerts numbered after `sequence`, oldest first.
+    public func alerts(after sequence: Int) -> [AlertEvent] {
+        alertLog.withLock { $0.events.filter { $0.sequence > sequence } }
+    }
 
     public func publish(_ snapshot: StreamSnapshot) {
         state.withLock { state in

@@ -48,6 +48,12 @@ public struct AlertPolicy: Sendable {
         return .recovered(since: since, duration: moment - since)
     }
 
+    /// Forgets the current incident without a recovery message (the stream was stopped).
+    public mutating func reset() {
+        brokenSince = nil
+        lastAlertAt = nil
+    }
+
     /// When `update` should next be called for a pending alert or reminder (nil: nothing pending).
     public var nextCheck: Moment? {
         guard let since = brokenSince else { return nil }

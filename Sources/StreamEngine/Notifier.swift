@@ -1,0 +1,125 @@
+import Dispatch
+import StreamCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Tells a person that a stream broke, or recovered: a command run with `posix_spawn` (no
+/// shell; the details in `STREAMTOP_STREAM`, `_URL`, `_STATE`, `_REASON`, `_SINCE`), and/or a
+/// webhook POST through the engine's loop (`{"text": …}` for Slack-compatible hooks, or the
+/// text itself for ntfy-style ones). A notifier that fails is reported and tried again; it
+/// never blocks a stream.
+public final class Notifier: Sendable {
+    public struct Message: Sendable, Equatable {
+        public var stream: String
+        public var url: String
+        public var state: String
+        public var reason: String
+        public var since: UTCTime
+        public var recovered: Bool
+
+        /// One line for a person.
+        public var text: String {
+            recovered
+                ? "streamtop: \(stream) recovered (\(url)); it had been failing since \(since.iso8601)"
+                : "streamtop: \(stream) is \(state) since \(since.iso8601) (\(url)): \(reason)"
+        }
+    }
+
+    private let loop: CurlLoop
+    let attempts: Int
+    let retryDelay: Duration
+
+    public init(loop: CurlLoop, attempts: Int = 3, retryDelay: Duration = .seconds(5)) {
+        self.loop = loop
+        self.attempts = attempts
+        self.retryDelay = retryDelay
+    }
+
+    /// Sends `message` by every means `spec` names; `report` hears of each failure (on any thread).
+    public func send(_ message: Message, spec: NotifySpec, report: @escaping @Sendable (String) -> Void) {
+        if let command = spec.command, !command.isEmpty {
+            runCommand(command, message, attempt: 1, report: report)
+        }
+        if let webhook = spec.webhook {
+            post(to: webhook, format: spec.webhookFormat, message, attempt: 1, report: report)
+        }
+    }
+
+    private func retry(_ attempt: Int, _ what: String, report: @escaping @Sendable (String) -> Void, again: @escaping @Sendable () -> Void) {
+        guard attempt < attempts else {
+            report("\(what); giving up after \(attempts) attempts")
+            return
+        }
+        report("\(what); trying again")
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(retryDelay.nanoseconds)), execute: again)
+    }
+
+    private func runCommand(_ command: [String], _ message: Message, attempt: Int, report: @escaping @Sendable (String) -> Void) {
+        DispatchQueue.global().async { [self] in
+            let environment = [
+                "STREAMTOP_STREAM=\(message.stream)", "STREAMTOP_URL=\(message.url)", "STREAMTOP_STATE=\(message.state)",
+                "STREAMTOP_REASON=\(message.reason)", "STREAMTOP_SINCE=\(message.since.iso8601)",
+                "STREAMTOP_RECOVERED=\(message.recovered ? "1" : "0")", "STREAMTOP_MESSAGE=\(message.text)",
+            ]
+            let outcome = Notifier.spawnAndWait(command, extraEnvironment: environment)
+            if let failure = outcome {
+                retry(attempt, "notification command \(command[0]) \(failure)", report: report) { [self] in
+                    runCommand(command, message, attempt: attempt + 1, report: report)
+                }
+            }
+        }
+    }
+
+    /// Runs a program without a shell and waits for it; nil when it exited 0, else what went wrong.
+    static func spawnAndWait(_ command: [String], extraEnvironment: [String]) -> String? {
+        var inherited: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if !text.hasPrefix("STREAMTOP_") { inherited.append(text) }
+            pointer += 1
+        }
+        let arguments = command.map { strdup($0) } + [nil]
+        let environment = (inherited + extraEnvironment).map { strdup($0) } + [nil]
+        defer {
+            for argument in arguments { free(argument) }
+            for entry in environment { free(entry) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, command[0], nil, nil, arguments, environment)
+        guard spawned == 0 else { return "could not start: \(String(cString: strerror(spawned)))" }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exited = status & 0x7F == 0
+        let code = (status >> 8) & 0xFF
+        if exited && code == 0 { return nil }
+        return exited ? "exited with status \(code)" : "was killed by signal \(status & 0x7F)"
+    }
+
+    private func post(to webhook: String, format: NotifySpec.WebhookFormat, _ message: Message, attempt: Int, report: @escaping @Sendable (String) -> Void) {
+        var request = HTTPTransfer.Request(url: webhook)
+        request.timeout = .seconds(15)
+        switch format {
+        case .slack:
+            request.postBody = JSONWriter.data(["text": .string(message.text)])
+            request.headers = [("Content-Type", "application/json")]
+        case .text:
+            request.postBody = Array(message.text.utf8)
+            request.headers = [("Content-Type", "text/plain; charset=utf-8")]
+        }
+        let transfer = HTTPTransfer(request)
+        transfer.onComplete = { [self] outcome, response, _ in
+            var failure: String?
+            if case .failed(let reason) = outcome { failure = reason }
+            if let status = response?.status, !(200..<300).contains(status) { failure = "answered HTTP \(status)" }
+            if let failure {
+                retry(attempt, "webhook \(Redactor.url(webhook)) \(failure)", report: report) { [self] in
+                    post(to: webhook, format: format, message, attempt: attempt + 1, report: report)
+                }
+            }
+        }
+        loop.start(transfer)
+    }
+}
