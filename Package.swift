@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "LocalServer"]),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
-        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "LocalServer"]),
+        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer"]),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer"]),
         .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore"]),
     ],

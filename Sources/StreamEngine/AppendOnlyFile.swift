@@ -14,10 +14,19 @@ final class AppendOnlyFile {
 
     init(path: String, mode: mode_t = 0o600) throws(FileError) {
         self.path = path
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+        fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, mode)  // read: to check the last byte
         guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
         var status = stat()
         size = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
+        // A crash can leave the last line torn. End it, so the next line starts clean: readers
+        // then skip just the torn line.
+        if size > 0 {
+            var last: UInt8 = 0
+            if pread(fd, &last, 1, off_t(size - 1)) == 1 && last != 0x0A {
+                var newline: UInt8 = 0x0A
+                if write(fd, &newline, 1) == 1 { size += 1 }
+            }
+        }
     }
 
     deinit { close(fd) }

@@ -35,6 +35,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     static let publishInterval: Duration = .milliseconds(100)
 
+    /// A seed from the stream's id that is the same in every run (String.hashValue is not).
+    static func stableSeed(_ id: String) -> UInt64 {
+        id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
+    }
+
     init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?) {
         self.spec = spec
         self.loop = loop
@@ -63,7 +68,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 var options = SSEConnection.Options(url: spec.url)
                 options.headers = spec.headers
                 options.stall = .seconds(spec.stall)
-                let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: UInt64(truncatingIfNeeded: spec.id.hashValue)) { [weak self] report in
+                let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: StreamRunner.stableSeed(spec.id)) { [weak self] report in
                     self?.handle(report)
                 }
                 sse = connection
@@ -72,6 +77,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 var options = PollConnection.Options(url: spec.url)
                 options.headers = spec.headers
                 options.interval = .seconds(spec.interval)
+                // Spread first polls over the interval, so hundreds of pollers don't fire at once
+                // (seeded by the stream's id: the same stream starts at the same offset).
+                var random = SplitMix64(seed: StreamRunner.stableSeed(spec.id))
+                options.initialDelay = .milliseconds(Int.random(in: 0..<(spec.interval * 1000), using: &random))
                 let poller = PollConnection(options: options, loop: loop, queue: queue) { [weak self] report in
                     self?.handle(report)
                 }

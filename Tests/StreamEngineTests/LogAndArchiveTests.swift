@@ -74,4 +74,16 @@ final class LogAndArchiveTests: XCTestCase {
         XCTAssertEqual(middle.records, [["a": 1], ["a": 2]])
         XCTAssertEqual(middle.warnings, ["x: line 2 is not JSON (invalid literal (expected true, false or null)); skipped"])
     }
+
+    func testAppendingAfterATornLineStartsOnAFreshLine() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/day.jsonl"
+        try #"{"a":1}"#.appending("\n").appending(#"{"a":"#).write(toFile: path, atomically: false, encoding: .utf8)
+        let file = try AppendOnlyFile(path: path)
+        let line = Array(#"{"a":3}"#.utf8) + [0x0A]
+        try line.withUnsafeBufferPointer { try file.append($0) }
+        let result = try JSONLinesReader.readFile(path: path)
+        XCTAssertEqual(result.records, [["a": 1], ["a": 3]])
+        XCTAssertEqual(result.warnings, ["\(path): line 2 is not JSON (unexpected end of input); skipped"])
+    }
 }
