@@ -57,6 +57,15 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         submit { $0.begin(transfer) }
     }
 
+    /// Resumes a transfer its receiver paused (`DataDecision.pause`).
+    public func resume(_ transfer: HTTPTransfer) {
+        submit { _ in
+            guard transfer.paused, let easy = transfer.easy else { return }
+            transfer.paused = false
+            curl_easy_pause(easy, CURLPAUSE_CONT)
+        }
+    }
+
     public func cancel(_ transfer: HTTPTransfer) {
         submit { $0.finish(transfer, outcome: .failed("cancelled")) }
     }
@@ -191,10 +200,17 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             let transfer = Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue()
             let length = size * count
             CurlLoop.noteResponse(transfer)
-            transfer.counts.payloadBytes += Int64(length)
-            let keep = transfer.onData?(UnsafeRawBufferPointer(start: data, count: length)) ?? true
-            if !keep { transfer.aborted = true }
-            return keep ? length : 0  // 0 aborts the transfer
+            switch transfer.onData?(UnsafeRawBufferPointer(start: data, count: length)) ?? .accept {
+            case .accept:
+                transfer.counts.payloadBytes += Int64(length)
+                return length
+            case .pause:
+                transfer.paused = true
+                return ccurl_writefunc_pause()  // the same bytes come again after resume
+            case .abort:
+                transfer.aborted = true
+                return 0  // 0 aborts the transfer
+            }
         }
         ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
         ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, user in

@@ -49,8 +49,18 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
 
     public let request: Request
     public var onResponse: ((Response) -> Void)?
-    /// Return false to abort the transfer (e.g. a wrong content type).
-    public var onData: ((UnsafeRawBufferPointer) -> Bool)?
+    /// What to do with a piece of the body.
+    public enum DataDecision: Sendable {
+        /// Taken: carry on.
+        case accept
+        /// Not taken: pause the transfer (libcurl stops reading the socket, so the server slows
+        /// down) and hand the same bytes again after `CurlLoop.resume`.
+        case pause
+        /// Not taken: end the transfer (e.g. a wrong content type).
+        case abort
+    }
+
+    public var onData: ((UnsafeRawBufferPointer) -> DataDecision)?
     public var onComplete: ((Outcome, Response?, Counts) -> Void)?
 
     /// The final response's headers (names lowercased), complete once `onComplete` runs.
@@ -66,6 +76,8 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
     var response: Response?
     var counts = Counts()
     var aborted = false
+    /// Whether the receiver paused the transfer (engine thread).
+    var paused = false
     /// Raw body bytes received so far (from libcurl's progress callback).
     var bodyWireBytes: Int64 = 0
     var headerBytes: Int64 = 0

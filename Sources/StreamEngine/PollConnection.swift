@@ -88,10 +88,10 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
             // Engine thread.
             if body.count + bytes.count > limit {
                 tooLarge = true
-                return false
+                return .abort
             }
             body.append(contentsOf: bytes)
-            return true
+            return .accept
         }
         transfer.onComplete = { [self] outcome, response, counts in
             let received = body

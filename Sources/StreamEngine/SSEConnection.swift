@@ -1,5 +1,6 @@
 import Dispatch
 import StreamCore
+import Synchronization
 
 /// One Server-Sent Events stream kept alive: connects, checks the response, parses events on
 /// its own serial queue, detects stalls, and reconnects with `ReconnectPolicy` (the server's
@@ -14,6 +15,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         public var stall: Duration = .seconds(90)
         public var reconnect = true
         public var maxEventBytes = 16 << 20
+        /// Bytes received but not yet parsed above which the transfer is paused (a slow
+        /// consumer slows its own stream instead of growing memory).
+        public var maxBufferedBytes = 4 << 20
 
         public init(url: String) {
             self.url = url
@@ -54,6 +58,12 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private var closingToResynchronize = false
     private var resynchronize = false
     private var stallCheck: DispatchWorkItem?
+    /// Bytes handed to `queue` and not parsed yet (written on the engine thread, read on both).
+    private let buffered = Atomic<Int>(0)
+    /// How many times the transfer was paused for a slow consumer (for tests and the log).
+    public let pauses = Atomic<Int>(0)
+    /// Set when the transfer pauses; the drain that makes room clears it and resumes.
+    private let wantsResume = Atomic<Bool>(false)
 
     public init(options: Options, loop: CurlLoop, queue: DispatchQueue, time: any TimeSource = SystemTimeSource(), seed: UInt64 = 1, handler: @escaping (Report) -> Void) {
         self.options = options
@@ -118,17 +128,28 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             if !accepted {
                 // Keep a sanitized snippet of an error body for the message, then stop reading.
                 snippet.append(contentsOf: bytes.prefix(max(0, 200 - snippet.count)))
-                return snippet.count < 200
+                return snippet.count < 200 ? .accept : .abort
             }
+            if buffered.load(ordering: .acquiring) > options.maxBufferedBytes {
+                // Announce first, then check again: a drain that happens after the announcement
+                // resumes the transfer, so it cannot stay paused with nothing left to drain.
+                wantsResume.store(true, ordering: .sequentiallyConsistent)
+                if buffered.load(ordering: .sequentiallyConsistent) > options.maxBufferedBytes {
+                    pauses.add(1, ordering: .relaxed)
+                    return .pause
+                }
+            }
+            buffered.add(bytes.count, ordering: .releasing)
             let copy = [UInt8](bytes)
             let wire = transfer.wireBytesSoFar
             queue.async { [self] in
+                defer { drained(copy.count, transfer) }
                 guard current === transfer else { return }
                 lastByte = time.now()
                 handler(.received(payloadBytes: copy.count, wireBytesSoFar: wire))
                 parser.feed(copy) { handler(.item($0)) }
             }
-            return true
+            return .accept
         }
         transfer.onComplete = { [self] outcome, response, counts in
             let body = String(decoding: snippet, as: UTF8.self)
@@ -140,6 +161,14 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         policy.connectionOpened(at: time.now())
         loop.start(transfer)
         scheduleStallCheck()
+    }
+
+    /// Parsed bytes leave the buffer; below half the limit a paused transfer resumes.
+    private func drained(_ count: Int, _ transfer: HTTPTransfer) {
+        let left = buffered.subtract(count, ordering: .sequentiallyConsistent).newValue
+        if left <= options.maxBufferedBytes / 2 && wantsResume.exchange(false, ordering: .sequentiallyConsistent) {
+            loop.resume(transfer)
+        }
     }
 
     private func ended(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome, response: HTTPTransfer.Response?, accepted: Bool, snippet: String, counts: HTTPTransfer.Counts) {

@@ -42,7 +42,7 @@ final class CurlLoopTests: XCTestCase {
                         self.dataArrived?.fulfill()
                     }
                 }
-                return true
+                return .accept
             }
             transfer.onComplete = { outcome, response, counts in
                 self.lock.withLock {

@@ -119,3 +119,47 @@ final class SSEConnectionTests: XCTestCase {
         XCTAssertEqual(closes(collected.all).first?.0, "connection refused")
     }
 }
+
+/// A slow consumer pauses its own transfer instead of growing memory, and loses nothing.
+final class BackpressureTests: XCTestCase {
+    func testASlowConsumerPausesTheTransferAndLosesNothing() throws {
+        // A 2 MB stream of 4,000 events, read by a consumer that stops until told to go on.
+        var stream = "retry: 1000\n\n"
+        for index in 1...4_000 { stream += "id: \(index)\ndata: \(String(repeating: "x", count: 480))\n\n" }
+        var configuration = LocalServer.Configuration(apis: [])
+        configuration.firehose = Array(stream.utf8)
+        let server = try LocalServer(configuration: configuration)
+        defer { server.stop() }
+        let loop = try CurlLoop()
+        defer { loop.shutdown() }
+
+        var options = SSEConnection.Options(url: server.baseURL + "/firehose")
+        options.reconnect = false
+        options.maxBufferedBytes = 64 << 10
+        let gate = DispatchSemaphore(value: 0)
+        let finished = expectation(description: "finished")
+        final class Count: @unchecked Sendable { var events = 0; var lastID = "" }  // on the stream's queue
+        let count = Count()
+        let connection = SSEConnection(options: options, loop: loop, queue: DispatchQueue(label: "slow")) { report in
+            switch report {
+            case .item(.event(let event)):
+                count.events += 1
+                count.lastID = event.lastEventID
+                if count.events == 1 { gate.wait() }  // the consumer stalls on its first event
+            case .finished:
+                finished.fulfill()
+            default:
+                break
+            }
+        }
+        connection.start()
+        // While the consumer is stuck, the engine fills its buffer and pauses the transfer.
+        let deadline = Date().addingTimeInterval(20)
+        while connection.pauses.load(ordering: .relaxed) == 0 && Date() < deadline { usleep(1_000) }
+        XCTAssertGreaterThan(connection.pauses.load(ordering: .relaxed), 0, "the transfer paused")
+        gate.signal()
+        wait(for: [finished], timeout: 30)
+        XCTAssertEqual(count.events, 4_000, "nothing lost")
+        XCTAssertEqual(count.lastID, "4000")
+    }
+}
