@@ -176,6 +176,8 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             }
         }
         ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        // Thousands of mostly idle streams: keep each handle's buffers small (GETs upload nothing).
+        ccurl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 << 10)
         ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
         ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, request.maxRedirects)
         ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)

@@ -63,6 +63,11 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
     exit(0)
 }
 
+// `--serve PERIOD_MS`: the scale benchmark's server, in a process of its own.
+if let flag = CommandLine.arguments.firstIndex(of: "--serve"), flag + 1 < CommandLine.arguments.count, let period = Int(CommandLine.arguments[flag + 1]) {
+    ScaleBench.serve(period: .milliseconds(period))
+}
+
 /// `--only WORD` runs just the benchmarks whose section name contains WORD (sse, json, patch, diff, tail).
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
     $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
@@ -276,5 +281,17 @@ if enabled("engine") {
     server.stop()
 }
 
+// MARK: Scale: 5,000 SSE streams at one event a second each
+
+var scaleRight = true
+if enabled("scale") {
+    let count = 5_000
+    let (cpuShare, rss, opened, troubled, events) = ScaleBench.streams(count: count, window: .seconds(10))
+    print(String(format: "Scale: %d SSE streams, 1 event/s each: %.1f %% of one core (target ≤ 25 %%), %.0f MiB resident (target ≤ 300), %d opened, %d with errors or reconnects, %d events in 10 s",
+                 count, cpuShare * 100, rss, opened, troubled, events))
+    scaleRight = opened == count && troubled == 0 && cpuShare <= 0.25 && rss <= 300
+    print(scaleRight ? "  scale targets met" : "  scale: MISSED")
+}
+
 let missed = results.filter { $0.meetsTarget == false }
-print(missed.isEmpty && finalDocumentRight && ingestRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
+print(missed.isEmpty && finalDocumentRight && ingestRight && scaleRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))

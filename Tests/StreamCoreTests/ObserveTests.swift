@@ -57,6 +57,22 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(sizes.count, Int64(100 + SizeStatistics.window))
     }
 
+    func testQuantilesMatchASortOfTheRecentWindow() {
+        var random = SeededRandom(seed: 12)
+        var sizes = SizeStatistics()
+        var all: [Int] = []
+        for _ in 0..<3_000 {
+            let size = Int.random(in: 0..<5_000, using: &random)
+            sizes.record(size)
+            all.append(size)
+            let recent = all.suffix(SizeStatistics.window).sorted()
+            for fraction in [0.5, 0.95, 1.0] {
+                let rank = max(1, Int((fraction * Double(recent.count)).rounded(.up)))
+                XCTAssertEqual(sizes.quantile(fraction), recent[rank - 1])
+            }
+        }
+    }
+
     func testChangeWindowsCompareTheDocumentAtWindowEdges() {
         var windows = ChangeWindows(length: .seconds(60), start: at(0))
         var hash = 1

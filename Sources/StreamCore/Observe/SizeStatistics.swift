@@ -9,6 +9,9 @@ public struct SizeStatistics: Sendable, Equatable {
     public private(set) var last: Int = 0
     public private(set) var max: Int = 0
     private var recent: [Int32] = []
+    /// The same samples, kept sorted (one insertion and one removal per sample), so that
+    /// quantiles cost a lookup however often snapshots are taken.
+    private var sorted: [Int32] = []
     private var next = 0
 
     public init() {}
@@ -22,9 +25,12 @@ public struct SizeStatistics: Sendable, Equatable {
         if recent.count < SizeStatistics.window {
             recent.append(clamped)
         } else {
+            let evicted = recent[next]
+            sorted.remove(at: SizeStatistics.insertionIndex(of: evicted, in: sorted))
             recent[next] = clamped
             next = (next + 1) % SizeStatistics.window
         }
+        sorted.insert(clamped, at: SizeStatistics.insertionIndex(of: clamped, in: sorted))
     }
 
     public var mean: Double { count == 0 ? 0 : Double(total) / Double(count) }
@@ -32,10 +38,20 @@ public struct SizeStatistics: Sendable, Equatable {
     /// The `fraction` quantile (0…1) of the recent samples, by the nearest-rank method; 0 when
     /// there are none.
     public func quantile(_ fraction: Double) -> Int {
-        guard !recent.isEmpty else { return 0 }
-        let sorted = recent.sorted()
+        guard !sorted.isEmpty else { return 0 }
         let rank = Swift.max(1, Int((fraction * Double(sorted.count)).rounded(.up)))
         return Int(sorted[Swift.min(rank, sorted.count) - 1])
+    }
+
+    /// The first index whose value is not less than `value` (binary search).
+    private static func insertionIndex(of value: Int32, in sorted: [Int32]) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     public var median: Int { quantile(0.5) }

@@ -1,0 +1,102 @@
+import Dispatch
+import Foundation
+import LocalServer
+import StreamCore
+import StreamEngine
+
+/// Many streams at once: CPU and memory of the engine's process (the server runs in a child
+/// process, so its work is not counted), and whether any event was lost.
+enum ScaleBench {
+    /// `streamtop-bench --serve APIS`: a LocalServer in this process, its port on stdout, until
+    /// stdin closes. The scale benchmark runs its server this way.
+    static func serve(period: Duration) -> Never {
+        raiseFileLimit()
+        let server = try! LocalServer(configuration: .init(apis: [.init(name: "ticker", kind: "weather", period: period)], retryMilliseconds: 1000, heartbeat: .seconds(15)))
+        FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
+        while readLine() != nil {}
+        server.stop()
+        exit(0)
+    }
+
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = min(limit.rlim_max, 65_536)
+        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    struct Server {
+        let process: Process
+        let input: Pipe
+        let port: UInt16
+
+        func stop() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    static func startServer(period: Duration) -> Server {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["--serve", String(period.nanoseconds / 1_000_000)]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try! process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        return Server(process: process, input: input, port: UInt16(line.trimmingCharacters(in: .whitespacesAndNewlines))!)
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func residentMiB() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        return kilobytes / 1024
+    }
+
+    /// `count` SSE streams through the engine for `window`; CPU share of one core, RSS, and the
+    /// number of streams that missed an event (a gap in their ids).
+    static func streams(count: Int, window: Duration) -> (cpuShare: Double, rssMiB: Double, opened: Int, gaps: Int, events: Int) {
+        raiseFileLimit()
+        let server = startServer(period: .seconds(1))
+        defer { server.stop() }
+        let specs = (0..<count).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(server.port)/sse/ticker", autostart: true) }
+        let engine = try! Engine(specs: specs, stateDirectory: nil)
+        engine.startAutostart()
+        // Wait until every stream has its snapshot.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let open = engine.store.latest().snapshots.filter { $0.metrics.snapshots > 0 }.count
+            if open == count { break }
+            usleep(100_000)
+        }
+        let before = engine.store.latest().snapshots
+        let cpuBefore = cpuSeconds()
+        let start = Date()
+        Thread.sleep(forTimeInterval: window.seconds)  // the measurement window itself
+        let cpu = cpuSeconds() - cpuBefore
+        let elapsed = Date().timeIntervalSince(start)
+        let rss = residentMiB()
+        let after = engine.store.latest().snapshots
+        engine.shutdown()
+        let opened = before.filter { $0.metrics.snapshots > 0 }.count
+        // Every stream should have received one patch per second and no errors or reconnects.
+        var gaps = 0
+        var events = 0
+        let beforeByID = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0) })
+        for snapshot in after {
+            let received = snapshot.metrics.patches - (beforeByID[snapshot.id]?.metrics.patches ?? 0)
+            events += Int(received)
+            if snapshot.metrics.errors > 0 || snapshot.metrics.reconnects > 0 { gaps += 1 }
+        }
+        return (cpu / elapsed, rss, opened, gaps, events)
+    }
+}
