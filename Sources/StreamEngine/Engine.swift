@@ -15,9 +15,15 @@ public final class Engine: Sendable {
         loop = try CurlLoop()
         self.stateDirectory = stateDirectory
         let notifier = Notifier(loop: loop)
+        // Each stream has its own serial queue (its events stay in order), and those queues
+        // share one serial target per core: thousands of streams then run on a few threads
+        // instead of waking a thread for every event.
+        let targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
         var runners: [String: StreamRunner] = [:]
-        for spec in specs {
-            runners[spec.id] = StreamRunner(spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory, notifier: notifier)
+        for (index, spec) in specs.enumerated() {
+            runners[spec.id] = StreamRunner(
+                spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory,
+                notifier: notifier, target: targets[index % targets.count])
         }
         self.runners = Mutex(runners)
     }

@@ -40,13 +40,13 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
     }
 
-    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?) {
+    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?) {
         self.spec = spec
         self.loop = loop
         self.store = store
         self.time = time
         self.wall = wall
-        queue = DispatchQueue(label: "streamtop.stream.\(spec.id)")
+        queue = DispatchQueue(label: "streamtop.stream.\(spec.id)", target: target)
         self.notifier = notifier
         alerts = AlertPolicy(
             threshold: .seconds(spec.notify?.after ?? NotifySpec.defaultAfter),
