@@ -36,6 +36,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var document: JSONValue?
         /// Why the poll failed (network, HTTP error status, non-JSON body, oversize).
         public var error: String?
+        /// How long after its scheduled time this poll started.
+        public var lateness: Duration = .zero
     }
 
     public enum Report: Sendable {
@@ -52,6 +54,10 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
     private var lastModified: String?
     private var stopped = false
     private var current: HTTPTransfer?
+    /// When the next poll is due; polls are scheduled from this, not from when the last one
+    /// ran, so a slow response or a busy machine does not make the schedule drift.
+    private var due = DispatchTime.now()
+    private var lateness: Duration = .zero
 
     public init(options: Options, loop: CurlLoop, queue: DispatchQueue, handler: @escaping (Report) -> Void) {
         self.options = options
@@ -61,7 +67,10 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
     }
 
     public func start() {
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(options.initialDelay.nanoseconds))) { self.poll() }
+        queue.async { [self] in
+            due = .now() + .nanoseconds(Int(options.initialDelay.nanoseconds))
+            queue.asyncAfter(deadline: due) { self.poll() }
+        }
     }
 
     public func stop() {
@@ -74,6 +83,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
 
     private func poll() {
         guard !stopped else { return }
+        let now = DispatchTime.now()
+        lateness = now > due ? .nanoseconds(Int64(now.uptimeNanoseconds - due.uptimeNanoseconds)) : .zero
         var request = HTTPTransfer.Request(url: options.url)
         request.timeout = options.timeout
         request.headers = [("Accept", "application/json")]
@@ -99,15 +110,15 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
             queue.async { [self] in finished(transfer, outcome: outcome, response: response, counts: counts, body: received, oversize: oversize) }
         }
         current = transfer
-        let started = DispatchTime.now()
         loop.start(transfer)
-        queue.asyncAfter(deadline: started + .nanoseconds(Int(options.interval.nanoseconds))) { [self] in poll() }
+        due = due + .nanoseconds(Int(options.interval.nanoseconds))
+        queue.asyncAfter(deadline: due) { [self] in poll() }
     }
 
     private func finished(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome, response: HTTPTransfer.Response?, counts: HTTPTransfer.Counts, body: [UInt8], oversize: Bool) {
         if current === transfer { current = nil }
         defer { if stopped { handler(.finished) } }
-        var result = Poll(status: response?.status, wireBytes: counts.wireBytes, bodyBytes: body.count, changed: false, patch: nil, patchBytes: 0, document: previous, error: nil)
+        var result = Poll(status: response?.status, wireBytes: counts.wireBytes, bodyBytes: body.count, changed: false, patch: nil, patchBytes: 0, document: previous, error: nil, lateness: lateness)
         if oversize {
             result.error = "body larger than the limit of \(options.maxBodyBytes) bytes"
         } else if case .failed(let message) = outcome {

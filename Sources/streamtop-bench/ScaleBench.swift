@@ -100,3 +100,43 @@ enum ScaleBench {
         return (cpu / elapsed, rss, opened, gaps, events)
     }
 }
+
+extension ScaleBench {
+    /// `count` pollers at `interval` for three intervals: the latest any poll started after its
+    /// scheduled time, and how many polls failed.
+    static func pollers(count: Int, interval: Duration) -> (worstLateness: Duration, polls: Int, failures: Int) {
+        raiseFileLimit()
+        let server = startServer(period: .seconds(1))
+        defer { server.stop() }
+        let loop = try! CurlLoop()
+        defer { loop.shutdown() }
+        final class Tally: @unchecked Sendable {  // guarded by lock
+            let lock = NSLock()
+            var worst: Duration = .zero
+            var polls = 0
+            var failures = 0
+        }
+        let tally = Tally()
+        var pollers: [PollConnection] = []
+        var random = SplitMix64(seed: 5)
+        let targets = (0..<2).map { DispatchQueue(label: "bench.pollers.\($0)") }
+        for index in 0..<count {
+            var options = PollConnection.Options(url: "http://127.0.0.1:\(server.port)/poll/ticker")
+            options.interval = interval
+            options.initialDelay = .milliseconds(Int.random(in: 0..<Int(interval.nanoseconds / 1_000_000), using: &random))
+            let poller = PollConnection(options: options, loop: loop, queue: DispatchQueue(label: "poller", target: targets[index % 2])) { report in
+                guard case .poll(let poll) = report else { return }
+                tally.lock.withLock {
+                    tally.polls += 1
+                    if poll.error != nil { tally.failures += 1 }
+                    tally.worst = max(tally.worst, poll.lateness)
+                }
+            }
+            pollers.append(poller)
+            poller.start()
+        }
+        Thread.sleep(forTimeInterval: 3 * interval.seconds + 0.5)
+        for poller in pollers { poller.stop() }
+        return tally.lock.withLock { (tally.worst, tally.polls, tally.failures) }
+    }
+}

@@ -293,5 +293,13 @@ if enabled("scale") {
     print(scaleRight ? "  scale targets met" : "  scale: MISSED")
 }
 
+if enabled("pollers") {
+    let (worst, polls, failures) = ScaleBench.pollers(count: 500, interval: .seconds(10))
+    let onTime = worst <= .seconds(1) && failures == 0
+    print(String(format: "Pollers: 500 at 10 s for 30 s: %d polls, %d failed, latest start %.0f ms after schedule (target ≤ 1000 ms): %@",
+                 polls, failures, worst.seconds * 1000, onTime ? "ok" : "MISSED"))
+    scaleRight = scaleRight && onTime
+}
+
 let missed = results.filter { $0.meetsTarget == false }
 print(missed.isEmpty && finalDocumentRight && ingestRight && scaleRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
