@@ -9,7 +9,8 @@ import Synchronization
 /// 304) and at `/sse/<name>` (Streamdata style: a `data` snapshot, then `patch` events with
 /// ids; `Last-Event-ID` resumes with the missed patches; `retry`; comment heartbeats).
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
-/// `stall`, `drip`, `malformed-patch`, `non-json`, `oversize` (`&size=N`); `/redirect/<path>`
+/// `stall`, `drip` (`&bytes=N` a tick, default 1), `malformed-patch`, `non-json`, `oversize`
+/// (`&size=N`); `/redirect/<path>`
 /// redirects to `<path>` and `/redirect-loop` to itself; `/firehose` serves a prepared stream
 /// at full speed; `POST /hook` records what it receives (`?fault=500` fails it). A request
 /// that offers
@@ -127,8 +128,9 @@ final class Connection {
     var output: [UInt8] = []
     var outputOffset = 0
     var gzip: Gzip.Stream?
-    /// Bytes released one per tick (the `drip` fault).
+    /// Bytes released a few per tick (the `drip` fault).
     var drip: [UInt8] = []
+    var dripPerTick = 1
     var lastWrite: Moment
     var patchesSent = 0
     var watchingWritable = false

@@ -93,6 +93,7 @@ extension ServerLoop {
             opening += "event: patch\nid: \(api.version)\ndata: [" + String(repeating: " ", count: max(0, size - 2)) + "]\n\n"
         }
         if fault == "drip" {
+            connection.dripPerTick = max(1, request.query["bytes"].flatMap { Int($0) } ?? 1)
             connection.drip = Array(opening.utf8)
         } else {
             send(connection, Array(opening.utf8))

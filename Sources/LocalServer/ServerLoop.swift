@@ -249,8 +249,10 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
         for connection in Array(connections.values) {
             guard case .streaming(_, let fault) = connection.mode else { continue }
             if !connection.drip.isEmpty {
-                let byte = connection.drip.removeFirst()
-                send(connection, [byte])
+                let count = min(connection.dripPerTick, connection.drip.count)
+                let piece = Array(connection.drip.prefix(count))
+                connection.drip.removeFirst(count)
+                send(connection, piece)
                 continue
             }
             if fault != "stall", now - connection.lastWrite >= configuration.heartbeat {

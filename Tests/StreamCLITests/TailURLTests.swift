@@ -81,6 +81,23 @@ final class TailURLTests: XCTestCase {
         XCTAssertEqual(second?["lastEventId"], .null, "a fresh snapshot, not a resume")
     }
 
+    func testSlowDripNonJSONAndOversizeStreams() throws {
+        // A stream sent a few bytes per tick still parses into whole events.
+        let drip = try tail(["--jsonl", "--max-events", "1", server.baseURL + "/sse/quotes?fault=drip&bytes=97"])
+        XCTAssertEqual(drip.status, 0)
+        XCTAssertEqual(drip.records.first { $0["kind"] == "event" }?["type"], "data")
+        // Plain text events pass through; nothing is an error.
+        let text = try tail(["--jsonl", "--max-events", "2", server.baseURL + "/sse/quotes?fault=non-json"])
+        XCTAssertEqual(text.records.filter { $0["kind"] == "event" }.map { $0["data"]?.stringValue?.hasPrefix("plain text") }, [true, true])
+        XCTAssertEqual(text.records.last?["errors"], 0)
+        // An event over the 16 MiB limit is an error for that event; the stream resynchronizes
+        // (the dropped event might have been a patch) and carries on.
+        let big = try tail(["--jsonl", "--max-events", "3", server.baseURL + "/sse/quotes?fault=oversize"])
+        let error = big.records.first { $0["kind"] == "error" }
+        XCTAssertEqual(error?["message"], "event larger than the limit of 16.0 MiB; dropped")
+        XCTAssertEqual(big.records.filter { $0["kind"] == "event" }.count, 3)
+    }
+
     func testURLOnlyOptionsAreRejectedForFiles() throws {
         let result = try tail(["--header", "X: y", "capture.sse"])
         XCTAssertEqual(result.status, 2)
