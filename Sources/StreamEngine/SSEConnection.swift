@@ -26,6 +26,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
 
     public enum Report: Sendable {
         case connecting(attempt: Int, lastEventID: String?)
+        /// Every response, accepted or not: its status, headers and the time since the request.
+        case response(status: Int, headers: [(name: String, value: String)], elapsed: Duration)
         case open(status: Int, contentType: String?)
         case item(SSEItem)
         /// A piece of the body arrived: its decoded size, and the bytes on the wire so far for
@@ -115,13 +117,17 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         let transfer = HTTPTransfer(request)
         var snippet: [UInt8] = []
         var accepted = false
+        let requested = time.now()
         transfer.onResponse = { [self] response in
             // On the engine thread: decide at once whether the body is an event stream.
             let type = response.contentType?.lowercased() ?? ""
             let isStream = response.status == 200 && (type == "text/event-stream" || type.hasPrefix("text/event-stream;"))
             accepted = isStream
-            if isStream {
-                queue.async { [self] in handler(.open(status: response.status, contentType: response.contentType)) }
+            let headers = transfer.responseHeaders
+            let elapsed = time.now() - requested
+            queue.async { [self] in
+                handler(.response(status: response.status, headers: headers, elapsed: elapsed))
+                if isStream { handler(.open(status: response.status, contentType: response.contentType)) }
             }
         }
         transfer.onData = { [self] bytes in

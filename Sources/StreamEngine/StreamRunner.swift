@@ -107,9 +107,15 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             wireSoFar = 0
             setState(.connecting(attempt: attempt))
             write(.info, "connect", ["url": .string(Redactor.url(spec.url)), "attempt": .number(JSONNumber(attempt)), "lastEventId": lastEventID.map { .string($0) } ?? .null])
-        case .open(let statusCode, let contentType):
+        case .response(let statusCode, let headers, let elapsed):
+            // Headers as received, with credentials (Set-Cookie, tokens) redacted.
+            let shown = JSONObject(headers.map { ($0.name, JSONValue.string(Redactor.header(name: $0.name, value: $0.value))) })
+            write(statusCode == 200 ? .info : .warn, "response", [
+                "status": .number(JSONNumber(statusCode)), "headers": .object(shown),
+                "milliseconds": .number(JSONNumber(Int(elapsed.nanoseconds / 1_000_000))),
+            ])
+        case .open:
             setState(.open)
-            write(.info, "response", ["status": .number(JSONNumber(statusCode)), "contentType": contentType.map { .string(Sanitizer.line($0)) } ?? .null])
         case .received(_, let wireBytesSoFar):
             if wireBytesSoFar > wireSoFar {
                 metrics.recordWire(bytes: Int(wireBytesSoFar - wireSoFar), at: now)

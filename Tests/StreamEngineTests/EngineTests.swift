@@ -76,6 +76,10 @@ final class EngineTests: XCTestCase {
         let kinds = Set(log.records.compactMap { $0["kind"]?.stringValue })
         XCTAssertTrue(kinds.isSuperset(of: ["connect", "response", "event", "state", "close"]), "\(kinds)")
         XCTAssertFalse(try String(contentsOfFile: directory + "/logs/quotes.jsonl", encoding: .utf8).contains("secret"), "credentials stay out of logs")
+        let response = log.records.first { $0["kind"] == "response" }
+        XCTAssertEqual(response?["status"], 200)
+        XCTAssertEqual(response?["headers"]?["content-type"], "text/event-stream")
+        XCTAssertNotNil(response?["milliseconds"]?.numberValue)
         let archived = try FileManager.default.contentsOfDirectory(atPath: directory + "/archive/quotes")
         XCTAssertEqual(archived.count, 1)
         let records = try JSONLinesReader.readFile(path: directory + "/archive/quotes/" + archived[0]).records
