@@ -53,13 +53,31 @@ public final class Engine: Sendable {
         for runner in all { runner.queue.sync { runner.publishNow() } }
     }
 
+    /// For each group with a streamed and a polled stream of the same API: the share of the
+    /// polled stream's bytes that streaming did without, over the time both ran.
+    public static func groupSavings(_ snapshots: [StreamSnapshot]) -> [(group: String, streamed: String, polled: String, savings: Double?)] {
+        var result: [(String, String, String, Double?)] = []
+        let grouped = Dictionary(grouping: snapshots.filter { $0.group != nil }, by: { $0.group! })
+        for (group, members) in grouped.sorted(by: { $0.key < $1.key }) {
+            guard let streamed = members.first(where: { $0.mode == .sse }), let polled = members.first(where: { $0.mode == .poll }) else { continue }
+            result.append((group, streamed.id, polled.id, GroupSavings.streamedVersusPolled(streamed: streamed.metrics, polled: polled.metrics)))
+        }
+        return result
+    }
+
     /// Writes `status.json` (the latest snapshot of every stream) atomically into the state
     /// directory, for scripts.
     public func writeStatus(at wall: UTCTime) throws {
         guard let stateDirectory else { return }
         try makeDirectories(stateDirectory)
         let (_, snapshots) = store.latest()
-        let json: JSONValue = ["updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(StatusFile.json))]
+        let json: JSONValue = [
+            "updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(StatusFile.json)),
+            "groups": .array(Engine.groupSavings(snapshots).map { group in
+                ["group": .string(group.group), "streamed": .string(group.streamed), "polled": .string(group.polled),
+                 "savings": group.savings.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null]
+            }),
+        ]
         try StatusFile.write(JSONWriter.data(json, pretty: true) + [0x0A], to: "\(stateDirectory)/status.json")
     }
 }

@@ -42,14 +42,16 @@ final class EngineTests: XCTestCase {
         let specs = [
             StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes?token=secret", group: "q", autostart: true),
             StreamSpec(id: "weather", name: "Weather", url: server.baseURL + "/poll/weather", mode: .poll, interval: 1, autostart: true),
+            StreamSpec(id: "quotes-polled", name: "Quotes polled", url: server.baseURL + "/poll/quotes", mode: .poll, interval: 1, group: "q", autostart: true),
             StreamSpec(id: "idle", name: "Idle", url: server.baseURL + "/sse/quotes"),
         ]
         let engine = try Engine(specs: specs, stateDirectory: directory)
         let initial = engine.store.latest().snapshots
-        XCTAssertEqual(initial.map(\.status.state), [.idle, .idle, .idle], "every stream is published from the start")
+        XCTAssertEqual(initial.map(\.status.state), [.idle, .idle, .idle, .idle], "every stream is published from the start")
         engine.startAutostart()
         let running = waitFor(engine) { snapshots in
             (snapshots["quotes"]?.metrics.patches ?? 0) >= 5 && (snapshots["weather"]?.metrics.polls ?? 0) >= 2
+                && (snapshots["quotes-polled"]?.metrics.polls ?? 0) >= 1
         }
         let quotes = running["quotes"]!
         XCTAssertEqual(quotes.status.state, .open)
@@ -64,7 +66,10 @@ final class EngineTests: XCTestCase {
 
         try engine.writeStatus(at: UTCTime(secondsSinceEpoch: 0))
         let status = try StatusFile.read(path: directory + "/status.json")
-        XCTAssertEqual(status["streams"]?.arrayValue?.map { $0["id"] }, ["idle", "quotes", "weather"])
+        XCTAssertEqual(status["streams"]?.arrayValue?.map { $0["id"] }, ["idle", "quotes", "quotes-polled", "weather"])
+        XCTAssertEqual(status["groups"]?[0]?["streamed"], "quotes")
+        XCTAssertEqual(status["groups"]?[0]?["polled"], "quotes-polled")
+        XCTAssertNotNil(status["groups"]?[0]?["savings"]?.numberValue, "bytes streamed against bytes polled, same API, same period")
         XCTAssertEqual(status["streams"]?[1]?["state"], "open")
 
         engine.stop(id: "quotes")

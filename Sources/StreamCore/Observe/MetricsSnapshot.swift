@@ -70,15 +70,14 @@ public struct MetricsSnapshot: Sendable, Equatable {
 
 /// Streaming against polling for two streams registered for the same API (`group`).
 public enum GroupSavings {
-    /// The share of the polled stream's wire bytes that the streamed one did without, over the
-    /// minutes both have been running (nil when there is no common period or nothing was polled).
+    /// The share of the polled stream's wire bytes per second that the streamed one did
+    /// without, each measured over its own uptime (nil until both have run and something was
+    /// polled). Lifetime rates, not the per-minute history: the history is refreshed only every
+    /// few seconds, and two streams started together have the same period anyway.
     public static func streamedVersusPolled(streamed: MetricsSnapshot, polled: MetricsSnapshot) -> Double? {
-        let commonMinutes = Int(min(streamed.uptime, polled.uptime).nanoseconds / Duration.seconds(60).nanoseconds)
-        let minutes = min(commonMinutes + 1, streamed.history.count, polled.history.count)
-        guard minutes > 0 else { return nil }
-        let streamedBytes = streamed.history.suffix(minutes).reduce(Int64(0)) { $0 + $1.wireBytes }
-        let polledBytes = polled.history.suffix(minutes).reduce(Int64(0)) { $0 + $1.wireBytes }
-        guard polledBytes > 0 else { return nil }
-        return 1 - Double(streamedBytes) / Double(polledBytes)
+        let streamedSeconds = Double(streamed.uptime.nanoseconds) / 1e9
+        let polledSeconds = Double(polled.uptime.nanoseconds) / 1e9
+        guard streamedSeconds > 0, polledSeconds > 0, polled.wireBytes > 0 else { return nil }
+        return 1 - (Double(streamed.wireBytes) / streamedSeconds) / (Double(polled.wireBytes) / polledSeconds)
     }
 }
