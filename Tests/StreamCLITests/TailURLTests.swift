@@ -138,4 +138,27 @@ final class TailURLTests: XCTestCase {
         XCTAssertEqual(failed.records.first?["message"], "HTTP 500: simulated failure")
         XCTAssertEqual(failed.records.first?["status"], 500)
     }
+
+    /// The real binary, interrupted: SIGINT ends a live stream with its summary line, exit 0.
+    func testSIGINTEndsALiveStreamWithTheSummary() throws {
+        let process = Process()
+        process.executableURL = StreamtopBinaryTests.executable
+        process.arguments = ["tail", "--jsonl", server.baseURL + "/sse/quotes"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        while !text.contains("\"kind\":\"event\"") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let last = try JSONParser.parse(String(text.split(separator: "\n").last ?? ""))
+        XCTAssertEqual(last["kind"], "summary")
+        XCTAssertGreaterThan(last["events"]?.numberValue?.intValue ?? 0, 0)
+    }
 }
