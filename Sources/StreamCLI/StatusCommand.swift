@@ -62,7 +62,23 @@ struct StatusCommand: StreamtopCommand {
         for row in table {
             context.say(row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(to: widths[index] + 1) }.joined(separator: " "))
         }
+        for group in status["groups"]?.arrayValue ?? [] {
+            context.say(Sanitizer.line(groupLine(group)))
+        }
         return 0
+    }
+
+    /// "group quotes: streaming (quotes) used 93% fewer bytes than polling (quotes-polled)".
+    private func groupLine(_ group: JSONValue) -> String {
+        let name = group["group"]?.stringValue ?? "?"
+        let streamed = group["streamed"]?.stringValue ?? "?"
+        let polled = group["polled"]?.stringValue ?? "?"
+        guard let savings = group["savings"]?.numberValue?.doubleValue else {
+            return "group \(name): streaming (\(streamed)) against polling (\(polled)): not measured yet"
+        }
+        let percent = Int((abs(savings) * 100).rounded())
+        let comparison = savings >= 0 ? "fewer" : "more"
+        return "group \(name): streaming (\(streamed)) used \(percent)% \(comparison) bytes than polling (\(polled))"
     }
 
     private func format1(_ value: Double) -> String {
