@@ -10,10 +10,14 @@ public final class Engine: Sendable {
     private let loop: CurlLoop
     private let runners: Mutex<[String: StreamRunner]>
     private let stateDirectory: String?
+    private let registryFile: RegistryFile?
 
-    public init(specs: [StreamSpec], stateDirectory: String?, time: any TimeSource = SystemTimeSource(), wall: any WallClock = SystemWallClock()) throws {
+    /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
+    /// `autostart`), so the streams running when streamtop ends resume when it starts again.
+    public init(specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, time: any TimeSource = SystemTimeSource(), wall: any WallClock = SystemWallClock()) throws {
         loop = try CurlLoop()
         self.stateDirectory = stateDirectory
+        self.registryFile = registryFile
         let notifier = Notifier(loop: loop)
         // Each stream has its own serial queue (its events stay in order), and those queues
         // share one serial target per core: thousands of streams then run on a few threads
@@ -28,12 +32,29 @@ public final class Engine: Sendable {
         self.runners = Mutex(runners)
     }
 
-    public func start(id: String) {
+    /// Starts stream `id` (a person's action) and remembers it in the registry. Returns the
+    /// error when the registry could not be written; the stream starts anyway.
+    @discardableResult
+    public func start(id: String) -> RegistryError? {
         runners.withLock { $0[id] }?.start()
+        return remember(id: id, running: true)
     }
 
-    public func stop(id: String) {
+    /// Stops stream `id` (a person's action) and remembers it in the registry. Returns the
+    /// error when the registry could not be written; the stream stops anyway.
+    @discardableResult
+    public func stop(id: String) -> RegistryError? {
         runners.withLock { $0[id] }?.stop()
+        return remember(id: id, running: false)
+    }
+
+    private func remember(id: String, running: Bool) -> RegistryError? {
+        do {
+            try registryFile?.setAutostart(id: id, running)
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Starts the streams marked to run (`autostart`).
@@ -43,7 +64,8 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Stops every stream and the loop.
+    /// Stops every stream and the loop. Not a person's choice per stream: the registry keeps
+    /// which streams were running, for the next start.
     public func shutdown() {
         let all = runners.withLock { Array($0.values) }
         for runner in all { runner.stop() }

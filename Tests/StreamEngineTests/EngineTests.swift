@@ -109,4 +109,36 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(seen["bad-patch"]?.status.lastError?.hasPrefix("patch failed") == true)
         engine.shutdown()
     }
+
+    func testStreamsAPersonStartedResumeOnTheNextStart() throws {
+        let registryFile = RegistryFile(path: directory + "/streams.json")
+        var registry = Registry()
+        try registry.add(StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes", autostart: true))
+        try registry.add(StreamSpec(id: "weather", name: "Weather", url: server.baseURL + "/poll/weather", mode: .poll, interval: 1))
+        try registryFile.save(registry)
+
+        let engine = try Engine(specs: registry.streams, stateDirectory: directory, registryFile: registryFile)
+        engine.startAutostart()
+        XCTAssertNil(engine.start(id: "weather"))
+        XCTAssertNil(engine.stop(id: "quotes"))
+        _ = waitFor(engine) { $0["quotes"]?.status.state == .stopped && $0["weather"]?.status.state == .open }
+        XCTAssertEqual(try registryFile.load().streams.map(\.autostart), [false, true], "each choice is written at once")
+        engine.shutdown()
+        XCTAssertEqual(try registryFile.load().streams.map(\.autostart), [false, true], "ending streamtop is not a choice to stop them")
+
+        let again = try Engine(specs: try registryFile.load().streams, stateDirectory: directory, registryFile: registryFile)
+        again.startAutostart()
+        let resumed = waitFor(again) { $0["weather"]?.status.state == .open }
+        XCTAssertEqual(resumed["quotes"]?.status.state, .idle)
+        again.shutdown()
+
+        // A registry that has become invalid is never overwritten; the stream starts anyway.
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: registryFile.path))
+        let broken = try Engine(specs: registry.streams, stateDirectory: directory, registryFile: registryFile)
+        let problem = broken.start(id: "quotes")
+        XCTAssertTrue(problem?.description.contains("streams.json") == true, "\(String(describing: problem))")
+        _ = waitFor(broken) { $0["quotes"]?.status.state == .open }
+        broken.shutdown()
+        XCTAssertEqual(try String(contentsOfFile: registryFile.path, encoding: .utf8), "{ not json")
+    }
 }

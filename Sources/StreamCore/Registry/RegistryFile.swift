@@ -44,6 +44,22 @@ public struct RegistryFile: Sendable {
         try writeAtomically(text)
     }
 
+    /// Remembers whether stream `id` should run when streamtop starts (its `autostart`), so
+    /// that streams a person started or stopped come back the same way. Reloads the file
+    /// first, so streams added meanwhile by another `streamtop add` are kept; a stream no
+    /// longer registered is left alone.
+    public func setAutostart(id: String, _ autostart: Bool) throws(RegistryError) {
+        var registry = try load()
+        guard var spec = registry.spec(id: id), spec.autostart != autostart else { return }
+        spec.autostart = autostart
+        do {
+            try registry.update(spec)
+        } catch {
+            throw RegistryError(file: path, location: "stream \"\(id)\"", reason: error.description)
+        }
+        try save(registry)
+    }
+
     private func readFile() throws(RegistryError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
