@@ -13,7 +13,7 @@ extension JSONPatch {
     /// Reads a well-formed patch quickly; nil when the general path must decide (and explain).
     static func readWellFormed(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options, tokens: inout PointerTokenCache) -> JSONPatch? {
         guard bytes.count <= options.maxBytes else { return nil }
-        return tokens.entries.withUnsafeMutableBufferPointer { entries in
+        return tokens.withEntries { entries in
             var cursor = JSONCursor(bytes: bytes, options: options)
             guard let operations = cursor.readPatchOperations(tokens: entries) else { return nil }
             return JSONPatch(operations)

@@ -14,9 +14,17 @@ public struct PointerTokenCache: Sendable {
     }
 
     static let slots = 256
-    var entries = [Entry](repeating: Entry(), count: PointerTokenCache.slots)
+    /// Empty until the first patch is read: a cache costs 10 KB, and thousands of streams
+    /// each own one (some never read a patch).
+    private var entries: [Entry] = []
 
     public init() {}
+
+    /// The entries, allocated on first use, for reading one patch.
+    mutating func withEntries<Result>(_ body: (UnsafeMutableBufferPointer<Entry>) -> Result) -> Result {
+        if entries.isEmpty { entries = [Entry](repeating: Entry(), count: PointerTokenCache.slots) }
+        return entries.withUnsafeMutableBufferPointer { body($0) }
+    }
 
     /// The token for `bytes` (valid UTF-8, already unescaped). Memory up to `readableEnd` may
     /// be read past the token (to load it as two whole words).
