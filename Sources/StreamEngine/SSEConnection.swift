@@ -217,7 +217,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         queue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.nanoseconds))) { [self] in connect() }
     }
 
-    private func scheduleStallCheck() {
+    /// Checks for a stall when one would be due if no byte came meanwhile: once per `stall`
+    /// seconds of a busy stream rather than every second, because with thousands of streams
+    /// each dispatch timer costs a wakeup and a timerfd update.
+    private func scheduleStallCheck(after wait: Duration? = nil) {
         stallCheck?.cancel()
         let check = DispatchWorkItem { [self] in
             guard let current else { return }
@@ -226,11 +229,11 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
                 problem = "stalled: no data for \(SSEConnection.describe(options.stall))"
                 loop.cancel(current)
             } else {
-                scheduleStallCheck()
+                scheduleStallCheck(after: options.stall - quiet)
             }
         }
         stallCheck = check
-        let wait = min(options.stall, .seconds(1))
+        let wait = max(wait ?? options.stall, .milliseconds(1))
         queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds)), execute: check)
     }
 

@@ -7,6 +7,9 @@ import StreamCore
 /// directory.
 final class StreamRunner: @unchecked Sendable {  // mutable state is confined to `queue`
     let spec: StreamSpec
+    /// The URL as shown everywhere (credentials redacted), computed once: it goes into every
+    /// published snapshot.
+    private let shownURL: String
     let queue: DispatchQueue
     private let loop: CurlLoop
     private let store: SnapshotStore
@@ -42,6 +45,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?) {
         self.spec = spec
+        shownURL = Redactor.url(spec.url)
         self.loop = loop
         self.store = store
         self.time = time
@@ -106,7 +110,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .connecting(let attempt, let lastEventID):
             wireSoFar = 0
             setState(.connecting(attempt: attempt))
-            write(.info, "connect", ["url": .string(Redactor.url(spec.url)), "attempt": .number(JSONNumber(attempt)), "lastEventId": lastEventID.map { .string($0) } ?? .null])
+            write(.info, "connect", ["url": .string(shownURL), "attempt": .number(JSONNumber(attempt)), "lastEventId": lastEventID.map { .string($0) } ?? .null])
         case .response(let statusCode, let headers, let elapsed):
             // Headers as received, with credentials (Set-Cookie, tokens) redacted.
             let shown = JSONObject(headers.map { ($0.name, JSONValue.string(Redactor.header(name: $0.name, value: $0.value))) })
@@ -260,11 +264,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .alert(let since, _):
             let sinceWall = UTCTime(secondsSinceEpoch: wall.now().secondsSinceEpoch - (now - since).seconds)
             message = Notifier.Message(
-                stream: spec.id, url: Redactor.url(spec.url), state: status.state.name,
+                stream: spec.id, url: shownURL, state: status.state.name,
                 reason: status.lastError ?? "no data", since: sinceWall, recovered: false)
         case .recovered(_, let duration):
             message = Notifier.Message(
-                stream: spec.id, url: Redactor.url(spec.url), state: status.state.name, reason: "",
+                stream: spec.id, url: shownURL, state: status.state.name, reason: "",
                 since: UTCTime(secondsSinceEpoch: wall.now().secondsSinceEpoch - duration.seconds), recovered: true)
         }
         store.publishAlert(stream: spec.id, message: Sanitizer.line(message.text), recovered: message.recovered)
@@ -304,7 +308,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         lastPublished = now
         version += 1
         store.publish(StreamSnapshot(
-            id: spec.id, name: spec.name, url: Redactor.url(spec.url), mode: spec.mode, group: spec.group,
+            id: spec.id, name: spec.name, url: shownURL, mode: spec.mode, group: spec.group,
             status: status, metrics: metrics.snapshot(at: now), version: version))
     }
 }
