@@ -110,6 +110,30 @@ final class EngineTests: XCTestCase {
         engine.shutdown()
     }
 
+    func testStalledAndDroppedStreamsGoThroughTheirStatesAndComeBack() throws {
+        let specs = [
+            StreamSpec(id: "stuck", name: "Stuck", url: server.baseURL + "/sse/quotes?fault=stall", autostart: true, stall: 1),
+            StreamSpec(id: "dropped", name: "Dropped", url: server.baseURL + "/sse/quotes?fault=drop", autostart: true),
+        ]
+        let engine = try Engine(specs: specs, stateDirectory: directory)
+        engine.startAutostart()
+        let seen = waitFor(engine) { snapshots in
+            (snapshots["stuck"]?.metrics.reconnects ?? 0) >= 1 && (snapshots["dropped"]?.metrics.reconnects ?? 0) >= 2
+        }
+        XCTAssertEqual(seen["stuck"]?.status.lastError, "stalled: no data for 1 s")
+        engine.shutdown()
+
+        func states(_ id: String) throws -> [String] {
+            try JSONLinesReader.readFile(path: directory + "/logs/\(id).jsonl").records
+                .filter { $0["kind"] == "state" }.compactMap { $0["state"]?.stringValue }
+        }
+        let stuck = try states("stuck")
+        XCTAssertEqual(Array(stuck.prefix(4)), ["connecting", "open", "stalled", "connecting"], "\(stuck)")
+        let dropped = try states("dropped")
+        XCTAssertEqual(Array(dropped.prefix(4)), ["connecting", "open", "reconnecting", "connecting"], "\(dropped)")
+        XCTAssertEqual(dropped.last, "stopped")
+    }
+
     func testStreamsAPersonStartedResumeOnTheNextStart() throws {
         let registryFile = RegistryFile(path: directory + "/streams.json")
         var registry = Registry()
