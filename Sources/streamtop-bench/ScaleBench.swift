@@ -66,9 +66,15 @@ enum ScaleBench {
     /// number of streams that missed an event (a gap in their ids).
     static func streams(count: Int, window: Duration) -> (cpuShare: Double, rssMiB: Double, opened: Int, gaps: Int, events: Int) {
         raiseFileLimit()
-        let server = startServer(period: .seconds(1))
-        defer { server.stop() }
-        let specs = (0..<count).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(server.port)/sse/ticker", autostart: true) }
+        // `--server-port P` uses a server started by hand (`streamtop-bench --serve 1000`), for
+        // running under valgrind, which cannot start the child process itself.
+        let givenPort = CommandLine.arguments.firstIndex(of: "--server-port").flatMap {
+            $0 + 1 < CommandLine.arguments.count ? UInt16(CommandLine.arguments[$0 + 1]) : nil
+        }
+        let server = givenPort == nil ? startServer(period: .seconds(1)) : nil
+        defer { server?.stop() }
+        let port = givenPort ?? server!.port
+        let specs = (0..<count).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(port)/sse/ticker", autostart: true) }
         let engine = try! Engine(specs: specs, stateDirectory: nil)
         engine.startAutostart()
         // Wait until every stream has its snapshot.
