@@ -40,6 +40,28 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(early.total(over: .seconds(2), at: Moment(nanoseconds: 0)).events, 2)
     }
 
+    func testTimeBucketTotalsAgreeWithEveryAddedSampleOnRandomTimelines() {
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<200 {
+            let slotCount = Int(random.next() % 9) + 1
+            var buckets = TimeBuckets(slotLength: .seconds(1), slotCount: slotCount)
+            var samples: [(second: Int64, bytes: Int64)] = []
+            var now: Int64 = Int64(random.next() % 5) - 2  // negative times too
+            for _ in 0..<60 {
+                now += Int64(random.next() % 3)  // time only moves forward
+                let bytes = Int64(random.next() % 100)
+                buckets.add(.init(wireBytes: bytes), at: Moment(nanoseconds: now * 1_000_000_000 + 500_000_000))
+                samples.append((now, bytes))
+                let window = Int64(random.next() % UInt64(slotCount + 3)) + 1
+                let query = now + Int64(random.next() % 3)
+                // What the window must hold: every sample in its last min(window, ring) seconds.
+                let span = min(window, Int64(slotCount))
+                let expected = samples.filter { $0.second > query - span && $0.second <= query }.reduce(0) { $0 + $1.bytes }
+                XCTAssertEqual(buckets.total(over: .seconds(window), at: Moment(nanoseconds: query * 1_000_000_000 + 500_000_000)).wireBytes, expected)
+            }
+        }
+    }
+
     func testSizeStatistics() {
         var sizes = SizeStatistics()
         XCTAssertEqual(sizes.median, 0)

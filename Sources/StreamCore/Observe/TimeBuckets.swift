@@ -64,10 +64,21 @@ public struct TimeBuckets: Sendable, Equatable {
     /// included), i.e. of the last `duration / slotLength` slots.
     public func total(over duration: Duration, at now: Moment) -> Counters {
         let newest = slotNumber(now)
-        let count = min(Int64(slotCount), max(1, duration.nanoseconds / slotLength.nanoseconds))
+        let count = Int(min(Int64(slotCount), max(1, duration.nanoseconds / slotLength.nanoseconds)))
+        // Visit only the `count` positions the window maps to (this runs for every published
+        // snapshot of every stream), keeping those whose slot still holds that time.
         var total = Counters()
-        for (position, number) in slotNumbers.enumerated() where number > newest - count && number <= newest {
-            total += slots[position]
+        let ring = Int64(slotCount)
+        var number = newest - Int64(count) + 1
+        var position = Int(((number % ring) + ring) % ring)
+        slotNumbers.withUnsafeBufferPointer { numbers in
+            slots.withUnsafeBufferPointer { slots in
+                for _ in 0..<count {
+                    if numbers[position] == number { total += slots[position] }
+                    number += 1
+                    position = position + 1 == slotCount ? 0 : position + 1
+                }
+            }
         }
         return total
     }
