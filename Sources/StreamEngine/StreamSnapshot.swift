@@ -47,9 +47,11 @@ public final class SnapshotStore: Sendable {
     }
 
     public func publish(_ snapshot: StreamSnapshot) {
-        state.withLock { state in
+        // The replaced snapshot is returned out of the lock and released there, not while
+        // holding it.
+        _ = state.withLock { state in
             state.version += 1
-            state.snapshots[snapshot.id] = snapshot
+            return state.snapshots.updateValue(snapshot, forKey: snapshot.id)
         }
     }
 
@@ -61,9 +63,10 @@ public final class SnapshotStore: Sendable {
 
     /// The store's version and every snapshot, ordered by id.
     public func latest() -> (version: Int, snapshots: [StreamSnapshot]) {
-        state.withLock { state in
-            (state.version, state.snapshots.values.sorted { $0.id < $1.id })
-        }
+        // Copy under the lock, sort outside it: with thousands of streams a sort would hold
+        // up every stream publishing meanwhile.
+        let (version, unsorted) = state.withLock { state in (state.version, Array(state.snapshots.values)) }
+        return (version, unsorted.sorted { $0.id < $1.id })
     }
 
     public var version: Int { state.withLock { $0.version } }
