@@ -1,3 +1,5 @@
+import StreamCore
+
 /// What a command runs with: where its output goes, the environment (for the XDG paths),
 /// and whether the user asked it to stop (SIGINT/SIGTERM).
 public struct CommandContext {
@@ -19,6 +21,17 @@ public struct CommandContext {
 
     func complain(_ text: String) {
         errors.write(Array(("streamtop: " + text + "\n").utf8))
+    }
+
+    /// The registry at `--config` (or the XDG default); nil, after saying why, when it cannot
+    /// be read.
+    func loadRegistry(config: String?) -> Registry? {
+        do {
+            return try RegistryFile(path: Paths.registry(override: config, environment: environment)).load()
+        } catch {
+            complain("\(error)")
+            return nil
+        }
     }
 }
 

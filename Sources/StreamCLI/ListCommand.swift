@@ -29,13 +29,7 @@ struct ListCommand: StreamtopCommand {
     }
 
     func run(_ context: CommandContext) -> Int32 {
-        let registry: Registry
-        do {
-            registry = try RegistryFile(path: Paths.registry(override: config, environment: context.environment)).load()
-        } catch {
-            context.complain("\(error)")
-            return 1
-        }
+        guard let registry = context.loadRegistry(config: config) else { return 1 }
         let shown = registry.streams.map(ListCommand.redacted)
         if json {
             context.say(JSONWriter.string(.array(shown.map(\.json)), pretty: true))

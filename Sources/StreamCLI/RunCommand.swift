@@ -43,13 +43,7 @@ struct RunCommand: StreamtopCommand {
     }
 
     func run(_ context: CommandContext) -> Int32 {
-        let registry: Registry
-        do {
-            registry = try RegistryFile(path: Paths.registry(override: config, environment: context.environment)).load()
-        } catch {
-            context.complain("\(error)")
-            return 1
-        }
+        guard let registry = context.loadRegistry(config: config) else { return 1 }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
         let engine: Engine
         do {

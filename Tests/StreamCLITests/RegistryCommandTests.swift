@@ -4,25 +4,7 @@ import XCTest
 @testable import StreamCore
 
 /// `streamtop add`, `list` and `remove` against a registry in a temporary directory.
-final class RegistryCommandTests: XCTestCase {
-    var home: String!
-
-    override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-home-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: home)
-    }
-
-    func run(_ arguments: [String]) -> (status: Int32, out: String, err: String) {
-        let out = MemorySink()
-        let err = MemorySink()
-        let status = Streamtop.main(arguments, context: CommandContext(output: out, errors: err, environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/config"]))
-        return (status, out.text, err.text)
-    }
-
+final class RegistryCommandTests: TemporaryHomeTestCase {
     func testAddListRemove() throws {
         XCTAssertEqual(run(["list"]).out, "No streams registered. Add one with: streamtop add <url>\n")
         let added = run(["add", "https://api.example.com/v1/quotes?symbols=ACME&token=s3cret", "--header", "Authorization: Bearer abc", "--group", "quotes", "--start"])

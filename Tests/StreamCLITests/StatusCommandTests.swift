@@ -6,25 +6,7 @@ import XCTest
 
 /// `streamtop status` reading a status.json written by hand: the table, the streaming-versus-
 /// polling line per group, and what it says when there is nothing to read.
-final class StatusCommandTests: XCTestCase {
-    var home: String!
-
-    override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-status-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: home)
-    }
-
-    func run(_ arguments: [String]) -> (status: Int32, out: String, err: String) {
-        let out = MemorySink()
-        let err = MemorySink()
-        let status = Streamtop.main(arguments, context: CommandContext(output: out, errors: err, environment: ["HOME": home]))
-        return (status, out.text, err.text)
-    }
-
+final class StatusCommandTests: TemporaryHomeTestCase {
     func testGroupsSayHowMuchStreamingSaved() throws {
         let status: JSONValue = [
             "updatedAt": "2026-11-29T03:00:00Z",
