@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import StreamCore
 
 /// A file opened for appending whole lines. Each line is written with one `write(2)` on an
 /// `O_APPEND` descriptor, so a crash can leave at most the last line torn, never interleaved.
@@ -56,6 +57,19 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Int32
 
     public var description: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
+}
+
+/// The whole file at `path`, with failures as `FileError`s.
+func readWholeFile(_ path: String) throws(FileError) -> [UInt8] {
+    do {
+        return try WholeFile.read(path: path)
+    } catch {
+        switch error {
+        case .missing: throw FileError(path: path, operation: "open", code: ENOENT)
+        case .failed(let operation, let code): throw FileError(path: path, operation: operation, code: code)
+        case .tooLarge: throw FileError(path: path, operation: "read", code: EFBIG)
+        }
+    }
 }
 
 /// Creates a directory and its parents (mode 0700) when missing.

@@ -28,16 +28,7 @@ public enum StatusFile {
 
     /// Reads `status.json`.
     public static func read(path: String) throws -> JSONValue {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
+        let bytes = try readWholeFile(path)
         return try JSONParser.parse(bytes)
     }
 

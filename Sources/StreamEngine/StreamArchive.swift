@@ -90,20 +90,7 @@ public enum JSONLinesReader {
     }
 
     public static func readFile(path: String) throws(FileError) -> Result {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileError(path: path, operation: "read", code: errno)
-            }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
+        let bytes = try readWholeFile(path)
         return parse(bytes, name: path)
     }
 

@@ -61,23 +61,17 @@ public struct RegistryFile: Sendable {
     }
 
     private func readFile() throws(RegistryError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw RegistryError(file: path, location: nil, reason: "cannot read: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw RegistryError(file: path, location: nil, reason: "cannot read: \(String(cString: strerror(errno)))")
+        do {
+            return try WholeFile.read(path: path, limit: 64 << 20)
+        } catch {
+            switch error {
+            case .missing:
+                return nil
+            case .failed(_, let code):
+                throw RegistryError(file: path, location: nil, reason: "cannot read: \(String(cString: strerror(code)))")
+            case .tooLarge:
+                throw RegistryError(file: path, location: nil, reason: "larger than 64 MiB; not a registry")
             }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > 64 << 20 { throw RegistryError(file: path, location: nil, reason: "larger than 64 MiB; not a registry") }
         }
     }
 
