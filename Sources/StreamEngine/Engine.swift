@@ -76,7 +76,7 @@ public final class Engine: Sendable {
     }
 
     /// For each group with a streamed and a polled stream of the same API: the share of the
-    /// polled stream's bytes that streaming did without, over the time both ran.
+    /// polled stream's bytes per second that streaming did without (see `GroupSavings`).
     public static func groupSavings(_ snapshots: [StreamSnapshot]) -> [(group: String, streamed: String, polled: String, savings: Double?)] {
         var result: [(String, String, String, Double?)] = []
         let grouped = Dictionary(grouping: snapshots.filter { $0.group != nil }, by: { $0.group! })
