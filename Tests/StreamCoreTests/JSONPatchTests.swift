@@ -191,10 +191,16 @@ final class JSONPatchTests: XCTestCase {
 
     /// Pointer tokens are cached across the patches of a stream and loaded as whole words:
     /// similar tokens of every length, at any distance from the end of the input, must come
-    /// back exactly.
+    /// back exactly, with caches of every size (one entry collides on every token).
     func testCachedPointerTokensAreExact() throws {
+        for slots in [1, 32, 256] {
+            try checkCachedPointerTokens(slots: slots)
+        }
+    }
+
+    private func checkCachedPointerTokens(slots: Int) throws {
         var random = SeededRandom(seed: 21)
-        var cache = PointerTokenCache()
+        var cache = PointerTokenCache(slots: slots)
         for _ in 0..<2_000 {
             let tokens = (0..<Int.random(in: 1...4, using: &random)).map { _ in
                 String((0..<Int.random(in: 0...20, using: &random)).map { _ in "ab~".randomElement(using: &random)! })

@@ -2,9 +2,9 @@
 /// few members and indices again and again ("quotes", "12", "price"), does not build the same
 /// Strings every time.
 ///
-/// Direct-mapped, 256 entries of tokens up to 16 bytes, compared by their bytes: a value type
-/// owned by whoever reads one stream's patches (it is an optimization only: results are the
-/// same with or without it).
+/// Direct-mapped (256 entries by default) of tokens up to 16 bytes, compared by their bytes: a
+/// value type owned by whoever reads one stream's patches (it is an optimization only: results
+/// are the same with or without it, and with any size).
 public struct PointerTokenCache: Sendable {
     struct Entry: Sendable {
         var length = -1
@@ -13,16 +13,23 @@ public struct PointerTokenCache: Sendable {
         var string = ""
     }
 
-    static let slots = 256
-    /// Empty until the first patch is read: a cache costs 10 KB, and thousands of streams
-    /// each own one (some never read a patch).
+    /// log2 of the number of entries.
+    private let bits: Int
+    /// Empty until the first patch is read: 256 entries cost 10 KB, and thousands of streams
+    /// each own a cache (some never read a patch).
     private var entries: [Entry] = []
 
-    public init() {}
+    /// A cache of `slots` entries (a power of two from 1 to 256). One stream among thousands
+    /// in the engine takes a small one (its patches name few members); `tail`, reading one
+    /// busy stream, the default.
+    public init(slots: Int = 256) {
+        precondition(slots > 0 && slots <= 256 && slots & (slots - 1) == 0, "slots must be a power of two up to 256")
+        bits = slots.trailingZeroBitCount
+    }
 
     /// The entries, allocated on first use, for reading one patch.
     mutating func withEntries<Result>(_ body: (UnsafeMutableBufferPointer<Entry>) -> Result) -> Result {
-        if entries.isEmpty { entries = [Entry](repeating: Entry(), count: PointerTokenCache.slots) }
+        if entries.isEmpty { entries = [Entry](repeating: Entry(), count: 1 << bits) }
         return entries.withUnsafeMutableBufferPointer { body($0) }
     }
 
@@ -49,7 +56,8 @@ public struct PointerTokenCache: Sendable {
             }
         }
         let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
-        let slot = Int(truncatingIfNeeded: mixed >> 56)
+        // The top bits mix best. One entry shifts by 64, which Swift's smart `>>` makes 0.
+        let slot = Int(truncatingIfNeeded: mixed >> UInt64(64 - entries.count.trailingZeroBitCount))
         if entries[slot].length == length && entries[slot].low == low && entries[slot].high == high {
             return entries[slot].string
         }
