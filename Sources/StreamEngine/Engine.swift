@@ -57,6 +57,12 @@ public final class Engine: Sendable {
         }
     }
 
+    /// Stream `id`'s per-minute history and recent change windows (nil: no such stream). Not
+    /// part of the published snapshots: a view asks for it for the one stream it shows.
+    public func history(id: String) -> StreamHistory? {
+        runners.withLock { $0[id] }?.history()
+    }
+
     /// Starts the streams marked to run (`autostart`).
     public func startAutostart() {
         for runner in runners.withLock({ Array($0.values) }) where runner.spec.autostart {

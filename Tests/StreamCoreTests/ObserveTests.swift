@@ -157,11 +157,12 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(snapshot.eventsPerSecond.fifteenMinutes, 121 / 120.5, accuracy: 0.001)
         XCTAssertEqual(snapshot.snapshotSizes.last, 1_000)
         XCTAssertEqual(snapshot.patchSizes.median, 100)
-        XCTAssertEqual(snapshot.history.count, 120)
+        let history = metrics.history(at: at(120.5)).minutes
+        XCTAssertEqual(history.count, 120)
         // Minutes are aligned to the clock, not to the stream's start (1,000 s, 20 s before a
         // minute boundary): 20 events in the first partial minute, 60, then 41.
-        XCTAssertEqual(snapshot.history.suffix(3).map(\.events), [20, 60, 41])
-        XCTAssertEqual(snapshot.history.reduce(0) { $0 + $1.events }, 121)
+        XCTAssertEqual(history.suffix(3).map(\.events), [20, 60, 41])
+        XCTAssertEqual(history.reduce(0) { $0 + $1.events }, 121)
         XCTAssertNil(snapshot.pollSavings)
 
         // A poller of the same API: 1,000-byte bodies, 100-byte would-be patches, a 304.
@@ -200,8 +201,7 @@ final class ObserveTests: XCTestCase {
             metrics.recordWire(bytes: 300, at: moment)
             metrics.record(Observation(kind: .patch, payloadBytes: 200, operations: 1, changed: step % 7 == 0, document: nil), at: moment)
         }
-        let snapshot = metrics.snapshot(at: at(600_000))
-        XCTAssertEqual(snapshot.recentWindows.count, 120)
+        XCTAssertEqual(metrics.history(at: at(600_000)).changeWindows.count, 120)
         XCTAssertEqual(metrics.changes.recent.count, ChangeWindows.historyLimit)
         // Sizes of everything the metrics hold, counted generously.
         let rings = (60 + 120) * (MemoryLayout<TimeBuckets.Counters>.stride + MemoryLayout<Int64>.stride)

@@ -63,6 +63,12 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(weather.status.state, .open)
         XCTAssertNotNil(weather.metrics.pollSavings, "each poll knows the patch a stream would have sent")
         XCTAssertEqual(running["idle"]?.status.state, .idle)
+        // Sparkline data is asked for per stream: the current minute holds what came so far.
+        let history = try XCTUnwrap(engine.history(id: "quotes"))
+        XCTAssertEqual(history.minutes.count, 120)
+        XCTAssertGreaterThanOrEqual(history.minutes.reduce(0) { $0 + $1.patches }, 5)
+        XCTAssertGreaterThan(history.minutes.reduce(0) { $0 + $1.wireBytes }, 0)
+        XCTAssertNil(engine.history(id: "no-such-stream"))
 
         try engine.writeStatus(at: UTCTime(secondsSinceEpoch: 0))
         let status = try StatusFile.read(path: directory + "/status.json")
@@ -118,7 +124,11 @@ final class EngineTests: XCTestCase {
         let engine = try Engine(specs: specs, stateDirectory: directory)
         engine.startAutostart()
         let seen = waitFor(engine) { snapshots in
-            (snapshots["stuck"]?.metrics.reconnects ?? 0) >= 1 && (snapshots["dropped"]?.metrics.reconnects ?? 0) >= 2
+            // The stalled stream has reconnected (connecting again after its stall), not just
+            // scheduled it: the log below must show the whole cycle.
+            guard let stuck = snapshots["stuck"], stuck.metrics.reconnects >= 1 else { return false }
+            if case .stalled = stuck.status.state { return false }
+            return (snapshots["dropped"]?.metrics.reconnects ?? 0) >= 2
         }
         XCTAssertEqual(seen["stuck"]?.status.lastError, "stalled: no data for 1 s")
         engine.shutdown()

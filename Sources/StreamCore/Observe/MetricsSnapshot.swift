@@ -52,14 +52,9 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var changeFrequency: Double?
     public var changesPerHour: Double
     public var timeSinceLastChange: Duration?
-    /// The last (up to 120) change windows, oldest first.
-    public var recentWindows: [Bool]
 
     public var wouldBePatchBytes: Int64
     public var pollBodyBytes: Int64
-
-    /// Per-minute counters of the last 120 minutes, oldest first: sparkline data.
-    public var history: [TimeBuckets.Counters]
 
     /// For a poller: the share of polled bytes a streaming proxy would have saved
     /// (1 − patch bytes / body bytes); nil before any body arrived.

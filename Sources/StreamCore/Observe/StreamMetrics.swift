@@ -31,9 +31,6 @@ public struct StreamMetrics: Sendable {
 
     public private(set) var changes: ChangeWindows
     private var seconds = TimeBuckets(slotLength: .seconds(1), slotCount: 60)
-    /// Sparkline data changes slowly: rebuilt at most every `historyRefresh`.
-    private var historyCache: (at: Moment, history: [TimeBuckets.Counters], windows: [Bool])?
-    public static let historyRefresh: Duration = .seconds(5)
     private var minutes = TimeBuckets(slotLength: .seconds(60), slotCount: 120)
 
     public init(start: Moment, changeWindow: Duration = .seconds(60)) {
@@ -106,13 +103,11 @@ public struct StreamMetrics: Sendable {
         changes.setInitialHash(hash)
     }
 
-    /// An immutable summary at `now`, for publishing. The per-minute history and the change
-    /// window list are refreshed at most every 5 seconds (they are minute-scale data and the
-    /// costliest part); everything else is current.
-    public mutating func snapshot(at now: Moment) -> MetricsSnapshot {
-        if historyCache == nil || now - historyCache!.at >= StreamMetrics.historyRefresh || now < historyCache!.at {
-            historyCache = (now, minutes.series(at: now), Array(changes.recent.suffix(120)))
-        }
+    /// An immutable summary at `now`, for publishing after events: counters, rates, sizes and
+    /// change figures, all current. The per-minute history is apart (`history(at:)`): it is
+    /// asked for by whoever draws sparklines, for one stream at a time, and copying it into
+    /// every snapshot of thousands of streams would cost more memory than the rest together.
+    public func snapshot(at now: Moment) -> MetricsSnapshot {
         let lastMinute = seconds.total(over: .seconds(60), at: now)
         let lastQuarter = minutes.total(over: .seconds(15 * 60), at: now)
         // Rates are over the time actually observed when the stream is younger than the span.
@@ -129,8 +124,13 @@ public struct StreamMetrics: Sendable {
             patchesPerMinute: Rate(oneMinute: Double(lastMinute.patches) / minuteSpan * 60, fifteenMinutes: Double(lastQuarter.patches) / quarterSpan * 60),
             snapshotSizes: SizeSummary(snapshotSizes), patchSizes: SizeSummary(patchSizes), pollBodySizes: SizeSummary(pollBodySizes),
             changeFrequency: changes.changeFrequency, changesPerHour: changes.changesPerHour(elapsed: now - startedAt),
-            timeSinceLastChange: changes.timeSinceLastChange(at: now), recentWindows: historyCache!.windows,
-            wouldBePatchBytes: wouldBePatchBytes, pollBodyBytes: pollBodyBytes,
-            history: historyCache!.history)
+            timeSinceLastChange: changes.timeSinceLastChange(at: now),
+            wouldBePatchBytes: wouldBePatchBytes, pollBodyBytes: pollBodyBytes)
+    }
+
+    /// The per-minute counters of the last 120 minutes and the outcomes of the last 120 change
+    /// windows, oldest first: the data of a stream's sparklines.
+    public func history(at now: Moment) -> StreamHistory {
+        StreamHistory(at: now, minutes: minutes.series(at: now), changeWindows: Array(changes.recent.suffix(120)))
     }
 }
