@@ -19,7 +19,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private let archive: StreamArchive?
 
     private var document = Document()
-    private var tokens = PointerTokenCache()
+    /// Small: one stream among thousands, whose patches name a few members again and again.
+    private var tokens = PointerTokenCache(slots: 32)
     private var metrics: StreamMetrics
     private var status: StreamStatus
     private var version = 0
@@ -31,7 +32,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var stoppedByServer = false
     private let notifier: Notifier?
     private var alerts: AlertPolicy
-    private var alertTimer: DispatchSourceTimer?
+    private var alertTimer: DispatchWorkItem?
     /// From the first failed or stalled state until the stream is open again: reconnection
     /// attempts in between belong to the same incident.
     private var incident = false
@@ -66,7 +67,6 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         queue.async { [self] in
             guard sse == nil && poller == nil else { return }
             stoppedByServer = false
-            startAlertTimer()
             switch spec.mode {
             case .sse:
                 var options = SSEConnection.Options(url: spec.url)
@@ -238,27 +238,30 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             // Stopped (by a person or the server): the incident ends without a recovery message.
             incident = false
             alerts.reset()
-            alertTimer?.cancel()
-            alertTimer = nil
         }
         checkAlerts()
     }
 
     // MARK: Alerts
 
-    /// Checks once a second while running, so a threshold passes even when nothing happens.
-    private func startAlertTimer() {
+    /// Checks again when the alert policy has something due (the threshold of an incident,
+    /// or a reminder): a one-shot timer only while a stream is broken, because a timer per
+    /// healthy stream per second costs thousands of wakeups a second.
+    private func scheduleAlertCheck() {
         alertTimer?.cancel()
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 1, repeating: 1)
-        timer.setEventHandler { [weak self] in self?.checkAlerts() }
-        timer.resume()
-        alertTimer = timer
+        alertTimer = nil
+        guard let due = alerts.nextCheck else { return }
+        let wait = max(due - time.now(), .milliseconds(1))
+        let check = DispatchWorkItem { [weak self] in self?.checkAlerts() }
+        alertTimer = check
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds)), execute: check)
     }
 
     private func checkAlerts() {
         let now = time.now()
-        guard let decision = alerts.update(broken: incident, at: now) else { return }
+        let decision = alerts.update(broken: incident, at: now)
+        scheduleAlertCheck()
+        guard let decision else { return }
         let message: Notifier.Message
         switch decision {
         case .alert(let since, _):
@@ -287,20 +290,28 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     // MARK: Publishing
 
-    /// Publishes now if the last publication is old enough, else once, 100 ms after it.
+    /// Publishes once the reports already queued have been handled, and at most every
+    /// 100 ms: one piece of the body usually brings several reports (bytes, then the event),
+    /// and publishing after each of them would build and store the snapshot twice.
     private func schedulePublish() {
         guard !publishPending else { return }
+        publishPending = true
         let now = time.now()
-        if let lastPublished, now - lastPublished < StreamRunner.publishInterval {
-            publishPending = true
-            let wait = StreamRunner.publishInterval - (now - lastPublished)
-            queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds))) { [self] in
-                publishPending = false
-                publishNow()
-            }
-        } else {
+        let publish: @Sendable () -> Void = { [self] in
+            publishPending = false
             publishNow()
         }
+        if let lastPublished, now - lastPublished < StreamRunner.publishInterval {
+            let wait = StreamRunner.publishInterval - (now - lastPublished)
+            queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds)), execute: publish)
+        } else {
+            queue.async(execute: publish)
+        }
+    }
+
+    /// The stream's sparkline data now (asked from any thread; answered on the stream's queue).
+    func history() -> StreamHistory {
+        queue.sync { metrics.history(at: time.now()) }
     }
 
     func publishNow() {
