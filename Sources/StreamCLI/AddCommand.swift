@@ -7,7 +7,8 @@ struct AddCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop add <url> [--name NAME] [--mode sse|poll] [--interval SECONDS]
                              [--header 'Name: value']... [--group GROUP] [--stall SECONDS]
-                             [--notify-command PROGRAM] [--webhook URL] [--start] [--config PATH]
+                             [--no-compress] [--notify-command PROGRAM] [--webhook URL]
+                             [--start] [--config PATH]
 
         Registers a stream in the registry (by default $XDG_CONFIG_HOME/streamtop/streams.json).
 
@@ -22,6 +23,8 @@ struct AddCommand: StreamtopCommand {
                                    the registry (mode 0600) and never shown.
           --group GROUP            Compare streams of the same API (an SSE stream and a poller).
           --stall SECONDS          Reconnect after this long without a byte (default 90).
+          --no-compress            Do not offer gzip: saves ~39 KiB per connection, for many
+                                   streams of small events.
           --notify-command PROG    Run PROG (no shell) when the stream breaks and recovers.
           --webhook URL            POST a Slack-compatible message when it breaks and recovers.
           --start                  Mark it to run whenever streamtop runs.
@@ -34,7 +37,7 @@ struct AddCommand: StreamtopCommand {
 
     init(arguments: [String]) throws {
         let scanner = ArgumentScanner(
-            flags: ["--start": "start", "--help": "help", "-h": "help"],
+            flags: ["--start": "start", "--no-compress": "no-compress", "--help": "help", "-h": "help"],
             options: [
                 "--name": "name", "--mode": "mode", "--interval": "interval", "--header": "header", "-H": "header",
                 "--group": "group", "--stall": "stall", "--notify-command": "notify-command", "--webhook": "webhook",
@@ -65,7 +68,8 @@ struct AddCommand: StreamtopCommand {
         spec = StreamSpec(
             id: "", name: last("name") ?? AddCommand.defaultName(for: url), url: url, mode: mode,
             interval: try seconds("interval", default: StreamSpec.defaultInterval), headers: headers, group: last("group"),
-            notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall))
+            notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall),
+            compress: !scanned.flags.contains("no-compress"))
         config = last("config")
     }
 

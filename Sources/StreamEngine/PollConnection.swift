@@ -16,6 +16,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var maxBodyBytes = 64 << 20
         /// Delay before the first poll (spread many pollers over their interval).
         public var initialDelay: Duration = .zero
+        /// Offer `Accept-Encoding` (decoded as bytes arrive).
+        public var compress = true
 
         public init(url: String) {
             self.url = url
@@ -86,6 +88,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         let now = DispatchTime.now()
         lateness = now > due ? .nanoseconds(Int64(now.uptimeNanoseconds - due.uptimeNanoseconds)) : .zero
         var request = HTTPTransfer.Request(url: options.url)
+        request.acceptEncoding = options.compress
         request.timeout = options.timeout
         request.headers = [("Accept", "application/json")]
         if let etag { request.headers.append(("If-None-Match", etag)) }

@@ -18,6 +18,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         /// Bytes received but not yet parsed above which the transfer is paused (a slow
         /// consumer slows its own stream instead of growing memory).
         public var maxBufferedBytes = 4 << 20
+        /// Offer `Accept-Encoding` (decoded as bytes arrive). A compressed connection keeps
+        /// libcurl's inflate state and 32 KiB window for its whole life.
+        public var compress = true
 
         public init(url: String) {
             self.url = url
@@ -111,6 +114,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         handler(.connecting(attempt: attempt, lastEventID: lastEventID))
         var request = HTTPTransfer.Request(url: options.url)
         request.freshConnection = true
+        request.acceptEncoding = options.compress
         request.headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
         if let lastEventID { request.headers.append(("Last-Event-ID", lastEventID)) }
         request.headers += options.headers

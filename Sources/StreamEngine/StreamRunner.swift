@@ -72,6 +72,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 var options = SSEConnection.Options(url: spec.url)
                 options.headers = spec.headers
                 options.stall = .seconds(spec.stall)
+                options.compress = spec.compress
                 let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: StreamRunner.stableSeed(spec.id)) { [weak self] report in
                     self?.handle(report)
                 }
@@ -81,6 +82,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 var options = PollConnection.Options(url: spec.url)
                 options.headers = spec.headers
                 options.interval = .seconds(spec.interval)
+                options.compress = spec.compress
                 // Spread first polls over the interval, so hundreds of pollers don't fire at once
                 // (seeded by the stream's id: the same stream starts at the same offset).
                 var random = SplitMix64(seed: StreamRunner.stableSeed(spec.id))

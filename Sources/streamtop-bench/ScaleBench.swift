@@ -64,7 +64,7 @@ enum ScaleBench {
 
     /// `count` SSE streams through the engine for `window`; CPU share of one core, RSS, and the
     /// number of streams that missed an event (a gap in their ids).
-    static func streams(count: Int, window: Duration) -> (cpuShare: Double, rssMiB: Double, opened: Int, gaps: Int, events: Int) {
+    static func streams(count: Int, window: Duration, compress: Bool) -> (cpuShare: Double, rssMiB: Double, opened: Int, gaps: Int, events: Int) {
         raiseFileLimit()
         // `--server-port P` uses a server started by hand (`streamtop-bench --serve 1000`), for
         // running under valgrind, which cannot start the child process itself.
@@ -74,7 +74,7 @@ enum ScaleBench {
         let server = givenPort == nil ? startServer(period: .seconds(1)) : nil
         defer { server?.stop() }
         let port = givenPort ?? server!.port
-        let specs = (0..<count).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(port)/sse/ticker", autostart: true) }
+        let specs = (0..<count).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(port)/sse/ticker", autostart: true, compress: compress) }
         let engine = try! Engine(specs: specs, stateDirectory: nil)
         engine.startAutostart()
         // Wait until every stream has its snapshot.

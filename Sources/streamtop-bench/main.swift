@@ -294,9 +294,11 @@ if enabled("scale") {
     let window = CommandLine.arguments.firstIndex(of: "--window").flatMap {
         $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]) : nil
     } ?? 10
-    let (cpuShare, rss, opened, troubled, events) = ScaleBench.streams(count: count, window: .seconds(window))
-    print(String(format: "Scale: %d SSE streams, 1 event/s each: %.1f %% of one core (target ≤ 25 %%), %.0f MiB resident (target ≤ 300), %d opened, %d with errors or reconnects, %d events in %d s",
-                 count, cpuShare * 100, rss, opened, troubled, events, window))
+    // `--no-compress`: streams that do not offer gzip (StreamSpec.compress = false).
+    let compress = !CommandLine.arguments.contains("--no-compress")
+    let (cpuShare, rss, opened, troubled, events) = ScaleBench.streams(count: count, window: .seconds(window), compress: compress)
+    print(String(format: "Scale: %d SSE streams%@, 1 event/s each: %.1f %% of one core (target ≤ 25 %%), %.0f MiB resident (target ≤ 300), %d opened, %d with errors or reconnects, %d events in %d s",
+                 count, compress ? " (gzip)" : " (no gzip)", cpuShare * 100, rss, opened, troubled, events, window))
     scaleRight = opened == count && count >= 5_000 && troubled == 0 && cpuShare <= 0.25 && rss <= 300
     print(scaleRight ? "  scale targets met" : "  scale: MISSED")
 }

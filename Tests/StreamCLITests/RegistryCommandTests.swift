@@ -10,7 +10,7 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
         let added = run(["add", "https://api.example.com/v1/quotes?symbols=ACME&token=s3cret", "--header", "Authorization: Bearer abc", "--group", "quotes", "--start"])
         XCTAssertEqual(added.status, 0, added.err)
         XCTAssertEqual(added.out, "added api-example-com-v1-quotes (sse) https://api.example.com/v1/quotes?symbols=ACME&token=REDACTED\n")
-        XCTAssertEqual(run(["add", "http://127.0.0.1:8080/weather", "--mode", "poll", "--interval", "30", "--name", "Weather"]).status, 0)
+        XCTAssertEqual(run(["add", "http://127.0.0.1:8080/weather", "--mode", "poll", "--interval", "30", "--name", "Weather", "--no-compress"]).status, 0)
         XCTAssertEqual(run(["add", "http://127.0.0.1:8080/weather", "--mode", "poll", "--name", "Weather"]).out,
                        "added weather-2 (poll) http://127.0.0.1:8080/weather\n")
 
@@ -25,6 +25,8 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
         let json = try JSONParser.parse(run(["list", "--json"]).out)
         XCTAssertEqual(json[0]?["headers"], ["Authorization": "Bearer REDACTED"])
         XCTAssertEqual(json[0]?["autostart"], true)
+        XCTAssertEqual(json[0]?["compress"], true)
+        XCTAssertEqual(json[1]?["compress"], false, "--no-compress")
 
         // The file itself keeps the credentials (mode 0600), for the engine to send.
         let registryPath = home + "/config/streamtop/streams.json"

@@ -72,6 +72,24 @@ final class SSEConnectionTests: XCTestCase {
         XCTAssertEqual(events(got).dropFirst().first?.type, "patch")
     }
 
+    /// gzip is offered by default and decoded as bytes arrive; `compress = false` does not
+    /// offer it, and the same events come plain.
+    func testCompressionIsOfferedUnlessTurnedOff() {
+        func encoding(_ reports: [SSEConnection.Report]) -> String? {
+            for case .response(_, let headers, _) in reports { return headers.first { $0.name == "content-encoding" }?.value ?? "identity" }
+            return nil
+        }
+        for compress in [true, false] {
+            let got = reports("/sse/quotes", configure: { $0.compress = compress }) { self.events($0).count >= 3 }
+            XCTAssertEqual(encoding(got), compress ? "gzip" : "identity")
+            var document = Document()
+            for event in events(got) {
+                if case .failure(let error) = document.consume(event) { XCTFail("\(error)") }
+            }
+            XCTAssertNotNil(document.current)
+        }
+    }
+
     func testReconnectsWithLastEventIDAfterTheServerDropsTheConnection() {
         let got = reports("/sse/quotes?fault=drop") { reports in
             reports.contains { if case .connecting(2, _) = $0 { return true } else { return false } }

@@ -26,6 +26,10 @@ public struct StreamSpec: Sendable, Equatable {
     public var autostart: Bool
     /// Seconds without a byte before the connection is considered stalled.
     public var stall: Int
+    /// Whether to offer `Accept-Encoding` (gzip, deflate…). On by default; off saves the
+    /// 39 KiB of inflate state and window each compressed connection keeps for its whole life,
+    /// which matters for thousands of streams of small events that barely compress anyway.
+    public var compress: Bool
 
     public static let defaultInterval = 60
     public static let defaultStall = 90
@@ -33,7 +37,7 @@ public struct StreamSpec: Sendable, Equatable {
     public init(
         id: String, name: String, url: String, mode: Mode = .sse, interval: Int = StreamSpec.defaultInterval,
         headers: [(name: String, value: String)] = [], group: String? = nil, notify: NotifySpec? = nil,
-        autostart: Bool = false, stall: Int = StreamSpec.defaultStall
+        autostart: Bool = false, stall: Int = StreamSpec.defaultStall, compress: Bool = true
     ) {
         self.id = id
         self.name = name
@@ -45,6 +49,7 @@ public struct StreamSpec: Sendable, Equatable {
         self.notify = notify
         self.autostart = autostart
         self.stall = stall
+        self.compress = compress
     }
 
     public static func == (lhs: StreamSpec, rhs: StreamSpec) -> Bool {
@@ -52,6 +57,7 @@ public struct StreamSpec: Sendable, Equatable {
             && lhs.interval == rhs.interval && lhs.headers.map(\.name) == rhs.headers.map(\.name)
             && lhs.headers.map(\.value) == rhs.headers.map(\.value) && lhs.group == rhs.group
             && lhs.notify == rhs.notify && lhs.autostart == rhs.autostart && lhs.stall == rhs.stall
+            && lhs.compress == rhs.compress
     }
 
     /// Checks the values a person typed (the UI form and `add` use this too); each problem is

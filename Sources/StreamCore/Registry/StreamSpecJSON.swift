@@ -13,6 +13,7 @@ extension StreamSpec {
         if let notify { object["notify"] = notify.json }
         object["autostart"] = .bool(autostart)
         object["stall"] = .number(JSONNumber(stall))
+        object["compress"] = .bool(compress)
         return .object(object)
     }
 
@@ -29,7 +30,8 @@ extension StreamSpec {
             group: try reader.optionalString("group"),
             notify: try object["notify"].map { (value) throws(SpecError) in try NotifySpec(json: value) },
             autostart: try reader.boolean("autostart", default: false),
-            stall: try reader.integer("stall", default: StreamSpec.defaultStall))
+            stall: try reader.integer("stall", default: StreamSpec.defaultStall),
+            compress: try reader.boolean("compress", default: true))
         try spec.validate()
         self = spec
     }
