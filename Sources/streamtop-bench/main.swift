@@ -301,6 +301,9 @@ if enabled("scale") {
                  count, compress ? " (gzip)" : " (no gzip)", cpuShare * 100, rss, opened, troubled, events, window))
     scaleRight = opened == count && count >= 5_000 && troubled == 0 && cpuShare <= 0.25 && rss <= 300
     print(scaleRight ? "  scale targets met" : "  scale: MISSED")
+    if compress && window < 300 {
+        print("  (gzip streams keep a 32 KiB inflate window that fills over their first ~32 KB; --window 300 shows the steady state)")
+    }
 }
 
 if enabled("pollers") {
