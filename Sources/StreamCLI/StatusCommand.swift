@@ -52,7 +52,7 @@ struct StatusCommand: StreamtopCommand {
             let frequency = stream["changeFrequency"]?.numberValue.map { "\(Int(($0.doubleValue * 100).rounded()))%" } ?? "-"
             return [
                 stream["id"]?.stringValue ?? "?", stream["state"]?.stringValue ?? "?",
-                ByteCount.human(int("wireBytes")), ByteCount.human(Int(double("wireBytesPerSecond"))) + "/s",
+                HumanUnits.bytes(int("wireBytes")), HumanUnits.bytes(Int(double("wireBytesPerSecond"))) + "/s",
                 String(int("events")), String(format1(double("patchesPerMinute"))), frequency,
                 String(int("errors")), stream["lastError"]?.stringValue ?? "",
             ].map { Sanitizer.line($0) }

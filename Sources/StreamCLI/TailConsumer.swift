@@ -38,7 +38,7 @@ struct TailConsumer {
                 renderer.retry(milliseconds)
             case .eventTooLarge(let type, let lastEventID, let limit):
                 totals.errors += 1
-                let reason = "event larger than the limit of \(ByteCount.human(limit)); dropped"
+                let reason = "event larger than the limit of \(HumanUnits.bytes(limit)); dropped"
                 document.markStale(reason)
                 renderer.error(reason, eventType: type, lastEventID: lastEventID)
             case .error(let message):

@@ -60,7 +60,7 @@ struct TailRenderer {
             }
             writer.appendRaw("}\n")
         } else {
-            var header = "\(event.type)  id \(event.lastEventID.isEmpty ? "-" : event.lastEventID)  \(ByteCount.human(bytes))"
+            var header = "\(event.type)  id \(event.lastEventID.isEmpty ? "-" : event.lastEventID)  \(HumanUnits.bytes(bytes))"
             if let observation, observation.kind == .patch { header += "  \(observation.operations) op\(observation.operations == 1 ? "" : "s")" }
             if let observation, observation.kind != .text { header += observation.changed ? "  changed" : "  unchanged" }
             plainLine(Sanitizer.line(header))
@@ -108,8 +108,8 @@ struct TailRenderer {
             writer.appendRaw("}\n")
         } else {
             let status = poll.status.map(String.init) ?? "-"
-            var line = "poll  \(status)  \(ByteCount.human(Int(poll.wireBytes))) on the wire  \(ByteCount.human(poll.bodyBytes)) body"
-            line += poll.changed ? "  changed, patch \(ByteCount.human(poll.patchBytes))" : "  unchanged"
+            var line = "poll  \(status)  \(HumanUnits.bytes(Int(poll.wireBytes))) on the wire  \(HumanUnits.bytes(poll.bodyBytes)) body"
+            line += poll.changed ? "  changed, patch \(HumanUnits.bytes(poll.patchBytes))" : "  unchanged"
             plainLine(Sanitizer.line(line))
         }
     }
@@ -210,7 +210,7 @@ struct TailRenderer {
         } else {
             var parts = [
                 "\(totals.events) event\(totals.events == 1 ? "" : "s")",
-                ByteCount.human(totals.bytes) + " read",
+                HumanUnits.bytes(totals.bytes) + " read",
                 "\(totals.errors) error\(totals.errors == 1 ? "" : "s")",
             ]
             if totals.reconnects > 0 { parts.append("\(totals.reconnects) reconnects") }

@@ -1,0 +1,54 @@
+/// Numbers for people: `512 B`, `1.5 KiB`, `1.2k`, `3m`. One place, so the command line and
+/// the monitor say the same thing the same way.
+public enum HumanUnits {
+    /// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `12.0 MiB`.
+    public static func bytes(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(max(0, bytes)) B" }
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+        var value = Double(bytes) / 1024
+        var unit = 0
+        while value >= 1023.95 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return "\(tenths(value)) \(units[unit])"
+    }
+
+    /// A count: `999`, `1.2k`, `3.4M`, `5.6G`.
+    public static func count(_ value: Double) -> String {
+        guard value.isFinite, value >= 0 else { return "-" }
+        if value < 1000 {
+            // Whole numbers stay whole; small rates keep a decimal (0.3, 2.5).
+            return value == value.rounded() || value >= 100 ? "\(Int(value.rounded()))" : tenths(value)
+        }
+        let units = ["k", "M", "G", "T"]
+        var scaled = value / 1000
+        var unit = 0
+        while scaled >= 999.95 && unit < units.count - 1 {
+            scaled /= 1000
+            unit += 1
+        }
+        return tenths(scaled) + units[unit]
+    }
+
+    /// A duration, in its largest unit: `45s`, `3m`, `2h`, `4d`; `0s` for less than a second.
+    public static func duration(seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "-" }
+        let whole = Int(seconds)
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m" }
+        if whole < 86_400 { return "\(whole / 3600)h" }
+        return "\(whole / 86_400)d"
+    }
+
+    /// A share as a whole percentage: `42%`; `-` for nil.
+    public static func percent(_ share: Double?) -> String {
+        guard let share, share.isFinite else { return "-" }
+        return "\(Int((share * 100).rounded()))%"
+    }
+
+    private static func tenths(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
