@@ -23,8 +23,13 @@ let package = Package(
         .target(name: "CEpoll"),
         // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose.
         .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll"]),
+        // ncursesw (wide characters), with functions for the macros Swift cannot import.
+        .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+        // The full-screen monitor: an in-memory screen that every view draws into, themes, the
+        // key map, and the ncurses backend that shows the screen (the only user of CCurses).
+        .target(name: "StreamUI", dependencies: ["StreamCore", "StreamEngine", "CCurses"]),
         // The command-line commands, kept in a library so tests and the benchmark call them in-process.
-        .target(name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine"]),
+        .target(name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine", "StreamUI", "LocalServer"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
         .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "LocalServer"]),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
@@ -32,6 +37,7 @@ let package = Package(
         .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer"]),
         .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer"]),
         .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore"]),
+        .testTarget(name: "StreamUITests", dependencies: ["StreamUI", "StreamEngine", "StreamCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -48,6 +48,11 @@ extension ServerLoop {
         switch fault {
         case "500":
             return respond(connection, status: "500 Internal Server Error", contentType: "text/plain", body: Array("simulated failure\n".utf8))
+        case "flaky" where inFlakyOutage:
+            return respond(connection, status: "503 Service Unavailable", contentType: "text/plain", body: Array("simulated outage\n".utf8))
+        case "escape":
+            // A hostile server: escape sequences in the error body (colour, window title, clear screen).
+            return respond(connection, status: "500 Internal Server Error", contentType: "text/plain", body: Array("\u{1B}[31mred\u{1B}]0;pwned\u{07}\u{1B}[2J gone\n".utf8))
         case "204":
             return respond(connection, status: "204 No Content", contentType: nil, body: [])
         default:
@@ -100,11 +105,20 @@ extension ServerLoop {
         }
     }
 
+    /// `fault=flaky` works for 20 s, then has a 10 s outage (streams dropped, 503 to new
+    /// requests), every 40 s from the server's start: the demo's stream that fails now and then.
+    var inFlakyOutage: Bool {
+        let seconds = (time.now() - startedAt).nanoseconds / 1_000_000_000
+        return seconds % 40 >= 20 && seconds % 40 < 30
+    }
+
     func pushPatch(version: Int, patch: JSONPatch, fault: String?, to connection: Connection) {
         connection.patchesSent += 1
         switch fault {
         case "stall":
             return
+        case "flaky" where inFlakyOutage:
+            close(connection)
         case "non-json":
             send(connection, Array("data: plain text, version \(version)\n\n".utf8))
         case "malformed-patch" where connection.patchesSent == 1:

@@ -26,10 +26,12 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     private let inbox = LoopInbox<ServerLoop>()
     private let finishedCondition = OneShotSignal()
     private let tickInterval: Duration = .milliseconds(50)
+    let startedAt: Moment
 
     init(configuration: LocalServer.Configuration, time: any TimeSource) throws {
         self.configuration = configuration
         self.time = time
+        startedAt = time.now()
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         let listenSocket = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -1,22 +1,28 @@
 import Foundation
 import StreamCore
 import StreamEngine
+import StreamUI
 
-/// `streamtop run --headless`: the engine without a screen, for servers and scripts.
+/// `streamtop run`: the full-screen monitor on the registered streams; `--headless`: the
+/// engine without a screen, for servers and scripts.
 struct RunCommand: StreamtopCommand {
     static let name = "run"
-    static let summary = "Run the registered streams (--headless: no screen; writes status.json)."
+    static let summary = "The monitor on your registered streams (--headless: no screen, for servers)."
     static let usage = """
-        USAGE: streamtop run --headless [--all] [--config PATH] [--state-dir DIR]
+        USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
+                             [--theme NAME] [--no-color]
 
-        Runs the streams marked to start (see 'streamtop add --start'), or all of them with
-        --all, until SIGINT or SIGTERM. Every second the latest state of every stream goes to
-        status.json in the state directory (read it with 'streamtop status'); logs and the
-        archive go there too.
+        Runs the streams marked to start (the ones running when streamtop last ended, or
+        added with 'streamtop add --start'), or all of them with --all, in the full-screen
+        monitor until you quit; with --headless, until SIGINT or SIGTERM. Every second the
+        latest state of every stream goes to status.json in the state directory (read it with
+        'streamtop status'); logs and the archive go there too.
 
         OPTIONS:
-          --headless       Without the full-screen monitor (which comes with the UI).
+          --headless       No screen: for servers, services and scripts.
           --all            Start every registered stream.
+          --theme NAME     Colour theme for the monitor (remembered; t cycles).
+          --no-color       No colours (also when NO_COLOR is set).
           --config PATH    Use another registry file.
           --state-dir DIR  Where status.json, logs/ and archive/ go
                            (default: $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
@@ -24,18 +30,21 @@ struct RunCommand: StreamtopCommand {
         """
 
     var all = false
+    var headless = false
     var config: String?
     var stateDirectory: String?
+    var theme: String?
+    var noColor = false
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
-            flags: ["--headless": "headless", "--all": "all", "--help": "help", "-h": "help"],
-            options: ["--config": "config", "--state-dir": "state-dir"]
+            flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--help": "help", "-h": "help"],
+            options: ["--config": "config", "--state-dir": "state-dir", "--theme": "theme"]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
-        guard scanned.flags.contains("headless") else {
-            throw UsageError("the full-screen monitor is not built yet: use 'streamtop run --headless'")
-        }
+        headless = scanned.flags.contains("headless")
+        theme = scanned.options["theme"]?.last
+        noColor = scanned.flags.contains("no-color")
         if let extra = scanned.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
         all = scanned.flags.contains("all")
         config = scanned.options["config"]?.last
@@ -46,12 +55,18 @@ struct RunCommand: StreamtopCommand {
         guard let registry = context.loadRegistry(config: config) else { return 1 }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
         let engine: Engine
+        let registryPath = Paths.registry(override: config, environment: context.environment)
+        if !headless && !MonitorApp.hasTerminal {
+            context.complain("the monitor needs a terminal (standard input and output are not a TTY here); use 'streamtop run --headless'")
+            return 1
+        }
         do {
-            engine = try Engine(specs: registry.streams, stateDirectory: state)
+            engine = try Engine(specs: registry.streams, stateDirectory: state, registryFile: headless ? nil : RegistryFile(path: registryPath))
         } catch {
             context.complain("\(error)")
             return 1
         }
+        if !headless { return runMonitor(engine, registry: registry, state: state, registryPath: registryPath, context) }
         let started = registry.streams.filter { all || $0.autostart }
         for spec in started { engine.start(id: spec.id) }
         context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); status in \(state)/status.json; Ctrl-C to stop")
@@ -69,5 +84,33 @@ struct RunCommand: StreamtopCommand {
         do { try engine.writeStatus(at: wall.now()) } catch { context.complain("\(error)") }
         context.say("stopped")
         return 0
+    }
+
+    /// The full-screen monitor; status.json is written every second meanwhile.
+    private func runMonitor(_ engine: Engine, registry: Registry, state: String, registryPath: String, _ context: CommandContext) -> Int32 {
+        if all { for spec in registry.streams { engine.start(id: spec.id) } } else { engine.startAutostart() }
+        let wall = SystemWallClock()
+        let statusTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamtop.status"))
+        statusTimer.schedule(deadline: .now() + 1, repeating: 1)
+        statusTimer.setEventHandler { try? engine.writeStatus(at: wall.now()) }
+        statusTimer.resume()
+        let settingsPath = RegistryFile.directory(of: registryPath) + "/ui.json"
+        let options = MonitorApp.Options(
+            themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: settingsPath,
+            noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
+            greeting: "\(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s") from \(registryPath); ? for help")
+        var status: Int32 = 0
+        do {
+            _ = try MonitorApp(link: EngineLink(engine: engine), time: SystemTimeSource(), options: options).run()
+        } catch {
+            context.complain("\(error)")
+            status = 1
+        }
+        statusTimer.cancel()
+        // Quitting stops the streams without changing what the registry remembers: the ones
+        // running now start again next time.
+        engine.shutdown()
+        try? engine.writeStatus(at: wall.now())
+        return status
     }
 }

@@ -10,7 +10,7 @@ public enum Streamtop {
     public static let version = "0.1.0"
 
     /// Every command, in the order `--help` lists them.
-    static var commands: [any StreamtopCommand.Type] { [TailCommand.self, AddCommand.self, ListCommand.self, RemoveCommand.self, RunCommand.self, StatusCommand.self] }
+    static var commands: [any StreamtopCommand.Type] { [DemoCommand.self, TailCommand.self, AddCommand.self, ListCommand.self, RemoveCommand.self, RunCommand.self, StatusCommand.self] }
 
     static var usage: String {
         let list = commands.map { "  " + $0.name.padding(to: 9) + $0.summary }.joined(separator: "\n")

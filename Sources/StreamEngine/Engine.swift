@@ -11,25 +11,90 @@ public final class Engine: Sendable {
     private let runners: Mutex<[String: StreamRunner]>
     private let stateDirectory: String?
     private let registryFile: RegistryFile?
+    private let notifier: Notifier
+    private let targets: [DispatchQueue]
+    private let time: any TimeSource
+    private let wall: any WallClock
+    private let changeWindow: Duration
 
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
-    public init(specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, time: any TimeSource = SystemTimeSource(), wall: any WallClock = SystemWallClock()) throws {
+    public init(specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, time: any TimeSource = SystemTimeSource(), wall: any WallClock = SystemWallClock(), changeWindow: Duration = .seconds(60)) throws {
         loop = try CurlLoop()
         self.stateDirectory = stateDirectory
         self.registryFile = registryFile
-        let notifier = Notifier(loop: loop)
+        notifier = Notifier(loop: loop)
+        self.time = time
+        self.wall = wall
+        self.changeWindow = changeWindow
         // Each stream has its own serial queue (its events stay in order), and those queues
         // share one serial target per core: thousands of streams then run on a few threads
         // instead of waking a thread for every event.
-        let targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
-        var runners: [String: StreamRunner] = [:]
-        for (index, spec) in specs.enumerated() {
-            runners[spec.id] = StreamRunner(
-                spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory,
-                notifier: notifier, target: targets[index % targets.count])
+        targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
+        runners = Mutex([:])
+        for spec in specs { _ = makeRunner(spec) }
+    }
+
+    private func makeRunner(_ spec: StreamSpec) -> StreamRunner {
+        let target = targets[Int(StreamRunner.stableSeed(spec.id) % UInt64(targets.count))]
+        let runner = StreamRunner(
+            spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory,
+            notifier: notifier, target: target, changeWindow: changeWindow)
+        runners.withLock { $0[spec.id] = runner }
+        return runner
+    }
+
+    /// The specs of every stream, by id.
+    public var specs: [StreamSpec] {
+        runners.withLock { $0.values.map(\.spec) }.sorted { $0.id < $1.id }
+    }
+
+    /// Registers a new stream while running (saved to the registry first: if that fails,
+    /// nothing changes). It starts when its spec says `autostart`.
+    public func add(_ spec: StreamSpec) throws(RegistryError) {
+        try registryFile?.change { registry throws(SpecError) in try registry.add(spec) }
+        let runner = makeRunner(spec)
+        if spec.autostart { runner.start() }
+    }
+
+    /// Replaces stream `spec.id`'s settings: the old connection stops, and the stream runs
+    /// again with the new ones if it was running (its measurements start over).
+    public func update(_ spec: StreamSpec) throws(RegistryError) {
+        guard let old = runners.withLock({ $0[spec.id] }) else {
+            throw RegistryError(file: registryFile?.path, location: "stream \"\(spec.id)\"", reason: "is not registered")
         }
-        self.runners = Mutex(runners)
+        let wasRunning = store.latest().snapshots.first { $0.id == spec.id }?.status.state.isRunning ?? false
+        var updated = spec
+        updated.autostart = wasRunning
+        try registryFile?.change { registry throws(SpecError) in try registry.update(updated) }
+        old.stop()
+        old.queue.sync {}
+        let runner = makeRunner(updated)
+        if wasRunning { runner.start() }
+    }
+
+    /// Stops stream `id` and forgets it (registry, snapshots). Its log and archive stay on disk.
+    public func remove(id: String) throws(RegistryError) {
+        try registryFile?.change { registry in _ = registry.remove(id: id) }
+        guard let runner = runners.withLock({ $0.removeValue(forKey: id) }) else { return }
+        runner.stop()
+        runner.queue.async { [store] in store.remove(id: id) }
+    }
+
+    /// Reconnects stream `id` (a fresh snapshot), or starts it when stopped.
+    public func restart(id: String) {
+        runners.withLock { $0[id] }?.restart()
+        _ = remember(id: id, running: true)
+    }
+
+    /// Stream `id`'s current JSON document (nil before the first one arrived).
+    public func document(id: String) -> JSONValue? {
+        runners.withLock { $0[id] }?.currentDocument()
+    }
+
+    /// Stream `id`'s last log entries (up to 1,000), oldest first; empty without a state directory.
+    public func recentLog(id: String) -> [LogEntry] {
+        runners.withLock { $0[id] }?.recentLog() ?? []
     }
 
     /// Starts stream `id` (a person's action) and remembers it in the registry. Returns the

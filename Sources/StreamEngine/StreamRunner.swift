@@ -30,6 +30,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var sse: SSEConnection?
     private var poller: PollConnection?
     private var stoppedByServer = false
+    /// `restart` stopped the connection: start again when it has finished.
+    private var startWhenFinished = false
     private let notifier: Notifier?
     private var alerts: AlertPolicy
     private var alertTimer: DispatchWorkItem?
@@ -44,7 +46,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
     }
 
-    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?) {
+    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60)) {
         self.spec = spec
         shownURL = Redactor.url(spec.url)
         self.loop = loop
@@ -56,7 +58,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         alerts = AlertPolicy(
             threshold: .seconds(spec.notify?.after ?? NotifySpec.defaultAfter),
             repeatInterval: spec.notify?.repeat.map { .seconds($0) })
-        metrics = StreamMetrics(start: time.now())
+        metrics = StreamMetrics(start: time.now(), changeWindow: changeWindow)
         status = StreamStatus(state: .idle, since: time.now())
         log = stateDirectory.flatMap { try? StreamLog(directory: "\($0)/logs", stream: spec.id) }
         archive = stateDirectory.flatMap { try? StreamArchive(root: "\($0)/archive", stream: spec.id) }
@@ -94,13 +96,42 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 setState(.connecting(attempt: 1))
                 poller.start()
             }
+            schedulePublish()
         }
     }
 
     func stop() {
         queue.async { [self] in
+            startWhenFinished = false
             sse?.stop()
             poller?.stop()
+        }
+    }
+
+    /// Stops the connection and starts a new one (a fresh snapshot); starts a stopped stream.
+    func restart() {
+        queue.async { [self] in
+            if sse == nil && poller == nil { return start() }
+            startWhenFinished = true
+            sse?.stop()
+            poller?.stop()
+        }
+    }
+
+    /// The current document (nil before the first snapshot or body).
+    func currentDocument() -> JSONValue? {
+        queue.sync { document.current }
+    }
+
+    /// The log entries kept in memory (the last 1,000), oldest first.
+    func recentLog() -> [LogEntry] {
+        queue.sync { log?.recent ?? [] }
+    }
+
+    private func finished() {
+        if startWhenFinished {
+            startWhenFinished = false
+            start()
         }
     }
 
@@ -164,6 +195,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .finished:
             sse = nil
             if !stoppedByServer { setState(.stopped) }
+            finished()
         }
         schedulePublish()
     }
@@ -183,7 +215,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 if poll.status == 304 {
                     metrics.recordNotModified(at: now)
                 } else {
-                    metrics.recordPoll(bodyBytes: poll.bodyBytes, patchBytes: poll.patchBytes, changed: poll.changed, at: now)
+                    // The first body has no diff: a streaming proxy would have sent it whole, as its snapshot.
+                    let wouldBe = poll.patch == nil && poll.changed ? poll.bodyBytes : poll.patchBytes
+                    metrics.recordPoll(bodyBytes: poll.bodyBytes, patchBytes: wouldBe, changed: poll.changed, at: now)
                     if let body = poll.document {
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         _ = document.consume(SSEEvent(type: "data", data: JSONWriter.string(body)))
@@ -200,6 +234,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .finished:
             poller = nil
             setState(.stopped)
+            finished()
         }
         schedulePublish()
     }

@@ -52,6 +52,10 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var changeFrequency: Double?
     public var changesPerHour: Double
     public var timeSinceLastChange: Duration?
+    /// When the last event or poll response arrived, and when the document last changed (on
+    /// the engine's monotonic clock: a view adds the time passed since, between publications).
+    public var lastEventAt: Moment?
+    public var lastChangeAt: Moment?
 
     public var wouldBePatchBytes: Int64
     public var pollBodyBytes: Int64

@@ -20,6 +20,8 @@ public struct StreamMetrics: Sendable {
     public private(set) var notModified: Int64 = 0
     public private(set) var errors: Int64 = 0
     public private(set) var reconnects: Int64 = 0
+    /// When the last event (or poll response) arrived.
+    public private(set) var lastEventAt: Moment?
 
     public private(set) var snapshotSizes = SizeStatistics()
     public private(set) var patchSizes = SizeStatistics()
@@ -52,6 +54,7 @@ public struct StreamMetrics: Sendable {
     /// A stream event the document accepted.
     public mutating func record(_ observation: Observation, at moment: Moment) {
         events += 1
+        lastEventAt = moment
         payloadBytes += Int64(observation.payloadBytes)
         switch observation.kind {
         case .snapshot:
@@ -75,6 +78,7 @@ public struct StreamMetrics: Sendable {
     public mutating func recordPoll(bodyBytes: Int, patchBytes: Int, changed: Bool, at moment: Moment) {
         polls += 1
         events += 1
+        lastEventAt = moment
         payloadBytes += Int64(bodyBytes)
         pollBodySizes.record(bodyBytes)
         pollBodyBytes += Int64(bodyBytes)
@@ -87,6 +91,7 @@ public struct StreamMetrics: Sendable {
     public mutating func recordNotModified(at moment: Moment) {
         polls += 1
         notModified += 1
+        lastEventAt = moment
         changes.observe(changed: false, at: moment)
     }
 
@@ -124,7 +129,7 @@ public struct StreamMetrics: Sendable {
             patchesPerMinute: Rate(oneMinute: Double(lastMinute.patches) / minuteSpan * 60, fifteenMinutes: Double(lastQuarter.patches) / quarterSpan * 60),
             snapshotSizes: SizeSummary(snapshotSizes), patchSizes: SizeSummary(patchSizes), pollBodySizes: SizeSummary(pollBodySizes),
             changeFrequency: changes.changeFrequency, changesPerHour: changes.changesPerHour(elapsed: now - startedAt),
-            timeSinceLastChange: changes.timeSinceLastChange(at: now),
+            timeSinceLastChange: changes.timeSinceLastChange(at: now), lastEventAt: lastEventAt, lastChangeAt: changes.lastChange,
             wouldBePatchBytes: wouldBePatchBytes, pollBodyBytes: pollBodyBytes)
     }
 

@@ -44,6 +44,19 @@ public struct RegistryFile: Sendable {
         try writeAtomically(text)
     }
 
+    /// Loads the registry, lets `body` change it, and saves it: one change a person made
+    /// (from the monitor or a command), with streams added meanwhile by others kept. A change
+    /// the registry refuses (a duplicate id, a bad value) saves nothing.
+    public func change(_ body: (inout Registry) throws(SpecError) -> Void) throws(RegistryError) {
+        var registry = try load()
+        do {
+            try body(&registry)
+        } catch {
+            throw RegistryError(file: path, location: nil, reason: error.description)
+        }
+        try save(registry)
+    }
+
     /// Remembers whether stream `id` should run when streamtop starts (its `autostart`), so
     /// that streams a person started or stopped come back the same way. Reloads the file
     /// first, so streams added meanwhile by another `streamtop add` are kept; a stream no
@@ -117,7 +130,7 @@ public struct RegistryFile: Sendable {
         }
     }
 
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -1,0 +1,128 @@
+import Foundation
+import LocalServer
+import StreamCore
+import StreamEngine
+import StreamUI
+
+/// `streamtop demo`: the monitor on simulated APIs served from this machine, with a registry
+/// in a temporary directory (never the user's files): a newcomer sees streams, patches,
+/// change rates and savings within seconds, without the internet.
+struct DemoCommand: StreamtopCommand {
+    static let name = "demo"
+    static let summary = "The monitor on built-in simulated APIs (no internet, no files of yours)."
+    static let usage = """
+        USAGE: streamtop demo [--port PORT] [--theme NAME] [--no-color]
+
+        Starts a small HTTP server on 127.0.0.1 with simulated APIs (stock quotes every
+        second, fast scores, weather every 5 s, a status page that rarely changes), registers
+        each one twice, as a Server-Sent Events stream and as a poller, in a temporary
+        directory, and opens the monitor on them. One stream fails for 10 s every 40 s.
+        Everything is removed when you quit.
+
+        OPTIONS:
+          --port PORT      Serve on this port (default: a free one).
+          --theme NAME     Colour theme (default, light, solarized-dark, high-contrast, mono…).
+          --no-color       No colours (also when NO_COLOR is set).
+          -h, --help       Show this help.
+        """
+
+    var port: UInt16 = 0
+    var theme: String?
+    var noColor = false
+
+    init(arguments: [String]) throws {
+        let scanned = try ArgumentScanner(
+            flags: ["--no-color": "no-color", "--help": "help", "-h": "help"],
+            options: ["--port": "port", "--theme": "theme"]
+        ).scan(arguments)
+        if scanned.flags.contains("help") { throw HelpRequested() }
+        if let extra = scanned.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
+        if let text = scanned.options["port"]?.last {
+            guard let number = UInt16(text) else { throw UsageError("--port takes a port number (1-65535), not '\(text)'") }
+            port = number
+        }
+        theme = scanned.options["theme"]?.last
+        noColor = scanned.flags.contains("no-color")
+    }
+
+    /// The simulated APIs of the demo, faster than the defaults so that everything moves soon.
+    static let apis = [
+        LocalServer.APIConfiguration(name: "quotes", kind: "quotes", period: .seconds(1)),
+        LocalServer.APIConfiguration(name: "scores", kind: "quotes", period: .milliseconds(250)),
+        LocalServer.APIConfiguration(name: "weather", kind: "weather", period: .seconds(5)),
+        LocalServer.APIConfiguration(name: "status", kind: "status", period: .seconds(90)),
+    ]
+
+    /// Every API as a stream and as a poller (same group, so their bytes are compared), and a
+    /// stream that fails now and then.
+    static func specs(baseURL: String) -> [StreamSpec] {
+        var specs: [StreamSpec] = []
+        let polls = ["quotes": 5, "scores": 2, "weather": 10, "status": 15]
+        for api in apis {
+            specs.append(StreamSpec(id: "\(api.name)-sse", name: "\(api.name.capitalized) (stream)", url: "\(baseURL)/sse/\(api.name)", group: api.name, autostart: true))
+            specs.append(StreamSpec(id: "\(api.name)-poll", name: "\(api.name.capitalized) (poll)", url: "\(baseURL)/poll/\(api.name)", mode: .poll, interval: polls[api.name] ?? 5, group: api.name, autostart: true))
+        }
+        specs.append(StreamSpec(id: "flaky-sse", name: "Flaky quotes (stream)", url: "\(baseURL)/sse/quotes?fault=flaky", autostart: true, stall: 15))
+        return specs
+    }
+
+    func run(_ context: CommandContext) -> Int32 {
+        // Without a terminal (CI, a pipe) it says so and ends, instead of waiting for keys.
+        guard MonitorApp.hasTerminal else {
+            context.complain("the demo is a full-screen monitor and needs a terminal (standard input and output are not a TTY here); try it in a terminal, or 'streamtop tail Tests/Fixtures/streams/quotes.sse' for plain output")
+            return 1
+        }
+        let temporary = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+        var template = Array("\(temporary)streamtop-demo-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            context.complain("cannot create a temporary directory: \(String(cString: strerror(errno)))")
+            return 1
+        }
+        let directory = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let server: LocalServer
+        do {
+            server = try LocalServer(configuration: .init(apis: DemoCommand.apis, port: port))
+        } catch {
+            context.complain("cannot start the demo server on port \(port): \(error)")
+            return 1
+        }
+        defer { server.stop() }
+        let specs = DemoCommand.specs(baseURL: server.baseURL)
+        let registryFile = RegistryFile(path: "\(directory)/streams.json")
+        let engine: Engine
+        do {
+            try registryFile.save(try Registry(streams: specs))
+            // Change windows of 10 s instead of 60 s, so change frequencies show within the first minute.
+            engine = try Engine(specs: specs, stateDirectory: "\(directory)/state", registryFile: registryFile, changeWindow: .seconds(10))
+        } catch {
+            context.complain("\(error)")
+            return 1
+        }
+        engine.startAutostart()
+        defer { engine.shutdown() }
+
+        let options = MonitorApp.Options(
+            themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: nil,
+            noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
+            greeting: "demo: \(specs.count) streams from \(server.baseURL); files in \(directory), removed on quit. ? for help, q quits")
+        do {
+            _ = try MonitorApp(link: EngineLink(engine: engine), time: SystemTimeSource(), options: options).run()
+        } catch {
+            context.complain("\(error)")
+            return 1
+        }
+        return 0
+    }
+}
+
+/// What the demo and the monitor share: where themes are found.
+enum MonitorCommandSupport {
+    static func themes(_ context: CommandContext) -> ThemeCatalog {
+        ThemeCatalog.standard(
+            environment: context.environment,
+            executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0],
+            currentDirectory: FileManager.default.currentDirectoryPath)
+    }
+}

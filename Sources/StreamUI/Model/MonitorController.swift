@@ -1,0 +1,433 @@
+import StreamCore
+import StreamEngine
+
+/// The monitor's logic without a terminal: it reads the engine through `MonitorLink`, keeps
+/// the table sorted, filtered and the selection on the same stream, turns keys into state
+/// changes and engine commands, and notices streams that break. Used on the main thread only.
+public final class MonitorController {
+    public private(set) var state = MonitorState()
+    /// The rows shown, filtered and sorted.
+    public private(set) var rows: [StreamFigures] = []
+    /// Every stream, by id order.
+    public private(set) var snapshots: [StreamSnapshot] = []
+    /// Streams in a broken incident (failed or stalled since they were last open).
+    public private(set) var brokenStreams: Set<String> = []
+    /// Set when something deserves the bell; the app rings it and clears it.
+    public var bellPending = false
+    public var bellEnabled = true
+    /// Rows the table shows per page (set by the layout of the last frame).
+    public var pageSize = 10
+    /// Lines the log pane and the detail view show per page.
+    public var logPageSize = 10
+
+    public let link: MonitorLink
+    private let time: any TimeSource
+    private var version = -1
+    private var alertSequence = 0
+    private var lastAgeSecond: Int64 = -1
+    public private(set) var now: Moment
+    /// Theme names to cycle through with `t`, and what to do when one is chosen.
+    public var themeNames: [String] = ["default"]
+    public var onThemeChange: ((String) -> Void)?
+
+    public init(link: MonitorLink, time: any TimeSource) {
+        self.link = link
+        self.time = time
+        now = time.now()
+    }
+
+    public func setTheme(_ name: String) { state.themeName = name }
+
+    /// Puts a message in the status line.
+    public func setStatus(_ text: String, kind: MonitorState.StatusMessage.Kind) {
+        state.status = .init(text: Sanitizer.line(text), kind: kind, stream: nil)
+    }
+
+    // MARK: Data
+
+    /// Reads the engine when its version moved (and once a second, as ages move). Returns
+    /// whether the screen needs drawing.
+    @discardableResult
+    public func refresh() -> Bool {
+        now = time.now()
+        let second = now.nanoseconds / 1_000_000_000
+        let (latestVersion, latest) = link.latest()
+        var changed = false
+        if latestVersion != version {
+            version = latestVersion
+            snapshots = latest
+            noticeBrokenStreams()
+            changed = true
+        }
+        for alert in link.alerts(after: alertSequence) {
+            alertSequence = alert.sequence
+            state.status = .init(text: alert.message, kind: alert.recovered ? .info : .error, stream: alert.stream)
+            changed = true
+        }
+        if second != lastAgeSecond {
+            lastAgeSecond = second
+            changed = true
+        }
+        if changed { rebuildRows() }
+        return changed
+    }
+
+    /// A stream that enters failed or stalled rings the bell once and says why in the status
+    /// line; when it is open again the message clears.
+    private func noticeBrokenStreams() {
+        var stillBroken: Set<String> = []
+        for snapshot in snapshots {
+            let id = snapshot.id
+            if snapshot.status.state.isBroken {
+                stillBroken.insert(id)
+                if !brokenStreams.contains(id) {
+                    if bellEnabled { bellPending = true }
+                    let reason = snapshot.status.lastError.map { ": \(Sanitizer.line($0))" } ?? ""
+                    state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(snapshot.status.state.name)\(reason)", kind: .error, stream: id)
+                }
+            } else if brokenStreams.contains(id), snapshot.status.state == .open {
+                if state.status?.stream == id {
+                    state.status = .init(text: "\(Sanitizer.line(snapshot.name)) recovered", kind: .info, stream: nil)
+                }
+            }
+        }
+        // An incident lasts until the stream is open again (or stopped).
+        brokenStreams = brokenStreams.union(stillBroken).filter { id in
+            guard let state = snapshots.first(where: { $0.id == id })?.status.state else { return false }
+            return state != .open && state != .stopped && state != .stoppedByServer
+        }
+    }
+
+    private func rebuildRows() {
+        let savings = Dictionary(Engine.groupSavings(snapshots).compactMap { group in group.savings.map { (group.streamed, $0) } }, uniquingKeysWith: { a, _ in a })
+        let needle = state.filter.lowercased()
+        var figures = snapshots.compactMap { snapshot -> StreamFigures? in
+            if !needle.isEmpty {
+                let haystack = [snapshot.name, snapshot.url, snapshot.id, snapshot.status.state.name, snapshot.mode.rawValue].joined(separator: "\u{1}").lowercased()
+                guard haystack.contains(needle) else { return nil }
+            }
+            let saved = snapshot.mode == .poll ? snapshot.metrics.pollSavings : savings[snapshot.id]
+            return StreamFigures(snapshot: snapshot, savings: saved, now: now)
+        }
+        let column = state.sort
+        figures.sort { a, b in
+            let order = MonitorController.compare(a, b, by: column)
+            if order != 0 { return state.reversed ? order > 0 : order < 0 }
+            return a.snapshot.id < b.snapshot.id
+        }
+        let previousIndex = rows.firstIndex { $0.snapshot.id == state.selectedID } ?? 0
+        rows = figures
+        if let selected = state.selectedID, rows.contains(where: { $0.snapshot.id == selected }) {
+            // The selection stays on its stream.
+        } else {
+            state.selectedID = rows.isEmpty ? nil : rows[min(previousIndex, rows.count - 1)].snapshot.id
+        }
+        keepSelectionVisible()
+    }
+
+    /// -1, 0 or 1; numbers sort largest first (what a person looks for), text A to Z; a
+    /// missing value sorts after every present one.
+    static func compare(_ a: StreamFigures, _ b: StreamFigures, by column: StreamColumn) -> Int {
+        switch column {
+        case .name:
+            let x = a.snapshot.name.lowercased(), y = b.snapshot.name.lowercased()
+            return x < y ? -1 : (x > y ? 1 : 0)
+        case .mode:
+            return a.snapshot.mode.rawValue < b.snapshot.mode.rawValue ? -1 : (a.snapshot.mode == b.snapshot.mode ? 0 : 1)
+        case .state:
+            let x = stateRank(a.snapshot.status.state), y = stateRank(b.snapshot.status.state)
+            return x < y ? -1 : (x > y ? 1 : 0)
+        default:
+            switch (a.sortValue(column), b.sortValue(column)) {
+            case (nil, nil): return 0
+            case (nil, _): return 1
+            case (_, nil): return -1
+            case (let x?, let y?): return x > y ? -1 : (x < y ? 1 : 0)
+            }
+        }
+    }
+
+    /// Broken streams first: they are what a person looks for.
+    static func stateRank(_ state: StreamState) -> Int {
+        switch state {
+        case .failed: return 0
+        case .stalled: return 1
+        case .reconnecting: return 2
+        case .connecting: return 3
+        case .open: return 4
+        case .idle: return 5
+        case .stoppedByServer: return 6
+        case .stopped: return 7
+        }
+    }
+
+    public var selectedIndex: Int? { rows.firstIndex { $0.snapshot.id == state.selectedID } }
+    public var selected: StreamSnapshot? { rows.first { $0.snapshot.id == state.selectedID }?.snapshot }
+
+    private func select(index: Int) {
+        guard !rows.isEmpty else { return }
+        state.selectedID = rows[max(0, min(rows.count - 1, index))].snapshot.id
+        state.logTop = nil
+        state.detailScroll = 0
+        keepSelectionVisible()
+    }
+
+    private func keepSelectionVisible() {
+        guard let index = selectedIndex else { state.top = 0; return }
+        let page = max(1, pageSize)
+        if index < state.top { state.top = index }
+        if index >= state.top + page { state.top = index - page + 1 }
+        state.top = max(0, min(state.top, max(0, rows.count - page)))
+    }
+
+    // MARK: Keys
+
+    public enum Effect: Equatable {
+        case none
+        case redraw
+        case quit
+    }
+
+    /// What the key does on the current screen.
+    public func handle(_ key: Key) -> Effect {
+        if key == .resize { keepSelectionVisible(); return .redraw }
+        switch state.overlay {
+        case .help:
+            state.overlay = .none
+            return .redraw
+        case .sortPicker(let selection):
+            return handleSortPicker(key, selection: selection)
+        case .form(var form):
+            return handleForm(key, &form)
+        case .confirmDelete(let id, let name):
+            if key == .character("y") || key == .character("Y") {
+                if let problem = link.remove(id: id) {
+                    state.status = .init(text: "not deleted: \(problem)", kind: .error, stream: nil)
+                } else {
+                    state.status = .init(text: "deleted \(Sanitizer.line(name)) (its log and archive stay on disk)", kind: .info, stream: nil)
+                }
+            }
+            state.overlay = .none
+            state.showingDetail = false
+            return .redraw
+        case .confirmQuit:
+            if key == .character("y") || key == .character("Y") || key == .character("q") { return .quit }
+            state.overlay = .none
+            return .redraw
+        case .none:
+            break
+        }
+        if state.editingFilter { return handleFilterTyping(key) }
+        if state.editingLogSearch { return handleSearchTyping(key) }
+        let context: KeyContext = state.logOpen ? .log : (state.showingDetail ? .detail : .table)
+        guard let action = KeyMap.action(for: key, in: context) else {
+            if key == .escape && !state.filter.isEmpty {
+                state.filter = ""
+                rebuildRows()
+                return .redraw
+            }
+            return .none
+        }
+        return perform(action, context: context)
+    }
+
+    private func perform(_ action: Action, context: KeyContext) -> Effect {
+        let index = selectedIndex ?? 0
+        switch action {
+        case .moveUp:
+            switch context {
+            case .table: select(index: index - 1)
+            case .detail: state.detailScroll = max(0, state.detailScroll - 1)
+            case .log: scrollLog(by: -1)
+            }
+        case .moveDown:
+            switch context {
+            case .table: select(index: index + 1)
+            case .detail: state.detailScroll += 1
+            case .log: scrollLog(by: 1)
+            }
+        case .pageUp:
+            switch context {
+            case .table: select(index: index - max(1, pageSize))
+            case .detail: state.detailScroll = max(0, state.detailScroll - logPageSize)
+            case .log: scrollLog(by: -max(1, logPageSize))
+            }
+        case .pageDown:
+            switch context {
+            case .table: select(index: index + max(1, pageSize))
+            case .detail: state.detailScroll += logPageSize
+            case .log: scrollLog(by: max(1, logPageSize))
+            }
+        case .home:
+            if context == .detail { state.detailScroll = 0 } else { select(index: 0) }
+        case .end:
+            if context == .detail { state.detailScroll = Int.max / 2 } else { select(index: rows.count - 1) }
+        case .openDetail:
+            guard selected != nil else { return .none }
+            state.showingDetail = true
+            state.detailScroll = 0
+        case .back:
+            if state.logOpen { state.logOpen = false } else { state.showingDetail = false }
+        case .filter:
+            state.editingFilter = true
+        case .pickSort:
+            state.overlay = .sortPicker(selection: StreamColumn.allCases.firstIndex(of: state.sort) ?? 0)
+        case .reverseSort:
+            state.reversed.toggle()
+            rebuildRows()
+        case .add:
+            state.overlay = .form(.new())
+        case .edit:
+            guard let id = state.selectedID, let spec = link.spec(id: id) else { return .none }
+            state.overlay = .form(.editing(spec))
+        case .toggleRunning:
+            guard let stream = selected else { return .none }
+            let problem = stream.status.state.isRunning ? link.stop(id: stream.id) : link.start(id: stream.id)
+            let verb = stream.status.state.isRunning ? "stopping" : "starting"
+            state.status = .init(text: problem ?? "\(verb) \(Sanitizer.line(stream.name))", kind: problem == nil ? .info : .warning, stream: nil)
+        case .restart:
+            guard let stream = selected else { return .none }
+            link.restart(id: stream.id)
+            state.status = .init(text: "restarting \(Sanitizer.line(stream.name))", kind: .info, stream: nil)
+        case .delete:
+            guard let stream = selected else { return .none }
+            state.overlay = .confirmDelete(id: stream.id, name: stream.name)
+        case .toggleLog:
+            guard state.logOpen || selected != nil else { return .none }
+            state.logOpen.toggle()
+            state.logTop = nil
+        case .nextTheme:
+            let names = themeNames.isEmpty ? ["default"] : themeNames
+            let next = names[((names.firstIndex(of: state.themeName) ?? -1) + 1) % names.count]
+            state.themeName = next
+            onThemeChange?(next)
+        case .help:
+            state.overlay = .help
+        case .quit:
+            let running = snapshots.filter { $0.status.state.isRunning }.count
+            if running == 0 { return .quit }
+            state.overlay = .confirmQuit(running: running)
+        case .searchLog:
+            state.editingLogSearch = true
+            state.logSearch = ""
+        case .nextMatch:
+            findLogMatch(forward: true)
+        case .previousMatch:
+            findLogMatch(forward: false)
+        case .logTop:
+            state.logTop = 0
+        case .logBottom:
+            state.logTop = nil
+        }
+        return .redraw
+    }
+
+    // MARK: Log pane
+
+    /// The selected stream's log lines as shown (time, level, kind, fields), oldest first.
+    public func logLines() -> [(text: String, level: LogEntry.Level)] {
+        guard let id = state.selectedID else { return [] }
+        return link.recentLog(id: id).map { (LogPaneText.line($0), $0.level) }
+    }
+
+    private func scrollLog(by delta: Int) {
+        let count = logLines().count
+        let lastTop = max(0, count - max(1, logPageSize))
+        let top = (state.logTop ?? lastTop) + delta
+        // Scrolling back to the end follows the tail again.
+        state.logTop = top >= lastTop ? nil : max(0, top)
+    }
+
+    private func findLogMatch(forward: Bool) {
+        let needle = state.logSearch.lowercased()
+        guard !needle.isEmpty else { return }
+        let lines = logLines()
+        guard !lines.isEmpty else { return }
+        let start = state.logTop ?? max(0, lines.count - max(1, logPageSize))
+        let order = forward ? Array((start + 1)..<(lines.count)) + Array(0...min(start, lines.count - 1)) : Array((0..<min(start, lines.count)).reversed()) + Array((start..<lines.count).reversed())
+        if let found = order.first(where: { lines[$0].text.lowercased().contains(needle) }) {
+            state.logTop = found
+            state.status = nil
+        } else {
+            state.status = .init(text: "not found: \(state.logSearch)", kind: .warning, stream: nil)
+        }
+    }
+
+    // MARK: Typing
+
+    private func handleFilterTyping(_ key: Key) -> Effect {
+        switch key {
+        case .enter: state.editingFilter = false
+        case .escape:
+            state.editingFilter = false
+            state.filter = ""
+        case .backspace: if !state.filter.isEmpty { state.filter.removeLast() }
+        case .character(let c) where c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }):
+            state.filter.append(c)
+        default: return .none
+        }
+        rebuildRows()
+        return .redraw
+    }
+
+    private func handleSearchTyping(_ key: Key) -> Effect {
+        switch key {
+        case .enter:
+            state.editingLogSearch = false
+            findLogMatch(forward: true)
+        case .escape:
+            state.editingLogSearch = false
+            state.logSearch = ""
+        case .backspace: if !state.logSearch.isEmpty { state.logSearch.removeLast() }
+        case .character(let c) where c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }):
+            state.logSearch.append(c)
+        default: return .none
+        }
+        return .redraw
+    }
+
+    private func handleSortPicker(_ key: Key, selection: Int) -> Effect {
+        let count = StreamColumn.allCases.count
+        switch key {
+        case .up, .character("k"): state.overlay = .sortPicker(selection: (selection + count - 1) % count)
+        case .down, .character("j"): state.overlay = .sortPicker(selection: (selection + 1) % count)
+        case .enter:
+            let column = StreamColumn.allCases[selection]
+            if column == state.sort { state.reversed.toggle() } else { state.sort = column; state.reversed = false }
+            state.overlay = .none
+            rebuildRows()
+        case .escape, .character("q"), .character("s"), .function(6): state.overlay = .none
+        default: return .none
+        }
+        return .redraw
+    }
+
+    private func handleForm(_ key: Key, _ form: inout StreamForm) -> Effect {
+        switch key {
+        case .escape:
+            state.overlay = .none
+            return .redraw
+        case .tab, .down: form.next()
+        case .backTab, .up: form.previous()
+        case .backspace: form.backspace()
+        case .left, .right: if form.focus == .mode { form.toggleMode() }
+        case .enter:
+            let base = form.editingID.flatMap { link.spec(id: $0) }
+            if let spec = form.spec(base: base, newID: link.newID) {
+                let problem = base == nil ? link.add(spec) : link.update(spec)
+                if let problem {
+                    form.problem = (nil, problem)
+                } else {
+                    state.overlay = .none
+                    state.selectedID = spec.id
+                    state.status = .init(text: "\(base == nil ? "registered" : "saved") \(Sanitizer.line(spec.name))", kind: .info, stream: nil)
+                    return .redraw
+                }
+            }
+        case .character(let c): form.type(c)
+        default: return .none
+        }
+        state.overlay = .form(form)
+        return .redraw
+    }
+}

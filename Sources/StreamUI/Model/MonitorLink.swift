@@ -1,0 +1,68 @@
+import StreamCore
+import StreamEngine
+
+/// The one narrow interface between the monitor and an engine: published snapshots and
+/// alerts in, commands out. The views never see the engine itself, so the same screens could
+/// be attached to a headless engine over a socket.
+public protocol MonitorLink: AnyObject, Sendable {
+    /// The store's version (moves when any stream publishes) and every stream, by id.
+    func latest() -> (version: Int, snapshots: [StreamSnapshot])
+    func alerts(after sequence: Int) -> [AlertEvent]
+    /// Sparkline data of one stream.
+    func history(id: String) -> StreamHistory?
+    /// The last log entries of one stream, oldest first.
+    func recentLog(id: String) -> [LogEntry]
+    /// The current JSON document of one stream.
+    func document(id: String) -> JSONValue?
+    /// The registered settings of one stream (for the edit form).
+    func spec(id: String) -> StreamSpec?
+    /// A new id for a stream named `name`.
+    func newID(for name: String) -> String
+
+    func start(id: String) -> String?
+    func stop(id: String) -> String?
+    func restart(id: String)
+    /// Each returns a message for a person when it failed (nil: done).
+    func add(_ spec: StreamSpec) -> String?
+    func update(_ spec: StreamSpec) -> String?
+    func remove(id: String) -> String?
+}
+
+/// `MonitorLink` for an engine in this process.
+public final class EngineLink: MonitorLink {
+    public let engine: Engine
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    public func latest() -> (version: Int, snapshots: [StreamSnapshot]) { engine.store.latest() }
+    public func alerts(after sequence: Int) -> [AlertEvent] { engine.store.alerts(after: sequence) }
+    public func history(id: String) -> StreamHistory? { engine.history(id: id) }
+    public func recentLog(id: String) -> [LogEntry] { engine.recentLog(id: id) }
+    public func document(id: String) -> JSONValue? { engine.document(id: id) }
+    public func spec(id: String) -> StreamSpec? { engine.specs.first { $0.id == id } }
+
+    public func newID(for name: String) -> String {
+        (try? Registry(streams: engine.specs))?.newID(for: name) ?? StreamSpec.slug(name)
+    }
+
+    public func start(id: String) -> String? { engine.start(id: id).map { "not saved: \($0)" } }
+    public func stop(id: String) -> String? { engine.stop(id: id).map { "not saved: \($0)" } }
+    public func restart(id: String) { engine.restart(id: id) }
+
+    public func add(_ spec: StreamSpec) -> String? {
+        do { try engine.add(spec) } catch { return error.description }
+        return nil
+    }
+
+    public func update(_ spec: StreamSpec) -> String? {
+        do { try engine.update(spec) } catch { return error.description }
+        return nil
+    }
+
+    public func remove(id: String) -> String? {
+        do { try engine.remove(id: id) } catch { return error.description }
+        return nil
+    }
+}

@@ -1,0 +1,19 @@
+/// The symbols the views draw, in Unicode when the locale is UTF-8 and in ASCII otherwise
+/// (a serial console, `LANG=C`): box lines, the ellipsis, sort arrows, sparkline blocks.
+public struct Glyphs: Sendable, Equatable {
+    public var ellipsis: String
+    public var vertical: String
+    public var horizontal: String
+    public var ascending: String
+    public var descending: String
+    /// From lowest to highest.
+    public var sparkline: [Character]
+    public var selectedMarker: String
+
+    public static let unicode = Glyphs(
+        ellipsis: "…", vertical: "│", horizontal: "─", ascending: "▲", descending: "▼",
+        sparkline: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], selectedMarker: "›")
+    public static let ascii = Glyphs(
+        ellipsis: "~", vertical: "|", horizontal: "-", ascending: "^", descending: "v",
+        sparkline: ["_", ".", ":", "-", "=", "+", "*", "#"], selectedMarker: ">")
+}

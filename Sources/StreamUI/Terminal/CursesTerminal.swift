@@ -1,0 +1,150 @@
+import CCurses
+import StreamCore
+
+/// The real terminal, through ncursesw: shows an in-memory screen with one update, reads
+/// keys, and maps theme roles to colour pairs for the terminal's colour depth. Only the main
+/// thread uses it (ncurses is not thread-safe).
+final class CursesTerminal {
+    private(set) var depth: ColorDepth = .monochrome
+    private var theme = Theme.builtInDefault
+    private var pairs: [ThemeRole: Int32] = [:]
+    private var shown: ScreenBuffer?
+    let noColor: Bool
+
+    init(noColor: Bool) {
+        self.noColor = noColor
+    }
+
+    /// Sets the user's locale (ncurses needs it for wide characters) and says whether it is UTF-8.
+    static func useEnvironmentLocale() -> Bool {
+        ccurses_use_environment_locale()
+        return ccurses_locale_is_utf8() != 0
+    }
+
+    func start() throws {
+        guard ccurses_start() == 0 else { throw TerminalError(message: "cannot initialize the terminal (is TERM set?)") }
+        let colors = ccurses_colors()
+        depth = noColor || colors == 0 ? .monochrome : (colors >= 256 ? .full : .eight)
+        apply(theme)
+    }
+
+    func stop() {
+        ccurses_stop()
+    }
+
+    var size: (rows: Int, columns: Int) {
+        var rows: Int32 = 0, columns: Int32 = 0
+        ccurses_size(&rows, &columns)
+        return (Int(rows), Int(columns))
+    }
+
+    /// Defines one colour pair per foreground role (backgrounds: the theme's main or selected).
+    func apply(_ theme: Theme) {
+        self.theme = theme
+        pairs = [:]
+        shown = nil
+        guard depth != .monochrome else { return }
+        let background = theme.paletteIndex(.mainBG, depth: depth) ?? -1
+        let selectedBackground = theme.paletteIndex(.selectedBG, depth: depth) ?? -1
+        for (index, role) in ThemeRole.allCases.enumerated() where !role.isBackground {
+            let pair = Int32(index + 1)
+            let foreground = theme.paletteIndex(role, depth: depth) ?? -1
+            ccurses_init_pair(pair, Int32(foreground), Int32(role == .selectedFG ? selectedBackground : background))
+            pairs[role] = pair
+        }
+    }
+
+    /// Attributes for a style: its own, plus, without colours, what carries the role's meaning.
+    private func attributes(_ style: Style) -> UInt32 {
+        var attributes: UInt32 = 0
+        var bold = style.bold, reverse = style.reverse, underline = style.underline
+        if depth == .monochrome {
+            switch style.role {
+            case .stateFailed, .stateStalled, .title, .logError: bold = true
+            case .selectedFG: reverse = true
+            case .sorter: underline = true
+            default: break
+            }
+        } else if style.role == .selectedFG, theme.paletteIndex(.selectedBG, depth: depth) != nil {
+            // The selection has its own background colour: reverse would undo it.
+            reverse = false
+        }
+        if bold { attributes |= ccurses_attr_bold() }
+        if reverse { attributes |= ccurses_attr_reverse() }
+        if underline { attributes |= ccurses_attr_underline() }
+        return attributes
+    }
+
+    /// Shows `screen`: runs of cells with the same style are written together, then one
+    /// `doupdate` (ncurses sends only what changed, so nothing flickers).
+    func draw(_ screen: ScreenBuffer) {
+        ccurses_erase()
+        var text: [wchar_t] = []
+        text.reserveCapacity(screen.columns * 2)
+        for row in 0..<screen.rows {
+            var column = 0
+            while column < screen.columns {
+                let style = screen[row, column].style
+                let start = column
+                text.removeAll(keepingCapacity: true)
+                while column < screen.columns, screen[row, column].style == style {
+                    let cell = screen[row, column]
+                    if !cell.continuation {
+                        for scalar in cell.character.unicodeScalars { text.append(wchar_t(bitPattern: scalar.value)) }
+                    }
+                    column += 1
+                }
+                // The bottom-right cell is left alone: writing it scrolls some terminals.
+                if row == screen.rows - 1, column == screen.columns, !text.isEmpty { text.removeLast() }
+                ccurses_put(Int32(row), Int32(start), text, Int32(text.count), attributes(style), pairs[style.role] ?? 0)
+            }
+        }
+        ccurses_flush()
+        shown = screen
+    }
+
+    func beep() { ccurses_beep() }
+
+    /// The next key within `timeout` milliseconds (nil: none).
+    func readKey(timeout: Int) -> Key? {
+        var isKey: Int32 = 0
+        let value = ccurses_read(Int32(timeout), &isKey)
+        guard value >= 0 else { return nil }
+        if isKey != 0 { return CursesTerminal.functionKey(value) }
+        switch value {
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 9: return .tab
+        case 8, 127: return .backspace
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(value)), value >= 0x20 else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_BTAB: return .backTab
+        case ccurses_key_resize(): return .resize
+        default:
+            for n in 1...12 where code == ccurses_key_f(Int32(n)) { return .function(n) }
+            return nil
+        }
+    }
+}
+
+struct TerminalError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -1,0 +1,65 @@
+import StreamCore
+import StreamEngine
+
+/// Everything about one stream (Enter): state and since when, the last error, reconnects,
+/// sizes, rates, change figures, sparklines of the last two hours, and the current document,
+/// pretty-printed and folded. Scrolls as one list of lines.
+struct DetailView {
+    let figures: StreamFigures
+    let history: StreamHistory?
+    let document: JSONValue?
+    let scroll: Int
+    let glyphs: Glyphs
+
+    /// The lines of the view, each with its style.
+    func lines(width: Int) -> [(String, Style)] {
+        let snapshot = figures.snapshot
+        let metrics = snapshot.metrics
+        let now = figures.now
+        var lines: [(String, Style)] = []
+        func add(_ text: String, _ style: Style = Style(.mainFG)) { lines.append((text, style)) }
+        func field(_ label: String, _ value: String) { add(TextLayout.fit(label, width: 16) + value) }
+        add("\(Sanitizer.line(snapshot.name))  (\(snapshot.id), \(snapshot.mode.rawValue))", Style(.title, bold: true))
+        field("URL", Sanitizer.line(snapshot.url))
+        add(TextLayout.fit("State", width: 16) + snapshot.status.state.name
+            + " for " + HumanUnits.duration(seconds: max(0, (now - snapshot.status.since).seconds))
+            + StreamFigures.nextAttempt(snapshot.status.state, now: now), Style(snapshot.status.state.role, bold: true))
+        field("Last error", snapshot.status.lastError.map { Sanitizer.line($0) } ?? "-")
+        field("Running for", HumanUnits.duration(seconds: metrics.uptime.seconds))
+        field("Reconnects", "\(metrics.reconnects)   errors \(metrics.errors)")
+        field("Wire / payload", "\(HumanUnits.bytes(Int(metrics.wireBytes))) / \(HumanUnits.bytes(Int(metrics.payloadBytes)))")
+        field("In-rate", "\(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.oneMinute.rounded())))/s (1 min)   \(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.fifteenMinutes.rounded())))/s (15 min)")
+        field("Events", "\(metrics.events)   snapshots \(metrics.snapshots)   patches \(metrics.patches) (\(metrics.patchOperations) ops)   polls \(metrics.polls) (304: \(metrics.notModified))")
+        field("Patches/min", "\(HumanUnits.count(metrics.patchesPerMinute.oneMinute)) (1 min)   \(HumanUnits.count(metrics.patchesPerMinute.fifteenMinutes)) (15 min)")
+        for (label, sizes) in [("Snapshot sizes", metrics.snapshotSizes), ("Patch sizes", metrics.patchSizes), ("Poll body sizes", metrics.pollBodySizes)] where sizes.count > 0 {
+            field(label, "last \(HumanUnits.bytes(sizes.last))  mean \(HumanUnits.bytes(Int(sizes.mean.rounded())))  p95 \(HumanUnits.bytes(sizes.p95))  max \(HumanUnits.bytes(sizes.max))")
+        }
+        field("Changes", "\(HumanUnits.percent(metrics.changeFrequency)) of windows   \(HumanUnits.count(metrics.changesPerHour))/h   last \(figures.text(.lastChange)) ago")
+        field("Savings", figures.savings.map { "\(HumanUnits.percent($0)) of polled bytes" } ?? "-")
+        if let history {
+            let graphWidth = max(10, min(120, width - 16))
+            add("")
+            add(TextLayout.fit("Bytes/min", width: 16) + Sparkline.render(history.minutes.map { Double($0.wireBytes) }, width: graphWidth, glyphs: glyphs), Style(.graph))
+            add(TextLayout.fit("Changes/min", width: 16) + Sparkline.render(history.minutes.map { Double($0.changes) }, width: graphWidth, glyphs: glyphs), Style(.graph))
+        }
+        add("")
+        add("Document", Style(.title, bold: true))
+        if let document {
+            for line in DocumentFolding.lines(document) { add("  " + line) }
+        } else {
+            add("  (none yet)", Style(.inactiveFG))
+        }
+        return lines
+    }
+
+    func draw(into screen: inout ScreenBuffer, in rect: Rect) {
+        let all = lines(width: rect.width)
+        let top = max(0, min(scroll, all.count - rect.height))
+        for (offset, line) in all.dropFirst(top).prefix(rect.height).enumerated() {
+            screen.write(line.0, row: rect.top + offset, column: rect.left, limit: rect.right, style: line.1)
+        }
+    }
+
+    /// The largest useful scroll offset for a view `height` lines high.
+    func maxScroll(width: Int, height: Int) -> Int { max(0, lines(width: width).count - height) }
+}

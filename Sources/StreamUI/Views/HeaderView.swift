@@ -1,0 +1,42 @@
+import StreamCore
+import StreamEngine
+
+/// The two header lines: streams by state, and the totals (wire bytes in, current in-rate,
+/// patches per minute, what streaming saves over polling).
+struct HeaderView {
+    let snapshots: [StreamSnapshot]
+    let filtered: Int?
+
+    func draw(into screen: inout ScreenBuffer, in rect: Rect) {
+        guard rect.height > 0 else { return }
+        var counts: [String: Int] = [:]
+        for snapshot in snapshots { counts[snapshot.status.state.name, default: 0] += 1 }
+        var x = screen.write("streamtop", row: rect.top, column: rect.left, limit: rect.right, style: Style(.title, bold: true))
+        x = screen.write("  \(snapshots.count) stream\(snapshots.count == 1 ? "" : "s")", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG))
+        if let filtered { x = screen.write(" (\(filtered) shown)", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG)) }
+        let order: [(String, ThemeRole)] = [
+            ("open", .stateOpen), ("connecting", .stateConnecting), ("reconnecting", .stateReconnecting), ("stalled", .stateStalled),
+            ("failed", .stateFailed), ("stopped", .stateStopped), ("stopped by server", .stateStopped), ("idle", .stateConnecting),
+        ]
+        for (name, role) in order {
+            guard let count = counts[name], count > 0 else { continue }
+            x = screen.write("  \(count) \(name)", row: rect.top, column: x, limit: rect.right, style: Style(role, bold: role == .stateFailed || role == .stateStalled))
+        }
+        guard rect.height > 1 else { return }
+        let wire = snapshots.reduce(Int64(0)) { $0 + $1.metrics.wireBytes }
+        let rate = snapshots.reduce(0.0) { $0 + $1.metrics.wireBytesPerSecond.oneMinute }
+        let patches = snapshots.reduce(0.0) { $0 + $1.metrics.patchesPerMinute.oneMinute }
+        let body = snapshots.reduce(Int64(0)) { $0 + $1.metrics.pollBodyBytes }
+        let wouldBe = snapshots.reduce(Int64(0)) { $0 + $1.metrics.wouldBePatchBytes }
+        let savings = body == 0 ? nil : 1 - Double(wouldBe) / Double(body)
+        let parts = [
+            ("in ", HumanUnits.bytes(Int(wire))), ("  rate ", HumanUnits.bytes(Int(rate.rounded())) + "/s"),
+            ("  patches ", HumanUnits.count(patches) + "/min"), ("  streaming would save ", HumanUnits.percent(savings) + " of polled bytes"),
+        ]
+        var column = rect.left
+        for (label, value) in parts {
+            column = screen.write(label, row: rect.top + 1, column: column, limit: rect.right, style: Style(.headerFG))
+            column = screen.write(value, row: rect.top + 1, column: column, limit: rect.right, style: Style(.hiFG, bold: true))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import StreamCore
+
+/// The single redraw path: lays the screen out from the controller's state (header, table or
+/// detail, log pane, status line, footer, then any dialog) into a fresh in-memory screen.
+/// The terminal backend shows the result; tests read it.
+public enum MonitorRenderer {
+    public static func render(_ controller: MonitorController, rows: Int, columns: Int, glyphs: Glyphs) -> ScreenBuffer {
+        var screen = ScreenBuffer(rows: rows, columns: columns)
+        if glyphs == .ascii { screen.replacement = "?" }
+        guard rows >= TooSmallView.minimumRows, columns >= TooSmallView.minimumColumns else {
+            TooSmallView().draw(into: &screen)
+            return screen
+        }
+        let state = controller.state
+        let filtered = state.filter.isEmpty ? nil : controller.rows.count
+        HeaderView(snapshots: controller.snapshots, filtered: filtered).draw(into: &screen, in: Rect(top: 0, left: 0, height: 2, width: columns))
+        let body = Rect(top: 2, left: 0, height: rows - 4, width: columns)
+        var main = body
+        if state.logOpen {
+            let logHeight = max(4, body.height * 2 / 5)
+            main = Rect(top: body.top, left: 0, height: body.height - logHeight, width: columns)
+            let pane = Rect(top: main.bottom, left: 0, height: logHeight, width: columns)
+            let lines = controller.logLines()
+            controller.logPageSize = max(1, pane.height - 1)
+            LogPaneView(title: controller.selected.map { Sanitizer.line($0.name) } ?? "-", lines: lines, top: state.logTop, search: state.logSearch, glyphs: glyphs)
+                .draw(into: &screen, in: pane)
+        }
+        if state.showingDetail, let figures = controller.rows.first(where: { $0.snapshot.id == state.selectedID }) {
+            let detail = DetailView(
+                figures: figures, history: controller.link.history(id: figures.snapshot.id),
+                document: controller.link.document(id: figures.snapshot.id), scroll: state.detailScroll, glyphs: glyphs)
+            if !state.logOpen { controller.logPageSize = max(1, main.height - 1) }
+            detail.draw(into: &screen, in: main)
+        } else {
+            controller.pageSize = max(1, main.height - 1)
+            StreamTableView(rows: controller.rows, state: state, broken: controller.brokenStreams, glyphs: glyphs).draw(into: &screen, in: main)
+        }
+        StatusLineView(state: state).draw(into: &screen, in: Rect(top: rows - 2, left: 0, height: 1, width: columns))
+        let context: KeyContext = state.logOpen ? .log : (state.showingDetail ? .detail : .table)
+        FooterView(context: context).draw(into: &screen, in: Rect(top: rows - 1, left: 0, height: 1, width: columns))
+
+        switch state.overlay {
+        case .none: break
+        case .help: HelpView(glyphs: glyphs).draw(into: &screen)
+        case .sortPicker(let selection): SortPickerView(selection: selection, current: state.sort, reversed: state.reversed, glyphs: glyphs).draw(into: &screen)
+        case .form(let form): FormView(form: form, glyphs: glyphs).draw(into: &screen)
+        case .confirmDelete(_, let name):
+            ConfirmView(title: "Delete", message: "Delete \(Sanitizer.line(name))? Its log and archive stay on disk.", glyphs: glyphs).draw(into: &screen)
+        case .confirmQuit(let running):
+            ConfirmView(title: "Quit", message: "\(running) stream\(running == 1 ? " is" : "s are") running; they stop when streamtop quits. Quit?", glyphs: glyphs).draw(into: &screen)
+        }
+        return screen
+    }
+}

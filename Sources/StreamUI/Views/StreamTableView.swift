@@ -1,0 +1,79 @@
+import StreamCore
+import StreamEngine
+
+/// The stream table: a title row and one row per stream, scrolled so the selection is
+/// visible. Columns drop, least important first, when the terminal is narrow; the name
+/// column takes what is left. Broken streams are drawn in the failed colour.
+struct StreamTableView {
+    let rows: [StreamFigures]
+    let state: MonitorState
+    let broken: Set<String>
+    let glyphs: Glyphs
+
+    /// The columns that fit in `width`, in display order, with the name column's width.
+    static func layout(width: Int) -> (columns: [StreamColumn], nameWidth: Int) {
+        var columns = StreamColumn.allCases
+        func needed(_ columns: [StreamColumn]) -> Int {
+            // Marker (2) + each column + one space between columns.
+            2 + columns.reduce(0) { $0 + $1.width } + (columns.count - 1)
+        }
+        while needed(columns) > width, columns.count > 1 {
+            let drop = columns.filter { $0 != .name }.min { $0.priority < $1.priority }!
+            columns.removeAll { $0 == drop }
+        }
+        let spare = max(0, width - needed(columns))
+        return (columns, StreamColumn.name.width + min(spare, 28))
+    }
+
+    func draw(into screen: inout ScreenBuffer, in rect: Rect) {
+        guard rect.height > 0 else { return }
+        let (columns, nameWidth) = StreamTableView.layout(width: rect.width)
+        func width(_ column: StreamColumn) -> Int { column == .name ? nameWidth : column.width }
+
+        // Title row, the sort column marked.
+        screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG, reverse: false))
+        var x = rect.left + 2
+        for column in columns {
+            let sorted = column == state.sort
+            let arrow = sorted ? (state.reversed ? glyphs.ascending : glyphs.descending) : ""
+            let title = TextLayout.fit(column.title + arrow, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
+            screen.write(title, row: rect.top, column: x, limit: rect.right, style: Style(sorted ? .sorter : .headerFG, bold: true, underline: sorted))
+            x += width(column) + 1
+        }
+
+        let visible = max(0, rect.height - 1)
+        if rows.isEmpty {
+            let message = state.filter.isEmpty ? "No streams registered. Press a to add one." : "No stream matches \"\(Sanitizer.line(state.filter))\". Esc clears the filter."
+            screen.write(message, row: rect.top + 1, column: rect.left + 2, limit: rect.right, style: Style(.inactiveFG))
+            return
+        }
+        for line in 0..<visible {
+            let index = state.top + line
+            guard index < rows.count else { break }
+            let figures = rows[index]
+            let row = rect.top + 1 + line
+            let isSelected = figures.snapshot.id == state.selectedID
+            let isBroken = broken.contains(figures.snapshot.id) || figures.snapshot.status.state.isBroken
+            let stateRole = figures.snapshot.status.state.role
+            let base: ThemeRole = isSelected ? .selectedFG : (isBroken ? .stateFailed : .mainFG)
+            if isSelected { screen.fill(row: row, column: rect.left, width: rect.width, style: Style(.selectedFG, reverse: true)) }
+            screen.write(isSelected ? glyphs.selectedMarker : " ", row: row, column: rect.left, limit: rect.right, style: Style(base, bold: isSelected, reverse: isSelected))
+            var x = rect.left + 2
+            for column in columns {
+                let role: ThemeRole
+                if isSelected {
+                    role = .selectedFG
+                } else if column == .state {
+                    role = stateRole
+                } else if column == .name || !isBroken {
+                    role = isBroken ? .stateFailed : (figures.snapshot.status.state.isRunning ? .mainFG : .inactiveFG)
+                } else {
+                    role = .stateFailed
+                }
+                let text = TextLayout.fit(figures.text(column), width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
+                screen.write(text, row: row, column: x, limit: rect.right, style: Style(role, bold: isBroken || (column == .state && isSelected), reverse: isSelected))
+                x += width(column) + 1
+            }
+        }
+    }
+}
