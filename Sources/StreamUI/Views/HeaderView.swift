@@ -7,6 +7,12 @@ struct HeaderView {
     let snapshots: [StreamSnapshot]
     let filtered: Int?
 
+    /// `saves 97% of the bytes`, `costs 64% more bytes`, or `-` before anything was polled.
+    static func savingsText(_ savings: Double?) -> String {
+        guard let savings else { return "-" }
+        return savings >= 0 ? "saves \(HumanUnits.percent(savings)) of the bytes" : "costs \(HumanUnits.percent(-savings)) more bytes"
+    }
+
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
         var counts: [String: Int] = [:]
@@ -31,7 +37,7 @@ struct HeaderView {
         let savings = body == 0 ? nil : 1 - Double(wouldBe) / Double(body)
         let parts = [
             ("in ", HumanUnits.bytes(Int(wire))), ("  rate ", HumanUnits.bytes(Int(rate.rounded())) + "/s"),
-            ("  patches ", HumanUnits.count(patches) + "/min"), ("  streaming would save ", HumanUnits.percent(savings) + " of polled bytes"),
+            ("  patches ", HumanUnits.count(patches) + "/min"), ("  streaming vs polling: ", HeaderView.savingsText(savings)),
         ]
         var column = rect.left
         for (label, value) in parts {

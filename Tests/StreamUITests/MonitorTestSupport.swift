@@ -1,0 +1,86 @@
+import Foundation
+@testable import StreamCore
+@testable import StreamEngine
+@testable import StreamUI
+import XCTest
+
+/// A `MonitorLink` with streams a test sets by hand, recording the commands it receives: the
+/// monitor's narrow interface, without an engine, so every layout is exact and repeatable.
+/// (The engine behind the real interface is tested against LocalServer, and the whole program
+/// in tmux.)
+final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's thread only
+    var snapshots: [StreamSnapshot] = []
+    var version = 1
+    var alertEvents: [AlertEvent] = []
+    var specs: [String: StreamSpec] = [:]
+    var commands: [String] = []
+    var log: [LogEntry] = []
+
+    func publish(_ snapshots: [StreamSnapshot]) {
+        self.snapshots = snapshots.sorted { $0.id < $1.id }
+        version += 1
+    }
+
+    func latest() -> (version: Int, snapshots: [StreamSnapshot]) { (version, snapshots) }
+    func alerts(after sequence: Int) -> [AlertEvent] { alertEvents.filter { $0.sequence > sequence } }
+    func history(id: String) -> StreamHistory? { nil }
+    func recentLog(id: String) -> [LogEntry] { log }
+    func document(id: String) -> JSONValue? { ["price": 1.5, "symbol": "ACME"] }
+    func spec(id: String) -> StreamSpec? { specs[id] }
+    func newID(for name: String) -> String { StreamSpec.slug(name) }
+    func start(id: String) -> String? { commands.append("start \(id)"); return nil }
+    func stop(id: String) -> String? { commands.append("stop \(id)"); return nil }
+    func restart(id: String) { commands.append("restart \(id)") }
+    func add(_ spec: StreamSpec) -> String? { commands.append("add \(spec.id) \(spec.url)"); specs[spec.id] = spec; return nil }
+    func update(_ spec: StreamSpec) -> String? { commands.append("update \(spec.id)"); specs[spec.id] = spec; return nil }
+    func remove(id: String) -> String? { commands.append("remove \(id)"); return nil }
+}
+
+class MonitorTestCase: XCTestCase {
+    let time = ManualTimeSource(start: Moment(nanoseconds: 1_000_000_000_000))
+    var link: FixedLink!
+    var controller: MonitorController!
+
+    override func setUp() {
+        // Display widths come from the C library in the current locale, as in the terminal.
+        setlocale(LC_ALL, "C.UTF-8")
+        link = FixedLink()
+        controller = MonitorController(link: link, time: time)
+    }
+
+    /// A stream that received `events` patches of `size` bytes over the last minute.
+    func stream(_ id: String, name: String? = nil, mode: StreamSpec.Mode = .sse, state: StreamState = .open, events: Int = 10, size: Int = 100, lastError: String? = nil) -> StreamSnapshot {
+        let start = time.now() - .seconds(60)
+        var metrics = StreamMetrics(start: start)
+        for index in 0..<events {
+            let moment = start + .seconds(Double(index) * 60 / Double(max(1, events)))
+            metrics.recordWire(bytes: size + 30, at: moment)
+            if mode == .poll {
+                metrics.recordPoll(bodyBytes: size, patchBytes: size / 10, changed: true, at: moment)
+            } else {
+                metrics.record(Observation(kind: index == 0 ? .snapshot : .patch, payloadBytes: size, operations: 1, changed: true, document: nil), at: moment)
+            }
+        }
+        return StreamSnapshot(
+            id: id, name: name ?? id.capitalized, url: "http://127.0.0.1:1/\(mode.rawValue)/\(id)", mode: mode, group: nil,
+            status: StreamStatus(state: state, since: start, lastError: lastError), metrics: metrics.snapshot(at: time.now()), version: 1)
+    }
+
+    func render(_ rows: Int = 24, _ columns: Int = 80, glyphs: Glyphs = .unicode) -> ScreenBuffer {
+        controller.refresh()
+        return MonitorRenderer.render(controller, rows: rows, columns: columns, glyphs: glyphs)
+    }
+
+    func press(_ keys: Key...) {
+        for key in keys { _ = controller.handle(key) }
+    }
+
+    func type(_ text: String) {
+        for character in text { _ = controller.handle(.character(character)) }
+    }
+
+    /// The row of the screen whose text contains `text`.
+    func row(containing text: String, in screen: ScreenBuffer) -> Int? {
+        screen.text.firstIndex { $0.contains(text) }
+    }
+}
