@@ -1,0 +1,154 @@
+@testable import StreamCore
+@testable import StreamEngine
+@testable import StreamUI
+import XCTest
+
+/// Help, the register/edit form and its validation, confirmations, the log pane, and alerts.
+final class DialogAndAlertTests: MonitorTestCase {
+    func testHelpListsEveryKeyOfTheKeyMap() {
+        link.publish([stream("a")])
+        _ = render(40, 100)
+        press(.character("?"))
+        let screen = render(40, 100).text.joined(separator: "\n")
+        for binding in KeyMap.bindings { XCTAssertTrue(screen.contains(binding.help), binding.help) }
+        press(.character("x"))
+        XCTAssertEqual(controller.state.overlay, .none, "any key closes help")
+        press(.function(1))
+        XCTAssertEqual(controller.state.overlay, .help)
+    }
+
+    func testRegisterFormValidatesAndRegisters() {
+        _ = render()
+        press(.character("a"))
+        type("ftp://example.com/x")
+        press(.enter)
+        var screen = render(30, 100).text.joined(separator: "\n")
+        XCTAssertTrue(screen.contains("url: must start with http:// or https://"), screen)
+        guard case .form(var form) = controller.state.overlay else { return XCTFail("the form stays open") }
+        XCTAssertEqual(form.focus, .url)
+        for _ in 0..<"ftp://example.com/x".count { press(.backspace) }
+        type("https://api.example.com/quotes?token=abc")
+        press(.tab, .tab)          // to Mode
+        press(.character(" "))     // poll
+        press(.tab)                // Interval
+        press(.backspace, .backspace)
+        type("abc")
+        press(.enter)
+        screen = render(30, 100).text.joined(separator: "\n")
+        XCTAssertTrue(screen.contains("interval: must be a whole number of seconds"), screen)
+        press(.backspace, .backspace, .backspace)
+        type("0")
+        press(.enter)
+        screen = render(30, 100).text.joined(separator: "\n")
+        XCTAssertTrue(screen.contains("interval: must be between 1 and 86400 seconds"), screen)
+        press(.backspace)
+        type("15")
+        press(.tab)                // Headers
+        type("Authorization Bearer x")
+        press(.enter)
+        guard case .form(let withProblem) = controller.state.overlay else { return XCTFail() }
+        XCTAssertEqual(withProblem.problem?.field, .headers)
+        for _ in 0..<"Authorization Bearer x".count { press(.backspace) }
+        type("Authorization: Bearer x")
+        press(.enter)
+        XCTAssertEqual(controller.state.overlay, .none)
+        XCTAssertEqual(link.commands, ["add api-example-com-quotes https://api.example.com/quotes?token=abc"])
+        let spec = link.specs["api-example-com-quotes"]!
+        XCTAssertEqual(spec.mode, .poll)
+        XCTAssertEqual(spec.interval, 15)
+        XCTAssertEqual(spec.headers.first?.value, "Bearer x")
+        XCTAssertTrue(spec.autostart)
+        XCTAssertEqual(controller.state.status?.text, "registered api.example.com/quotes")
+
+        // Editing fills the form with the spec and saves through update.
+        link.publish([stream("api-example-com-quotes", mode: .poll)])
+        _ = render()
+        press(.character("e"))
+        guard case .form(let editing) = controller.state.overlay else { return XCTFail() }
+        XCTAssertEqual(editing.values[.headers], "Authorization: Bearer x")
+        form = editing
+        press(.tab, .tab, .tab, .tab, .tab)  // Group
+        type("quotes")
+        press(.enter)
+        XCTAssertEqual(link.commands.last, "update api-example-com-quotes")
+        XCTAssertEqual(link.specs["api-example-com-quotes"]?.group, "quotes")
+        _ = form
+    }
+
+    func testDeleteAndQuitAskFirst() {
+        link.publish([stream("a"), stream("b", state: .stopped)])
+        _ = render()
+        press(.character("d"))
+        XCTAssertTrue(render().text.joined().contains("Delete A? Its log and archive stay on disk."))
+        press(.character("n"))
+        XCTAssertEqual(link.commands, [])
+        press(.character("d"), .character("y"))
+        XCTAssertEqual(link.commands, ["remove a"])
+
+        XCTAssertEqual(controller.handle(.character("q")), .redraw, "a stream is running: ask")
+        XCTAssertTrue(render().text.joined().contains("1 stream is running; they stop when streamtop quits. Quit?"))
+        XCTAssertEqual(controller.handle(.character("n")), .redraw)
+        _ = controller.handle(.character("q"))
+        XCTAssertEqual(controller.handle(.character("y")), .quit)
+        link.publish([stream("b", state: .stopped)])
+        _ = render()
+        XCTAssertEqual(controller.handle(.character("q")), .quit, "nothing running: quit at once")
+    }
+
+    func testStartStopRestartGoToTheEngine() {
+        link.publish([stream("a"), stream("b", state: .stopped)])
+        _ = render()
+        press(.character(" "), .down, .character(" "), .character("r"))
+        XCTAssertEqual(link.commands, ["stop a", "start b", "restart b"])
+    }
+
+    func testLogPaneFollowsScrollsAndSearches() {
+        link.publish([stream("a")])
+        link.log = (0..<50).map { LogEntry(time: UTCTime(secondsSinceEpoch: Double($0)), level: $0 == 7 ? .error : .info, kind: "event", fields: ["id": .string("\($0)"), "excerpt": .string($0 == 7 ? "boom \u{1B}[2J" : "ok")]) }
+        _ = render()
+        press(.character("l"))
+        var screen = render(30, 100)
+        XCTAssertNotNil(row(containing: "log: A", in: screen))
+        XCTAssertNotNil(row(containing: "id=\"49\"", in: screen), "follows the newest")
+        press(.character("g"))
+        screen = render(30, 100)
+        XCTAssertNotNil(row(containing: "00:00:00 info  event id=\"0\"", in: screen))
+        press(.character("/"))
+        type("boom")
+        press(.enter)
+        screen = render(30, 100)
+        let found = row(containing: "boom ␛[2J", in: screen)
+        XCTAssertNotNil(found, screen.text.joined(separator: "\n"))
+        XCTAssertEqual(screen[found!, 0].style.role, .logError)
+        press(.character("G"))
+        XCTAssertNil(controller.state.logTop)
+        press(.escape)
+        XCTAssertFalse(controller.state.logOpen)
+    }
+
+    func testABrokenStreamRingsOncePerIncidentAndRecoveryClearsIt() {
+        link.publish([stream("a")])
+        _ = render()
+        XCTAssertFalse(controller.bellPending)
+        link.publish([stream("a", state: .failed(nextAttempt: time.now() + .seconds(1), attempt: 1), lastError: "HTTP 503: simulated outage")])
+        _ = render()
+        XCTAssertTrue(controller.bellPending)
+        XCTAssertEqual(controller.state.status?.text, "A failed: HTTP 503: simulated outage")
+        controller.bellPending = false
+        // Retrying and failing again is the same incident: no second bell.
+        link.publish([stream("a", state: .connecting(attempt: 2), lastError: "HTTP 503: simulated outage")])
+        _ = render()
+        link.publish([stream("a", state: .stalled(nextAttempt: time.now(), attempt: 2), lastError: "stalled")])
+        let screen = render()
+        XCTAssertFalse(controller.bellPending)
+        XCTAssertEqual(screen[3, 2].style.role, .selectedFG)
+        link.publish([stream("a")])
+        _ = render()
+        XCTAssertEqual(controller.state.status?.text, "A recovered")
+        XCTAssertFalse(controller.bellPending)
+        // The engine's alert after the threshold is shown too.
+        link.alertEvents = [AlertEvent(sequence: 1, stream: "a", message: "a is failed since 12:00", recovered: false)]
+        _ = render()
+        XCTAssertEqual(controller.state.status?.text, "a is failed since 12:00")
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+@testable import StreamUI
+import XCTest
+
+/// Theme files (good, partial, broken), colour mapping, and where themes are found.
+final class ThemeTests: XCTestCase {
+    func testParsesBtopFormatAndKeepsDefaultsForMissingRoles() {
+        let parsed = ThemeFile.parse("""
+            # a comment
+            theme[main_fg]="#ffffff"
+            theme[state_failed] = "196"
+            theme[title]="bright_white"
+            theme[selected_bg]=""
+            theme8[state_failed]="red"
+            theme[future_role]="#123456"
+            """, name: "mine")
+        XCTAssertEqual(parsed.warnings, [])
+        let theme = parsed.theme
+        XCTAssertEqual(theme.color(.mainFG), .rgb(255, 255, 255))
+        XCTAssertEqual(theme.color(.stateFailed), .index(196))
+        XCTAssertEqual(theme.color(.title), .index(15))
+        XCTAssertEqual(theme.color(.selectedBG), .terminalDefault)
+        XCTAssertEqual(theme.color(.stateOpen), Theme.builtInDefault.color(.stateOpen), "missing roles take the default's")
+        XCTAssertEqual(theme.paletteIndex(.stateFailed, depth: .eight), 1)
+        XCTAssertNil(theme.paletteIndex(.stateFailed, depth: .monochrome))
+    }
+
+    func testBrokenValuesAreReportedWithTheirLine() {
+        let parsed = ThemeFile.parse("theme[main_fg]=\"#12345\"\nnot a theme line\ntheme[graph]=\"chartreuse\"\ntheme[hi_fg]=\"300\"\n", name: "broken")
+        XCTAssertEqual(parsed.warnings, [
+            "line 1: main_fg: \"#12345\" is not a colour (#rrggbb, 0-255 or a name)",
+            "line 2: expected theme[role]=\"value\"",
+            "line 3: graph: \"chartreuse\" is not a colour (#rrggbb, 0-255 or a name)",
+            "line 4: hi_fg: \"300\" is not a colour (#rrggbb, 0-255 or a name)",
+        ])
+        XCTAssertEqual(parsed.theme.color(.mainFG), Theme.builtInDefault.color(.mainFG))
+    }
+
+    func testHexMapsToTheNearest256And8Colours() {
+        XCTAssertEqual(ThemeColor.rgb(255, 0, 0).index256, 196)
+        XCTAssertEqual(ThemeColor.rgb(0x80, 0x80, 0x80).index256, 244, "greys go to the grey ramp")
+        XCTAssertEqual(ThemeColor.rgb(0x5F, 0xAF, 0xD7).index256, 74)
+        XCTAssertEqual(ThemeColor.rgb(0, 0, 0).index256, 16)
+        XCTAssertEqual(ThemeColor.rgb(255, 0, 0).index8, 1)
+        XCTAssertEqual(ThemeColor.rgb(0x5F, 0xD7, 0x5F).index8, 2)
+        XCTAssertEqual(ThemeColor.index(9).index8, 1)
+        XCTAssertNil(ThemeColor.terminalDefault.index256)
+    }
+
+    func testShippedThemesParseCleanlyAndTheCatalogFindsThem() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let catalog = ThemeCatalog(directories: [repository + "/Themes"])
+        XCTAssertEqual(catalog.names(), ["default", "high-contrast", "light", "mono", "solarized-dark"])
+        for name in catalog.names() {
+            let (theme, message) = catalog.load(name)
+            XCTAssertNil(message, name)
+            XCTAssertEqual(theme.name, name)
+        }
+        // From a checkout, the executable in .build/debug finds Themes/ at the top.
+        let standard = ThemeCatalog.standard(environment: ["HOME": "/nonexistent"], executablePath: repository + "/.build/debug/streamtop", currentDirectory: nil)
+        XCTAssertTrue(standard.names().contains("solarized-dark"))
+    }
+
+    func testUnreadableOrMissingThemesFallBackToTheDefault() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-themes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/bad.theme", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let catalog = ThemeCatalog(directories: [directory])
+        let (missing, missingMessage) = catalog.load("nope")
+        XCTAssertEqual(missing, Theme.builtInDefault)
+        XCTAssertEqual(missingMessage, "no theme named nope; using the default")
+        let (bad, badMessage) = catalog.load("bad")  // a directory: reading fails
+        XCTAssertEqual(bad, Theme.builtInDefault)
+        XCTAssertTrue(badMessage?.hasPrefix("theme bad could not be read") == true, badMessage ?? "")
+        XCTAssertEqual(catalog.load("default").theme, Theme.builtInDefault, "the default needs no file")
+    }
+}
