@@ -65,17 +65,29 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(lines[3].hasPrefix("quotes ") && lines[3].contains(" stopped "), text)
     }
 
-    func testRunWithoutHeadlessSaysWhy() throws {
-        let process = Process()
-        process.executableURL = StreamtopBinaryTests.executable
-        process.arguments = ["run"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 2)
-        XCTAssertEqual(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                       "streamtop: the full-screen monitor is not built yet: use 'streamtop run --headless'\nRun 'streamtop run --help' for usage.\n")
+    /// Without a terminal (CI, a pipe) the monitor and the demo say so and end instead of
+    /// waiting for keys that cannot come.
+    func testMonitorAndDemoWithoutATerminalSayWhy() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-notty-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        for (arguments, expected) in [
+            (["run", "--config", home + "/streams.json"], "streamtop: the monitor needs a terminal (standard input and output are not a TTY here); use 'streamtop run --headless'\n"),
+            (["demo"], "streamtop: the demo is a full-screen monitor and needs a terminal (standard input and output are not a TTY here); try it in a terminal, or 'streamtop tail Tests/Fixtures/streams/quotes.sse' for plain output\n"),
+        ] {
+            let process = Process()
+            process.executableURL = StreamtopBinaryTests.executable
+            process.arguments = arguments
+            process.environment = ["CI": "true", "HOME": home]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardInput = Pipe()
+            process.standardOutput = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 1, "\(arguments)")
+            XCTAssertEqual(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), expected)
+        }
     }
 
     /// Kill -9 the engine while it archives a fast stream: reading the archive back loses at

@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `streamtop demo` in a real terminal: tmux runs it, `send-keys` types, and
+/// `capture-pane` reads the screen. Waits are for what the screen shows, polled.
+final class MonitorTmuxTests: XCTestCase {
+    let tmuxSocket = "streamtop-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let session = "demo"
+
+    @discardableResult
+    func tmux(_ arguments: String...) throws -> String { try run(arguments) }
+
+    /// Runs tmux with posix_spawn and waitpid, its output in a file: `new-session` forks the
+    /// tmux server, which keeps every inherited descriptor open for as long as it runs, so
+    /// neither a pipe nor Foundation's Process (which waits on those) would ever finish.
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(tmuxSocket)-\(UUID().uuidString).out").path
+        defer { unlink(path) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ["tmux", "-L", tmuxSocket] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var environment = ProcessInfo.processInfo.environment
+        environment["TERM"] = "xterm-256color"
+        var cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in cEnvironment { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, "tmux", &actions, nil, &cArguments, &cEnvironment)
+        guard spawned == 0 else { throw XCTSkip("cannot run tmux (error \(spawned))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    func screen() throws -> String { try tmux("capture-pane", "-t", session, "-p") }
+
+    /// Polls the screen until `condition` holds (20 s at most); returns the screen.
+    @discardableResult
+    func waitForScreen(_ what: String, file: StaticString = #filePath, line: UInt = #line, _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(20)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if condition(last) { return last }
+            usleep(100_000)
+        }
+        XCTFail("waited for \(what); the screen was:\n\(last)", file: file, line: line)
+        throw WaitFailed()
+    }
+
+    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+    func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
+
+    static func freePort() -> UInt16 {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    override func tearDown() {
+        _ = try? tmux("kill-server")
+    }
+
+    func testDemoEndToEnd() throws {
+        guard (try? tmux("-V")).map({ $0.hasPrefix("tmux") }) == true else { throw XCTSkip("tmux is not installed (.ci/run installs it)") }
+        let port = MonitorTmuxTests.freePort()
+        let binary = StreamtopBinaryTests.executable.path
+        try tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "32",
+                 "env TERM=xterm-256color LANG=C.UTF-8 \(binary) demo --port \(port); echo \"EXITED $?\"; sleep 60")
+
+        // Rows come alive: the quotes stream has bytes.
+        var shown = try waitForScreen("the quotes stream to show bytes") { screen in
+            screen.split(separator: "\n").contains { $0.contains("Quotes (stream)") && $0.contains("KiB") }
+        }
+        XCTAssertTrue(shown.contains("streamtop  9 streams"), shown)
+        let directory = shown.split(separator: " ").first { $0.contains("streamtop-demo-") }.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: ",")) ) }
+        XCTAssertNotNil(directory, shown)
+
+        // Register a stream with keys: a hostile server that answers with escape sequences.
+        try keys("a")
+        try text("http://127.0.0.1:\(port)/sse/quotes?fault=escape")
+        try keys("Tab")
+        try text("Evil")
+        try keys("Enter")
+        shown = try waitForScreen("the new stream to fail") { $0.contains("registered Evil") || $0.contains("Evil failed") }
+        try keys("/")
+        try text("evil")
+        try keys("Enter")
+        shown = try waitForScreen("the filter to show only Evil") { $0.contains("(1 shown)") && $0.contains("› Evil") }
+        try keys("Enter")
+        shown = try waitForScreen("Evil's details with its sanitized error") { $0.contains("Last error      HTTP 500: ␛[31mred␛]0;pwned␇␛[2J gone") }
+        XCTAssertFalse(shown.unicodeScalars.contains { $0.value == 0x1B }, "no escape sequence reached the terminal")
+        XCTAssertNotEqual(try tmux("display-message", "-p", "-t", session, "#{pane_title}").trimmingCharacters(in: .whitespacesAndNewlines), "pwned")
+        try keys("Escape")
+
+        // Stop it and start it again.
+        try keys("Space")
+        try waitForScreen("Evil to stop") { $0.split(separator: "\n").contains { $0.contains("Evil") && $0.contains("stopped") } }
+        try keys("Space")
+        try waitForScreen("Evil to run again") { $0.split(separator: "\n").contains { $0.contains("Evil") && ($0.contains("failed") || $0.contains("connecting")) } }
+
+        // Its log: every request and response.
+        try keys("l")
+        try waitForScreen("Evil's log pane") { $0.contains("log: Evil") && $0.contains("response status=500") }
+        try keys("Escape", "Escape")
+        try waitForScreen("the filter to clear") { !$0.contains("shown)") && $0.contains("Quotes (poll)") }
+
+        // A narrower window: the layout follows, nothing wraps.
+        try tmux("resize-window", "-t", session, "-x", "70", "-y", "20")
+        shown = try waitForScreen("the layout at 70 columns") { screen in
+            var lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            return lines.count == 20 && lines.allSatisfy { $0.count <= 70 } && lines[2].contains("NAME") && !lines[2].contains("MEAN")
+        }
+
+        // Quit: streams are running, so it asks; then the terminal is restored.
+        try keys("q")
+        try waitForScreen("the quit question") { $0.contains("they stop when streamtop quits") }
+        try keys("y")
+        shown = try waitForScreen("streamtop to exit") { $0.contains("EXITED 0") }
+        XCTAssertFalse(shown.contains("streamtop  10 streams"), "the alternate screen is gone: the terminal is back as it was")
+        if let directory { XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "the demo removed its files") }
+    }
+}
+
+struct WaitFailed: Error {}
