@@ -175,4 +175,56 @@ final class EngineTests: XCTestCase {
         broken.shutdown()
         XCTAssertEqual(try String(contentsOfFile: registryFile.path, encoding: .utf8), "{ not json")
     }
+
+    /// What the monitor's keys do while everything runs: register, edit, restart and delete
+    /// streams, each saved to the registry at once; a refused change saves nothing.
+    func testStreamsAreAddedEditedRestartedAndRemovedWhileRunning() throws {
+        let registryFile = RegistryFile(path: directory + "/streams.json")
+        try registryFile.save(Registry())
+        let engine = try Engine(specs: [], stateDirectory: directory, registryFile: registryFile)
+        defer { engine.shutdown() }
+
+        try engine.add(StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes", autostart: true))
+        try engine.add(StreamSpec(id: "weather", name: "Weather", url: server.baseURL + "/poll/weather", mode: .poll, interval: 1))
+        var seen = waitFor(engine) { ($0["quotes"]?.metrics.patches ?? 0) >= 2 }
+        XCTAssertEqual(seen["weather"]?.status.state, .idle, "added without autostart: registered, not started")
+        XCTAssertEqual(try registryFile.load().streams.map(\.id), ["quotes", "weather"])
+        XCTAssertThrowsError(try engine.add(StreamSpec(id: "quotes", name: "Again", url: server.baseURL + "/sse/quotes"))) { error in
+            XCTAssertTrue("\(error)".contains("\"quotes\" is already registered"), "\(error)")
+        }
+        XCTAssertEqual(try registryFile.load().streams.count, 2)
+
+        // Restart: a new connection and a fresh snapshot.
+        let snapshotsBefore = seen["quotes"]!.metrics.snapshots
+        engine.restart(id: "quotes")
+        seen = waitFor(engine) { ($0["quotes"]?.metrics.snapshots ?? 0) > snapshotsBefore && $0["quotes"]?.status.state == .open }
+        XCTAssertEqual(seen["quotes"]?.metrics.snapshots, snapshotsBefore + 1)
+
+        // Edit: the running stream moves to its new URL and keeps running.
+        var edited = try XCTUnwrap(engine.specs.first { $0.id == "quotes" })
+        edited.url = server.baseURL + "/sse/weather"
+        edited.name = "Weather stream"
+        try engine.update(edited)
+        seen = waitFor(engine) { $0["quotes"]?.name == "Weather stream" && ($0["quotes"]?.metrics.snapshots ?? 0) >= 1 && $0["quotes"]?.status.state == .open }
+        XCTAssertEqual(seen["quotes"]?.url, server.baseURL + "/sse/weather")
+        XCTAssertEqual(try registryFile.load().spec(id: "quotes")?.url, server.baseURL + "/sse/weather")
+        var invalid = edited
+        invalid.url = "ftp://nope"
+        XCTAssertThrowsError(try engine.update(invalid))
+        XCTAssertEqual(try registryFile.load().spec(id: "quotes")?.url, server.baseURL + "/sse/weather", "a refused edit saves nothing")
+
+        // The log pane's entries: the last ones in memory, oldest first.
+        let log = engine.recentLog(id: "quotes")
+        XCTAssertTrue(log.contains { $0.kind == "connect" })
+        XCTAssertTrue(log.contains { $0.kind == "event" })
+        XCTAssertEqual(engine.document(id: "quotes").map { _ in true }, true, "the detail view's document")
+
+        // Remove: stopped, gone from the snapshots and the registry; its log stays.
+        try engine.remove(id: "quotes")
+        seen = waitFor(engine) { $0["quotes"] == nil }
+        XCTAssertEqual(Array(seen.keys), ["weather"])
+        XCTAssertEqual(try registryFile.load().streams.map(\.id), ["weather"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/logs/quotes.jsonl"))
+        XCTAssertTrue(engine.recentLog(id: "quotes").isEmpty, "a removed stream has no log in memory")
+    }
 }
