@@ -31,7 +31,7 @@ let package = Package(
         // The command-line commands, kept in a library so tests and the benchmark call them in-process.
         .target(name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine", "StreamUI", "LocalServer"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
-        .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "LocalServer"]),
+        .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "LocalServer"]),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
         .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer"]),

@@ -14,6 +14,17 @@ public struct StreamSnapshot: Sendable, Equatable {
     public var metrics: MetricsSnapshot
     /// Increases with every publication of this stream.
     public var version: Int
+
+    public init(id: String, name: String, url: String, mode: StreamSpec.Mode, group: String?, status: StreamStatus, metrics: MetricsSnapshot, version: Int) {
+        self.id = id
+        self.name = name
+        self.url = url
+        self.mode = mode
+        self.group = group
+        self.status = status
+        self.metrics = metrics
+        self.version = version
+    }
 }
 
 /// A stream broke or recovered (past its alert threshold): for the UI's bell and status line.

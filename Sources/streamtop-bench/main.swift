@@ -29,6 +29,12 @@ if let flag = CommandLine.arguments.firstIndex(of: "--write-capture"), flag + 1 
     exit(0)
 }
 
+// `--profile-ui N`: N monitor frames of 1,000 streams, for callgrind.
+if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < CommandLine.arguments.count, let frames = Int(CommandLine.arguments[flag + 1]) {
+    MonitorBench.profile(frames: frames)
+    exit(0)
+}
+
 // `--profile parse|write|apply|diff N` runs exactly N iterations of one operation on the quote
 // document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < CommandLine.arguments.count,
@@ -314,5 +320,31 @@ if enabled("pollers") {
     scaleRight = scaleRight && onTime
 }
 
+// MARK: The monitor: one frame of 1,000 streams, and its CPU with 1,000 streams
+
+var monitorRight = true
+if enabled("ui") {
+    let (frame, baseline) = MonitorBench.frameSeconds(streams: 1_000)
+    report(BenchResult(name: "Monitor frame, 1,000 streams, 60×200", value: frame * 1e3, unit: "ms", target: 2,
+                       baselineName: "writing 60×200 cells", baselineValue: baseline * 1e3, higherIsBetter: false))
+    ScaleBench.raiseFileLimit()
+    let server = ScaleBench.startServer(period: .seconds(1))
+    let specs = (0..<1_000).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(server.port)/sse/ticker", autostart: true) }
+    let engine = try! Engine(specs: specs, stateDirectory: nil)
+    let idleEngine = MonitorBench.cpuShare(engine: engine, monitor: false, window: .seconds(5))
+    let idle = MonitorBench.cpuShare(engine: engine, monitor: true, window: .seconds(5))
+    engine.startAutostart()
+    Thread.sleep(forTimeInterval: 3)
+    let without = MonitorBench.cpuShare(engine: engine, monitor: false, window: .seconds(5))
+    let with = MonitorBench.cpuShare(engine: engine, monitor: true, window: .seconds(5))
+    let rss = ScaleBench.residentMiB()
+    engine.shutdown()
+    server.stop()
+    print(String(format: "Monitor, 1,000 streams registered, none running (idle): %.2f %% of one core (target < 1 %%); %.2f %% without the monitor's loop", idle * 100, idleEngine * 100))
+    print(String(format: "Monitor, 1,000 streams at 1 event/s: %.1f %% of one core with the monitor's loop, %.1f %% without (the monitor adds %.1f points); %.0f MiB resident",
+                 with * 100, without * 100, (with - without) * 100, rss))
+    monitorRight = idle < 0.01
+}
+
 let missed = results.filter { $0.meetsTarget == false }
-print(missed.isEmpty && finalDocumentRight && ingestRight && scaleRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
+print(missed.isEmpty && finalDocumentRight && ingestRight && scaleRight && monitorRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))

@@ -13,4 +13,12 @@ public struct Observation: Sendable, Equatable {
     public var changed: Bool
     /// The document after this event (nil before the first snapshot).
     public var document: JSONValue?
+
+    public init(kind: Kind, payloadBytes: Int, operations: Int, changed: Bool, document: JSONValue?) {
+        self.kind = kind
+        self.payloadBytes = payloadBytes
+        self.operations = operations
+        self.changed = changed
+        self.document = document
+    }
 }

@@ -51,9 +51,10 @@ public final class MonitorController {
     public func refresh() -> Bool {
         now = time.now()
         let second = now.nanoseconds / 1_000_000_000
-        let (latestVersion, latest) = link.latest()
         var changed = false
-        if latestVersion != version {
+        // The snapshots are copied and sorted only when the version moved.
+        if link.version != version {
+            let (latestVersion, latest) = link.latest()
             version = latestVersion
             snapshots = latest
             noticeBrokenStreams()
@@ -75,27 +76,28 @@ public final class MonitorController {
     /// A stream that enters failed or stalled rings the bell once and says why in the status
     /// line; when it is open again the message clears.
     private func noticeBrokenStreams() {
+        // One pass: an incident lasts from the first failed or stalled state until the stream
+        // is open again (or stopped, or gone); moving between broken states is the same one.
         var stillBroken: Set<String> = []
         for snapshot in snapshots {
             let id = snapshot.id
-            if snapshot.status.state.isBroken {
+            let state = snapshot.status.state
+            let wasBroken = brokenStreams.contains(id)
+            if state.isBroken {
                 stillBroken.insert(id)
-                if !brokenStreams.contains(id) {
+                if !wasBroken {
                     if bellEnabled { bellPending = true }
                     let reason = snapshot.status.lastError.map { ": \(Sanitizer.line($0))" } ?? ""
-                    state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(snapshot.status.state.name)\(reason)", kind: .error, stream: id)
+                    self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(state.name)\(reason)", kind: .error, stream: id)
                 }
-            } else if brokenStreams.contains(id), snapshot.status.state == .open {
-                if state.status?.stream == id {
-                    state.status = .init(text: "\(Sanitizer.line(snapshot.name)) recovered", kind: .info, stream: nil)
+            } else if wasBroken {
+                if state == .open, self.state.status?.stream == id {
+                    self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) recovered", kind: .info, stream: nil)
                 }
+                if state != .open && state != .stopped && state != .stoppedByServer { stillBroken.insert(id) }
             }
         }
-        // An incident lasts until the stream is open again (or stopped).
-        brokenStreams = brokenStreams.union(stillBroken).filter { id in
-            guard let state = snapshots.first(where: { $0.id == id })?.status.state else { return false }
-            return state != .open && state != .stopped && state != .stoppedByServer
-        }
+        brokenStreams = stillBroken
     }
 
     private func rebuildRows() {
@@ -109,12 +111,19 @@ public final class MonitorController {
             let saved = snapshot.mode == .poll ? snapshot.metrics.pollSavings : savings[snapshot.id]
             return StreamFigures(snapshot: snapshot, savings: saved, now: now)
         }
+        // Sort keys are computed once per row, not once per comparison: with thousands of rows
+        // a comparator that lowercases names would run tens of thousands of times a frame.
         let column = state.sort
-        figures.sort { a, b in
-            let order = MonitorController.compare(a, b, by: column)
-            if order != 0 { return state.reversed ? order > 0 : order < 0 }
-            return a.snapshot.id < b.snapshot.id
+        // Indices are sorted, not the rows: a row is a few hundred bytes, and moving those
+        // around in a merge sort costs more than the comparisons.
+        let keys = figures.map { sortKey($0, by: column) }
+        let reversed = state.reversed
+        let order = figures.indices.sorted { a, b in
+            let order = MonitorController.compare(keys[a], keys[b])
+            if order != 0 { return reversed ? order > 0 : order < 0 }
+            return figures[a].snapshot.id < figures[b].snapshot.id
         }
+        figures = order.map { figures[$0] }
         let previousIndex = rows.firstIndex { $0.snapshot.id == state.selectedID } ?? 0
         rows = figures
         if let selected = state.selectedID, rows.contains(where: { $0.snapshot.id == selected }) {
@@ -125,25 +134,42 @@ public final class MonitorController {
         keepSelectionVisible()
     }
 
-    /// -1, 0 or 1; numbers sort largest first (what a person looks for), text A to Z; a
-    /// missing value sorts after every present one.
-    static func compare(_ a: StreamFigures, _ b: StreamFigures, by column: StreamColumn) -> Int {
+    /// What a row sorts by in `column`: text A to Z, a state's rank, or a number (largest
+    /// first, what a person looks for; a missing value after every present one).
+    enum SortKey {
+        /// Lowercased UTF-8, compared byte by byte (code point order, and far cheaper than
+        /// comparing Strings with non-ASCII text thousands of times a frame).
+        case text([UInt8])
+        case number(Double?)
+    }
+
+    /// Lowercased names by stream id, kept while the name stays the same.
+    private var nameKeys: [String: (name: String, key: [UInt8])] = [:]
+
+    func sortKey(_ figures: StreamFigures, by column: StreamColumn) -> SortKey {
         switch column {
         case .name:
-            let x = a.snapshot.name.lowercased(), y = b.snapshot.name.lowercased()
-            return x < y ? -1 : (x > y ? 1 : 0)
-        case .mode:
-            return a.snapshot.mode.rawValue < b.snapshot.mode.rawValue ? -1 : (a.snapshot.mode == b.snapshot.mode ? 0 : 1)
-        case .state:
-            let x = stateRank(a.snapshot.status.state), y = stateRank(b.snapshot.status.state)
-            return x < y ? -1 : (x > y ? 1 : 0)
-        default:
-            switch (a.sortValue(column), b.sortValue(column)) {
-            case (nil, nil): return 0
-            case (nil, _): return 1
-            case (_, nil): return -1
-            case (let x?, let y?): return x > y ? -1 : (x < y ? 1 : 0)
-            }
+            let snapshot = figures.snapshot
+            if let cached = nameKeys[snapshot.id], cached.name == snapshot.name { return .text(cached.key) }
+            let key = Array(snapshot.name.lowercased().utf8)
+            nameKeys[snapshot.id] = (snapshot.name, key)
+            return .text(key)
+        case .mode: return .text(Array(figures.snapshot.mode.rawValue.utf8))
+        case .state: return .number(-Double(MonitorController.stateRank(figures.snapshot.status.state)))
+        default: return .number(figures.sortValue(column))
+        }
+    }
+
+    /// -1, 0 or 1 in display order (before reversing).
+    static func compare(_ a: SortKey, _ b: SortKey) -> Int {
+        switch (a, b) {
+        case (.text(let x), .text(let y)):
+            return x.lexicographicallyPrecedes(y) ? -1 : (x == y ? 0 : 1)
+        case (.number(nil), .number(nil)): return 0
+        case (.number(nil), _): return 1
+        case (_, .number(nil)): return -1
+        case (.number(let x?), .number(let y?)): return x > y ? -1 : (x < y ? 1 : 0)
+        default: return 0
         }
     }
 

@@ -7,6 +7,8 @@ import StreamEngine
 public protocol MonitorLink: AnyObject, Sendable {
     /// The store's version (moves when any stream publishes) and every stream, by id.
     func latest() -> (version: Int, snapshots: [StreamSnapshot])
+    /// The version alone: cheap, for asking ten times a second whether anything moved.
+    var version: Int { get }
     func alerts(after sequence: Int) -> [AlertEvent]
     /// Sparkline data of one stream.
     func history(id: String) -> StreamHistory?
@@ -37,6 +39,7 @@ public final class EngineLink: MonitorLink {
     }
 
     public func latest() -> (version: Int, snapshots: [StreamSnapshot]) { engine.store.latest() }
+    public var version: Int { engine.store.version }
     public func alerts(after sequence: Int) -> [AlertEvent] { engine.store.alerts(after: sequence) }
     public func history(id: String) -> StreamHistory? { engine.history(id: id) }
     public func recentLog(id: String) -> [LogEntry] { engine.recentLog(id: id) }

@@ -18,6 +18,8 @@ public enum DisplayWidth {
 
     /// The width of a string, counting unprintable characters as their one-column replacement.
     public static func of(_ text: String) -> Int {
+        // Printable ASCII (most of what the table shows) is one column a byte.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
         var total = 0
         for character in text { total += max(1, of(character)) }
         return total

@@ -25,6 +25,12 @@ public struct ScreenBuffer: Sendable, Equatable {
         cells = Array(repeating: .blank, count: self.rows * self.columns)
     }
 
+    /// Blanks every cell, keeping the storage (a frame's screen is reused for the next: a
+    /// fresh 200×60 screen is a few hundred KB of new pages every frame).
+    public mutating func clear() {
+        cells.withUnsafeMutableBufferPointer { $0.update(repeating: .blank) }
+    }
+
     public subscript(row: Int, column: Int) -> Cell {
         cells[row * columns + column]
     }
@@ -37,6 +43,15 @@ public struct ScreenBuffer: Sendable, Equatable {
         guard row >= 0, row < rows else { return column }
         let end = min(limit ?? columns, columns)
         var x = max(0, column)
+        // Printable ASCII: one cell a byte, without breaking the text into graphemes.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            for byte in text.utf8 {
+                guard x < end else { break }
+                set(row, x, Cell(character: Character(Unicode.Scalar(byte)), style: style, continuation: false))
+                x += 1
+            }
+            return x
+        }
         for character in text {
             guard x < end else { break }
             var shown = character

@@ -82,6 +82,7 @@ public final class MonitorApp {
 
         var dirty = true
         var lastDraw: Moment?
+        var frame = ScreenBuffer(rows: 0, columns: 0)
         let clock = SystemTimeSource()
         while TerminalSignals.received == 0 {
             if controller.refresh() { dirty = true }
@@ -89,7 +90,9 @@ public final class MonitorApp {
             // At most ten frames a second, however fast the streams publish.
             if dirty, lastDraw.map({ now - $0 >= .milliseconds(100) }) ?? true {
                 let size = terminal.size
-                terminal.draw(MonitorRenderer.render(controller, rows: size.rows, columns: size.columns, glyphs: glyphs))
+                if frame.rows != size.rows || frame.columns != size.columns { frame = ScreenBuffer(rows: size.rows, columns: size.columns) }
+                MonitorRenderer.render(controller, into: &frame, glyphs: glyphs)
+                terminal.draw(frame)
                 lastDraw = now
                 dirty = false
             }

@@ -6,10 +6,17 @@ import StreamCore
 public enum MonitorRenderer {
     public static func render(_ controller: MonitorController, rows: Int, columns: Int, glyphs: Glyphs) -> ScreenBuffer {
         var screen = ScreenBuffer(rows: rows, columns: columns)
-        if glyphs == .ascii { screen.replacement = "?" }
+        render(controller, into: &screen, glyphs: glyphs)
+        return screen
+    }
+
+    /// Draws into `screen`, reused from the previous frame when the size is the same.
+    public static func render(_ controller: MonitorController, into screen: inout ScreenBuffer, glyphs: Glyphs) {
+        screen.clear()
+        let rows = screen.rows, columns = screen.columns
         guard rows >= TooSmallView.minimumRows, columns >= TooSmallView.minimumColumns else {
             TooSmallView().draw(into: &screen)
-            return screen
+            return
         }
         let state = controller.state
         let filtered = state.filter.isEmpty ? nil : controller.rows.count
@@ -49,6 +56,5 @@ public enum MonitorRenderer {
         case .confirmQuit(let running):
             ConfirmView(title: "Quit", message: "\(running) stream\(running == 1 ? " is" : "s are") running; they stop when streamtop quits. Quit?", glyphs: glyphs).draw(into: &screen)
         }
-        return screen
     }
 }

@@ -1,0 +1,114 @@
+import Foundation
+import StreamCore
+import StreamEngine
+import StreamUI
+
+/// The monitor's costs: one frame of a 1,000-stream table, and the CPU the monitor's loop adds
+/// to an engine running 1,000 streams (and when nothing moves).
+enum MonitorBench {
+    /// A `MonitorLink` over prepared snapshots whose version moves on every `latest()`, as
+    /// with thousands of busy streams: each frame sorts and lays out everything.
+    final class MovingLink: MonitorLink, @unchecked Sendable {  // used on one thread
+        let snapshots: [StreamSnapshot]
+        init(_ snapshots: [StreamSnapshot]) { self.snapshots = snapshots }
+        func latest() -> (version: Int, snapshots: [StreamSnapshot]) { (version, snapshots) }
+        var version: Int { moved += 1; return moved }
+        var moved = 0
+        func alerts(after sequence: Int) -> [AlertEvent] { [] }
+        func history(id: String) -> StreamHistory? { nil }
+        func recentLog(id: String) -> [LogEntry] { [] }
+        func document(id: String) -> JSONValue? { nil }
+        func spec(id: String) -> StreamSpec? { nil }
+        func newID(for name: String) -> String { name }
+        func start(id: String) -> String? { nil }
+        func stop(id: String) -> String? { nil }
+        func restart(id: String) {}
+        func add(_ spec: StreamSpec) -> String? { nil }
+        func update(_ spec: StreamSpec) -> String? { nil }
+        func remove(id: String) -> String? { nil }
+    }
+
+    static func snapshots(_ count: Int, at now: Moment) -> [StreamSnapshot] {
+        var random = SplitMix64(seed: 9)
+        return (0..<count).map { index in
+            var metrics = StreamMetrics(start: now - .seconds(600))
+            for second in stride(from: 0, to: 600, by: 20) {
+                let moment = now - .seconds(600 - second)
+                let size = Int.random(in: 50...5_000, using: &random)
+                metrics.recordWire(bytes: size + 40, at: moment)
+                metrics.record(Observation(kind: second == 0 ? .snapshot : .patch, payloadBytes: size, operations: 2, changed: Bool.random(using: &random), document: nil), at: moment)
+            }
+            let states: [StreamState] = [.open, .open, .open, .stopped, .failed(nextAttempt: now + .seconds(5), attempt: 2)]
+            return StreamSnapshot(
+                id: String(format: "stream-%04d", index), name: "Stream \(index) 株式 feed", url: "https://api.example.com/\(index)",
+                mode: index % 2 == 0 ? .sse : .poll, group: nil,
+                status: StreamStatus(state: states[index % states.count], since: now - .seconds(60)), metrics: metrics.snapshot(at: now), version: 1)
+        }
+    }
+
+    /// Seconds for one frame: read the (moved) snapshots, sort by wire bytes, lay out 60×200.
+    static func frameSeconds(streams: Int) -> (frame: Double, baseline: Double) {
+        setlocale(LC_ALL, "C.UTF-8")
+        let time = ManualTimeSource(start: Moment(nanoseconds: 10_000 * 1_000_000_000))
+        let link = MovingLink(snapshots(streams, at: time.now()))
+        let controller = MonitorController(link: link, time: time)
+        _ = controller.handle(.character("s"))
+        for _ in 0..<3 { _ = controller.handle(.down) }  // WIRE
+        _ = controller.handle(.enter)
+        var screen = ScreenBuffer(rows: 60, columns: 200)
+        let frame = Measure.secondsPerIteration {
+            controller.refresh()
+            MonitorRenderer.render(controller, into: &screen, glyphs: .unicode)
+            blackHole(screen)
+        }
+        // Baseline: writing the same amount of text (60 lines of 200 columns) into the screen.
+        let line = String(repeating: "x", count: 200)
+        let baseline = Measure.secondsPerIteration {
+            screen.clear()
+            for row in 0..<60 { screen.write(line, row: row, column: 0) }
+            blackHole(screen)
+        }
+        return (frame, baseline)
+    }
+
+    /// CPU share of one core for `window`, with the monitor's loop (refresh, and a frame when
+    /// something moved, at most ten a second) running on this thread or not.
+    static func cpuShare(engine: Engine, monitor: Bool, window: Duration) -> Double {
+        let controller = MonitorController(link: EngineLink(engine: engine), time: SystemTimeSource())
+        let before = ScaleBench.cpuSeconds()
+        let start = Date()
+        while Date().timeIntervalSince(start) < window.seconds {
+            if monitor, controller.refresh() {
+                blackHole(MonitorRenderer.render(controller, rows: 50, columns: 160, glyphs: .unicode))
+            }
+            usleep(100_000)
+        }
+        return (ScaleBench.cpuSeconds() - before) / Date().timeIntervalSince(start)
+    }
+}
+
+extension MonitorBench {
+    /// `--profile-ui N`: N frames, for callgrind.
+    static func profile(frames: Int) {
+        setlocale(LC_ALL, "C.UTF-8")
+        let time = ManualTimeSource(start: Moment(nanoseconds: 10_000 * 1_000_000_000))
+        let link = MovingLink(snapshots(1_000, at: time.now()))
+        let controller = MonitorController(link: link, time: time)
+        if CommandLine.arguments.contains("--by-wire") {
+            _ = controller.handle(.character("s"))
+            for _ in 0..<3 { _ = controller.handle(.down) }
+            _ = controller.handle(.enter)
+        }
+        let clock = ContinuousClock()
+        var refreshing: Duration = .zero, rendering: Duration = .zero
+        for _ in 0..<frames {
+            let start = clock.now
+            controller.refresh()
+            let middle = clock.now
+            blackHole(MonitorRenderer.render(controller, rows: 60, columns: 200, glyphs: .unicode))
+            refreshing += middle - start
+            rendering += clock.now - middle
+        }
+        print("refresh \(refreshing / frames), render \(rendering / frames) per frame")
+    }
+}
