@@ -14,9 +14,10 @@ struct RunCommand: StreamtopCommand {
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
         added with 'streamtop add --start'), or all of them with --all, in the full-screen
-        monitor until you quit; with --headless, until SIGINT or SIGTERM. Every second the
-        latest state of every stream goes to status.json in the state directory (read it with
-        'streamtop status'); logs and the archive go there too.
+        monitor until you quit; with --headless, until SIGINT or SIGTERM. The latest state of
+        every stream goes to status.json in the state directory within a second of a change,
+        and at least every 10 s (read it with 'streamtop status'); logs and the archive go
+        there too.
 
         OPTIONS:
           --headless       No screen: for servers, services and scripts.
@@ -75,7 +76,7 @@ struct RunCommand: StreamtopCommand {
         var nextWrite = Date()
         while !context.interrupted() {
             if Date() >= nextWrite {
-                do { try engine.writeStatus(at: wall.now()) } catch { context.complain("\(error)") }
+                do { try engine.writeStatusIfMoved(at: wall.now()) } catch { context.complain("\(error)") }
                 nextWrite = Date().addingTimeInterval(1)
             }
             usleep(100_000)  // the signal flag is checked ten times a second
@@ -86,13 +87,13 @@ struct RunCommand: StreamtopCommand {
         return 0
     }
 
-    /// The full-screen monitor; status.json is written every second meanwhile.
+    /// The full-screen monitor; status.json is kept current meanwhile.
     private func runMonitor(_ engine: Engine, registry: Registry, state: String, registryPath: String, _ context: CommandContext) -> Int32 {
         if all { for spec in registry.streams { engine.start(id: spec.id) } } else { engine.startAutostart() }
         let wall = SystemWallClock()
         let statusTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamtop.status"))
         statusTimer.schedule(deadline: .now() + 1, repeating: 1)
-        statusTimer.setEventHandler { try? engine.writeStatus(at: wall.now()) }
+        statusTimer.setEventHandler { try? engine.writeStatusIfMoved(at: wall.now()) }
         statusTimer.resume()
         let settingsPath = RegistryFile.directory(of: registryPath) + "/ui.json"
         let options = MonitorApp.Options(

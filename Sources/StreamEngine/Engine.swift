@@ -158,6 +158,21 @@ public final class Engine: Sendable {
         return result
     }
 
+    private let statusWritten = Mutex<(version: Int, at: Double)>((-1, 0))
+
+    /// Writes `status.json` when a stream published since the last write, and at least every
+    /// `refresh` seconds (its `updatedAt` tells scripts the engine is alive): thousands of
+    /// idle streams then cost no disk writes. Returns whether it wrote.
+    @discardableResult
+    public func writeStatusIfMoved(at wall: UTCTime, refresh: Double = 10) throws -> Bool {
+        let version = store.version
+        let due = statusWritten.withLock { last in version != last.version || wall.secondsSinceEpoch - last.at >= refresh }
+        guard due else { return false }
+        try writeStatus(at: wall)
+        statusWritten.withLock { $0 = (version, wall.secondsSinceEpoch) }
+        return true
+    }
+
     /// Writes `status.json` (the latest snapshot of every stream) atomically into the state
     /// directory, for scripts.
     public func writeStatus(at wall: UTCTime) throws {

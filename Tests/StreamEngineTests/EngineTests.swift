@@ -227,4 +227,20 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/logs/quotes.jsonl"))
         XCTAssertTrue(engine.recentLog(id: "quotes").isEmpty, "a removed stream has no log in memory")
     }
+
+    /// status.json is rewritten when a stream published, and every 10 s to show the engine is
+    /// alive; thousands of idle streams cost no writes in between.
+    func testStatusIsWrittenWhenSomethingMovedAndEveryTenSeconds() throws {
+        let engine = try Engine(specs: [StreamSpec(id: "idle", name: "Idle", url: server.baseURL + "/sse/quotes")], stateDirectory: directory)
+        defer { engine.shutdown() }
+        XCTAssertTrue(try engine.writeStatusIfMoved(at: UTCTime(secondsSinceEpoch: 100)))
+        XCTAssertFalse(try engine.writeStatusIfMoved(at: UTCTime(secondsSinceEpoch: 101)), "nothing moved")
+        XCTAssertFalse(try engine.writeStatusIfMoved(at: UTCTime(secondsSinceEpoch: 109.9)))
+        XCTAssertTrue(try engine.writeStatusIfMoved(at: UTCTime(secondsSinceEpoch: 110)), "every 10 s regardless")
+        XCTAssertEqual(try StatusFile.read(path: directory + "/status.json")["updatedAt"], .string(UTCTime(secondsSinceEpoch: 110).iso8601))
+        engine.start(id: "idle")
+        _ = waitFor(engine) { $0["idle"]?.status.state == .open }
+        XCTAssertTrue(try engine.writeStatusIfMoved(at: UTCTime(secondsSinceEpoch: 111)), "a stream published")
+        XCTAssertEqual(try StatusFile.read(path: directory + "/status.json")["streams"]?[0]?["state"], "open")
+    }
 }

@@ -75,6 +75,7 @@ public final class MonitorApp {
         applyTheme(settings.theme)
         controller.onThemeChange = { name in
             applyTheme(name)
+            if self.controller.state.status?.kind != .warning { self.controller.setStatus("theme \(name) (t: next)", kind: .info) }
             settings.theme = name
             if let path = self.options.settingsPath { settings.save(path: path) }
         }
