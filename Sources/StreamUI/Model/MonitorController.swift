@@ -103,29 +103,50 @@ public final class MonitorController {
     private func rebuildRows() {
         let savings = Dictionary(Engine.groupSavings(snapshots).compactMap { group in group.savings.map { (group.streamed, $0) } }, uniquingKeysWith: { a, _ in a })
         let needle = state.filter.lowercased()
-        var figures = snapshots.compactMap { snapshot -> StreamFigures? in
+        // Work on indices into `snapshots`: a snapshot is a few hundred bytes, and copying or
+        // moving thousands of them in a sort costs more than everything else in a frame.
+        var kept: [Int] = []
+        kept.reserveCapacity(snapshots.count)
+        for (index, snapshot) in snapshots.enumerated() {
             if !needle.isEmpty {
                 let haystack = [snapshot.name, snapshot.url, snapshot.id, snapshot.status.state.name, snapshot.mode.rawValue].joined(separator: "\u{1}").lowercased()
-                guard haystack.contains(needle) else { return nil }
+                guard haystack.contains(needle) else { continue }
             }
-            let saved = snapshot.mode == .poll ? snapshot.metrics.pollSavings : savings[snapshot.id]
-            return StreamFigures(snapshot: snapshot, savings: saved, now: now)
+            kept.append(index)
         }
-        // Sort keys are computed once per row, not once per comparison: with thousands of rows
-        // a comparator that lowercases names would run tens of thousands of times a frame.
+        // Sort keys are computed once per row, not once per comparison.
         let column = state.sort
-        // Indices are sorted, not the rows: a row is a few hundred bytes, and moving those
-        // around in a merge sort costs more than the comparisons.
-        let keys = figures.map { sortKey($0, by: column) }
         let reversed = state.reversed
-        let order = figures.indices.sorted { a, b in
-            let order = MonitorController.compare(keys[a], keys[b])
-            if order != 0 { return reversed ? order > 0 : order < 0 }
-            return figures[a].snapshot.id < figures[b].snapshot.id
+        let snapshots = self.snapshots
+        func figures(_ index: Int) -> StreamFigures {
+            let snapshot = snapshots[index]
+            return StreamFigures(snapshot: snapshot, savings: snapshot.mode == .poll ? snapshot.metrics.pollSavings : savings[snapshot.id], now: now)
         }
-        figures = order.map { figures[$0] }
+        func tie(_ a: Int, _ b: Int) -> Bool { snapshots[a].id < snapshots[b].id }
+        switch column {
+        case .name, .mode:
+            var keys: [[UInt8]] = Array(repeating: [], count: snapshots.count)
+            for index in kept {
+                if case .text(let key) = sortKey(figures(index), by: column) { keys[index] = key }
+            }
+            kept.sort { a, b in
+                if keys[a] == keys[b] { return tie(a, b) }
+                return keys[a].lexicographicallyPrecedes(keys[b]) != reversed
+            }
+        default:
+            // Largest first; a missing value after every present one (before reversing).
+            var keys = [Double](repeating: -.infinity, count: snapshots.count)
+            for index in kept {
+                if case .number(let value?) = sortKey(figures(index), by: column) { keys[index] = value }
+            }
+            kept.sort { a, b in
+                if keys[a] == keys[b] { return tie(a, b) }
+                return (keys[a] > keys[b]) != reversed
+            }
+        }
         let previousIndex = rows.firstIndex { $0.snapshot.id == state.selectedID } ?? 0
-        rows = figures
+        rows.removeAll(keepingCapacity: true)
+        for index in kept { rows.append(figures(index)) }
         if let selected = state.selectedID, rows.contains(where: { $0.snapshot.id == selected }) {
             // The selection stays on its stream.
         } else {
@@ -157,19 +178,6 @@ public final class MonitorController {
         case .mode: return .text(Array(figures.snapshot.mode.rawValue.utf8))
         case .state: return .number(-Double(MonitorController.stateRank(figures.snapshot.status.state)))
         default: return .number(figures.sortValue(column))
-        }
-    }
-
-    /// -1, 0 or 1 in display order (before reversing).
-    static func compare(_ a: SortKey, _ b: SortKey) -> Int {
-        switch (a, b) {
-        case (.text(let x), .text(let y)):
-            return x.lexicographicallyPrecedes(y) ? -1 : (x == y ? 0 : 1)
-        case (.number(nil), .number(nil)): return 0
-        case (.number(nil), _): return 1
-        case (_, .number(nil)): return -1
-        case (.number(let x?), .number(let y?)): return x > y ? -1 : (x < y ? 1 : 0)
-        default: return 0
         }
     }
 

@@ -91,7 +91,11 @@ public struct StreamFigures: Sendable {
         self.now = now
     }
 
-    var metrics: MetricsSnapshot { snapshot.metrics }
+    /// Read in place: a copy of the metrics is a few hundred bytes, and the table asks for
+    /// them a dozen times per row.
+    var metrics: MetricsSnapshot {
+        _read { yield snapshot.metrics }
+    }
 
     func age(_ moment: Moment?) -> Double? {
         moment.map { max(0, (now - $0).seconds) }
