@@ -268,6 +268,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         // An incident lasts from the first broken state to the next healthy one: moving
         // between failed and stalled does not start a new one.
         if !(wasBroken && state.isBroken) { status.since = time.now() }
+        metrics.stateChanged(open: state == .open, running: state.isRunning, at: time.now())
         write(.info, "state", ["state": .string(state.name)])
         if state.isBroken { incident = true }
         if state == .open { incident = false }

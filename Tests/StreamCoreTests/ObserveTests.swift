@@ -209,4 +209,19 @@ final class ObserveTests: XCTestCase {
         let windows = ChangeWindows.historyLimit * MemoryLayout<Bool>.stride
         XCTAssertLessThan(MemoryLayout<StreamMetrics>.size + rings + samples + windows, 64 << 10)
     }
+
+    /// Uptime: the share of the time a stream was meant to run that it was open; stopped
+    /// time does not count against it.
+    func testUptimeIsTheShareOfRunningTimeSpentOpen() {
+        var metrics = StreamMetrics(start: at(0))
+        XCTAssertNil(metrics.uptimeShare(at: at(5)), "never ran")
+        metrics.stateChanged(open: false, running: true, at: at(10))    // connecting
+        metrics.stateChanged(open: true, running: true, at: at(12))     // open
+        metrics.stateChanged(open: false, running: true, at: at(42))    // failed, retrying
+        metrics.stateChanged(open: true, running: true, at: at(52))     // open again
+        metrics.stateChanged(open: false, running: false, at: at(60))   // stopped by a person
+        XCTAssertEqual(metrics.uptimeShare(at: at(500))!, 38.0 / 50.0, accuracy: 1e-9)
+        metrics.stateChanged(open: true, running: true, at: at(600))
+        XCTAssertEqual(metrics.snapshot(at: at(610)).uptimeShare!, 48.0 / 60.0, accuracy: 1e-9)
+    }
 }

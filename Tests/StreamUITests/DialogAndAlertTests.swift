@@ -151,4 +151,27 @@ final class DialogAndAlertTests: MonitorTestCase {
         _ = render()
         XCTAssertEqual(controller.state.status?.text, "a is failed since 12:00")
     }
+
+    func testDetailViewShowsSizesEventsAndTheFoldedDocument() {
+        link.publish([stream("quotes", events: 30, size: 250)])
+        link.log = [LogEntry(time: UTCTime(secondsSinceEpoch: 3_600), kind: "event", fields: ["type": "patch", "id": "29", "bytes": 250, "excerpt": "[{\"op\":\"replace\"}]"])]
+        _ = render()
+        press(.enter)
+        let screen = render(40, 100).text.joined(separator: "\n")
+        XCTAssertTrue(screen.contains("Quotes  (quotes, sse)"), screen)
+        XCTAssertTrue(screen.contains("Patch sizes     last 250 B  mean 250 B  p95 250 B  max 250 B"), screen)
+        XCTAssertTrue(screen.contains("Last events"), screen)
+        XCTAssertTrue(screen.contains("01:00:00 info  event type=\"patch\" id=\"29\" bytes=250"), screen)
+        XCTAssertTrue(screen.contains("\"symbol\": \"ACME\""), screen)
+        press(.escape)
+        XCTAssertFalse(controller.state.showingDetail)
+    }
+
+    func testLargeDocumentsAreFolded() {
+        let big: JSONValue = .array((0..<500).map { .number(JSONNumber($0)) })
+        let lines = DocumentFolding.lines(["items": big, "deep": [[[[[[[[[["x"]]]]]]]]]]])
+        XCTAssertTrue(lines.contains { $0.contains("\"… 480 more items\"") }, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains { $0.contains("[… 1 items]") || $0.contains("[… ") }, lines.joined(separator: "\n"))
+        XCTAssertLessThan(lines.count, 60)
+    }
 }

@@ -28,6 +28,8 @@ public struct SizeSummary: Sendable, Equatable {
 public struct MetricsSnapshot: Sendable, Equatable {
     public var at: Moment
     public var uptime: Duration
+    /// Share of the time the stream was meant to run that it was open (nil: never ran).
+    public var uptimeShare: Double?
 
     public var wireBytes: Int64
     public var payloadBytes: Int64

@@ -22,6 +22,12 @@ public struct StreamMetrics: Sendable {
     public private(set) var reconnects: Int64 = 0
     /// When the last event (or poll response) arrived.
     public private(set) var lastEventAt: Moment?
+    /// Time spent open (receiving, or polling on schedule) and since when it is open now.
+    private var openTime: Duration = .zero
+    private var openSince: Moment?
+    /// Time the stream was meant to run (started, not stopped), and since when it runs now.
+    private var runningTime: Duration = .zero
+    private var runningSince: Moment?
 
     public private(set) var snapshotSizes = SizeStatistics()
     public private(set) var patchSizes = SizeStatistics()
@@ -95,6 +101,22 @@ public struct StreamMetrics: Sendable {
         changes.observe(changed: false, at: moment)
     }
 
+    /// The stream's state changed: open or not, running (started, not stopped) or not. Uptime
+    /// is the share of running time spent open.
+    public mutating func stateChanged(open: Bool, running: Bool, at moment: Moment) {
+        if let since = openSince, !open { openTime += moment - since; openSince = nil }
+        if open, openSince == nil { openSince = moment }
+        if let since = runningSince, !running { runningTime += moment - since; runningSince = nil }
+        if running, runningSince == nil { runningSince = moment }
+    }
+
+    /// Share of the running time spent open (nil before the stream first ran).
+    public func uptimeShare(at now: Moment) -> Double? {
+        let open = openTime + (openSince.map { now - $0 } ?? .zero)
+        let running = runningTime + (runningSince.map { now - $0 } ?? .zero)
+        return running > .zero ? min(1, open.seconds / running.seconds) : nil
+    }
+
     public mutating func recordError() { errors += 1 }
     public mutating func recordReconnect() { reconnects += 1 }
 
@@ -120,7 +142,7 @@ public struct StreamMetrics: Sendable {
         let minuteSpan = min(age, .seconds(60)).seconds
         let quarterSpan = min(age, .seconds(15 * 60)).seconds
         return MetricsSnapshot(
-            at: now, uptime: now - startedAt,
+            at: now, uptime: now - startedAt, uptimeShare: uptimeShare(at: now),
             wireBytes: wireBytes, payloadBytes: payloadBytes, events: events, snapshots: snapshots,
             patches: patches, patchOperations: patchOperations, polls: polls, notModified: notModified,
             errors: errors, reconnects: reconnects,

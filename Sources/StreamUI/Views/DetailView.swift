@@ -8,6 +8,8 @@ struct DetailView {
     let figures: StreamFigures
     let history: StreamHistory?
     let document: JSONValue?
+    /// The last events or polls from the stream's log (the last patches, with their sizes).
+    let recentEvents: [LogEntry]
     let scroll: Int
     let glyphs: Glyphs
 
@@ -25,7 +27,7 @@ struct DetailView {
             + " for " + HumanUnits.duration(seconds: max(0, (now - snapshot.status.since).seconds))
             + StreamFigures.nextAttempt(snapshot.status.state, now: now), Style(snapshot.status.state.role, bold: true))
         field("Last error", snapshot.status.lastError.map { Sanitizer.line($0) } ?? "-")
-        field("Running for", HumanUnits.duration(seconds: metrics.uptime.seconds))
+        field("Uptime", "\(HumanUnits.percent(metrics.uptimeShare)) of the time it ran was open   (registered \(HumanUnits.duration(seconds: metrics.uptime.seconds)) ago)")
         field("Reconnects", "\(metrics.reconnects)   errors \(metrics.errors)")
         field("Wire / payload", "\(HumanUnits.bytes(Int(metrics.wireBytes))) / \(HumanUnits.bytes(Int(metrics.payloadBytes)))")
         field("In-rate", "\(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.oneMinute.rounded())))/s (1 min)   \(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.fifteenMinutes.rounded())))/s (15 min)")
@@ -41,6 +43,11 @@ struct DetailView {
             add("")
             add(TextLayout.fit("Bytes/min", width: 16) + Sparkline.render(history.minutes.map { Double($0.wireBytes) }, width: graphWidth, glyphs: glyphs), Style(.graph))
             add(TextLayout.fit("Changes/min", width: 16) + Sparkline.render(history.minutes.map { Double($0.changes) }, width: graphWidth, glyphs: glyphs), Style(.graph))
+        }
+        if !recentEvents.isEmpty {
+            add("")
+            add("Last events", Style(.title, bold: true))
+            for entry in recentEvents { add("  " + LogPaneText.line(entry), Style(.mainFG)) }
         }
         add("")
         add("Document", Style(.title, bold: true))
