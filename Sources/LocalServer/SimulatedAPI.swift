@@ -11,6 +11,9 @@ final class SimulatedAPI {
     enum Kind: String, CaseIterable, Sendable {
         /// Stock quotes: a few prices change every step.
         case quotes
+        /// A whole market: 150 quotes (about 11 KB), of which a few change every step. The
+        /// case streaming is for: polling fetches everything to learn of small changes.
+        case market
         /// A weather report: temperature and wind change every step.
         case weather
         /// A status page: one component flips now and then.
@@ -39,6 +42,14 @@ final class SimulatedAPI {
             let symbols = ["ACME", "GLBX", "INIT", "UMBR", "STRK", "WAYN", "TYRL", "CYBD", "OSCP", "SOYL", "VAND", "WONK"]
             document = ["market": "demo", "version": 1, "quotes": .array(symbols.enumerated().map { index, symbol in
                 ["symbol": .string(symbol), "price": .number(JSONNumber(100 + index * 7)), "volume": .number(JSONNumber(10_000 + index * 1_000))]
+            })]
+        case .market:
+            var generator = SplitMix64(seed: 77)
+            let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            document = ["market": "demo", "version": 1, "quotes": .array((0..<150).map { index in
+                let symbol = String((0..<4).map { _ in letters[Int.random(in: 0..<letters.count, using: &generator)] })
+                let price = Double(Int.random(in: 1_000...50_000, using: &generator)) / 100
+                return ["symbol": .string(symbol), "price": .number(JSONNumber(price)!), "volume": .number(JSONNumber(Int.random(in: 1_000...90_000, using: &generator)))]
             })]
         case .weather:
             document = ["station": "demo-airport", "version": 1, "temperature": 12.5, "wind": ["speed": 14, "direction": "NW"], "conditions": "cloudy"]
@@ -83,7 +94,7 @@ final class SimulatedAPI {
     private func mutated(_ document: JSONValue) -> JSONValue {
         guard case .object(var object) = document else { return document }
         switch kind {
-        case .quotes:
+        case .quotes, .market:
             guard case .array(var quotes) = object["quotes"] else { return document }
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let index = Int.random(in: 0..<quotes.count, using: &random)

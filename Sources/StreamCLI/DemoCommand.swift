@@ -13,8 +13,9 @@ struct DemoCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop demo [--port PORT] [--theme NAME] [--no-color]
 
-        Starts a small HTTP server on 127.0.0.1 with simulated APIs (stock quotes every
-        second, fast scores, weather every 5 s, a status page that rarely changes), registers
+        Starts a small HTTP server on 127.0.0.1 with simulated APIs (a 150-stock market where a
+        few prices change every second, fast scores, weather every 5 s, a status page that
+        rarely changes), registers
         each one twice, as a Server-Sent Events stream and as a poller, in a temporary
         directory, and opens the monitor on them. One stream fails for 10 s every 40 s.
         Everything is removed when you quit.
@@ -47,7 +48,7 @@ struct DemoCommand: StreamtopCommand {
 
     /// The simulated APIs of the demo, faster than the defaults so that everything moves soon.
     static let apis = [
-        LocalServer.APIConfiguration(name: "quotes", kind: "quotes", period: .seconds(1)),
+        LocalServer.APIConfiguration(name: "market", kind: "market", period: .seconds(1)),
         LocalServer.APIConfiguration(name: "scores", kind: "quotes", period: .milliseconds(250)),
         LocalServer.APIConfiguration(name: "weather", kind: "weather", period: .seconds(5)),
         LocalServer.APIConfiguration(name: "status", kind: "status", period: .seconds(90)),
@@ -57,12 +58,12 @@ struct DemoCommand: StreamtopCommand {
     /// stream that fails now and then.
     static func specs(baseURL: String) -> [StreamSpec] {
         var specs: [StreamSpec] = []
-        let polls = ["quotes": 5, "scores": 2, "weather": 10, "status": 15]
+        let polls = ["market": 5, "scores": 2, "weather": 10, "status": 15]
         for api in apis {
             specs.append(StreamSpec(id: "\(api.name)-sse", name: "\(api.name.capitalized) (stream)", url: "\(baseURL)/sse/\(api.name)", group: api.name, autostart: true))
             specs.append(StreamSpec(id: "\(api.name)-poll", name: "\(api.name.capitalized) (poll)", url: "\(baseURL)/poll/\(api.name)", mode: .poll, interval: polls[api.name] ?? 5, group: api.name, autostart: true))
         }
-        specs.append(StreamSpec(id: "flaky-sse", name: "Flaky quotes (stream)", url: "\(baseURL)/sse/quotes?fault=flaky", autostart: true, stall: 15))
+        specs.append(StreamSpec(id: "flaky-sse", name: "Flaky scores (stream)", url: "\(baseURL)/sse/scores?fault=flaky", autostart: true, stall: 15))
         return specs
     }
 

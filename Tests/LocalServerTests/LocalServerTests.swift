@@ -132,6 +132,41 @@ final class LocalServerTests: XCTestCase {
         XCTAssertTrue(big.contains("data: [   "))
     }
 
+    /// The demo's failing stream: `fault=flaky` works for 20 s, then drops its streams and
+    /// answers 503 for 10 s, every 40 s of the server's time; and its hostile one.
+    func testFlakyOutagesComeAndGoAndEscapeBodiesAreServedRaw() throws {
+        func status(_ path: String) throws -> String {
+            let client = try RawClient(port: server.port)
+            client.get(path)
+            // The status line is all this needs (an open event stream would not end).
+            return String(client.read { $0.contains("\r\n") }.split(separator: "\r\n").first ?? "")
+        }
+        XCTAssertEqual(try status("/poll/quotes?fault=flaky"), "HTTP/1.1 200 OK")
+        let stream = try RawClient(port: server.port)
+        stream.get("/sse/quotes?fault=flaky")
+        stream.read { $0.contains("event: data") }
+        advance(20)
+        XCTAssertEqual(try status("/poll/quotes?fault=flaky"), "HTTP/1.1 503 Service Unavailable")
+        XCTAssertEqual(try status("/sse/quotes?fault=flaky"), "HTTP/1.1 503 Service Unavailable")
+        XCTAssertFalse(stream.readToEnd().isEmpty, "the open stream was dropped (the read ended)")
+        advance(10)
+        XCTAssertEqual(try status("/sse/quotes?fault=flaky"), "HTTP/1.1 200 OK")
+        let hostile = try RawClient(port: server.port)
+        hostile.get("/sse/quotes?fault=escape")
+        XCTAssertTrue(hostile.readToEnd().contains("\u{1B}]0;pwned\u{07}"), "the server sends escape sequences; the client must defuse them")
+    }
+
+    func testMarketIsALargeDocumentWithSmallChanges() throws {
+        let market = try LocalServer(configuration: .init(apis: [.init(name: "market", kind: "market", period: .seconds(1))]), time: clock)
+        defer { market.stop() }
+        let client = try RawClient(port: market.port)
+        client.get("/poll/market")
+        client.readToEnd()
+        let document = try JSONParser.parse(client.response.body)
+        XCTAssertEqual(document["quotes"]?.arrayValue?.count, 150)
+        XCTAssertGreaterThan(client.response.body.count, 5_000)
+    }
+
     func testGzipWhenOffered() throws {
         let client = try RawClient(port: server.port)
         client.get("/poll/weather", headers: ["Accept-Encoding: gzip"])

@@ -86,7 +86,7 @@ final class MonitorTmuxTests: XCTestCase {
 
         // Rows come alive: the quotes stream has bytes.
         var shown = try waitForScreen("the quotes stream to show bytes") { screen in
-            screen.split(separator: "\n").contains { $0.contains("Quotes (stream)") && $0.contains("KiB") }
+            screen.split(separator: "\n").contains { $0.contains("Market (stream)") && $0.contains("KiB") }
         }
         XCTAssertTrue(shown.contains("streamtop  9 streams"), shown)
         let directory = shown.split(separator: " ").first { $0.contains("streamtop-demo-") }.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: ",")) ) }
@@ -94,7 +94,7 @@ final class MonitorTmuxTests: XCTestCase {
 
         // Register a stream with keys: a hostile server that answers with escape sequences.
         try keys("a")
-        try text("http://127.0.0.1:\(port)/sse/quotes?fault=escape")
+        try text("http://127.0.0.1:\(port)/sse/market?fault=escape")
         try keys("Tab")
         try text("Evil")
         try keys("Enter")
@@ -119,7 +119,7 @@ final class MonitorTmuxTests: XCTestCase {
         try keys("l")
         try waitForScreen("Evil's log pane") { $0.contains("log: Evil") && $0.contains("response status=500") }
         try keys("Escape", "Escape")
-        try waitForScreen("the filter to clear") { !$0.contains("shown)") && $0.contains("Quotes (poll)") }
+        try waitForScreen("the filter to clear") { !$0.contains("shown)") && $0.contains("Market (poll)") }
 
         // A narrower window: the layout follows, nothing wraps.
         try tmux("resize-window", "-t", session, "-x", "70", "-y", "20")
