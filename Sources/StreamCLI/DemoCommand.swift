@@ -11,7 +11,7 @@ struct DemoCommand: StreamtopCommand {
     static let name = "demo"
     static let summary = "The monitor on built-in simulated APIs (no internet, no files of yours)."
     static let usage = """
-        USAGE: streamtop demo [--port PORT] [--theme NAME] [--no-color]
+        USAGE: streamtop demo [--port PORT] [--theme NAME] [--no-color] [--no-bell]
 
         Starts a small HTTP server on 127.0.0.1 with simulated APIs (a 150-stock market where a
         few prices change every second, fast scores, weather every 5 s, a status page that
@@ -24,16 +24,18 @@ struct DemoCommand: StreamtopCommand {
           --port PORT      Serve on this port (default: a free one).
           --theme NAME     Colour theme (default, light, solarized-dark, high-contrast, mono…).
           --no-color       No colours (also when NO_COLOR is set).
+          --no-bell        No bell when a stream breaks.
           -h, --help       Show this help.
         """
 
     var port: UInt16 = 0
     var theme: String?
     var noColor = false
+    var noBell = false
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
-            flags: ["--no-color": "no-color", "--help": "help", "-h": "help"],
+            flags: ["--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
             options: ["--port": "port", "--theme": "theme"]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -44,6 +46,7 @@ struct DemoCommand: StreamtopCommand {
         }
         theme = scanned.options["theme"]?.last
         noColor = scanned.flags.contains("no-color")
+        noBell = scanned.flags.contains("no-bell")
     }
 
     /// The simulated APIs of the demo, faster than the defaults so that everything moves soon.
@@ -107,7 +110,8 @@ struct DemoCommand: StreamtopCommand {
         let options = MonitorApp.Options(
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: nil,
             noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
-            greeting: "demo: \(specs.count) streams from \(server.baseURL); files in \(directory), removed on quit. ? for help, q quits")
+            greeting: "demo: \(specs.count) streams from \(server.baseURL); files in \(directory), removed on quit. ? for help, q quits",
+            bell: noBell ? false : nil)
         do {
             _ = try MonitorApp(link: EngineLink(engine: engine), time: SystemTimeSource(), options: options).run()
         } catch {

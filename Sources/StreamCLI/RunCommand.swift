@@ -10,7 +10,7 @@ struct RunCommand: StreamtopCommand {
     static let summary = "The monitor on your registered streams (--headless: no screen, for servers)."
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
-                             [--theme NAME] [--no-color]
+                             [--theme NAME] [--no-color] [--no-bell]
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
         added with 'streamtop add --start'), or all of them with --all, in the full-screen
@@ -24,6 +24,8 @@ struct RunCommand: StreamtopCommand {
           --all            Start every registered stream.
           --theme NAME     Colour theme for the monitor (remembered; t cycles).
           --no-color       No colours (also when NO_COLOR is set).
+          --no-bell        No bell when a stream breaks (to keep it off: "bell": false in
+                           ui.json beside the registry).
           --config PATH    Use another registry file.
           --state-dir DIR  Where status.json, logs/ and archive/ go
                            (default: $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
@@ -36,16 +38,18 @@ struct RunCommand: StreamtopCommand {
     var stateDirectory: String?
     var theme: String?
     var noColor = false
+    var noBell = false
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
-            flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--help": "help", "-h": "help"],
+            flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
             options: ["--config": "config", "--state-dir": "state-dir", "--theme": "theme"]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
         headless = scanned.flags.contains("headless")
         theme = scanned.options["theme"]?.last
         noColor = scanned.flags.contains("no-color")
+        noBell = scanned.flags.contains("no-bell")
         if let extra = scanned.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
         all = scanned.flags.contains("all")
         config = scanned.options["config"]?.last
@@ -99,7 +103,8 @@ struct RunCommand: StreamtopCommand {
         let options = MonitorApp.Options(
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: settingsPath,
             noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
-            greeting: "\(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s") from \(registryPath); ? for help")
+            greeting: "\(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s") from \(registryPath); ? for help",
+            bell: noBell ? false : nil)
         var status: Int32 = 0
         do {
             _ = try MonitorApp(link: EngineLink(engine: engine), time: SystemTimeSource(), options: options).run()

@@ -74,4 +74,18 @@ final class ThemeTests: XCTestCase {
         XCTAssertTrue(badMessage?.hasPrefix("theme bad could not be read") == true, badMessage ?? "")
         XCTAssertEqual(catalog.load("default").theme, Theme.builtInDefault, "the default needs no file")
     }
+
+    func testSettingsAreRememberedAndABadFileGivesTheDefaults() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-ui-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/streamtop/ui.json"
+        XCTAssertEqual(UISettings.load(path: path), UISettings(), "no file: the defaults")
+        var settings = UISettings()
+        settings.theme = "solarized-dark"
+        settings.bell = false
+        settings.save(path: path)
+        XCTAssertEqual(UISettings.load(path: path), settings)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(UISettings.load(path: path), UISettings())
+    }
 }

@@ -15,8 +15,11 @@ public final class MonitorApp {
         public var noColor: Bool
         /// A line shown in the status line at start (e.g. what the demo is).
         public var greeting: String?
+        /// `--no-bell`: overrides the remembered setting for this run.
+        public var bell: Bool?
 
-        public init(themeName: String?, themes: ThemeCatalog, settingsPath: String?, noColor: Bool, greeting: String? = nil) {
+        public init(themeName: String?, themes: ThemeCatalog, settingsPath: String?, noColor: Bool, greeting: String? = nil, bell: Bool? = nil) {
+            self.bell = bell
             self.themeName = themeName
             self.themes = themes
             self.settingsPath = settingsPath
@@ -55,7 +58,11 @@ public final class MonitorApp {
         let utf8 = CursesTerminal.useEnvironmentLocale()
         let glyphs: Glyphs = utf8 ? .unicode : .ascii
         var settings = options.settingsPath.map { UISettings.load(path: $0) } ?? UISettings()
-        if let name = options.themeName { settings.theme = name }
+        if let name = options.themeName {
+            // A theme asked for by name is remembered, like one chosen with `t`.
+            settings.theme = name
+            if let path = options.settingsPath { settings.save(path: path) }
+        }
         let terminal = CursesTerminal(noColor: options.noColor)
         TerminalSignals.install()
         defer {
@@ -64,7 +71,7 @@ public final class MonitorApp {
         }
         do { try terminal.start() } catch { throw .terminal("\(error)") }
 
-        controller.bellEnabled = settings.bell
+        controller.bellEnabled = options.bell ?? settings.bell
         controller.themeNames = options.themes.names()
         let applyTheme = { [controller, options] (name: String) in
             let (theme, message) = options.themes.load(name)
