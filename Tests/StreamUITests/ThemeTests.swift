@@ -59,6 +59,10 @@ final class ThemeTests: XCTestCase {
         // From a checkout, the executable in .build/debug finds Themes/ at the top.
         let standard = ThemeCatalog.standard(environment: ["HOME": "/nonexistent"], executablePath: repository + "/.build/debug/streamtop", currentDirectory: nil)
         XCTAssertTrue(standard.names().contains("solarized-dark"))
+        // Installed: PREFIX/bin/streamtop finds PREFIX/share/streamtop/themes, after the user's.
+        let installed = ThemeCatalog.standard(environment: ["XDG_CONFIG_HOME": "/home/u/.config"], executablePath: "/opt/st/bin/streamtop", currentDirectory: nil)
+        XCTAssertEqual(installed.directories.first, "/home/u/.config/streamtop/themes")
+        XCTAssertEqual(installed.directories.last, "/opt/st/share/streamtop/themes")
     }
 
     func testUnreadableOrMissingThemesFallBackToTheDefault() throws {

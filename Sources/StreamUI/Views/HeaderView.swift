@@ -15,8 +15,18 @@ struct HeaderView {
 
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
+        // One pass over every stream (thousands): counts by state and the totals.
         var counts: [String: Int] = [:]
-        for snapshot in snapshots { counts[snapshot.status.state.name, default: 0] += 1 }
+        var wire: Int64 = 0, body: Int64 = 0, wouldBe: Int64 = 0
+        var rate = 0.0, patches = 0.0
+        for snapshot in snapshots {
+            counts[snapshot.status.state.name, default: 0] += 1
+            wire += snapshot.metrics.wireBytes
+            rate += snapshot.metrics.wireBytesPerSecond.oneMinute
+            patches += snapshot.metrics.patchesPerMinute.oneMinute
+            body += snapshot.metrics.pollBodyBytes
+            wouldBe += snapshot.metrics.wouldBePatchBytes
+        }
         var x = screen.write("streamtop", row: rect.top, column: rect.left, limit: rect.right, style: Style(.title, bold: true))
         x = screen.write("  \(snapshots.count) stream\(snapshots.count == 1 ? "" : "s")", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG))
         if let filtered { x = screen.write(" (\(filtered) shown)", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG)) }
@@ -29,11 +39,6 @@ struct HeaderView {
             x = screen.write("  \(count) \(name)", row: rect.top, column: x, limit: rect.right, style: Style(role, bold: role == .stateFailed || role == .stateStalled))
         }
         guard rect.height > 1 else { return }
-        let wire = snapshots.reduce(Int64(0)) { $0 + $1.metrics.wireBytes }
-        let rate = snapshots.reduce(0.0) { $0 + $1.metrics.wireBytesPerSecond.oneMinute }
-        let patches = snapshots.reduce(0.0) { $0 + $1.metrics.patchesPerMinute.oneMinute }
-        let body = snapshots.reduce(Int64(0)) { $0 + $1.metrics.pollBodyBytes }
-        let wouldBe = snapshots.reduce(Int64(0)) { $0 + $1.metrics.wouldBePatchBytes }
         let savings = body == 0 ? nil : 1 - Double(wouldBe) / Double(body)
         let parts = [
             ("in ", HumanUnits.bytes(Int(wire))), ("  rate ", HumanUnits.bytes(Int(rate.rounded())) + "/s"),
