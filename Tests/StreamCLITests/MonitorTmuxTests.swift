@@ -137,6 +137,36 @@ final class MonitorTmuxTests: XCTestCase {
         XCTAssertFalse(shown.contains("streamtop  10 streams"), "the alternate screen is gone: the terminal is back as it was")
         if let directory { XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "the demo removed its files") }
     }
+
+    /// The process tmux runs in the pane's shell: the demo.
+    func demoPID() throws -> pid_t? {
+        let shell = try tmux("display-message", "-p", "-t", session, "#{pane_pid}").trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { pid_t($0) }
+    }
+
+    /// SIGTERM and SIGHUP (an SSH session dropped) end the monitor cleanly: the terminal is
+    /// restored, the engine stopped and the demo's files removed.
+    func testSignalsRestoreTheTerminalAndRemoveTheDemo() throws {
+        guard (try? tmux("-V")).map({ $0.hasPrefix("tmux") }) == true else { throw XCTSkip("tmux is not installed (.ci/run installs it)") }
+        let binary = StreamtopBinaryTests.executable.path
+        for signal in [SIGTERM, SIGHUP] {
+            try tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+                     "env TERM=xterm-256color LANG=C.UTF-8 \(binary) demo --port \(MonitorTmuxTests.freePort()); echo \"EXITED $?\"; sleep 60")
+            let shown = try waitForScreen("the demo to start") { $0.contains("streamtop-demo-") && $0.contains("Market (stream)") }
+            let directory = shown.split(separator: " ").first { $0.contains("streamtop-demo-") }.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
+            let pid = try XCTUnwrap(try demoPID())
+            XCTAssertEqual(kill(pid, signal), 0)
+            let after = try waitForScreen("streamtop to end on signal \(signal)") { $0.contains("EXITED") }
+            XCTAssertFalse(after.contains("Market (stream)"), "the alternate screen is gone")
+            if let directory {
+                let deadline = Date().addingTimeInterval(5)
+                while FileManager.default.fileExists(atPath: directory), Date() < deadline { usleep(50_000) }
+                XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "signal \(signal): the demo removed its files")
+            }
+            try tmux("kill-session", "-t", session)
+        }
+    }
 }
 
 struct WaitFailed: Error {}
