@@ -7,6 +7,23 @@ public enum Key: Hashable, Sendable {
     /// The terminal changed size.
     case resize
 
+    /// The character typed, when it is one that may go into text (no control characters).
+    public var printable: Character? {
+        guard case .character(let c) = self, c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { return nil }
+        return c
+    }
+
+    /// Backspace and printable characters change a line being typed; says whether it did.
+    public func edit(_ text: inout String) -> Bool {
+        if self == .backspace {
+            if !text.isEmpty { text.removeLast() }
+            return true
+        }
+        guard let character = printable else { return false }
+        text.append(character)
+        return true
+    }
+
     /// How the help screen and the footer name the key.
     public var label: String {
         switch self {

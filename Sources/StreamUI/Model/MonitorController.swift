@@ -395,10 +395,7 @@ public final class MonitorController {
         case .escape:
             state.editingFilter = false
             state.filter = ""
-        case .backspace: if !state.filter.isEmpty { state.filter.removeLast() }
-        case .character(let c) where c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }):
-            state.filter.append(c)
-        default: return .none
+        default: if !key.edit(&state.filter) { return .none }
         }
         rebuildRows()
         return .redraw
@@ -412,10 +409,7 @@ public final class MonitorController {
         case .escape:
             state.editingLogSearch = false
             state.logSearch = ""
-        case .backspace: if !state.logSearch.isEmpty { state.logSearch.removeLast() }
-        case .character(let c) where c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }):
-            state.logSearch.append(c)
-        default: return .none
+        default: if !key.edit(&state.logSearch) { return .none }
         }
         return .redraw
     }
