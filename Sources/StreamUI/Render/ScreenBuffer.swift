@@ -3,21 +3,31 @@
 ///
 /// A character two columns wide takes its cell and the next (marked `continuation`); one that
 /// does not fit before the right edge is replaced by a space, so nothing ever wraps.
+///
+/// A cell holds its character's first Unicode scalar and plain values only, so that filling
+/// and copying thousands of cells a frame involves no reference counting; the rare combining
+/// marks that follow a base character are kept apart, by cell index.
 public struct ScreenBuffer: Sendable, Equatable {
     public struct Cell: Sendable, Equatable {
-        public var character: Character
+        /// The character's base scalar (its combining marks, if any, are in `ScreenBuffer.marks`).
+        public var scalar: Unicode.Scalar
         public var style: Style
         /// The right half of a two-column character in the cell to the left.
         public var continuation: Bool
 
-        public static let blank = Cell(character: " ", style: .plain, continuation: false)
+        /// The base character.
+        public var character: Character { Character(scalar) }
+
+        public static let blank = Cell(scalar: " ", style: .plain, continuation: false)
     }
 
     public let rows: Int
     public let columns: Int
     public private(set) var cells: [Cell]
+    /// Combining marks after the base character of a cell, by cell index.
+    public private(set) var marks: [Int: String] = [:]
     /// The character drawn for text the locale cannot show.
-    public var replacement: Character = "?"
+    public var replacement: Unicode.Scalar = "?"
 
     public init(rows: Int, columns: Int) {
         self.rows = max(0, rows)
@@ -29,6 +39,7 @@ public struct ScreenBuffer: Sendable, Equatable {
     /// fresh 200×60 screen is a few hundred KB of new pages every frame).
     public mutating func clear() {
         cells.withUnsafeMutableBufferPointer { $0.update(repeating: .blank) }
+        if !marks.isEmpty { marks.removeAll(keepingCapacity: true) }
     }
 
     public subscript(row: Int, column: Int) -> Cell {
@@ -47,27 +58,28 @@ public struct ScreenBuffer: Sendable, Equatable {
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
             for byte in text.utf8 {
                 guard x < end else { break }
-                set(row, x, Cell(character: Character(Unicode.Scalar(byte)), style: style, continuation: false))
+                set(row, x, Cell(scalar: Unicode.Scalar(byte), style: style, continuation: false))
                 x += 1
             }
             return x
         }
         for character in text {
             guard x < end else { break }
-            var shown = character
+            var scalars = character.unicodeScalars
             var width = DisplayWidth.of(character)
             if width < 1 {
-                shown = replacement
+                scalars = String(Character(replacement)).unicodeScalars
                 width = 1
             }
             if x + width > end {
                 // A wide character that does not fit: pad instead of spilling over the edge.
-                set(row, x, Cell(character: " ", style: style, continuation: false))
+                set(row, x, Cell(scalar: " ", style: style, continuation: false))
                 x += 1
                 break
             }
-            set(row, x, Cell(character: shown, style: style, continuation: false))
-            if width == 2 { set(row, x + 1, Cell(character: " ", style: style, continuation: true)) }
+            set(row, x, Cell(scalar: scalars.first!, style: style, continuation: false))
+            if scalars.count > 1 { marks[row * columns + x] = String(String.UnicodeScalarView(scalars.dropFirst())) }
+            if width == 2 { set(row, x + 1, Cell(scalar: " ", style: style, continuation: true)) }
             x += width
         }
         return x
@@ -79,7 +91,7 @@ public struct ScreenBuffer: Sendable, Equatable {
         let end = min(column + (width ?? columns), columns)
         var x = max(0, column)
         while x < end {
-            set(row, x, Cell(character: " ", style: style, continuation: false))
+            set(row, x, Cell(scalar: " ", style: style, continuation: false))
             x += 1
         }
     }
@@ -94,17 +106,27 @@ public struct ScreenBuffer: Sendable, Equatable {
     private mutating func set(_ row: Int, _ column: Int, _ cell: Cell) {
         let index = row * columns + column
         // Overwriting half of a wide character blanks its other half.
-        if cells[index].continuation, column > 0 { cells[index - 1] = Cell(character: " ", style: cells[index - 1].style, continuation: false) }
+        if cells[index].continuation, column > 0 { cells[index - 1] = Cell(scalar: " ", style: cells[index - 1].style, continuation: false) }
         if !cell.continuation, column + 1 < columns, cells[index + 1].continuation {
-            cells[index + 1] = Cell(character: " ", style: cells[index + 1].style, continuation: false)
+            cells[index + 1] = Cell(scalar: " ", style: cells[index + 1].style, continuation: false)
         }
+        if !marks.isEmpty { marks[index] = nil }
         cells[index] = cell
+    }
+
+    /// The whole character shown in a cell (base and combining marks).
+    public func text(row: Int, column: Int) -> String {
+        let index = row * columns + column
+        return String(Character(cells[index].scalar)) + (marks[index] ?? "")
     }
 
     /// Row `row` as text (continuation cells skipped, so a wide character appears once).
     public func line(_ row: Int) -> String {
         var text = ""
-        for column in 0..<columns where !self[row, column].continuation { text.append(self[row, column].character) }
+        for column in 0..<columns where !self[row, column].continuation {
+            text.unicodeScalars.append(self[row, column].scalar)
+            if let marks = marks[row * columns + column] { text.append(marks) }
+        }
         return text
     }
 

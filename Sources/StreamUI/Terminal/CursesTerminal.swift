@@ -90,7 +90,10 @@ final class CursesTerminal {
                 while column < screen.columns, screen[row, column].style == style {
                     let cell = screen[row, column]
                     if !cell.continuation {
-                        for scalar in cell.character.unicodeScalars { text.append(wchar_t(bitPattern: scalar.value)) }
+                        text.append(wchar_t(bitPattern: cell.scalar.value))
+                        if let marks = screen.marks[row * screen.columns + column] {
+                            for scalar in marks.unicodeScalars { text.append(wchar_t(bitPattern: scalar.value)) }
+                        }
                     }
                     column += 1
                 }
