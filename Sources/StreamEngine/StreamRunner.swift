@@ -93,7 +93,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                     self?.handle(report)
                 }
                 self.poller = poller
-                setState(.connecting(attempt: 1))
+                // Until its first poll, a poller says when that will be rather than "connecting".
+                setState(options.initialDelay > .zero ? .waiting(firstPoll: time.now() + options.initialDelay) : .connecting(attempt: 1))
                 poller.start()
             }
             schedulePublish()

@@ -91,7 +91,7 @@ final class StreamTableTests: MonitorTestCase {
         XCTAssertEqual(controller.state.selectedID, "s0000")
     }
 
-    func testLongNamesAndWideCharactersAlign() {
+    func testLongNamesAndWideCharactersAlign() throws {
         link.publish([
             stream("a", name: "株式市場データストリーム東京証券取引所"), stream("b", name: "🚀 rockets launch feed"),
             stream("c", name: String(repeating: "very-long-name-", count: 10)), stream("d", name: "plain"),
@@ -107,7 +107,8 @@ final class StreamTableTests: MonitorTestCase {
         }
         XCTAssertNotNil(row(containing: "株式市場データ", in: screen), screen.text.joined(separator: "\n"))
         XCTAssertNotNil(row(containing: "🚀 rockets", in: screen))
-        XCTAssertNotNil(row(containing: "very-long-name-ver…", in: screen), screen.text.joined(separator: "\n"))
+        let long = try XCTUnwrap(row(containing: "very-long-name-", in: screen))
+        XCTAssertTrue(screen.text[long].contains("…"), "a name too long for its column ends with an ellipsis")
     }
 
     func testEveryStateHasItsColourAndBrokenRowsAreRed() {
@@ -133,6 +134,14 @@ final class StreamTableTests: MonitorTestCase {
         XCTAssertEqual(screen[3, 2].style.role, .mainFG)
         XCTAssertEqual(screen[8, 2].style.role, .selectedFG)
         XCTAssertTrue(screen[8, 2].style.reverse)
+    }
+
+    func testAPollerWaitingForItsFirstPollSaysWhen() throws {
+        link.publish([stream("p", mode: .poll, state: .waiting(firstPoll: time.now() + .seconds(12)), events: 0)])
+        let screen = render(24, 120)
+        let line = try XCTUnwrap(row(containing: "waiting (12s)", in: screen), screen.text.joined(separator: "\n"))
+        XCTAssertTrue(screen.text[0].contains("1 waiting"), screen.text[0])
+        XCTAssertNotNil(screen.line(line).range(of: "poll"))
     }
 
     func testTextFromTheNetworkIsSanitized() {

@@ -2,6 +2,8 @@
 public enum StreamState: Sendable, Equatable {
     /// Registered, never started.
     case idle
+    /// A poller waiting for its first poll (first polls are spread over the interval).
+    case waiting(firstPoll: Moment)
     /// A request is on its way; no response headers yet.
     case connecting(attempt: Int)
     /// Receiving (SSE) or polling on schedule.
@@ -21,6 +23,7 @@ public enum StreamState: Sendable, Equatable {
     public var name: String {
         switch self {
         case .idle: return "idle"
+        case .waiting: return "waiting"
         case .connecting: return "connecting"
         case .open: return "open"
         case .reconnecting: return "reconnecting"

@@ -187,7 +187,7 @@ public final class MonitorController {
         case .failed: return 0
         case .stalled: return 1
         case .reconnecting: return 2
-        case .connecting: return 3
+        case .connecting, .waiting: return 3
         case .open: return 4
         case .idle: return 5
         case .stoppedByServer: return 6

@@ -28,7 +28,7 @@ public enum StreamColumn: String, CaseIterable, Sendable {
         switch self {
         case .name: return 12
         case .mode: return 4
-        case .state: return 12
+        case .state: return 15  // "reconnect (30s)"
         case .wire, .rate, .meanSize: return 10
         case .events: return 6
         case .patches: return 7
@@ -153,6 +153,7 @@ public struct StreamFigures: Sendable {
         func wait(_ next: Moment) -> String { "(" + HumanUnits.duration(seconds: max(0, (next - now).seconds).rounded(.up)) + ")" }
         switch state {
         case .reconnecting(let next, _): return "reconnect " + wait(next)
+        case .waiting(let first): return "waiting " + wait(first)
         case .stalled(let next, _): return "stalled " + wait(next)
         case .failed(let next, _): return "failed " + wait(next)
         case .stoppedByServer: return "server-stop"
@@ -166,7 +167,7 @@ extension StreamState {
     public var role: ThemeRole {
         switch self {
         case .open: return .stateOpen
-        case .idle, .connecting: return .stateConnecting
+        case .idle, .waiting, .connecting: return .stateConnecting
         case .reconnecting: return .stateReconnecting
         case .stalled: return .stateStalled
         case .failed: return .stateFailed

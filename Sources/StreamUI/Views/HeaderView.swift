@@ -31,7 +31,7 @@ struct HeaderView {
         x = screen.write("  \(snapshots.count) stream\(snapshots.count == 1 ? "" : "s")", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG))
         if let filtered { x = screen.write(" (\(filtered) shown)", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG)) }
         let order: [(String, ThemeRole)] = [
-            ("open", .stateOpen), ("connecting", .stateConnecting), ("reconnecting", .stateReconnecting), ("stalled", .stateStalled),
+            ("open", .stateOpen), ("waiting", .stateConnecting), ("connecting", .stateConnecting), ("reconnecting", .stateReconnecting), ("stalled", .stateStalled),
             ("failed", .stateFailed), ("stopped", .stateStopped), ("stopped by server", .stateStopped), ("idle", .stateConnecting),
         ]
         for (name, role) in order {
