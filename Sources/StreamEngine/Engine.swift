@@ -63,12 +63,11 @@ public final class Engine: Sendable {
         guard let old = runners.withLock({ $0[spec.id] }) else {
             throw RegistryError(file: registryFile?.path, location: "stream \"\(spec.id)\"", reason: "is not registered")
         }
-        let wasRunning = store.latest().snapshots.first { $0.id == spec.id }?.status.state.isRunning ?? false
+        let wasRunning = store.snapshot(id: spec.id)?.status.state.isRunning ?? false
         var updated = spec
         updated.autostart = wasRunning
         try registryFile?.change { registry throws(SpecError) in try registry.update(updated) }
-        old.stop()
-        old.queue.sync {}
+        old.retire()
         let runner = makeRunner(updated)
         if wasRunning { runner.start() }
     }
@@ -77,8 +76,8 @@ public final class Engine: Sendable {
     public func remove(id: String) throws(RegistryError) {
         try registryFile?.change { registry in _ = registry.remove(id: id) }
         guard let runner = runners.withLock({ $0.removeValue(forKey: id) }) else { return }
-        runner.stop()
-        runner.queue.async { [store] in store.remove(id: id) }
+        runner.retire()
+        store.remove(id: id)
     }
 
     /// Reconnects stream `id` (a fresh snapshot), or starts it when stopped.

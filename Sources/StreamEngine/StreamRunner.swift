@@ -32,6 +32,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var stoppedByServer = false
     /// `restart` stopped the connection: start again when it has finished.
     private var startWhenFinished = false
+    /// Removed or replaced (an edit): it stops and publishes nothing more, so its last reports
+    /// cannot bring back a deleted row or overwrite its successor's.
+    private var retired = false
     private let notifier: Notifier?
     private var alerts: AlertPolicy
     private var alertTimer: DispatchWorkItem?
@@ -104,6 +107,18 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     func stop() {
         queue.async { [self] in
             startWhenFinished = false
+            sse?.stop()
+            poller?.stop()
+        }
+    }
+
+    /// Stops for good and goes quiet; returns once no publication can follow (on the
+    /// stream's queue, so anything already queued has run).
+    func retire() {
+        queue.sync {
+            retired = true
+            startWhenFinished = false
+            alertTimer?.cancel()
             sse?.stop()
             poller?.stop()
         }
@@ -300,7 +315,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         let now = time.now()
         let decision = alerts.update(broken: incident, at: now)
         scheduleAlertCheck()
-        guard let decision else { return }
+        guard let decision, !retired else { return }
         let message: Notifier.Message
         switch decision {
         case .alert(let since, _):
@@ -354,6 +369,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     }
 
     func publishNow() {
+        guard !retired else { return }
         let now = time.now()
         lastPublished = now
         version += 1

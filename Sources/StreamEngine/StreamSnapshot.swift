@@ -81,4 +81,7 @@ public final class SnapshotStore: Sendable {
     }
 
     public var version: Int { state.withLock { $0.version } }
+
+    /// The latest snapshot of one stream.
+    public func snapshot(id: String) -> StreamSnapshot? { state.withLock { $0.snapshots[id] } }
 }

@@ -221,7 +221,13 @@ final class EngineTests: XCTestCase {
 
         // Remove: stopped, gone from the snapshots and the registry; its log stays.
         try engine.remove(id: "quotes")
-        seen = waitFor(engine) { $0["quotes"] == nil }
+        XCTAssertNil(engine.store.snapshot(id: "quotes"), "gone as soon as remove returns")
+        // Its connection ends afterwards (the log says so): that must not bring the row back.
+        let logPath = directory + "/logs/quotes.jsonl"
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try? JSONLinesReader.readFile(path: logPath).records.last?["state"]) != "stopped" { usleep(10_000) }
+        XCTAssertEqual(try JSONLinesReader.readFile(path: logPath).records.last?["state"], "stopped")
+        seen = waitFor(engine) { _ in true }
         XCTAssertEqual(Array(seen.keys), ["weather"])
         XCTAssertEqual(try registryFile.load().streams.map(\.id), ["weather"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/logs/quotes.jsonl"))
