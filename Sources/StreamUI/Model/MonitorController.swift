@@ -127,7 +127,7 @@ public final class MonitorController {
         case .name, .mode:
             var keys: [[UInt8]] = Array(repeating: [], count: snapshots.count)
             for index in kept {
-                if case .text(let key) = sortKey(figures(index), by: column) { keys[index] = key }
+                keys[index] = textKey(snapshots[index], by: column)
             }
             kept.sort { a, b in
                 if keys[a] == keys[b] { return tie(a, b) }
@@ -137,7 +137,7 @@ public final class MonitorController {
             // Largest first; a missing value after every present one (before reversing).
             var keys = [Double](repeating: -.infinity, count: snapshots.count)
             for index in kept {
-                if case .number(let value?) = sortKey(figures(index), by: column) { keys[index] = value }
+                if let value = MonitorController.numberKey(figures(index), by: column) { keys[index] = value }
             }
             kept.sort { a, b in
                 if keys[a] == keys[b] { return tie(a, b) }
@@ -155,30 +155,24 @@ public final class MonitorController {
         keepSelectionVisible()
     }
 
-    /// What a row sorts by in `column`: text A to Z, a state's rank, or a number (largest
-    /// first, what a person looks for; a missing value after every present one).
-    enum SortKey {
-        /// Lowercased UTF-8, compared byte by byte (code point order, and far cheaper than
-        /// comparing Strings with non-ASCII text thousands of times a frame).
-        case text([UInt8])
-        case number(Double?)
-    }
-
     /// Lowercased names by stream id, kept while the name stays the same.
     private var nameKeys: [String: (name: String, key: [UInt8])] = [:]
 
-    func sortKey(_ figures: StreamFigures, by column: StreamColumn) -> SortKey {
-        switch column {
-        case .name:
-            let snapshot = figures.snapshot
-            if let cached = nameKeys[snapshot.id], cached.name == snapshot.name { return .text(cached.key) }
-            let key = Array(snapshot.name.lowercased().utf8)
-            nameKeys[snapshot.id] = (snapshot.name, key)
-            return .text(key)
-        case .mode: return .text(Array(figures.snapshot.mode.rawValue.utf8))
-        case .state: return .number(-Double(MonitorController.stateRank(figures.snapshot.status.state)))
-        default: return .number(figures.sortValue(column))
-        }
+    /// What the name and mode columns sort by: lowercased UTF-8, compared byte by byte (code
+    /// point order, and far cheaper than comparing Strings with non-ASCII text thousands of
+    /// times a frame).
+    private func textKey(_ snapshot: StreamSnapshot, by column: StreamColumn) -> [UInt8] {
+        guard column == .name else { return Array(snapshot.mode.rawValue.utf8) }
+        if let cached = nameKeys[snapshot.id], cached.name == snapshot.name { return cached.key }
+        let key = Array(snapshot.name.lowercased().utf8)
+        nameKeys[snapshot.id] = (snapshot.name, key)
+        return key
+    }
+
+    /// What the other columns sort by, largest first (a state's rank puts broken streams
+    /// first); nil sorts after every present value.
+    private static func numberKey(_ figures: StreamFigures, by column: StreamColumn) -> Double? {
+        column == .state ? -Double(stateRank(figures.snapshot.status.state)) : figures.sortValue(column)
     }
 
     /// Broken streams first: they are what a person looks for.
