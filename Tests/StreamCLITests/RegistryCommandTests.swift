@@ -51,6 +51,9 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
             (["add", "http://h/", "--header", "NoColon"], 2, "streamtop: --header takes 'Name: value', not 'NoColon'\nRun 'streamtop add --help' for usage.\n"),
             (["add", "http://h/", "--webhook", "nope"], 2, "streamtop: notify.webhook: must start with http:// or https://\n"),
             (["list", "extra"], 2, "streamtop: unexpected argument 'extra'\nRun 'streamtop list --help' for usage.\n"),
+            (["demo", "--port", "http"], 2, "streamtop: --port takes a port number (1-65535), not 'http'\nRun 'streamtop demo --help' for usage.\n"),
+            (["demo", "--port", "70000"], 2, "streamtop: --port takes a port number (1-65535), not '70000'\nRun 'streamtop demo --help' for usage.\n"),
+            (["run", "--frobnicate"], 2, "streamtop: unknown option '--frobnicate'\nRun 'streamtop run --help' for usage.\n"),
         ]
         for (arguments, status, message) in cases {
             let result = run(arguments)
