@@ -91,9 +91,10 @@ public final class Engine: Sendable {
         runners.withLock { $0[id] }?.currentDocument()
     }
 
-    /// Stream `id`'s last log entries (up to 1,000), oldest first; empty without a state directory.
-    public func recentLog(id: String) -> [LogEntry] {
-        runners.withLock { $0[id] }?.recentLog() ?? []
+    /// Stream `id`'s last `limit` log entries (at most 1,000), oldest first, read back from its
+    /// log files; empty without a state directory.
+    public func recentLog(id: String, limit: Int = 1000) -> [LogEntry] {
+        runners.withLock { $0[id] }?.recentLog(limit: limit) ?? []
     }
 
     /// Starts stream `id` (a person's action) and remembers it in the registry. Returns the

@@ -35,29 +35,29 @@ public struct LogEntry: Sendable, Equatable {
 }
 
 /// A stream's log: JSON lines in `<directory>/<stream>.jsonl`, rotated by size (the current
-/// file plus `.1` … `.N`, oldest dropped), and the last entries kept in memory for the log pane.
+/// file plus `.1` … `.N`, oldest dropped). The last entries, for the log pane, are read back
+/// from the end of the files when asked for rather than kept in memory: as values, 1,000
+/// entries cost about 800 KB, which 5,000 streams would multiply into gigabytes.
 public final class StreamLog {
     public let path: String
     public let maxFileBytes: Int
     public let keptFiles: Int
-    public let ringCapacity: Int
+    /// The most entries `recent` returns.
+    public let recentLimit: Int
 
     private var file: AppendOnlyFile?
-    private var ring: [LogEntry] = []
-    private var ringStart = 0
     private var writer = JSONWriter()
 
-    public init(directory: String, stream: String, maxFileBytes: Int = 10 << 20, keptFiles: Int = 5, ringCapacity: Int = 1000) throws(FileError) {
+    public init(directory: String, stream: String, maxFileBytes: Int = 10 << 20, keptFiles: Int = 5, recentLimit: Int = 1000) throws(FileError) {
         try makeDirectories(directory)
         path = "\(directory)/\(stream).jsonl"
         self.maxFileBytes = maxFileBytes
         self.keptFiles = keptFiles
-        self.ringCapacity = ringCapacity
+        self.recentLimit = recentLimit
         file = try AppendOnlyFile(path: path)
     }
 
     public func append(_ entry: LogEntry) throws(FileError) {
-        remember(entry)
         writer.removeAll()
         writer.write(entry.json)
         writer.appendRaw(0x0A)
@@ -68,20 +68,23 @@ public final class StreamLog {
             do { try file.append(bytes) } catch { failure = error as? FileError }
         }
         if let failure { throw failure }
+        // A long line (a big error body) must not keep its capacity for the stream's lifetime.
+        if writer.buffer.count > 16 << 10 { writer = JSONWriter() }
     }
 
-    /// The entries still in memory, oldest first.
-    public var recent: [LogEntry] {
-        Array(ring[ringStart...] + ring[..<ringStart])
+    /// The last `limit` entries (at most `recentLimit`), oldest first.
+    public func recent(limit: Int? = nil) -> [LogEntry] {
+        tail().read(limit: limit ?? recentLimit)
     }
 
-    private func remember(_ entry: LogEntry) {
-        if ring.count < ringCapacity {
-            ring.append(entry)
-        } else {
-            ring[ringStart] = entry
-            ringStart = (ringStart + 1) % ringCapacity
-        }
+    /// The files holding the last entries, opened now and cut at their present sizes: reading
+    /// them later, on another thread, sees exactly what was written before this call, even if
+    /// the log rotates in between.
+    public func tail() -> LogTail {
+        var files: [LogTail.File] = []
+        if let file { files.append(.init(path: path, size: file.size)) }
+        if keptFiles > 0 { files.append(.init(path: "\(path).1", size: nil)) }
+        return LogTail(files: files, limit: recentLimit)
     }
 
     /// `log.jsonl` becomes `.1`, `.1` becomes `.2`, …; the oldest beyond `keptFiles` is removed.

@@ -139,9 +139,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         queue.sync { document.current }
     }
 
-    /// The log entries kept in memory (the last 1,000), oldest first.
-    func recentLog() -> [LogEntry] {
-        queue.sync { log?.recent ?? [] }
+    /// The last `limit` log entries, oldest first. Which files and how far is settled on the
+    /// stream's queue; the reading and parsing happen on the caller's thread.
+    func recentLog(limit: Int) -> [LogEntry] {
+        queue.sync { log?.tail() }?.read(limit: limit) ?? []
     }
 
     private func finished() {

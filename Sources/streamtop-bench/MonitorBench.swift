@@ -16,7 +16,7 @@ enum MonitorBench {
         var moved = 0
         func alerts(after sequence: Int) -> [AlertEvent] { [] }
         func history(id: String) -> StreamHistory? { nil }
-        func recentLog(id: String) -> [LogEntry] { [] }
+        func recentLog(id: String, limit: Int) -> [LogEntry] { [] }
         func document(id: String) -> JSONValue? { nil }
         func spec(id: String) -> StreamSpec? { nil }
         func newID(for name: String) -> String { name }

@@ -75,7 +75,12 @@ enum ScaleBench {
         defer { server?.stop() }
         let port = givenPort ?? server!.port
         let specs = (0..<count).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(port)/sse/ticker", autostart: true, compress: compress) }
-        let engine = try! Engine(specs: specs, stateDirectory: nil)
+        // As an operator runs it: every event logged and archived under a state directory
+        // (`--no-state`: the engine alone, without files).
+        let stateDirectory = CommandLine.arguments.contains("--no-state") ? nil
+            : FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-scale-\(getpid())").path
+        defer { if let stateDirectory { try? FileManager.default.removeItem(atPath: stateDirectory) } }
+        let engine = try! Engine(specs: specs, stateDirectory: stateDirectory)
         engine.startAutostart()
         // Wait until every stream has its snapshot.
         let deadline = Date().addingTimeInterval(120)

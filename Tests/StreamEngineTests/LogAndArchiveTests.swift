@@ -25,12 +25,14 @@ final class LogAndArchiveTests: XCTestCase {
         XCTAssertLessThan(abs(SystemWallClock().now().secondsSinceEpoch - Date().timeIntervalSince1970), 5)
     }
 
-    func testLogWritesJSONLinesKeepsARingAndRotatesBySize() throws {
-        let log = try StreamLog(directory: directory, stream: "quotes", maxFileBytes: 1_000, keptFiles: 2, ringCapacity: 5)
+    func testLogWritesJSONLinesReadsItsEndBackAndRotatesBySize() throws {
+        let log = try StreamLog(directory: directory, stream: "quotes", maxFileBytes: 1_000, keptFiles: 2, recentLimit: 5)
         for i in 0..<40 {
             try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i)), "excerpt": "\u{1B}[2J quote"]))
         }
-        XCTAssertEqual(log.recent.map { $0.fields["n"] }, [35, 36, 37, 38, 39].map { JSONValue.number(JSONNumber($0)) })
+        XCTAssertEqual(log.recent().map { $0.fields["n"] }, [35, 36, 37, 38, 39].map { JSONValue.number(JSONNumber($0)) })
+        XCTAssertEqual(log.recent(limit: 2).map { $0.fields["n"] }, [38, 39].map { JSONValue.number(JSONNumber($0)) })
+        XCTAssertEqual(log.recent(limit: 50).count, 5, "never more than the log's limit")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         XCTAssertEqual(files, ["quotes.jsonl", "quotes.jsonl.1", "quotes.jsonl.2"])
         for file in files {
@@ -44,6 +46,53 @@ final class LogAndArchiveTests: XCTestCase {
         XCTAssertEqual(current.records.last?["kind"], "event")
         let text = try String(contentsOfFile: "\(directory!)/quotes.jsonl", encoding: .utf8)
         XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x1B }, "escape sequences never reach the file raw")
+    }
+
+    func testRecentEntriesComeBackWholeAcrossARotationAndPastATornLine() throws {
+        let log = try StreamLog(directory: directory, stream: "s", maxFileBytes: 4_000, keptFiles: 1, recentLimit: 1000)
+        let entry = LogEntry(time: UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 0.25), level: .error, kind: "error",
+                             fields: ["reason": "HTTP 500: ␛[31m", "status": 500, "headers": ["a": "b"], "ok": false])
+        try log.append(entry)
+        XCTAssertEqual(log.recent(), [entry], "time, level, kind and fields survive the round trip")
+        for i in 0..<60 { try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i))])) }
+        // The current file was started by a rotation: the entries before it come from `.1`.
+        let current = try JSONLinesReader.readFile(path: directory + "/s.jsonl").records.count
+        XCTAssertLessThan(current, 60)
+        let all = log.recent()
+        XCTAssertEqual(all.dropFirst(all.count - 60).map { $0.fields["n"] }, (0..<60).map { JSONValue.number(JSONNumber($0)) })
+        XCTAssertEqual(log.recent(limit: current + 2).map { $0.fields["n"] }, (58 - current..<60).map { JSONValue.number(JSONNumber($0)) })
+        // A crash's torn line, then more entries: the torn one is skipped, nothing else is lost.
+        let handle = FileHandle(forWritingAtPath: directory + "/s.jsonl")!
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"time":"2026-11-29T12:00:00.000Z","kind":"ev"#.utf8))
+        try handle.close()
+        let reopened = try StreamLog(directory: directory, stream: "s", maxFileBytes: 4_000, keptFiles: 1, recentLimit: 1000)
+        try reopened.append(LogEntry(time: noon, kind: "event", fields: ["n": 60]))
+        XCTAssertEqual(reopened.recent(limit: 3).map { $0.fields["n"] }, [58, 59, 60])
+    }
+
+    func testATailTakenEarlierReadsWhatWasWrittenBeforeItEvenAfterRotation() throws {
+        let log = try StreamLog(directory: directory, stream: "s", maxFileBytes: 2_000, keptFiles: 3, recentLimit: 10)
+        for i in 0..<5 { try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i))])) }
+        let tail = log.tail()
+        for i in 5..<200 { try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i))])) }
+        XCTAssertEqual(tail.read(limit: 10).map { $0.fields["n"] }, (0..<5).map { JSONValue.number(JSONNumber($0)) })
+        XCTAssertEqual(log.recent().map { $0.fields["n"] }, (190..<200).map { JSONValue.number(JSONNumber($0)) })
+    }
+
+    func testReadingBackManyEntriesTakesTheLastThousandInOrder() throws {
+        let log = try StreamLog(directory: directory, stream: "s")
+        let excerpt = JSONValue.string(String(repeating: "x", count: 200))
+        for i in 0..<2_500 { try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i)), "excerpt": excerpt])) }
+        let recent = log.recent()
+        XCTAssertEqual(recent.count, 1000)
+        XCTAssertEqual(recent.first?.fields["n"], 1_500)
+        XCTAssertEqual(recent.last?.fields["n"], 2_499)
+        XCTAssertEqual(log.recent(limit: 1).map { $0.fields["n"] }, [2_499])
+        var budget = Int.max
+        let fd = open(directory + "/s.jsonl", O_RDONLY)
+        defer { close(fd) }
+        XCTAssertEqual(LogTail.lastLines(fd: fd, size: 0, count: 5, budget: &budget), [], "an empty file has no lines")
     }
 
     func testArchiveWritesDailyFilesAndEnforcesAgeAndSize() throws {

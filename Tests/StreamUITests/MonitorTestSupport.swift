@@ -24,7 +24,7 @@ final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's
     func latest() -> (version: Int, snapshots: [StreamSnapshot]) { (version, snapshots) }
     func alerts(after sequence: Int) -> [AlertEvent] { alertEvents.filter { $0.sequence > sequence } }
     func history(id: String) -> StreamHistory? { nil }
-    func recentLog(id: String) -> [LogEntry] { log }
+    func recentLog(id: String, limit: Int) -> [LogEntry] { Array(log.suffix(limit)) }
     func document(id: String) -> JSONValue? { ["price": 1.5, "symbol": "ACME"] }
     func spec(id: String) -> StreamSpec? { specs[id] }
     func newID(for name: String) -> String { StreamSpec.slug(name) }

@@ -36,13 +36,17 @@ public struct UTCTime: Sendable, Comparable, Hashable {
 
     /// `2026-11-29T09:05:07.123Z` (ISO 8601, millisecond precision).
     public var iso8601: String {
-        let milliseconds = Int((secondsSinceEpoch * 1000).rounded(.down))
-        let dayMilliseconds = milliseconds - day * 86_400_000
+        // Nearest, not down: 1.548 s is 1547.9999… ms in binary floating point.
+        let milliseconds = Int((secondsSinceEpoch * 1000).rounded())
+        let wholeDay = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds + 1) / 86_400_000 - 1
+        let dayMilliseconds = milliseconds - wholeDay * 86_400_000
         let hours = dayMilliseconds / 3_600_000
         let minutes = dayMilliseconds / 60_000 % 60
         let seconds = dayMilliseconds / 1000 % 60
         let millis = dayMilliseconds % 1000
-        return "\(dateString)T\(UTCTime.pad(hours, 2)):\(UTCTime.pad(minutes, 2)):\(UTCTime.pad(seconds, 2)).\(UTCTime.pad(millis, 3))Z"
+        let (year, month, day) = UTCTime.date(ofDay: wholeDay)
+        let date = "\(UTCTime.pad(year, 4))-\(UTCTime.pad(month, 2))-\(UTCTime.pad(day, 2))"
+        return "\(date)T\(UTCTime.pad(hours, 2)):\(UTCTime.pad(minutes, 2)):\(UTCTime.pad(seconds, 2)).\(UTCTime.pad(millis, 3))Z"
     }
 
     static func pad(_ value: Int, _ width: Int) -> String {
@@ -54,4 +58,58 @@ public struct UTCTime: Sendable, Comparable, Hashable {
 /// Where wall-clock time comes from (logs and archive names); tests use a fixed one.
 public protocol WallClock: Sendable {
     func now() -> UTCTime
+}
+
+extension UTCTime {
+    /// Parses the form `iso8601` writes (`2026-11-29T09:05:07.123Z`; the fraction may be
+    /// absent); nil for anything else. Logs are read back with it.
+    public init?(iso8601 text: String) {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        func byte(_ index: Int, is expected: Character) -> Bool {
+            index < bytes.count && bytes[index] == expected.asciiValue!
+        }
+        guard let year = number(0..<4), byte(4, is: "-"), let month = number(5..<7), byte(7, is: "-"),
+              let day = number(8..<10), byte(10, is: "T"), let hours = number(11..<13), byte(13, is: ":"),
+              let minutes = number(14..<16), byte(16, is: ":"), let seconds = number(17..<19),
+              (1...12).contains(month), (1...UTCTime.daysIn(month: month, year: year)).contains(day),
+              hours < 24, minutes < 60, seconds < 60 else { return nil }
+        var milliseconds = 0
+        var end = 19
+        if byte(19, is: ".") {
+            guard let fraction = number(20..<23) else { return nil }
+            milliseconds = fraction
+            end = 23
+        }
+        guard byte(end, is: "Z"), end + 1 == bytes.count else { return nil }
+        let days = UTCTime.day(ofYear: year, month: month, day: day)
+        let wholeSeconds: Int = days * 86_400 + hours * 3_600 + minutes * 60 + seconds
+        self.init(secondsSinceEpoch: Double(wholeSeconds * 1000 + milliseconds) / 1000)
+    }
+
+    /// Days since the epoch of a civil date (Howard Hinnant's days-from-civil).
+    static func day(ofYear year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
 }

@@ -355,7 +355,7 @@ public final class MonitorController {
     /// The selected stream's log lines as shown (time, level, kind, fields), oldest first.
     public func logLines() -> [(text: String, level: LogEntry.Level)] {
         guard let id = state.selectedID else { return [] }
-        return link.recentLog(id: id).map { (LogPaneText.line($0), $0.level) }
+        return link.recentLog(id: id, limit: 1000).map { (LogPaneText.line($0), $0.level) }
     }
 
     private func scrollLog(by delta: Int) {

@@ -12,8 +12,8 @@ public protocol MonitorLink: AnyObject, Sendable {
     func alerts(after sequence: Int) -> [AlertEvent]
     /// Sparkline data of one stream.
     func history(id: String) -> StreamHistory?
-    /// The last log entries of one stream, oldest first.
-    func recentLog(id: String) -> [LogEntry]
+    /// The last `limit` log entries of one stream, oldest first.
+    func recentLog(id: String, limit: Int) -> [LogEntry]
     /// The current JSON document of one stream.
     func document(id: String) -> JSONValue?
     /// The registered settings of one stream (for the edit form).
@@ -42,7 +42,7 @@ public final class EngineLink: MonitorLink {
     public var version: Int { engine.store.version }
     public func alerts(after sequence: Int) -> [AlertEvent] { engine.store.alerts(after: sequence) }
     public func history(id: String) -> StreamHistory? { engine.history(id: id) }
-    public func recentLog(id: String) -> [LogEntry] { engine.recentLog(id: id) }
+    public func recentLog(id: String, limit: Int) -> [LogEntry] { engine.recentLog(id: id, limit: limit) }
     public func document(id: String) -> JSONValue? { engine.document(id: id) }
     public func spec(id: String) -> StreamSpec? { engine.specs.first { $0.id == id } }
 

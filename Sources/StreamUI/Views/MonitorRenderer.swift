@@ -36,7 +36,7 @@ public enum MonitorRenderer {
             let detail = DetailView(
                 figures: figures, history: controller.link.history(id: figures.snapshot.id),
                 document: controller.link.document(id: figures.snapshot.id),
-                recentEvents: Array(controller.link.recentLog(id: figures.snapshot.id).filter { $0.kind == "event" || $0.kind == "poll" }.suffix(5)),
+                recentEvents: Array(controller.link.recentLog(id: figures.snapshot.id, limit: 100).filter { $0.kind == "event" || $0.kind == "poll" }.suffix(5)),
                 scroll: state.detailScroll, glyphs: glyphs)
             if !state.logOpen { controller.logPageSize = max(1, main.height - 1) }
             detail.draw(into: &screen, in: main)
