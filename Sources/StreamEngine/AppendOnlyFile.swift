@@ -5,8 +5,9 @@ import Darwin
 #endif
 import StreamCore
 
-/// A file opened for appending whole lines. Each line is written with one `write(2)` on an
-/// `O_APPEND` descriptor, so a crash can leave at most the last line torn, never interleaved.
+/// A file opened for appending whole lines. Each call writes whole lines with one `write(2)`
+/// on an `O_APPEND` descriptor, so a crash can leave at most the last line torn, never
+/// interleaved.
 /// Used by one thread at a time (a stream's queue).
 final class AppendOnlyFile {
     let path: String
@@ -47,6 +48,36 @@ final class AppendOnlyFile {
 
     func sync() {
         fsync(fd)
+    }
+}
+
+/// Whole lines waiting to be written to an `AppendOnlyFile` with one `write(2)`. After a
+/// burst it lets go of its capacity, so thousands of quiet streams do not each keep 64 KiB.
+struct PendingLines {
+    static let flushAt = 64 << 10
+    private var bytes: [UInt8] = []
+
+    var count: Int { bytes.count }
+    var isFull: Bool { bytes.count >= PendingLines.flushAt }
+
+    mutating func append(_ line: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: line)
+    }
+
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: bytes.capacity <= 4 << 10)
+    }
+
+    /// Writes everything pending; on failure it is dropped (memory stays bounded) and the
+    /// error thrown.
+    mutating func write(to file: AppendOnlyFile) throws(FileError) {
+        guard !bytes.isEmpty else { return }
+        defer { clear() }
+        var failure: FileError?
+        bytes.withUnsafeBufferPointer { buffer in
+            do { try file.append(buffer) } catch { failure = error as? FileError }
+        }
+        if let failure { throw failure }
     }
 }
 

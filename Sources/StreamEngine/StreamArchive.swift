@@ -15,7 +15,9 @@ public final class StreamArchive {
 
     private var file: AppendOnlyFile?
     private var fileDay: Int?
-    private var writer = JSONWriter()
+    private var line = JSONWriter()
+    /// Whole lines not yet written to `file` (see `StreamLog`): one `write(2)` per `flush`.
+    private var pending = PendingLines()
     private var bytesSinceCheck = 0
 
     public init(root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30) throws(FileError) {
@@ -25,27 +27,39 @@ public final class StreamArchive {
         try makeDirectories(directory)
     }
 
-    /// Appends one record: `{"t": <ISO time>, "kind": <kind>, …fields}`.
+    deinit { try? flush() }
+
+    /// Adds one record, `{"t": <ISO time>, "kind": <kind>, …fields}`; it reaches the file at
+    /// the next `flush` (or once 64 KiB are pending).
     public func append(kind: String, time: UTCTime, fields: JSONObject) throws(FileError) {
         if fileDay != time.day {
+            try flush()
             file?.sync()
             file = try AppendOnlyFile(path: "\(directory)/\(time.dateString).jsonl")
             fileDay = time.day
             try enforceLimits(today: time.day)
         }
-        var record: JSONObject = ["t": .string(time.iso8601), "kind": .string(kind)]
-        for member in fields where record[member.key] == nil { record[member.key] = member.value }
-        writer.removeAll()
-        writer.write(.object(record))
-        writer.appendRaw(0x0A)
-        guard let file else { return }
-        var failure: FileError?
-        writer.buffer.withUnsafeBytes { bytes in
-            do { try file.append(bytes) } catch { failure = error as? FileError }
+        line.removeAll()
+        line.appendRaw(#"{"t":"#)
+        line.writeTime(time)
+        line.appendRaw(#","kind":"#)
+        line.writeString(kind)
+        line.writeMembers(of: fields) { $0 != "t" && $0 != "kind" }
+        line.appendRaw("}\n")
+        line.buffer.withUnsafeBytes { pending.append($0) }
+        bytesSinceCheck += line.buffer.count
+        if line.buffer.count > 16 << 10 { line = JSONWriter() }  // a big body must not keep its capacity
+        if pending.isFull { try flush() }
+        if bytesSinceCheck > max(maxBytes / 16, 4096) {
+            try flush()
+            try enforceLimits(today: time.day)
         }
-        if let failure { throw failure }
-        bytesSinceCheck += writer.buffer.count
-        if bytesSinceCheck > max(maxBytes / 16, 4096) { try enforceLimits(today: time.day) }
+    }
+
+    /// Writes the pending records.
+    public func flush() throws(FileError) {
+        guard let file else { return pending.clear() }
+        try pending.write(to: file)
     }
 
     /// The archive's files, oldest first, with their sizes.

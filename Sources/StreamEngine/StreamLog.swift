@@ -26,11 +26,17 @@ public struct LogEntry: Sendable, Equatable {
         self.fields = fields
     }
 
-    /// The JSONL form: `{"time":…,"level":…,"kind":…, fields…}`.
-    public var json: JSONValue {
-        var object: JSONObject = ["time": .string(time.iso8601), "level": .string(level.rawValue), "kind": .string(kind)]
-        for member in fields where object[member.key] == nil { object[member.key] = member.value }
-        return .object(object)
+    /// The JSONL form, `{"time":…,"level":…,"kind":…, fields…}` and a newline, written
+    /// directly (a field named like one of the first three is left out).
+    func write(into writer: inout JSONWriter) {
+        writer.appendRaw(#"{"time":"#)
+        writer.writeTime(time)
+        writer.appendRaw(#","level":"#)
+        writer.writeString(level.rawValue)
+        writer.appendRaw(#","kind":"#)
+        writer.writeString(kind)
+        writer.writeMembers(of: fields) { $0 != "time" && $0 != "level" && $0 != "kind" }
+        writer.appendRaw("}\n")
     }
 }
 
@@ -46,7 +52,11 @@ public final class StreamLog {
     public let recentLimit: Int
 
     private var file: AppendOnlyFile?
-    private var writer = JSONWriter()
+    private var line = JSONWriter()
+    /// Whole lines not yet written: `flush` writes them with one `write(2)`. A firehose
+    /// logs thousands of events a second, and one system call per line would cost more than
+    /// the events' parsing.
+    private var pending = PendingLines()
 
     public init(directory: String, stream: String, maxFileBytes: Int = 10 << 20, keptFiles: Int = 5, recentLimit: Int = 1000) throws(FileError) {
         try makeDirectories(directory)
@@ -57,19 +67,25 @@ public final class StreamLog {
         file = try AppendOnlyFile(path: path)
     }
 
+    deinit { try? flush() }
+
+    /// Adds one line; it reaches the file at the next `flush` (or once 64 KiB are pending).
     public func append(_ entry: LogEntry) throws(FileError) {
-        writer.removeAll()
-        writer.write(entry.json)
-        writer.appendRaw(0x0A)
-        if let file, file.size > 0, file.size + writer.buffer.count > maxFileBytes { try rotate() }
-        guard let file else { return }
-        var failure: FileError?
-        writer.buffer.withUnsafeBytes { bytes in
-            do { try file.append(bytes) } catch { failure = error as? FileError }
+        line.removeAll()
+        entry.write(into: &line)
+        if let file, file.size + pending.count > 0, file.size + pending.count + line.buffer.count > maxFileBytes {
+            try flush()
+            try rotate()
         }
-        if let failure { throw failure }
-        // A long line (a big error body) must not keep its capacity for the stream's lifetime.
-        if writer.buffer.count > 16 << 10 { writer = JSONWriter() }
+        line.buffer.withUnsafeBytes { pending.append($0) }
+        if line.buffer.count > 16 << 10 { line = JSONWriter() }  // a long line must not keep its capacity
+        if pending.isFull { try flush() }
+    }
+
+    /// Writes the pending lines.
+    public func flush() throws(FileError) {
+        guard let file else { return pending.clear() }
+        try pending.write(to: file)
     }
 
     /// The last `limit` entries (at most `recentLimit`), oldest first.
@@ -81,6 +97,7 @@ public final class StreamLog {
     /// them later, on another thread, sees exactly what was written before this call, even if
     /// the log rotates in between.
     public func tail() -> LogTail {
+        try? flush()
         var files: [LogTail.File] = []
         if let file { files.append(.init(path: path, size: file.size)) }
         if keptFiles > 0 { files.append(.init(path: "\(path).1", size: nil)) }

@@ -26,6 +26,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var version = 0
     private var lastPublished: Moment?
     private var publishPending = false
+    private var flushPending = false
     private var wireSoFar: Int64 = 0
     private var sse: SSEConnection?
     private var poller: PollConnection?
@@ -43,6 +44,16 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var incident = false
 
     static let publishInterval: Duration = .milliseconds(100)
+
+    /// The first 200 bytes of an event's data for its log line, cut at a character boundary
+    /// (by UTF-8 bytes: counting grapheme clusters cost more than parsing the event).
+    static func excerpt(_ data: String, bytes limit: Int = 200) -> String {
+        let utf8 = data.utf8
+        guard utf8.count > limit else { return data }
+        var end = utf8.index(utf8.startIndex, offsetBy: limit)
+        while end > utf8.startIndex && UTF8.isContinuation(utf8[end]) { end = utf8.index(before: end) }
+        return String(decoding: utf8[..<end], as: UTF8.self)
+    }
 
     /// A seed from the stream's id that is the same in every run (String.hashValue is not).
     static func stableSeed(_ id: String) -> UInt64 {
@@ -117,6 +128,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     func retire() {
         queue.sync {
             retired = true
+            flushFiles()
             startWhenFinished = false
             alertTimer?.cancel()
             sse?.stop()
@@ -239,6 +251,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         _ = document.consume(SSEEvent(type: "data", data: JSONWriter.string(body)))
                         try? archive?.append(kind: "poll", time: wall.now(), fields: ["status": .number(JSONNumber(poll.status ?? 0)), "body": body])
+                        scheduleFlush()
                     }
                 }
                 status.lastError = nil
@@ -261,6 +274,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         let hadDocument = document.current != nil
         let wasStale = document.isStale
         try? archive?.append(kind: "event", time: wall.now(), fields: ["type": .string(event.type), "id": .string(event.lastEventID), "data": .string(event.data)])
+        scheduleFlush()
         switch document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens)) {
         case .success(let observation):
             metrics.record(observation, at: now)
@@ -268,7 +282,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             write(.info, "event", [
                 "type": .string(event.type), "id": .string(event.lastEventID), "bytes": .number(JSONNumber(observation.payloadBytes)),
                 "ops": .number(JSONNumber(observation.operations)), "changed": .bool(observation.changed),
-                "excerpt": .string(String(event.data.prefix(200))),
+                "excerpt": .string(StreamRunner.excerpt(event.data)),
             ])
         case .failure(let error):
             metrics.recordError()
@@ -341,6 +355,22 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     private func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {
         try? log?.append(LogEntry(time: wall.now(), level: level, kind: kind, fields: fields))
+        scheduleFlush()
+    }
+
+    /// Log and archive lines are written once the reports already queued have been handled:
+    /// one `write(2)` per file for a whole burst of events instead of one per line. A crash
+    /// loses at most the lines of events still being handled.
+    private func scheduleFlush() {
+        guard !flushPending else { return }
+        flushPending = true
+        queue.async { [self] in flushFiles() }
+    }
+
+    private func flushFiles() {
+        flushPending = false
+        try? log?.flush()
+        try? archive?.flush()
     }
 
     // MARK: Publishing
@@ -371,6 +401,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     func publishNow() {
         guard !retired else { return }
+        // What a published snapshot shows is already in the files.
+        if flushPending { flushFiles() }
         let now = time.now()
         lastPublished = now
         version += 1

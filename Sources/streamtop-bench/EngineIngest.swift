@@ -27,32 +27,26 @@ enum EngineIngest {
         return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
-    /// Seconds for the engine to ingest the firehose; the final document and event count.
-    static func engine(port: UInt16, loop: CurlLoop) -> (seconds: Double, document: JSONValue?, events: Int) {
-        final class Sink: @unchecked Sendable {  // touched on the stream's queue only
-            var document = Document()
-            var tokens = PointerTokenCache()
-            var events = 0
-        }
-        let sink = Sink()
-        let done = DispatchSemaphore(value: 0)
-        var options = SSEConnection.Options(url: "http://127.0.0.1:\(port)/firehose")
-        options.reconnect = false
+    /// Seconds for the engine to ingest the firehose through a stream's whole path, as an
+    /// operator runs it: libcurl, SSE parse, JSON parse, patch apply, metrics, a log line and an
+    /// archive line per event under a state directory. Finished when the stream's document is
+    /// the expected final one (checked every millisecond); also the events its metrics counted.
+    static func engine(port: UInt16, expected: JSONValue) -> (seconds: Double, events: Int64) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-ingest-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spec = StreamSpec(id: "firehose", name: "firehose", url: "http://127.0.0.1:\(port)/firehose", autostart: true)
+        let engine = try! Engine(specs: [spec], stateDirectory: directory)
         let start = DispatchTime.now()
-        let connection = SSEConnection(options: options, loop: loop, queue: DispatchQueue(label: "bench.ingest")) { report in
-            switch report {
-            case .item(.event(let event)):
-                sink.events += 1
-                _ = sink.document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &sink.tokens))
-            case .finished:
-                done.signal()
-            default:
-                break
-            }
+        engine.startAutostart()
+        let deadline = start.uptimeNanoseconds + 60_000_000_000
+        while engine.document(id: "firehose") != expected && DispatchTime.now().uptimeNanoseconds < deadline {
+            usleep(1_000)
         }
-        connection.start()
-        done.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return (seconds, sink.document.current, sink.events)
+        engine.stop(id: "firehose")
+        usleep(200_000)  // the last publication
+        let metrics = engine.store.latest().snapshots.first?.metrics
+        engine.shutdown()
+        return (seconds, (metrics?.snapshots ?? 0) + (metrics?.patches ?? 0))
     }
 }

@@ -95,6 +95,43 @@ final class LogAndArchiveTests: XCTestCase {
         XCTAssertEqual(LogTail.lastLines(fd: fd, size: 0, count: 5, budget: &budget), [], "an empty file has no lines")
     }
 
+    func testLinesWaitForAFlushThenGoOutTogetherAndNothingIsLostOnClose() throws {
+        func lines(_ path: String) -> Int { (try? JSONLinesReader.readFile(path: path).records.count) ?? 0 }
+        var log: StreamLog? = try StreamLog(directory: directory, stream: "s")
+        var archive: StreamArchive? = try StreamArchive(root: directory, stream: "s")
+        for i in 0..<3 {
+            try log?.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i))]))
+            try archive?.append(kind: "event", time: noon, fields: ["data": "x"])
+        }
+        let day = directory + "/s/2026-11-29.jsonl"
+        XCTAssertEqual(lines(directory + "/s.jsonl"), 0, "lines wait for the burst to end")
+        XCTAssertEqual(lines(day), 0)
+        try log?.flush()
+        try archive?.flush()
+        XCTAssertEqual(lines(directory + "/s.jsonl"), 3)
+        XCTAssertEqual(lines(day), 3)
+        // 64 KiB pending are written at once, without waiting for a flush.
+        let big = JSONValue.string(String(repeating: "y", count: 1_000))
+        for _ in 0..<70 { try archive?.append(kind: "event", time: noon, fields: ["data": big]) }
+        XCTAssertGreaterThan(lines(day), 3)
+        XCTAssertLessThan(lines(day), 73)
+        // Closing writes what is left.
+        try log?.append(LogEntry(time: noon, kind: "event", fields: ["n": 3]))
+        log = nil
+        archive = nil
+        XCTAssertEqual(lines(directory + "/s.jsonl"), 4)
+        XCTAssertEqual(lines(day), 73)
+    }
+
+    func testExcerptsAreCutByBytesAtACharacterBoundary() {
+        XCTAssertEqual(StreamRunner.excerpt("abc"), "abc")
+        XCTAssertEqual(StreamRunner.excerpt(String(repeating: "é", count: 150)), String(repeating: "é", count: 100))
+        XCTAssertEqual(StreamRunner.excerpt("a" + String(repeating: "é", count: 150)), "a" + String(repeating: "é", count: 99),
+                       "a two-byte character across the limit is left out whole")
+        XCTAssertEqual(StreamRunner.excerpt(String(repeating: "😀", count: 60)).utf8.count, 200)
+        XCTAssertEqual(StreamRunner.excerpt("ab" + String(repeating: "😀", count: 60)).utf8.count, 198)
+    }
+
     func testArchiveWritesDailyFilesAndEnforcesAgeAndSize() throws {
         let archive = try StreamArchive(root: directory, stream: "quotes", maxBytes: 2_000, maxAgeDays: 3)
         for day in 0..<6 {
@@ -106,6 +143,7 @@ final class LogAndArchiveTests: XCTestCase {
         // Past the size limit, the oldest days go first, never today's.
         let today = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 5 * 86_400)
         for _ in 0..<40 { try archive.append(kind: "event", time: today, fields: ["data": .string(String(repeating: "y", count: 100))]) }
+        try archive.flush()
         let names = archive.files().map(\.name)
         XCTAssertEqual(names.last, "2026-12-04.jsonl")
         XCTAssertFalse(names.contains("2026-12-01.jsonl"))

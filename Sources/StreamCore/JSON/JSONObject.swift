@@ -24,6 +24,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init()
+        members.reserveCapacity(elements.count)
         for (key, value) in elements { self[key] = value }
     }
 

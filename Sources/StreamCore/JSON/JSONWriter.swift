@@ -62,6 +62,27 @@ public struct JSONWriter {
         }
     }
 
+    /// Writes a time as a quoted ISO 8601 string (`UTCTime.iso8601`), without building a `String`.
+    public mutating func writeTime(_ time: UTCTime) {
+        let storage = buffer.reserve(26)
+        storage.unsafeAppend(UInt8(ascii: "\""))
+        time.withISO8601Bytes { storage.append($0) }
+        storage.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes `,"key":value` for each member of `object` whose key `keep` accepts: the rest of
+    /// a record whose first members the caller wrote itself.
+    public mutating func writeMembers(of object: JSONObject, where keep: (String) -> Bool) {
+        let storage = buffer.reserve(0)
+        object.members.withUnsafeBufferPointer { members in
+            for i in members.indices where keep(members[i].key) {
+                storage.append(UInt8(ascii: ","))
+                JSONWriter.writeString(members[i].key, then: ":", into: storage)
+                JSONWriter.writeCompact(members[i].value, into: storage)
+            }
+        }
+    }
+
     /// Writes a quoted, escaped string.
     public mutating func writeString(_ string: String) {
         JSONWriter.writeString(string, then: "", into: buffer.reserve(0))

@@ -36,17 +36,50 @@ public struct UTCTime: Sendable, Comparable, Hashable {
 
     /// `2026-11-29T09:05:07.123Z` (ISO 8601, millisecond precision).
     public var iso8601: String {
+        withISO8601Bytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The `iso8601` text as bytes, without building a `String` (a log or archive line writes
+    /// one per event).
+    public func withISO8601Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         // Nearest, not down: 1.548 s is 1547.9999… ms in binary floating point.
         let milliseconds = Int((secondsSinceEpoch * 1000).rounded())
         let wholeDay = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds + 1) / 86_400_000 - 1
         let dayMilliseconds = milliseconds - wholeDay * 86_400_000
-        let hours = dayMilliseconds / 3_600_000
-        let minutes = dayMilliseconds / 60_000 % 60
-        let seconds = dayMilliseconds / 1000 % 60
-        let millis = dayMilliseconds % 1000
         let (year, month, day) = UTCTime.date(ofDay: wholeDay)
-        let date = "\(UTCTime.pad(year, 4))-\(UTCTime.pad(month, 2))-\(UTCTime.pad(day, 2))"
-        return "\(date)T\(UTCTime.pad(hours, 2)):\(UTCTime.pad(minutes, 2)):\(UTCTime.pad(seconds, 2)).\(UTCTime.pad(millis, 3))Z"
+        guard (0...9999).contains(year) else {
+            // Outside four-digit years (never on a real clock): the plain, slower form.
+            var text = "\(year)-\(UTCTime.pad(month, 2))-\(UTCTime.pad(day, 2))T"
+            text += "\(UTCTime.pad(dayMilliseconds / 3_600_000, 2)):\(UTCTime.pad(dayMilliseconds / 60_000 % 60, 2)):"
+            text += "\(UTCTime.pad(dayMilliseconds / 1000 % 60, 2)).\(UTCTime.pad(dayMilliseconds % 1000, 3))Z"
+            return Array(text.utf8).withUnsafeBufferPointer(body)
+        }
+        var bytes: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, on the stack
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            let out = raw.bindMemory(to: UInt8.self)
+            func put(_ value: Int, at offset: Int, digits: Int) {
+                var rest = value
+                for i in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    out[i] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, at: 0, digits: 4)
+            out[4] = 0x2D
+            put(month, at: 5, digits: 2)
+            out[7] = 0x2D
+            put(day, at: 8, digits: 2)
+            out[10] = 0x54  // T
+            put(dayMilliseconds / 3_600_000, at: 11, digits: 2)
+            out[13] = 0x3A
+            put(dayMilliseconds / 60_000 % 60, at: 14, digits: 2)
+            out[16] = 0x3A
+            put(dayMilliseconds / 1000 % 60, at: 17, digits: 2)
+            out[19] = 0x2E
+            put(dayMilliseconds % 1000, at: 20, digits: 3)
+            out[23] = 0x5A  // Z
+            return body(UnsafeBufferPointer(out))
+        }
     }
 
     static func pad(_ value: Int, _ width: Int) -> String {
