@@ -64,7 +64,7 @@ struct TailURL {
                 state.consumer.renderer.reconnect(delayMilliseconds: Int(delay.nanoseconds / 1_000_000))
             case .bytes(let counts):
                 state.consumer.addBytes(counts.wireBytes)
-            case .stoppedByServer, .received, .response:
+            case .stoppedByServer, .received, .pieceHandled, .response:
                 break
             case .finished:
                 done.signal()

@@ -36,6 +36,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         /// A piece of the body arrived: its decoded size, and the bytes on the wire so far for
         /// this connection (headers and encoded body).
         case received(payloadBytes: Int, wireBytesSoFar: Int64)
+        /// Every item of that piece has been reported (a consumer can write out what it
+        /// gathered for the whole burst at once).
+        case pieceHandled
         /// The connection ended; `failed` for errors (HTTP status, wrong content type, network, stall).
         case closed(reason: String, failed: Bool, status: Int?)
         case reconnecting(delay: Duration)
@@ -158,6 +161,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
                 lastByte = time.now()
                 handler(.received(payloadBytes: copy.count, wireBytesSoFar: wire))
                 parser.feed(copy) { handler(.item($0)) }
+                handler(.pieceHandled)
             }
             return .accept
         }

@@ -26,7 +26,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var version = 0
     private var lastPublished: Moment?
     private var publishPending = false
-    private var flushPending = false
+    /// Log or archive lines gathered and not yet written.
+    private var linesPending = false
+    private var flushScheduled = false
+    /// Between a piece of the body arriving and its last event: lines wait for the end.
+    private var handlingPiece = false
     private var wireSoFar: Int64 = 0
     private var sse: SSEConnection?
     private var poller: PollConnection?
@@ -182,7 +186,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             ])
         case .open:
             setState(.open)
+        case .pieceHandled:
+            handlingPiece = false
+            flushFiles()
         case .received(_, let wireBytesSoFar):
+            handlingPiece = true
             if wireBytesSoFar > wireSoFar {
                 metrics.recordWire(bytes: Int(wireBytesSoFar - wireSoFar), at: now)
                 wireSoFar = wireBytesSoFar
@@ -251,7 +259,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         _ = document.consume(SSEEvent(type: "data", data: JSONWriter.string(body)))
                         try? archive?.append(kind: "poll", time: wall.now(), fields: ["status": .number(JSONNumber(poll.status ?? 0)), "body": body])
-                        scheduleFlush()
+                        linesWritten()
                     }
                 }
                 status.lastError = nil
@@ -274,7 +282,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         let hadDocument = document.current != nil
         let wasStale = document.isStale
         try? archive?.append(kind: "event", time: wall.now(), fields: ["type": .string(event.type), "id": .string(event.lastEventID), "data": .string(event.data)])
-        scheduleFlush()
+        linesWritten()
         switch document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens)) {
         case .success(let observation):
             metrics.record(observation, at: now)
@@ -355,20 +363,26 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     private func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {
         try? log?.append(LogEntry(time: wall.now(), level: level, kind: kind, fields: fields))
-        scheduleFlush()
+        linesWritten()
     }
 
-    /// Log and archive lines are written once the reports already queued have been handled:
-    /// one `write(2)` per file for a whole burst of events instead of one per line. A crash
-    /// loses at most the lines of events still being handled.
-    private func scheduleFlush() {
-        guard !flushPending else { return }
-        flushPending = true
-        queue.async { [self] in flushFiles() }
+    /// Log and archive lines are written in bursts: those of a piece of the body when its last
+    /// event has been handled, any others once the reports already queued have been. One
+    /// `write(2)` per file for a burst instead of one per line; a crash loses at most the lines
+    /// of the events being handled.
+    private func linesWritten() {
+        linesPending = true
+        guard !handlingPiece && !flushScheduled else { return }
+        flushScheduled = true
+        queue.async { [self] in
+            flushScheduled = false
+            flushFiles()
+        }
     }
 
     private func flushFiles() {
-        flushPending = false
+        guard linesPending else { return }
+        linesPending = false
         try? log?.flush()
         try? archive?.flush()
     }
@@ -402,7 +416,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     func publishNow() {
         guard !retired else { return }
         // What a published snapshot shows is already in the files.
-        if flushPending { flushFiles() }
+        flushFiles()
         let now = time.now()
         lastPublished = now
         version += 1

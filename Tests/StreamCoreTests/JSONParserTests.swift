@@ -106,6 +106,20 @@ final class JSONParserTests: XCTestCase {
         XCTAssertNotEqual(try parse(#"{"x":1}"#), try parse(#"{"x":1,"y":2}"#))
     }
 
+    func testObjectsBuiltFromPairsKeepTheFirstPositionAndTheLastValue() {
+        let literal: JSONObject = ["a": 1, "b": 2, "a": 3]
+        XCTAssertEqual(literal.keys, ["a", "b"])
+        XCTAssertEqual(literal["a"], 3)
+        var pairs = (0..<20).map { ("k\($0)", JSONValue.number(JSONNumber($0))) }
+        pairs.append(("k3", "again"))
+        let large = JSONObject(pairs)
+        XCTAssertEqual(large.count, 20)
+        XCTAssertEqual(large["k3"], "again")
+        XCTAssertEqual(large.position(of: "k3"), 3)
+        XCTAssertEqual(large["k19"], 19, "an object past the index threshold finds its keys")
+        XCTAssertNil(large["k20"])
+    }
+
     func testDuplicateKeysLastValueWinsInFirstPosition() throws {
         let value = try parse(#"{"a":1,"b":2,"a":3}"#)
         XCTAssertEqual(JSONWriter.string(value), #"{"a":3,"b":2}"#)
@@ -218,6 +232,40 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(written, #""q\"b\\s/\n\r\t\b\f\u0000\u001b[2J\u007f\u0080\u009b\u009f"# + "\u{A0}é😀\"")
         XCTAssertFalse(written.unicodeScalars.contains { Sanitizer.isUnsafe($0) })
         XCTAssertEqual(try parse(written), .string(text))
+    }
+
+    /// The writer's eight-bytes-at-a-time scan against a one-scalar-at-a-time reference, on
+    /// random strings dense in bytes that need care, at every position in a word.
+    func testWriterMatchesAReferenceEscaperOnRandomStrings() throws {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x08: out += "\\b"
+                case 0x09: out += "\\t"
+                case 0x0A: out += "\\n"
+                case 0x0C: out += "\\f"
+                case 0x0D: out += "\\r"
+                case 0..<0x20, 0x7F...0x9F, 0x2028...0x202E, 0x2066...0x2069:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        let pieces: [String] = ["a", "b", "quote", "\"", "\\", "/", "\n", "\u{1}", "\u{1F}", " ", "\u{7F}", "\u{80}", "\u{9F}",
+                                "\u{A0}", "é", "€", "\u{2028}", "\u{202E}", "\u{2066}", "\u{2070}", "😀", "{\"op\":\"replace\"}", "12345678"]
+        var random = SplitMix64(seed: 8)
+        for _ in 0..<5_000 {
+            var text = ""
+            for _ in 0..<Int(random.next() % 24) { text += pieces[Int(random.next() % UInt64(pieces.count))] }
+            let written = JSONWriter.string(.string(text))
+            XCTAssertEqual(written, reference(text))
+            XCTAssertEqual(try parse(written), .string(text))
+        }
     }
 
     func testWriterEscapesInvisibleFormatCharacters() throws {

@@ -23,9 +23,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.init()
-        members.reserveCapacity(elements.count)
-        for (key, value) in elements { self[key] = value }
+        self.init(elements)
     }
 
     /// Wraps members whose keys are known to be unique (the parser's path).
@@ -36,8 +34,18 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Creates an object from pairs in order; a repeated key replaces the earlier value in place.
     public init<S: Sequence>(_ pairs: S) where S.Element == (String, JSONValue) {
-        self.init()
-        for (key, value) in pairs { self[key] = value }
+        // Built in one array without the subscript's bookkeeping: engines write a small
+        // literal object for every event they log.
+        var members: [Member] = []
+        members.reserveCapacity(pairs.underestimatedCount)
+        for (key, value) in pairs {
+            if let i = JSONObject.position(of: key, in: members) {
+                members[i].value = value
+            } else {
+                members.append(Member(key: key, value: value))
+            }
+        }
+        self.init(uniqueMembers: members)
     }
 
     public var count: Int { members.count }
@@ -49,10 +57,14 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// The position of `key`, or nil.
     public func position(of key: String) -> Int? {
         if let index { return index[key] }
-        // Comparing lengths first is cheap (no call into the String comparison runtime) and
-        // rules out most other keys.
-        // Through a buffer pointer, reading a member's key does not copy the member (whose
-        // value would be retained and released on every comparison).
+        return JSONObject.position(of: key, in: members)
+    }
+
+    /// The position of `key` in `members`, searched linearly. Comparing lengths first is cheap
+    /// (no call into the String comparison runtime) and rules out most other keys. Through a
+    /// buffer pointer, reading a member's key does not copy the member (whose value would be
+    /// retained and released on every comparison).
+    private static func position(of key: String, in members: [Member]) -> Int? {
         let length = key.utf8.count
         return members.withUnsafeBufferPointer { buffer in
             for i in buffer.indices where buffer[i].key.utf8.count == length && buffer[i].key == key { return i }

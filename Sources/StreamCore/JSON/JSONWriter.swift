@@ -202,8 +202,16 @@ public struct JSONWriter {
                 let d = little ^ (ones &* 0x7F)
                 // A quote, backslash or DEL, a byte below 0x20, or any byte with the high bit set.
                 let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((d &- ones) & ~d) | (little &- ones &* 0x20) | little
-                if special & highs != 0 { break }
                 UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
+                let flags = special & highs
+                if flags != 0 {
+                    // The lowest flag marks the first byte that needs care exactly (a false
+                    // flag can only sit above a true one): keep the clean bytes before it.
+                    let clean = flags.trailingZeroBitCount >> 3
+                    out += clean
+                    i += clean
+                    break
+                }
                 out += 8
                 i += 8
             }
