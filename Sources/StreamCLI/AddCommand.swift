@@ -85,18 +85,28 @@ struct AddCommand: StreamtopCommand {
     func run(_ context: CommandContext) -> Int32 {
         let file = RegistryFile(path: Paths.registry(override: config, environment: context.environment))
         do {
-            var registry = try file.load()
-            var spec = self.spec
-            spec.id = registry.newID(for: spec.name)
-            do {
-                try registry.add(spec)
-            } catch {
+            // Under the registry's lock: a monitor or another `add` saving meanwhile would
+            // otherwise lose this stream, or this one theirs.
+            let added = try file.whileLocked { () throws(RegistryError) -> Result<StreamSpec, SpecError> in
+                var registry = try file.load()
+                var spec = self.spec
+                spec.id = registry.newID(for: spec.name)
+                do throws(SpecError) {
+                    try registry.add(spec)
+                } catch {
+                    return .failure(error)
+                }
+                try file.save(registry)
+                return .success(spec)
+            }
+            switch added {
+            case .success(let spec):
+                context.say("added \(spec.id) (\(spec.mode.rawValue)) \(Sanitizer.line(Redactor.url(spec.url)))")
+                return 0
+            case .failure(let error):
                 context.complain("\(error)")
                 return 2
             }
-            try file.save(registry)
-            context.say("added \(spec.id) (\(spec.mode.rawValue)) \(Sanitizer.line(Redactor.url(spec.url)))")
-            return 0
         } catch {
             context.complain("\(error)")
             return 1

@@ -29,12 +29,16 @@ struct RemoveCommand: StreamtopCommand {
     func run(_ context: CommandContext) -> Int32 {
         let file = RegistryFile(path: Paths.registry(override: config, environment: context.environment))
         do {
-            var registry = try file.load()
-            guard registry.remove(id: id) != nil else {
+            let removed = try file.whileLocked { () throws(RegistryError) -> Bool in
+                var registry = try file.load()
+                guard registry.remove(id: id) != nil else { return false }
+                try file.save(registry)
+                return true
+            }
+            guard removed else {
                 context.complain("no stream '\(Sanitizer.line(id))' is registered (see 'streamtop list')")
                 return 1
             }
-            try file.save(registry)
             context.say("removed \(id)")
             return 0
         } catch {

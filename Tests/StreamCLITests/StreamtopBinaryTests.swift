@@ -80,6 +80,26 @@ final class StreamtopBinaryTests: XCTestCase {
         XCTAssertEqual(message, "streamtop: unknown option '--bogus'\nRun 'streamtop tail --help' for usage.\n")
     }
 
+    /// Scripts adding streams at once, each its own `streamtop add` process: every one is kept.
+    func testConcurrentAddsFromManyProcessesAreAllKept() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-adds-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/streams.json"
+        let processes = try (0..<10).map { index in
+            let process = Process()
+            process.executableURL = Self.executable
+            process.arguments = ["add", "http://127.0.0.1:9/stream-\(index)", "--name", "stream \(index)", "--config", path]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes {
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0)
+        }
+        XCTAssertEqual(Set(try RegistryFile(path: path).load().streams.map(\.name)), Set((0..<10).map { "stream \($0)" }))
+    }
+
     /// Kill -9 `streamtop add` at random moments: the registry is replaced atomically, so it
     /// always reads back whole, holding exactly the streams whose add completed.
     func testRegistrySurvivesKillNineMidWrite() throws {

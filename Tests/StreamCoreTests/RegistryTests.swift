@@ -98,6 +98,30 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("{\n  \"version\": 1,\n  \"streams\": ["), text)
     }
 
+    /// Writers that each load, change and save (a monitor, scripts running `streamtop add`)
+    /// take turns under the registry's lock: no change is lost to another's save.
+    func testConcurrentChangesAreAllKept() throws {
+        let path = directory.appendingPathComponent("streams.json").path
+        let writers = 6
+        let changesEach = 15
+        DispatchQueue.concurrentPerform(iterations: writers) { writer in
+            let file = RegistryFile(path: path)  // its own descriptor for the lock, as another process has
+            for change in 0..<changesEach {
+                let spec = StreamSpec(id: "w\(writer)-\(change)", name: "w\(writer)-\(change)", url: "http://127.0.0.1:9/\(writer)")
+                do {
+                    try file.change { (registry: inout Registry) throws(SpecError) in try registry.add(spec) }
+                    if change % 5 == 0 { try file.setAutostart(id: "w\(writer)-0", change % 10 == 0) }
+                } catch {
+                    XCTFail("\(error)")
+                }
+            }
+        }
+        let registry = try RegistryFile(path: path).load()
+        XCTAssertEqual(registry.streams.count, writers * changesEach)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [], "no temporary file is left behind")
+    }
+
     func testInvalidFilesAreReportedWithPositionAndNeverOverwritten() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("streams.json").path

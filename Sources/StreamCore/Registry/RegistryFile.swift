@@ -48,13 +48,32 @@ public struct RegistryFile: Sendable {
     /// (from the monitor or a command), with streams added meanwhile by others kept. A change
     /// the registry refuses (a duplicate id, a bad value) saves nothing.
     public func change(_ body: (inout Registry) throws(SpecError) -> Void) throws(RegistryError) {
-        var registry = try load()
-        do {
-            try body(&registry)
-        } catch {
-            throw RegistryError(file: path, location: nil, reason: error.description)
+        try whileLocked { () throws(RegistryError) in
+            var registry = try load()
+            do throws(SpecError) {
+                try body(&registry)
+            } catch {
+                throw RegistryError(file: path, location: nil, reason: error.description)
+            }
+            try save(registry)
         }
-        try save(registry)
+    }
+
+    /// Runs `body` (a load, a change and a save) holding an exclusive lock on
+    /// `.<file>.lock` beside the registry, so that several processes (a running monitor,
+    /// `streamtop add` from a script) take turns instead of one losing the other's change.
+    /// The registry itself cannot carry the lock: each save replaces it with a new file. When
+    /// the lock cannot be taken (a read-only directory), `body` runs anyway; its save would
+    /// fail there too.
+    public func whileLocked<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+        let directory = RegistryFile.directory(of: path)
+        _ = try? RegistryFile.makeDirectory(directory, file: path)
+        let fd = open("\(directory)/.\(RegistryFile.fileName(of: path)).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        defer { if fd >= 0 { close(fd) } }  // closing releases the lock
+        if fd >= 0 {
+            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        }
+        return try body()
     }
 
     /// Remembers whether stream `id` should run when streamtop starts (its `autostart`), so
@@ -62,15 +81,17 @@ public struct RegistryFile: Sendable {
     /// first, so streams added meanwhile by another `streamtop add` are kept; a stream no
     /// longer registered is left alone.
     public func setAutostart(id: String, _ autostart: Bool) throws(RegistryError) {
-        var registry = try load()
-        guard var spec = registry.spec(id: id), spec.autostart != autostart else { return }
-        spec.autostart = autostart
-        do {
-            try registry.update(spec)
-        } catch {
-            throw RegistryError(file: path, location: "stream \"\(id)\"", reason: error.description)
+        try whileLocked { () throws(RegistryError) in
+            var registry = try load()
+            guard var spec = registry.spec(id: id), spec.autostart != autostart else { return }
+            spec.autostart = autostart
+            do throws(SpecError) {
+                try registry.update(spec)
+            } catch {
+                throw RegistryError(file: path, location: "stream \"\(id)\"", reason: error.description)
+            }
+            try save(registry)
         }
-        try save(registry)
     }
 
     private func readFile() throws(RegistryError) -> [UInt8]? {
@@ -94,7 +115,8 @@ public struct RegistryFile: Sendable {
         }
         let directory = RegistryFile.directory(of: path)
         try RegistryFile.makeDirectory(directory, file: path)
-        let temporary = "\(directory)/.\(RegistryFile.fileName(of: path)).tmp-\(getpid())"
+        // Unique per writer: two threads of one process may save at once.
+        let temporary = "\(directory)/.\(RegistryFile.fileName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("cannot create \(temporary)") }
         var written = 0
