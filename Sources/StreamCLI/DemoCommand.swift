@@ -106,6 +106,9 @@ struct DemoCommand: StreamtopCommand {
         }
         engine.startAutostart()
         defer { engine.shutdown() }
+        // `streamtop add --config <directory>/streams.json` works on the demo too.
+        let chores = MonitorCommandSupport.startChores(engine: engine, follower: RegistryFollower(file: registryFile, engine: engine))
+        defer { chores.cancel() }
 
         let options = MonitorApp.Options(
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: nil,
@@ -119,15 +122,5 @@ struct DemoCommand: StreamtopCommand {
             return 1
         }
         return 0
-    }
-}
-
-/// What the demo and the monitor share: where themes are found.
-enum MonitorCommandSupport {
-    static func themes(_ context: CommandContext) -> ThemeCatalog {
-        ThemeCatalog.standard(
-            environment: context.environment,
-            executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0],
-            currentDirectory: FileManager.default.currentDirectoryPath)
     }
 }

@@ -71,7 +71,10 @@ struct RunCommand: StreamtopCommand {
             context.complain("\(error)")
             return 1
         }
-        if !headless { return runMonitor(engine, registry: registry, state: state, registryPath: registryPath, context) }
+        // Streams added, removed or edited meanwhile by other processes (`streamtop add` from a
+        // script) are taken in within a second.
+        let follower = RegistryFollower(file: RegistryFile(path: registryPath), engine: engine)
+        if !headless { return runMonitor(engine, follower: follower, registry: registry, state: state, registryPath: registryPath, context) }
         let started = registry.streams.filter { all || $0.autostart }
         for spec in started { engine.start(id: spec.id) }
         context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); status in \(state)/status.json; Ctrl-C to stop")
@@ -80,6 +83,10 @@ struct RunCommand: StreamtopCommand {
         var nextWrite = Date()
         while !context.interrupted() {
             if Date() >= nextWrite {
+                if let outcome = follower.check() {
+                    if outcome.isProblem { context.complain(outcome.message) } else { context.say(outcome.message) }
+                    context.output.flush()
+                }
                 do { try engine.writeStatusIfMoved(at: wall.now()) } catch { context.complain("\(error)") }
                 nextWrite = Date().addingTimeInterval(1)
             }
@@ -92,13 +99,9 @@ struct RunCommand: StreamtopCommand {
     }
 
     /// The full-screen monitor; status.json is kept current meanwhile.
-    private func runMonitor(_ engine: Engine, registry: Registry, state: String, registryPath: String, _ context: CommandContext) -> Int32 {
+    private func runMonitor(_ engine: Engine, follower: RegistryFollower, registry: Registry, state: String, registryPath: String, _ context: CommandContext) -> Int32 {
         if all { for spec in registry.streams { engine.start(id: spec.id) } } else { engine.startAutostart() }
-        let wall = SystemWallClock()
-        let statusTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamtop.status"))
-        statusTimer.schedule(deadline: .now() + 1, repeating: 1)
-        statusTimer.setEventHandler { try? engine.writeStatusIfMoved(at: wall.now()) }
-        statusTimer.resume()
+        let chores = MonitorCommandSupport.startChores(engine: engine, follower: follower)
         let settingsPath = RegistryFile.directory(of: registryPath) + "/ui.json"
         let options = MonitorApp.Options(
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: settingsPath,
@@ -112,11 +115,11 @@ struct RunCommand: StreamtopCommand {
             context.complain("\(error)")
             status = 1
         }
-        statusTimer.cancel()
+        chores.cancel()
         // Quitting stops the streams without changing what the registry remembers: the ones
         // running now start again next time.
         engine.shutdown()
-        try? engine.writeStatus(at: wall.now())
+        try? engine.writeStatus(at: SystemWallClock().now())
         return status
     }
 }

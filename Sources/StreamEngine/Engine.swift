@@ -16,6 +16,10 @@ public final class Engine: Sendable {
     private let time: any TimeSource
     private let wall: any WallClock
     private let changeWindow: Duration
+    /// Held while streams are added, edited, removed or followed from the registry file, so
+    /// that a person's change and one read from the file cannot interleave (and, say, make
+    /// two runners for one new stream).
+    private let changes = NSLock()
 
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
@@ -52,7 +56,13 @@ public final class Engine: Sendable {
     /// Registers a new stream while running (saved to the registry first: if that fails,
     /// nothing changes). It starts when its spec says `autostart`.
     public func add(_ spec: StreamSpec) throws(RegistryError) {
+        changes.lock()
+        defer { changes.unlock() }
         try registryFile?.change { registry throws(SpecError) in try registry.add(spec) }
+        adopt(spec)
+    }
+
+    private func adopt(_ spec: StreamSpec) {
         let runner = makeRunner(spec)
         if spec.autostart { runner.start() }
     }
@@ -60,24 +70,83 @@ public final class Engine: Sendable {
     /// Replaces stream `spec.id`'s settings: the old connection stops, and the stream runs
     /// again with the new ones if it was running (its measurements start over).
     public func update(_ spec: StreamSpec) throws(RegistryError) {
-        guard let old = runners.withLock({ $0[spec.id] }) else {
+        changes.lock()
+        defer { changes.unlock() }
+        guard runners.withLock({ $0[spec.id] }) != nil else {
             throw RegistryError(file: registryFile?.path, location: "stream \"\(spec.id)\"", reason: "is not registered")
         }
-        let wasRunning = store.snapshot(id: spec.id)?.status.state.isRunning ?? false
         var updated = spec
-        updated.autostart = wasRunning
+        updated.autostart = isRunning(spec.id)
         try registryFile?.change { registry throws(SpecError) in try registry.update(updated) }
-        old.retire()
-        let runner = makeRunner(updated)
+        replace(with: updated)
+    }
+
+    private func isRunning(_ id: String) -> Bool {
+        store.snapshot(id: id)?.status.state.isRunning ?? false
+    }
+
+    /// The old runner retires first; the new one runs if the stream was running.
+    private func replace(with spec: StreamSpec) {
+        let wasRunning = isRunning(spec.id)
+        runners.withLock { $0[spec.id] }?.retire()
+        let runner = makeRunner(spec)
         if wasRunning { runner.start() }
     }
 
     /// Stops stream `id` and forgets it (registry, snapshots). Its log and archive stay on disk.
     public func remove(id: String) throws(RegistryError) {
+        changes.lock()
+        defer { changes.unlock() }
         try registryFile?.change { registry in _ = registry.remove(id: id) }
+        drop(id: id)
+    }
+
+    private func drop(id: String) {
         guard let runner = runners.withLock({ $0.removeValue(forKey: id) }) else { return }
         runner.retire()
         store.remove(id: id)
+    }
+
+    /// What following the registry file changed.
+    public struct Followed: Sendable, Equatable {
+        public var added: [String] = []
+        public var removed: [String] = []
+        public var edited: [String] = []
+        public var isEmpty: Bool { added.isEmpty && removed.isEmpty && edited.isEmpty }
+    }
+
+    /// Takes in changes other processes made to the registry (`streamtop add` or `remove`
+    /// from a script, an edit by hand): new streams are added, and start when marked to run;
+    /// streams no longer registered stop and go; edited ones run again with their new
+    /// settings. Whether a stream runs is this engine's to decide, so a changed `autostart`
+    /// alone changes nothing (it is also what this engine writes when a person starts or
+    /// stops a stream).
+    public func follow(_ registry: Registry) -> Followed {
+        changes.lock()
+        defer { changes.unlock() }
+        func sameSettings(_ a: StreamSpec, _ b: StreamSpec) -> Bool {
+            var a = a
+            a.autostart = b.autostart
+            return a == b
+        }
+        let current = runners.withLock { $0.mapValues(\.spec) }
+        var followed = Followed()
+        for spec in registry.streams {
+            if let known = current[spec.id] {
+                guard !sameSettings(spec, known) else { continue }
+                replace(with: spec)
+                followed.edited.append(spec.id)
+            } else {
+                adopt(spec)
+                followed.added.append(spec.id)
+            }
+        }
+        let registered = Set(registry.streams.map(\.id))
+        for id in current.keys.sorted() where !registered.contains(id) {
+            drop(id: id)
+            followed.removed.append(id)
+        }
+        return followed
     }
 
     /// Reconnects stream `id` (a fresh snapshot), or starts it when stopped.

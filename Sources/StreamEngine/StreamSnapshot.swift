@@ -30,6 +30,7 @@ public struct StreamSnapshot: Sendable, Equatable {
 /// A stream broke or recovered (past its alert threshold): for the UI's bell and status line.
 public struct AlertEvent: Sendable, Equatable {
     public var sequence: Int
+    /// The stream it concerns; empty for the engine as a whole (the registry file changed).
     public var stream: String
     public var message: String
     public var recovered: Bool

@@ -121,6 +121,21 @@ final class MonitorTmuxTests: XCTestCase {
         try keys("Escape", "Escape")
         try waitForScreen("the filter to clear") { !$0.contains("shown)") && $0.contains("Market (poll)") }
 
+        // A script adds a stream to the running demo's registry: it shows up and runs.
+        if let directory {
+            let add = Process()
+            add.executableURL = StreamtopBinaryTests.executable
+            add.arguments = ["add", "http://127.0.0.1:\(port)/sse/weather", "--name", "Added", "--start", "--config", directory + "/streams.json"]
+            add.standardOutput = FileHandle.nullDevice
+            try add.run()
+            add.waitUntilExit()
+            XCTAssertEqual(add.terminationStatus, 0)
+            try waitForScreen("the added stream to run") { screen in
+                screen.contains("registry changed: added added") && screen.contains("streamtop  11 streams")
+                    && screen.split(separator: "\n").contains { $0.contains("Added") && $0.contains("open") }
+            }
+        }
+
         // A narrower window: the layout follows, nothing wraps.
         try tmux("resize-window", "-t", session, "-x", "70", "-y", "20")
         shown = try waitForScreen("the layout at 70 columns") { screen in

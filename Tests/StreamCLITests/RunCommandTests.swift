@@ -38,12 +38,30 @@ final class RunCommandTests: XCTestCase {
             usleep(50_000)
         }
         XCTAssertGreaterThanOrEqual(events, 5)
+
+        // A script adds a stream meanwhile: the running engine takes it in and starts it.
+        let add = Process()
+        add.executableURL = StreamtopBinaryTests.executable
+        add.arguments = ["add", server.baseURL + "/sse/quotes", "--name", "Scores", "--start", "--config", home + "/streams.json"]
+        add.standardOutput = FileHandle.nullDevice
+        try add.run()
+        add.waitUntilExit()
+        XCTAssertEqual(add.terminationStatus, 0)
+        var added = 0
+        while added < 1 && Date() < deadline.addingTimeInterval(20) {
+            if let status = try? JSONParser.parse(Array((try? Data(contentsOf: URL(fileURLWithPath: statusPath))) ?? Data())) {
+                added = status["streams"]?.arrayValue?.first { $0["id"] == "scores" }?["events"]?.numberValue?.intValue ?? 0
+            }
+            usleep(50_000)
+        }
+        XCTAssertGreaterThanOrEqual(added, 1, "the added stream runs without a restart")
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
         let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertTrue(said.hasPrefix("running 1 of 2 streams; status in \(home)/state/status.json; Ctrl-C to stop\n"), said)
         XCTAssertTrue(said.hasSuffix("stopped\n"), said)
+        XCTAssertTrue(said.contains("\nregistry changed: added scores\n"), said)
 
         let status = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: statusPath))))
         let byID = Dictionary(uniqueKeysWithValues: (status["streams"]?.arrayValue ?? []).map { ($0["id"]!.stringValue!, $0) })

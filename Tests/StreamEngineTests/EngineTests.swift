@@ -213,7 +213,7 @@ final class EngineTests: XCTestCase {
         XCTAssertThrowsError(try engine.update(invalid))
         XCTAssertEqual(try registryFile.load().spec(id: "quotes")?.url, server.baseURL + "/sse/weather", "a refused edit saves nothing")
 
-        // The log pane's entries: the last ones in memory, oldest first.
+        // The log pane's entries: the last ones, read back from the log, oldest first.
         let log = engine.recentLog(id: "quotes")
         XCTAssertTrue(log.contains { $0.kind == "connect" })
         XCTAssertTrue(log.contains { $0.kind == "event" })
@@ -232,6 +232,66 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try registryFile.load().streams.map(\.id), ["weather"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/logs/quotes.jsonl"))
         XCTAssertTrue(engine.recentLog(id: "quotes").isEmpty, "a removed stream has no log in memory")
+    }
+
+    /// Another process (`streamtop add`, `remove`, an edit by hand) changes the registry while
+    /// the engine runs: the follower takes the changes in; the engine's own saves and a
+    /// changed `autostart` alone change nothing; a broken file is reported once and the
+    /// streams carry on; a missing file stops nothing.
+    func testTheEngineFollowsChangesOtherProcessesMakeToTheRegistry() throws {
+        let path = directory + "/streams.json"
+        let quotes = StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes", autostart: true)
+        let weather = StreamSpec(id: "weather", name: "Weather", url: server.baseURL + "/poll/weather", mode: .poll, interval: 1, autostart: true)
+        try RegistryFile(path: path).save(try Registry(streams: [quotes, weather]))
+        let engine = try Engine(specs: [quotes, weather], stateDirectory: directory, registryFile: RegistryFile(path: path))
+        defer { engine.shutdown() }
+        let follower = RegistryFollower(file: RegistryFile(path: path), engine: engine)
+        engine.startAutostart()
+        _ = waitFor(engine) { $0["quotes"]?.status.state == .open }
+        XCTAssertNil(follower.check(), "nothing changed yet")
+
+        // The engine's own saves (a person stops a stream) are nothing to follow.
+        engine.stop(id: "weather")
+        XCTAssertNil(follower.check())
+
+        // Another process adds one stream, removes one and edits one.
+        let other = RegistryFile(path: path)  // as `streamtop add` would
+        let scores = StreamSpec(id: "scores", name: "Scores", url: server.baseURL + "/sse/weather", autostart: true)
+        try other.change { (registry: inout Registry) throws(SpecError) in
+            try registry.add(scores)
+            _ = registry.remove(id: "weather")
+            var edited = quotes
+            edited.name = "Quotes, renamed"
+            try registry.update(edited)
+        }
+        XCTAssertEqual(follower.check(), .followed(.init(added: ["scores"], removed: ["weather"], edited: ["quotes"])))
+        XCTAssertEqual(follower.check(), nil, "followed once")
+        let seen = waitFor(engine) { $0["scores"]?.status.state == .open && $0["quotes"]?.name == "Quotes, renamed" && $0["quotes"]?.status.state == .open }
+        XCTAssertEqual(Set(seen.keys), ["quotes", "scores"])
+        XCTAssertEqual(engine.specs.map(\.id), ["quotes", "scores"])
+
+        // autostart alone: whether a stream runs is the engine's to decide.
+        try other.setAutostart(id: "quotes", false)
+        XCTAssertNil(follower.check())
+        XCTAssertTrue(engine.store.snapshot(id: "quotes")?.status.state.isRunning == true)
+
+        // A broken edit is reported once; the streams carry on; the fix is followed.
+        let good = try String(contentsOfFile: path, encoding: .utf8)
+        try "{ broken".write(toFile: path, atomically: true, encoding: .utf8)
+        guard case .invalid(let problem)? = follower.check() else { return XCTFail("a broken registry is reported") }
+        XCTAssertTrue(problem.description.contains("streams.json"), problem.description)
+        try "{ broken ".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertNil(follower.check(), "the same problem is reported once")
+        XCTAssertEqual(engine.specs.map(\.id), ["quotes", "scores"])
+        try good.replacingOccurrences(of: "Quotes, renamed", with: "Quotes again").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(follower.check(), .followed(.init(edited: ["quotes"])))
+
+        // A missing file is not an empty registry.
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".away")
+        XCTAssertNil(follower.check())
+        XCTAssertEqual(engine.specs.map(\.id), ["quotes", "scores"])
+        try FileManager.default.moveItem(atPath: path + ".away", toPath: path)
+        XCTAssertNil(follower.check(), "back as it was: nothing to do")
     }
 
     /// status.json is rewritten when a stream published, and every 10 s to show the engine is

@@ -62,7 +62,7 @@ public final class MonitorController {
         }
         for alert in link.alerts(after: alertSequence) {
             alertSequence = alert.sequence
-            state.status = .init(text: alert.message, kind: alert.recovered ? .info : .error, stream: alert.stream)
+            state.status = .init(text: alert.message, kind: alert.recovered ? .info : .error, stream: alert.stream.isEmpty ? nil : alert.stream)
             changed = true
         }
         if second != lastAgeSecond {

@@ -1,0 +1,32 @@
+import Dispatch
+import Foundation
+import StreamEngine
+import StreamUI
+
+/// What `run` and `demo` share around the monitor: where themes are found, and the chores
+/// done once a second beside it.
+enum MonitorCommandSupport {
+    static func themes(_ context: CommandContext) -> ThemeCatalog {
+        ThemeCatalog.standard(
+            environment: context.environment,
+            executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0],
+            currentDirectory: FileManager.default.currentDirectoryPath)
+    }
+
+    /// Once a second, on a queue of its own: takes in registry changes other processes made
+    /// (said in the status line, like an alert, in an error's colour for a problem), and keeps
+    /// status.json current. Cancel the timer when the monitor ends.
+    static func startChores(engine: Engine, follower: RegistryFollower) -> DispatchSourceTimer {
+        let wall = SystemWallClock()
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamtop.chores"))
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler {
+            if let outcome = follower.check() {
+                engine.store.publishAlert(stream: "", message: outcome.message, recovered: !outcome.isProblem)
+            }
+            try? engine.writeStatusIfMoved(at: wall.now())
+        }
+        timer.resume()
+        return timer
+    }
+}
