@@ -202,6 +202,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             let transfer = Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue()
             let length = size * count
             CurlLoop.noteResponse(transfer)
+            CurlLoop.noteWireBytes(transfer)
             switch transfer.onData?(UnsafeRawBufferPointer(start: data, count: length)) ?? .accept {
             case .accept:
                 transfer.counts.payloadBytes += Int64(length)
@@ -229,18 +230,26 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         }
         ccurl_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, context)
         ccurl_easy_setopt_long(easy, CURLOPT_NOPROGRESS, 0)
-        ccurl_easy_setopt_xferinfo_callback(easy) { user, _, downloaded, _, _ in
-            let transfer = Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue()
-            transfer.bodyWireBytes = Int64(downloaded)
-            if let easy = transfer.easy {
-                var headers = 0
-                ccurl_easy_getinfo_long(easy, CURLINFO_HEADER_SIZE, &headers)
-                transfer.headerBytes = Int64(headers)
-            }
+        ccurl_easy_setopt_xferinfo_callback(easy) { user, _, _, _, _ in
+            CurlLoop.noteWireBytes(Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue())
             return 0
         }
         transfers[easy] = transfer
         curl_multi_add_handle(multi, easy)
+    }
+
+    /// The bytes on the wire so far (headers, and the body as received, before decoding).
+    /// Read in the write callback too: libcurl calls the progress callback only after the
+    /// data, so a stream that sends one event and then waits would otherwise show no wire
+    /// bytes for it until its next one.
+    static func noteWireBytes(_ transfer: HTTPTransfer) {
+        guard let easy = transfer.easy else { return }
+        var body: curl_off_t = 0
+        var headers = 0
+        ccurl_easy_getinfo_off_t(easy, CURLINFO_SIZE_DOWNLOAD_T, &body)
+        ccurl_easy_getinfo_long(easy, CURLINFO_HEADER_SIZE, &headers)
+        transfer.bodyWireBytes = Int64(body)
+        transfer.headerBytes = Int64(headers)
     }
 
     /// Reports the response once, when its headers are complete.

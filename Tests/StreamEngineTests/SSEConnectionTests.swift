@@ -90,6 +90,23 @@ final class SSEConnectionTests: XCTestCase {
         }
     }
 
+    /// A piece of the body is counted on the wire when it arrives, not when the next one
+    /// does: a stream that sends its snapshot and then waits must not show 0 bytes meanwhile.
+    func testWireBytesOfAPieceAreKnownWhenItArrives() {
+        for compress in [false, true] {
+            let got = reports("/sse/quotes", configure: { $0.compress = compress }) { reports in
+                reports.contains { if case .received = $0 { return true } else { return false } }
+            }
+            guard let (payload, wire) = got.lazy.compactMap({ report -> (Int, Int64)? in
+                if case .received(let payload, let wire) = report { return (payload, wire) } else { return nil }
+            }).first else { return XCTFail("no piece arrived") }
+            XCTAssertGreaterThan(payload, 0)
+            // The headers (a status line and a few fields) and the body so far: plain, all of
+            // the payload; gzip, its encoded form.
+            XCTAssertGreaterThan(wire, 60 + (compress ? 0 : Int64(payload)), "compress: \(compress)")
+        }
+    }
+
     func testReconnectsWithLastEventIDAfterTheServerDropsTheConnection() {
         let got = reports("/sse/quotes?fault=drop") { reports in
             reports.contains { if case .connecting(2, _) = $0 { return true } else { return false } }
