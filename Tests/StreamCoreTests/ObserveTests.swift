@@ -38,6 +38,15 @@ final class ObserveTests: XCTestCase {
         early.add(.init(events: 1), at: Moment(nanoseconds: 0))
         XCTAssertEqual(early.total(over: .seconds(1), at: Moment(nanoseconds: 0)).events, 1)
         XCTAssertEqual(early.total(over: .seconds(2), at: Moment(nanoseconds: 0)).events, 2)
+        // A moment older than the ring holds is dropped, never mixed into a newer slot.
+        early.add(.init(events: 5), at: at(10))
+        early.add(.init(events: 100), at: at(2))
+        XCTAssertEqual(early.total(over: .seconds(3), at: at(10)).events, 5)
+        // Counts beyond 32 bits stop at the largest instead of wrapping.
+        var huge = TimeBuckets(slotLength: .seconds(60), slotCount: 2)
+        huge.add(.init(events: 4_000_000_000), at: at(1))
+        huge.add(.init(events: 4_000_000_000), at: at(2))
+        XCTAssertEqual(huge.total(over: .seconds(60), at: at(3)).events, Int64(UInt32.max))
     }
 
     func testTimeBucketTotalsAgreeWithEveryAddedSampleOnRandomTimelines() {
@@ -58,6 +67,13 @@ final class ObserveTests: XCTestCase {
                 let span = min(window, Int64(slotCount))
                 let expected = samples.filter { $0.second > query - span && $0.second <= query }.reduce(0) { $0 + $1.bytes }
                 XCTAssertEqual(buckets.total(over: .seconds(window), at: Moment(nanoseconds: query * 1_000_000_000 + 500_000_000)).wireBytes, expected)
+                // The sparkline: one slot per second, oldest first, up to the query.
+                let series = buckets.series(at: Moment(nanoseconds: query * 1_000_000_000 + 500_000_000))
+                XCTAssertEqual(series.count, slotCount)
+                for (offset, slot) in series.enumerated() {
+                    let second = query - Int64(slotCount) + 1 + Int64(offset)
+                    XCTAssertEqual(slot.wireBytes, samples.filter { $0.second == second }.reduce(0) { $0 + $1.bytes })
+                }
             }
         }
     }
@@ -204,8 +220,9 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(metrics.history(at: at(600_000)).changeWindows.count, 120)
         XCTAssertEqual(metrics.changes.recent.count, ChangeWindows.historyLimit)
         // Sizes of everything the metrics hold, counted generously.
-        let rings = (60 + 120) * (MemoryLayout<TimeBuckets.Counters>.stride + MemoryLayout<Int64>.stride)
-        let samples = 3 * SizeStatistics.window * MemoryLayout<Int32>.stride
+        XCTAssertEqual(TimeBuckets.bytesPerSlot, 32)
+        let rings = (60 + 120) * TimeBuckets.bytesPerSlot
+        let samples = 3 * 2 * SizeStatistics.window * MemoryLayout<Int32>.stride  // the samples, and sorted
         let windows = ChangeWindows.historyLimit * MemoryLayout<Bool>.stride
         XCTAssertLessThan(MemoryLayout<StreamMetrics>.size + rings + samples + windows, 64 << 10)
     }

@@ -2,7 +2,9 @@
 /// the maximum over the stream's life, and the median and 95th percentile over the most
 /// recent `window` samples (exact over those, in bounded memory).
 public struct SizeStatistics: Sendable, Equatable {
-    public static let window = 512
+    /// 256 recent sizes: minutes of a stream at an event a second, 2 KiB a kind (kept twice: as
+    /// they came, and sorted).
+    public static let window = 256
 
     public private(set) var count: Int64 = 0
     public private(set) var total: Int64 = 0

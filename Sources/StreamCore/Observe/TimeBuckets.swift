@@ -31,16 +31,46 @@ public struct TimeBuckets: Sendable, Equatable {
 
     public let slotLength: Duration
     public let slotCount: Int
-    private var slots: [Counters]
-    /// The absolute slot number each ring position holds (Int64.min: never used).
-    private var slotNumbers: [Int64]
+    /// The ring: position `number % slotCount` holds slot `number` for the `slotCount` slots
+    /// up to `newest`. Counts are stored in 32 bits (a slot is at most two hours long).
+    private var slots: [Slot]
+    /// The latest slot added to (nil: none yet).
+    private var newest: Int64?
+
+    /// One slot as stored: 32 bytes instead of 48 (five 64-bit counters and the slot's
+    /// number). Thousands of streams keep 180 each.
+    private struct Slot: Sendable, Equatable {
+        var wireBytes: Int64 = 0
+        var payloadBytes: Int64 = 0
+        var events: UInt32 = 0
+        var patches: UInt32 = 0
+        var changes: UInt32 = 0
+
+        mutating func add(_ counters: Counters) {
+            wireBytes += counters.wireBytes
+            payloadBytes += counters.payloadBytes
+            events = Slot.sum(events, counters.events)
+            patches = Slot.sum(patches, counters.patches)
+            changes = Slot.sum(changes, counters.changes)
+        }
+
+        static func sum(_ stored: UInt32, _ added: Int64) -> UInt32 {
+            UInt32(clamping: Int64(stored) + max(0, added))
+        }
+
+        var counters: Counters {
+            Counters(wireBytes: wireBytes, payloadBytes: payloadBytes, events: Int64(events), patches: Int64(patches), changes: Int64(changes))
+        }
+    }
+
+    /// The bytes one slot takes in the ring.
+    static var bytesPerSlot: Int { MemoryLayout<Slot>.stride }
 
     public init(slotLength: Duration, slotCount: Int) {
         precondition(slotCount > 0 && slotLength > .zero)
         self.slotLength = slotLength
         self.slotCount = slotCount
-        slots = Array(repeating: Counters(), count: slotCount)
-        slotNumbers = Array(repeating: .min, count: slotCount)
+        slots = Array(repeating: Slot(), count: slotCount)
     }
 
     private func slotNumber(_ moment: Moment) -> Int64 {
@@ -50,34 +80,44 @@ public struct TimeBuckets: Sendable, Equatable {
         return n >= 0 ? n / length : -((-n + length - 1) / length)
     }
 
+    private func position(_ number: Int64) -> Int {
+        let ring = Int64(slotCount)
+        return Int(((number % ring) + ring) % ring)
+    }
+
+    /// Whether slot `number` is in the ring: one of the `slotCount` up to the newest.
+    private func holds(_ number: Int64) -> Bool {
+        guard let newest else { return false }
+        return number <= newest && number > newest - Int64(slotCount)
+    }
+
     public mutating func add(_ counters: Counters, at moment: Moment) {
         let number = slotNumber(moment)
-        let position = Int(((number % Int64(slotCount)) + Int64(slotCount)) % Int64(slotCount))
-        if slotNumbers[position] != number {
-            slotNumbers[position] = number
-            slots[position] = Counters()
+        if let newest, number > newest {
+            // Moving on: the slots passed over (at most the whole ring) start empty.
+            var cleared = newest + 1
+            while cleared <= number && cleared <= newest + Int64(slotCount) {
+                slots[position(cleared)] = Slot()
+                cleared += 1
+            }
         }
-        slots[position] += counters
+        if newest.map({ number > $0 }) ?? true { newest = number }
+        // A moment older than the ring holds (time going backwards) is dropped.
+        guard holds(number) else { return }
+        slots[position(number)].add(counters)
     }
 
     /// The totals of the slots that end within `duration` before `now` (the current slot
     /// included), i.e. of the last `duration / slotLength` slots.
     public func total(over duration: Duration, at now: Moment) -> Counters {
-        let newest = slotNumber(now)
+        let last = slotNumber(now)
         let count = Int(min(Int64(slotCount), max(1, duration.nanoseconds / slotLength.nanoseconds)))
-        // Visit only the `count` positions the window maps to (this runs for every published
-        // snapshot of every stream), keeping those whose slot still holds that time.
+        // Visit only the `count` slots the window covers (this runs for every published
+        // snapshot of every stream), keeping those the ring still holds.
         var total = Counters()
-        let ring = Int64(slotCount)
-        var number = newest - Int64(count) + 1
-        var position = Int(((number % ring) + ring) % ring)
-        slotNumbers.withUnsafeBufferPointer { numbers in
-            slots.withUnsafeBufferPointer { slots in
-                for _ in 0..<count {
-                    if numbers[position] == number { total += slots[position] }
-                    number += 1
-                    position = position + 1 == slotCount ? 0 : position + 1
-                }
+        slots.withUnsafeBufferPointer { slots in
+            for number in (last - Int64(count) + 1)...last where holds(number) {
+                total += slots[position(number)].counters
             }
         }
         return total
@@ -86,11 +126,8 @@ public struct TimeBuckets: Sendable, Equatable {
     /// Every slot from the oldest the ring can hold to the current one, zero where nothing
     /// was added: the data of a sparkline.
     public func series(at now: Moment) -> [Counters] {
-        let newest = slotNumber(now)
-        var series = Array(repeating: Counters(), count: slotCount)
-        for (position, number) in slotNumbers.enumerated() where number > newest - Int64(slotCount) && number <= newest {
-            series[Int(Int64(slotCount) - 1 - (newest - number))] = slots[position]
-        }
-        return series
+        let last = slotNumber(now)
+        let first = last - Int64(slotCount) + 1
+        return (first...last).map { holds($0) ? slots[position($0)].counters : Counters() }
     }
 }
