@@ -72,11 +72,14 @@ extension RegistryFollower.Outcome {
     public var message: String {
         switch self {
         case .followed(let followed):
-            var parts: [String] = []
-            if !followed.added.isEmpty { parts.append("added " + followed.added.joined(separator: ", ")) }
-            if !followed.removed.isEmpty { parts.append("removed " + followed.removed.joined(separator: ", ")) }
-            if !followed.edited.isEmpty { parts.append("edited " + followed.edited.joined(separator: ", ")) }
-            return "registry changed: " + parts.joined(separator: "; ")
+            // A script may add hundreds at once: name a few, count the rest.
+            func list(_ verb: String, _ ids: [String]) -> String? {
+                guard !ids.isEmpty else { return nil }
+                let named = ids.prefix(5).joined(separator: ", ")
+                return ids.count > 5 ? "\(verb) \(named) and \(ids.count - 5) more" : "\(verb) \(named)"
+            }
+            let parts = [list("added", followed.added), list("removed", followed.removed), list("edited", followed.edited)]
+            return "registry changed: " + parts.compactMap { $0 }.joined(separator: "; ")
         case .invalid(let error):
             return "registry not followed: \(error); carrying on with the streams already running"
         }

@@ -294,6 +294,17 @@ final class EngineTests: XCTestCase {
         XCTAssertNil(follower.check(), "back as it was: nothing to do")
     }
 
+    func testWhatFollowingChangedIsSaidInOneShortLine() {
+        let many = (1...300).map { "s\($0)" }
+        XCTAssertEqual(RegistryFollower.Outcome.followed(.init(added: ["a"], removed: ["b", "c"], edited: [])).message,
+                       "registry changed: added a; removed b, c")
+        XCTAssertEqual(RegistryFollower.Outcome.followed(.init(added: many, edited: ["x"])).message,
+                       "registry changed: added s1, s2, s3, s4, s5 and 295 more; edited x")
+        let problem = RegistryError(file: "streams.json", location: "line 1, column 3", reason: "invalid JSON")
+        XCTAssertTrue(RegistryFollower.Outcome.invalid(problem).isProblem)
+        XCTAssertTrue(RegistryFollower.Outcome.invalid(problem).message.hasPrefix("registry not followed: "))
+    }
+
     /// status.json is rewritten when a stream published, and every 10 s to show the engine is
     /// alive; thousands of idle streams cost no writes in between.
     func testStatusIsWrittenWhenSomethingMovedAndEveryTenSeconds() throws {

@@ -102,6 +102,26 @@ final class DialogAndAlertTests: MonitorTestCase {
         XCTAssertEqual(link.commands, ["stop a", "start b", "restart b"])
     }
 
+    /// The log is read back from disk when the stream published since the last read, not
+    /// on every frame and key.
+    func testTheLogPaneReadsTheLogOnlyWhenTheStreamPublished() {
+        link.publish([stream("a")])
+        link.log = [LogEntry(time: UTCTime(secondsSinceEpoch: 0), kind: "event", fields: ["id": "1"])]
+        _ = render()
+        press(.character("l"))
+        _ = render(30, 100)
+        press(.up, .down)
+        _ = render(30, 100)
+        XCTAssertEqual(link.logReads, 1)
+        link.log.append(LogEntry(time: UTCTime(secondsSinceEpoch: 1), kind: "event", fields: ["id": "2"]))
+        var published = stream("a")
+        published.version += 1
+        link.publish([published])
+        let screen = render(30, 100)
+        XCTAssertEqual(link.logReads, 2)
+        XCTAssertNotNil(row(containing: "id=\"2\"", in: screen))
+    }
+
     func testLogPaneFollowsScrollsAndSearches() {
         link.publish([stream("a")])
         link.log = (0..<50).map { LogEntry(time: UTCTime(secondsSinceEpoch: Double($0)), level: $0 == 7 ? .error : .info, kind: "event", fields: ["id": .string("\($0)"), "excerpt": .string($0 == 7 ? "boom \u{1B}[2J" : "ok")]) }

@@ -15,6 +15,7 @@ final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's
     var specs: [String: StreamSpec] = [:]
     var commands: [String] = []
     var log: [LogEntry] = []
+    var logReads = 0
 
     func publish(_ snapshots: [StreamSnapshot]) {
         self.snapshots = snapshots.sorted { $0.id < $1.id }
@@ -24,7 +25,10 @@ final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's
     func latest() -> (version: Int, snapshots: [StreamSnapshot]) { (version, snapshots) }
     func alerts(after sequence: Int) -> [AlertEvent] { alertEvents.filter { $0.sequence > sequence } }
     func history(id: String) -> StreamHistory? { nil }
-    func recentLog(id: String, limit: Int) -> [LogEntry] { Array(log.suffix(limit)) }
+    func recentLog(id: String, limit: Int) -> [LogEntry] {
+        logReads += 1
+        return Array(log.suffix(limit))
+    }
     func document(id: String) -> JSONValue? { ["price": 1.5, "symbol": "ACME"] }
     func spec(id: String) -> StreamSpec? { specs[id] }
     func newID(for name: String) -> String { StreamSpec.slug(name) }

@@ -353,10 +353,18 @@ public final class MonitorController {
     // MARK: Log pane
 
     /// The selected stream's log lines as shown (time, level, kind, fields), oldest first.
+    /// Read back from the log file only when the stream published since the last read: a
+    /// stream publishes after anything it logs, and the file has the lines by then.
     public func logLines() -> [(text: String, level: LogEntry.Level)] {
         guard let id = state.selectedID else { return [] }
-        return link.recentLog(id: id, limit: 1000).map { (LogPaneText.line($0), $0.level) }
+        let version = snapshots.first { $0.id == id }?.version
+        if let cached = logCache, cached.id == id, cached.version == version, version != nil { return cached.lines }
+        let lines = link.recentLog(id: id, limit: 1000).map { (LogPaneText.line($0), $0.level) }
+        logCache = (id, version, lines)
+        return lines
     }
+
+    private var logCache: (id: String, version: Int?, lines: [(text: String, level: LogEntry.Level)])?
 
     private func scrollLog(by delta: Int) {
         let count = logLines().count
