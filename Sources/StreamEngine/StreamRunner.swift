@@ -257,7 +257,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                     metrics.recordPoll(bodyBytes: poll.bodyBytes, patchBytes: wouldBe, changed: poll.changed, at: now)
                     if let body = poll.document {
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
-                        _ = document.consume(SSEEvent(type: "data", data: JSONWriter.string(body)))
+                        document.replace(with: body)
                         try? archive?.append(kind: "poll", time: wall.now(), fields: ["status": .number(JSONNumber(poll.status ?? 0)), "body": body])
                         linesWritten()
                     }

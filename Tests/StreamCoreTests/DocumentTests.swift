@@ -87,6 +87,16 @@ final class DocumentTests: XCTestCase {
         XCTAssertNotNil(try? document.consume(event("data", "{}")).get())
         XCTAssertFalse(document.isStale)
     }
+
+    func testAPollersBodyReplacesTheDocumentAndPatchesApplyToIt() throws {
+        var document = Document()
+        document.markStale("no snapshot yet")
+        document.replace(with: ["a": 1])
+        XCTAssertFalse(document.isStale)
+        XCTAssertEqual(document.current, ["a": 1])
+        _ = try document.consume(event("patch", #"[{"op":"replace","path":"/a","value":2}]"#)).get()
+        XCTAssertEqual(document.current, ["a": 2])
+    }
 }
 
 final class SanitizerTests: XCTestCase {

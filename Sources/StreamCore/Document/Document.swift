@@ -84,6 +84,12 @@ public struct Document: Sendable {
         }
     }
 
+    /// Takes a whole document parsed elsewhere (a poller's body) as the new snapshot.
+    public mutating func replace(with snapshot: JSONValue) {
+        current = snapshot
+        staleReason = nil
+    }
+
     /// Marks the document out of sync (e.g. an event was dropped for its size).
     public mutating func markStale(_ reason: String) {
         if staleReason == nil { staleReason = reason }
