@@ -93,8 +93,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.headers = spec.headers
                 options.stall = .seconds(spec.stall)
                 options.compress = spec.compress
-                let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: StreamRunner.stableSeed(spec.id)) { [weak self] report in
-                    self?.handle(report)
+                // The connection holds its runner until it has finished (`.finished` lets go of
+                // it): a stream removed while connected still logs its close and its stop.
+                let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: StreamRunner.stableSeed(spec.id)) { [self] report in
+                    handle(report)
                 }
                 sse = connection
                 connection.start()
@@ -107,8 +109,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 // (seeded by the stream's id: the same stream starts at the same offset).
                 var random = SplitMix64(seed: StreamRunner.stableSeed(spec.id))
                 options.initialDelay = .milliseconds(Int.random(in: 0..<(spec.interval * 1000), using: &random))
-                let poller = PollConnection(options: options, loop: loop, queue: queue) { [weak self] report in
-                    self?.handle(report)
+                let poller = PollConnection(options: options, loop: loop, queue: queue) { [self] report in
+                    handle(report)  // held until finished, as for a stream
                 }
                 self.poller = poller
                 // Until its first poll, a poller says when that will be rather than "connecting".
