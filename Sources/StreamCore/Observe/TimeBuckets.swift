@@ -115,9 +115,16 @@ public struct TimeBuckets: Sendable, Equatable {
         // Visit only the `count` slots the window covers (this runs for every published
         // snapshot of every stream), keeping those the ring still holds.
         var total = Counters()
+        guard let newest else { return total }
+        // The slots both in the window and in the ring, walked with one division.
+        let first = max(last - Int64(count) + 1, newest - Int64(slotCount) + 1)
+        let end = min(last, newest)
+        guard first <= end else { return total }
+        var at = position(first)
         slots.withUnsafeBufferPointer { slots in
-            for number in (last - Int64(count) + 1)...last where holds(number) {
-                total += slots[position(number)].counters
+            for _ in 0...(end - first) {
+                total += slots[at].counters
+                at = at + 1 == slotCount ? 0 : at + 1
             }
         }
         return total
