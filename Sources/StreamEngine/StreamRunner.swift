@@ -236,6 +236,13 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             if !stoppedByServer { setState(.stopped) }
             finished()
         }
+        // A piece of the body is handled in one block: publish once at its end, at once when
+        // the last publication is old enough, instead of queueing a block for it (thousands
+        // of quiet streams each save a dispatch per event).
+        if handlingPiece { return }
+        if case .pieceHandled = report, !publishPending, lastPublished.map({ time.now() - $0 >= StreamRunner.publishInterval }) ?? true {
+            return publishNow()
+        }
         schedulePublish()
     }
 
