@@ -228,20 +228,15 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             }
             return length
         }
-        ccurl_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, context)
-        ccurl_easy_setopt_long(easy, CURLOPT_NOPROGRESS, 0)
-        ccurl_easy_setopt_xferinfo_callback(easy) { user, _, _, _, _ in
-            CurlLoop.noteWireBytes(Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue())
-            return 0
-        }
         transfers[easy] = transfer
         curl_multi_add_handle(multi, easy)
     }
 
-    /// The bytes on the wire so far (headers, and the body as received, before decoding).
-    /// Read in the write callback too: libcurl calls the progress callback only after the
-    /// data, so a stream that sends one event and then waits would otherwise show no wire
-    /// bytes for it until its next one.
+    /// The bytes on the wire so far (headers, and the body as received, before decoding),
+    /// read in the write callback: libcurl has counted a piece by the time it hands it over.
+    /// (Its progress callback comes after the data, so a stream that sent one event and then
+    /// waited showed no wire bytes for it until its next; and thousands of transfers calling
+    /// it at least once a second cost more than these two reads.)
     static func noteWireBytes(_ transfer: HTTPTransfer) {
         guard let easy = transfer.easy else { return }
         var body: curl_off_t = 0
