@@ -49,8 +49,11 @@ public final class RegistryFollower: Sendable {
             state.seen = now
             do throws(RegistryError) {
                 let followed = engine.follow(try file.load())
+                // After a problem, say the file is good again even when nothing changed, so
+                // the problem's message does not stay as the last word.
+                let recovered = state.lastProblem != nil
                 state.lastProblem = nil
-                return followed.isEmpty ? nil : .followed(followed)
+                return followed.isEmpty && !recovered ? nil : .followed(followed)
             } catch {
                 guard error != state.lastProblem else { return nil }
                 state.lastProblem = error
@@ -79,6 +82,7 @@ extension RegistryFollower.Outcome {
                 return ids.count > 5 ? "\(verb) \(named) and \(ids.count - 5) more" : "\(verb) \(named)"
             }
             let parts = [list("added", followed.added), list("removed", followed.removed), list("edited", followed.edited)]
+            if followed.isEmpty { return "registry valid again; no stream changed" }
             return "registry changed: " + parts.compactMap { $0 }.joined(separator: "; ")
         case .invalid(let error):
             return "registry not followed: \(error); carrying on with the streams already running"

@@ -283,6 +283,11 @@ final class EngineTests: XCTestCase {
         try "{ broken ".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertNil(follower.check(), "the same problem is reported once")
         XCTAssertEqual(engine.specs.map(\.id), ["quotes", "scores"])
+        // Put back as it was: nothing changes, but the file is said to be good again.
+        try good.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(follower.check()?.message, "registry valid again; no stream changed")
+        try "{ broken".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertNotNil(follower.check(), "broken again: reported again")
         try good.replacingOccurrences(of: "Quotes, renamed", with: "Quotes again").write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(follower.check(), .followed(.init(edited: ["quotes"])))
 
