@@ -32,6 +32,29 @@ public final class StreamArchive {
     /// Adds one record, `{"t": <ISO time>, "kind": <kind>, …fields}`; it reaches the file at
     /// the next `flush` (or once 64 KiB are pending).
     public func append(kind: String, time: UTCTime, fields: JSONObject) throws(FileError) {
+        try startLine(kind: kind, time: time)
+        line.writeMembers(of: fields) { $0 != "t" && $0 != "kind" }
+        line.appendRaw("}\n")
+        try addLine(time: time)
+    }
+
+    /// The record of one received event, as `append(kind: "event", …)` would write it with
+    /// `type`, `id` and `data` in this order, without building the fields: a stream writes one
+    /// for every event.
+    public func appendEvent(time: UTCTime, type: String, id: String, data: String) throws(FileError) {
+        try startLine(kind: "event", time: time)
+        line.appendRaw(#","type":"#)
+        line.writeString(type)
+        line.appendRaw(#","id":"#)
+        line.writeString(id)
+        line.appendRaw(#","data":"#)
+        line.writeString(data)
+        line.appendRaw("}\n")
+        try addLine(time: time)
+    }
+
+    /// Opens the day's file when the day changed, and starts a record in `line`.
+    private func startLine(kind: String, time: UTCTime) throws(FileError) {
         if fileDay != time.day {
             try flush()
             file?.sync()
@@ -44,8 +67,9 @@ public final class StreamArchive {
         line.writeTime(time)
         line.appendRaw(#","kind":"#)
         line.writeString(kind)
-        line.writeMembers(of: fields) { $0 != "t" && $0 != "kind" }
-        line.appendRaw("}\n")
+    }
+
+    private func addLine(time: UTCTime) throws(FileError) {
         line.buffer.withUnsafeBytes { pending.append($0) }
         bytesSinceCheck += line.buffer.count
         if line.buffer.count > 16 << 10 { line = JSONWriter() }  // a big body must not keep its capacity

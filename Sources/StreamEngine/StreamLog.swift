@@ -73,6 +73,32 @@ public final class StreamLog {
     public func append(_ entry: LogEntry) throws(FileError) {
         line.removeAll()
         entry.write(into: &line)
+        try addLine()
+    }
+
+    /// The line of one received event, as `append` would write `LogEntry(kind: "event", …)`
+    /// with these fields in this order, without building the entry: a stream writes one for
+    /// every event.
+    public func appendEvent(time: UTCTime, type: String, id: String, bytes: Int, operations: Int, changed: Bool, excerpt: String) throws(FileError) {
+        line.removeAll()
+        line.appendRaw(#"{"time":"#)
+        line.writeTime(time)
+        line.appendRaw(#","level":"info","kind":"event","type":"#)
+        line.writeString(type)
+        line.appendRaw(#","id":"#)
+        line.writeString(id)
+        line.appendRaw(#","bytes":"#)
+        line.writeInteger(bytes)
+        line.appendRaw(#","ops":"#)
+        line.writeInteger(operations)
+        changed ? line.appendRaw(#","changed":true,"excerpt":"#) : line.appendRaw(#","changed":false,"excerpt":"#)
+        line.writeString(excerpt)
+        line.appendRaw("}\n")
+        try addLine()
+    }
+
+    /// Adds the line in `line` to the pending ones, rotating first when it would not fit.
+    private func addLine() throws(FileError) {
         if let file, file.size + pending.count > 0, file.size + pending.count + line.buffer.count > maxFileBytes {
             try flush()
             try rotate()

@@ -290,17 +290,16 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         metrics.advance(to: now) { document.current?.hashValue }
         let hadDocument = document.current != nil
         let wasStale = document.isStale
-        try? archive?.append(kind: "event", time: wall.now(), fields: ["type": .string(event.type), "id": .string(event.lastEventID), "data": .string(event.data)])
+        try? archive?.appendEvent(time: wall.now(), type: event.type, id: event.lastEventID, data: event.data)
         linesWritten()
         switch document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens)) {
         case .success(let observation):
             metrics.record(observation, at: now)
             if !hadDocument, let current = document.current { metrics.documentAppeared(hash: current.hashValue) }
-            write(.info, "event", [
-                "type": .string(event.type), "id": .string(event.lastEventID), "bytes": .number(JSONNumber(observation.payloadBytes)),
-                "ops": .number(JSONNumber(observation.operations)), "changed": .bool(observation.changed),
-                "excerpt": .string(StreamRunner.excerpt(event.data)),
-            ])
+            try? log?.appendEvent(
+                time: wall.now(), type: event.type, id: event.lastEventID, bytes: observation.payloadBytes,
+                operations: observation.operations, changed: observation.changed, excerpt: StreamRunner.excerpt(event.data))
+            linesWritten()
         case .failure(let error):
             metrics.recordError()
             status.lastError = error.reason

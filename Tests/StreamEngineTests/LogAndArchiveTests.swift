@@ -123,6 +123,35 @@ final class LogAndArchiveTests: XCTestCase {
         XCTAssertEqual(lines(day), 73)
     }
 
+    /// The event lines written without building an entry are the very bytes the general path
+    /// writes, for awkward text too.
+    func testEventLinesAreTheSameBytesAsTheGeneralPath() throws {
+        let time = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 0.5)
+        for (type, id, data, changed) in [("patch", "42", #"[{"op":"replace","path":"/a","value":"x\"y"}]"#, true),
+                                          ("data", "", "é\u{1B}[2J\u{2028}\n😀", false)] {
+            let general = try StreamLog(directory: directory + "/general", stream: "s")
+            let special = try StreamLog(directory: directory + "/special", stream: "s")
+            try general.append(LogEntry(time: time, kind: "event", fields: [
+                "type": .string(type), "id": .string(id), "bytes": .number(JSONNumber(data.utf8.count)),
+                "ops": 3, "changed": .bool(changed), "excerpt": .string(data),
+            ]))
+            try special.appendEvent(time: time, type: type, id: id, bytes: data.utf8.count, operations: 3, changed: changed, excerpt: data)
+            try general.flush()
+            try special.flush()
+            XCTAssertEqual(try String(contentsOfFile: directory + "/special/s.jsonl", encoding: .utf8),
+                           try String(contentsOfFile: directory + "/general/s.jsonl", encoding: .utf8))
+            let generalArchive = try StreamArchive(root: directory + "/general", stream: "a")
+            let specialArchive = try StreamArchive(root: directory + "/special", stream: "a")
+            try generalArchive.append(kind: "event", time: time, fields: ["type": .string(type), "id": .string(id), "data": .string(data)])
+            try specialArchive.appendEvent(time: time, type: type, id: id, data: data)
+            try generalArchive.flush()
+            try specialArchive.flush()
+            XCTAssertEqual(try String(contentsOfFile: directory + "/special/a/2026-11-29.jsonl", encoding: .utf8),
+                           try String(contentsOfFile: directory + "/general/a/2026-11-29.jsonl", encoding: .utf8))
+            try FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
     func testExcerptsAreCutByBytesAtACharacterBoundary() {
         XCTAssertEqual(StreamRunner.excerpt("abc"), "abc")
         XCTAssertEqual(StreamRunner.excerpt(String(repeating: "é", count: 150)), String(repeating: "é", count: 100))
