@@ -85,7 +85,8 @@ extension RegistryFollower.Outcome {
             if followed.isEmpty { return "registry valid again; no stream changed" }
             return "registry changed: " + parts.compactMap { $0 }.joined(separator: "; ")
         case .invalid(let error):
-            return "registry not followed: \(error); carrying on with the streams already running"
+            // The file may hold anything: what its error quotes is made safe to print.
+            return "registry not followed: \(Sanitizer.line(error.description)); carrying on with the streams already running"
         }
     }
 

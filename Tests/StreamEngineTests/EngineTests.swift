@@ -308,6 +308,8 @@ final class EngineTests: XCTestCase {
         let problem = RegistryError(file: "streams.json", location: "line 1, column 3", reason: "invalid JSON")
         XCTAssertTrue(RegistryFollower.Outcome.invalid(problem).isProblem)
         XCTAssertTrue(RegistryFollower.Outcome.invalid(problem).message.hasPrefix("registry not followed: "))
+        let hostile = RegistryError(file: "streams.json", location: nil, reason: "unexpected '\u{1B}]0;pwned\u{07}'")
+        XCTAssertFalse(RegistryFollower.Outcome.invalid(hostile).message.unicodeScalars.contains { $0.value < 0x20 }, "no control reaches a terminal")
     }
 
     /// status.json is rewritten when a stream published, and every 10 s to show the engine is
