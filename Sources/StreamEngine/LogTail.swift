@@ -8,7 +8,7 @@ import StreamCore
 /// The end of a stream's log files, read back into entries: the newest file first, then the
 /// one rotated before it while more entries are wanted. Lines that do not parse (a torn line
 /// left by a crash) are skipped. Memory is bounded by `maxBytes` whatever the files hold.
-public final class LogTail: @unchecked Sendable {  // immutable after init; the descriptors are only read with pread
+public final class LogTail: Sendable {
     struct File {
         var path: String
         /// Read up to here (nil: the whole file).
