@@ -61,27 +61,42 @@ public final class LogTail: Sendable {
         return newestFirst.reversed().flatMap { $0 }
     }
 
-    /// The last `count` complete lines before `size`, oldest first, reading backwards in
-    /// 64 KiB steps and at most `budget` bytes.
-    static func lastLines(fd: Int32, size: Int, count: Int, budget: inout Int) -> [ArraySlice<UInt8>] {
-        var bytes: [UInt8] = []
+    /// The last `count` complete, non-empty lines before `size`, oldest first, reading
+    /// backwards in `step`-byte reads and at most `budget` bytes.
+    static func lastLines(fd: Int32, size: Int, count: Int, budget: inout Int, step: Int = 64 << 10) -> [ArraySlice<UInt8>] {
+        var blocks: [[ArraySlice<UInt8>]] = []  // whole lines, newest block first
+        var found = 0
         var start = size
-        var newlines = 0
-        // The file ends with a newline; `count` lines need `count + 1` newlines, or the file's start.
-        while start > 0 && newlines <= count && budget > 0 {
-            let step = min(64 << 10, start, budget)
-            var chunk = [UInt8](repeating: 0, count: step)
-            let got = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, step, off_t(start - step)) }
-            guard got == step else { break }
-            newlines += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            bytes = chunk + bytes
-            start -= step
-            budget -= step
+        // The beginning of the earliest line seen, whose start is in a block not read yet.
+        var carry: [UInt8] = []
+        var first = true
+        while found < count && start > 0 && budget > 0 {
+            let length = min(step, start, budget)
+            var chunk = [UInt8](repeating: 0, count: length)
+            let got = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(start - length)) }
+            guard got == length else { break }
+            start -= length
+            budget -= length
+            let endOfFile = first
+            if first {
+                // What follows the file's last newline is an unfinished line (a write cut short):
+                // skipped, however many reads it spans.
+                guard let lastNewline = chunk.lastIndex(of: 0x0A) else { continue }
+                chunk.removeSubrange((lastNewline + 1)...)
+                first = false
+            }
+            chunk.append(contentsOf: carry)
+            var pieces = chunk.split(separator: 0x0A, omittingEmptySubsequences: false)
+            // The block ends with the file's last newline (an empty piece follows it), or where
+            // the carried line did: then its last piece is whole.
+            if endOfFile { pieces.removeLast() }
+            carry = pieces.isEmpty ? [] : Array(pieces.removeFirst())
+            if start == 0 { pieces.insert(carry[...], at: 0) }  // the file's first line is whole
+            let whole = pieces.filter { !$0.isEmpty }
+            found += whole.count
+            blocks.append(whole)
         }
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        if bytes.last == 0x0A { lines.removeLast() } else if !lines.isEmpty { lines.removeLast() }  // an unfinished last line
-        if start > 0, !lines.isEmpty { lines.removeFirst() }  // cut in the middle: not a whole line
-        return Array(lines.filter { !$0.isEmpty }.suffix(count))
+        return Array(blocks.reversed().flatMap { $0 }.suffix(count))
     }
 }
 

@@ -95,6 +95,29 @@ final class LogAndArchiveTests: XCTestCase {
         XCTAssertEqual(LogTail.lastLines(fd: fd, size: 0, count: 5, budget: &budget), [], "an empty file has no lines")
     }
 
+    /// Reading backwards in steps of any size finds the same last lines: every count, with a
+    /// torn line at the end and blank lines between.
+    func testLastLinesAreTheSameWhateverTheReadSize() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/lines"
+        var random = SplitMix64(seed: 21)
+        var lines: [String] = []
+        for i in 0..<60 { lines.append("line \(i) " + String(repeating: "é", count: Int(random.next() % 40))) }
+        for ending in ["\n", "\n\n" + "torn", "\n\n", "\n" + String(repeating: "x", count: 150)] {
+            let text = lines.joined(separator: "\n") + ending
+            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            for _ in 0..<200 {
+                let count = Int(random.next() % 70)
+                let step = Int(random.next() % 97) + 1
+                var budget = Int.max
+                let got = LogTail.lastLines(fd: fd, size: text.utf8.count, count: count, budget: &budget, step: step)
+                XCTAssertEqual(got.map { String(decoding: $0, as: UTF8.self) }, Array(lines.suffix(count)), "count \(count), step \(step)")
+            }
+        }
+    }
+
     func testLinesWaitForAFlushThenGoOutTogetherAndNothingIsLostOnClose() throws {
         func lines(_ path: String) -> Int { (try? JSONLinesReader.readFile(path: path).records.count) ?? 0 }
         var log: StreamLog? = try StreamLog(directory: directory, stream: "s")
