@@ -60,17 +60,21 @@ struct PendingLines {
     var count: Int { bytes.count }
     var isFull: Bool { bytes.count >= PendingLines.flushAt }
 
-    mutating func append(_ line: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: line)
+    /// Takes the line written in `line`. A long line's writer is replaced, so that it does
+    /// not keep that capacity for the stream's life.
+    mutating func add(_ line: inout JSONWriter) {
+        line.buffer.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        if line.buffer.count > 16 << 10 { line = JSONWriter() }
     }
 
     mutating func clear() {
         bytes.removeAll(keepingCapacity: bytes.capacity <= 4 << 10)
     }
 
-    /// Writes everything pending; on failure it is dropped (memory stays bounded) and the
-    /// error thrown.
-    mutating func write(to file: AppendOnlyFile) throws(FileError) {
+    /// Writes everything pending (dropped when there is no file); on failure it is dropped
+    /// too (memory stays bounded) and the error thrown.
+    mutating func write(to file: AppendOnlyFile?) throws(FileError) {
+        guard let file else { return clear() }
         guard !bytes.isEmpty else { return }
         defer { clear() }
         var failure: FileError?

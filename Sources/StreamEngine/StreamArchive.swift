@@ -70,9 +70,8 @@ public final class StreamArchive {
     }
 
     private func addLine(time: UTCTime) throws(FileError) {
-        line.buffer.withUnsafeBytes { pending.append($0) }
         bytesSinceCheck += line.buffer.count
-        if line.buffer.count > 16 << 10 { line = JSONWriter() }  // a big body must not keep its capacity
+        pending.add(&line)
         if pending.isFull { try flush() }
         if bytesSinceCheck > max(maxBytes / 16, 4096) {
             try flush()
@@ -82,7 +81,6 @@ public final class StreamArchive {
 
     /// Writes the pending records.
     public func flush() throws(FileError) {
-        guard let file else { return pending.clear() }
         try pending.write(to: file)
     }
 

@@ -103,14 +103,12 @@ public final class StreamLog {
             try flush()
             try rotate()
         }
-        line.buffer.withUnsafeBytes { pending.append($0) }
-        if line.buffer.count > 16 << 10 { line = JSONWriter() }  // a long line must not keep its capacity
+        pending.add(&line)
         if pending.isFull { try flush() }
     }
 
     /// Writes the pending lines.
     public func flush() throws(FileError) {
-        guard let file else { return pending.clear() }
         try pending.write(to: file)
     }
 

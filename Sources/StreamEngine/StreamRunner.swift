@@ -290,14 +290,15 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         metrics.advance(to: now) { document.current?.hashValue }
         let hadDocument = document.current != nil
         let wasStale = document.isStale
-        try? archive?.appendEvent(time: wall.now(), type: event.type, id: event.lastEventID, data: event.data)
+        let received = wall.now()  // one clock read for the event's two lines
+        try? archive?.appendEvent(time: received, type: event.type, id: event.lastEventID, data: event.data)
         linesWritten()
         switch document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens)) {
         case .success(let observation):
             metrics.record(observation, at: now)
             if !hadDocument, let current = document.current { metrics.documentAppeared(hash: current.hashValue) }
             try? log?.appendEvent(
-                time: wall.now(), type: event.type, id: event.lastEventID, bytes: observation.payloadBytes,
+                time: received, type: event.type, id: event.lastEventID, bytes: observation.payloadBytes,
                 operations: observation.operations, changed: observation.changed, excerpt: StreamRunner.excerpt(event.data))
             linesWritten()
         case .failure(let error):
