@@ -156,11 +156,11 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
 
     private func begin(_ transfer: HTTPTransfer) {
         guard running else {
-            transfer.onComplete?(.failed("the engine stopped"), nil, transfer.counts)
+            transfer.complete(.failed("the engine stopped"))
             return
         }
         guard let easy = curl_easy_init() else {
-            transfer.onComplete?(.failed("cannot create a libcurl handle"), nil, transfer.counts)
+            transfer.complete(.failed("cannot create a libcurl handle"))
             return
         }
         transfer.easy = easy
@@ -287,7 +287,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         transfer.easy = nil
         if let list = transfer.headerList { curl_slist_free_all(list) }
         transfer.headerList = nil
-        transfer.onComplete?(outcome, transfer.response, transfer.counts)
+        transfer.complete(outcome)
     }
 
     static func describe(_ code: CURLcode) -> String {

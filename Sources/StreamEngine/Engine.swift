@@ -8,7 +8,7 @@ import Synchronization
 public final class Engine: Sendable {
     public let store = SnapshotStore()
     private let loop: CurlLoop
-    private let runners: Mutex<[String: StreamRunner]>
+    let runners: Mutex<[String: StreamRunner]>
     private let stateDirectory: String?
     private let registryFile: RegistryFile?
     private let notifier: Notifier

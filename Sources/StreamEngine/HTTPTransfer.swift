@@ -78,7 +78,7 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
     var aborted = false
     /// Whether the receiver paused the transfer (engine thread).
     var paused = false
-    /// Raw body bytes received so far (from libcurl's progress callback).
+    /// Raw body bytes received so far (read from libcurl's counters in the write callback).
     var bodyWireBytes: Int64 = 0
     var headerBytes: Int64 = 0
 
@@ -88,4 +88,16 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
 
     /// Wire bytes so far (engine thread).
     public var wireBytesSoFar: Int64 { headerBytes + bodyWireBytes }
+
+    /// Lets go of every handler, then hands the outcome to `onComplete` (engine thread, once).
+    /// The handlers capture the transfer and whoever started it (a connection, a notifier), so
+    /// keeping them after the end would keep all of those alive for good: one leaked transfer
+    /// per poll or reconnect, and a removed stream's whole runner.
+    func complete(_ outcome: Outcome) {
+        let completion = onComplete
+        onResponse = nil
+        onData = nil
+        onComplete = nil
+        completion?(outcome, response, counts)
+    }
 }

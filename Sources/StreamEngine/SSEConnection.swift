@@ -188,7 +188,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private func ended(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome, response: HTTPTransfer.Response?, accepted: Bool, snippet: String, counts: HTTPTransfer.Counts) {
         guard current === transfer else { return }
         current = nil
-        stallCheck?.cancel()
+        cancelStallCheck()
         parser.finish()  // an unfinished event is discarded; the last event ID is kept
         handler(.bytes(counts))
         let status = response?.status
@@ -230,8 +230,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     /// each dispatch timer costs a wakeup and a timerfd update.
     private func scheduleStallCheck(after wait: Duration? = nil) {
         stallCheck?.cancel()
-        let check = DispatchWorkItem { [self] in
-            guard let current else { return }
+        // Weak: the queue holds a scheduled item until its time comes, even cancelled, and a
+        // check must not keep a finished connection alive for `stall` seconds.
+        let check = DispatchWorkItem { [weak self] in
+            guard let self, let current else { return }
             let quiet = time.now() - lastByte
             if quiet >= options.stall {
                 problem = "stalled: no data for \(SSEConnection.describe(options.stall))"
@@ -250,8 +252,15 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     }
 
     private func finish() {
-        stallCheck?.cancel()
+        cancelStallCheck()
         handler(.finished)
+    }
+
+    /// A cancelled work item keeps its block, and the block holds this connection: drop it, or
+    /// a finished connection (and its runner) would stay alive.
+    private func cancelStallCheck() {
+        stallCheck?.cancel()
+        stallCheck = nil
     }
 }
 
