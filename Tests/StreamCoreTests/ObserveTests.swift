@@ -111,6 +111,24 @@ final class ObserveTests: XCTestCase {
         }
     }
 
+    /// Replacing the evicted sample in place keeps the window exactly sorted, with duplicates,
+    /// at both ends, and when the new value equals the old one.
+    func testReplacingASampleKeepsTheWindowSorted() {
+        var random = SeededRandom(seed: 13)
+        for range in [0..<4, 0..<50, 0..<100_000] {
+            var values = (0..<64).map { _ in Int32(Int.random(in: range, using: &random)) }
+            var sorted = values.sorted()
+            for step in 0..<2_000 {
+                let at = Int.random(in: 0..<values.count, using: &random)
+                let new = step % 7 == 0 ? values[at] : Int32(Int.random(in: range, using: &random))
+                SizeStatistics.replace(values[at], with: new, in: &sorted)
+                values[at] = new
+                XCTAssertEqual(sorted, values.sorted(), "range \(range), step \(step)")
+                if sorted != values.sorted() { return }
+            }
+        }
+    }
+
     func testChangeWindowsCompareTheDocumentAtWindowEdges() {
         var windows = ChangeWindows(length: .seconds(60), start: at(0))
         var hash = 1

@@ -26,13 +26,36 @@ public struct SizeStatistics: Sendable, Equatable {
         let clamped = Int32(clamping: size)
         if recent.count < SizeStatistics.window {
             recent.append(clamped)
-        } else {
-            let evicted = recent[next]
-            sorted.remove(at: SizeStatistics.insertionIndex(of: evicted, in: sorted))
-            recent[next] = clamped
-            next = (next + 1) % SizeStatistics.window
+            sorted.insert(clamped, at: SizeStatistics.insertionIndex(of: clamped, in: sorted))
+            return
         }
-        sorted.insert(clamped, at: SizeStatistics.insertionIndex(of: clamped, in: sorted))
+        let evicted = recent[next]
+        recent[next] = clamped
+        next = (next + 1) % SizeStatistics.window
+        SizeStatistics.replace(evicted, with: clamped, in: &sorted)
+    }
+
+    /// Replaces one `old` in `sorted` with `new`, keeping it sorted: the elements between the
+    /// two places move by one, in one `memmove`, instead of a removal and an insertion that
+    /// each move the rest of the array.
+    static func replace(_ old: Int32, with new: Int32, in sorted: inout [Int32]) {
+        let from = insertionIndex(of: old, in: sorted)
+        if new > old {
+            // After `old` leaves, `new` goes after every value below it.
+            let to = insertionIndex(of: new, in: sorted) - 1
+            sorted.withUnsafeMutableBufferPointer { values in
+                let base = values.baseAddress!
+                (base + from).update(from: base + from + 1, count: to - from)
+                base[to] = new
+            }
+        } else if new < old {
+            let to = insertionIndex(of: new, in: sorted)
+            sorted.withUnsafeMutableBufferPointer { values in
+                let base = values.baseAddress!
+                (base + to + 1).update(from: base + to, count: from - to)
+                base[to] = new
+            }
+        }
     }
 
     public var mean: Double { count == 0 ? 0 : Double(total) / Double(count) }

@@ -31,6 +31,9 @@ public struct TimeBuckets: Sendable, Equatable {
 
     public let slotLength: Duration
     public let slotCount: Int
+    /// `slotLength` in nanoseconds, converted once: every event and snapshot needs it, and
+    /// reading a `Duration`'s nanoseconds takes 128-bit arithmetic.
+    private let slotNanoseconds: Int64
     /// The ring: position `number % slotCount` holds slot `number` for the `slotCount` slots
     /// up to `newest`. Counts are stored in 32 bits (a slot is at most two hours long).
     private var slots: [Slot]
@@ -70,12 +73,13 @@ public struct TimeBuckets: Sendable, Equatable {
         precondition(slotCount > 0 && slotLength > .zero)
         self.slotLength = slotLength
         self.slotCount = slotCount
+        slotNanoseconds = slotLength.nanoseconds
         slots = Array(repeating: Slot(), count: slotCount)
     }
 
     private func slotNumber(_ moment: Moment) -> Int64 {
         // Floor division, so moments before the origin land in negative slots consistently.
-        let length = slotLength.nanoseconds
+        let length = slotNanoseconds
         let n = moment.nanoseconds
         return n >= 0 ? n / length : -((-n + length - 1) / length)
     }
@@ -111,7 +115,7 @@ public struct TimeBuckets: Sendable, Equatable {
     /// included), i.e. of the last `duration / slotLength` slots.
     public func total(over duration: Duration, at now: Moment) -> Counters {
         let last = slotNumber(now)
-        let count = Int(min(Int64(slotCount), max(1, duration.nanoseconds / slotLength.nanoseconds)))
+        let count = Int(min(Int64(slotCount), max(1, duration.nanoseconds / slotNanoseconds)))
         // Visit only the `count` slots the window covers (this runs for every published
         // snapshot of every stream), keeping those the ring still holds.
         var total = Counters()
