@@ -47,6 +47,18 @@ public enum HumanUnits {
         return "\(Int((share * 100).rounded()))%"
     }
 
+    /// A share as a percentage in at most five characters, for a table cell: `42%`, `-180%`;
+    /// from ±1,000 % on, in thousands: `-2k%`, `-18k%` (streaming an API that rarely changes
+    /// can cost many times the bytes of polling it); past that, `<-99k` or `>99k`.
+    public static func shortPercent(_ share: Double?) -> String {
+        guard let share, share.isFinite else { return "-" }
+        let percent = (share * 100).rounded()
+        if abs(percent) < 1000 { return "\(Int(percent))%" }
+        let thousands = (percent / 1000).rounded()
+        if abs(thousands) <= 99 { return "\(Int(thousands))k%" }
+        return percent < 0 ? "<-99k" : ">99k"
+    }
+
     private static func tenths(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"

@@ -133,7 +133,7 @@ public struct StreamFigures: Sendable {
         case .changes: return HumanUnits.percent(metrics.changeFrequency)
         case .lastChange: return age(metrics.lastChangeAt).map { HumanUnits.duration(seconds: $0) } ?? "-"
         case .meanSize: return metrics.events == 0 ? "-" : HumanUnits.bytes(Int(meanSize.rounded()))
-        case .savings: return HumanUnits.percent(savings)
+        case .savings: return HumanUnits.shortPercent(savings)
         case .lastEvent: return age(metrics.lastEventAt).map { HumanUnits.duration(seconds: $0) } ?? "-"
         }
     }

@@ -1,0 +1,49 @@
+import XCTest
+@testable import StreamCore
+
+/// The numbers people read in the monitor and on the command line.
+final class HumanUnitsTests: XCTestCase {
+    func testBytes() {
+        XCTAssertEqual(HumanUnits.bytes(0), "0 B")
+        XCTAssertEqual(HumanUnits.bytes(1023), "1023 B")
+        XCTAssertEqual(HumanUnits.bytes(1536), "1.5 KiB")
+        XCTAssertEqual(HumanUnits.bytes(1024 * 1024 - 1), "1.0 MiB")
+        XCTAssertEqual(HumanUnits.bytes(-5), "0 B")
+    }
+
+    func testCounts() {
+        XCTAssertEqual(HumanUnits.count(999), "999")
+        XCTAssertEqual(HumanUnits.count(2.5), "2.5")
+        XCTAssertEqual(HumanUnits.count(1234), "1.2k")
+        XCTAssertEqual(HumanUnits.count(3_400_000), "3.4M")
+        XCTAssertEqual(HumanUnits.count(.nan), "-")
+    }
+
+    func testDurations() {
+        XCTAssertEqual(HumanUnits.duration(seconds: 0.4), "0s")
+        XCTAssertEqual(HumanUnits.duration(seconds: 59), "59s")
+        XCTAssertEqual(HumanUnits.duration(seconds: 3599), "59m")
+        XCTAssertEqual(HumanUnits.duration(seconds: 7200), "2h")
+        XCTAssertEqual(HumanUnits.duration(seconds: 3 * 86_400), "3d")
+    }
+
+    func testPercentages() {
+        XCTAssertEqual(HumanUnits.percent(0.42), "42%")
+        XCTAssertEqual(HumanUnits.percent(nil), "-")
+        XCTAssertEqual(HumanUnits.percent(-17.8), "-1780%")
+    }
+
+    /// The SAVED cell is five characters wide: however large a saving or a cost, the short
+    /// form fits, and it never shows a cut-off number.
+    func testShortPercentagesFitFiveCharacters() {
+        let cases: [(Double?, String)] = [
+            (nil, "-"), (0, "0%"), (0.994, "99%"), (1, "100%"), (-0.05, "-5%"), (-1.79, "-179%"),
+            (-9.994, "-999%"), (-9.996, "-1k%"), (-17.8, "-2k%"), (-178, "-18k%"), (-989, "-99k%"), (-995, "<-99k"),
+            (-1e9, "<-99k"), (12.3, "1k%"), (1e6, ">99k"), (.infinity, "-"),
+        ]
+        for (share, text) in cases {
+            XCTAssertEqual(HumanUnits.shortPercent(share), text, "\(String(describing: share))")
+            XCTAssertLessThanOrEqual(HumanUnits.shortPercent(share).count, 5)
+        }
+    }
+}
