@@ -13,6 +13,12 @@ enum MonitorCommandSupport {
             currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
+    /// Raises the open-file limit as far as allowed; what to tell a person when it is still
+    /// too low for `streams` streams.
+    static func raiseOpenFileLimit(streams: Int) -> String? {
+        OpenFileLimit.warning(streams: streams, limit: OpenFileLimit.raise())
+    }
+
     /// Once a second, on a queue of its own: takes in registry changes other processes made
     /// (said in the status line, like an alert, in an error's colour for a problem), and keeps
     /// status.json current. Cancel the timer when the monitor ends.

@@ -71,6 +71,10 @@ struct RunCommand: StreamtopCommand {
             context.complain("\(error)")
             return 1
         }
+        // Each running stream holds a socket, its log and its archive open.
+        if let warning = MonitorCommandSupport.raiseOpenFileLimit(streams: registry.streams.count) {
+            if headless { context.complain(warning) } else { engine.store.publishAlert(stream: "", message: warning, recovered: false) }
+        }
         // Streams added, removed or edited meanwhile by other processes (`streamtop add` from a
         // script) are taken in within a second.
         let follower = RegistryFollower(file: RegistryFile(path: registryPath), engine: engine)
@@ -81,13 +85,22 @@ struct RunCommand: StreamtopCommand {
         context.output.flush()
         let wall = SystemWallClock()
         var nextWrite = Date()
+        var statusFailure: String?
         while !context.interrupted() {
             if Date() >= nextWrite {
                 if let outcome = follower.check() {
                     if outcome.isProblem { context.complain(outcome.message) } else { context.say(outcome.message) }
                     context.output.flush()
                 }
-                do { try engine.writeStatusIfMoved(at: wall.now()) } catch { context.complain("\(error)") }
+                // A failure is said once, not every second, and its end too.
+                do {
+                    try engine.writeStatusIfMoved(at: wall.now())
+                    if statusFailure != nil { context.say("status.json is written again") }
+                    statusFailure = nil
+                } catch {
+                    if statusFailure != "\(error)" { context.complain("\(error)") }
+                    statusFailure = "\(error)"
+                }
                 nextWrite = Date().addingTimeInterval(1)
             }
             usleep(100_000)  // the signal flag is checked ten times a second

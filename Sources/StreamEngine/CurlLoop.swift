@@ -269,7 +269,13 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             } else if transfer.aborted {
                 finish(transfer, outcome: .failed("aborted by the receiver"))
             } else {
-                finish(transfer, outcome: .failed(CurlLoop.describe(code)))
+                var systemError = 0
+                ccurl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &systemError)
+                if code == CURLE_COULDNT_CONNECT && systemError == 0 && CurlLoop.outOfFileDescriptors() {
+                    // libcurl keeps no error when the socket itself could not be made.
+                    systemError = Int(EMFILE)
+                }
+                finish(transfer, outcome: .failed(CurlLoop.describe(code, systemError: Int32(clamping: systemError))))
             }
         }
     }
@@ -288,6 +294,30 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         if let list = transfer.headerList { curl_slist_free_all(list) }
         transfer.headerList = nil
         transfer.complete(outcome)
+    }
+
+    /// libcurl's failure in words a person acts on. "Could not connect" covers several causes,
+    /// told apart by the system's error: a refusal, an unreachable host, and running out of
+    /// open files (many streams under a low `ulimit -n`), which is no fault of the server.
+    static func describe(_ code: CURLcode, systemError: Int32) -> String {
+        switch (code, systemError) {
+        case (CURLE_COULDNT_CONNECT, EMFILE), (CURLE_COULDNT_CONNECT, ENFILE):
+            return "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)"
+        case (CURLE_COULDNT_CONNECT, ENETUNREACH): return "network unreachable"
+        case (CURLE_COULDNT_CONNECT, EHOSTUNREACH): return "host unreachable"
+        case (CURLE_COULDNT_CONNECT, ETIMEDOUT): return "connection timed out"
+        default: return describe(code)
+        }
+    }
+
+    /// Whether this process has run out of file descriptors (it cannot open /dev/null).
+    static func outOfFileDescriptors() -> Bool {
+        let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard probe < 0 else {
+            close(probe)
+            return false
+        }
+        return errno == EMFILE || errno == ENFILE
     }
 
     static func describe(_ code: CURLcode) -> String {

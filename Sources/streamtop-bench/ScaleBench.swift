@@ -19,10 +19,7 @@ enum ScaleBench {
     }
 
     static func raiseFileLimit() {
-        var limit = rlimit()
-        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
-        limit.rlim_cur = min(limit.rlim_max, 65_536)
-        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        OpenFileLimit.raise()
     }
 
     struct Server {

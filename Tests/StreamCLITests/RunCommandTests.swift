@@ -155,3 +155,70 @@ final class RunCommandTests: XCTestCase {
         XCTAssertGreaterThan(records, 50)
     }
 }
+
+/// Many streams under a low open-file limit, as on a login shell (soft limit 1,024): `run`
+/// raises the soft limit to the hard one; when even the hard limit is too low it says so at
+/// start.
+final class OpenFileLimitRunTests: XCTestCase {
+    var server: LocalServer!
+    var home: String!
+
+    override func setUpWithError() throws {
+        server = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(50))], retryMilliseconds: 50))
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-nofile-\(UUID().uuidString)").path
+        var registry = Registry()
+        for index in 0..<20 {
+            try registry.add(StreamSpec(id: "s\(index)", name: "s\(index)", url: server.baseURL + "/sse/quotes", autostart: true))
+        }
+        try RegistryFile(path: home + "/streams.json").save(registry)
+    }
+
+    override func tearDownWithError() throws {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    /// Runs `streamtop run --headless` under `ulimit` (a shell's, as a person would) until
+    /// `done` holds for status.json's streams; returns them and what it said on stderr.
+    func runUnderLimit(_ ulimit: String, until done: @escaping ([JSONValue]) -> Bool) throws -> (streams: [JSONValue], errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let command = [StreamtopBinaryTests.executable.path, "run", "--headless", "--config", home + "/streams.json", "--state-dir", home + "/state"]
+        process.arguments = ["-c", "ulimit \(ulimit) && exec \"$@\"", "sh"] + command
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        var streams: [JSONValue] = []
+        while Date() < deadline {
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: home + "/state/status.json"))) ?? Data()
+            streams = (try? JSONParser.parse(Array(data)))?["streams"]?.arrayValue ?? []
+            if done(streams) { break }
+            usleep(50_000)
+        }
+        process.terminate()
+        process.waitUntilExit()
+        return (streams, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    func testALowSoftLimitIsRaisedAndEveryStreamRuns() throws {
+        // 20 streams need about 124 files; only the soft limit is low.
+        let (streams, errors) = try runUnderLimit("-S -n 64") { streams in
+            streams.count == 20 && streams.allSatisfy { ($0["events"]?.numberValue?.intValue ?? 0) > 0 }
+        }
+        XCTAssertEqual(streams.filter { ($0["events"]?.numberValue?.intValue ?? 0) > 0 }.count, 20)
+        XCTAssertTrue(streams.allSatisfy { $0["lastError"] == nil || $0["lastError"] == .null }, "\(streams.compactMap { $0["lastError"] })")
+        XCTAssertEqual(errors, "")
+    }
+
+    func testAHardLimitTooLowIsSaidOnceAtStart() throws {
+        // Run until status.json has been attempted a few times (it cannot be written while
+        // every descriptor is taken), then stop.
+        let started = Date()
+        let (_, errors) = try runUnderLimit("-n 64") { _ in Date().timeIntervalSince(started) > 3 }
+        XCTAssertTrue(errors.hasPrefix("streamtop: the open-file limit (64) is too low for 20 streams, which need about 124: raise it (ulimit -n, or LimitNOFILE= in a systemd unit) or run fewer streams\n"), errors)
+        // A status.json that cannot be written is said once, not every second.
+        XCTAssertLessThanOrEqual(errors.components(separatedBy: "status.json").count - 1, 1, errors)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CCurl
 @testable import LocalServer
 @testable import StreamCore
 @testable import StreamEngine
@@ -165,5 +166,29 @@ final class CurlLoopTests: XCTestCase {
             // A redirect's first response is part of what crossed the wire too.
             XCTAssertEqual(recorder.counts.wireBytes, Int64(server.bytesSent() - before), path)
         }
+    }
+}
+
+/// What a person is told about open files and failed connections.
+final class OpenFileLimitTests: XCTestCase {
+    func testTheWarningSaysHowManyFilesTheStreamsNeed() {
+        XCTAssertEqual(OpenFileLimit.needed(streams: 300), 964)
+        XCTAssertNil(OpenFileLimit.warning(streams: 300, limit: 1_024))
+        XCTAssertEqual(OpenFileLimit.warning(streams: 400, limit: 1_024),
+                       "the open-file limit (1024) is too low for 400 streams, which need about 1264: raise it (ulimit -n, or LimitNOFILE= in a systemd unit) or run fewer streams")
+    }
+
+    func testRaisingNeverLowersTheLimit() {
+        let before = OpenFileLimit.current
+        XCTAssertGreaterThanOrEqual(OpenFileLimit.raise(), before)
+    }
+
+    func testFailedConnectionsAreToldApartByTheSystemsError() {
+        XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: ECONNREFUSED), "connection refused")
+        XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: EMFILE), "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)")
+        XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: ENFILE), "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)")
+        XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: EHOSTUNREACH), "host unreachable")
+        XCTAssertEqual(CurlLoop.describe(CURLE_TOO_MANY_REDIRECTS), "too many redirects (more than the limit of 10)")
+        XCTAssertFalse(CurlLoop.outOfFileDescriptors())
     }
 }
