@@ -54,7 +54,9 @@ struct StatusCommand: StreamtopCommand {
                 stream["id"]?.stringValue ?? "?", stream["state"]?.stringValue ?? "?",
                 HumanUnits.bytes(int("wireBytes")), HumanUnits.bytes(Int(double("wireBytesPerSecond"))) + "/s",
                 String(int("events")), String(format1(double("patchesPerMinute"))), frequency,
-                String(int("errors")), stream["lastError"]?.stringValue ?? "",
+                // A log or archive that cannot be written is an error too, said when nothing
+                // more pressing is.
+                String(int("errors")), stream["lastError"]?.stringValue ?? stream["storageError"]?.stringValue.map { "not stored: \($0)" } ?? "",
             ].map { Sanitizer.line($0) }
         }
         let table = [header] + rows

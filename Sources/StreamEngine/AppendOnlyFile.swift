@@ -13,6 +13,8 @@ final class AppendOnlyFile {
     let path: String
     private var fd: Int32
     private(set) var size: Int
+    /// Whether the last write stopped in the middle of a line.
+    private var endsTorn = false
 
     init(path: String, mode: mode_t = 0o600) throws(FileError) {
         self.path = path
@@ -34,16 +36,26 @@ final class AppendOnlyFile {
     deinit { close(fd) }
 
     func append(_ bytes: UnsafeBufferPointer<UInt8>) throws(FileError) {
+        if endsTorn {
+            // An earlier write stopped mid-line (a full disk): end that line first, so that
+            // readers lose only it and not the whole lines written after it.
+            var newline: UInt8 = 0x0A
+            guard write(fd, &newline, 1) == 1 else { throw FileError(path: path, operation: "write", code: errno) }
+            size += 1
+            endsTorn = false
+        }
         var offset = 0
         while offset < bytes.count {
             let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: path, operation: "write", code: errno)
+                let code = errno
+                endsTorn = offset > 0 && bytes[offset - 1] != 0x0A
+                throw FileError(path: path, operation: "write", code: code)
             }
             offset += written
+            size += written
         }
-        size += bytes.count
     }
 
     func sync() {

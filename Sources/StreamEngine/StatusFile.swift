@@ -12,6 +12,7 @@ public enum StatusFile {
             "mode": .string(snapshot.mode.rawValue), "state": .string(snapshot.status.state.name),
             "sinceSeconds": .number(JSONNumber((metrics.at - snapshot.status.since).seconds) ?? JSONNumber(0)),
             "lastError": snapshot.status.lastError.map { .string($0) } ?? .null,
+            "storageError": snapshot.status.storageError.map { .string($0) } ?? .null,
             "wireBytes": .number(JSONNumber(Int(metrics.wireBytes))), "payloadBytes": .number(JSONNumber(Int(metrics.payloadBytes))),
             "events": .number(JSONNumber(Int(metrics.events))), "patches": .number(JSONNumber(Int(metrics.patches))),
             "polls": .number(JSONNumber(Int(metrics.polls))), "errors": .number(JSONNumber(Int(metrics.errors))),

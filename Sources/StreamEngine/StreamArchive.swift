@@ -20,11 +20,12 @@ public final class StreamArchive {
     private var pending = PendingLines()
     private var bytesSinceCheck = 0
 
-    public init(root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30) throws(FileError) {
+    /// Touches nothing on disk: the directory and the day's file are made with the first
+    /// record, and again after a failure (see `StreamLog`).
+    public init(root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30) {
         directory = "\(root)/\(stream)"
         self.maxBytes = maxBytes
         self.maxAgeDays = maxAgeDays
-        try makeDirectories(directory)
     }
 
     deinit { try? flush() }
@@ -55,9 +56,11 @@ public final class StreamArchive {
 
     /// Opens the day's file when the day changed, and starts a record in `line`.
     private func startLine(kind: String, time: UTCTime) throws(FileError) {
-        if fileDay != time.day {
+        if fileDay != time.day || file == nil {
             try flush()
             file?.sync()
+            file = nil
+            try makeDirectories(directory)
             file = try AppendOnlyFile(path: "\(directory)/\(time.dateString).jsonl")
             fileDay = time.day
             try enforceLimits(today: time.day)
@@ -78,6 +81,9 @@ public final class StreamArchive {
             try enforceLimits(today: time.day)
         }
     }
+
+    /// Whether lines wait for a `flush`.
+    public var hasPending: Bool { pending.count > 0 }
 
     /// Writes the pending records.
     public func flush() throws(FileError) {

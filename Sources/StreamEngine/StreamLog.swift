@@ -45,6 +45,7 @@ public struct LogEntry: Sendable, Equatable {
 /// from the end of the files when asked for rather than kept in memory: as values, 1,000
 /// entries cost about 800 KB, which 5,000 streams would multiply into gigabytes.
 public final class StreamLog {
+    public let directory: String
     public let path: String
     public let maxFileBytes: Int
     public let keptFiles: Int
@@ -58,13 +59,15 @@ public final class StreamLog {
     /// the events' parsing.
     private var pending = PendingLines()
 
-    public init(directory: String, stream: String, maxFileBytes: Int = 10 << 20, keptFiles: Int = 5, recentLimit: Int = 1000) throws(FileError) {
-        try makeDirectories(directory)
+    /// Touches nothing on disk: the directory and the file are made with the first line, and
+    /// again with a later one after a failure (a full disk, a directory removed meanwhile), so a
+    /// log that could not be written resumes by itself. Each failure is thrown to the caller.
+    public init(directory: String, stream: String, maxFileBytes: Int = 10 << 20, keptFiles: Int = 5, recentLimit: Int = 1000) {
+        self.directory = directory
         path = "\(directory)/\(stream).jsonl"
         self.maxFileBytes = maxFileBytes
         self.keptFiles = keptFiles
         self.recentLimit = recentLimit
-        file = try AppendOnlyFile(path: path)
     }
 
     deinit { try? flush() }
@@ -99,6 +102,7 @@ public final class StreamLog {
 
     /// Adds the line in `line` to the pending ones, rotating first when it would not fit.
     private func addLine() throws(FileError) {
+        try openIfNeeded()
         if let file, file.size + pending.count > 0, file.size + pending.count + line.buffer.count > maxFileBytes {
             try flush()
             try rotate()
@@ -107,9 +111,26 @@ public final class StreamLog {
         if pending.isFull { try flush() }
     }
 
-    /// Writes the pending lines.
+    /// Whether lines wait for a `flush`.
+    public var hasPending: Bool { pending.count > 0 }
+
+    /// Writes the pending lines, opening the file first if it is not open. On a failure the
+    /// pending lines are dropped (memory stays bounded) and the error thrown.
     public func flush() throws(FileError) {
+        guard pending.count > 0 else { return }
+        do {
+            try openIfNeeded()
+        } catch {
+            pending.clear()
+            throw error
+        }
         try pending.write(to: file)
+    }
+
+    private func openIfNeeded() throws(FileError) {
+        guard file == nil else { return }
+        try makeDirectories(directory)
+        file = try AppendOnlyFile(path: path)
     }
 
     /// The last `limit` entries (at most `recentLimit`), oldest first.
@@ -123,7 +144,7 @@ public final class StreamLog {
     public func tail() -> LogTail {
         try? flush()
         var files: [LogTail.File] = []
-        if let file { files.append(.init(path: path, size: file.size)) }
+        files.append(.init(path: path, size: file?.size))
         if keptFiles > 0 { files.append(.init(path: "\(path).1", size: nil)) }
         return LogTail(files: files, limit: recentLimit)
     }

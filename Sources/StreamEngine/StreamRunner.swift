@@ -41,6 +41,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// cannot bring back a deleted row or overwrite its successor's.
     private var retired = false
     private let notifier: Notifier?
+    private var logHealth = StorageHealth()
+    private var archiveHealth = StorageHealth()
     private var alerts: AlertPolicy
     private var alertTimer: DispatchWorkItem?
     /// From the first failed or stalled state until the stream is open again: reconnection
@@ -78,8 +80,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             repeatInterval: spec.notify?.repeat.map { .seconds($0) })
         metrics = StreamMetrics(start: time.now(), changeWindow: changeWindow)
         status = StreamStatus(state: .idle, since: time.now())
-        log = stateDirectory.flatMap { try? StreamLog(directory: "\($0)/logs", stream: spec.id) }
-        archive = stateDirectory.flatMap { try? StreamArchive(root: "\($0)/archive", stream: spec.id) }
+        log = stateDirectory.map { StreamLog(directory: "\($0)/logs", stream: spec.id) }
+        archive = stateDirectory.map { StreamArchive(root: "\($0)/archive", stream: spec.id) }
         publishNow()
     }
 
@@ -267,7 +269,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                     if let body = poll.document {
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         document.replace(with: body)
-                        try? archive?.append(kind: "poll", time: wall.now(), fields: ["status": .number(JSONNumber(poll.status ?? 0)), "body": body])
+                        archiving { try $0.append(kind: "poll", time: wall.now(), fields: ["status": .number(JSONNumber(poll.status ?? 0)), "body": body]) }
                         linesWritten()
                     }
                 }
@@ -291,15 +293,17 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         let hadDocument = document.current != nil
         let wasStale = document.isStale
         let received = wall.now()  // one clock read for the event's two lines
-        try? archive?.appendEvent(time: received, type: event.type, id: event.lastEventID, data: event.data)
+        archiving { try $0.appendEvent(time: received, type: event.type, id: event.lastEventID, data: event.data) }
         linesWritten()
         switch document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens)) {
         case .success(let observation):
             metrics.record(observation, at: now)
             if !hadDocument, let current = document.current { metrics.documentAppeared(hash: current.hashValue) }
-            try? log?.appendEvent(
-                time: received, type: event.type, id: event.lastEventID, bytes: observation.payloadBytes,
-                operations: observation.operations, changed: observation.changed, excerpt: StreamRunner.excerpt(event.data))
+            logging {
+                try $0.appendEvent(
+                    time: received, type: event.type, id: event.lastEventID, bytes: observation.payloadBytes,
+                    operations: observation.operations, changed: observation.changed, excerpt: StreamRunner.excerpt(event.data))
+            }
             linesWritten()
         case .failure(let error):
             metrics.recordError()
@@ -371,7 +375,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     }
 
     private func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {
-        try? log?.append(LogEntry(time: wall.now(), level: level, kind: kind, fields: fields))
+        logging { try $0.append(LogEntry(time: wall.now(), level: level, kind: kind, fields: fields)) }
         linesWritten()
     }
 
@@ -392,8 +396,46 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private func flushFiles() {
         guard linesPending else { return }
         linesPending = false
-        try? log?.flush()
-        try? archive?.flush()
+        if let log, log.hasPending { logging(written: true) { try $0.flush() } }
+        if let archive, archive.hasPending { archiving(written: true) { try $0.flush() } }
+    }
+
+    // MARK: Storage
+
+    /// Runs `operation` on the log, if there is one, noting a failure; `written` when the
+    /// operation reached the disk, so that its success ends a failure (see `StorageHealth`).
+    private func logging(written: Bool = false, _ operation: (StreamLog) throws -> Void) {
+        guard let log else { return }
+        var failure: FileError?
+        do { try operation(log) } catch { failure = error as? FileError }
+        guard failure != nil || written, let change = logHealth.record(failure) else { return }
+        storageChanged("log", change)
+    }
+
+    /// `logging` for the archive.
+    private func archiving(written: Bool = false, _ operation: (StreamArchive) throws -> Void) {
+        guard let archive else { return }
+        var failure: FileError?
+        do { try operation(archive) } catch { failure = error as? FileError }
+        guard failure != nil || written, let change = archiveHealth.record(failure) else { return }
+        storageChanged("archive", change)
+    }
+
+    /// Says that the stream's `file` ("log" or "archive") failed or is written again: in the
+    /// status (status.json, the detail view), as an alert (the monitor's status line), and in
+    /// the log when it is the archive that failed.
+    private func storageChanged(_ file: String, _ change: StorageHealth.Change) {
+        let problems = [logHealth.problem.map { "log: \($0)" }, archiveHealth.problem.map { "archive: \($0)" }].compactMap { $0 }
+        status.storageError = problems.isEmpty ? nil : Sanitizer.line(problems.joined(separator: "; "))
+        switch change {
+        case .failed(let reason):
+            store.publishAlert(stream: spec.id, message: Sanitizer.line("\(spec.name): its \(file) cannot be written (\(reason)); retrying"), recovered: false)
+            if file == "archive" { write(.error, "storage", ["file": .string(file), "problem": .string(reason)]) }
+        case .recovered:
+            store.publishAlert(stream: spec.id, message: Sanitizer.line("\(spec.name): its \(file) is written again"), recovered: true)
+            write(.info, "storage", ["file": .string(file), "problem": .null])
+        }
+        schedulePublish()
     }
 
     // MARK: Publishing

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import LocalServer
 @testable import StreamCore
 @testable import StreamEngine
 
@@ -26,7 +27,7 @@ final class LogAndArchiveTests: XCTestCase {
     }
 
     func testLogWritesJSONLinesReadsItsEndBackAndRotatesBySize() throws {
-        let log = try StreamLog(directory: directory, stream: "quotes", maxFileBytes: 1_000, keptFiles: 2, recentLimit: 5)
+        let log = StreamLog(directory: directory, stream: "quotes", maxFileBytes: 1_000, keptFiles: 2, recentLimit: 5)
         for i in 0..<40 {
             try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i)), "excerpt": "\u{1B}[2J quote"]))
         }
@@ -49,7 +50,7 @@ final class LogAndArchiveTests: XCTestCase {
     }
 
     func testRecentEntriesComeBackWholeAcrossARotationAndPastATornLine() throws {
-        let log = try StreamLog(directory: directory, stream: "s", maxFileBytes: 4_000, keptFiles: 1, recentLimit: 1000)
+        let log = StreamLog(directory: directory, stream: "s", maxFileBytes: 4_000, keptFiles: 1, recentLimit: 1000)
         let entry = LogEntry(time: UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 0.25), level: .error, kind: "error",
                              fields: ["reason": "HTTP 500: ␛[31m", "status": 500, "headers": ["a": "b"], "ok": false])
         try log.append(entry)
@@ -66,13 +67,13 @@ final class LogAndArchiveTests: XCTestCase {
         handle.seekToEndOfFile()
         handle.write(Data(#"{"time":"2026-11-29T12:00:00.000Z","kind":"ev"#.utf8))
         try handle.close()
-        let reopened = try StreamLog(directory: directory, stream: "s", maxFileBytes: 4_000, keptFiles: 1, recentLimit: 1000)
+        let reopened = StreamLog(directory: directory, stream: "s", maxFileBytes: 4_000, keptFiles: 1, recentLimit: 1000)
         try reopened.append(LogEntry(time: noon, kind: "event", fields: ["n": 60]))
         XCTAssertEqual(reopened.recent(limit: 3).map { $0.fields["n"] }, [58, 59, 60])
     }
 
     func testATailTakenEarlierReadsWhatWasWrittenBeforeItEvenAfterRotation() throws {
-        let log = try StreamLog(directory: directory, stream: "s", maxFileBytes: 2_000, keptFiles: 3, recentLimit: 10)
+        let log = StreamLog(directory: directory, stream: "s", maxFileBytes: 2_000, keptFiles: 3, recentLimit: 10)
         for i in 0..<5 { try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i))])) }
         let tail = log.tail()
         for i in 5..<200 { try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i))])) }
@@ -81,7 +82,7 @@ final class LogAndArchiveTests: XCTestCase {
     }
 
     func testReadingBackManyEntriesTakesTheLastThousandInOrder() throws {
-        let log = try StreamLog(directory: directory, stream: "s")
+        let log = StreamLog(directory: directory, stream: "s")
         let excerpt = JSONValue.string(String(repeating: "x", count: 200))
         for i in 0..<2_500 { try log.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i)), "excerpt": excerpt])) }
         let recent = log.recent()
@@ -105,7 +106,7 @@ final class LogAndArchiveTests: XCTestCase {
         for i in 0..<60 { lines.append("line \(i) " + String(repeating: "é", count: Int(random.next() % 40))) }
         for ending in ["\n", "\n\n" + "torn", "\n\n", "\n" + String(repeating: "x", count: 150)] {
             let text = lines.joined(separator: "\n") + ending
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
             let fd = open(path, O_RDONLY)
             defer { close(fd) }
             for _ in 0..<200 {
@@ -120,8 +121,8 @@ final class LogAndArchiveTests: XCTestCase {
 
     func testLinesWaitForAFlushThenGoOutTogetherAndNothingIsLostOnClose() throws {
         func lines(_ path: String) -> Int { (try? JSONLinesReader.readFile(path: path).records.count) ?? 0 }
-        var log: StreamLog? = try StreamLog(directory: directory, stream: "s")
-        var archive: StreamArchive? = try StreamArchive(root: directory, stream: "s")
+        var log: StreamLog? = StreamLog(directory: directory, stream: "s")
+        var archive: StreamArchive? = StreamArchive(root: directory, stream: "s")
         for i in 0..<3 {
             try log?.append(LogEntry(time: noon, kind: "event", fields: ["n": .number(JSONNumber(i))]))
             try archive?.append(kind: "event", time: noon, fields: ["data": "x"])
@@ -152,8 +153,8 @@ final class LogAndArchiveTests: XCTestCase {
         let time = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 0.5)
         for (type, id, data, changed) in [("patch", "42", #"[{"op":"replace","path":"/a","value":"x\"y"}]"#, true),
                                           ("data", "", "é\u{1B}[2J\u{2028}\n😀", false)] {
-            let general = try StreamLog(directory: directory + "/general", stream: "s")
-            let special = try StreamLog(directory: directory + "/special", stream: "s")
+            let general = StreamLog(directory: directory + "/general", stream: "s")
+            let special = StreamLog(directory: directory + "/special", stream: "s")
             try general.append(LogEntry(time: time, kind: "event", fields: [
                 "type": .string(type), "id": .string(id), "bytes": .number(JSONNumber(data.utf8.count)),
                 "ops": 3, "changed": .bool(changed), "excerpt": .string(data),
@@ -163,8 +164,8 @@ final class LogAndArchiveTests: XCTestCase {
             try special.flush()
             XCTAssertEqual(try String(contentsOfFile: directory + "/special/s.jsonl", encoding: .utf8),
                            try String(contentsOfFile: directory + "/general/s.jsonl", encoding: .utf8))
-            let generalArchive = try StreamArchive(root: directory + "/general", stream: "a")
-            let specialArchive = try StreamArchive(root: directory + "/special", stream: "a")
+            let generalArchive = StreamArchive(root: directory + "/general", stream: "a")
+            let specialArchive = StreamArchive(root: directory + "/special", stream: "a")
             try generalArchive.append(kind: "event", time: time, fields: ["type": .string(type), "id": .string(id), "data": .string(data)])
             try specialArchive.appendEvent(time: time, type: type, id: id, data: data)
             try generalArchive.flush()
@@ -185,7 +186,7 @@ final class LogAndArchiveTests: XCTestCase {
     }
 
     func testArchiveWritesDailyFilesAndEnforcesAgeAndSize() throws {
-        let archive = try StreamArchive(root: directory, stream: "quotes", maxBytes: 2_000, maxAgeDays: 3)
+        let archive = StreamArchive(root: directory, stream: "quotes", maxBytes: 2_000, maxAgeDays: 3)
         for day in 0..<6 {
             let time = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + Double(day) * 86_400)
             try archive.append(kind: "event", time: time, fields: ["type": "patch", "data": .string(String(repeating: "x", count: 100))])
@@ -224,5 +225,104 @@ final class LogAndArchiveTests: XCTestCase {
         let result = try JSONLinesReader.readFile(path: path)
         XCTAssertEqual(result.records, [["a": 1], ["a": 3]])
         XCTAssertEqual(result.warnings, ["\(path): line 2 is not JSON (unexpected end of input); skipped"])
+    }
+}
+
+/// A log or archive that cannot be written: the failure is said once, the writes are retried,
+/// and a line cut short by a full disk costs only itself.
+final class StorageFailureTests: XCTestCase {
+    var directory: String!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-storage-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func testAnIncidentIsSaidWhenItStartsAndWhenItEnds() {
+        var health = StorageHealth()
+        let full = FileError(path: "/x", operation: "write", code: ENOSPC)
+        XCTAssertNil(health.record(nil))
+        XCTAssertEqual(health.record(full), .failed("cannot write /x: No space left on device"))
+        XCTAssertNil(health.record(full))
+        XCTAssertNil(health.record(FileError(path: "/x", operation: "open", code: EMFILE)))
+        XCTAssertEqual(health.problem, "cannot open /x: Too many open files")
+        XCTAssertEqual(health.record(nil), .recovered)
+        XCTAssertNil(health.problem)
+        XCTAssertNil(health.record(nil))
+    }
+
+    /// A write that stops mid-line (here at the file-size limit, as a full disk would) leaves a
+    /// torn line; the next write ends it first, so the lines after it are whole.
+    func testALineCutShortByAFullDiskCostsOnlyItself() throws {
+        let path = directory + "/day.jsonl"
+        let file = try AppendOnlyFile(path: path)
+        let first = Array(#"{"a":1}"#.utf8) + [0x0A]
+        try first.withUnsafeBufferPointer { try file.append($0) }
+        // Writes past 20 bytes fail (EFBIG, with SIGXFSZ ignored) after a partial write.
+        let previousHandler = signal(SIGXFSZ, SIG_IGN)
+        var previous = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &previous)
+        var small = previous
+        small.rlim_cur = 20
+        setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &small)
+        let cut = Array(#"{"b":"0123456789"}"#.utf8) + [0x0A]
+        XCTAssertThrowsError(try cut.withUnsafeBufferPointer { try file.append($0) })
+        setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &previous)
+        signal(SIGXFSZ, previousHandler)
+        let last = Array(#"{"c":3}"#.utf8) + [0x0A]
+        try last.withUnsafeBufferPointer { try file.append($0) }
+        let result = try JSONLinesReader.readFile(path: path)
+        XCTAssertEqual(result.records, [["a": 1], ["c": 3]])
+        XCTAssertEqual(result.warnings.count, 1, "\(result.warnings)")
+    }
+
+    /// A log and an archive that cannot be created (something else sits where they go) do not
+    /// stop the stream; once the way is clear they are written again, without a restart.
+    func testAStreamWhoseFilesCannotBeWrittenSaysSoAndResumesWriting() throws {
+        let server = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(50))], retryMilliseconds: 50))
+        defer { server.stop() }
+        let state = directory + "/state"
+        try FileManager.default.createDirectory(atPath: state + "/logs/quotes.jsonl", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: state + "/archive", withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: state + "/archive/quotes", contents: Data("in the way".utf8)))
+        let engine = try Engine(specs: [StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes", autostart: true)], stateDirectory: state)
+        defer { engine.shutdown() }
+        engine.startAutostart()
+        func snapshot(until condition: (StreamSnapshot) -> Bool) -> StreamSnapshot? {
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                if let snapshot = engine.store.latest().snapshots.first, condition(snapshot) { return snapshot }
+                usleep(10_000)
+            }
+            return nil
+        }
+        let failing = snapshot { $0.status.storageError?.contains("archive") == true && $0.status.storageError?.contains("log") == true && $0.metrics.patches >= 3 }
+        XCTAssertNotNil(failing, "\(String(describing: engine.store.latest().snapshots.first?.status))")
+        XCTAssertEqual(failing?.status.state, .open, "the stream goes on")
+        let today = SystemWallClock().now().dateString
+        XCTAssertEqual(failing?.status.storageError, "log: cannot open \(state)/logs/quotes.jsonl: Is a directory; archive: cannot open \(state)/archive/quotes/\(today).jsonl: Not a directory")
+        let alerts = engine.store.alerts(after: 0).map(\.message)
+        XCTAssertEqual(alerts.filter { $0.contains("cannot be written") }.count, 2, "once each, not once per event: \(alerts)")
+
+        try FileManager.default.removeItem(atPath: state + "/logs/quotes.jsonl")
+        try FileManager.default.removeItem(atPath: state + "/archive/quotes")
+        let before = failing?.metrics.events ?? 0
+        let recovered = snapshot { $0.status.storageError == nil && $0.metrics.events > before + 3 }
+        XCTAssertNotNil(recovered)
+        let messages = engine.store.alerts(after: 0).map(\.message)
+        XCTAssertTrue(messages.contains("Quotes: its log is written again"), "\(messages)")
+        XCTAssertTrue(messages.contains("Quotes: its archive is written again"), "\(messages)")
+        engine.stop(id: "quotes")
+        _ = snapshot { $0.status.state == .stopped }
+        let log = try JSONLinesReader.readFile(path: state + "/logs/quotes.jsonl")
+        XCTAssertTrue(log.records.contains { $0["kind"] == "storage" && $0["file"] == "archive" && $0["problem"] == .null }, "the log tells of the archive's recovery")
+        XCTAssertTrue(log.records.contains { $0["kind"] == "event" })
+        let days = try FileManager.default.contentsOfDirectory(atPath: state + "/archive/quotes")
+        XCTAssertEqual(days.count, 1)
+        XCTAssertFalse(try JSONLinesReader.readFile(path: state + "/archive/quotes/" + days[0]).records.isEmpty)
     }
 }

@@ -57,10 +57,13 @@ public struct StreamStatus: Sendable, Equatable {
     public var since: Moment
     /// The last error, already sanitized and redacted for display.
     public var lastError: String?
+    /// Why the stream's log or archive cannot be written now (sanitized); nil while they are.
+    public var storageError: String?
 
-    public init(state: StreamState, since: Moment, lastError: String? = nil) {
+    public init(state: StreamState, since: Moment, lastError: String? = nil, storageError: String? = nil) {
         self.state = state
         self.since = since
         self.lastError = lastError
+        self.storageError = storageError
     }
 }

@@ -27,6 +27,9 @@ struct DetailView {
             + " for " + HumanUnits.duration(seconds: max(0, (now - snapshot.status.since).seconds))
             + StreamFigures.nextAttempt(snapshot.status.state, now: now), Style(snapshot.status.state.role, bold: true))
         field("Last error", snapshot.status.lastError.map { Sanitizer.line($0) } ?? "-")
+        if let storageError = snapshot.status.storageError {
+            add(TextLayout.fit("Not stored", width: 16) + Sanitizer.line(storageError), Style(.logError, bold: true))
+        }
         field("Uptime", "\(HumanUnits.percent(metrics.uptimeShare)) of the time it ran was open   (registered \(HumanUnits.duration(seconds: metrics.uptime.seconds)) ago)")
         field("Reconnects", "\(metrics.reconnects)   errors \(metrics.errors)")
         field("Wire / payload", "\(HumanUnits.bytes(Int(metrics.wireBytes))) / \(HumanUnits.bytes(Int(metrics.payloadBytes)))")
