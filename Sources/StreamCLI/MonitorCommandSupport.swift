@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import StreamCore
 import StreamEngine
 import StreamUI
 
@@ -26,11 +27,21 @@ enum MonitorCommandSupport {
         let wall = SystemWallClock()
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamtop.chores"))
         timer.schedule(deadline: .now() + 1, repeating: 1)
+        // Only this timer's queue touches it.
+        nonisolated(unsafe) var statusFailing = false
         timer.setEventHandler {
             if let outcome = follower.check() {
                 engine.store.publishAlert(stream: "", message: outcome.message, recovered: !outcome.isProblem)
             }
-            try? engine.writeStatusIfMoved(at: wall.now())
+            // A status.json that cannot be written is said once, and its end too.
+            do {
+                try engine.writeStatusIfMoved(at: wall.now())
+                if statusFailing { engine.store.publishAlert(stream: "", message: "status.json is written again", recovered: true) }
+                statusFailing = false
+            } catch {
+                if !statusFailing { engine.store.publishAlert(stream: "", message: Sanitizer.line("\(error)"), recovered: false) }
+                statusFailing = true
+            }
         }
         timer.resume()
         return timer

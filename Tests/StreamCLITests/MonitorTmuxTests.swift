@@ -162,6 +162,24 @@ final class MonitorTmuxTests: XCTestCase {
 
     /// SIGTERM and SIGHUP (an SSH session dropped) end the monitor cleanly: the terminal is
     /// restored, the engine stopped and the demo's files removed.
+    /// status.json cannot be written (a directory sits where it goes): the status line says so
+    /// once, and says when it is written again.
+    func testAStatusFileThatCannotBeWrittenIsSaidAndItsEndToo() throws {
+        guard (try? tmux("-V")).map({ $0.hasPrefix("tmux") }) == true else { throw XCTSkip("tmux is not installed (.ci/run installs it)") }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-tmux-status-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home + "/state/status.json", withIntermediateDirectories: true)
+        try Data(#"{"streams":[]}"#.utf8).write(to: URL(fileURLWithPath: home + "/streams.json"))
+        let binary = StreamtopBinaryTests.executable.path
+        try tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "20",
+                 "env TERM=xterm-256color LANG=C.UTF-8 \(binary) run --config \(home)/streams.json --state-dir \(home)/state; sleep 60")
+        try waitForScreen("the failure in the status line") { $0.contains("cannot replace \(home)/state/status.json: Is a directory") }
+        try FileManager.default.removeItem(atPath: home + "/state/status.json")
+        try waitForScreen("the recovery in the status line") { $0.contains("status.json is written again") }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: home + "/state/status.json"))
+        try keys("q")
+    }
+
     func testSignalsRestoreTheTerminalAndRemoveTheDemo() throws {
         guard (try? tmux("-V")).map({ $0.hasPrefix("tmux") }) == true else { throw XCTSkip("tmux is not installed (.ci/run installs it)") }
         let binary = StreamtopBinaryTests.executable.path
