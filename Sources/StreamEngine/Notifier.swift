@@ -30,11 +30,29 @@ public final class Notifier: Sendable {
     private let loop: CurlLoop
     let attempts: Int
     let retryDelay: Duration
+    /// How long a command may run before it is killed (and counted as failed).
+    let commandTimeout: Duration
+    /// Commands running at once; more wait their turn.
+    private let commands: LimitedConcurrency
 
-    public init(loop: CurlLoop, attempts: Int = 3, retryDelay: Duration = .seconds(5)) {
+    public init(loop: CurlLoop, attempts: Int = 3, retryDelay: Duration = .seconds(5), commandTimeout: Duration = .seconds(30), concurrentCommands: Int = 8) {
         self.loop = loop
         self.attempts = attempts
         self.retryDelay = retryDelay
+        self.commandTimeout = commandTimeout
+        commands = LimitedConcurrency(limit: concurrentCommands)
+    }
+
+    /// This process's environment without any `STREAMTOP_` variables (the command gets its own).
+    static func inheritedEnvironment() -> [String] {
+        var inherited: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if !text.hasPrefix("STREAMTOP_") { inherited.append(text) }
+            pointer += 1
+        }
+        return inherited
     }
 
     /// Sends `message` by every means `spec` names; `report` hears of each failure (on any thread).
@@ -57,45 +75,19 @@ public final class Notifier: Sendable {
     }
 
     private func runCommand(_ command: [String], _ message: Message, attempt: Int, report: @escaping @Sendable (String) -> Void) {
-        DispatchQueue.global().async { [self] in
-            let environment = [
+        commands.submit { [self] in
+            let environment = Notifier.inheritedEnvironment() + [
                 "STREAMTOP_STREAM=\(message.stream)", "STREAMTOP_URL=\(message.url)", "STREAMTOP_STATE=\(message.state)",
                 "STREAMTOP_REASON=\(message.reason)", "STREAMTOP_SINCE=\(message.since.iso8601)",
                 "STREAMTOP_RECOVERED=\(message.recovered ? "1" : "0")", "STREAMTOP_MESSAGE=\(message.text)",
             ]
-            let outcome = Notifier.spawnAndWait(command, extraEnvironment: environment)
+            let outcome = NotificationCommand.run(command, environment: environment, timeout: commandTimeout)
             if let failure = outcome {
                 retry(attempt, "notification command \(command[0]) \(failure)", report: report) { [self] in
                     runCommand(command, message, attempt: attempt + 1, report: report)
                 }
             }
         }
-    }
-
-    /// Runs a program without a shell and waits for it; nil when it exited 0, else what went wrong.
-    static func spawnAndWait(_ command: [String], extraEnvironment: [String]) -> String? {
-        var inherited: [String] = []
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if !text.hasPrefix("STREAMTOP_") { inherited.append(text) }
-            pointer += 1
-        }
-        let arguments = command.map { strdup($0) } + [nil]
-        let environment = (inherited + extraEnvironment).map { strdup($0) } + [nil]
-        defer {
-            for argument in arguments { free(argument) }
-            for entry in environment { free(entry) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, command[0], nil, nil, arguments, environment)
-        guard spawned == 0 else { return "could not start: \(String(cString: strerror(spawned)))" }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exited = status & 0x7F == 0
-        let code = (status >> 8) & 0xFF
-        if exited && code == 0 { return nil }
-        return exited ? "exited with status \(code)" : "was killed by signal \(status & 0x7F)"
     }
 
     private func post(to webhook: String, format: NotifySpec.WebhookFormat, _ message: Message, attempt: Int, report: @escaping @Sendable (String) -> Void) {

@@ -96,3 +96,65 @@ final class NotifierTests: XCTestCase {
         XCTAssertEqual(server.receivedHooks().count, 1)
     }
 }
+
+/// A notification command is a guest in a full-screen monitor that runs for weeks: it reads
+/// nothing, prints nowhere the person can see, holds none of the engine's descriptors, and
+/// is killed when it hangs. What it printed explains its failure.
+final class NotificationCommandTests: XCTestCase {
+    func run(_ script: String, timeout: Duration = .seconds(10)) -> String? {
+        NotificationCommand.run(["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"], timeout: timeout)
+    }
+
+    func testItsOutputIsKeptOffTheTerminalAndQuotedWhenItFails() {
+        XCTAssertNil(run("echo on stdout; echo on stderr >&2"))
+        XCTAssertEqual(run("echo progress; echo 'curl: (6) Could not resolve host' >&2; exit 3"), "exited with status 3: curl: (6) Could not resolve host")
+        XCTAssertEqual(run("exit 4"), "exited with status 4")
+        XCTAssertEqual(run("printf 'bad \\033[2J\\n\\n'; exit 1"), "exited with status 1: bad \u{241B}[2J", "what it printed is sanitized")
+        XCTAssertEqual(NotificationCommand.run(["/no/such/program"], environment: [], timeout: .seconds(10)), "could not start: No such file or directory")
+    }
+
+    func testItReadsNothing() {
+        // Standard input is /dev/null: `read` ends at once instead of waiting on the terminal.
+        XCTAssertNil(run("if read line; then exit 1; fi; exit 0"))
+    }
+
+    func testItHoldsNoneOfTheEnginesDescriptors() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-fd-\(UUID().uuidString)").path
+        let fd = open(path, O_RDWR | O_CREAT, 0o600)  // without O_CLOEXEC, as a library might
+        defer { close(fd); unlink(path) }
+        XCTAssertEqual(dup2(fd, 200), 200)
+        defer { close(200) }
+        XCTAssertNil(run("if [ -e /proc/self/fd/200 ]; then echo inherited; exit 1; fi"))
+    }
+
+    func testAHangingCommandIsKilledAtItsTimeLimit() {
+        let started = Date()
+        XCTAssertEqual(run("echo waiting; exec sleep 30", timeout: .milliseconds(300)), "did not finish within 300 ms and was killed: waiting")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    }
+
+    func testAtMostTheLimitRunAtOnceAndAllRun() {
+        let limited = LimitedConcurrency(limit: 3)
+        final class Count: @unchecked Sendable {  // guarded by lock
+            let lock = NSLock()
+            var running = 0
+            var most = 0
+            var done = 0
+        }
+        let count = Count()
+        let all = expectation(description: "all ran")
+        all.expectedFulfillmentCount = 20
+        for _ in 0..<20 {
+            limited.submit {
+                count.lock.withLock { count.running += 1; count.most = max(count.most, count.running) }
+                usleep(5_000)  // a command's run time, so that the work overlaps
+                count.lock.withLock { count.running -= 1; count.done += 1 }
+                all.fulfill()
+            }
+        }
+        wait(for: [all], timeout: 20)
+        XCTAssertEqual(count.lock.withLock { count.done }, 20)
+        XCTAssertLessThanOrEqual(count.lock.withLock { count.most }, 3)
+        XCTAssertGreaterThan(count.lock.withLock { count.most }, 1, "they do run side by side")
+    }
+}
