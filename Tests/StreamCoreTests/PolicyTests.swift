@@ -38,6 +38,20 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(policy.failures, 2)
     }
 
+    /// `retry: 0` cannot make a failing stream reconnect in a tight loop: failures still back
+    /// off, and no delay is under 10 ms.
+    func testARetryOfZeroStillBacksOff() {
+        var policy = ReconnectPolicy(seed: 3)
+        policy.serverRetry = .zero
+        policy.connectionOpened(at: at(0))
+        XCTAssertEqual(policy.connectionEnded(at: at(1), failed: false), .milliseconds(10))
+        var delays: [Duration] = []
+        for failure in 1...14 { delays.append(policy.connectionEnded(at: at(Double(failure)), failed: true)) }
+        XCTAssertTrue(delays.allSatisfy { $0 >= .milliseconds(10) }, "\(delays)")
+        XCTAssertGreaterThanOrEqual(delays.last!, .seconds(15), "it grows to the cap: \(delays)")
+        XCTAssertLessThanOrEqual(delays.last!, .seconds(30))
+    }
+
     func testJitterSpreadsStreamsThatFailTogether() {
         let delays = (0..<50).map { seed -> Duration in
             var policy = ReconnectPolicy(seed: UInt64(seed))

@@ -3,10 +3,13 @@
 /// After a clean close the delay is the server's `retry` value when it sent one, otherwise
 /// 1 s. After consecutive failures it grows exponentially (×2 a failure) with full jitter
 /// (a random delay between half the step and the step), capped at 30 s. A connection that
-/// stayed healthy for 60 s resets the count.
+/// stayed healthy for 60 s resets the count. No delay is shorter than 10 ms, whatever the
+/// server's `retry`: with `retry: 0`, failures would otherwise never back off (0 doubled is
+/// 0) and the stream would reconnect in a tight loop. Small positive values are honoured.
 public struct ReconnectPolicy: Sendable {
     public var baseDelay: Duration = .seconds(1)
     public var maximumDelay: Duration = .seconds(30)
+    public var minimumDelay: Duration = .milliseconds(10)
     public var healthyAfter: Duration = .seconds(60)
 
     /// Consecutive failures so far (0 after a healthy period).
@@ -31,12 +34,12 @@ public struct ReconnectPolicy: Sendable {
     public mutating func connectionEnded(at moment: Moment, failed: Bool) -> Duration {
         if let openedAt, moment - openedAt >= healthyAfter { failures = 0 }
         openedAt = nil
+        let base = max(serverRetry ?? baseDelay, minimumDelay)
         if !failed {
             failures = 0
-            return serverRetry ?? baseDelay
+            return base
         }
         failures += 1
-        let base = serverRetry ?? baseDelay
         var step = base
         for _ in 1..<failures {
             step = step * 2
@@ -46,6 +49,6 @@ public struct ReconnectPolicy: Sendable {
         // Full jitter over the upper half of the step: spreads reconnection storms.
         let half = step.nanoseconds / 2
         let jitter = half > 0 ? Int64.random(in: 0...half, using: &random) : 0
-        return .nanoseconds(half + jitter)
+        return max(.nanoseconds(half + jitter), minimumDelay)
     }
 }
