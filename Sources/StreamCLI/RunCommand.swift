@@ -65,6 +65,15 @@ struct RunCommand: StreamtopCommand {
             context.complain("the monitor needs a terminal (standard input and output are not a TTY here); use 'streamtop run --headless'")
             return 1
         }
+        // One engine per state directory; held until this command returns.
+        let lock: StateDirectoryLock
+        do {
+            lock = try StateDirectoryLock(stateDirectory: state)
+        } catch {
+            context.complain("\(error)")
+            return 1
+        }
+        defer { withExtendedLifetime(lock) {} }
         do {
             engine = try Engine(specs: registry.streams, stateDirectory: state, registryFile: headless ? nil : RegistryFile(path: registryPath))
         } catch {

@@ -222,3 +222,53 @@ final class OpenFileLimitRunTests: XCTestCase {
         XCTAssertLessThanOrEqual(errors.components(separatedBy: "status.json").count - 1, 1, errors)
     }
 }
+
+/// One engine per state directory: a second `run` on the same one says who holds it and ends,
+/// and once the first has ended the directory is free again.
+final class StateDirectoryLockTests: XCTestCase {
+    func testASecondRunOnTheSameStateDirectoryIsRefused() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-lock-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try Data(#"{"streams":[]}"#.utf8).write(to: URL(fileURLWithPath: home + "/streams.json"))
+        let arguments = ["run", "--headless", "--config", home + "/streams.json", "--state-dir", home + "/state"]
+        func start() throws -> (Process, Pipe, Pipe) {
+            let process = Process()
+            process.executableURL = StreamtopBinaryTests.executable
+            process.arguments = arguments
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            return (process, output, errors)
+        }
+        let (first, firstOutput, _) = try start()
+        // It holds the lock once it says it is running.
+        var said = ""
+        while !said.contains("Ctrl-C to stop") {
+            let data = firstOutput.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            said += String(decoding: data, as: UTF8.self)
+        }
+        let (second, _, secondErrors) = try start()
+        second.waitUntilExit()
+        XCTAssertEqual(second.terminationStatus, 1)
+        XCTAssertEqual(String(decoding: secondErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                       "streamtop: another streamtop (pid \(first.processIdentifier)) is already running the streams of \(home)/state; stop it first, or give this one its own --state-dir ('streamtop status' shows the running streams)\n")
+        first.terminate()
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+
+        let (third, thirdOutput, _) = try start()
+        said = ""
+        while !said.contains("Ctrl-C to stop") {
+            let data = thirdOutput.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            said += String(decoding: data, as: UTF8.self)
+        }
+        XCTAssertTrue(said.contains("running 0 of 0 streams"), said)
+        third.terminate()
+        third.waitUntilExit()
+        XCTAssertEqual(third.terminationStatus, 0)
+    }
+}
