@@ -31,7 +31,8 @@ struct StatusCommand: StreamtopCommand {
     }
 
     func run(_ context: CommandContext) -> Int32 {
-        let path = Paths.state(override: stateDirectory, environment: context.environment) + "/status.json"
+        let state = Paths.state(override: stateDirectory, environment: context.environment)
+        let path = state + "/status.json"
         let status: JSONValue
         do {
             status = try StatusFile.read(path: path)
@@ -44,7 +45,9 @@ struct StatusCommand: StreamtopCommand {
             return 0
         }
         let streams = status["streams"]?.arrayValue ?? []
-        context.say("updated \(status["updatedAt"]?.stringValue ?? "?")")
+        // status.json outlives the engine that wrote it: say when nothing is running.
+        let running = StateDirectoryLock.isHeld(stateDirectory: state)
+        context.say("updated \(status["updatedAt"]?.stringValue ?? "?")" + (running ? "" : " (no streamtop is running these streams now: this is the last it wrote)"))
         let header = ["ID", "STATE", "WIRE", "RATE", "EVENTS", "PATCH/MIN", "CHANGES", "ERRORS", "LAST ERROR"]
         let rows = streams.map { stream -> [String] in
             func int(_ key: String) -> Int { stream[key]?.numberValue?.intValue ?? Int(stream[key]?.numberValue?.doubleValue ?? 0) }

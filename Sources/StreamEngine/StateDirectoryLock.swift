@@ -33,8 +33,14 @@ public final class StateDirectoryLock {
         path = "\(stateDirectory)/streamtop.lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .file(FileError(path: path, operation: "open", code: errno)) }
-        var result: Int32
-        repeat { result = flock(fd, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR
+        // A few tries over 100 ms: `streamtop status` takes the lock shared for an instant to
+        // see whether anything runs, which must not turn a start away.
+        var result: Int32 = -1
+        for attempt in 0..<5 {
+            if attempt > 0 { usleep(25_000) }
+            repeat { result = flock(fd, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR
+            if result == 0 { break }
+        }
         guard result == 0 else {
             let holder = StateDirectoryLock.pid(in: fd)
             close(fd)
@@ -47,6 +53,16 @@ public final class StateDirectoryLock {
     }
 
     deinit { close(fd) }  // closing releases the lock
+
+    /// Whether a streamtop is running the streams of `stateDirectory` now (holds its lock).
+    public static func isHeld(stateDirectory: String) -> Bool {
+        let fd = open("\(stateDirectory)/streamtop.lock", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }  // releases the shared lock, if taken
+        var result: Int32
+        repeat { result = flock(fd, LOCK_SH | LOCK_NB) } while result != 0 && errno == EINTR
+        return result != 0 && errno == EWOULDBLOCK
+    }
 
     private static func pid(in fd: Int32) -> Int32? {
         var bytes = [UInt8](repeating: 0, count: 32)

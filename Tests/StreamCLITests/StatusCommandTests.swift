@@ -22,7 +22,12 @@ final class StatusCommandTests: TemporaryHomeTestCase {
             ],
         ]
         try StatusFile.write(JSONWriter.data(status) + [0x0A], to: home + "/status.json")
+        // Written by a streamtop that has ended: the first line says so.
+        XCTAssertEqual(run(["status", "--state-dir", home]).out.split(separator: "\n").first,
+                       "updated 2026-11-29T03:00:00Z (no streamtop is running these streams now: this is the last it wrote)")
+        let running = try StateDirectoryLock(stateDirectory: home)  // as `run` holds it
         let shown = run(["status", "--state-dir", home])
+        withExtendedLifetime(running) {}
         XCTAssertEqual(shown.status, 0, shown.err)
         let lines = shown.out.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "updated 2026-11-29T03:00:00Z")
