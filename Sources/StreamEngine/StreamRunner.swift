@@ -406,19 +406,20 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// operation reached the disk, so that its success ends a failure (see `StorageHealth`).
     private func logging(written: Bool = false, _ operation: (StreamLog) throws -> Void) {
         guard let log else { return }
-        var failure: FileError?
-        do { try operation(log) } catch { failure = error as? FileError }
-        guard failure != nil || written, let change = logHealth.record(failure) else { return }
-        storageChanged("log", change)
+        storing(\.logHealth, "log", written: written) { try operation(log) }
     }
 
     /// `logging` for the archive.
     private func archiving(written: Bool = false, _ operation: (StreamArchive) throws -> Void) {
         guard let archive else { return }
+        storing(\.archiveHealth, "archive", written: written) { try operation(archive) }
+    }
+
+    private func storing(_ health: ReferenceWritableKeyPath<StreamRunner, StorageHealth>, _ file: String, written: Bool, _ operation: () throws -> Void) {
         var failure: FileError?
-        do { try operation(archive) } catch { failure = error as? FileError }
-        guard failure != nil || written, let change = archiveHealth.record(failure) else { return }
-        storageChanged("archive", change)
+        do { try operation() } catch { failure = error as? FileError }
+        guard failure != nil || written, let change = self[keyPath: health].record(failure) else { return }
+        storageChanged(file, change)
     }
 
     /// Says that the stream's `file` ("log" or "archive") failed or is written again: in the
