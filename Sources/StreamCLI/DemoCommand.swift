@@ -110,8 +110,8 @@ struct DemoCommand: StreamtopCommand {
         engine.startAutostart()
         defer { engine.shutdown() }
         // `streamtop add --config <directory>/streams.json` works on the demo too.
-        let chores = MonitorCommandSupport.startChores(engine: engine, follower: RegistryFollower(file: registryFile, engine: engine))
-        defer { chores.cancel() }
+        let chores = Chores(engine: engine, follower: RegistryFollower(file: registryFile, engine: engine))
+        defer { chores.stop() }
 
         let options = MonitorApp.Options(
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: nil,

@@ -93,27 +93,25 @@ struct RunCommand: StreamtopCommand {
         context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); status in \(state)/status.json; Ctrl-C to stop")
         context.output.flush()
         let wall = SystemWallClock()
-        var nextWrite = Date()
-        var statusFailure: String?
+        // The chores publish what a person should hear as alerts, as do the streams (broken
+        // past their threshold, recovered, files that cannot be written): problems go to
+        // stderr, the rest to stdout, each once, as a service's journal wants them.
+        let chores = Chores(engine: engine, follower: follower)
+        var seen = 0
         while !context.interrupted() {
-            if Date() >= nextWrite {
-                if let outcome = follower.check() {
-                    if outcome.isProblem { context.complain(outcome.message) } else { context.say(outcome.message) }
-                    context.output.flush()
+            for alert in engine.store.alerts(after: seen) {
+                seen = alert.sequence
+                if alert.recovered {
+                    context.say(alert.message)
+                } else {
+                    context.complain(alert.message.hasPrefix("streamtop: ") ? String(alert.message.dropFirst("streamtop: ".count)) : alert.message)
                 }
-                // A failure is said once, not every second, and its end too.
-                do {
-                    try engine.writeStatusIfMoved(at: wall.now())
-                    if statusFailure != nil { context.say("status.json is written again") }
-                    statusFailure = nil
-                } catch {
-                    if statusFailure != "\(error)" { context.complain("\(error)") }
-                    statusFailure = "\(error)"
-                }
-                nextWrite = Date().addingTimeInterval(1)
             }
+            context.output.flush()
+            context.errors.flush()
             usleep(100_000)  // the signal flag is checked ten times a second
         }
+        chores.stop()
         engine.shutdown()
         do { try engine.writeStatus(at: wall.now()) } catch { context.complain("\(error)") }
         context.say("stopped")
@@ -123,7 +121,7 @@ struct RunCommand: StreamtopCommand {
     /// The full-screen monitor; status.json is kept current meanwhile.
     private func runMonitor(_ engine: Engine, follower: RegistryFollower, registry: Registry, state: String, registryPath: String, _ context: CommandContext) -> Int32 {
         if all { for spec in registry.streams { engine.start(id: spec.id) } } else { engine.startAutostart() }
-        let chores = MonitorCommandSupport.startChores(engine: engine, follower: follower)
+        let chores = Chores(engine: engine, follower: follower)
         let settingsPath = RegistryFile.directory(of: registryPath) + "/ui.json"
         let options = MonitorApp.Options(
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: settingsPath,
@@ -137,7 +135,7 @@ struct RunCommand: StreamtopCommand {
             context.complain("\(error)")
             status = 1
         }
-        chores.cancel()
+        chores.stop()
         // Quitting stops the streams without changing what the registry remembers: the ones
         // running now start again next time.
         engine.shutdown()

@@ -272,3 +272,48 @@ final class StateDirectoryLockTests: XCTestCase {
         XCTAssertEqual(third.terminationStatus, 0)
     }
 }
+
+/// `run --headless` says what the monitor's status line would: a stream broken past its
+/// threshold and files that cannot be written on stderr, recoveries on stdout, each once.
+final class HeadlessAlertTests: XCTestCase {
+    func testBrokenStreamsAndUnwritableFilesAreSaidOnce() throws {
+        let server = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(50))], retryMilliseconds: 50))
+        defer { server.stop() }
+        let closed = try LocalServer(configuration: .init(apis: []))
+        let closedPort = closed.port
+        closed.stop()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-headless-alerts-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        var registry = Registry()
+        try registry.add(StreamSpec(id: "dead", name: "Dead", url: "http://127.0.0.1:\(closedPort)/sse", notify: NotifySpec(command: ["/bin/true"], after: 0), autostart: true))
+        try registry.add(StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes", autostart: true))
+        try RegistryFile(path: home + "/streams.json").save(registry)
+        try FileManager.default.createDirectory(atPath: home + "/state/logs/quotes.jsonl", withIntermediateDirectories: true)
+
+        // Its output goes to files, read as they grow (a pipe read blocks with no deadline).
+        FileManager.default.createFile(atPath: home + "/out.txt", contents: nil)
+        FileManager.default.createFile(atPath: home + "/err.txt", contents: nil)
+        let process = Process()
+        process.executableURL = StreamtopBinaryTests.executable
+        process.arguments = ["run", "--headless", "--config", home + "/streams.json", "--state-dir", home + "/state"]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: home + "/out.txt"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: home + "/err.txt"))
+        try process.run()
+        func text(_ name: String) -> String { (try? String(contentsOfFile: home + "/" + name, encoding: .utf8)) ?? "" }
+        func waitFor(_ name: String, _ condition: (String) -> Bool) {
+            let deadline = Date().addingTimeInterval(20)
+            while !condition(text(name)) && Date() < deadline { usleep(20_000) }
+        }
+        // Both problems on stderr; then the log is freed, and its recovery comes on stdout.
+        waitFor("err.txt") { $0.contains("is failed since") && $0.contains("cannot be written") }
+        try FileManager.default.removeItem(atPath: home + "/state/logs/quotes.jsonl")
+        waitFor("out.txt") { $0.contains("its log is written again") }
+        process.terminate()
+        process.waitUntilExit()
+        let said = text("err.txt"), out = text("out.txt")
+        let lines = said.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("streamtop: dead is failed since ") && $0.hasSuffix(": connection refused") }.count, 1, said)
+        XCTAssertEqual(lines.filter { $0 == "streamtop: Quotes: its log cannot be written (cannot open \(home)/state/logs/quotes.jsonl: Is a directory); retrying" }.count, 1, said)
+        XCTAssertTrue(out.contains("\nQuotes: its log is written again\n"), out)
+    }
+}
