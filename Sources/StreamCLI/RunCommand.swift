@@ -17,10 +17,12 @@ struct RunCommand: StreamtopCommand {
         monitor until you quit; with --headless, until SIGINT or SIGTERM. The latest state of
         every stream goes to status.json in the state directory within a second of a change,
         and at least every 10 s (read it with 'streamtop status'); logs and the archive go
-        there too.
+        there too. One streamtop runs the streams of a state directory at a time.
 
         OPTIONS:
-          --headless       No screen: for servers, services and scripts.
+          --headless       No screen: for servers, services and scripts. Problems (a stream
+                           broken past its notify threshold, files that cannot be written)
+                           go to stderr, recoveries to stdout.
           --all            Start every registered stream.
           --theme NAME     Colour theme for the monitor (remembered; t cycles).
           --no-color       No colours (also when NO_COLOR is set).
