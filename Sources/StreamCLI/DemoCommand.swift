@@ -104,9 +104,7 @@ struct DemoCommand: StreamtopCommand {
             context.complain("\(error)")
             return 1
         }
-        if let warning = MonitorCommandSupport.raiseOpenFileLimit(streams: specs.count) {
-            engine.store.publishAlert(stream: "", message: warning, recovered: false)
-        }
+        MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: specs.count)
         engine.startAutostart()
         defer { engine.shutdown() }
         // `streamtop add --config <directory>/streams.json` works on the demo too.

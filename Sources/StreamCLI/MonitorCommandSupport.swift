@@ -14,9 +14,11 @@ enum MonitorCommandSupport {
             currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
-    /// Raises the open-file limit as far as allowed; what to tell a person when it is still
-    /// too low for `streams` streams.
-    static func raiseOpenFileLimit(streams: Int) -> String? {
-        OpenFileLimit.warning(streams: streams, limit: OpenFileLimit.raise())
+    /// Raises the open-file limit as far as allowed (each running stream holds a socket, its
+    /// log and its archive open); when it is still too low for `streams` streams, says so as
+    /// an alert (the status line, or a headless run's stderr).
+    static func raiseOpenFileLimit(for engine: Engine, streams: Int) {
+        guard let warning = OpenFileLimit.warning(streams: streams, limit: OpenFileLimit.raise()) else { return }
+        engine.store.publishAlert(stream: "", message: warning, recovered: false)
     }
 }

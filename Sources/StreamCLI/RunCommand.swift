@@ -82,10 +82,7 @@ struct RunCommand: StreamtopCommand {
             context.complain("\(error)")
             return 1
         }
-        // Each running stream holds a socket, its log and its archive open.
-        if let warning = MonitorCommandSupport.raiseOpenFileLimit(streams: registry.streams.count) {
-            if headless { context.complain(warning) } else { engine.store.publishAlert(stream: "", message: warning, recovered: false) }
-        }
+        MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: registry.streams.count)
         // Streams added, removed or edited meanwhile by other processes (`streamtop add` from a
         // script) are taken in within a second.
         let follower = RegistryFollower(file: RegistryFile(path: registryPath), engine: engine)
@@ -103,11 +100,7 @@ struct RunCommand: StreamtopCommand {
         while !context.interrupted() {
             for alert in engine.store.alerts(after: seen) {
                 seen = alert.sequence
-                if alert.recovered {
-                    context.say(alert.message)
-                } else {
-                    context.complain(alert.message.hasPrefix("streamtop: ") ? String(alert.message.dropFirst("streamtop: ".count)) : alert.message)
-                }
+                if alert.recovered { context.say(alert.message) } else { context.complain(alert.message) }
             }
             context.output.flush()
             context.errors.flush()

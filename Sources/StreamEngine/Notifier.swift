@@ -19,11 +19,14 @@ public final class Notifier: Sendable {
         public var since: UTCTime
         public var recovered: Bool
 
-        /// One line for a person.
-        public var text: String {
+        /// One line for a person, saying where it comes from (a webhook's channel, a command).
+        public var text: String { "streamtop: " + summary }
+
+        /// The same line without the program's name, for streamtop's own status line and output.
+        public var summary: String {
             recovered
-                ? "streamtop: \(stream) recovered (\(url)); it had been failing since \(since.iso8601)"
-                : "streamtop: \(stream) is \(state) since \(since.iso8601) (\(url)): \(reason)"
+                ? "\(stream) recovered (\(url)); it had been failing since \(since.iso8601)"
+                : "\(stream) is \(state) since \(since.iso8601) (\(url)): \(reason)"
         }
     }
 

@@ -114,16 +114,9 @@ public final class StreamLog {
     /// Whether lines wait for a `flush`.
     public var hasPending: Bool { pending.count > 0 }
 
-    /// Writes the pending lines, opening the file first if it is not open. On a failure the
-    /// pending lines are dropped (memory stays bounded) and the error thrown.
+    /// Writes the pending lines (a line is pending only once the file is open). On a failure
+    /// they are dropped (memory stays bounded) and the error thrown.
     public func flush() throws(FileError) {
-        guard pending.count > 0 else { return }
-        do {
-            try openIfNeeded()
-        } catch {
-            pending.clear()
-            throw error
-        }
         try pending.write(to: file)
     }
 

@@ -364,7 +364,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 stream: spec.id, url: shownURL, state: status.state.name, reason: "",
                 since: UTCTime(secondsSinceEpoch: wall.now().secondsSinceEpoch - duration.seconds), recovered: true)
         }
-        store.publishAlert(stream: spec.id, message: Sanitizer.line(message.text), recovered: message.recovered)
+        store.publishAlert(stream: spec.id, message: Sanitizer.line(message.summary), recovered: message.recovered)
         write(message.recovered ? .info : .error, "alert", ["message": .string(message.text)])
         if let notify = spec.notify, let notifier {
             notifier.send(message, spec: notify) { [self] problem in
