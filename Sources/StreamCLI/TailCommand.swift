@@ -20,8 +20,9 @@ struct TailCommand: StreamtopCommand {
         Prints the events of a Server-Sent Events stream (text/event-stream): live from a URL
         (reconnecting as a browser would, resuming with Last-Event-ID), or from a captured file
         or standard input. Streamdata-style streams (a JSON snapshot, then JSON Patch events) are
-        checked as they go: malformed JSON and patches that do not apply are reported, and a
-        live stream is resynchronized (reconnected without Last-Event-ID) for a fresh snapshot.
+        checked as they go: a data event that is not JSON and patches that do not apply are
+        reported, and a live stream is resynchronized (reconnected without Last-Event-ID) for a
+        fresh snapshot. Events of other types that are not JSON are text, never an error.
 
         ARGUMENTS:
           <url | file | ->   An http(s) URL, a capture file, or - for standard input.
@@ -56,6 +57,7 @@ struct TailCommand: StreamtopCommand {
           0  the stream ended, or a limit was reached (errors in single events do not count)
           1  an unrecovered error: an unreadable file, or with --no-reconnect a failed
              connection (refused, an HTTP error, a wrong content type, too many redirects)
+             or a document that went stale (it needed a fresh snapshot)
           2  a usage error
 
         EXAMPLES:

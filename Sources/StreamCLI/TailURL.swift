@@ -70,6 +70,8 @@ struct TailURL {
                 done.signal()
             }
             if !wasStale, let reason = state.consumer.document.staleReason {
+                // Without reconnection the stream cannot be brought back in sync: unrecovered.
+                if !command.reconnect { state.unrecovered = true }
                 connection?.resynchronize(reason: "resynchronizing: \(reason)")
             }
             if state.consumer.limitReached { connection?.stop() }

@@ -58,7 +58,10 @@ final class TailCommandTests: XCTestCase {
         id: 5
         data: {"price":10}
 
+        event: data
         data: {"broken":
+
+        data: [DONE]
 
         data: trailing event without its blank line
         """
@@ -79,9 +82,10 @@ final class TailCommandTests: XCTestCase {
             #"{"kind":"error","message":"patch not applied: the document is stale (patch failed: operation 0 (remove \"/missing\"): member \"missing\" does not exist); waiting for a new snapshot","event":"patch","id":"4"}"#,
             #"{"kind":"event","type":"message","id":"4","data":"not json \u001b[2J","bytes":13}"#,
             #"{"kind":"event","type":"data","id":"5","data":"{\"price\":10}","bytes":12}"#,
-            #"{"kind":"event","type":"message","id":"5","data":"{\"broken\":","bytes":10}"#,
-            #"{"kind":"error","message":"malformed JSON snapshot: invalid JSON at byte 10: unexpected end of input","event":"message","id":"5"}"#,
-            #"{"kind":"summary","events":7,"bytes":\#(Self.streamdata.utf8.count),"reconnects":0,"errors":3,"lastEventId":"5","retryMs":2500}"#,
+            #"{"kind":"event","type":"data","id":"5","data":"{\"broken\":","bytes":10}"#,
+            #"{"kind":"error","message":"malformed JSON snapshot: invalid JSON at byte 10: unexpected end of input","event":"data","id":"5"}"#,
+            #"{"kind":"event","type":"message","id":"5","data":"[DONE]","bytes":6}"#,
+            #"{"kind":"summary","events":8,"bytes":\#(Self.streamdata.utf8.count),"reconnects":0,"errors":3,"lastEventId":"5","retryMs":2500}"#,
         ])
         // Every line is valid JSON, and no raw control character reaches the terminal.
         XCTAssertEqual(try records(result.out).count, lines.count)
@@ -140,7 +144,7 @@ final class TailCommandTests: XCTestCase {
         XCTAssertTrue(text.contains("data  id 1  35 B  changed\n  {\"price\":1,\"name\":\"\\u001b[31mACME\"}\n"), text)
         XCTAssertTrue(text.contains("message  id 4  13 B\n  not json ␛[2J\n"), text)
         XCTAssertTrue(text.contains("error: patch failed: operation 0 (remove \"/missing\"): member \"missing\" does not exist (event patch, id 3)"), text)
-        XCTAssertTrue(text.hasSuffix("-- 7 events, \(Self.streamdata.utf8.count) B read, 3 errors, last id 5, retry 2500 ms\n"), text)
+        XCTAssertTrue(text.hasSuffix("-- 8 events, \(Self.streamdata.utf8.count) B read, 3 errors, last id 5, retry 2500 ms\n"), text)
         XCTAssertFalse(text.unicodeScalars.contains { $0 != "\n" && Sanitizer.isUnsafe($0) })
     }
 

@@ -98,6 +98,49 @@ final class TailURLTests: XCTestCase {
         XCTAssertEqual(big.records.filter { $0["kind"] == "event" }.count, 3)
     }
 
+    /// A generic SSE stream of 100,000 one-KiB text messages, many of which start like JSON
+    /// (`[DONE]`, `[1,2] is a list`, `{not json}`), arrives whole over HTTP: every event in order,
+    /// no error, no resynchronisation, exit 0 when the server ends it.
+    func testAHundredThousandTextMessagesArriveWhole() throws {
+        let count = 100_000
+        let starts = ["[DONE] ", "[1,2] is a list ", "{not json} ", "plain "]
+        var firehose: [UInt8] = []
+        firehose.reserveCapacity(count * 1_060)
+        for index in 1...count {
+            let text = starts[index % starts.count] + "message \(index) "
+            firehose += Array("id: \(index)\ndata: ".utf8)
+            firehose += Array((text + String(repeating: "x", count: 1_024 - text.utf8.count)).utf8)
+            firehose += Array("\n\n".utf8)
+        }
+        var configuration = LocalServer.Configuration(apis: [])
+        configuration.firehose = firehose
+        let texts = try LocalServer(configuration: configuration)
+        defer { texts.stop() }
+        let out = MemorySink()
+        let err = MemorySink()
+        let status = Streamtop.main(["tail", "--jsonl", "--no-reconnect", texts.baseURL + "/firehose"], output: out, errors: err)
+        XCTAssertEqual(status, 0, err.text)
+        let lines = out.lines
+        let events = lines.filter { $0.hasPrefix(#"{"kind":"event""#) }
+        XCTAssertEqual(events.count, count)
+        for (offset, line) in events.enumerated() where offset % 997 == 0 || offset == count - 1 {
+            XCTAssertTrue(line.hasPrefix(#"{"kind":"event","type":"message","id":"\#(offset + 1)","data":""#), line)
+        }
+        XCTAssertFalse(lines.contains { $0.hasPrefix(#"{"kind":"error""#) })
+        let summary = try JSONParser.parse(lines.last ?? "")
+        XCTAssertEqual(summary["events"], .number(JSONNumber(count)))
+        XCTAssertEqual(summary["errors"], 0)
+        XCTAssertEqual(summary["lastEventId"], .string(String(count)))
+    }
+
+    /// With `--no-reconnect`, a stream that had to be resynchronised ends unrecovered: exit 1.
+    func testAResynchronisationWithoutReconnectIsUnrecovered() throws {
+        let result = try tail(["--jsonl", "--no-reconnect", server.baseURL + "/sse/quotes?fault=malformed-patch"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.records.first { $0["kind"] == "close" }?["reason"]?.stringValue?
+            .hasPrefix("resynchronizing: patch failed"), true)
+    }
+
     func testURLOnlyOptionsAreRejectedForFiles() throws {
         let result = try tail(["--header", "X: y", "capture.sse"])
         XCTAssertEqual(result.status, 2)

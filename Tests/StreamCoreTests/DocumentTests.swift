@@ -69,7 +69,7 @@ final class DocumentTests: XCTestCase {
         _ = try document.consume(event("data", #"{"a":1}"#)).get()
         for (type, data, reason) in [
             ("data", #"{"a":2"#, "malformed JSON snapshot: invalid JSON at byte 6: unexpected end of input"),
-            ("message", #"{"a":2,}"#, "malformed JSON snapshot: invalid JSON at byte 7: trailing comma"),
+            ("data", #"{"a":2,}"#, "malformed JSON snapshot: invalid JSON at byte 7: trailing comma"),
             ("patch", #"[{"op":"add"]"#, "malformed patch: invalid JSON at byte 12: unexpected ']', expected ',' or '}' in object"),
             ("patch", #"{"op":"add"}"#, "invalid patch: a patch must be a JSON array of operations, not a object"),
         ] {
@@ -77,6 +77,33 @@ final class DocumentTests: XCTestCase {
             XCTAssertEqual(error.reason, reason)
             XCTAssertEqual(document.current, ["a": 1])
         }
+    }
+
+    /// Generic SSE streams (chat, logs, LLM tokens) are text, even when the text starts like JSON:
+    /// no error, the document untouched and not stale, later patches still applied.
+    func testEventsOtherThanDataThatAreNotJSONAreText() throws {
+        var document = Document()
+        _ = try document.consume(event("data", #"{"a":1}"#)).get()
+        for data in ["[DONE]", "[1,2] is a list", "{not json}", #"{"a":2,}"#, "", "plain"] {
+            let observation = try document.consume(event("message", data)).get()
+            XCTAssertEqual(observation.kind, .text, data)
+            XCTAssertFalse(observation.changed, data)
+            XCTAssertEqual(document.current, ["a": 1], data)
+            XCTAssertFalse(document.isStale, data)
+        }
+        _ = try document.consume(event("patch", #"[{"op":"replace","path":"/a","value":2}]"#)).get()
+        XCTAssertEqual(document.current, ["a": 2])
+    }
+
+    /// An LLM-style stream: JSON deltas, each a snapshot, then the `[DONE]` marker as text.
+    func testAnLLMStreamEndsWithItsLastJSONDocument() throws {
+        var document = Document()
+        for token in ["Hel", "lo"] {
+            _ = try document.consume(event("message", #"{"delta":"\#(token)"}"#)).get()
+        }
+        XCTAssertEqual(try document.consume(event("message", "[DONE]")).get().kind, .text)
+        XCTAssertEqual(document.current, ["delta": "lo"])
+        XCTAssertFalse(document.isStale)
     }
 
     func testOversizeEventCanMarkTheDocumentStale() throws {

@@ -5,9 +5,11 @@
 /// - event type `patch`: a JSON Patch (array of operations) to apply to the current snapshot;
 /// - any other event whose data is JSON: a new snapshot; other data is plain text, passed on.
 ///
-/// A patch before any snapshot, malformed JSON or a failing patch is an error for that event:
-/// the document stays as it was and is marked **stale**, because later patches were computed
-/// against a state we no longer have. Patches are refused until the next snapshot.
+/// A generic SSE stream (chat, logs, LLM tokens ending in `[DONE]`) is text, never an error: only a
+/// `data` event that is not JSON, a patch before any snapshot or one that cannot be read or applied,
+/// and a dropped event (`markStale`) are errors. They leave the document as it was and mark it
+/// **stale**, because later patches were computed against a state we no longer have. Patches are
+/// refused until the next snapshot.
 public struct Document: Sendable {
     public private(set) var current: JSONValue?
     /// Why the document is stale, or nil when it is in sync with the stream.
@@ -74,12 +76,9 @@ public struct Document: Sendable {
             staleReason = nil
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
         case .json(.failure(let error)):
-            // A `data` event must be JSON; so must anything that starts like an object or array.
-            // Other events may carry plain text.
-            let first = event.data.utf8.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
-            if event.type == "data" || first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-                return failure("malformed JSON snapshot: \(error)")
-            }
+            // A `data` event must be JSON. Any other event may carry text, even text that starts
+            // like JSON (`[DONE]`, `{not json}`): it is passed on and the document is untouched.
+            if event.type == "data" { return failure("malformed JSON snapshot: \(error)") }
             return .success(Observation(kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: current))
         }
     }
