@@ -10,7 +10,7 @@ import Synchronization
 /// ids; `Last-Event-ID` resumes with the missed patches; `retry`; comment heartbeats).
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
 /// `stall`, `drip` (`&bytes=N` a tick, default 1), `malformed-patch`, `non-json`, `oversize`
-/// (`&size=N`); `/redirect/<path>`
+/// (`&size=N`), `hold` (polls: unanswered until `releaseHeldPolls()`); `/redirect/<path>`
 /// redirects to `<path>` and `/redirect-loop` to itself; `/firehose` serves a prepared stream
 /// at full speed; `POST /hook` records what it receives (`?fault=500` fails it). A request
 /// that offers
@@ -106,6 +106,16 @@ public final class LocalServer: Sendable {
         loop.query { loop in loop.hooks.map { ($0.contentType, String(decoding: $0.body, as: UTF8.self)) } }
     }
 
+    /// How many requests for `path` (without the query) arrived so far.
+    public func requestCount(path: String) -> Int {
+        loop.query { $0.requestsByPath[path] ?? 0 }
+    }
+
+    /// Answers the polls held by `fault=hold`, each with its API's current document.
+    public func releaseHeldPolls() {
+        loop.query { $0.releaseHeld() }
+    }
+
     /// Connections open now (for tests).
     public func connectionCount() -> Int {
         loop.query { $0.connections.count }
@@ -120,6 +130,8 @@ final class Connection {
         case responding
         /// An event stream subscribed to an API.
         case streaming(api: String, fault: String?)
+        /// A poll held unanswered until the test releases it (`fault=hold`).
+        case held(api: String)
     }
 
     let fd: Int32

@@ -16,6 +16,7 @@ extension ServerLoop {
     func route(_ request: HTTPRequest, body: [UInt8], _ connection: Connection) {
         let fault = request.query["fault"]
         let parts = request.path.split(separator: "/").map(String.init)
+        requestsByPath[request.path, default: 0] += 1
         if request.method == "POST" && request.path == "/hook" {
             if fault == "500" {
                 return respond(connection, status: "500 Internal Server Error", contentType: "text/plain", body: Array("hook failed\n".utf8))
@@ -55,6 +56,9 @@ extension ServerLoop {
             return respond(connection, status: "500 Internal Server Error", contentType: "text/plain", body: Array("\u{1B}[31mred\u{1B}]0;pwned\u{07}\u{1B}[2J gone\n".utf8))
         case "204":
             return respond(connection, status: "204 No Content", contentType: nil, body: [])
+        case "hold" where parts[0] == "poll":
+            connection.mode = .held(api: api.name)
+            return
         default:
             break
         }
@@ -68,6 +72,14 @@ extension ServerLoop {
             return respond(connection, status: "200 OK", contentType: "application/json", body: body, headers: ["ETag: \(etag)"], gzip: acceptsGzip)
         }
         startStream(api: api, fault: fault, request: request, gzip: acceptsGzip, connection)
+    }
+
+    /// Answers every held poll with its API's document as it is now.
+    func releaseHeld() {
+        for connection in Array(connections.values) {
+            guard case .held(let name) = connection.mode, let api = api(name) else { continue }
+            respond(connection, status: "200 OK", contentType: "application/json", body: JSONWriter.data(api.document))
+        }
     }
 
     private func startStream(api: SimulatedAPI, fault: String?, request: HTTPRequest, gzip: Bool, _ connection: Connection) {

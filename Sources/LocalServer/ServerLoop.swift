@@ -19,6 +19,8 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     var connections: [Int32: Connection] = [:]
     /// Every byte written to any client (for byte-accounting tests).
     var bytesSent = 0
+    /// Requests received per path (for tests of how often a client asks).
+    var requestsByPath: [String: Int] = [:]
     /// Bodies posted to `/hook` (for notification tests), oldest first.
     var hooks: [(contentType: String?, body: [UInt8])] = []
     private var apis: [String: SimulatedAPI] = [:]

@@ -37,7 +37,7 @@ struct TailCommand: StreamtopCommand {
                                close      reason                        (URLs)
                                reconnect  delayMs                       (URLs)
                                poll       status, wireBytes, bytes, changed, patch,
-                                          patchBytes (+ document)      (--poll)
+                                          patchBytes, skipped (+ document)  (--poll)
                                summary    events, bytes, reconnects, errors, lastEventId,
                                           retryMs (null when never set); always last
                              Control characters are escaped, so the output is safe on a terminal.
@@ -57,7 +57,8 @@ struct TailCommand: StreamtopCommand {
           0  the stream ended, or a limit was reached (errors in single events do not count)
           1  an unrecovered error: an unreadable file, or with --no-reconnect a failed
              connection (refused, an HTTP error, a wrong content type, too many redirects)
-             or a document that went stale (it needed a fresh snapshot)
+             or a document that went stale (it needed a fresh snapshot); with --poll,
+             every poll failed
           2  a usage error
 
         EXAMPLES:

@@ -98,9 +98,11 @@ struct TailRenderer {
             writer.appendRaw(#","changed":"#)
             poll.changed ? writer.appendRaw("true") : writer.appendRaw("false")
             writer.appendRaw(#","patch":"#)
-            if let patch = poll.patch { writer.write(patch.json) } else { writer.appendRaw("null") }
+            writer.write(poll.patch.json)
             writer.appendRaw(#","patchBytes":"#)
             writer.writeInteger(poll.patchBytes)
+            writer.appendRaw(#","skipped":"#)
+            writer.writeInteger(poll.skipped)
             if includeDocument, let document = poll.document {
                 writer.appendRaw(#","document":"#)
                 writer.write(document)
@@ -110,6 +112,7 @@ struct TailRenderer {
             let status = poll.status.map(String.init) ?? "-"
             var line = "poll  \(status)  \(HumanUnits.bytes(Int(poll.wireBytes))) on the wire  \(HumanUnits.bytes(poll.bodyBytes)) body"
             line += poll.changed ? "  changed, patch \(HumanUnits.bytes(poll.patchBytes))" : "  unchanged"
+            if poll.skipped > 0 { line += "  (\(poll.skipped) skipped: the previous poll was still in flight)" }
             plainLine(Sanitizer.line(line))
         }
     }

@@ -12,6 +12,9 @@ struct TailURL {
     private final class State: @unchecked Sendable {  // touched on `queue` only, then read after `done`
         var consumer: TailConsumer
         var unrecovered = false
+        /// `--poll`: polls made, and how many of them failed.
+        var polls = 0
+        var failedPolls = 0
         let output: OutputSink
         init(consumer: TailConsumer, output: OutputSink) {
             self.consumer = consumer
@@ -99,6 +102,8 @@ struct TailURL {
         poller = PollConnection(options: options, loop: loop, queue: queue) { report in
             switch report {
             case .poll(let poll):
+                state.polls += 1
+                if poll.error != nil { state.failedPolls += 1 }
                 state.consumer.record(poll)
                 if state.consumer.limitReached { poller?.stop() }
             case .finished:
@@ -111,7 +116,8 @@ struct TailURL {
         waitForTheEnd(done, context) { poller?.stop() }
         summarize(state, on: queue)
         poller = nil
-        return 0
+        // Every poll failed: nothing was ever read, an unrecovered error.
+        return queue.sync { state.polls > 0 && state.failedPolls == state.polls ? 1 : 0 }
     }
 
     /// Waits until the stream reports its end, stopping it on Ctrl-C or at `--timeout`.

@@ -32,14 +32,19 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var bodyBytes: Int
         /// Whether the document differs from the previous poll's.
         public var changed: Bool
-        /// The patch from the previous document (nil for the first body, a 304, or non-JSON).
-        public var patch: JSONPatch?
+        /// What a streaming proxy would have sent for this poll: the snapshot as one `add` at the
+        /// root for the first body, the diff from the previous document after it, `[]` for a
+        /// 304 or an unchanged body (and for a failed poll, which sends nothing).
+        public var patch: JSONPatch
+        /// The patch's size as compact JSON (0 for a failed poll).
         public var patchBytes: Int
         public var document: JSONValue?
         /// Why the poll failed (network, HTTP error status, non-JSON body, oversize).
         public var error: String?
         /// How long after its scheduled time this poll started.
         public var lateness: Duration = .zero
+        /// Ticks skipped since the previous poll because a request was still in flight.
+        public var skipped = 0
     }
 
     public enum Report: Sendable {
@@ -60,6 +65,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
     /// ran, so a slow response or a busy machine does not make the schedule drift.
     private var due = DispatchTime.now()
     private var lateness: Duration = .zero
+    /// Ticks that found a request in flight since the last poll started (one request at a time).
+    private var skipped = 0
 
     public init(options: Options, loop: CurlLoop, queue: DispatchQueue, handler: @escaping (Report) -> Void) {
         self.options = options
@@ -85,6 +92,13 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
 
     private func poll() {
         guard !stopped else { return }
+        due = due + .nanoseconds(Int(options.interval.nanoseconds))
+        queue.asyncAfter(deadline: due) { [self] in poll() }
+        // One request in flight: a response slower than the interval skips ticks, counted.
+        guard current == nil else {
+            skipped += 1
+            return
+        }
         let now = DispatchTime.now()
         lateness = now > due ? .nanoseconds(Int64(now.uptimeNanoseconds - due.uptimeNanoseconds)) : .zero
         var request = HTTPTransfer.Request(url: options.url)
@@ -114,14 +128,17 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         }
         current = transfer
         loop.start(transfer)
-        due = due + .nanoseconds(Int(options.interval.nanoseconds))
-        queue.asyncAfter(deadline: due) { [self] in poll() }
     }
 
     private func finished(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome, response: HTTPTransfer.Response?, counts: HTTPTransfer.Counts, body: [UInt8], oversize: Bool) {
-        if current === transfer { current = nil }
+        // A completion that is not the current request's belongs to a poller stopped since.
+        guard current === transfer else { return }
+        current = nil
         defer { if stopped { handler(.finished) } }
-        var result = Poll(status: response?.status, wireBytes: counts.wireBytes, bodyBytes: body.count, changed: false, patch: nil, patchBytes: 0, document: previous, error: nil, lateness: lateness)
+        var result = Poll(
+            status: response?.status, wireBytes: counts.wireBytes, bodyBytes: body.count, changed: false,
+            patch: JSONPatch(), patchBytes: 2, document: previous, error: nil, lateness: lateness, skipped: skipped)
+        skipped = 0
         if oversize {
             result.error = "body larger than the limit of \(options.maxBodyBytes) bytes"
         } else if case .failed(let message) = outcome {
@@ -134,14 +151,12 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         } else {
             do {
                 let document = try JSONParser.parse(body)
-                if let previous {
-                    let patch = JSONDiff.diff(from: previous, to: document)
-                    result.patch = patch
-                    result.patchBytes = patch.isEmpty ? 0 : patch.encodedSize
-                    result.changed = !patch.isEmpty
-                } else {
-                    result.changed = true
-                }
+                // The first body: a streaming proxy's snapshot, one `add` at the root.
+                let patch = previous.map { JSONDiff.diff(from: $0, to: document) }
+                    ?? JSONPatch([.add(path: .root, value: document)])
+                result.patch = patch
+                result.patchBytes = patch.encodedSize
+                result.changed = !patch.isEmpty
                 previous = document
                 result.document = document
                 etag = transfer.validators.etag
@@ -150,6 +165,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
                 result.error = "the body is not JSON: \(error)"
             }
         }
+        if result.error != nil { result.patchBytes = 0 }
         handler(.poll(result))
     }
 }

@@ -253,6 +253,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         switch report {
         case .poll(let poll):
             metrics.recordWire(bytes: Int(poll.wireBytes), at: now)
+            metrics.recordSkippedPolls(poll.skipped)
             if let error = poll.error {
                 metrics.recordError()
                 status.lastError = error
@@ -260,12 +261,12 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 write(.warn, "poll", ["status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "error": .string(error)])
             } else {
                 metrics.advance(to: now) { document.current?.hashValue }
+                // What a streaming proxy would have sent: the snapshot first, then diffs (`tail
+                // --poll` shows the same patch and size).
                 if poll.status == 304 {
-                    metrics.recordNotModified(at: now)
+                    metrics.recordNotModified(patchBytes: poll.patchBytes, at: now)
                 } else {
-                    // The first body has no diff: a streaming proxy would have sent it whole, as its snapshot.
-                    let wouldBe = poll.patch == nil && poll.changed ? poll.bodyBytes : poll.patchBytes
-                    metrics.recordPoll(bodyBytes: poll.bodyBytes, patchBytes: wouldBe, changed: poll.changed, at: now)
+                    metrics.recordPoll(bodyBytes: poll.bodyBytes, patchBytes: poll.patchBytes, changed: poll.changed, at: now)
                     if let body = poll.document {
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         document.replace(with: body)
@@ -278,6 +279,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 write(.info, "poll", [
                     "status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "wireBytes": .number(JSONNumber(Int(poll.wireBytes))),
                     "bytes": .number(JSONNumber(poll.bodyBytes)), "changed": .bool(poll.changed), "patchBytes": .number(JSONNumber(poll.patchBytes)),
+                    "skipped": .number(JSONNumber(poll.skipped)),
                 ])
             }
         case .finished:

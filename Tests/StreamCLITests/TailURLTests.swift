@@ -157,7 +157,14 @@ final class TailURLTests: XCTestCase {
         let polls = result.records.filter { $0["kind"] == "poll" }
         XCTAssertEqual(polls.count, 2)
         XCTAssertEqual(polls[0]["status"], 200)
-        XCTAssertEqual(polls[0]["patch"], .null, "nothing to compare the first body with")
+        // The first body is what a streaming proxy sends first: the snapshot, as one `add`.
+        let document = try XCTUnwrap(try tail(["--jsonl", "--poll", "1", "--max-events", "1", "--document",
+                                               slower.baseURL + "/poll/quotes"]).records.first?["document"])
+        XCTAssertEqual(polls[0]["patch"]?[0]?["op"], "add")
+        XCTAssertEqual(polls[0]["patch"]?[0]?["path"], "")
+        XCTAssertEqual(polls[0]["patch"]?.arrayValue?.count, 1)
+        XCTAssertEqual(polls[0]["patchBytes"], .number(JSONNumber(JSONWriter.data(polls[0]["patch"]!).count)))
+        XCTAssertEqual(polls[0]["patch"]?[0]?["value"]?["market"], document["market"])
         XCTAssertEqual(polls[0]["changed"], true)
         XCTAssertEqual(polls[1]["changed"], true)
         let patchBytes = polls[1]["patchBytes"]!.numberValue!.intValue!
@@ -176,10 +183,14 @@ final class TailURLTests: XCTestCase {
         XCTAssertEqual(polls.map { $0["status"] }, [200, 304])
         XCTAssertEqual(polls[1]["changed"], false)
         XCTAssertEqual(polls[1]["bytes"], 0)
+        XCTAssertEqual(polls[1]["patch"], [])
+        XCTAssertEqual(polls[1]["patchBytes"], 2)
+        XCTAssertEqual(result.status, 0)
         let failed = try tail(["--jsonl", "--poll", "1", "--max-events", "1", still.baseURL + "/poll/status?fault=500"])
         XCTAssertEqual(failed.records.first?["kind"], "error")
         XCTAssertEqual(failed.records.first?["message"], "HTTP 500: simulated failure")
         XCTAssertEqual(failed.records.first?["status"], 500)
+        XCTAssertEqual(failed.status, 1, "every poll failed: an unrecovered error")
     }
 
     /// The real binary, interrupted: SIGINT ends a live stream with its summary line, exit 0.

@@ -171,6 +171,7 @@ final class ObserveTests: XCTestCase {
 
     func testStreamMetricsRatesSizesAndSavings() {
         var metrics = StreamMetrics(start: at(0))
+        metrics.stateChanged(open: true, running: true, at: at(0))
         // An SSE stream: one 1,000-byte snapshot, then a 100-byte patch every second for 2 minutes.
         metrics.recordWire(bytes: 1_200, at: at(0))
         metrics.record(Observation(kind: .snapshot, payloadBytes: 1_000, operations: 0, changed: true, document: nil), at: at(0))
@@ -201,6 +202,7 @@ final class ObserveTests: XCTestCase {
 
         // A poller of the same API: 1,000-byte bodies, 100-byte would-be patches, a 304.
         var poller = StreamMetrics(start: at(0))
+        poller.stateChanged(open: true, running: true, at: at(0))
         for minute in 0..<2 {
             poller.recordWire(bytes: 1_300, at: at(Double(minute * 60)))
             poller.recordPoll(bodyBytes: 1_000, patchBytes: minute == 0 ? 1_000 : 100, changed: true, at: at(Double(minute * 60)))
@@ -211,17 +213,45 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(polled.polls, 3)
         XCTAssertEqual(polled.notModified, 1)
         XCTAssertEqual(polled.pollBodySizes.mean, 1_000)
-        XCTAssertEqual(polled.pollSavings!, 1 - 1_100.0 / 2_000.0, accuracy: 1e-9)
+        // The 304 would have been an empty patch, `[]`: 2 bytes.
+        XCTAssertEqual(polled.pollSavings!, 1 - 1_102.0 / 2_000.0, accuracy: 1e-9)
         let group = GroupSavings.streamedVersusPolled(streamed: snapshot, polled: polled)!
         XCTAssertEqual(group, 1 - Double(1_200 + 120 * 130) / Double(1_300 * 2 + 200), accuracy: 1e-9)
     }
 
     func testRatesOfAYoungStreamUseItsAge() {
         var metrics = StreamMetrics(start: at(0))
+        metrics.stateChanged(open: true, running: true, at: at(0))
         for second in 0..<10 { metrics.recordWire(bytes: 50, at: at(Double(second))) }
         let snapshot = metrics.snapshot(at: at(10))
         XCTAssertEqual(snapshot.wireBytesPerSecond.oneMinute, 50, accuracy: 0.001)
         XCTAssertEqual(snapshot.wireBytesPerSecond.fifteenMinutes, 50, accuracy: 0.001)
+    }
+
+    /// Rates divide by the time the stream ran within the span: one registered long ago and
+    /// started 10 s ago at 2 events a second shows 120 a minute; stopped minutes count for nothing.
+    func testRatesCountOnlyRunningTime() {
+        var metrics = StreamMetrics(start: at(0))
+        metrics.stateChanged(open: true, running: true, at: at(100))
+        for tick in 0..<20 {
+            metrics.record(Observation(kind: .patch, payloadBytes: 10, operations: 1, changed: true, document: nil),
+                           at: at(100 + Double(tick) / 2))
+        }
+        var snapshot = metrics.snapshot(at: at(110))
+        XCTAssertEqual(snapshot.patchesPerMinute.oneMinute, 120, accuracy: 0.001)
+        XCTAssertEqual(snapshot.patchesPerMinute.fifteenMinutes, 120, accuracy: 0.001)
+        // Stopped for 5 minutes, then running again for 30 s at 1 event a second.
+        metrics.stateChanged(open: false, running: false, at: at(110))
+        metrics.stateChanged(open: true, running: true, at: at(410))
+        for second in 0..<30 {
+            metrics.record(Observation(kind: .patch, payloadBytes: 10, operations: 1, changed: true, document: nil),
+                           at: at(410 + Double(second)))
+        }
+        snapshot = metrics.snapshot(at: at(440))
+        XCTAssertEqual(snapshot.patchesPerMinute.oneMinute, 60, accuracy: 0.001)
+        XCTAssertEqual(snapshot.patchesPerMinute.fifteenMinutes, 50.0 / 40 * 60, accuracy: 0.001)
+        // Never running: no division by zero.
+        XCTAssertEqual(StreamMetrics(start: at(0)).snapshot(at: at(5)).eventsPerSecond.oneMinute, 0)
     }
 
     func testMemoryPerStreamIsBounded() {

@@ -234,6 +234,32 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(engine.recentLog(id: "quotes").isEmpty, "a removed stream has no log in memory")
     }
 
+    /// A poller whose response is slower than its interval, restarted and then stopped (`r`,
+    /// then Space): one request in flight at a time, and a late completion of the old poller
+    /// never revives it. (The poll schedule runs on the real clock; both waits are one-sided:
+    /// a slow machine makes fewer ticks, never more requests.)
+    func testASlowPollerRestartedThenStoppedStaysStopped() throws {
+        let engine = try Engine(specs: [
+            StreamSpec(id: "slow", name: "Slow", url: server.baseURL + "/poll/quotes?fault=hold", mode: .poll, interval: 1, autostart: true),
+        ], stateDirectory: directory)
+        defer { engine.shutdown() }
+        engine.startAutostart()
+        func requests() -> Int { server.requestCount(path: "/poll/quotes") }
+        let deadline = Date().addingTimeInterval(20)
+        while requests() == 0 && Date() < deadline { usleep(5_000) }
+        usleep(2_200_000)  // two ticks with the first request still held
+        XCTAssertEqual(requests(), 1, "one request in flight")
+        engine.restart(id: "slow")
+        while requests() < 2 && Date() < deadline { usleep(5_000) }
+        XCTAssertEqual(requests(), 2, "the restarted poller's first request")
+        XCTAssertNil(engine.stop(id: "slow"))
+        _ = waitFor(engine) { $0["slow"]?.status.state == .stopped }
+        server.releaseHeldPolls()
+        usleep(2_200_000)  // two more ticks: a revived poller would ask again
+        XCTAssertEqual(requests(), 2)
+        XCTAssertEqual(engine.store.snapshot(id: "slow")?.status.state, .stopped)
+    }
+
     /// Another process (`streamtop add`, `remove`, an edit by hand) changes the registry while
     /// the engine runs: the follower takes the changes in; the engine's own saves and a
     /// changed `autostart` alone change nothing; a broken file is reported once and the

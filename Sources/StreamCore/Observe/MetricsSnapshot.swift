@@ -39,6 +39,7 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var patchOperations: Int64
     public var polls: Int64
     public var notModified: Int64
+    public var pollsSkipped: Int64
     public var errors: Int64
     public var reconnects: Int64
 

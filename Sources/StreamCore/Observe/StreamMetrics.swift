@@ -18,6 +18,8 @@ public struct StreamMetrics: Sendable {
     public private(set) var patchOperations: Int64 = 0
     public private(set) var polls: Int64 = 0
     public private(set) var notModified: Int64 = 0
+    /// Poll ticks skipped because the previous request was still in flight.
+    public private(set) var pollsSkipped: Int64 = 0
     public private(set) var errors: Int64 = 0
     public private(set) var reconnects: Int64 = 0
     /// When the last event (or poll response) arrived.
@@ -28,6 +30,7 @@ public struct StreamMetrics: Sendable {
     /// Time the stream was meant to run (started, not stopped), and since when it runs now.
     private var runningTime: Duration = .zero
     private var runningSince: Moment?
+    private var runningSpans = RunningSpans()
 
     public private(set) var snapshotSizes = SizeStatistics()
     public private(set) var patchSizes = SizeStatistics()
@@ -93,10 +96,12 @@ public struct StreamMetrics: Sendable {
         add(TimeBuckets.Counters(payloadBytes: Int64(bodyBytes), events: 1, changes: changed ? 1 : 0), at: moment)
     }
 
-    /// A poll answered 304 Not Modified: no body, no change (its wire bytes are recorded apart).
-    public mutating func recordNotModified(at moment: Moment) {
+    /// A poll answered 304 Not Modified: no body, no change (its wire bytes are recorded apart);
+    /// `patchBytes` is what a streaming proxy would have sent for it (an empty patch, `[]`).
+    public mutating func recordNotModified(patchBytes: Int = 2, at moment: Moment) {
         polls += 1
         notModified += 1
+        wouldBePatchBytes += Int64(patchBytes)
         lastEventAt = moment
         changes.observe(changed: false, at: moment)
     }
@@ -108,7 +113,11 @@ public struct StreamMetrics: Sendable {
         if open, openSince == nil { openSince = moment }
         if let since = runningSince, !running { runningTime += moment - since; runningSince = nil }
         if running, runningSince == nil { runningSince = moment }
+        runningSpans.update(running: running, at: moment)
     }
+
+    /// Poll ticks that found the previous request still in flight.
+    public mutating func recordSkippedPolls(_ count: Int) { pollsSkipped += Int64(count) }
 
     /// Share of the running time spent open (nil before the stream first ran).
     public func uptimeShare(at now: Moment) -> Double? {
@@ -137,15 +146,14 @@ public struct StreamMetrics: Sendable {
     public func snapshot(at now: Moment) -> MetricsSnapshot {
         let lastMinute = seconds.total(over: .seconds(60), at: now)
         let lastQuarter = minutes.total(over: .seconds(15 * 60), at: now)
-        // Rates are over the time actually observed when the stream is younger than the span.
-        let age = max(now - startedAt, .seconds(1))
-        let minuteSpan = min(age, .seconds(60)).seconds
-        let quarterSpan = min(age, .seconds(15 * 60)).seconds
+        // Rates are over the time the stream actually ran within each span (at least a second).
+        let minuteSpan = max(runningSpans.within(.seconds(60), at: now), .seconds(1)).seconds
+        let quarterSpan = max(runningSpans.within(.seconds(15 * 60), at: now), .seconds(1)).seconds
         return MetricsSnapshot(
             at: now, uptime: now - startedAt, uptimeShare: uptimeShare(at: now),
             wireBytes: wireBytes, payloadBytes: payloadBytes, events: events, snapshots: snapshots,
             patches: patches, patchOperations: patchOperations, polls: polls, notModified: notModified,
-            errors: errors, reconnects: reconnects,
+            pollsSkipped: pollsSkipped, errors: errors, reconnects: reconnects,
             wireBytesPerSecond: Rate(oneMinute: Double(lastMinute.wireBytes) / minuteSpan, fifteenMinutes: Double(lastQuarter.wireBytes) / quarterSpan),
             eventsPerSecond: Rate(oneMinute: Double(lastMinute.events) / minuteSpan, fifteenMinutes: Double(lastQuarter.events) / quarterSpan),
             patchesPerMinute: Rate(oneMinute: Double(lastMinute.patches) / minuteSpan * 60, fifteenMinutes: Double(lastQuarter.patches) / quarterSpan * 60),

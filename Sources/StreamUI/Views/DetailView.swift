@@ -34,7 +34,7 @@ struct DetailView {
         field("Reconnects", "\(metrics.reconnects)   errors \(metrics.errors)")
         field("Wire / payload", "\(HumanUnits.bytes(Int(metrics.wireBytes))) / \(HumanUnits.bytes(Int(metrics.payloadBytes)))")
         field("In-rate", "\(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.oneMinute.rounded())))/s (1 min)   \(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.fifteenMinutes.rounded())))/s (15 min)")
-        field("Events", "\(metrics.events)   snapshots \(metrics.snapshots)   patches \(metrics.patches) (\(metrics.patchOperations) ops)   polls \(metrics.polls) (304: \(metrics.notModified))")
+        field("Events", "\(metrics.events)   snapshots \(metrics.snapshots)   patches \(metrics.patches) (\(metrics.patchOperations) ops)   polls \(metrics.polls) (304: \(metrics.notModified)\(metrics.pollsSkipped > 0 ? ", skipped while one was in flight: \(metrics.pollsSkipped)" : ""))")
         field("Patches/min", "\(HumanUnits.count(metrics.patchesPerMinute.oneMinute)) (1 min)   \(HumanUnits.count(metrics.patchesPerMinute.fifteenMinutes)) (15 min)")
         for (label, sizes) in [("Snapshot sizes", metrics.snapshotSizes), ("Patch sizes", metrics.patchSizes), ("Poll body sizes", metrics.pollBodySizes)] where sizes.count > 0 {
             field(label, "last \(HumanUnits.bytes(sizes.last))  mean \(HumanUnits.bytes(Int(sizes.mean.rounded())))  p95 \(HumanUnits.bytes(sizes.p95))  max \(HumanUnits.bytes(sizes.max))")

@@ -1,0 +1,75 @@
+import Dispatch
+import Foundation
+import Synchronization
+import XCTest
+@testable import LocalServer
+@testable import StreamCore
+@testable import StreamEngine
+
+/// Pollers against LocalServer: one request in flight, and what each poll says a streaming
+/// proxy would have sent.
+final class PollConnectionTests: XCTestCase {
+    var server: LocalServer!
+    var loop: CurlLoop!
+
+    override func setUpWithError() throws {
+        server = try LocalServer(configuration: .init(apis: [.init(name: "status", kind: "status", period: .seconds(3600))]))
+        loop = try CurlLoop()
+    }
+
+    override func tearDownWithError() throws {
+        loop.shutdown()
+        server.stop()
+    }
+
+    /// A response slower than the interval: the ticks that find it in flight are skipped and
+    /// counted, never sent as more requests. (The poll schedule runs on the real clock; the
+    /// wait is one-sided: a slow machine makes fewer ticks, never more requests.)
+    func testOneRequestInFlightAndSkippedTicksAreCounted() throws {
+        var options = PollConnection.Options(url: server.baseURL + "/poll/status?fault=hold")
+        options.interval = .milliseconds(50)
+        let polled = expectation(description: "poll")
+        let result = Mutex<PollConnection.Poll?>(nil)
+        let poller = PollConnection(options: options, loop: loop, queue: DispatchQueue(label: "test-poller")) { report in
+            guard case .poll(let poll) = report else { return }
+            if result.withLock({ old in defer { if old == nil { old = poll } }; return old == nil }) { polled.fulfill() }
+        }
+        poller.start()
+        let deadline = Date().addingTimeInterval(20)
+        while server.requestCount(path: "/poll/status") == 0 && Date() < deadline { usleep(5_000) }
+        usleep(1_000_000)  // 20 intervals with the first request held
+        XCTAssertEqual(server.requestCount(path: "/poll/status"), 1, "one request in flight")
+        server.releaseHeldPolls()
+        wait(for: [polled], timeout: 20)
+        poller.stop()
+        let poll = try XCTUnwrap(result.withLock { $0 })
+        XCTAssertNil(poll.error)
+        XCTAssertGreaterThanOrEqual(poll.skipped, 5)
+    }
+
+    /// The first body is what a streaming proxy sends first, the snapshot; a 304 or an
+    /// unchanged body an empty patch; never nothing.
+    func testEachPollSaysWhatAStreamingProxyWouldHaveSent() throws {
+        var options = PollConnection.Options(url: server.baseURL + "/poll/status")
+        options.interval = .milliseconds(20)
+        let polls = Mutex<[PollConnection.Poll]>([])
+        let done = expectation(description: "polls")
+        let poller = PollConnection(options: options, loop: loop, queue: DispatchQueue(label: "test-poller")) { report in
+            guard case .poll(let poll) = report else { return }
+            if polls.withLock({ $0.append(poll); return $0.count == 2 }) { done.fulfill() }
+        }
+        poller.start()
+        wait(for: [done], timeout: 20)
+        poller.stop()
+        let (first, second) = polls.withLock { ($0[0], $0[1]) }
+        let document = try XCTUnwrap(first.document)
+        XCTAssertEqual(first.patch, JSONPatch([.add(path: .root, value: document)]))
+        XCTAssertEqual(first.patchBytes, JSONWriter.data(first.patch.json).count)
+        XCTAssertEqual(first.patchBytes, #"[{"op":"add","path":"","value":}]"#.utf8.count + JSONWriter.data(document).count)
+        XCTAssertTrue(first.changed)
+        XCTAssertEqual(second.status, 304)
+        XCTAssertEqual(second.patch, JSONPatch())
+        XCTAssertEqual(second.patchBytes, 2)
+        XCTAssertFalse(second.changed)
+    }
+}
