@@ -87,6 +87,16 @@ public final class LocalServer: Sendable {
         loop.query { $0.periodic() }
     }
 
+    /// Moves a manual clock on the server's own thread, then does what the move made due, and
+    /// returns once it is written. Moving the clock from the test's thread would race the loop:
+    /// a write that was under way would be stamped with the new time, as if it had just happened.
+    public func advance(_ clock: ManualTimeSource, by duration: Duration) {
+        loop.query { loop in
+            clock.advance(by: duration)
+            loop.periodic()
+        }
+    }
+
     /// Stops serving and closes every connection (waits for the loop to finish).
     public func stop() {
         let wasRunning = running.withLock { running in

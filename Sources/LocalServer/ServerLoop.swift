@@ -118,7 +118,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
             for work in inbox.drain() {
                 work(self)
             }
-            if time.now() >= nextTick || time is ManualTimeSource {
+            if time.now() >= nextTick {
                 nextTick = time.now() + tickInterval
                 periodic()
             }

@@ -21,8 +21,7 @@ final class LocalServerTests: XCTestCase {
 
     /// Moves simulated time and lets the server push what changed.
     func advance(_ seconds: Int) {
-        clock.advance(by: .seconds(seconds))
-        server.tick()
+        server.advance(clock, by: .seconds(seconds))
     }
 
     func testPollServesJSONWithETagsAnd304() throws {
@@ -92,8 +91,7 @@ final class LocalServerTests: XCTestCase {
         let client = try RawClient(port: server.port)
         client.get("/sse/weather")
         client.read { $0.contains("event: data") && $0.hasSuffix("\n\n") }
-        clock.advance(by: .seconds(16))
-        server.tick()
+        advance(16)
         client.read { $0.contains(": heartbeat") }
         XCTAssertTrue(client.text.contains(": heartbeat\n\n"))
     }
