@@ -32,12 +32,14 @@ let package = Package(
         .target(name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine", "StreamUI", "LocalServer"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
         .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "LocalServer"]),
+        // What every test target shares: the one wait helper.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
-        .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
-        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer"]),
-        .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer"]),
-        .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore"]),
-        .testTarget(name: "StreamUITests", dependencies: ["StreamUI", "StreamEngine", "StreamCore"]),
+        .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore", "TestSupport"]),
+        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer", "TestSupport"]),
+        .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
+        .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore", "TestSupport"]),
+        .testTarget(name: "StreamUITests", dependencies: ["StreamUI", "StreamEngine", "StreamCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,6 +32,16 @@ final class Chores {
         timer.resume()
     }
 
+    /// SIGHUP: reads the registry again now, whether or not it seems to have changed, and
+    /// says what that changed (or that nothing did).
+    func reload(engine: Engine, follower: RegistryFollower) {
+        queue.async {
+            let outcome = follower.check(force: true)
+            let message = outcome?.message ?? "registry read again (SIGHUP): nothing changed"
+            engine.store.publishAlert(stream: "", message: message, recovered: !(outcome?.isProblem ?? false))
+        }
+    }
+
     /// Stops the timer and waits for a round in progress: the final status.json, written
     /// after this, must not race with one written here.
     func stop() {

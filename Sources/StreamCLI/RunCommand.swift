@@ -22,7 +22,8 @@ struct RunCommand: StreamtopCommand {
         OPTIONS:
           --headless       No screen: for servers, services and scripts. Problems (a stream
                            broken past its notify threshold, files that cannot be written)
-                           go to stderr, recoveries to stdout.
+                           go to stderr, recoveries to stdout. SIGHUP reads the registry
+                           again; a closed or stuck stdout never stops the streams or SIGTERM.
           --all            Start every registered stream.
           --theme NAME     Colour theme for the monitor (remembered; t cycles).
           --no-color       No colours (also when NO_COLOR is set).
@@ -89,15 +90,22 @@ struct RunCommand: StreamtopCommand {
         if !headless { return runMonitor(engine, follower: follower, registry: registry, state: state, registryPath: registryPath, context) }
         let started = registry.streams.filter { all || $0.autostart }
         for spec in started { engine.start(id: spec.id) }
+        // The chores first: a stdout nobody reads holds this thread, never status.json or following.
+        // They publish what a person should hear as alerts, as do the streams (broken past their
+        // threshold, recovered, files that cannot be written): problems go to stderr, the rest to
+        // stdout, each once, as a service's journal wants them.
+        let chores = Chores(engine: engine, follower: follower)
         context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); status in \(state)/status.json; Ctrl-C to stop")
         context.output.flush()
         let wall = SystemWallClock()
-        // The chores publish what a person should hear as alerts, as do the streams (broken
-        // past their threshold, recovered, files that cannot be written): problems go to
-        // stderr, the rest to stdout, each once, as a service's journal wants them.
-        let chores = Chores(engine: engine, follower: follower)
+        HangupSignal.install()
+        var hangups = HangupSignal.count
         var seen = 0
         while !context.interrupted() {
+            if HangupSignal.count != hangups {
+                hangups = HangupSignal.count
+                chores.reload(engine: engine, follower: follower)
+            }
             for alert in engine.store.alerts(after: seen) {
                 seen = alert.sequence
                 if alert.recovered { context.say(alert.message) } else { context.complain(alert.message) }

@@ -141,7 +141,8 @@ struct TailCommand: StreamtopCommand {
         } else {
             defer { if fd != STDIN_FILENO { close(fd) } }
             var buffer = [UInt8](repeating: 0, count: 256 << 10)
-            while !interrupted() {
+            // A reader that went away (`| head`) ends it, as it would end `cat`.
+            while !interrupted() && !output.isClosed {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count == 0 { break }
                 if count < 0 {

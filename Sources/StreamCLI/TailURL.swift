@@ -124,7 +124,8 @@ struct TailURL {
     private func waitForTheEnd(_ done: DispatchSemaphore, _ context: CommandContext, stop: () -> Void) {
         let deadline = command.timeout.map { DispatchTime.now() + .nanoseconds(Int($0.nanoseconds)) }
         while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-            if context.interrupted() || deadline.map({ DispatchTime.now() >= $0 }) == true {
+            // A reader that went away (`| head`) ends it too.
+            if context.interrupted() || context.output.isClosed || deadline.map({ DispatchTime.now() >= $0 }) == true {
                 stop()
                 done.wait()
                 return

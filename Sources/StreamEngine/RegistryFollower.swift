@@ -39,13 +39,14 @@ public final class RegistryFollower: Sendable {
         state = Mutex((RegistryFollower.fingerprint(of: file.path), nil))
     }
 
-    /// Follows the file if it changed since the last check; nil when it did not, or when
-    /// following changed nothing and there is nothing to report.
-    public func check() -> Outcome? {
+    /// Follows the file if it changed since the last check (`force`: whether or not it seems
+    /// to have, as SIGHUP asks); nil when it did not, or when following changed nothing and
+    /// there is nothing to report.
+    public func check(force: Bool = false) -> Outcome? {
         state.withLock { state -> Outcome? in
             // A missing file is not an empty registry: a person moving it away, or a disk
             // that hiccups, must not stop every stream. Following resumes when it is back.
-            guard let now = RegistryFollower.fingerprint(of: file.path), now != state.seen else { return nil }
+            guard let now = RegistryFollower.fingerprint(of: file.path), force || now != state.seen else { return nil }
             state.seen = now
             do throws(RegistryError) {
                 let followed = engine.follow(try file.load())

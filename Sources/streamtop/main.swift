@@ -17,9 +17,13 @@ sigemptyset(&action.sa_mask)
 action.sa_flags = 0
 sigaction(SIGINT, &action, nil)
 sigaction(SIGTERM, &action, nil)
+// A reader that goes away (`streamtop run --headless | head -1`) must not kill a service: a
+// write to it fails with EPIPE instead, and the output is dropped.
+signal(SIGPIPE, SIG_IGN)
 
-let output = FileDescriptorSink(fd: STDOUT_FILENO)
-let errors = FileDescriptorSink(fd: STDERR_FILENO)
+// A stdout nobody reads any more is given up once we are asked to stop.
+let output = FileDescriptorSink(fd: STDOUT_FILENO, abandon: { interruptFlag != 0 })
+let errors = FileDescriptorSink(fd: STDERR_FILENO, abandon: { interruptFlag != 0 })
 let status = Streamtop.main(
     Array(CommandLine.arguments.dropFirst()),
     context: CommandContext(
