@@ -9,7 +9,7 @@ import Synchronization
 /// 304) and at `/sse/<name>` (Streamdata style: a `data` snapshot, then `patch` events with
 /// ids; `Last-Event-ID` resumes with the missed patches; `retry`; comment heartbeats).
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
-/// `stall`, `drip` (`&bytes=N` a tick, default 1), `malformed-patch`, `non-json`, `oversize`
+/// `stall`, `empty` (closes before any event), `cycle` (closes after two patches), `drip` (`&bytes=N` a tick, default 1), `malformed-patch`, `non-json`, `oversize`
 /// (`&size=N`), `hold` (polls: unanswered until `releaseHeldPolls()`); `/redirect/<path>`
 /// redirects to `<path>` and `/redirect-loop` to itself; `/firehose` serves a prepared stream
 /// at full speed; `POST /hook` records what it receives (`?fault=500` fails it). A request

@@ -94,6 +94,13 @@ extension ServerLoop {
             send(connection, Array(opening.utf8))
             return
         }
+        if fault == "empty" {
+            // Connects, then closes politely before any event.
+            send(connection, Array(opening.utf8))
+            connection.mode = .responding
+            flush(connection)
+            return
+        }
         // Resume from Last-Event-ID with the missed patches when they are all known.
         if let lastID = request.header("last-event-id").flatMap({ Int($0) }), let missed = api.patches(after: lastID) {
             send(connection, Array(opening.utf8))
@@ -135,6 +142,14 @@ extension ServerLoop {
             send(connection, Array("data: plain text, version \(version)\n\n".utf8))
         case "malformed-patch" where connection.patchesSent == 1:
             send(connection, Array("event: patch\nid: \(version)\ndata: [{\"op\":\"remove\",\"path\":\"/does-not-exist\"}]\n\n".utf8))
+        case "cycle":
+            // Two whole patches a connection, then a clean close (a proxy that recycles its
+            // connections): healthy, however often it happens.
+            send(connection, Array("event: patch\nid: \(version)\ndata: \(JSONWriter.string(patch.json))\n\n".utf8))
+            if connection.patchesSent >= 2 {
+                connection.mode = .responding
+                flush(connection)
+            }
         case "drop":
             // Half an event, then the connection is gone.
             let event = Array("event: patch\nid: \(version)\ndata: \(JSONWriter.string(patch.json))\n\n".utf8)

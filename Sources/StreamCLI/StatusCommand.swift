@@ -53,8 +53,10 @@ struct StatusCommand: StreamtopCommand {
             func int(_ key: String) -> Int { stream[key]?.numberValue?.intValue ?? Int(stream[key]?.numberValue?.doubleValue ?? 0) }
             func double(_ key: String) -> Double { stream[key]?.numberValue?.doubleValue ?? 0 }
             let frequency = stream["changeFrequency"]?.numberValue.map { "\(Int(($0.doubleValue * 100).rounded()))%" } ?? "-"
+            // A stream in an incident says for how long, whatever its state now.
+            let broken = stream["incidentSeconds"]?.numberValue.map { ", broken for " + HumanUnits.duration(seconds: $0.doubleValue) }
             return [
-                stream["id"]?.stringValue ?? "?", stream["state"]?.stringValue ?? "?",
+                stream["id"]?.stringValue ?? "?", (stream["state"]?.stringValue ?? "?") + (broken ?? ""),
                 HumanUnits.bytes(int("wireBytes")), HumanUnits.bytes(Int(double("wireBytesPerSecond"))) + "/s",
                 String(int("events")), String(format1(double("patchesPerMinute"))), frequency,
                 // A log or archive that cannot be written is an error too, said when nothing

@@ -56,8 +56,9 @@ struct TailURL {
                 state.consumer.consume(TailBatch(items: [.retry(milliseconds)], lastEventID: state.consumer.totals.lastEventID))
             case .item(.eventTooLarge(let type, let id, let limit)):
                 state.consumer.consume(TailBatch(items: [.eventTooLarge(type: type, lastEventID: id, limit: limit)], lastEventID: id))
-            case .closed(let reason, let failed, let status):
-                if failed {
+            case .closed(let reason, let ending, let status):
+                // A resynchronisation's error was said when it happened.
+                if ending.isError && ending != .resynchronizing {
                     state.consumer.error(reason, status: status)
                     if !command.reconnect { state.unrecovered = true }
                 }

@@ -7,33 +7,43 @@ import Glibc
 #endif
 
 /// Runs a notification command the way a long-running monitor must: without a shell; with
-/// standard input from /dev/null and its output in an unlinked temporary file, never on the
-/// terminal, where it would scribble over the full-screen monitor; without the engine's
-/// sockets and files (descriptors above 2 are closed in the child, so a slow command cannot
-/// keep a stream's connection open); and killed when it outlives `timeout`. When it fails,
-/// the end of what it printed is quoted: that is usually the reason.
+/// standard input from /dev/null and its output read through a pipe, never on the terminal,
+/// where it would scribble over the full-screen monitor, and never kept beyond its last
+/// `keptBytes` (a command that prints without end fills neither memory nor a disk); without
+/// the engine's sockets and files (descriptors above 2 are closed in the child, so a slow
+/// command cannot keep a stream's connection open); in a process group of its own, killed
+/// whole, children too, when it outlives `timeout`. When it fails, the end of what it printed
+/// is quoted: that is usually the reason.
 enum NotificationCommand {
     /// The most of the command's output quoted in a failure.
     static let quotedBytes = 300
+    /// The most of its output kept while it runs (its end; the rest is read and dropped).
+    static let keptBytes = 4096
 
     /// Runs `command` (its program looked up in `PATH`) and waits; nil when it exited 0, else
     /// what went wrong, with the end of its output.
     static func run(_ command: [String], environment: [String], timeout: Duration) -> String? {
         guard let program = command.first else { return "is empty" }
-        let output = temporaryOutputFile()
-        defer { if output >= 0 { close(output) } }
+        var pipeEnds: [Int32] = [-1, -1]
+        guard pipe(&pipeEnds) == 0 else { return "could not start: \(String(cString: strerror(errno)))" }
+        let (reading, writing) = (pipeEnds[0], pipeEnds[1])
+        // Only the child's dup2 copies outlive the spawn (it closes everything above 2 anyway).
+        _ = fcntl(reading, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writing, F_SETFD, FD_CLOEXEC)
+        defer { close(reading) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if output >= 0 {
-            posix_spawn_file_actions_adddup2(&actions, output, 1)
-            posix_spawn_file_actions_adddup2(&actions, output, 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        }
+        posix_spawn_file_actions_adddup2(&actions, writing, 1)
+        posix_spawn_file_actions_adddup2(&actions, writing, 2)
         closeDescriptorsAbove2(&actions)
+        // A process group of its own (its id is the child's pid), killed whole on timeout.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
         let arguments = command.map { strdup($0) } + [nil]
         let environment = environment.map { strdup($0) } + [nil]
         defer {
@@ -41,9 +51,10 @@ enum NotificationCommand {
             for entry in environment { free(entry) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, program, &actions, nil, arguments, environment)
+        let spawned = posix_spawnp(&pid, program, &actions, &attributes, arguments, environment)
+        close(writing)
         guard spawned == 0 else { return "could not start: \(String(cString: strerror(spawned)))" }
-        let timedOut = waitKillingAfter(timeout, pid: pid)
+        let (output, timedOut) = collect(from: reading, pid: pid, timeout: timeout)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exited = status & 0x7F == 0
@@ -52,7 +63,7 @@ enum NotificationCommand {
         let what = timedOut
             ? "did not finish within \(describe(timeout)) and was killed"
             : exited ? "exited with status \(code)" : "was killed by signal \(status & 0x7F)"
-        let printed = output >= 0 ? lastOutput(output) : ""
+        let printed = lastLine(output)
         return printed.isEmpty ? what : "\(what): \(printed)"
     }
 
@@ -60,51 +71,62 @@ enum NotificationCommand {
         duration >= .seconds(1) ? "\(Int(duration.seconds.rounded())) s" : "\(duration.nanoseconds / 1_000_000) ms"
     }
 
-    /// Waits for `pid` to end without reaping it, killing it once `timeout` has passed;
-    /// returns whether it had to be killed. The child stays a zombie until the caller reaps
-    /// it, so the kill can never reach another process that reused its id.
-    private static func waitKillingAfter(_ timeout: Duration, pid: pid_t) -> Bool {
-        final class Watch: Sendable {
-            /// Whether the child has ended, and whether it was killed.
-            let state = Mutex((ended: false, killed: false))
+    /// Reads the command's output, keeping its last `keptBytes`, until the command has ended
+    /// (its group killed once `timeout` has passed); returns the output and whether it was
+    /// killed. The child is waited for without being reaped: it stays a zombie until the
+    /// caller reaps it, so its process group, and the kill, can never reach another process
+    /// that reused its id.
+    private static func collect(from fd: Int32, pid: pid_t, timeout: Duration) -> (output: [UInt8], killed: Bool) {
+        let clock = SystemTimeSource()
+        let deadline = clock.now() + timeout
+        var kept: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        var killed = false
+        var open = true
+        func ended() -> Bool {
+            var info = siginfo_t()
+            return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid != 0
         }
-        let watch = Watch()
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.nanoseconds))) {
-            watch.state.withLock { state in
-                guard !state.ended else { return }
-                state.killed = true
-                kill(pid, SIGKILL)
+        while true {
+            if !killed, clock.now() >= deadline {
+                kill(-pid, SIGKILL)
+                killed = true
             }
+            if open {
+                let wait = max(0, min(Int32(100), Int32((deadline - clock.now()).nanoseconds / 1_000_000)))
+                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if poll(&entry, 1, killed ? 100 : wait) > 0 {
+                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count > 0 {
+                        kept.append(contentsOf: buffer[0..<count])
+                        if kept.count > keptBytes { kept.removeFirst(kept.count - keptBytes) }
+                    } else if count == 0 || errno != EINTR {
+                        open = false  // every writer is gone
+                    }
+                }
+            } else {
+                usleep(10_000)
+            }
+            // Its own end, not its output's: a child left in the background may keep the pipe.
+            if ended() { break }
         }
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
-        return watch.state.withLock { state in
-            state.ended = true
-            return state.killed
+        // What it wrote just before it ended (a bounded amount: a child left behind may write on).
+        var drained = 0
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while open, drained < 1 << 20, poll(&entry, 1, 0) > 0 {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            drained += count
+            kept.append(contentsOf: buffer[0..<count])
+            if kept.count > keptBytes { kept.removeFirst(kept.count - keptBytes) }
         }
-    }
-
-    /// An unlinked file for the command's output: nothing to clean up, however it ends.
-    private static func temporaryOutputFile() -> Int32 {
-        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(directory)/streamtop-notify-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { return -1 }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // only the child's dup2 copies outlive the spawn
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        return fd
+        if killed { kill(-pid, SIGKILL) }  // whatever of its group was left behind
+        return (kept, killed)
     }
 
     /// The last line or so of what the command printed, made safe to show.
-    private static func lastOutput(_ fd: Int32) -> String {
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_size > 0 else { return "" }
-        let size = Int(status.st_size)
-        let count = min(size, quotedBytes)
-        var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(size - count)) }
-        guard read > 0 else { return "" }
-        let text = String(decoding: bytes.prefix(read), as: UTF8.self)
+    private static func lastLine(_ output: [UInt8]) -> String {
+        let text = String(decoding: output.suffix(quotedBytes), as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
         return Sanitizer.line(lines.last.map(String.init) ?? "")
     }

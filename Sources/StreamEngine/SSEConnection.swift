@@ -21,6 +21,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         /// Offer `Accept-Encoding` (decoded as bytes arrive). A compressed connection keeps
         /// libcurl's inflate state and 32 KiB window for its whole life.
         public var compress = true
+        /// The longest wait a server's `retry:` may ask for.
+        public var maxServerRetry: Duration = .seconds(600)
 
         public init(url: String) {
             self.url = url
@@ -39,8 +41,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         /// Every item of that piece has been reported (a consumer can write out what it
         /// gathered for the whole burst at once).
         case pieceHandled
-        /// The connection ended; `failed` for errors (HTTP status, wrong content type, network, stall).
-        case closed(reason: String, failed: Bool, status: Int?)
+        /// The connection ended, and how (`ending.isError`: the attempt counts as a failure).
+        case closed(reason: String, ending: Ending, status: Int?)
         case reconnecting(delay: Duration)
         /// HTTP 204: the server asked the client to stop. No reconnection.
         case stoppedByServer
@@ -48,6 +50,32 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         case bytes(HTTPTransfer.Counts)
         /// No more reports will come.
         case finished
+    }
+
+    /// How an attempt ended. An attempt that ends in an error grows the backoff; one the
+    /// server closed after delivering events is healthy however often it happens.
+    public enum Ending: Sendable, Equatable {
+        /// The server closed the stream after delivering events, or after a quiet stream was
+        /// open for the healthy period (`ReconnectPolicy.healthyAfter`).
+        case closedByServer
+        /// Stopped on purpose (`stop()`).
+        case stopped
+        /// HTTP 204: the server asked the client to stop.
+        case stoppedByServer
+        /// Closed on purpose for a fresh snapshot, after an error the consumer reported.
+        case resynchronizing
+        /// No byte for the stall timeout.
+        case stalled
+        /// An HTTP error, a wrong content type, a network error, or a stream that ended before
+        /// its first event.
+        case failed
+
+        public var isError: Bool {
+            switch self {
+            case .resynchronizing, .stalled, .failed: return true
+            case .closedByServer, .stopped, .stoppedByServer: return false
+            }
+        }
     }
 
     public let options: Options
@@ -61,10 +89,12 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private var current: HTTPTransfer?
     private var lastByte: Moment
     private var stopped = false
-    private var problem: String?
-    /// The current connection is being closed on purpose, to get a fresh snapshot.
-    private var closingToResynchronize = false
+    /// Why the current connection is being closed on purpose (a stall, a resynchronisation).
+    private var problem: (reason: String, ending: Ending)?
     private var resynchronize = false
+    /// Events the current attempt delivered, and when it opened.
+    private var eventsThisAttempt = 0
+    private var openedAt: Moment?
     private var stallCheck: DispatchWorkItem?
     /// Bytes handed to `queue` and not parsed yet (written on the engine thread, read on both).
     private let buffered = Atomic<Int>(0)
@@ -81,6 +111,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         self.handler = handler
         parser = SSEParser(maxEventBytes: options.maxEventBytes)
         policy = ReconnectPolicy(seed: seed)
+        policy.maximumServerRetry = options.maxServerRetry
         lastByte = time.now()
     }
 
@@ -102,8 +133,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         queue.async {
             self.resynchronize = true
             if let current = self.current {
-                self.problem = reason
-                self.closingToResynchronize = true
+                self.problem = (reason, .resynchronizing)
                 self.loop.cancel(current)
             }
         }
@@ -112,6 +142,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private func connect() {
         guard !stopped else { return finish() }
         attempt += 1
+        eventsThisAttempt = 0
+        openedAt = nil
         let lastEventID = resynchronize || parser.lastEventID.isEmpty ? nil : parser.lastEventID
         resynchronize = false
         handler(.connecting(attempt: attempt, lastEventID: lastEventID))
@@ -134,7 +166,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             let elapsed = time.now() - requested
             queue.async { [self] in
                 handler(.response(status: response.status, headers: headers, elapsed: elapsed))
-                if isStream { handler(.open(status: response.status, contentType: response.contentType)) }
+                if isStream {
+                    openedAt = time.now()
+                    handler(.open(status: response.status, contentType: response.contentType))
+                }
             }
         }
         transfer.onData = { [self] bytes in
@@ -160,7 +195,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
                 guard current === transfer else { return }
                 lastByte = time.now()
                 handler(.received(payloadBytes: copy.count, wireBytesSoFar: wire))
-                parser.feed(copy) { handler(.item($0)) }
+                parser.feed(copy) { item in
+                    if case .event = item { eventsThisAttempt += 1 }
+                    handler(.item(item))
+                }
                 handler(.pieceHandled)
             }
             return .accept
@@ -193,18 +231,15 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         handler(.bytes(counts))
         let status = response?.status
         if status == 204 {
-            handler(.closed(reason: "the server answered 204 No Content: stop", failed: false, status: 204))
+            handler(.closed(reason: "the server answered 204 No Content: stop", ending: .stoppedByServer, status: 204))
             handler(.stoppedByServer)
             return finish()
         }
-        var failed = true
-        let reason: String
+        var ending = Ending.failed
+        var reason: String
         if let problem {
-            reason = problem
+            (reason, ending) = problem
             self.problem = nil
-            // Resynchronizing is a deliberate close, not a failure: no backoff.
-            failed = !closingToResynchronize
-            closingToResynchronize = false
         } else if let status, status != 200 {
             let excerpt = Sanitizer.line(snippet.trimmingCharacters)
             reason = "HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
@@ -212,15 +247,22 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             reason = "wrong content type \(Sanitizer.line(response.contentType ?? "(none)")), expected text/event-stream"
         } else if case .failed(let message) = outcome {
             reason = message == "cancelled" && stopped ? "stopped" : message
-            failed = !stopped
+            if stopped { ending = .stopped }
         } else {
             reason = "the server closed the stream"
-            failed = false
+            ending = .closedByServer
         }
-        handler(.closed(reason: reason, failed: failed, status: status))
+        // Connecting and closing at once, again and again, is a failure however politely it is
+        // done: an attempt must deliver an event (or stay open long enough to count as healthy).
+        let openFor = openedAt.map { time.now() - $0 } ?? .zero
+        if ending == .closedByServer && eventsThisAttempt == 0 && openFor < policy.healthyAfter {
+            reason = "the server closed the stream before sending any event"
+            ending = .failed
+        }
+        handler(.closed(reason: reason, ending: ending, status: status))
         if let retry = parser.reconnectionTime { policy.serverRetry = .milliseconds(retry) }
         guard options.reconnect, !stopped else { return finish() }
-        let delay = policy.connectionEnded(at: time.now(), failed: failed)
+        let delay = policy.connectionEnded(at: time.now(), failed: ending.isError)
         handler(.reconnecting(delay: delay))
         queue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.nanoseconds))) { [self] in connect() }
     }
@@ -236,7 +278,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             guard let self, let current else { return }
             let quiet = time.now() - lastByte
             if quiet >= options.stall {
-                problem = "stalled: no data for \(SSEConnection.describe(options.stall))"
+                problem = ("stalled: no data for \(SSEConnection.describe(options.stall))", .stalled)
                 loop.cancel(current)
             } else {
                 scheduleStallCheck(after: options.stall - quiet)

@@ -11,6 +11,9 @@ public enum StatusFile {
             "id": .string(snapshot.id), "name": .string(snapshot.name), "url": .string(snapshot.url),
             "mode": .string(snapshot.mode.rawValue), "state": .string(snapshot.status.state.name),
             "sinceSeconds": .number(JSONNumber((metrics.at - snapshot.status.since).seconds) ?? JSONNumber(0)),
+            // How long the current incident has lasted (null while healthy): the first error
+            // since the stream was last healthy, whatever its state now.
+            "incidentSeconds": snapshot.status.incidentSince.map { .number(JSONNumber((metrics.at - $0).seconds) ?? JSONNumber(0)) } ?? .null,
             "lastError": snapshot.status.lastError.map { .string($0) } ?? .null,
             "storageError": snapshot.status.storageError.map { .string($0) } ?? .null,
             "wireBytes": .number(JSONNumber(Int(metrics.wireBytes))), "payloadBytes": .number(JSONNumber(Int(metrics.payloadBytes))),

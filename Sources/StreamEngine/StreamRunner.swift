@@ -45,9 +45,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var archiveHealth = StorageHealth()
     private var alerts: AlertPolicy
     private var alertTimer: DispatchWorkItem?
-    /// From the first failed or stalled state until the stream is open again: reconnection
-    /// attempts in between belong to the same incident.
-    private var incident = false
+    /// Whether errors keep coming, whatever the state says (see `IncidentTracker`).
+    private var incident = IncidentTracker()
+    /// How the SSE connection's last attempt ended (what its wait for the next one means).
+    private var lastEnding: SSEConnection.Ending?
 
     static let publishInterval: Duration = .milliseconds(100)
 
@@ -95,6 +96,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.headers = spec.headers
                 options.stall = .seconds(spec.stall)
                 options.compress = spec.compress
+                lastEnding = nil
                 // The connection holds its runner until it has finished (`.finished` lets go of
                 // it): a stream removed while connected still logs its close and its stop.
                 let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: StreamRunner.stableSeed(spec.id)) { [self] report in
@@ -204,32 +206,38 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .item(.retry(let milliseconds)):
             write(.info, "retry", ["ms": .number(JSONNumber(milliseconds))])
         case .item(.eventTooLarge(let type, _, let limit)):
-            metrics.recordError()
             let reason = "a \(Sanitizer.line(type)) event larger than \(limit) bytes was dropped"
             document.markStale(reason)
-            status.lastError = reason
+            recordError(reason, at: now)
             write(.error, "error", ["reason": .string(reason)])
             sse?.resynchronize(reason: "resynchronizing: \(reason)")
-        case .closed(let reason, let failed, let statusCode):
-            if failed {
-                metrics.recordError()
-                status.lastError = reason
-            }
-            write(failed ? .warn : .info, "close", ["reason": .string(reason), "status": statusCode.map { .number(JSONNumber($0)) } ?? .null])
+        case .closed(let reason, let ending, let statusCode):
+            lastEnding = ending
+            // A resynchronisation's error was counted when it happened.
+            // The alert waits for the state that follows (failed, stalled), a moment later.
+            if ending.isError && ending != .resynchronizing { recordError(reason, at: now, check: false) }
+            write(ending.isError ? .warn : .info, "close", ["reason": .string(reason), "status": statusCode.map { .number(JSONNumber($0)) } ?? .null])
         case .bytes(let counts):
             if counts.wireBytes > wireSoFar { metrics.recordWire(bytes: Int(counts.wireBytes - wireSoFar), at: now) }
             wireSoFar = 0
         case .reconnecting(let delay):
             metrics.recordReconnect()
             let next = now + delay
-            let attempt = metrics.reconnects
-            if status.lastError?.hasPrefix("stalled") == true {
-                setState(.stalled(nextAttempt: next, attempt: Int(attempt)))
-            } else if status.lastError != nil && status.state != .open {
-                setState(.failed(nextAttempt: next, attempt: Int(attempt)))
-            } else {
-                setState(.reconnecting(nextAttempt: next, attempt: Int(attempt)))
+            let attempt = Int(metrics.reconnects)
+            if lastEnding?.isError == true {
+                // A failed attempt stays an error while the stream waits for the next one.
+                incident.error(at: now, until: next)
+            } else if delay >= alerts.threshold {
+                // The server asked for a wait longer than a person should go unwarned.
+                incident.error(at: now, until: next)
+                status.lastError = "the server asked to wait \(SSEConnection.describe(delay)) before reconnecting"
             }
+            switch lastEnding {
+            case .stalled: setState(.stalled(nextAttempt: next, attempt: attempt))
+            case .failed, .resynchronizing: setState(.failed(nextAttempt: next, attempt: attempt))
+            default: setState(.reconnecting(nextAttempt: next, attempt: attempt))
+            }
+            checkAlerts()
         case .stoppedByServer:
             stoppedByServer = true
             setState(.stoppedByServer)
@@ -255,9 +263,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             metrics.recordWire(bytes: Int(poll.wireBytes), at: now)
             metrics.recordSkippedPolls(poll.skipped)
             if let error = poll.error {
-                metrics.recordError()
-                status.lastError = error
-                setState(.failed(nextAttempt: now + .seconds(spec.interval), attempt: 1))
+                let next = now + .seconds(spec.interval)
+                // A failed poll stays an error until the next one.
+                recordError(error, at: now, until: next)
+                setState(.failed(nextAttempt: next, attempt: 1))
                 write(.warn, "poll", ["status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "error": .string(error)])
             } else {
                 metrics.advance(to: now) { document.current?.hashValue }
@@ -274,7 +283,6 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                         linesWritten()
                     }
                 }
-                status.lastError = nil
                 setState(.open)
                 write(.info, "poll", [
                     "status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "wireBytes": .number(JSONNumber(Int(poll.wireBytes))),
@@ -308,27 +316,30 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             }
             linesWritten()
         case .failure(let error):
-            metrics.recordError()
-            status.lastError = error.reason
+            recordError(error.reason, at: now)
             write(.error, "error", ["reason": .string(error.reason), "event": .string(event.type), "id": .string(event.lastEventID)])
             if !wasStale && document.isStale { sse?.resynchronize(reason: "resynchronizing: \(error.reason)") }
         }
     }
 
+    /// An error of the stream's: counted, shown as its last error, and part of an incident
+    /// (lasting `until` the next attempt when the stream waits for one).
+    private func recordError(_ reason: String, at now: Moment, until end: Moment? = nil, check: Bool = true) {
+        metrics.recordError()
+        status.lastError = reason
+        incident.error(at: now, until: end)
+        if check { checkAlerts() }
+    }
+
     private func setState(_ state: StreamState) {
         guard state != status.state else { return }
-        let wasBroken = status.state.isBroken
         status.state = state
-        // An incident lasts from the first broken state to the next healthy one: moving
-        // between failed and stalled does not start a new one.
-        if !(wasBroken && state.isBroken) { status.since = time.now() }
+        status.since = time.now()
         metrics.stateChanged(open: state == .open, running: state.isRunning, at: time.now())
         write(.info, "state", ["state": .string(state.name)])
-        if state.isBroken { incident = true }
-        if state == .open { incident = false }
         if !state.isRunning {
             // Stopped (by a person or the server): the incident ends without a recovery message.
-            incident = false
+            incident.reset()
             alerts.reset()
         }
         checkAlerts()
@@ -336,13 +347,13 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     // MARK: Alerts
 
-    /// Checks again when the alert policy has something due (the threshold of an incident,
-    /// or a reminder): a one-shot timer only while a stream is broken, because a timer per
-    /// healthy stream per second costs thousands of wakeups a second.
+    /// Checks again when something is due (the threshold of an incident, a reminder, or the
+    /// incident's end after a quiet period): a one-shot timer only while a stream is broken,
+    /// because a timer per healthy stream per second costs thousands of wakeups a second.
     private func scheduleAlertCheck() {
         alertTimer?.cancel()
         alertTimer = nil
-        guard let due = alerts.nextCheck else { return }
+        guard let due = [alerts.nextCheck, incident.endsAt].compactMap({ $0 }).min() else { return }
         let wait = max(due - time.now(), .milliseconds(1))
         let check = DispatchWorkItem { [weak self] in self?.checkAlerts() }
         alertTimer = check
@@ -351,15 +362,26 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     private func checkAlerts() {
         let now = time.now()
-        let decision = alerts.update(broken: incident, at: now)
+        let broken = incident.update(at: now)
+        if status.incidentSince != incident.since {
+            status.incidentSince = incident.since
+            schedulePublish()
+        }
+        let decision = alerts.update(broken: broken, since: incident.since, at: now)
         scheduleAlertCheck()
         guard let decision, !retired else { return }
         let message: Notifier.Message
         switch decision {
         case .alert(let since, _):
             let sinceWall = UTCTime(secondsSinceEpoch: wall.now().secondsSinceEpoch - (now - since).seconds)
+            // Failed or stalled says itself; between attempts (connecting, open) it is failing.
+            let state: String
+            switch status.state {
+            case .failed, .stalled: state = status.state.name
+            default: state = "failing"
+            }
             message = Notifier.Message(
-                stream: spec.id, url: shownURL, state: status.state.name,
+                stream: spec.id, url: shownURL, state: state,
                 reason: status.lastError ?? "no data", since: sinceWall, recovered: false)
         case .recovered(_, let duration):
             message = Notifier.Message(

@@ -45,11 +45,16 @@ public final class SnapshotStore: Sendable {
 
     public init() {}
 
+    /// Alerts kept for readers that have not taken them yet: a mass outage of thousands of
+    /// streams at once. A reader that falls further behind is told how many it missed by the
+    /// gap in the sequence numbers.
+    public static let alertLimit = 10_000
+
     public func publishAlert(stream: String, message: String, recovered: Bool) {
         alertLog.withLock { log in
             log.events.append(AlertEvent(sequence: log.next, stream: stream, message: message, recovered: recovered))
             log.next += 1
-            if log.events.count > 100 { log.events.removeFirst(log.events.count - 100) }
+            if log.events.count > SnapshotStore.alertLimit { log.events.removeFirst(log.events.count - SnapshotStore.alertLimit) }
         }
     }
 

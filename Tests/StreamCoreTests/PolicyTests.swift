@@ -92,12 +92,64 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(policy.update(broken: false, at: at(700)), .recovered(since: at(0), duration: .seconds(700)))
     }
 
+    /// A server's `retry:` is honoured up to the cap (10 minutes by default): a huge one
+    /// cannot silence a stream for days.
+    func testAServersRetryIsCapped() {
+        var policy = ReconnectPolicy(seed: 4)
+        policy.serverRetry = .milliseconds(99_999_999_999)
+        XCTAssertEqual(policy.connectionEnded(at: at(1), failed: false), .seconds(600))
+        policy.maximumServerRetry = .seconds(5)
+        XCTAssertEqual(policy.connectionEnded(at: at(2), failed: false), .seconds(5))
+        policy.serverRetry = .seconds(2)
+        XCTAssertEqual(policy.connectionEnded(at: at(3), failed: false), .seconds(2), "smaller ones are honoured")
+    }
+
+    /// An incident: from the first error since the stream was healthy until it goes 60 s
+    /// without one; an error may last (a failed attempt waits for the next one).
+    func testAnIncidentLastsUntilSixtySecondsWithoutAnError() {
+        var incident = IncidentTracker()
+        XCTAssertFalse(incident.update(at: at(0)))
+        XCTAssertNil(incident.endsAt)
+        incident.error(at: at(10))
+        XCTAssertEqual(incident.since, at(10))
+        XCTAssertEqual(incident.endsAt, at(70))
+        // Errors every 30 s: one incident, however the state flips between them.
+        for second in stride(from: 40.0, through: 160, by: 30) {
+            XCTAssertTrue(incident.update(at: at(second)))
+            incident.error(at: at(second))
+        }
+        XCTAssertEqual(incident.since, at(10))
+        XCTAssertTrue(incident.update(at: at(219)))
+        XCTAssertFalse(incident.update(at: at(220)), "60 s without an error")
+        XCTAssertNil(incident.since)
+        // A failed attempt waiting 30 s for the next: an error until then.
+        incident.error(at: at(300), until: at(330))
+        XCTAssertTrue(incident.update(at: at(380)))
+        XCTAssertFalse(incident.update(at: at(390)))
+        // A new error after the end starts a new incident.
+        incident.error(at: at(400))
+        XCTAssertEqual(incident.since, at(400))
+        incident.reset()
+        XCTAssertFalse(incident.update(at: at(401)))
+    }
+
+    /// An alert's threshold counts from the incident's start, not from the first check.
+    func testTheThresholdCountsFromTheIncidentsStart() {
+        var policy = AlertPolicy(threshold: .seconds(120))
+        XCTAssertEqual(policy.update(broken: true, since: at(0), at: at(130)), .alert(since: at(0), reminder: false))
+        var later = AlertPolicy(threshold: .seconds(120))
+        XCTAssertNil(later.update(broken: true, since: at(100), at: at(130)))
+        XCTAssertEqual(later.nextCheck, at(220))
+    }
+
     func testStateNamesAndFlags() {
         XCTAssertEqual(StreamState.reconnecting(nextAttempt: at(3), attempt: 2).name, "reconnecting")
         XCTAssertEqual(StreamState.stoppedByServer.name, "stopped by server")
-        XCTAssertTrue(StreamState.stalled(nextAttempt: at(1), attempt: 1).isBroken)
-        XCTAssertTrue(StreamState.failed(nextAttempt: at(1), attempt: 1).isBroken)
-        XCTAssertFalse(StreamState.reconnecting(nextAttempt: at(1), attempt: 1).isBroken)
+        // Broken is the incident's, not the state's.
+        XCTAssertFalse(StreamStatus(state: .failed(nextAttempt: at(1), attempt: 1), since: at(0)).isBroken)
+        var open = StreamStatus(state: .open, since: at(0))
+        open.incidentSince = at(0)
+        XCTAssertTrue(open.isBroken)
         XCTAssertTrue(StreamState.connecting(attempt: 1).isRunning)
         XCTAssertFalse(StreamState.stopped.isRunning)
         XCTAssertFalse(StreamState.stoppedByServer.isRunning)

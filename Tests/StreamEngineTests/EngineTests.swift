@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -232,6 +233,38 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try registryFile.load().streams.map(\.id), ["weather"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/logs/quotes.jsonl"))
         XCTAssertTrue(engine.recentLog(id: "quotes").isEmpty, "a removed stream has no log in memory")
+    }
+
+    /// A stream is broken while errors keep coming, whatever its state: one that connects and
+    /// closes at once, one whose first patch always fails, and one told to wait longer than
+    /// its threshold all alert; one the server closes after events and that resumes never does.
+    /// The incident's start stays put while the state flips.
+    func testEveryBrokenStreamIsToldAndAHealthyFlapperNever() throws {
+        let patient = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(50))],
+                                                           retryMilliseconds: 99_999_999_999))
+        defer { patient.stop() }
+        let notify = NotifySpec(command: ["/bin/true"], after: 1)
+        let engine = try Engine(specs: [
+            StreamSpec(id: "empty", name: "Empty", url: server.baseURL + "/sse/quotes?fault=empty", notify: notify, autostart: true),
+            StreamSpec(id: "patchy", name: "Patchy", url: server.baseURL + "/sse/quotes?fault=malformed-patch", notify: notify, autostart: true),
+            StreamSpec(id: "waits", name: "Waits", url: patient.baseURL + "/sse/quotes?fault=drop", notify: notify, autostart: true),
+            StreamSpec(id: "cycled", name: "Cycled", url: server.baseURL + "/sse/quotes?fault=cycle", notify: notify, autostart: true),
+        ], stateDirectory: directory)
+        defer { engine.shutdown() }
+        engine.startAutostart()
+        func alerted() -> Set<String> { Set(engine.store.alerts(after: 0).filter { !$0.recovered }.map(\.stream)) }
+        waitUntil("alerts for every broken stream, not \(alerted())") { alerted().isSuperset(of: ["empty", "patchy", "waits"]) }
+        let seen = waitFor(engine) { ($0["cycled"]?.metrics.reconnects ?? 0) >= 3 && ($0["empty"]?.metrics.reconnects ?? 0) >= 2 }
+        XCTAssertFalse(alerted().contains("cycled"), "closed after events, resumed: healthy")
+        XCTAssertNil(seen["cycled"]?.status.incidentSince)
+        XCTAssertEqual(seen["cycled"]?.metrics.errors, 0)
+        let empty = try XCTUnwrap(seen["empty"])
+        let since = try XCTUnwrap(empty.status.incidentSince)
+        XCTAssertLessThan(since, empty.status.since, "the incident began before the current state")
+        XCTAssertEqual(empty.status.lastError, "the server closed the stream before sending any event")
+        XCTAssertEqual(seen["waits"]?.status.lastError, "the server asked to wait 600 s before reconnecting")
+        let message = try XCTUnwrap(engine.store.alerts(after: 0).first { $0.stream == "patchy" }?.message)
+        XCTAssertTrue(message.contains("patch failed"), message)
     }
 
     /// A poller whose response is slower than its interval, restarted and then stopped (`r`,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -26,16 +27,12 @@ final class NotifierTests: XCTestCase {
 
     let message = Notifier.Message(stream: "quotes", url: "https://h/q?token=REDACTED", state: "failed", reason: "HTTP 500: simulated failure", since: UTCTime(secondsSinceEpoch: 1_795_953_600), recovered: false)
 
-    func waitUntil(_ condition: () -> Bool) {
-        let deadline = Date().addingTimeInterval(20)
-        while !condition() && Date() < deadline { usleep(10_000) }
-    }
 
     func testCommandGetsTheDetailsInItsEnvironment() throws {
         let file = directory + "/env.txt"
         // The notifier runs the program directly; this test's program happens to be a shell.
         Notifier(loop: loop).send(message, spec: NotifySpec(command: ["/bin/sh", "-c", "env | grep ^STREAMTOP_ | sort > \(file)"])) { XCTFail($0) }
-        waitUntil { (try? String(contentsOfFile: file, encoding: .utf8))?.contains("STREAMTOP_URL") == true }
+        waitUntil("the environment file") { (try? String(contentsOfFile: file, encoding: .utf8))?.contains("STREAMTOP_URL") == true }
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
         XCTAssertTrue(lines.contains("STREAMTOP_STREAM=quotes"))
         XCTAssertTrue(lines.contains("STREAMTOP_STATE=failed"))
@@ -47,9 +44,9 @@ final class NotifierTests: XCTestCase {
     func testWebhooksInBothFormats() {
         let notifier = Notifier(loop: loop)
         notifier.send(message, spec: NotifySpec(webhook: server.baseURL + "/hook", webhookFormat: .slack)) { XCTFail($0) }
-        waitUntil { server.receivedHooks().count == 1 }
+        waitUntil("the first hook") { server.receivedHooks().count == 1 }
         notifier.send(message, spec: NotifySpec(webhook: server.baseURL + "/hook", webhookFormat: .text)) { XCTFail($0) }
-        waitUntil { server.receivedHooks().count == 2 }
+        waitUntil("the second hook") { server.receivedHooks().count == 2 }
         let hooks = server.receivedHooks()
         XCTAssertEqual(hooks[0].contentType, "application/json")
         XCTAssertEqual(try JSONParser.parse(hooks[0].body)["text"]?.stringValue, message.text)
@@ -61,14 +58,14 @@ final class NotifierTests: XCTestCase {
         let problems = Problems()
         let notifier = Notifier(loop: loop, attempts: 3, retryDelay: .milliseconds(10))
         notifier.send(message, spec: NotifySpec(command: ["/bin/false"], webhook: server.baseURL + "/hook?fault=500")) { problems.add($0) }
-        waitUntil { problems.all.filter { $0.contains("giving up") }.count == 2 }
+        waitUntil("two give-ups") { problems.all.filter { $0.contains("giving up") }.count == 2 }
         let all = problems.all
         XCTAssertEqual(all.filter { $0 == "notification command /bin/false exited with status 1; trying again" }.count, 2)
         XCTAssertTrue(all.contains("notification command /bin/false exited with status 1; giving up after 3 attempts"))
         XCTAssertTrue(all.contains("webhook \(server.baseURL)/hook?fault=500 answered HTTP 500; giving up after 3 attempts"))
         let missing = Problems()
         notifier.send(message, spec: NotifySpec(command: ["/no/such/program"])) { missing.add($0) }
-        waitUntil { missing.all.count == 3 }
+        waitUntil("three problems") { missing.all.count == 3 }
         XCTAssertEqual(missing.all.last, "notification command /no/such/program could not start: No such file or directory; giving up after 3 attempts")
     }
 
@@ -85,9 +82,9 @@ final class NotifierTests: XCTestCase {
             notify: NotifySpec(webhook: server.baseURL + "/hook", after: 0), autostart: true)
         let engine = try Engine(specs: [spec], stateDirectory: nil)
         engine.startAutostart()
-        waitUntil { !engine.store.alerts(after: 0).isEmpty && !server.receivedHooks().isEmpty }
+        waitUntil("an alert and its hook") { !engine.store.alerts(after: 0).isEmpty && !server.receivedHooks().isEmpty }
         // It keeps failing and reconnecting; still one alert for the incident.
-        waitUntil { (engine.store.latest().snapshots.first?.metrics.reconnects ?? 0) >= 3 }
+        waitUntil("three reconnects") { (engine.store.latest().snapshots.first?.metrics.reconnects ?? 0) >= 3 }
         engine.shutdown()
         let alerts = engine.store.alerts(after: 0)
         XCTAssertEqual(alerts.count, 1)
@@ -131,6 +128,32 @@ final class NotificationCommandTests: XCTestCase {
         let started = Date()
         XCTAssertEqual(run("echo waiting; exec sleep 30", timeout: .milliseconds(300)), "did not finish within 300 ms and was killed: waiting")
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    }
+
+    /// Killed whole: a child it started in its process group goes with it.
+    func testATimedOutCommandsChildrenAreKilledToo() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-child-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        XCTAssertEqual(run("sleep 3600 & echo $! > \(path); wait", timeout: .milliseconds(300)),
+                       "did not finish within 300 ms and was killed")
+        let child = try XCTUnwrap(Int32(String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Killed, it is reaped by init: gone, or a zombie for a moment.
+        waitUntil("the child to be gone") {
+            let state = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)
+            return state == nil || state!.split(separator: " ")[2] == "Z"
+        }
+    }
+
+    /// A command that prints without end keeps only the end of it in memory and nothing on
+    /// disk, and is quoted from that end.
+    func testEndlessOutputIsCapped() {
+        let before = temporaryFiles()
+        XCTAssertEqual(run("yes | head -c 50000000; echo the end; exit 2", timeout: .seconds(60)), "exited with status 2: the end")
+        XCTAssertEqual(temporaryFiles(), before, "nothing left in the temporary directory")
+    }
+
+    func temporaryFiles() -> Set<String> {
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("streamtop-notify") })
     }
 
     func testAtMostTheLimitRunAtOnceAndAllRun() {

@@ -56,8 +56,8 @@ final class SSEConnectionTests: XCTestCase {
         reports.compactMap { if case .item(.event(let event)) = $0 { return event } else { return nil } }
     }
 
-    func closes(_ reports: [SSEConnection.Report]) -> [(String, Bool)] {
-        reports.compactMap { if case .closed(let reason, let failed, _) = $0 { return (reason, failed) } else { return nil } }
+    func closes(_ reports: [SSEConnection.Report]) -> [(String, SSEConnection.Ending)] {
+        reports.compactMap { if case .closed(let reason, let ending, _) = $0 { return (reason, ending) } else { return nil } }
     }
 
     func testSnapshotThenPatchesApply() {
@@ -112,7 +112,7 @@ final class SSEConnectionTests: XCTestCase {
             reports.contains { if case .connecting(2, _) = $0 { return true } else { return false } }
         }
         XCTAssertEqual(closes(got).first?.0, "the server closed the stream")
-        XCTAssertEqual(closes(got).first?.1, false, "a clean close is not a failure")
+        XCTAssertEqual(closes(got).first?.1, .closedByServer, "a clean close after events is not a failure")
         let delays = got.compactMap { if case .reconnecting(let delay) = $0 { return delay } else { return nil } }
         XCTAssertEqual(delays.first, .milliseconds(50), "the server's retry")
         guard case .connecting(2, let lastID) = got.last else { return XCTFail("\(got)") }
@@ -120,10 +120,22 @@ final class SSEConnectionTests: XCTestCase {
         XCTAssertNotNil(lastID)
     }
 
+    /// Attempts that end in an error grow the backoff, even when the server closes politely
+    /// or the consumer asked for a fresh snapshot; the server's huge `retry` is capped.
+    func testAttemptsThatEndInAnErrorGrowTheBackoff() {
+        let empty = reports("/sse/quotes?fault=empty") { reports in
+            reports.filter { if case .reconnecting = $0 { return true } else { return false } }.count >= 4
+        }
+        let delays = empty.compactMap { if case .reconnecting(let delay) = $0 { return delay } else { return nil } }
+        // The server's retry is 50 ms: steps of 50, 100, 200, 400 ms, jittered over their upper half.
+        XCTAssertGreaterThanOrEqual(delays[3], .milliseconds(200), "\(delays)")
+        XCTAssertTrue(closes(empty).allSatisfy { $0.1 == .failed })
+    }
+
     func testTheWaysAStreamEnds() {
-        func end(_ path: String, stall: Duration = .seconds(90)) -> (reason: String, failed: Bool, reports: [SSEConnection.Report]) {
+        func end(_ path: String, stall: Duration = .seconds(90)) -> (reason: String, ending: SSEConnection.Ending?, reports: [SSEConnection.Report]) {
             let got = reports(path, configure: { $0.reconnect = false; $0.stall = stall }) { _ in false }
-            let close = closes(got).first ?? ("(none)", false)
+            let close = closes(got).first.map { ($0.0, Optional($0.1)) } ?? ("(none)", nil)
             return (close.0, close.1, got)
         }
         let noContent = end("/sse/quotes?fault=204")
@@ -132,13 +144,17 @@ final class SSEConnectionTests: XCTestCase {
         XCTAssertFalse(noContent.reports.contains { if case .reconnecting = $0 { return true } else { return false } })
 
         XCTAssertEqual(end("/sse/quotes?fault=500").reason, "HTTP 500: simulated failure")
-        XCTAssertEqual(end("/sse/quotes?fault=500").failed, true)
+        XCTAssertEqual(end("/sse/quotes?fault=500").ending, .failed)
         XCTAssertEqual(end("/nope").reason, "HTTP 404: no such endpoint: /nope")
         XCTAssertEqual(end("/sse/quotes?fault=content-type").reason, "wrong content type application/json, expected text/event-stream")
         XCTAssertEqual(end("/redirect-loop").reason, "too many redirects (more than the limit of 10)")
         let stalled = end("/sse/quotes?fault=stall", stall: .milliseconds(300))
         XCTAssertEqual(stalled.reason, "stalled: no data for 300 ms")
-        XCTAssertTrue(stalled.failed)
+        XCTAssertEqual(stalled.ending, .stalled)
+        // Connecting and closing at once, politely, is a failure: no event was delivered.
+        let empty = end("/sse/quotes?fault=empty")
+        XCTAssertEqual(empty.reason, "the server closed the stream before sending any event")
+        XCTAssertEqual(empty.ending, .failed)
 
         let port = server.port
         server.stop()

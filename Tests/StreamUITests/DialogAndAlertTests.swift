@@ -156,7 +156,7 @@ final class DialogAndAlertTests: MonitorTestCase {
         XCTAssertEqual(controller.state.status?.text, "A failed: HTTP 503: simulated outage")
         controller.bellPending = false
         // Retrying and failing again is the same incident: no second bell.
-        link.publish([stream("a", state: .connecting(attempt: 2), lastError: "HTTP 503: simulated outage")])
+        link.publish([stream("a", state: .connecting(attempt: 2), lastError: "HTTP 503: simulated outage", broken: true)])
         _ = render()
         link.publish([stream("a", state: .stalled(nextAttempt: time.now(), attempt: 2), lastError: "stalled")])
         let screen = render()

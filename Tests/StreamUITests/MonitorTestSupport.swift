@@ -53,9 +53,15 @@ class MonitorTestCase: XCTestCase {
     }
 
     /// A stream that received `events` patches of `size` bytes over the last minute.
-    func stream(_ id: String, name: String? = nil, mode: StreamSpec.Mode = .sse, state: StreamState = .open, events: Int = 10, size: Int = 100, lastError: String? = nil) -> StreamSnapshot {
+    /// A stream's snapshot; `broken` (an incident under way since a minute ago) defaults to
+    /// what the engine says of a failed or stalled stream.
+    func stream(
+        _ id: String, name: String? = nil, mode: StreamSpec.Mode = .sse, state: StreamState = .open, events: Int = 10,
+        size: Int = 100, lastError: String? = nil, broken: Bool? = nil
+    ) -> StreamSnapshot {
         let start = time.now() - .seconds(60)
         var metrics = StreamMetrics(start: start)
+        metrics.stateChanged(open: state == .open, running: state.isRunning, at: start)
         for index in 0..<events {
             let moment = start + .seconds(Double(index) * 60 / Double(max(1, events)))
             metrics.recordWire(bytes: size + 30, at: moment)
@@ -65,9 +71,14 @@ class MonitorTestCase: XCTestCase {
                 metrics.record(Observation(kind: index == 0 ? .snapshot : .patch, payloadBytes: size, operations: 1, changed: true, document: nil), at: moment)
             }
         }
+        var status = StreamStatus(state: state, since: start, lastError: lastError)
+        switch state {
+        case .failed, .stalled: if broken ?? true { status.incidentSince = start }
+        default: if broken == true { status.incidentSince = start }
+        }
         return StreamSnapshot(
             id: id, name: name ?? id.capitalized, url: "http://127.0.0.1:1/\(mode.rawValue)/\(id)", mode: mode, group: nil,
-            status: StreamStatus(state: state, since: start, lastError: lastError), metrics: metrics.snapshot(at: time.now()), version: 1)
+            status: status, metrics: metrics.snapshot(at: time.now()), version: 1)
     }
 
     func render(_ rows: Int = 24, _ columns: Int = 80, glyphs: Glyphs = .unicode) -> ScreenBuffer {

@@ -34,13 +34,6 @@ public enum StreamState: Sendable, Equatable {
         }
     }
 
-    /// Whether this state counts toward an alert.
-    public var isBroken: Bool {
-        switch self {
-        case .stalled, .failed: return true
-        default: return false
-        }
-    }
 
     /// Whether the engine is working on the stream (it runs, or will retry by itself).
     public var isRunning: Bool {
@@ -54,7 +47,12 @@ public enum StreamState: Sendable, Equatable {
 /// A state with when it began and the last error seen, as published.
 public struct StreamStatus: Sendable, Equatable {
     public var state: StreamState
+    /// When the current state began.
     public var since: Moment
+    /// When the current incident began: the first error since the stream was last healthy
+    /// (nil while it is healthy). Whatever the state: a stream whose attempts keep failing
+    /// is broken while it is connecting or open between them.
+    public var incidentSince: Moment?
     /// The last error, already sanitized and redacted for display.
     public var lastError: String?
     /// Why the stream's log or archive cannot be written now (sanitized); nil while they are.
@@ -66,4 +64,7 @@ public struct StreamStatus: Sendable, Equatable {
         self.lastError = lastError
         self.storageError = storageError
     }
+
+    /// Whether the stream is in an incident (errors keep coming).
+    public var isBroken: Bool { incidentSince != nil }
 }

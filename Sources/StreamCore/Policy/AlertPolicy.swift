@@ -2,7 +2,7 @@
 /// incident: not for a blip, not every few seconds while it stays broken, and again when it
 /// recovers.
 ///
-/// An incident starts when the stream enters a failed or stalled state. If it is still
+/// An incident starts with the stream's first error (see `IncidentTracker`). If it is still
 /// broken `threshold` later, one alert is sent; with a `repeatInterval`, reminders follow at
 /// that interval. When the stream is healthy again after an alert, one recovery message is
 /// sent; a blip shorter than the threshold sends nothing at all.
@@ -27,12 +27,13 @@ public struct AlertPolicy: Sendable {
     }
 
     /// Reports the stream's health at `moment` (call on every state change and periodically);
-    /// returns what, if anything, to send now.
-    public mutating func update(broken: Bool, at moment: Moment) -> Decision? {
+    /// returns what, if anything, to send now. `since`: when the incident began, if earlier.
+    public mutating func update(broken: Bool, since start: Moment? = nil, at moment: Moment) -> Decision? {
         if broken {
             guard let since = brokenSince else {
-                brokenSince = moment
-                return threshold <= .zero ? fire(since: moment, at: moment, reminder: false) : nil
+                let since = min(start ?? moment, moment)
+                brokenSince = since
+                return moment - since >= threshold ? fire(since: since, at: moment, reminder: false) : nil
             }
             if let lastAlertAt {
                 guard let repeatInterval, moment - lastAlertAt >= repeatInterval else { return nil }

@@ -5,7 +5,9 @@
 /// (a random delay between half the step and the step), capped at 30 s. A connection that
 /// stayed healthy for 60 s resets the count. No delay is shorter than 10 ms, whatever the
 /// server's `retry`: with `retry: 0`, failures would otherwise never back off (0 doubled is
-/// 0) and the stream would reconnect in a tight loop. Small positive values are honoured.
+/// 0) and the stream would reconnect in a tight loop. Small positive values are honoured; large
+/// ones are capped at `maximumServerRetry` (10 minutes by default): `retry: 99999999999` would
+/// otherwise silence a stream for 1,157 days.
 public struct ReconnectPolicy: Sendable {
     public var baseDelay: Duration = .seconds(1)
     public var maximumDelay: Duration = .seconds(30)
@@ -14,8 +16,13 @@ public struct ReconnectPolicy: Sendable {
 
     /// Consecutive failures so far (0 after a healthy period).
     public private(set) var failures = 0
-    /// The server's reconnection time (`retry:`), when it sent one.
-    public var serverRetry: Duration?
+    public var maximumServerRetry: Duration = .seconds(600)
+    /// The server's reconnection time (`retry:`), when it sent one, capped at `maximumServerRetry`.
+    public var serverRetry: Duration? {
+        get { askedRetry.map { min($0, maximumServerRetry) } }
+        set { askedRetry = newValue }
+    }
+    private var askedRetry: Duration?
     private var openedAt: Moment?
     private var random: SplitMix64
 

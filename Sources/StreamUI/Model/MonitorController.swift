@@ -73,28 +73,23 @@ public final class MonitorController {
         return changed
     }
 
-    /// A stream that enters failed or stalled rings the bell once and says why in the status
-    /// line; when it is open again the message clears.
+    /// A stream whose incident begins (its first error since it was healthy) rings the bell
+    /// once and says why in the status line; when the incident is over, the message clears.
     private func noticeBrokenStreams() {
-        // One pass: an incident lasts from the first failed or stalled state until the stream
-        // is open again (or stopped, or gone); moving between broken states is the same one.
         var stillBroken: Set<String> = []
         for snapshot in snapshots {
             let id = snapshot.id
-            let state = snapshot.status.state
             let wasBroken = brokenStreams.contains(id)
-            if state.isBroken {
+            if snapshot.status.isBroken {
                 stillBroken.insert(id)
                 if !wasBroken {
                     if bellEnabled { bellPending = true }
                     let reason = snapshot.status.lastError.map { ": \(Sanitizer.line($0))" } ?? ""
-                    self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(state.name)\(reason)", kind: .error, stream: id)
+                    self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(snapshot.status.state.name)\(reason)", kind: .error, stream: id)
                 }
-            } else if wasBroken {
-                if state == .open, self.state.status?.stream == id {
-                    self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) recovered", kind: .info, stream: nil)
-                }
-                if state != .open && state != .stopped && state != .stoppedByServer { stillBroken.insert(id) }
+            } else if wasBroken, self.state.status?.stream == id {
+                let stopped = !snapshot.status.state.isRunning
+                self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(stopped ? "stopped" : "recovered")", kind: .info, stream: nil)
             }
         }
         brokenStreams = stillBroken

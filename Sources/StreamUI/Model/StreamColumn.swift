@@ -125,7 +125,7 @@ public struct StreamFigures: Sendable {
         switch column {
         case .name: return Sanitizer.line(snapshot.name)
         case .mode: return snapshot.mode.rawValue
-        case .state: return StreamFigures.stateText(snapshot.status.state, now: now)
+        case .state: return StreamFigures.stateText(snapshot.status, now: now)
         case .wire: return HumanUnits.bytes(Int(metrics.wireBytes))
         case .rate: return HumanUnits.bytes(Int(metrics.wireBytesPerSecond.oneMinute.rounded())) + "/s"
         case .events: return HumanUnits.count(Double(metrics.events))
@@ -148,16 +148,21 @@ public struct StreamFigures: Sendable {
         }
     }
 
-    /// `open`, `reconnect (3s)`, `failed (12s)`: the wait before the next attempt in brackets.
-    static func stateText(_ state: StreamState, now: Moment) -> String {
+    /// `open`, `reconnect (3s)`: the wait before the next attempt in brackets; `failed for 2m`,
+    /// `stalled for 40s`: how long the incident has lasted (the next attempt is in the detail view).
+    static func stateText(_ status: StreamStatus, now: Moment) -> String {
         func wait(_ next: Moment) -> String { "(" + HumanUnits.duration(seconds: max(0, (next - now).seconds).rounded(.up)) + ")" }
-        switch state {
+        func lasting(_ next: Moment) -> String {
+            guard let since = status.incidentSince else { return wait(next) }
+            return "for " + HumanUnits.duration(seconds: max(0, (now - since).seconds))
+        }
+        switch status.state {
         case .reconnecting(let next, _): return "reconnect " + wait(next)
         case .waiting(let first): return "waiting " + wait(first)
-        case .stalled(let next, _): return "stalled " + wait(next)
-        case .failed(let next, _): return "failed " + wait(next)
+        case .stalled(let next, _): return "stalled " + lasting(next)
+        case .failed(let next, _): return "failed " + lasting(next)
         case .stoppedByServer: return "server-stop"
-        default: return state.name
+        default: return status.state.name
         }
     }
 }

@@ -25,7 +25,9 @@ struct DetailView {
         field("URL", Sanitizer.line(snapshot.url))
         add(TextLayout.fit("State", width: 16) + snapshot.status.state.name
             + " for " + HumanUnits.duration(seconds: max(0, (now - snapshot.status.since).seconds))
-            + StreamFigures.nextAttempt(snapshot.status.state, now: now), Style(snapshot.status.state.role, bold: true))
+            + StreamFigures.nextAttempt(snapshot.status.state, now: now)
+            + (snapshot.status.incidentSince.map { "   broken for " + HumanUnits.duration(seconds: max(0, (now - $0).seconds)) } ?? ""),
+            Style(snapshot.status.isBroken ? .stateFailed : snapshot.status.state.role, bold: true))
         field("Last error", snapshot.status.lastError.map { Sanitizer.line($0) } ?? "-")
         if let storageError = snapshot.status.storageError {
             add(TextLayout.fit("Not stored", width: 16) + Sanitizer.line(storageError), Style(.logError, bold: true))

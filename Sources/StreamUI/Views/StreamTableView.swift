@@ -53,7 +53,7 @@ struct StreamTableView {
             let figures = rows[index]
             let row = rect.top + 1 + line
             let isSelected = figures.snapshot.id == state.selectedID
-            let isBroken = broken.contains(figures.snapshot.id) || figures.snapshot.status.state.isBroken
+            let isBroken = broken.contains(figures.snapshot.id) || figures.snapshot.status.isBroken
             let stateRole = figures.snapshot.status.state.role
             let base: ThemeRole = isSelected ? .selectedFG : (isBroken ? .stateFailed : .mainFG)
             if isSelected { screen.fill(row: row, column: rect.left, width: rect.width, style: Style(.selectedFG, reverse: true)) }
