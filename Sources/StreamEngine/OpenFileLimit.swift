@@ -50,5 +50,5 @@ public enum OpenFileLimit {
             + "raise it (ulimit -n, or LimitNOFILE= in a systemd unit) or run fewer streams"
     }
 
-    private static var resource: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+    package static var resource: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 }

@@ -178,9 +178,20 @@ final class OpenFileLimitTests: XCTestCase {
                        "the open-file limit (1024) is too low for 400 streams, which need about 1264: raise it (ulimit -n, or LimitNOFILE= in a systemd unit) or run fewer streams")
     }
 
-    func testRaisingNeverLowersTheLimit() {
-        let before = OpenFileLimit.current
-        XCTAssertGreaterThanOrEqual(OpenFileLimit.raise(), before)
+    /// Raising takes the soft limit up to the hard one (at most the cap), and never down.
+    func testRaisingNeverLowersTheLimit() throws {
+        var original = rlimit()
+        XCTAssertEqual(getrlimit(OpenFileLimit.resource, &original), 0)
+        defer { _ = setrlimit(OpenFileLimit.resource, &original) }
+        let hard = Int(clamping: original.rlim_max)
+        try XCTSkipIf(hard < 512, "the hard limit (\(hard)) leaves no room to lower and raise")
+        var lowered = original
+        lowered.rlim_cur = 256
+        XCTAssertEqual(setrlimit(OpenFileLimit.resource, &lowered), 0)
+        XCTAssertEqual(OpenFileLimit.current, 256)
+        XCTAssertEqual(OpenFileLimit.raise(cap: 400), 400, "up to the cap")
+        XCTAssertEqual(OpenFileLimit.raise(cap: 300), 400, "a smaller cap never lowers it")
+        XCTAssertEqual(OpenFileLimit.raise(), min(hard, 1 << 20), "up to the hard limit")
     }
 
     func testFailedConnectionsAreToldApartByTheSystemsError() {

@@ -110,9 +110,21 @@ final class NotificationCommandTests: XCTestCase {
         XCTAssertEqual(NotificationCommand.run(["/no/such/program"], environment: [], timeout: .seconds(10)), "could not start: No such file or directory")
     }
 
-    func testItReadsNothing() {
-        // Standard input is /dev/null: `read` ends at once instead of waiting on the terminal.
-        XCTAssertNil(run("if read line; then exit 1; fi; exit 0"))
+    func testItReadsNothing() throws {
+        // This process's standard input holds a line (tests often run with /dev/null there,
+        // which would prove nothing): the command reads /dev/null instead, not the line.
+        var ends: [Int32] = [-1, -1]
+        XCTAssertEqual(pipe(&ends), 0)
+        XCTAssertEqual(write(ends[1], "a line\n", 7), 7)
+        close(ends[1])
+        let saved = dup(0)
+        XCTAssertEqual(dup2(ends[0], 0), 0)
+        close(ends[0])
+        defer {
+            dup2(saved, 0)
+            close(saved)
+        }
+        XCTAssertNil(run("if read line; then echo \"read: $line\"; exit 1; fi; exit 0"))
     }
 
     func testItHoldsNoneOfTheEnginesDescriptors() throws {
