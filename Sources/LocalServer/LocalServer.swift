@@ -11,7 +11,8 @@ import Synchronization
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
 /// `stall`, `drip` (`&bytes=N` a tick, default 1), `malformed-patch`, `non-json`, `oversize`
 /// (`&size=N`); `/redirect/<path>`
-/// redirects to `<path>` and `/redirect-loop` to itself; `/firehose` serves a prepared stream
+/// redirects to `<path>` and `/redirect-loop` to itself; `/echo-credentials` answers 401 quoting
+/// the request's credentials back (in its body and a header); `/firehose` serves a prepared stream
 /// at full speed; `POST /hook` records what it receives (`?fault=500` fails it). A request
 /// that offers
 /// `Accept-Encoding: gzip` gets a gzip body.

@@ -13,10 +13,13 @@ extension StreamSpec {
             secrets.append(String(value))
             switch header.name.lowercased() {
             case "authorization", "proxy-authorization":
-                if let space = value.firstIndex(of: " ") { secrets.append(String(String(value[space...]).trimmingWhitespace)) }
+                if let space = value.firstIndex(of: " ") {
+                    secrets.append(String(String(value[space...]).trimmingWhitespace))
+                }
             case "cookie", "set-cookie":
                 for pair in value.split(separator: ";") {
-                    if let equals = pair.firstIndex(of: "=") { secrets.append(String(pair[pair.index(after: equals)...])) }
+                    guard let equals = pair.firstIndex(of: "=") else { continue }
+                    secrets.append(String(pair[pair.index(after: equals)...]))
                 }
             default:
                 break
@@ -44,7 +47,8 @@ extension StreamSpec {
             let chunk = bytes[start..<min(start + 3, bytes.count)]
             let word = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
             for index in 0..<4 {
-                output.append(index <= chunk.count ? alphabet[Int((word >> (18 - 6 * UInt32(index))) & 0x3F)] : UInt8(ascii: "="))
+                let sextet = Int((word >> (18 - 6 * UInt32(index))) & 0x3F)
+                output.append(index <= chunk.count ? alphabet[sextet] : UInt8(ascii: "="))
             }
         }
         return String(decoding: output, as: UTF8.self)
