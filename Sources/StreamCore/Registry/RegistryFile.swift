@@ -21,9 +21,16 @@ public struct RegistryFile: Sendable {
         guard let bytes = try readFile() else { return Registry() }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            // A key given twice would silently lose one of its values (a second "streams"
+            // list would empty the registry, and the next save make that final).
+            json = try JSONParser.parse(bytes, options: JSONParser.Options(duplicateKeys: .reject))
         } catch {
-            throw RegistryError(file: path, location: RegistryFile.lineAndColumn(of: error.offset, in: bytes), reason: "invalid JSON: \(error.reasonText)")
+            let location = RegistryFile.lineAndColumn(of: error.offset, in: bytes)
+            if case .duplicateKey = error.reason {
+                let reason = "\(error.reasonText): each key may appear only once in an object"
+                throw RegistryError(file: path, location: location, reason: reason)
+            }
+            throw RegistryError(file: path, location: location, reason: "invalid JSON: \(error.reasonText)")
         }
         do {
             return try Registry(json: json)
