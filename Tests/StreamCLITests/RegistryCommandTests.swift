@@ -52,6 +52,18 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
         XCTAssertEqual(json[0]?["notify"]?["webhook"], "https://hooks.slack.com/…")
     }
 
+    /// Fields this streamtop does not know are kept in the file but not listed: it cannot tell
+    /// what in them to redact.
+    func testUnknownFieldsAreKeptButNotListed() throws {
+        let path = home + "/streams.json"
+        try #"{"streams": [{"id": "a", "name": "A", "url": "http://h/", "proxy": "http://u:pw@p/"}]}"#
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertEqual(run(["add", "http://h/b", "--config", path]).status, 0)
+        XCTAssertEqual(try RegistryFile(path: path).load().spec(id: "a")?.unknownFields["proxy"], "http://u:pw@p/")
+        let listed = try JSONParser.parse(run(["list", "--json", "--config", path]).out)
+        XCTAssertNil(listed[0]?["proxy"])
+    }
+
     func testBadValuesAreClearErrors() {
         let cases: [([String], Int32, String)] = [
             (["add"], 2, "streamtop: missing <url>: the stream to register\nRun 'streamtop add --help' for usage.\n"),

@@ -49,4 +49,39 @@ final class RegistryFileTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(path): 1:83: duplicate key \"X-A\": each key may appear only once in an object")
         }
     }
+
+    /// A registry written by a newer streamtop, or by hand with fields of its own, keeps them
+    /// through adds, removes and edits.
+    func testFieldsThisStreamtopDoesNotKnowAreKept() throws {
+        let path = directory + "/streams.json"
+        let file = RegistryFile(path: path)
+        try write("""
+            {"version": 1, "comment": "managed by ops", "x-future": {"shards": 3},
+             "streams": [
+               {"id": "a", "name": "A", "url": "http://h/a", "labels": ["eu", "prod"], "retention": 7,
+                "notify": {"webhook": "https://hooks.example.com/x", "channel": "#ops"}},
+               {"id": "b", "name": "B", "url": "http://h/b", "owner": "team-b"}
+             ]}
+            """, to: path)
+        try file.change { (registry: inout Registry) throws(SpecError) in
+            try registry.add(StreamSpec(id: "c", name: "C", url: "http://h/c"))
+            _ = registry.remove(id: "b")
+            // An edit from a spec built afresh (as the monitor's form does from an older copy).
+            let notify = NotifySpec(webhook: "https://hooks.example.com/y")
+            try registry.update(StreamSpec(id: "a", name: "A renamed", url: "http://h/a", notify: notify))
+        }
+        try file.setAutostart(id: "a", true)
+        let saved = try JSONParser.parse(Array(try String(contentsOfFile: path, encoding: .utf8).utf8))
+        XCTAssertEqual(saved["comment"], "managed by ops")
+        XCTAssertEqual(saved["x-future"], ["shards": 3])
+        let a = try XCTUnwrap(saved["streams"]?[0])
+        XCTAssertEqual(a["name"], "A renamed")
+        XCTAssertEqual(a["autostart"], true)
+        XCTAssertEqual(a["labels"], ["eu", "prod"])
+        XCTAssertEqual(a["retention"], 7)
+        XCTAssertEqual(a["notify"]?["webhook"], "https://hooks.example.com/y")
+        XCTAssertEqual(a["notify"]?["channel"], "#ops")
+        XCTAssertEqual(saved["streams"]?.arrayValue?.map { $0["id"] }, ["a", "c"])
+        XCTAssertNil(saved["streams"]?[1]?["owner"], "a new stream has none")
+    }
 }
