@@ -33,11 +33,14 @@ public enum StatusFile {
         return try JSONParser.parse(bytes)
     }
 
-    /// Atomic replace: a temporary file, then rename.
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    /// Atomic replace: a temporary file, then rename. With a `reserve`, the temporary file is
+    /// opened with its descriptors when the streams have taken every other one.
+    static func write(_ bytes: [UInt8], to path: String, reserve: DescriptorReserve? = nil) throws {
         let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let create = { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+        let fd = reserve?.open(create) ?? create()
         guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }
+        let close = { (fd: Int32) in if let reserve { reserve.close(fd) } else { Glibc.close(fd) } }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
