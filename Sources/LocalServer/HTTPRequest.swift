@@ -2,6 +2,8 @@
 struct HTTPRequest: Sendable {
     var method: String
     var path: String
+    /// The path and query as requested.
+    var target: String
     var query: [String: String]
     /// Header names lowercased, in order.
     var headers: [(name: String, value: String)]
@@ -43,7 +45,9 @@ struct HTTPRequest: Sendable {
                 query[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
             }
         }
-        return .complete(HTTPRequest(method: String(requestLine[0]), path: String(pathPart), query: query, headers: headers), consumed: end + 4)
+        let request = HTTPRequest(
+            method: String(requestLine[0]), path: String(pathPart), target: target, query: query, headers: headers)
+        return .complete(request, consumed: end + 4)
     }
 
     /// The index of the blank line ending the head (`\r\n\r\n`), if it arrived.

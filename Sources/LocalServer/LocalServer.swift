@@ -9,9 +9,11 @@ import Synchronization
 /// 304) and at `/sse/<name>` (Streamdata style: a `data` snapshot, then `patch` events with
 /// ids; `Last-Event-ID` resumes with the missed patches; `retry`; comment heartbeats).
 /// `?fault=` turns a request into a failure for tests: `500`, `204`, `content-type`, `drop`,
-/// `stall`, `empty` (closes before any event), `cycle` (closes after two patches), `drip` (`&bytes=N` a tick, default 1), `malformed-patch`, `non-json`, `oversize`
-/// (`&size=N`), `hold` (polls: unanswered until `releaseHeldPolls()`); `/redirect/<path>`
-/// redirects to `<path>` and `/redirect-loop` to itself; `/firehose` serves a prepared stream
+/// `stall`, `empty` (closes before any event), `cycle` (closes after two patches), `drip`
+/// (`&bytes=N` a tick, default 1), `malformed-patch`, `non-json`, `oversize` (`&size=N`), `hold`
+/// (polls: unanswered until `releaseHeldPolls()`); `/redirect/<path>` redirects to `<path>` and
+/// `/redirect-loop` to itself; `/echo-credentials` answers 401 quoting the request's credentials
+/// back (in its body and a header); `/firehose` serves a prepared stream
 /// at full speed; `POST /hook` records what it receives (`?fault=500` fails it). A request
 /// that offers
 /// `Accept-Encoding: gzip` gets a gzip body.

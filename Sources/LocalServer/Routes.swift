@@ -40,6 +40,9 @@ extension ServerLoop {
             sendRaw(connection, Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n".utf8) + firehose)
             return
         }
+        if request.path == "/echo-credentials" {
+            return echoCredentials(request, connection)
+        }
         if request.path == "/health" {
             return respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8))
         }
@@ -80,6 +83,20 @@ extension ServerLoop {
             guard case .held(let name) = connection.mode, let api = api(name) else { continue }
             respond(connection, status: "200 OK", contentType: "application/json", body: JSONWriter.data(api.document))
         }
+    }
+
+    /// A careless API refusing a request: 401, quoting back what it was sent (the target with
+    /// its query, the request's headers other than the usual ones, and `Authorization` again
+    /// in a response header).
+    private func echoCredentials(_ request: HTTPRequest, _ connection: Connection) {
+        let usual: Set<String> = [
+            "host", "accept", "accept-encoding", "cache-control", "user-agent", "connection", "last-event-id",
+        ]
+        let quoted = request.headers.filter { !usual.contains($0.name) }.map { "\($0.name): \($0.value)" }
+        let body = "unauthorized; you sent " + quoted.joined(separator: "; ") + " for GET \(request.target)\n"
+        let echo = request.header("authorization").map { ["X-Echo-Authorization: \($0)"] } ?? []
+        respond(connection, status: "401 Unauthorized", contentType: "text/plain", body: Array(body.utf8),
+                headers: echo)
     }
 
     private func startStream(api: SimulatedAPI, fault: String?, request: HTTPRequest, gzip: Bool, _ connection: Connection) {

@@ -199,6 +199,9 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
     }
 
     func flush(_ connection: Connection) {
+        // Read before the bytes leave: a client that has them may move a manual clock at once,
+        // and a write stamped with that later time would put the next heartbeat off.
+        let now = time.now()
         while connection.pendingBytes > 0 {
             let written = connection.output.withUnsafeBytes {
                 // send with MSG_NOSIGNAL: a client that went away is an error here, not a SIGPIPE.
@@ -215,7 +218,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
             }
             connection.outputOffset += written
             bytesSent += written
-            connection.lastWrite = time.now()
+            connection.lastWrite = now
         }
         connection.output.removeAll(keepingCapacity: connection.output.capacity < 1 << 20)
         connection.outputOffset = 0

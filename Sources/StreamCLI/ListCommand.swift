@@ -56,7 +56,10 @@ struct ListCommand: StreamtopCommand {
         var copy = spec
         copy.url = Redactor.url(spec.url)
         copy.headers = spec.headers.map { ($0.name, Redactor.header(name: $0.name, value: $0.value)) }
-        if let webhook = spec.notify?.webhook { copy.notify?.webhook = Redactor.url(webhook) }
+        if let webhook = spec.notify?.webhook { copy.notify?.webhook = Redactor.webhook(webhook) }
+        // Fields this streamtop does not know could hold anything: it cannot say what to redact.
+        copy.unknownFields = JSONObject()
+        copy.notify?.unknownFields = JSONObject()
         return copy
     }
 }

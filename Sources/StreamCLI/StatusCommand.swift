@@ -37,7 +37,11 @@ struct StatusCommand: StreamtopCommand {
         do {
             status = try StatusFile.read(path: path)
         } catch {
-            context.complain("no status to show (\(error)); is 'streamtop run --headless' running?")
+            if case .missing = error {
+                context.complain("no status to show: \(error); is 'streamtop run --headless' running?")
+            } else {
+                context.complain("cannot show the status: \(error)")
+            }
             return 1
         }
         if json {

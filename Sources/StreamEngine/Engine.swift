@@ -20,12 +20,16 @@ public final class Engine: Sendable {
     /// that a person's change and one read from the file cannot interleave (and, say, make
     /// two runners for one new stream).
     private let changes = NSLock()
+    /// Descriptors kept for status.json, so that it can say what is wrong when the streams
+    /// have taken every other one (a hard open-file limit too low for the registry).
+    private let statusReserve: DescriptorReserve?
 
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
     public init(specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, time: any TimeSource = SystemTimeSource(), wall: any WallClock = SystemWallClock(), changeWindow: Duration = .seconds(60)) throws {
         loop = try CurlLoop()
         self.stateDirectory = stateDirectory
+        statusReserve = stateDirectory == nil ? nil : DescriptorReserve()
         self.registryFile = registryFile
         notifier = Notifier(loop: loop)
         self.time = time
@@ -255,6 +259,7 @@ public final class Engine: Sendable {
                  "savings": group.savings.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null]
             }),
         ]
-        try StatusFile.write(JSONWriter.data(json, pretty: true) + [0x0A], to: "\(stateDirectory)/status.json")
+        let bytes = JSONWriter.data(json, pretty: true) + [0x0A]
+        try StatusFile.write(bytes, to: "\(stateDirectory)/status.json", reserve: statusReserve)
     }
 }

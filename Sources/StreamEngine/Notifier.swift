@@ -110,7 +110,7 @@ public final class Notifier: Sendable {
             if case .failed(let reason) = outcome { failure = reason }
             if let status = response?.status, !(200..<300).contains(status) { failure = "answered HTTP \(status)" }
             if let failure {
-                retry(attempt, "webhook \(Redactor.url(webhook)) \(failure)", report: report) { [self] in
+                retry(attempt, "webhook \(Redactor.webhook(webhook)) \(failure)", report: report) { [self] in
                     post(to: webhook, format: format, message, attempt: attempt + 1, report: report)
                 }
             }

@@ -18,6 +18,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var initialDelay: Duration = .zero
         /// Offer `Accept-Encoding` (decoded as bytes arrive).
         public var compress = true
+        /// Replaces the stream's own secrets in an error body it quotes.
+        public var scrubber = Redactor.Scrubber(secrets: [])
 
         public init(url: String) {
             self.url = url
@@ -147,7 +149,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         } else if let status = response?.status, status == 304 {
             result.bodyBytes = 0
         } else if let status = response?.status, !(200..<300).contains(status) {
-            result.error = "HTTP \(status)" + (body.isEmpty ? "" : ": " + Sanitizer.line(String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters))
+            result.error = "HTTP \(status)" + (body.isEmpty ? "" : ": " + quoted(body))
         } else {
             do {
                 let document = try JSONParser.parse(body)
@@ -167,5 +169,12 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         }
         if result.error != nil { result.patchBytes = 0 }
         handler(.poll(result))
+    }
+
+    /// The first 200 bytes of an error body, the stream's secrets replaced, on one line.
+    private func quoted(_ body: [UInt8]) -> String {
+        let limit = SSEConnection.quotedBytes
+        let excerpt = options.scrubber.excerpt(body.prefix(limit + options.scrubber.longest), limit: limit)
+        return Sanitizer.line(excerpt.trimmingCharacters)
     }
 }

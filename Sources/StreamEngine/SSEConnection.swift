@@ -23,6 +23,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         public var compress = true
         /// The longest wait a server's `retry:` may ask for.
         public var maxServerRetry: Duration = .seconds(600)
+        /// Replaces the stream's own secrets in an error body it quotes.
+        public var scrubber = Redactor.Scrubber(secrets: [])
 
         public init(url: String) {
             self.url = url
@@ -77,6 +79,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             }
         }
     }
+    /// How much of an error body the close reason quotes.
+    static let quotedBytes = 200
 
     public let options: Options
     private let loop: CurlLoop
@@ -155,6 +159,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         request.headers += options.headers
         let transfer = HTTPTransfer(request)
         var snippet: [UInt8] = []
+        // Past the 200 bytes quoted, enough for a secret that starts before the cut to be
+        // replaced whole.
+        let snippetLimit = SSEConnection.quotedBytes + options.scrubber.longest
         var accepted = false
         let requested = time.now()
         transfer.onResponse = { [self] response in
@@ -175,8 +182,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         transfer.onData = { [self] bytes in
             if !accepted {
                 // Keep a sanitized snippet of an error body for the message, then stop reading.
-                snippet.append(contentsOf: bytes.prefix(max(0, 200 - snippet.count)))
-                return snippet.count < 200 ? .accept : .abort
+                snippet.append(contentsOf: bytes.prefix(max(0, snippetLimit - snippet.count)))
+                return snippet.count < snippetLimit ? .accept : .abort
             }
             if buffered.load(ordering: .acquiring) > options.maxBufferedBytes {
                 // Announce first, then check again: a drain that happens after the announcement
@@ -204,7 +211,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             return .accept
         }
         transfer.onComplete = { [self] outcome, response, counts in
-            let body = String(decoding: snippet, as: UTF8.self)
+            let body = options.scrubber.excerpt(snippet, limit: SSEConnection.quotedBytes)
             let wasAccepted = accepted
             queue.async { [self] in self.ended(transfer, outcome: outcome, response: response, accepted: wasAccepted, snippet: body, counts: counts) }
         }

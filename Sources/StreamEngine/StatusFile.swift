@@ -3,6 +3,25 @@ import Glibc
 #endif
 import StreamCore
 
+/// Why status.json could not be read: which file, and what is wrong with it.
+public enum StatusFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missing(path: String)
+    case unreadable(FileError)
+    /// Not JSON (torn by hand, a disk that lost it).
+    case invalid(path: String, JSONParseError)
+    /// JSON, but not what `run` writes.
+    case notStatus(path: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path): return "\(path) does not exist"
+        case .unreadable(let failure): return failure.description
+        case .invalid(let path, let error): return "\(path) is not a valid status file: \(error)"
+        case .notStatus(let path): return "\(path) is not a status file: it has no list of streams"
+        }
+    }
+}
+
 /// `status.json`: the latest snapshot of every stream, for scripts (`streamtop status`).
 public enum StatusFile {
     static func json(_ snapshot: StreamSnapshot) -> JSONValue {
@@ -31,17 +50,38 @@ public enum StatusFile {
         return .object(object)
     }
 
-    /// Reads `status.json`.
-    public static func read(path: String) throws -> JSONValue {
-        let bytes = try readWholeFile(path)
-        return try JSONParser.parse(bytes)
+    /// Reads `status.json`; an error names the file and says why.
+    public static func read(path: String) throws(StatusFileError) -> JSONValue {
+        let bytes: [UInt8]
+        do {
+            bytes = try WholeFile.read(path: path, limit: 1 << 30)
+        } catch {
+            switch error {
+            case .missing: throw .missing(path: path)
+            case .failed(let operation, let code):
+                throw .unreadable(FileError(path: path, operation: operation, code: code))
+            case .tooLarge(let limit):
+                throw .unreadable(FileError(path: path, operation: "read (over \(limit) bytes)", code: EFBIG))
+            }
+        }
+        let status: JSONValue
+        do {
+            status = try JSONParser.parse(bytes)
+        } catch {
+            throw .invalid(path: path, error)
+        }
+        guard status["streams"]?.arrayValue != nil else { throw .notStatus(path: path) }
+        return status
     }
 
-    /// Atomic replace: a temporary file, then rename.
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    /// Atomic replace: a temporary file, then rename. With a `reserve`, the temporary file is
+    /// opened with its descriptors when the streams have taken every other one.
+    static func write(_ bytes: [UInt8], to path: String, reserve: DescriptorReserve? = nil) throws {
         let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let create = { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+        let fd = reserve?.open(create) ?? create()
         guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }
+        let close = { (fd: Int32) in if let reserve { reserve.close(fd) } else { Glibc.close(fd) } }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }

@@ -10,6 +10,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// The URL as shown everywhere (credentials redacted), computed once: it goes into every
     /// published snapshot.
     private let shownURL: String
+    /// Replaces the stream's own secrets in what servers send back, before it is logged,
+    /// published (status.json, the monitor) or notified.
+    private let scrubber: Redactor.Scrubber
     let queue: DispatchQueue
     private let loop: CurlLoop
     private let store: SnapshotStore
@@ -70,6 +73,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60)) {
         self.spec = spec
         shownURL = Redactor.url(spec.url)
+        scrubber = Redactor.Scrubber(secrets: spec.secrets)
         self.loop = loop
         self.store = store
         self.time = time
@@ -96,6 +100,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.headers = spec.headers
                 options.stall = .seconds(spec.stall)
                 options.compress = spec.compress
+                options.scrubber = scrubber
                 lastEnding = nil
                 // The connection holds its runner until it has finished (`.finished` lets go of
                 // it): a stream removed while connected still logs its close and its stop.
@@ -109,6 +114,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.headers = spec.headers
                 options.interval = .seconds(spec.interval)
                 options.compress = spec.compress
+                options.scrubber = scrubber
                 // Spread first polls over the interval, so hundreds of pollers don't fire at once
                 // (seeded by the stream's id: the same stream starts at the same offset).
                 var random = SplitMix64(seed: StreamRunner.stableSeed(spec.id))
@@ -184,7 +190,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             setState(.connecting(attempt: attempt))
             write(.info, "connect", ["url": .string(shownURL), "attempt": .number(JSONNumber(attempt)), "lastEventId": lastEventID.map { .string($0) } ?? .null])
         case .response(let statusCode, let headers, let elapsed):
-            // Headers as received, with credentials (Set-Cookie, tokens) redacted.
+            // Headers as received, with credentials (Set-Cookie, tokens, what we sent) redacted.
             let shown = JSONObject(headers.map { ($0.name, JSONValue.string(Redactor.header(name: $0.name, value: $0.value))) })
             write(statusCode == 200 ? .info : .warn, "response", [
                 "status": .number(JSONNumber(statusCode)), "headers": .object(shown),
@@ -324,9 +330,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     /// An error of the stream's: counted, shown as its last error, and part of an incident
     /// (lasting `until` the next attempt when the stream waits for one).
+    /// The reason is kept with the stream's secrets scrubbed (`noteError`).
     private func recordError(_ reason: String, at now: Moment, until end: Moment? = nil, check: Bool = true) {
         metrics.recordError()
-        status.lastError = reason
+        noteError(reason)
         incident.error(at: now, until: end)
         if check { checkAlerts() }
     }
@@ -398,9 +405,30 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         }
     }
 
+    /// Keeps `reason` (which may quote a server) as the stream's last error, its secrets
+    /// replaced; returns what was kept.
+    @discardableResult
+    private func noteError(_ reason: String) -> String {
+        let kept = scrubber.scrub(reason)
+        status.lastError = kept
+        return kept
+    }
+
+    /// Writes a log line (not an event's: those go straight to the log). Its text may quote a
+    /// server (an error body, a header, a notifier's output): the stream's secrets are replaced.
     private func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {
+        let fields = scrubber.isEmpty ? fields : JSONObject(fields.map { ($0.key, scrubbed($0.value)) })
         logging { try $0.append(LogEntry(time: wall.now(), level: level, kind: kind, fields: fields)) }
         linesWritten()
+    }
+
+    private func scrubbed(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(scrubber.scrub(text))
+        case .object(let object): return .object(JSONObject(object.map { ($0.key, scrubbed($0.value)) }))
+        case .array(let elements): return .array(elements.map(scrubbed))
+        default: return value
+        }
     }
 
     /// Log and archive lines are written in bursts: those of a piece of the body when its last

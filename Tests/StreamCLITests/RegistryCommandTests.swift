@@ -41,6 +41,29 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
         XCTAssertEqual(try RegistryFile(path: registryPath).load().streams.map(\.id), ["api-example-com-v1-quotes", "weather"])
     }
 
+    /// A token as the URL's user name, and a webhook (whose path is its secret), are not shown.
+    func testTokensInUserNamesAndWebhooksAreNotListed() throws {
+        let webhook = "https://hooks.slack.com/services/T0/B0/XYZ"
+        let added = run(["add", "https://ghp_t0ken@api.example.com/x", "--name", "x", "--webhook", webhook])
+        XCTAssertEqual(added.out, "added x (sse) https://REDACTED@api.example.com/x\n")
+        XCTAssertTrue(run(["list"]).out.contains(" https://REDACTED@api.example.com/x\n"))
+        let json = try JSONParser.parse(run(["list", "--json"]).out)
+        XCTAssertEqual(json[0]?["url"], "https://REDACTED@api.example.com/x")
+        XCTAssertEqual(json[0]?["notify"]?["webhook"], "https://hooks.slack.com/…")
+    }
+
+    /// Fields this streamtop does not know are kept in the file but not listed: it cannot tell
+    /// what in them to redact.
+    func testUnknownFieldsAreKeptButNotListed() throws {
+        let path = home + "/streams.json"
+        try #"{"streams": [{"id": "a", "name": "A", "url": "http://h/", "proxy": "http://u:pw@p/"}]}"#
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertEqual(run(["add", "http://h/b", "--config", path]).status, 0)
+        XCTAssertEqual(try RegistryFile(path: path).load().spec(id: "a")?.unknownFields["proxy"], "http://u:pw@p/")
+        let listed = try JSONParser.parse(run(["list", "--json", "--config", path]).out)
+        XCTAssertNil(listed[0]?["proxy"])
+    }
+
     func testBadValuesAreClearErrors() {
         let cases: [([String], Int32, String)] = [
             (["add"], 2, "streamtop: missing <url>: the stream to register\nRun 'streamtop add --help' for usage.\n"),

@@ -43,5 +43,26 @@ final class StatusCommandTests: TemporaryHomeTestCase {
         let shown = run(["status", "--state-dir", home + "/nowhere"])
         XCTAssertEqual(shown.status, 1)
         XCTAssertTrue(shown.err.contains("is 'streamtop run --headless' running?"), shown.err)
+        XCTAssertTrue(shown.err.contains(home + "/nowhere/status.json does not exist"), shown.err)
+    }
+
+    /// A status.json that cannot be read, or is not what `run` writes, is named with the reason.
+    func testAStatusThatCannotBeReadIsNamedWithTheReason() throws {
+        let path = home + "/status.json"
+        let torn = #"{"updatedAt": "2026-11-29T03:00:00Z", "streams": [{"id": "#
+        try torn.write(toFile: path, atomically: false, encoding: .utf8)
+        for arguments in [["status"], ["status", "--json"]] {
+            let shown = run(arguments + ["--state-dir", home])
+            XCTAssertEqual(shown.status, 1)
+            XCTAssertEqual(shown.err, "streamtop: cannot show the status: \(path) is not a valid status file: "
+                           + "invalid JSON at byte 57: unexpected end of input\n")
+        }
+        try "[]".write(toFile: path, atomically: false, encoding: .utf8)
+        XCTAssertEqual(run(["status", "--state-dir", home]).err,
+                       "streamtop: cannot show the status: \(path) is not a status file: it has no list of streams\n")
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        XCTAssertEqual(run(["status", "--state-dir", home]).err,
+                       "streamtop: cannot show the status: cannot read \(path): Is a directory\n")
     }
 }

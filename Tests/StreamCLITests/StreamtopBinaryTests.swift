@@ -126,5 +126,15 @@ final class StreamtopBinaryTests: XCTestCase {
             XCTAssertLessThanOrEqual(registry.streams.count, index + 1)
             for spec in registry.streams { XCTAssertTrue(spec.url.hasPrefix("http://127.0.0.1:9/stream-")) }
         }
+        // The temporary files of writers killed mid-save (credentials and all) go with the next save.
+        let last = Process()
+        last.executableURL = Self.executable
+        last.arguments = ["add", "http://127.0.0.1:9/last", "--config", path]
+        last.standardOutput = FileHandle.nullDevice
+        try last.run()
+        last.waitUntilExit()
+        XCTAssertEqual(last.terminationStatus, 0)
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory)
+        XCTAssertEqual(left.filter { $0.contains(".tmp-") }, [])
     }
 }

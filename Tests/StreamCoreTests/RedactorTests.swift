@@ -14,11 +14,54 @@ final class RedactorTests: XCTestCase {
     func testURLs() {
         XCTAssertEqual(Redactor.url("https://api.example.com/q?symbol=ACME&token=abc&api_key=k#frag"),
                        "https://api.example.com/q?symbol=ACME&token=REDACTED&api_key=REDACTED#frag")
-        XCTAssertEqual(Redactor.url("https://user:pa%40ss@host:8443/x?a=1"), "https://user:REDACTED@host:8443/x?a=1")
-        XCTAssertEqual(Redactor.url("https://user@host/x"), "https://user@host/x")
+        XCTAssertEqual(Redactor.url("https://user:pa%40ss@host:8443/x?a=1"),
+                       "https://REDACTED:REDACTED@host:8443/x?a=1")
+        // A token is often the user name alone (GitHub, many APIs), or with an empty password.
+        XCTAssertEqual(Redactor.url("https://ghp_TOKEN123@host/x"), "https://REDACTED@host/x")
+        XCTAssertEqual(Redactor.url("https://sk_live_123:@host/x"), "https://REDACTED:@host/x")
+        XCTAssertEqual(Redactor.url("https://host/x?next=a@b"), "https://host/x?next=a@b")
         XCTAssertEqual(Redactor.url("http://h/x?api%5Fkey=1&X-Amz-Signature=s&flag&page=2"),
                        "http://h/x?api%5Fkey=REDACTED&X-Amz-Signature=REDACTED&flag&page=2")
         XCTAssertEqual(Redactor.url("http://h/path"), "http://h/path")
         XCTAssertEqual(Redactor.url("http://h/?"), "http://h/?")
+    }
+
+    func testWebhooksShowOnlySchemeAndHost() {
+        XCTAssertEqual(Redactor.webhook("https://hooks.slack.com/services/T000/B000/XXXX"), "https://hooks.slack.com/…")
+        XCTAssertEqual(Redactor.webhook("https://ntfy.sh/my-secret-topic?auth=x"), "https://ntfy.sh/…")
+        XCTAssertEqual(Redactor.webhook("http://user:pw@127.0.0.1:8080/hook"), "http://127.0.0.1:8080/…")
+        XCTAssertEqual(Redactor.webhook("https://example.com"), "https://example.com")
+        XCTAssertEqual(Redactor.webhook("not a url"), "REDACTED")
+    }
+
+    func testAScrubberReplacesTheSecretsAServerEchoes() {
+        let scrubber = Redactor.Scrubber(secrets: ["s3cr3t/tok+en", "abc", "k3y-value"])
+        XCTAssertEqual(scrubber.scrub("you sent Bearer s3cr3t/tok+en and k3y-value, k3y-value"),
+                       "you sent Bearer REDACTED and REDACTED, REDACTED")
+        XCTAssertEqual(scrubber.scrub(#"{"authorization":"Bearer s3cr3t\/tok+en"}"#),
+                       #"{"authorization":"Bearer REDACTED"}"#, "as JSON escapes it")
+        XCTAssertEqual(scrubber.scrub("GET /q?token=s3cr3t%2Ftok%2Ben"), "GET /q?token=REDACTED", "percent-encoded")
+        XCTAssertEqual(scrubber.scrub("abc is too short to look for"), "abc is too short to look for")
+        XCTAssertTrue(Redactor.Scrubber(secrets: ["abc"]).isEmpty)
+        // An excerpt cut after the secret started still loses it whole.
+        let body = Array((String(repeating: "x", count: 195) + "s3cr3t/tok+en tail").utf8)
+        XCTAssertEqual(scrubber.excerpt(body.prefix(200 + scrubber.longest), limit: 200),
+                       String(repeating: "x", count: 195) + "REDAC")
+        XCTAssertEqual(scrubber.excerpt(Array("é".utf8) + [0x78], limit: 1), "", "cut at a character boundary")
+    }
+
+    func testAStreamKnowsItsSecrets() {
+        let spec = StreamSpec(
+            id: "s", name: "s", url: "https://us%65r:p%40ss@h/q?symbol=ACME&api_key=k%2Fey1&page=2",
+            headers: [
+                ("Authorization", "Bearer t0ken-1"), ("Cookie", "sid=c00kie; theme=dark"), ("Accept", "text/plain"),
+            ])
+        XCTAssertEqual(spec.secrets, [
+            "Bearer t0ken-1", "t0ken-1", "sid=c00kie; theme=dark", "c00kie", "dark", "k%2Fey1", "k/ey1",
+            "us%65r", "p%40ss", "user", "p@ss", "dXNlcjpwQHNz",
+        ])
+        XCTAssertEqual(StreamSpec.base64("a"), "YQ==")
+        XCTAssertEqual(StreamSpec.base64("ab"), "YWI=")
+        XCTAssertEqual(StreamSpec.base64("abc"), "YWJj")
     }
 }

@@ -15,6 +15,8 @@ public struct NotifySpec: Sendable, Equatable {
     public var after: Int
     /// Seconds between repeated alerts for the same incident (nil: once per incident).
     public var `repeat`: Int?
+    /// Members this streamtop does not know, kept through saves (see `StreamSpec.unknownFields`).
+    public var unknownFields = JSONObject()
 
     public static let defaultAfter = 120
 
@@ -24,6 +26,11 @@ public struct NotifySpec: Sendable, Equatable {
         self.webhookFormat = webhookFormat
         self.after = after
         self.repeat = `repeat`
+    }
+
+    public static func == (lhs: NotifySpec, rhs: NotifySpec) -> Bool {
+        lhs.command == rhs.command && lhs.webhook == rhs.webhook && lhs.webhookFormat == rhs.webhookFormat
+            && lhs.after == rhs.after && lhs.repeat == rhs.repeat
     }
 
     func validate() throws(SpecError) {

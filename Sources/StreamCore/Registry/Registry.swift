@@ -1,7 +1,14 @@
 /// The registered streams, in the order they were added; ids are unique.
 public struct Registry: Sendable, Equatable {
     public private(set) var streams: [StreamSpec] = []
+    /// Top-level members this streamtop does not know, kept through saves. They take no part
+    /// in `==` (see `StreamSpec.unknownFields`).
+    public var unknownFields = JSONObject()
     public static let formatVersion = 1
+
+    public static func == (lhs: Registry, rhs: Registry) -> Bool {
+        lhs.streams == rhs.streams
+    }
 
     public init() {}
 
@@ -22,13 +29,20 @@ public struct Registry: Sendable, Equatable {
         streams.append(spec)
     }
 
-    /// Replaces the spec with the same id.
+    /// Replaces the spec with the same id. The fields this streamtop does not know are the
+    /// registered spec's: nothing here can have changed them, and a spec edited from a copy
+    /// loaded earlier may carry old ones.
     public mutating func update(_ spec: StreamSpec) throws(SpecError) {
         try spec.validate()
         guard let index = streams.firstIndex(where: { $0.id == spec.id }) else {
             throw SpecError(field: "id", reason: "no stream \"\(spec.id)\" is registered")
         }
-        streams[index] = spec
+        var updated = spec
+        updated.unknownFields = streams[index].unknownFields
+        if updated.notify != nil, let unknown = streams[index].notify?.unknownFields {
+            updated.notify?.unknownFields = unknown
+        }
+        streams[index] = updated
     }
 
     @discardableResult
@@ -50,7 +64,11 @@ public struct Registry: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        ["version": .number(JSONNumber(Registry.formatVersion)), "streams": .array(streams.map(\.json))]
+        var object: JSONObject = [
+            "version": .number(JSONNumber(Registry.formatVersion)), "streams": .array(streams.map(\.json)),
+        ]
+        for member in unknownFields { object[member.key] = member.value }
+        return .object(object)
     }
 
     public init(json: JSONValue) throws(RegistryError) {
@@ -71,6 +89,7 @@ public struct Registry: Sendable, Equatable {
                 throw RegistryError(location: "\(label).\(error.field)", reason: error.reason)
             }
         }
+        registry.unknownFields = object.unknown(besides: ["version", "streams"])
         self = registry
     }
 }

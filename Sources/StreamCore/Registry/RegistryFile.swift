@@ -8,7 +8,9 @@ import Darwin
 /// directory, fsynced, renamed over the old one, the directory fsynced) with mode 0600, since
 /// headers may hold credentials. A file that cannot be read as a registry is reported with its
 /// name and the position of the problem, and is never overwritten: `save` refuses until a
-/// person has fixed or moved it.
+/// person has fixed or moved it. A symbolic link is written through: the file it points to is
+/// replaced, and the link stays. Temporary files a killed writer left (they hold the
+/// credentials too) are removed by the next save.
 public struct RegistryFile: Sendable {
     public let path: String
 
@@ -21,9 +23,16 @@ public struct RegistryFile: Sendable {
         guard let bytes = try readFile() else { return Registry() }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            // A key given twice would silently lose one of its values (a second "streams"
+            // list would empty the registry, and the next save make that final).
+            json = try JSONParser.parse(bytes, options: JSONParser.Options(duplicateKeys: .reject))
         } catch {
-            throw RegistryError(file: path, location: RegistryFile.lineAndColumn(of: error.offset, in: bytes), reason: "invalid JSON: \(error.reasonText)")
+            let location = RegistryFile.lineAndColumn(of: error.offset, in: bytes)
+            if case .duplicateKey = error.reason {
+                let reason = "\(error.reasonText): each key may appear only once in an object"
+                throw RegistryError(file: path, location: location, reason: reason)
+            }
+            throw RegistryError(file: path, location: location, reason: "invalid JSON: \(error.reasonText)")
         }
         do {
             return try Registry(json: json)
@@ -66,9 +75,12 @@ public struct RegistryFile: Sendable {
     /// the lock cannot be taken (a read-only directory), `body` runs anyway; its save would
     /// fail there too.
     public func whileLocked<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
-        let directory = RegistryFile.directory(of: path)
+        // Beside the file saves replace, so that writers naming it through a link or directly
+        // take turns all the same.
+        let target = target
+        let directory = RegistryFile.directory(of: target)
         _ = try? RegistryFile.makeDirectory(directory, file: path)
-        let fd = open("\(directory)/.\(RegistryFile.fileName(of: path)).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open("\(directory)/.\(RegistryFile.fileName(of: target)).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         defer { if fd >= 0 { close(fd) } }  // closing releases the lock
         if fd >= 0 {
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
@@ -113,10 +125,12 @@ public struct RegistryFile: Sendable {
         func failure(_ what: String) -> RegistryError {
             RegistryError(file: path, location: nil, reason: "\(what): \(String(cString: strerror(errno)))")
         }
-        let directory = RegistryFile.directory(of: path)
+        let target = target
+        let directory = RegistryFile.directory(of: target)
         try RegistryFile.makeDirectory(directory, file: path)
+        RegistryFile.removeStaleTemporaries(of: target)
         // Unique per writer: two threads of one process may save at once.
-        let temporary = "\(directory)/.\(RegistryFile.fileName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = RegistryFile.temporaryPrefix(of: target) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("cannot create \(temporary)") }
         var written = 0
@@ -139,7 +153,7 @@ public struct RegistryFile: Sendable {
             unlink(temporary)
             throw failed
         }
-        guard rename(temporary, path) == 0 else {
+        guard rename(temporary, target) == 0 else {
             let error = failure("cannot replace the registry")
             unlink(temporary)
             throw error
@@ -150,6 +164,45 @@ public struct RegistryFile: Sendable {
             fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// The file saves replace: `path`, or the file its symbolic link points to (through up to
+    /// 40 links; relative ones from the link's directory). Replacing the link itself with a
+    /// file would quietly part it from the file it shared (a dotfiles repository, say).
+    var target: String {
+        var current = path
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        for _ in 0..<40 {
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else { break }  // not a link (or missing): this is the file
+            let link = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : "\(RegistryFile.directory(of: current))/\(link)"
+        }
+        return current
+    }
+
+    /// Temporary files of `target` are `.<name>.tmp-<pid>-<random>` beside it.
+    static func temporaryPrefix(of target: String) -> String {
+        "\(directory(of: target))/.\(fileName(of: target)).tmp-"
+    }
+
+    /// Removes the temporary files beside `target` whose writer is gone (killed mid-save):
+    /// they hold a registry, credentials and all. A live process's file is left alone.
+    static func removeStaleTemporaries(of target: String) {
+        let directory = directory(of: target)
+        let prefix = ".\(fileName(of: target)).tmp-"
+        guard let stream = opendir(directory) else { return }
+        var stale: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix) else { continue }
+            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { stale.append(name) }
+        }
+        closedir(stream)
+        for name in stale { unlink("\(directory)/\(name)") }
     }
 
     public static func directory(of path: String) -> String {

@@ -30,6 +30,10 @@ public struct StreamSpec: Sendable, Equatable {
     /// 39 KiB of inflate state and window each compressed connection keeps for its whole life,
     /// which matters for thousands of streams of small events that barely compress anyway.
     public var compress: Bool
+    /// Members of the stream's object this streamtop does not know (written by a newer one, or
+    /// by hand), kept as they were so that saving the registry does not drop them. They take
+    /// no part in `==`: they change nothing this streamtop does.
+    public var unknownFields = JSONObject()
 
     public static let defaultInterval = 60
     public static let defaultStall = 90

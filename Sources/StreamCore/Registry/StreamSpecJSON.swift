@@ -14,15 +14,21 @@ extension StreamSpec {
         object["autostart"] = .bool(autostart)
         object["stall"] = .number(JSONNumber(stall))
         object["compress"] = .bool(compress)
+        for member in unknownFields { object[member.key] = member.value }
         return .object(object)
     }
 
-    /// Reads a spec; missing optional fields take their defaults, unknown fields are ignored
-    /// (a newer streamtop may add some), and a wrong type or value is an error naming the field.
+    static let knownFields: Set<String> = [
+        "id", "name", "url", "mode", "interval", "headers", "group", "notify", "autostart", "stall", "compress",
+    ]
+
+    /// Reads a spec; missing optional fields take their defaults, unknown fields are kept
+    /// aside (a newer streamtop may add some), and a wrong type or value is an error naming
+    /// the field.
     public init(json: JSONValue) throws(SpecError) {
         guard case .object(let object) = json else { throw SpecError(field: "stream", reason: "must be an object, not a \(json.typeName)") }
         var reader = FieldReader(object: object, prefix: "")
-        let spec = StreamSpec(
+        var spec = StreamSpec(
             id: try reader.string("id"), name: try reader.string("name"), url: try reader.string("url"),
             mode: try reader.enumeration("mode", default: .sse),
             interval: try reader.integer("interval", default: StreamSpec.defaultInterval),
@@ -32,6 +38,7 @@ extension StreamSpec {
             autostart: try reader.boolean("autostart", default: false),
             stall: try reader.integer("stall", default: StreamSpec.defaultStall),
             compress: try reader.boolean("compress", default: true))
+        spec.unknownFields = object.unknown(besides: StreamSpec.knownFields)
         try spec.validate()
         self = spec
     }
@@ -45,8 +52,11 @@ extension NotifySpec {
         object["webhookFormat"] = .string(webhookFormat.rawValue)
         object["after"] = .number(JSONNumber(after))
         if let `repeat` { object["repeat"] = .number(JSONNumber(`repeat`)) }
+        for member in unknownFields { object[member.key] = member.value }
         return .object(object)
     }
+
+    static let knownFields: Set<String> = ["command", "webhook", "webhookFormat", "after", "repeat"]
 
     init(json: JSONValue) throws(SpecError) {
         guard case .object(let object) = json else { throw SpecError(field: "notify", reason: "must be an object, not a \(json.typeName)") }
@@ -56,6 +66,14 @@ extension NotifySpec {
             webhookFormat: try reader.enumeration("webhookFormat", default: .slack),
             after: try reader.integer("after", default: NotifySpec.defaultAfter),
             repeat: try reader.optionalInteger("repeat"))
+        unknownFields = object.unknown(besides: NotifySpec.knownFields)
+    }
+}
+
+extension JSONObject {
+    /// The members whose keys are not in `known`, in order.
+    func unknown(besides known: Set<String>) -> JSONObject {
+        JSONObject(filter { !known.contains($0.key) }.map { ($0.key, $0.value) })
     }
 }
 

@@ -4,7 +4,10 @@
 /// Redacted: the `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` headers
 /// (an auth scheme such as `Bearer` is kept, so the log still says which kind was sent), any
 /// header or query parameter whose name contains `token`, `key`, `secret`, `password`,
-/// `passwd`, `auth`, `session` or `signature`, and the password of a URL's user info.
+/// `passwd`, `auth`, `session` or `signature`, and a URL's user info (user and password: a token
+/// is often sent as the user name, `https://TOKEN@host/`). A webhook URL shows only its scheme
+/// and host (`webhook`). Values a stream sends that come back in a server's answer are replaced
+/// by a `Scrubber`.
 public enum Redactor {
     public static let mask = "REDACTED"
 
@@ -28,17 +31,15 @@ public enum Redactor {
         return mask
     }
 
-    /// The URL to show: sensitive query values and a user-info password replaced.
+    /// The URL to show: sensitive query values and the user info (user and password) replaced.
     public static func url(_ url: String) -> String {
         var result = url
-        // user:password@host
-        if let colon = result.firstIndex(of: ":"), result[colon...].hasPrefix("://") {
-            let authorityStart = result.index(colon, offsetBy: 3)
-            let authorityEnd = result[authorityStart...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? result.endIndex
-            let authority = result[authorityStart..<authorityEnd]
-            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
-                result.replaceSubrange(result.index(after: colon)..<at, with: mask)
-            }
+        if let userInfo = userInfo(of: result) {
+            let colon = result[userInfo].firstIndex(of: ":")
+            let user = result[userInfo.lowerBound..<(colon ?? userInfo.upperBound)]
+            let password = colon.map { result[result.index(after: $0)..<userInfo.upperBound] } ?? ""
+            let shown = (user.isEmpty ? "" : mask) + (colon == nil ? "" : ":") + (password.isEmpty ? "" : mask)
+            result.replaceSubrange(userInfo, with: shown)
         }
         guard let question = result.firstIndex(of: "?") else { return result }
         let fragmentStart = result[question...].firstIndex(of: "#") ?? result.endIndex
@@ -50,6 +51,39 @@ public enum Redactor {
         }.joined(separator: "&")
         result.replaceSubrange(result.index(after: question)..<fragmentStart, with: redacted)
         return result
+    }
+
+    /// A webhook URL as shown: its scheme and host (`https://hooks.slack.com/…`). The rest of
+    /// it (Slack's `/services/T…/B…/…`, a topic, a query) is what lets anyone post there.
+    public static func webhook(_ url: String) -> String {
+        guard let authority = authority(of: url) else { return mask }
+        let host = url[authority].split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        let shown = "\(url[..<authority.lowerBound])\(host)"
+        return authority.upperBound == url.endIndex ? shown : shown + "/…"
+    }
+
+    /// Where the authority (`user:password@host:port`) of `scheme://authority/…` is, if the
+    /// URL has one.
+    static func authority(of url: String) -> Range<String.Index>? {
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
+        let start = url.index(colon, offsetBy: 3)
+        let end = url[start...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? url.endIndex
+        return start..<end
+    }
+
+    /// Where the user info (`user:password`, before the `@`) of a URL is, if it has one.
+    static func userInfo(of url: String) -> Range<String.Index>? {
+        guard let authority = authority(of: url), let at = url[authority].lastIndex(of: "@") else { return nil }
+        return authority.lowerBound..<at
+    }
+
+    /// The name and value of each `name=value` pair of a URL's query (`name` as written).
+    static func queryPairs(of url: String) -> [(name: Substring, value: Substring)] {
+        guard let question = url.firstIndex(of: "?") else { return [] }
+        let end = url[question...].firstIndex(of: "#") ?? url.endIndex
+        return url[url.index(after: question)..<end].split(separator: "&").compactMap { pair in
+            pair.firstIndex(of: "=").map { (pair[..<$0], pair[pair.index(after: $0)...]) }
+        }
     }
 }
 
