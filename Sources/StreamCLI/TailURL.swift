@@ -32,6 +32,7 @@ struct TailURL {
         if let interval = command.pollInterval { return poll(every: interval, loop: loop, context) }
         var options = SSEConnection.Options(url: command.source)
         options.headers = command.headers
+        options.scrubber = scrubber
         options.reconnect = command.reconnect
         options.stall = command.stall
         let queue = DispatchQueue(label: "streamtop.tail")
@@ -93,6 +94,7 @@ struct TailURL {
     private func poll(every interval: Duration, loop: CurlLoop, _ context: CommandContext) -> Int32 {
         var options = PollConnection.Options(url: command.source)
         options.headers = command.headers
+        options.scrubber = scrubber
         options.interval = interval
         let queue = DispatchQueue(label: "streamtop.tail.poll")
         let state = State(
@@ -119,6 +121,11 @@ struct TailURL {
         poller = nil
         // Every poll failed: nothing was ever read, an unrecovered error.
         return queue.sync { state.polls > 0 && state.failedPolls == state.polls ? 1 : 0 }
+    }
+
+    /// What a server must not echo back onto the terminal: the credentials of `--header` and the URL.
+    private var scrubber: Redactor.Scrubber {
+        Redactor.Scrubber(secrets: StreamSpec(id: "tail", name: "tail", url: command.source, headers: command.headers).secrets)
     }
 
     /// Waits until the stream reports its end, stopping it on Ctrl-C or at `--timeout`.

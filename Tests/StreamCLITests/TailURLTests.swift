@@ -141,6 +141,16 @@ final class TailURLTests: XCTestCase {
             .hasPrefix("resynchronizing: patch failed"), true)
     }
 
+    /// A server that echoes the credentials it was sent shows them to nobody.
+    func testCredentialsAServerEchoesAreScrubbed() throws {
+        let result = try tail(["--jsonl", "--no-reconnect", "--header", "X-Api-Key: k3y-s3cr3t",
+                               server.baseURL + "/echo-credentials?token=t0k3n-value"])
+        XCTAssertEqual(result.status, 1)
+        let text = result.records.map { JSONWriter.string($0) }.joined(separator: "\n")
+        XCTAssertTrue(text.contains("HTTP 401"), text)
+        XCTAssertFalse(text.contains("k3y-s3cr3t") || text.contains("t0k3n-value"), text)
+    }
+
     func testURLOnlyOptionsAreRejectedForFiles() throws {
         let result = try tail(["--header", "X: y", "capture.sse"])
         XCTAssertEqual(result.status, 2)
