@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -44,18 +45,16 @@ final class MonitorTmuxTests: XCTestCase {
 
     func screen() throws -> String { try tmux("capture-pane", "-t", session, "-p") }
 
-    /// Polls the screen until `condition` holds (20 s at most); returns the screen.
+    /// Polls the screen until `condition` holds; returns the screen.
     @discardableResult
     func waitForScreen(_ what: String, file: StaticString = #filePath, line: UInt = #line, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(20)
         var last = ""
-        while Date() < deadline {
+        let reached = try waitUntil("\(what); the screen was:\n\(last)", file: file, line: line) {
             last = try screen()
-            if condition(last) { return last }
-            usleep(100_000)
+            return condition(last)
         }
-        XCTFail("waited for \(what); the screen was:\n\(last)", file: file, line: line)
-        throw WaitFailed()
+        guard reached else { throw WaitFailed() }
+        return last
     }
 
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
@@ -195,9 +194,7 @@ final class MonitorTmuxTests: XCTestCase {
             let after = try waitForScreen("streamtop to end on signal \(signal)") { $0.contains("EXITED") }
             XCTAssertFalse(after.contains("Market (stream)"), "the alternate screen is gone")
             if let directory {
-                let deadline = Date().addingTimeInterval(5)
-                while FileManager.default.fileExists(atPath: directory), Date() < deadline { usleep(50_000) }
-                XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "signal \(signal): the demo removed its files")
+                waitUntil("signal \(signal): the demo to remove its files") { !FileManager.default.fileExists(atPath: directory) }
             }
             try tmux("kill-session", "-t", session)
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -23,8 +24,8 @@ final class LifetimeTests: XCTestCase {
         server.stop()
     }
 
-    /// Holds a weak reference; `waitUntilFreed` waits (up to 10 s) for the object's last owner,
-    /// which may be a block still queued on another thread, to let go.
+    /// Holds a weak reference; `waitUntilFreed` waits for the object's last owner, which may be
+    /// a block still queued on another thread, to let go.
     final class Watched<Object: AnyObject>: @unchecked Sendable {  // guarded by lock
         private let lock = NSLock()
         private weak var object: Object?
@@ -34,9 +35,7 @@ final class LifetimeTests: XCTestCase {
         var isFreed: Bool { lock.withLock { object == nil } }
 
         func waitUntilFreed(_ what: String, file: StaticString = #filePath, line: UInt = #line) {
-            let deadline = Date().addingTimeInterval(10)
-            while !isFreed && Date() < deadline { usleep(1_000) }
-            XCTAssertTrue(isFreed, "\(what) is still alive", file: file, line: line)
+            waitUntil("\(what) to be freed", file: file, line: line) { isFreed }
         }
     }
 
@@ -130,13 +129,11 @@ final class LifetimeTests: XCTestCase {
         let engine = try Engine(specs: specs, stateDirectory: directory)
         defer { engine.shutdown() }
         engine.startAutostart()
-        let deadline = Date().addingTimeInterval(20)
         func busy(_ snapshots: [StreamSnapshot]) -> Bool {
             let byID = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.id, $0) })
             return (byID["dropping"]?.metrics.reconnects ?? 0) >= 2 && (byID["polled"]?.metrics.polls ?? 0) >= 2
         }
-        while !busy(engine.store.latest().snapshots) && Date() < deadline { usleep(10_000) }
-        XCTAssertTrue(busy(engine.store.latest().snapshots), "the streams did not reconnect and poll")
+        waitUntil("the streams to reconnect and poll") { busy(engine.store.latest().snapshots) }
         let watched = engine.runners.withLock { runners in specs.map { Watched(runners[$0.id]!) } }
         for spec in specs { try engine.remove(id: spec.id) }
         for (spec, runner) in zip(specs, watched) { runner.waitUntilFreed("removed stream \(spec.id)'s runner") }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -35,8 +36,7 @@ final class PollConnectionTests: XCTestCase {
             if result.withLock({ old in defer { if old == nil { old = poll } }; return old == nil }) { polled.fulfill() }
         }
         poller.start()
-        let deadline = Date().addingTimeInterval(20)
-        while server.requestCount(path: "/poll/status") == 0 && Date() < deadline { usleep(5_000) }
+        waitUntil("the first request") { server.requestCount(path: "/poll/status") > 0 }
         usleep(1_000_000)  // 20 intervals with the first request held
         XCTAssertEqual(server.requestCount(path: "/poll/status"), 1, "one request in flight")
         server.releaseHeldPolls()

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -205,9 +206,7 @@ final class BackpressureTests: XCTestCase {
         }
         connection.start()
         // While the consumer is stuck, the engine fills its buffer and pauses the transfer.
-        let deadline = Date().addingTimeInterval(20)
-        while connection.pauses.load(ordering: .relaxed) == 0 && Date() < deadline { usleep(1_000) }
-        XCTAssertGreaterThan(connection.pauses.load(ordering: .relaxed), 0, "the transfer paused")
+        waitUntil("the transfer to pause") { connection.pauses.load(ordering: .relaxed) > 0 }
         gate.signal()
         wait(for: [finished], timeout: 30)
         XCTAssertEqual(count.events, 4_000, "nothing lost")
