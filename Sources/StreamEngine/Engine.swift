@@ -13,7 +13,8 @@ public final class Engine: Sendable {
     private let registryFile: RegistryFile?
     private let notifier: Notifier
     private let targets: [DispatchQueue]
-    private let time: any TimeSource
+    /// The clock, and every deadline of every stream.
+    private let time: any Scheduler
     private let wall: any WallClock
     private let changeWindow: Duration
     /// Held while streams are added, edited, removed or followed from the registry file, so
@@ -26,12 +27,12 @@ public final class Engine: Sendable {
 
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
-    public init(specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, time: any TimeSource = SystemTimeSource(), wall: any WallClock = SystemWallClock(), changeWindow: Duration = .seconds(60)) throws {
+    public init(specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(), changeWindow: Duration = .seconds(60)) throws {
         loop = try CurlLoop()
         self.stateDirectory = stateDirectory
         statusReserve = stateDirectory == nil ? nil : DescriptorReserve()
         self.registryFile = registryFile
-        notifier = Notifier(loop: loop)
+        notifier = Notifier(loop: loop, time: time)
         self.time = time
         self.wall = wall
         self.changeWindow = changeWindow

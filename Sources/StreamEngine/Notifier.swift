@@ -37,9 +37,16 @@ public final class Notifier: Sendable {
     let commandTimeout: Duration
     /// Commands running at once; more wait their turn.
     private let commands: LimitedConcurrency
+    /// When retries come.
+    private let time: any Scheduler
+    private let retries = DispatchQueue(label: "streamtop.notifier.retries")
 
-    public init(loop: CurlLoop, attempts: Int = 3, retryDelay: Duration = .seconds(5), commandTimeout: Duration = .seconds(30), concurrentCommands: Int = 8) {
+    public init(
+        loop: CurlLoop, attempts: Int = 3, retryDelay: Duration = .seconds(5), commandTimeout: Duration = .seconds(30),
+        concurrentCommands: Int = 8, time: any Scheduler = SystemScheduler()
+    ) {
         self.loop = loop
+        self.time = time
         self.attempts = attempts
         self.retryDelay = retryDelay
         self.commandTimeout = commandTimeout
@@ -74,7 +81,7 @@ public final class Notifier: Sendable {
             return
         }
         report("\(what); trying again")
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(retryDelay.nanoseconds)), execute: again)
+        time.schedule(after: retryDelay, on: retries, again)
     }
 
     private func runCommand(_ command: [String], _ message: Message, attempt: Int, report: @escaping @Sendable (String) -> Void) {

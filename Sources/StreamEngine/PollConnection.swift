@@ -65,22 +65,31 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
     private var current: HTTPTransfer?
     /// When the next poll is due; polls are scheduled from this, not from when the last one
     /// ran, so a slow response or a busy machine does not make the schedule drift.
-    private var due = DispatchTime.now()
+    private var due: Moment
     private var lateness: Duration = .zero
+    /// The clock, and the poll schedule.
+    private let time: any Scheduler
+    /// The next tick; cancelled on stop, so a stopped poller is not held until it comes.
+    private var tick: ScheduledWork?
     /// Ticks that found a request in flight since the last poll started (one request at a time).
     private var skipped = 0
 
-    public init(options: Options, loop: CurlLoop, queue: DispatchQueue, handler: @escaping (Report) -> Void) {
+    public init(
+        options: Options, loop: CurlLoop, queue: DispatchQueue, time: any Scheduler = SystemScheduler(),
+        handler: @escaping (Report) -> Void
+    ) {
         self.options = options
         self.loop = loop
         self.queue = queue
+        self.time = time
         self.handler = handler
+        due = time.now()
     }
 
     public func start() {
         queue.async { [self] in
-            due = .now() + .nanoseconds(Int(options.initialDelay.nanoseconds))
-            queue.asyncAfter(deadline: due) { self.poll() }
+            due = time.now() + options.initialDelay
+            tick = time.schedule(after: options.initialDelay, on: queue) { [self] in poll() }
         }
     }
 
@@ -88,21 +97,24 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         queue.async {
             guard !self.stopped else { return }
             self.stopped = true
+            self.tick?.cancel()
             if let current = self.current { self.loop.cancel(current) } else { self.handler(.finished) }
         }
     }
 
     private func poll() {
         guard !stopped else { return }
-        due = due + .nanoseconds(Int(options.interval.nanoseconds))
-        queue.asyncAfter(deadline: due) { [self] in poll() }
+        let now = time.now()
+        lateness = max(now - due, .zero)
+        // The next tick from the schedule, not from now: a slow response or a busy machine does
+        // not make it drift.
+        due = due + options.interval
+        tick = time.schedule(after: due - now, on: queue) { [self] in poll() }
         // One request in flight: a response slower than the interval skips ticks, counted.
         guard current == nil else {
             skipped += 1
             return
         }
-        let now = DispatchTime.now()
-        lateness = now > due ? .nanoseconds(Int64(now.uptimeNanoseconds - due.uptimeNanoseconds)) : .zero
         var request = HTTPTransfer.Request(url: options.url)
         request.acceptEncoding = options.compress
         request.timeout = options.timeout

@@ -88,7 +88,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private let handler: (Report) -> Void
     private var parser: SSEParser
     private var policy: ReconnectPolicy
-    private let time: any TimeSource
+    /// The clock, and every deadline: reconnections and stall checks.
+    private let time: any Scheduler
     private var attempt = 0
     private var current: HTTPTransfer?
     private var lastByte: Moment
@@ -99,7 +100,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     /// Events the current attempt delivered, and when it opened.
     private var eventsThisAttempt = 0
     private var openedAt: Moment?
-    private var stallCheck: DispatchWorkItem?
+    private var stallCheck: ScheduledWork?
     /// Bytes handed to `queue` and not parsed yet (written on the engine thread, read on both).
     private let buffered = Atomic<Int>(0)
     /// How many times the transfer was paused for a slow consumer (for tests and the log).
@@ -107,7 +108,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     /// Set when the transfer pauses; the drain that makes room clears it and resumes.
     private let wantsResume = Atomic<Bool>(false)
 
-    public init(options: Options, loop: CurlLoop, queue: DispatchQueue, time: any TimeSource = SystemTimeSource(), seed: UInt64 = 1, handler: @escaping (Report) -> Void) {
+    public init(options: Options, loop: CurlLoop, queue: DispatchQueue, time: any Scheduler = SystemScheduler(), seed: UInt64 = 1, handler: @escaping (Report) -> Void) {
         self.options = options
         self.loop = loop
         self.queue = queue
@@ -271,7 +272,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         guard options.reconnect, !stopped else { return finish() }
         let delay = policy.connectionEnded(at: time.now(), failed: ending.isError)
         handler(.reconnecting(delay: delay))
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.nanoseconds))) { [self] in connect() }
+        time.schedule(after: delay, on: queue) { [self] in connect() }
     }
 
     /// Checks for a stall when one would be due if no byte came meanwhile: once per `stall`
@@ -279,9 +280,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     /// each dispatch timer costs a wakeup and a timerfd update.
     private func scheduleStallCheck(after wait: Duration? = nil) {
         stallCheck?.cancel()
-        // Weak: the queue holds a scheduled item until its time comes, even cancelled, and a
-        // check must not keep a finished connection alive for `stall` seconds.
-        let check = DispatchWorkItem { [weak self] in
+        // Weak: a check must not keep a finished connection alive for `stall` seconds.
+        let wait = max(wait ?? options.stall, .milliseconds(1))
+        stallCheck = time.schedule(after: wait, on: queue) { [weak self] in
             guard let self, let current else { return }
             let quiet = time.now() - lastByte
             if quiet >= options.stall {
@@ -291,9 +292,6 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
                 scheduleStallCheck(after: options.stall - quiet)
             }
         }
-        stallCheck = check
-        let wait = max(wait ?? options.stall, .milliseconds(1))
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds)), execute: check)
     }
 
     static func describe(_ duration: Duration) -> String {
@@ -305,8 +303,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         handler(.finished)
     }
 
-    /// A cancelled work item keeps its block, and the block holds this connection: drop it, or
-    /// a finished connection (and its runner) would stay alive.
+    /// Cancelling drops the check's block, which holds this connection weakly anyway.
     private func cancelStallCheck() {
         stallCheck?.cancel()
         stallCheck = nil

@@ -16,7 +16,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     let queue: DispatchQueue
     private let loop: CurlLoop
     private let store: SnapshotStore
-    private let time: any TimeSource
+    /// The clock, and every deadline of the stream (its connection's too).
+    private let time: any Scheduler
     private let wall: any WallClock
     private let log: StreamLog?
     private let archive: StreamArchive?
@@ -47,7 +48,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var logHealth = StorageHealth()
     private var archiveHealth = StorageHealth()
     private var alerts: AlertPolicy
-    private var alertTimer: DispatchWorkItem?
+    private var alertTimer: ScheduledWork?
     /// Whether errors keep coming, whatever the state says (see `IncidentTracker`).
     private var incident = IncidentTracker()
     /// How the SSE connection's last attempt ended (what its wait for the next one means).
@@ -70,7 +71,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
     }
 
-    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any TimeSource, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60)) {
+    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any Scheduler, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60)) {
         self.spec = spec
         shownURL = Redactor.url(spec.url)
         scrubber = Redactor.Scrubber(secrets: spec.secrets)
@@ -119,7 +120,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 // (seeded by the stream's id: the same stream starts at the same offset).
                 var random = SplitMix64(seed: StreamRunner.stableSeed(spec.id))
                 options.initialDelay = .milliseconds(Int.random(in: 0..<(spec.interval * 1000), using: &random))
-                let poller = PollConnection(options: options, loop: loop, queue: queue) { [self] report in
+                let poller = PollConnection(options: options, loop: loop, queue: queue, time: time) { [self] report in
                     handle(report)  // held until finished, as for a stream
                 }
                 self.poller = poller
@@ -362,9 +363,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         alertTimer = nil
         guard let due = [alerts.nextCheck, incident.endsAt].compactMap({ $0 }).min() else { return }
         let wait = max(due - time.now(), .milliseconds(1))
-        let check = DispatchWorkItem { [weak self] in self?.checkAlerts() }
-        alertTimer = check
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds)), execute: check)
+        alertTimer = time.schedule(after: wait, on: queue) { [weak self] in self?.checkAlerts() }
     }
 
     private func checkAlerts() {
@@ -506,7 +505,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         }
         if let lastPublished, now - lastPublished < StreamRunner.publishInterval {
             let wait = StreamRunner.publishInterval - (now - lastPublished)
-            queue.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.nanoseconds)), execute: publish)
+            time.schedule(after: wait, on: queue, publish)
         } else {
             queue.async(execute: publish)
         }

@@ -269,26 +269,35 @@ final class EngineTests: XCTestCase {
 
     /// A poller whose response is slower than its interval, restarted and then stopped (`r`,
     /// then Space): one request in flight at a time, and a late completion of the old poller
-    /// never revives it. (The poll schedule runs on the real clock; both waits are one-sided:
-    /// a slow machine makes fewer ticks, never more requests.)
+    /// never revives it. The engine runs on a manual clock: every tick is one the test made.
     func testASlowPollerRestartedThenStoppedStaysStopped() throws {
+        let time = ManualScheduler()
         let engine = try Engine(specs: [
             StreamSpec(id: "slow", name: "Slow", url: server.baseURL + "/poll/quotes?fault=hold", mode: .poll, interval: 1, autostart: true),
-        ], stateDirectory: directory)
+        ], stateDirectory: directory, time: time)
         defer { engine.shutdown() }
         engine.startAutostart()
         func requests() -> Int { server.requestCount(path: "/poll/quotes") }
-        let deadline = Date().addingTimeInterval(20)
-        while requests() == 0 && Date() < deadline { usleep(5_000) }
-        usleep(2_200_000)  // two ticks with the first request still held
+        // The first poll comes within its interval (spread by the stream's id).
+        waitUntil("the first request") {
+            time.advance(by: .milliseconds(100))
+            return requests() == 1
+        }
+        time.advance(by: .seconds(3))
         XCTAssertEqual(requests(), 1, "one request in flight")
         engine.restart(id: "slow")
-        while requests() < 2 && Date() < deadline { usleep(5_000) }
-        XCTAssertEqual(requests(), 2, "the restarted poller's first request")
+        waitUntil("the restarted poller's first request") {
+            time.advance(by: .milliseconds(100))
+            return requests() == 2
+        }
         XCTAssertNil(engine.stop(id: "slow"))
-        _ = waitFor(engine) { $0["slow"]?.status.state == .stopped }
+        waitUntil("the stream to stop") {
+            time.advance(by: .milliseconds(100))
+            return engine.store.snapshot(id: "slow")?.status.state == .stopped
+        }
         server.releaseHeldPolls()
-        usleep(2_200_000)  // two more ticks: a revived poller would ask again
+        time.advance(by: .seconds(5))
+        XCTAssertEqual(time.pendingCount, 0, "no poller is left ticking")
         XCTAssertEqual(requests(), 2)
         XCTAssertEqual(engine.store.snapshot(id: "slow")?.status.state, .stopped)
     }

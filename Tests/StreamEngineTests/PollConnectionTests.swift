@@ -24,27 +24,55 @@ final class PollConnectionTests: XCTestCase {
     }
 
     /// A response slower than the interval: the ticks that find it in flight are skipped and
-    /// counted, never sent as more requests. (The poll schedule runs on the real clock; the
-    /// wait is one-sided: a slow machine makes fewer ticks, never more requests.)
+    /// counted, never sent as more requests. The schedule runs on a manual clock: five
+    /// intervals pass with the first request held, exactly.
     func testOneRequestInFlightAndSkippedTicksAreCounted() throws {
+        let time = ManualScheduler()
         var options = PollConnection.Options(url: server.baseURL + "/poll/status?fault=hold")
-        options.interval = .milliseconds(50)
+        options.interval = .seconds(1)
         let polled = expectation(description: "poll")
         let result = Mutex<PollConnection.Poll?>(nil)
-        let poller = PollConnection(options: options, loop: loop, queue: DispatchQueue(label: "test-poller")) { report in
+        let queue = DispatchQueue(label: "test-poller")
+        let poller = PollConnection(options: options, loop: loop, queue: queue, time: time) { report in
             guard case .poll(let poll) = report else { return }
-            if result.withLock({ old in defer { if old == nil { old = poll } }; return old == nil }) { polled.fulfill() }
+            result.withLock { $0 = poll }
+            polled.fulfill()
         }
         poller.start()
-        waitUntil("the first request") { server.requestCount(path: "/poll/status") > 0 }
-        usleep(1_000_000)  // 20 intervals with the first request held
+        queue.sync {}  // started: the first tick is scheduled
+        time.runDue()
+        waitUntil("the first request") { server.requestCount(path: "/poll/status") == 1 }
+        time.advance(by: .seconds(5))
         XCTAssertEqual(server.requestCount(path: "/poll/status"), 1, "one request in flight")
         server.releaseHeldPolls()
-        wait(for: [polled], timeout: 20)
+        wait(for: [polled], timeout: 30)
         poller.stop()
         let poll = try XCTUnwrap(result.withLock { $0 })
         XCTAssertNil(poll.error)
-        XCTAssertGreaterThanOrEqual(poll.skipped, 5)
+        XCTAssertEqual(poll.skipped, 5)
+    }
+
+    /// A stopped poller lets go of its next tick at once: nothing holds it until the tick's time.
+    func testAStoppedPollerIsNotHeldByItsSchedule() throws {
+        let time = ManualScheduler()
+        var options = PollConnection.Options(url: server.baseURL + "/poll/status")
+        options.interval = .seconds(86_400)
+        options.initialDelay = .seconds(86_400)
+        let finished = expectation(description: "finished")
+        let queue = DispatchQueue(label: "test-poller")
+        var poller: PollConnection? = PollConnection(options: options, loop: loop, queue: queue, time: time) { report in
+            if case .finished = report { finished.fulfill() }
+        }
+        weak let watched = poller
+        poller?.start()
+        queue.sync {}
+        XCTAssertEqual(time.pendingCount, 1)
+        poller?.stop()
+        wait(for: [finished], timeout: 30)
+        poller = nil
+        queue.sync {}
+        XCTAssertEqual(time.pendingCount, 0, "the tick was cancelled")
+        XCTAssertNil(watched, "freed without waiting a day")
     }
 
     /// The first body is what a streaming proxy sends first, the snapshot; a 304 or an
