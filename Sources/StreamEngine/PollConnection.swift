@@ -93,7 +93,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         request.headers = [("Accept", "application/json")]
         if let etag { request.headers.append(("If-None-Match", etag)) }
         if let lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
-        request.headers += options.headers
+        request.sameOriginHeaders = options.headers
         let transfer = HTTPTransfer(request)
         var body: [UInt8] = []
         var tooLarge = false

@@ -120,7 +120,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         request.acceptEncoding = options.compress
         request.headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
         if let lastEventID { request.headers.append(("Last-Event-ID", lastEventID)) }
-        request.headers += options.headers
+        request.sameOriginHeaders = options.headers
         let transfer = HTTPTransfer(request)
         var snippet: [UInt8] = []
         var accepted = false

@@ -188,7 +188,7 @@ final class OpenFileLimitTests: XCTestCase {
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: EMFILE), "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)")
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: ENFILE), "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)")
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: EHOSTUNREACH), "host unreachable")
-        XCTAssertEqual(CurlLoop.describe(CURLE_TOO_MANY_REDIRECTS), "too many redirects (more than the limit of 10)")
+        XCTAssertEqual(TransferFailure.tooManyRedirects(limit: 10).message, "too many redirects (more than the limit of 10)")
         XCTAssertFalse(CurlLoop.outOfFileDescriptors())
     }
 }

@@ -1,0 +1,80 @@
+import CCurl
+import StreamCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why the engine ended a transfer itself, in words for people.
+enum TransferFailure: Equatable {
+    /// The first URL is not http or https.
+    case schemeRefused(String)
+    /// A redirect named a scheme other than http or https.
+    case redirectRefused(scheme: String)
+    case tooManyRedirects(limit: Int)
+
+    var message: String {
+        switch self {
+        case .schemeRefused(let scheme):
+            return "\(TransferFailure.shown(scheme)):// refused: only http and https URLs are fetched"
+        case .redirectRefused(let scheme):
+            return "redirect to \(TransferFailure.shown(scheme)):// refused: only http and https are followed"
+        case .tooManyRedirects(let limit):
+            return "too many redirects (more than the limit of \(limit))"
+        }
+    }
+
+    /// A scheme from the network, made safe and short for a message.
+    static func shown(_ scheme: String) -> String {
+        Sanitizer.line(scheme.count > 24 ? String(scheme.prefix(24)) + "…" : scheme)
+    }
+}
+
+/// libcurl's failures in words a person acts on. Every message about a failed transfer comes
+/// from here.
+extension CurlLoop {
+    /// A failed transfer's message: libcurl's code, with what the engine knows about the
+    /// transfer (the URL of the hop that failed).
+    static func describe(_ code: CURLcode, transfer: HTTPTransfer, systemError: Int32) -> String {
+        switch code {
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return TransferFailure.schemeRefused(scheme(of: transfer.url)).message
+        default:
+            return describe(code, systemError: systemError)
+        }
+    }
+
+    /// libcurl's failure in words a person acts on. "Could not connect" covers several causes,
+    /// told apart by the system's error: a refusal, an unreachable host, and running out of
+    /// open files (many streams under a low `ulimit -n`), which is no fault of the server.
+    static func describe(_ code: CURLcode, systemError: Int32) -> String {
+        switch (code, systemError) {
+        case (CURLE_COULDNT_CONNECT, EMFILE), (CURLE_COULDNT_CONNECT, ENFILE):
+            return "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)"
+        case (CURLE_COULDNT_CONNECT, ENETUNREACH): return "network unreachable"
+        case (CURLE_COULDNT_CONNECT, EHOSTUNREACH): return "host unreachable"
+        case (CURLE_COULDNT_CONNECT, ETIMEDOUT): return "connection timed out"
+        default: return describe(code)
+        }
+    }
+
+    /// Whether this process has run out of file descriptors (it cannot open /dev/null).
+    static func outOfFileDescriptors() -> Bool {
+        let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard probe < 0 else {
+            close(probe)
+            return false
+        }
+        return errno == EMFILE || errno == ENFILE
+    }
+
+    static func describe(_ code: CURLcode) -> String {
+        switch code {
+        case CURLE_COULDNT_CONNECT: return "connection refused"
+        case CURLE_OPERATION_TIMEDOUT: return "timed out"
+        case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host name"
+        default: return String(cString: curl_easy_strerror(code))
+        }
+    }
+}
+
