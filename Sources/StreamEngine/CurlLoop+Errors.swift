@@ -12,6 +12,10 @@ enum TransferFailure: Equatable {
     /// A redirect named a scheme other than http or https.
     case redirectRefused(scheme: String)
     case tooManyRedirects(limit: Int)
+    /// One response header line over libcurl's limit.
+    case headerLineTooLarge(limit: Int)
+    /// A response's headers over `HTTPTransfer.maxResponseHeaderBytes` in all.
+    case headersTooLarge(limit: Int)
 
     var message: String {
         switch self {
@@ -21,6 +25,10 @@ enum TransferFailure: Equatable {
             return "redirect to \(TransferFailure.shown(scheme)):// refused: only http and https are followed"
         case .tooManyRedirects(let limit):
             return "too many redirects (more than the limit of \(limit))"
+        case .headerLineTooLarge(let limit):
+            return "response header too large (a line over \(limit >> 10) KiB)"
+        case .headersTooLarge(let limit):
+            return "response headers too large (over \(limit >> 10) KiB in all)"
         }
     }
 
@@ -39,6 +47,10 @@ extension CurlLoop {
         switch code {
         case CURLE_UNSUPPORTED_PROTOCOL:
             return TransferFailure.schemeRefused(scheme(of: transfer.url)).message
+        // libcurl refuses a header line over its limit with "Out of memory" (CURLE_TOO_LARGE,
+        // 100, from libcurl 8.6 on); before any of the body, that is what it means.
+        case CURLE_OUT_OF_MEMORY where transfer.response == nil, CURLcode(100) where transfer.response == nil:
+            return TransferFailure.headerLineTooLarge(limit: Int(CURL_MAX_HTTP_HEADER)).message
         default:
             return describe(code, systemError: systemError)
         }

@@ -225,6 +225,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
             if line.hasPrefix("HTTP/") {
                 transfer.responseHeaders = []  // a new response (after a 100)
+                transfer.responseHeaderBytes = 0
                 transfer.inHeaders = true
             } else if line == "\r\n" || line == "\n" {
                 guard transfer.inHeaders else { return length }  // after trailers
@@ -233,6 +234,12 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             } else if let colon = line.firstIndex(of: ":") {
                 let value = line[line.index(after: colon)...].trimmingCharacters
                 transfer.responseHeaders.append((line[..<colon].lowercased(), value))
+            }
+            // Kept, so bounded: libcurl limits each line, not how many come.
+            transfer.responseHeaderBytes += length
+            if transfer.responseHeaderBytes > HTTPTransfer.maxResponseHeaderBytes {
+                transfer.failure = .headersTooLarge(limit: HTTPTransfer.maxResponseHeaderBytes)
+                return 0  // ends the transfer
             }
             return length
         }

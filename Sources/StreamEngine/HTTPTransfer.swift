@@ -113,8 +113,8 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
     /// Wire bytes so far (engine thread).
     public var wireBytesSoFar: Int64 { earlierHopsWireBytes + headerBytes + bodyWireBytes }
 
-    /// What a response's headers may take in all; past it the transfer ends with an error
-    /// (libcurl limits each line, not their number).
+    /// What a response's headers may take in all; past it the transfer ends with an error.
+    /// libcurl limits each line (100 KiB), and the total only from 8.3 on (or patched).
     static let maxResponseHeaderBytes = 256 << 10
 
     /// Lets go of every handler, then hands the outcome to `onComplete` (engine thread, once).

@@ -127,6 +127,19 @@ final class CurlLoopTests: XCTestCase {
         XCTAssertEqual(refusedRecorder.outcome, .failed("connection refused"))
     }
 
+    /// A server's endless or giant headers end the transfer with words for people, not
+    /// libcurl's "Out of memory", and are never kept whole.
+    func testOversizedResponseHeadersAreSaidSo() {
+        let (line, lineRecorder) = get("/big-header?bytes=204800")
+        loop.start(line)
+        let (many, manyRecorder) = get("/big-header?bytes=1000&lines=400")
+        loop.start(many)
+        wait(for: [lineRecorder.completed, manyRecorder.completed], timeout: 20)
+        XCTAssertEqual(lineRecorder.outcome, .failed("response header too large (a line over 100 KiB)"))
+        XCTAssertEqual(manyRecorder.outcome, .failed("response headers too large (over 256 KiB in all)"))
+        XCTAssertNil(manyRecorder.response, "no response is reported")
+    }
+
     func testManyStreamsAtOnce() throws {
         var recorders: [Recorder] = []
         var transfers: [HTTPTransfer] = []
