@@ -51,9 +51,34 @@ extension CurlLoop {
         // 100, from libcurl 8.6 on); before any of the body, that is what it means.
         case CURLE_OUT_OF_MEMORY where transfer.response == nil, CURLcode(100) where transfer.response == nil:
             return TransferFailure.headerLineTooLarge(limit: Int(CURL_MAX_HTTP_HEADER)).message
+        case CURLE_SSL_CACERT_BADFILE:
+            guard let caFile = transfer.caFile else { break }
+            return "cannot read CA certificates from \(Sanitizer.line(caFile.path)) (\(caFile.setting))"
+        case CURLE_PEER_FAILED_VERIFICATION:
+            // A chain that does not end at a trusted CA (rather than, say, another host's name
+            // or an expired certificate) is what a private CA looks like.
+            var verifyResult = 0
+            if let easy = transfer.easy { ccurl_easy_getinfo_long(easy, CURLINFO_SSL_VERIFYRESULT, &verifyResult) }
+            let untrusted = CurlLoop.untrustedIssuerResults.contains(verifyResult)
+            let hint = untrusted ? " (for a private CA, give its certificate with --ca-file or SSL_CERT_FILE)" : ""
+            return "TLS certificate rejected: " + detail(transfer, or: code) + hint
+        case CURLE_SSL_CONNECT_ERROR:
+            return "TLS handshake failed: " + detail(transfer, or: code)
         default:
-            return describe(code, systemError: systemError)
+            break
         }
+        return describe(code, systemError: systemError)
+    }
+
+    /// OpenSSL's verify results (`X509_V_ERR_*`, stable numbers) for a chain that does not
+    /// lead to a trusted CA: issuer unknown (2, 20), self-signed (18, 19), leaf unverifiable (21).
+    static let untrustedIssuerResults: Set<Int> = [2, 18, 19, 20, 21]
+
+    /// libcurl's own words for the failure (from the TLS library, for TLS failures), else its
+    /// generic text for the code.
+    static func detail(_ transfer: HTTPTransfer, or code: CURLcode) -> String {
+        guard let buffer = transfer.errorBuffer, buffer.pointee != 0 else { return describe(code) }
+        return Sanitizer.line(String(cString: buffer))
     }
 
     /// libcurl's failure in words a person acts on. "Could not connect" covers several causes,
@@ -85,6 +110,9 @@ extension CurlLoop {
         case CURLE_COULDNT_CONNECT: return "connection refused"
         case CURLE_OPERATION_TIMEDOUT: return "timed out"
         case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host name"
+        case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed"
+        case CURLE_PEER_FAILED_VERIFICATION: return "TLS certificate rejected"
+        case CURLE_SSL_CACERT_BADFILE: return "cannot read the system's CA certificates"
         default: return String(cString: curl_easy_strerror(code))
         }
     }

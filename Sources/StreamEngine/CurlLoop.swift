@@ -22,8 +22,12 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
     private let stopped = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
     let clock = SystemTimeSource()
+    /// The CA file from the environment, trusted by every transfer without one of its own.
+    let environmentCAFile: CAFile?
 
-    public init() throws {
+    /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        environmentCAFile = CAFile.fromEnvironment(environment)
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let multi = curl_multi_init() else { throw EngineError("cannot create a libcurl multi handle") }
         self.multi = multi
@@ -187,6 +191,12 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)  // followed by `follow`, hop by hop
         ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        transfer.caFile = CAFile.forRequest(request.caFile, environment: environmentCAFile)
+        if let caFile = transfer.caFile { ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile.path) }
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(to: 0)
+        transfer.errorBuffer = errorBuffer
+        ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1)
         ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.nanoseconds / 1_000_000))
         if let timeout = request.timeout { ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeout.nanoseconds / 1_000_000)) }
@@ -308,6 +318,8 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         curl_easy_cleanup(easy)
         transfer.easy = nil
         freeHeaders(transfer)
+        transfer.errorBuffer?.deallocate()
+        transfer.errorBuffer = nil
         transfer.complete(outcome)
     }
 }

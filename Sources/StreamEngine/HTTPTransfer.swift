@@ -27,6 +27,9 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
         public var maxRedirects = 10
         /// A body to POST (webhooks); nil for a GET.
         public var postBody: [UInt8]?
+        /// The certificates (PEM) of the authorities to trust instead of the system's (a
+        /// stream's `caFile`); nil for the loop's (`CURL_CA_BUNDLE`, `SSL_CERT_FILE`, or the system's).
+        public var caFile: String?
 
         public init(url: String, headers: [(name: String, value: String)] = []) {
             self.url = url
@@ -96,6 +99,10 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
     var earlierHopsWireBytes: Int64 = 0
     var startedAt: Moment?
     var isPost: Bool
+    /// The CA file the transfer trusts, if not the system's.
+    var caFile: CAFile?
+    /// libcurl's words for its last failure (`CURLOPT_ERRORBUFFER`), for TLS messages.
+    var errorBuffer: UnsafeMutablePointer<CChar>?
     var response: Response?
     var counts = Counts()
     var aborted = false

@@ -18,6 +18,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var initialDelay: Duration = .zero
         /// Offer `Accept-Encoding` (decoded as bytes arrive).
         public var compress = true
+        /// The CA certificates (PEM) to trust instead of the system's (the stream's `caFile`).
+        public var caFile: String?
 
         public init(url: String) {
             self.url = url
@@ -94,6 +96,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         if let etag { request.headers.append(("If-None-Match", etag)) }
         if let lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
         request.sameOriginHeaders = options.headers
+        request.caFile = options.caFile
         let transfer = HTTPTransfer(request)
         var body: [UInt8] = []
         var tooLarge = false

@@ -21,6 +21,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         /// Offer `Accept-Encoding` (decoded as bytes arrive). A compressed connection keeps
         /// libcurl's inflate state and 32 KiB window for its whole life.
         public var compress = true
+        /// The CA certificates (PEM) to trust instead of the system's (the stream's `caFile`).
+        public var caFile: String?
 
         public init(url: String) {
             self.url = url
@@ -121,6 +123,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         request.headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
         if let lastEventID { request.headers.append(("Last-Event-ID", lastEventID)) }
         request.sameOriginHeaders = options.headers
+        request.caFile = options.caFile
         let transfer = HTTPTransfer(request)
         var snippet: [UInt8] = []
         var accepted = false

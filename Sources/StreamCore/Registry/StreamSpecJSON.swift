@@ -14,6 +14,7 @@ extension StreamSpec {
         object["autostart"] = .bool(autostart)
         object["stall"] = .number(JSONNumber(stall))
         object["compress"] = .bool(compress)
+        if let caFile { object["caFile"] = .string(caFile) }
         return .object(object)
     }
 
@@ -31,7 +32,8 @@ extension StreamSpec {
             notify: try object["notify"].map { (value) throws(SpecError) in try NotifySpec(json: value) },
             autostart: try reader.boolean("autostart", default: false),
             stall: try reader.integer("stall", default: StreamSpec.defaultStall),
-            compress: try reader.boolean("compress", default: true))
+            compress: try reader.boolean("compress", default: true),
+            caFile: try reader.optionalString("caFile"))
         try spec.validate()
         self = spec
     }
