@@ -4,7 +4,8 @@ import StreamCore
 /// redirect and header tests): `/headers` answers with the request's headers as a JSON object
 /// (names lowercased); `/redirect-to?location=URL[&status=N]` redirects anywhere, another port
 /// or scheme included (`location` percent-decoded); `/big-header?bytes=N[&lines=K]` answers
-/// 200 with K header lines (default 1) of N bytes each.
+/// 200 with K header lines (default 1) of N bytes each; `/hang-up` closes the connection
+/// without answering.
 extension ServerLoop {
     /// Answers a probe endpoint; false for any other path.
     func routeProbe(_ request: HTTPRequest, _ connection: Connection) -> Bool {
@@ -25,6 +26,8 @@ extension ServerLoop {
             let filler = String(repeating: "a", count: size)
             let headers = (0..<lines).map { "X-Filler-\($0): \(filler)" }
             respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8), headers: headers)
+        case "/hang-up":
+            close(connection)
         default:
             return false
         }

@@ -91,6 +91,7 @@ extension CurlLoop {
         case (CURLE_COULDNT_CONNECT, ENETUNREACH): return "network unreachable"
         case (CURLE_COULDNT_CONNECT, EHOSTUNREACH): return "host unreachable"
         case (CURLE_COULDNT_CONNECT, ETIMEDOUT): return "connection timed out"
+        case (CURLE_RECV_ERROR, ECONNRESET), (CURLE_SEND_ERROR, ECONNRESET): return "the server reset the connection"
         default: return describe(code)
         }
     }
@@ -110,6 +111,14 @@ extension CurlLoop {
         case CURLE_COULDNT_CONNECT: return "connection refused"
         case CURLE_OPERATION_TIMEDOUT: return "timed out"
         case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host name"
+        case CURLE_COULDNT_RESOLVE_PROXY: return "cannot resolve the proxy's host name"
+        case CURLE_URL_MALFORMAT: return "malformed URL"
+        case CURLE_GOT_NOTHING: return "the server closed the connection without answering"
+        case CURLE_PARTIAL_FILE: return "the server closed the connection before the end of the body"
+        case CURLE_WEIRD_SERVER_REPLY: return "the server's answer is not HTTP"
+        case CURLE_BAD_CONTENT_ENCODING: return "the body cannot be decoded (broken Content-Encoding)"
+        case CURLE_RECV_ERROR: return "the connection failed while receiving"
+        case CURLE_SEND_ERROR: return "the connection failed while sending"
         case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed"
         case CURLE_PEER_FAILED_VERIFICATION: return "TLS certificate rejected"
         case CURLE_SSL_CACERT_BADFILE: return "cannot read the system's CA certificates"

@@ -140,6 +140,14 @@ final class CurlLoopTests: XCTestCase {
         XCTAssertNil(manyRecorder.response, "no response is reported")
     }
 
+    /// libcurl's failures reach people through the engine's words, not libcurl's.
+    func testAServerThatHangsUpIsSaidSo() {
+        let (transfer, recorder) = get("/hang-up")
+        loop.start(transfer)
+        wait(for: [recorder.completed], timeout: 20)
+        XCTAssertEqual(recorder.outcome, .failed("the server closed the connection without answering"))
+    }
+
     func testManyStreamsAtOnce() throws {
         var recorders: [Recorder] = []
         var transfers: [HTTPTransfer] = []
@@ -202,6 +210,10 @@ final class OpenFileLimitTests: XCTestCase {
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: ENFILE), "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)")
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: EHOSTUNREACH), "host unreachable")
         XCTAssertEqual(TransferFailure.tooManyRedirects(limit: 10).message, "too many redirects (more than the limit of 10)")
+        XCTAssertEqual(CurlLoop.describe(CURLE_RECV_ERROR, systemError: ECONNRESET), "the server reset the connection")
+        XCTAssertEqual(CurlLoop.describe(CURLE_PARTIAL_FILE),
+                       "the server closed the connection before the end of the body")
+        XCTAssertEqual(CurlLoop.describe(CURLE_WEIRD_SERVER_REPLY), "the server's answer is not HTTP")
         XCTAssertFalse(CurlLoop.outOfFileDescriptors())
     }
 }
