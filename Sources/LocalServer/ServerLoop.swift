@@ -198,6 +198,9 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
 
     func flush(_ connection: Connection) {
         while connection.pendingBytes > 0 {
+            // Read before the bytes leave: a client may see them, and a test move a manual
+            // clock, before this thread runs again.
+            let now = time.now()
             let written = connection.output.withUnsafeBytes {
                 // send with MSG_NOSIGNAL: a client that went away is an error here, not a SIGPIPE.
                 Glibc.send(connection.fd, $0.baseAddress! + connection.outputOffset, connection.pendingBytes, Int32(MSG_NOSIGNAL))
@@ -213,7 +216,7 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
             }
             connection.outputOffset += written
             bytesSent += written
-            connection.lastWrite = time.now()
+            connection.lastWrite = now
         }
         connection.output.removeAll(keepingCapacity: connection.output.capacity < 1 << 20)
         connection.outputOffset = 0
