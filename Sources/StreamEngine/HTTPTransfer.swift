@@ -90,7 +90,7 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
     /// The current hop's response is a redirect (a 3xx with a Location): its body is
     /// discarded, and once it completes it is followed or refused. Set when its headers end.
     var redirectStatus: Int?
-    /// Why the engine ended the transfer itself (a refused redirect, oversized headers).
+    /// Why the engine ended the transfer from a callback (oversized headers).
     var failure: TransferFailure?
     /// Whether the current response's headers are still arriving, and their size so far.
     var inHeaders = false
