@@ -203,6 +203,9 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
         // and a write stamped with that later time would put the next heartbeat off.
         let now = time.now()
         while connection.pendingBytes > 0 {
+            // Read before the bytes leave: a client may see them, and a test move a manual
+            // clock, before this thread runs again.
+            let now = time.now()
             let written = connection.output.withUnsafeBytes {
                 // send with MSG_NOSIGNAL: a client that went away is an error here, not a SIGPIPE.
                 Glibc.send(connection.fd, $0.baseAddress! + connection.outputOffset, connection.pendingBytes, Int32(MSG_NOSIGNAL))

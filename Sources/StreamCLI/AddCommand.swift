@@ -1,3 +1,4 @@
+import Foundation
 import StreamCore
 
 /// `streamtop add URL`: registers a stream.
@@ -7,8 +8,8 @@ struct AddCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop add <url> [--name NAME] [--mode sse|poll] [--interval SECONDS]
                              [--header 'Name: value']... [--group GROUP] [--stall SECONDS]
-                             [--no-compress] [--notify-command PROGRAM] [--webhook URL]
-                             [--start] [--config PATH]
+                             [--no-compress] [--ca-file PATH] [--notify-command PROGRAM]
+                             [--webhook URL] [--start] [--config PATH]
 
         Registers a stream in the registry (by default $XDG_CONFIG_HOME/streamtop/streams.json).
 
@@ -25,6 +26,8 @@ struct AddCommand: StreamtopCommand {
           --stall SECONDS          Reconnect after this long without a byte (default 90).
           --no-compress            Do not offer gzip: saves ~39 KiB per connection, for many
                                    streams of small events.
+          --ca-file PATH           Trust the CA certificates (PEM) in PATH for this stream
+                                   instead of the system's (a private CA).
           --notify-command PROG    Run PROG (no shell) when the stream breaks and recovers.
           --webhook URL            POST a Slack-compatible message when it breaks and recovers.
           --start                  Mark it to run whenever streamtop runs.
@@ -41,7 +44,7 @@ struct AddCommand: StreamtopCommand {
             options: [
                 "--name": "name", "--mode": "mode", "--interval": "interval", "--header": "header", "-H": "header",
                 "--group": "group", "--stall": "stall", "--notify-command": "notify-command", "--webhook": "webhook",
-                "--config": "config",
+                "--ca-file": "ca-file", "--config": "config",
             ])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -69,7 +72,7 @@ struct AddCommand: StreamtopCommand {
             id: "", name: last("name") ?? AddCommand.defaultName(for: url), url: url, mode: mode,
             interval: try seconds("interval", default: StreamSpec.defaultInterval), headers: headers, group: last("group"),
             notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall),
-            compress: !scanned.flags.contains("no-compress"))
+            compress: !scanned.flags.contains("no-compress"), caFile: last("ca-file").map(AddCommand.absolute))
         config = last("config")
     }
 
@@ -82,7 +85,18 @@ struct AddCommand: StreamtopCommand {
         return trimmed.isEmpty ? url : String(trimmed.split(separator: "@").last ?? trimmed)
     }
 
+    /// A path as given, made absolute: the engine may run in another directory.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
     func run(_ context: CommandContext) -> Int32 {
+        do throws(SpecError) {
+            try spec.checkFiles()
+        } catch {
+            context.complain("\(error)")
+            return 2
+        }
         let file = RegistryFile(path: Paths.registry(override: config, environment: context.environment))
         do {
             // Under the registry's lock: a monitor or another `add` saving meanwhile would

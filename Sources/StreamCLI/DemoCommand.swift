@@ -99,7 +99,9 @@ struct DemoCommand: StreamtopCommand {
         do {
             try registryFile.save(try Registry(streams: specs))
             // Change windows of 10 s instead of 60 s, so change frequencies show within the first minute.
-            engine = try Engine(specs: specs, stateDirectory: "\(directory)/state", registryFile: registryFile, changeWindow: .seconds(10))
+            engine = try Engine(
+                specs: specs, stateDirectory: "\(directory)/state", registryFile: registryFile,
+                changeWindow: .seconds(10), environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1

@@ -78,7 +78,9 @@ struct RunCommand: StreamtopCommand {
         }
         defer { withExtendedLifetime(lock) {} }
         do {
-            engine = try Engine(specs: registry.streams, stateDirectory: state, registryFile: headless ? nil : RegistryFile(path: registryPath))
+            engine = try Engine(
+                specs: registry.streams, stateDirectory: state,
+                registryFile: headless ? nil : RegistryFile(path: registryPath), environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1

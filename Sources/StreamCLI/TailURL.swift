@@ -24,7 +24,7 @@ struct TailURL {
 
     func run(_ context: CommandContext) -> Int32 {
         let loop: CurlLoop
-        do { loop = try CurlLoop() } catch {
+        do { loop = try CurlLoop(environment: context.environment) } catch {
             context.complain("\(error)")
             return 1
         }

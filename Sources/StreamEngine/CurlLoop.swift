@@ -12,18 +12,22 @@ import Glibc
 /// until a socket is ready or a timer is due. Other threads only queue commands (start,
 /// cancel, shutdown) and wake the loop through an eventfd; nothing but this thread touches curl.
 public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by the loop thread; `inbox` is locked
-    private let multi: UnsafeMutableRawPointer
+    let multi: UnsafeMutableRawPointer
     private let epollFD: Int32
     private let wakeFD: Int32
     private let inbox = LoopInbox<CurlLoop>()
-    private var transfers: [UnsafeMutableRawPointer: HTTPTransfer] = [:]
+    var transfers: [UnsafeMutableRawPointer: HTTPTransfer] = [:]
     private var timerDeadline: Moment?
     private var running = true
     private let stopped = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
-    private let clock = SystemTimeSource()
+    let clock = SystemTimeSource()
+    /// The CA file from the environment, trusted by every transfer without one of its own.
+    let environmentCAFile: CAFile?
 
-    public init() throws {
+    /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        environmentCAFile = CAFile.fromEnvironment(environment)
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let multi = curl_multi_init() else { throw EngineError("cannot create a libcurl multi handle") }
         self.multi = multi
@@ -165,7 +169,13 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         }
         transfer.easy = easy
         let request = transfer.request
+        transfer.url = request.url
+        transfer.startedAt = clock.now()
         ccurl_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        // Only http and https, here and (belt and braces: the engine follows redirects itself)
+        // on any redirect libcurl would follow.
+        ccurl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        ccurl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         if let body = request.postBody {
             ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
             // COPYPOSTFIELDS: libcurl keeps its own copy, so the bytes need not outlive this call.
@@ -178,10 +188,15 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         // Thousands of mostly idle streams: keep each handle's buffers small (GETs upload nothing).
         ccurl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 << 10)
-        ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
-        ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, request.maxRedirects)
+        ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)  // followed by `follow`, hop by hop
         ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        transfer.caFile = CAFile.forRequest(request.caFile, environment: environmentCAFile)
+        if let caFile = transfer.caFile { ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile.path) }
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(to: 0)
+        transfer.errorBuffer = errorBuffer
+        ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1)
         ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.nanoseconds / 1_000_000))
         if let timeout = request.timeout { ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeout.nanoseconds / 1_000_000)) }
@@ -190,10 +205,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             ccurl_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1)
             ccurl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
         }
-        var list: UnsafeMutablePointer<curl_slist>?
-        for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
-        transfer.headerList = list
-        if let list { ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list) }
+        setHeaders(transfer, easy: easy)
 
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         ccurl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
@@ -201,6 +213,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             let transfer = Unmanaged<HTTPTransfer>.fromOpaque(user!).takeUnretainedValue()
             let length = size * count
+            if transfer.redirectStatus != nil { return length }  // a redirect's body: discarded
             CurlLoop.noteResponse(transfer)
             CurlLoop.noteWireBytes(transfer)
             switch transfer.onData?(UnsafeRawBufferPointer(start: data, count: length)) ?? .accept {
@@ -221,10 +234,22 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
             let length = size * count
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
             if line.hasPrefix("HTTP/") {
-                transfer.responseHeaders = []  // a new response (after a redirect or a 100)
+                transfer.responseHeaders = []  // a new response (after a 100)
+                transfer.responseHeaderBytes = 0
+                transfer.inHeaders = true
+            } else if line == "\r\n" || line == "\n" {
+                guard transfer.inHeaders else { return length }  // after trailers
+                transfer.inHeaders = false
+                CurlLoop.headersEnded(transfer)
             } else if let colon = line.firstIndex(of: ":") {
                 let value = line[line.index(after: colon)...].trimmingCharacters
                 transfer.responseHeaders.append((line[..<colon].lowercased(), value))
+            }
+            // Kept, so bounded: libcurl limits each line, not how many come.
+            transfer.responseHeaderBytes += length
+            if transfer.responseHeaderBytes > HTTPTransfer.maxResponseHeaderBytes {
+                transfer.failure = .headersTooLarge(limit: HTTPTransfer.maxResponseHeaderBytes)
+                return 0  // ends the transfer
             }
             return length
         }
@@ -264,7 +289,11 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let transfer = transfers[easy] else { continue }
             let code = message.pointee.data.result
-            if code == CURLE_OK {
+            if let failure = transfer.failure {
+                finish(transfer, outcome: .failed(failure.message))
+            } else if code == CURLE_OK && transfer.redirectStatus != nil {
+                redirected(transfer, easy: easy)
+            } else if code == CURLE_OK {
                 finish(transfer, outcome: .completed)
             } else if transfer.aborted {
                 finish(transfer, outcome: .failed("aborted by the receiver"))
@@ -275,59 +304,23 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
                     // libcurl keeps no error when the socket itself could not be made.
                     systemError = Int(EMFILE)
                 }
-                finish(transfer, outcome: .failed(CurlLoop.describe(code, systemError: Int32(clamping: systemError))))
+                let message = CurlLoop.describe(code, transfer: transfer, systemError: Int32(clamping: systemError))
+                finish(transfer, outcome: .failed(message))
             }
         }
     }
 
-    private func finish(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome) {
+    func finish(_ transfer: HTTPTransfer, outcome: HTTPTransfer.Outcome) {
         guard let easy = transfer.easy, transfers.removeValue(forKey: easy) != nil else { return }
         if outcome == .completed { CurlLoop.noteResponse(transfer) }
-        var headers = 0
-        ccurl_easy_getinfo_long(easy, CURLINFO_HEADER_SIZE, &headers)
-        var body: curl_off_t = 0
-        ccurl_easy_getinfo_off_t(easy, CURLINFO_SIZE_DOWNLOAD_T, &body)
-        transfer.counts.wireBytes = Int64(headers) + Int64(body)
+        transfer.counts.wireBytes = transfer.earlierHopsWireBytes + CurlLoop.hopWireBytes(easy)
         curl_multi_remove_handle(multi, easy)
         curl_easy_cleanup(easy)
         transfer.easy = nil
-        if let list = transfer.headerList { curl_slist_free_all(list) }
-        transfer.headerList = nil
+        freeHeaders(transfer)
+        transfer.errorBuffer?.deallocate()
+        transfer.errorBuffer = nil
         transfer.complete(outcome)
-    }
-
-    /// libcurl's failure in words a person acts on. "Could not connect" covers several causes,
-    /// told apart by the system's error: a refusal, an unreachable host, and running out of
-    /// open files (many streams under a low `ulimit -n`), which is no fault of the server.
-    static func describe(_ code: CURLcode, systemError: Int32) -> String {
-        switch (code, systemError) {
-        case (CURLE_COULDNT_CONNECT, EMFILE), (CURLE_COULDNT_CONNECT, ENFILE):
-            return "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)"
-        case (CURLE_COULDNT_CONNECT, ENETUNREACH): return "network unreachable"
-        case (CURLE_COULDNT_CONNECT, EHOSTUNREACH): return "host unreachable"
-        case (CURLE_COULDNT_CONNECT, ETIMEDOUT): return "connection timed out"
-        default: return describe(code)
-        }
-    }
-
-    /// Whether this process has run out of file descriptors (it cannot open /dev/null).
-    static func outOfFileDescriptors() -> Bool {
-        let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard probe < 0 else {
-            close(probe)
-            return false
-        }
-        return errno == EMFILE || errno == ENFILE
-    }
-
-    static func describe(_ code: CURLcode) -> String {
-        switch code {
-        case CURLE_TOO_MANY_REDIRECTS: return "too many redirects (more than the limit of 10)"
-        case CURLE_COULDNT_CONNECT: return "connection refused"
-        case CURLE_OPERATION_TIMEDOUT: return "timed out"
-        case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host name"
-        default: return String(cString: curl_easy_strerror(code))
-        }
     }
 }
 

@@ -27,8 +27,13 @@ public final class Engine: Sendable {
 
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
-    public init(specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(), changeWindow: Duration = .seconds(60)) throws {
-        loop = try CurlLoop()
+    /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from.
+    public init(
+        specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil,
+        time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(), changeWindow: Duration = .seconds(60),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        loop = try CurlLoop(environment: environment)
         self.stateDirectory = stateDirectory
         statusReserve = stateDirectory == nil ? nil : DescriptorReserve()
         self.registryFile = registryFile

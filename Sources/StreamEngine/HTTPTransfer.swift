@@ -10,7 +10,12 @@ import StreamCore
 public final class HTTPTransfer: @unchecked Sendable {  // configured before `start`, then touched only by the engine thread
     public struct Request: Sendable {
         public var url: String
+        /// The engine's own headers (`Accept`, validators…), sent on every hop of a redirect.
         public var headers: [(name: String, value: String)]
+        /// The headers a person registered, which may carry credentials: sent only while the
+        /// request stays on the origin (scheme, host, port) of `url`. Once a redirect leaves
+        /// it they are gone for good, even if a later redirect comes back.
+        public var sameOriginHeaders: [(name: String, value: String)] = []
         /// Offer gzip/deflate/br and decode the body as it arrives.
         public var acceptEncoding = true
         /// Use a connection of its own (SSE streams: one stalled stream must not stall others).
@@ -18,9 +23,13 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
         public var connectTimeout: Duration = .seconds(15)
         /// Whole-transfer limit (polls); nil for streams that stay open.
         public var timeout: Duration?
+        /// Redirects followed (by the engine, not libcurl: see `CurlLoop+Redirects.swift`).
         public var maxRedirects = 10
         /// A body to POST (webhooks); nil for a GET.
         public var postBody: [UInt8]?
+        /// The certificates (PEM) of the authorities to trust instead of the system's (a
+        /// stream's `caFile`); nil for the loop's (`CURL_CA_BUNDLE`, `SSL_CERT_FILE`, or the system's).
+        public var caFile: String?
 
         public init(url: String, headers: [(name: String, value: String)] = []) {
             self.url = url
@@ -73,6 +82,27 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
 
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The URL of the current hop, and how many redirects led to it.
+    var url = ""
+    var redirects = 0
+    /// A redirect has left the first URL's origin: `sameOriginHeaders` are no longer sent.
+    var leftOrigin = false
+    /// The current hop's response is a redirect (a 3xx with a Location): its body is
+    /// discarded, and once it completes it is followed or refused. Set when its headers end.
+    var redirectStatus: Int?
+    /// Why the engine ended the transfer from a callback (oversized headers).
+    var failure: TransferFailure?
+    /// Whether the current response's headers are still arriving, and their size so far.
+    var inHeaders = false
+    var responseHeaderBytes = 0
+    /// Wire bytes of the hops before this one (redirect responses).
+    var earlierHopsWireBytes: Int64 = 0
+    var startedAt: Moment?
+    var isPost: Bool
+    /// The CA file the transfer trusts, if not the system's.
+    var caFile: CAFile?
+    /// libcurl's words for its last failure (`CURLOPT_ERRORBUFFER`), for TLS messages.
+    var errorBuffer: UnsafeMutablePointer<CChar>?
     var response: Response?
     var counts = Counts()
     var aborted = false
@@ -84,10 +114,15 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
 
     public init(_ request: Request) {
         self.request = request
+        isPost = request.postBody != nil
     }
 
     /// Wire bytes so far (engine thread).
-    public var wireBytesSoFar: Int64 { headerBytes + bodyWireBytes }
+    public var wireBytesSoFar: Int64 { earlierHopsWireBytes + headerBytes + bodyWireBytes }
+
+    /// What a response's headers may take in all; past it the transfer ends with an error.
+    /// libcurl limits each line (100 KiB), and the total only from 8.3 on (or patched).
+    static let maxResponseHeaderBytes = 256 << 10
 
     /// Lets go of every handler, then hands the outcome to `onComplete` (engine thread, once).
     /// The handlers capture the transfer and whoever started it (a connection, a notifier), so

@@ -20,6 +20,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var compress = true
         /// Replaces the stream's own secrets in an error body it quotes.
         public var scrubber = Redactor.Scrubber(secrets: [])
+        /// The CA certificates (PEM) to trust instead of the system's (the stream's `caFile`).
+        public var caFile: String?
 
         public init(url: String) {
             self.url = url
@@ -121,7 +123,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         request.headers = [("Accept", "application/json")]
         if let etag { request.headers.append(("If-None-Match", etag)) }
         if let lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
-        request.headers += options.headers
+        request.sameOriginHeaders = options.headers
+        request.caFile = options.caFile
         let transfer = HTTPTransfer(request)
         var body: [UInt8] = []
         var tooLarge = false

@@ -25,6 +25,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         public var maxServerRetry: Duration = .seconds(600)
         /// Replaces the stream's own secrets in an error body it quotes.
         public var scrubber = Redactor.Scrubber(secrets: [])
+        /// The CA certificates (PEM) to trust instead of the system's (the stream's `caFile`).
+        public var caFile: String?
 
         public init(url: String) {
             self.url = url
@@ -157,7 +159,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         request.acceptEncoding = options.compress
         request.headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
         if let lastEventID { request.headers.append(("Last-Event-ID", lastEventID)) }
-        request.headers += options.headers
+        request.sameOriginHeaders = options.headers
+        request.caFile = options.caFile
         let transfer = HTTPTransfer(request)
         var snippet: [UInt8] = []
         // Past the 200 bytes quoted, enough for a secret that starts before the cut to be

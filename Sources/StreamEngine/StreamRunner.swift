@@ -103,6 +103,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.compress = spec.compress
                 options.scrubber = scrubber
                 lastEnding = nil
+                options.caFile = spec.caFile
                 // The connection holds its runner until it has finished (`.finished` lets go of
                 // it): a stream removed while connected still logs its close and its stop.
                 let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: StreamRunner.stableSeed(spec.id)) { [self] report in
@@ -116,6 +117,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.interval = .seconds(spec.interval)
                 options.compress = spec.compress
                 options.scrubber = scrubber
+                options.caFile = spec.caFile
                 // Spread first polls over the interval, so hundreds of pollers don't fire at once
                 // (seeded by the stream's id: the same stream starts at the same offset).
                 var random = SplitMix64(seed: StreamRunner.stableSeed(spec.id))

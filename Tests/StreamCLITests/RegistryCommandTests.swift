@@ -86,6 +86,26 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: home + "/config/streamtop/streams.json"), "nothing was written")
     }
 
+    /// `--ca-file` is stored as an absolute path once it is known to hold certificates.
+    func testAddTakesACAFile() throws {
+        let pem = home + "/private-ca.pem"
+        let certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        try certificate.write(toFile: pem, atomically: true, encoding: .utf8)
+        let missing = run(["add", "https://internal.example/quotes", "--ca-file", "/nonexistent/ca.pem"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(missing.err, "streamtop: caFile: /nonexistent/ca.pem does not exist\n")
+        let relative = run(["add", "https://internal.example/quotes", "--ca-file", "no-such-ca.pem"])
+        let here = FileManager.default.currentDirectoryPath
+        XCTAssertEqual(relative.err, "streamtop: caFile: \(here)/no-such-ca.pem does not exist\n")
+        let registry = home + "/config/streamtop/streams.json"
+        XCTAssertFalse(FileManager.default.fileExists(atPath: registry), "nothing was written")
+
+        XCTAssertEqual(run(["add", "https://internal.example/quotes", "--ca-file", pem]).status, 0)
+        let stored = try RegistryFile(path: registry).load()
+        XCTAssertEqual(stored.streams.first?.caFile, pem)
+        XCTAssertEqual(try JSONParser.parse(run(["list", "--json"]).out)[0]?["caFile"], .string(pem))
+    }
+
     func testAnInvalidRegistryIsReportedAndKept() throws {
         try FileManager.default.createDirectory(atPath: home + "/config/streamtop", withIntermediateDirectories: true)
         let path = home + "/config/streamtop/streams.json"

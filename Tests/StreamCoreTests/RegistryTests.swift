@@ -18,7 +18,7 @@ final class RegistryTests: XCTestCase {
             id: "quotes", name: "Stock quotes", url: "https://api.example.com/quotes?token=abc", mode: .sse,
             headers: [("Authorization", "Bearer secret"), ("X-Trace", "1")], group: "quotes",
             notify: NotifySpec(command: ["/usr/bin/logger", "-t", "streamtop"], webhook: "https://hooks.example.com/x", webhookFormat: .text, after: 60, repeat: 3600),
-            autostart: true, stall: 45, compress: false)
+            autostart: true, stall: 45, compress: false, caFile: "/etc/streamtop/private-ca.pem")
     }
 
     func testSpecRoundTripsThroughJSONWithDefaults() throws {
@@ -32,6 +32,33 @@ final class RegistryTests: XCTestCase {
         XCTAssertFalse(minimal.autostart)
         XCTAssertTrue(minimal.headers.isEmpty)
         XCTAssertNil(minimal.notify)
+        XCTAssertNil(minimal.caFile, "the system's CAs unless a spec says otherwise")
+    }
+
+    /// `add` checks that the CA file is there and holds certificates; loading a registry
+    /// does not, so a file removed later costs only its stream.
+    func testTheCAFileIsCheckedWhenAsked() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let pem = directory.appendingPathComponent("ca.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        try certificate.write(toFile: pem, atomically: true, encoding: .utf8)
+        try "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n".write(toFile: key, atomically: true, encoding: .utf8)
+        func problem(_ caFile: String?) -> String? {
+            do {
+                try StreamSpec(id: "a", name: "A", url: "https://h/", caFile: caFile).checkFiles()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertNil(problem(nil))
+        XCTAssertNil(problem(pem))
+        XCTAssertEqual(problem("/nonexistent/ca.pem"), "caFile: /nonexistent/ca.pem does not exist")
+        XCTAssertEqual(problem(directory.path), "caFile: cannot read \(directory.path): Is a directory")
+        XCTAssertEqual(problem(key), "caFile: \(key) holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)")
+        XCTAssertNoThrow(try StreamSpec(json: ["id": "a", "name": "A", "url": "https://h/", "caFile": "/nonexistent/ca.pem"]),
+                         "a registry naming a missing CA file still loads")
     }
 
     func testEveryBadFieldIsNamed() {
@@ -59,6 +86,9 @@ final class RegistryTests: XCTestCase {
         check({ $0["headers"] = ["Bad Name": "x"] }, "headers[0]: \"Bad Name\" is not a valid header name")
         check({ $0["headers"] = ["X-A": "a\r\nInjected: 1"] }, "headers[0]: a header value must not contain line breaks or NUL")
         check({ $0["headers"] = ["X-A": 1] }, "headers.X-A: must be a string")
+        check({ $0["caFile"] = "ca.pem" }, "caFile: must be an absolute path")
+        check({ $0["caFile"] = "/etc/ca\n.pem" }, "caFile: must not contain control characters")
+        check({ $0["caFile"] = true }, "caFile: must be a string, not a boolean")
         check({ $0["notify"] = [:] }, "notify: needs a command or a webhook")
         check({ $0["notify"] = ["command": []] }, "notify.command: must name a program")
         check({ $0["notify"] = ["webhook": "nope"] }, "notify.webhook: must start with http:// or https://")

@@ -127,6 +127,27 @@ final class CurlLoopTests: XCTestCase {
         XCTAssertEqual(refusedRecorder.outcome, .failed("connection refused"))
     }
 
+    /// A server's endless or giant headers end the transfer with words for people, not
+    /// libcurl's "Out of memory", and are never kept whole.
+    func testOversizedResponseHeadersAreSaidSo() {
+        let (line, lineRecorder) = get("/big-header?bytes=204800")
+        loop.start(line)
+        let (many, manyRecorder) = get("/big-header?bytes=1000&lines=400")
+        loop.start(many)
+        wait(for: [lineRecorder.completed, manyRecorder.completed], timeout: 20)
+        XCTAssertEqual(lineRecorder.outcome, .failed("response header too large (a line over 100 KiB)"))
+        XCTAssertEqual(manyRecorder.outcome, .failed("response headers too large (over 256 KiB in all)"))
+        XCTAssertNil(manyRecorder.response, "no response is reported")
+    }
+
+    /// libcurl's failures reach people through the engine's words, not libcurl's.
+    func testAServerThatHangsUpIsSaidSo() {
+        let (transfer, recorder) = get("/hang-up")
+        loop.start(transfer)
+        wait(for: [recorder.completed], timeout: 20)
+        XCTAssertEqual(recorder.outcome, .failed("the server closed the connection without answering"))
+    }
+
     func testManyStreamsAtOnce() throws {
         var recorders: [Recorder] = []
         var transfers: [HTTPTransfer] = []
@@ -199,7 +220,11 @@ final class OpenFileLimitTests: XCTestCase {
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: EMFILE), "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)")
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: ENFILE), "cannot open a connection: too many open files (raise the open-file limit, ulimit -n)")
         XCTAssertEqual(CurlLoop.describe(CURLE_COULDNT_CONNECT, systemError: EHOSTUNREACH), "host unreachable")
-        XCTAssertEqual(CurlLoop.describe(CURLE_TOO_MANY_REDIRECTS), "too many redirects (more than the limit of 10)")
+        XCTAssertEqual(TransferFailure.tooManyRedirects(limit: 10).message, "too many redirects (more than the limit of 10)")
+        XCTAssertEqual(CurlLoop.describe(CURLE_RECV_ERROR, systemError: ECONNRESET), "the server reset the connection")
+        XCTAssertEqual(CurlLoop.describe(CURLE_PARTIAL_FILE),
+                       "the server closed the connection before the end of the body")
+        XCTAssertEqual(CurlLoop.describe(CURLE_WEIRD_SERVER_REPLY), "the server's answer is not HTTP")
         XCTAssertFalse(CurlLoop.outOfFileDescriptors())
     }
 }

@@ -34,6 +34,9 @@ public struct StreamSpec: Sendable, Equatable {
     /// by hand), kept as they were so that saving the registry does not drop them. They take
     /// no part in `==`: they change nothing this streamtop does.
     public var unknownFields = JSONObject()
+    /// The certificates (PEM) of the authorities to trust for this stream instead of the
+    /// system's (a private CA): an absolute path. Verification stays on.
+    public var caFile: String?
 
     public static let defaultInterval = 60
     public static let defaultStall = 90
@@ -41,7 +44,7 @@ public struct StreamSpec: Sendable, Equatable {
     public init(
         id: String, name: String, url: String, mode: Mode = .sse, interval: Int = StreamSpec.defaultInterval,
         headers: [(name: String, value: String)] = [], group: String? = nil, notify: NotifySpec? = nil,
-        autostart: Bool = false, stall: Int = StreamSpec.defaultStall, compress: Bool = true
+        autostart: Bool = false, stall: Int = StreamSpec.defaultStall, compress: Bool = true, caFile: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -54,6 +57,7 @@ public struct StreamSpec: Sendable, Equatable {
         self.autostart = autostart
         self.stall = stall
         self.compress = compress
+        self.caFile = caFile
     }
 
     public static func == (lhs: StreamSpec, rhs: StreamSpec) -> Bool {
@@ -61,7 +65,7 @@ public struct StreamSpec: Sendable, Equatable {
             && lhs.interval == rhs.interval && lhs.headers.map(\.name) == rhs.headers.map(\.name)
             && lhs.headers.map(\.value) == rhs.headers.map(\.value) && lhs.group == rhs.group
             && lhs.notify == rhs.notify && lhs.autostart == rhs.autostart && lhs.stall == rhs.stall
-            && lhs.compress == rhs.compress
+            && lhs.compress == rhs.compress && lhs.caFile == rhs.caFile
     }
 
     /// Checks the values a person typed (the UI form and `add` use this too); each problem is
@@ -83,6 +87,12 @@ public struct StreamSpec: Sendable, Equatable {
             }
         }
         if let group, group.trimmingWhitespace.isEmpty { throw SpecError(field: "group", reason: "must not be empty when given") }
+        if let caFile {
+            guard caFile.hasPrefix("/") else { throw SpecError(field: "caFile", reason: "must be an absolute path") }
+            guard !caFile.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw SpecError(field: "caFile", reason: "must not contain control characters")
+            }
+        }
         try notify?.validate()
     }
 

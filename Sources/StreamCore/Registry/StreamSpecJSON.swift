@@ -14,12 +14,13 @@ extension StreamSpec {
         object["autostart"] = .bool(autostart)
         object["stall"] = .number(JSONNumber(stall))
         object["compress"] = .bool(compress)
+        if let caFile { object["caFile"] = .string(caFile) }
         for member in unknownFields { object[member.key] = member.value }
         return .object(object)
     }
 
     static let knownFields: Set<String> = [
-        "id", "name", "url", "mode", "interval", "headers", "group", "notify", "autostart", "stall", "compress",
+        "id", "name", "url", "mode", "interval", "headers", "group", "notify", "autostart", "stall", "compress", "caFile",
     ]
 
     /// Reads a spec; missing optional fields take their defaults, unknown fields are kept
@@ -37,7 +38,8 @@ extension StreamSpec {
             notify: try object["notify"].map { (value) throws(SpecError) in try NotifySpec(json: value) },
             autostart: try reader.boolean("autostart", default: false),
             stall: try reader.integer("stall", default: StreamSpec.defaultStall),
-            compress: try reader.boolean("compress", default: true))
+            compress: try reader.boolean("compress", default: true),
+            caFile: try reader.optionalString("caFile"))
         spec.unknownFields = object.unknown(besides: StreamSpec.knownFields)
         try spec.validate()
         self = spec

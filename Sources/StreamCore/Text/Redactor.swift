@@ -90,7 +90,7 @@ public enum Redactor {
 extension String {
     /// `%XX` decoded where it forms valid UTF-8; anything else left as it is. Enough to see
     /// through `api%5Fkey`.
-    var removingPercentEscapesLoosely: String {
+    package var removingPercentEscapesLoosely: String {
         guard contains("%") else { return self }
         var bytes: [UInt8] = []
         var iterator = utf8.makeIterator()
