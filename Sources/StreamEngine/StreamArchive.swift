@@ -169,8 +169,14 @@ public enum JSONLinesReader {
         public var warnings: [String]
     }
 
+    /// The most bytes a compressed part is decompressed to (a part is an eighth of the cap).
+    static let maxDecompressedBytes = 1 << 30
+
+    /// Reads a file of JSON lines; one whose name ends in `.gz` (a closed archive part) is
+    /// decompressed first.
     public static func readFile(path: String) throws(FileError) -> Result {
-        let bytes = try readWholeFile(path)
+        let bytes = path.hasSuffix(".gz")
+            ? try GzipFile.contents(of: path, limit: maxDecompressedBytes) : try readWholeFile(path)
         return parse(bytes, name: path)
     }
 
