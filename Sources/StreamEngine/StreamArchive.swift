@@ -10,13 +10,16 @@ import StreamCore
 /// `partBytes` (see `ArchivePart` for the names), so the size cap holds within a day too: when
 /// a part is closed, the oldest parts are removed while the archive exceeds `maxBytes`, and
 /// those of days older than `maxAgeDays`. The archive then never exceeds the cap by more than
-/// the part being written.
+/// the part being written. A closed part is handed to the `DiskKeeper` (through the ledger),
+/// which compresses it and, under a disk budget, may remove it; under a budget parts also end
+/// sooner (see `DiskLedger.activeFileLimit`).
 public final class StreamArchive {
     public let directory: String
     public let maxBytes: Int
     public let maxAgeDays: Int
     /// The size at which a part is closed and the next one begun.
     public let partBytes: Int
+    private let ledger: DiskLedger
 
     private var file: AppendOnlyFile?
     /// The part `file` appends to.
@@ -29,15 +32,22 @@ public final class StreamArchive {
 
     /// Touches nothing on disk: the directory and the day's file are made with the first
     /// record, and again after a failure (see `StreamLog`). `partBytes`: by default an eighth
-    /// of the cap, at least 1 MiB.
-    public init(root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30, partBytes: Int? = nil) {
+    /// of the cap, at least 1 MiB. `ledger`: where the bytes written are counted.
+    package init(
+        root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30, partBytes: Int? = nil,
+        ledger: DiskLedger = DiskLedger()
+    ) {
         directory = "\(root)/\(stream)"
         self.maxBytes = maxBytes
         self.maxAgeDays = maxAgeDays
         self.partBytes = max(1, partBytes ?? max(maxBytes / 8, 1 << 20))
+        self.ledger = ledger
     }
 
-    deinit { try? flush() }
+    deinit {
+        try? flush()
+        closeFile(compress: false)
+    }
 
     /// Adds one record, `{"t": <ISO time>, "kind": <kind>, …fields}`; it reaches the file at
     /// the next `flush` (or once 64 KiB are pending).
@@ -77,7 +87,7 @@ public final class StreamArchive {
     /// would not fit in this one.
     private func addLine() throws(FileError) {
         if let file, let part, let fileDay, file.size + pending.count > 0,
-           file.size + pending.count + line.buffer.count > partBytes {
+           file.size + pending.count + line.buffer.count > min(partBytes, ledger.activeFileLimit) {
             try flush()
             try open(ArchivePart(date: part.date, number: part.number + 1), day: fileDay)
         }
@@ -104,14 +114,31 @@ public final class StreamArchive {
         try open(next, day: day)
     }
 
+    /// Closes the part being written and opens `next`, or a later one while the keeper is
+    /// compressing it (a part left over from an earlier run).
     private func open(_ next: ArchivePart, day: Int) throws(FileError) {
-        file?.sync()
-        file = nil
-        part = nil
-        file = try AppendOnlyFile(path: "\(directory)/\(next.name)")
+        closeFile(compress: true)
+        var next = next
+        while !ledger.open("\(directory)/\(next.name)") { next.number += 1 }
+        let path = "\(directory)/\(next.name)"
+        do {
+            file = try AppendOnlyFile(path: path, ledger: ledger)
+        } catch {
+            ledger.close(path, compress: false)
+            throw error
+        }
         part = next
         fileDay = day
         enforceLimits(today: day)
+    }
+
+    /// Lets go of the part being written; `compress`: hands it to the keeper, closed.
+    private func closeFile(compress: Bool) {
+        guard let file, let part else { return }
+        file.sync()
+        self.file = nil
+        self.part = nil
+        ledger.close("\(directory)/\(part.name)", compress: compress)
     }
 
     /// Whether lines wait for a `flush`.
@@ -129,34 +156,25 @@ public final class StreamArchive {
 
     /// The archive's parts, oldest first, with their sizes.
     func parts() -> [(part: ArchivePart, bytes: Int)] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var parts: [(ArchivePart, Int)] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let part = ArchivePart(name: name) else { continue }
-            var status = stat()
-            let size = stat("\(directory)/\(name)", &status) == 0 ? Int(status.st_size) : 0
-            parts.append((part, size))
-        }
-        return parts.sorted { $0.0 < $1.0 }
+        DirectoryEntry.list(directory)
+            .compactMap { entry in entry.isFile ? ArchivePart(name: entry.name).map { ($0, entry.bytes) } : nil }
+            .sorted { $0.0 < $1.0 }
     }
 
     /// Removes the parts of days older than `maxAgeDays`, then the oldest parts while over
-    /// `maxBytes` (never the part being written). Run when a part is opened (the closed ones
-    /// do not grow, so the archive exceeds the cap by at most the open part) and after every
-    /// sixteenth of the cap written.
+    /// `maxBytes` (never the part being written, nor one being compressed). Run when a part is
+    /// opened (the closed ones do not grow, so the archive exceeds the cap by at most the open
+    /// part) and after every sixteenth of the cap written.
     private func enforceLimits(today: Int) {
         bytesSinceCheck = 0
         let oldestKept = UTCTime(secondsSinceEpoch: Double(today - maxAgeDays) * 86_400).dateString
-        var files = parts()
+        let files = parts()
         var total = files.reduce(0) { $0 + $1.bytes }
-        while let oldest = files.first, oldest.part != part, oldest.part.date < oldestKept || total > maxBytes {
-            unlink("\(directory)/\(oldest.part.name)")
-            total -= oldest.bytes
-            files.removeFirst()
+        for oldest in files {
+            guard oldest.part != part, oldest.part.date < oldestKept || total > maxBytes else { break }
+            let path = "\(directory)/\(oldest.part.name)"
+            // Removed now, or already (by the disk keeper); not while being compressed.
+            if ledger.remove(path) != nil || access(path, F_OK) != 0 { total -= oldest.bytes }
         }
     }
 }
