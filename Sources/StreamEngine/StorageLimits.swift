@@ -24,18 +24,19 @@ package struct StorageLimits: Sendable {
     }
 }
 
-/// The state directory's disk use, as status.json, `streamtop status` and the monitor show it.
-package struct DiskStatus: Sendable, Equatable {
-    package var budget: Int
-    package var used: Int
+/// The state directory's disk use, as status.json, `streamtop status` and the monitor show it
+/// (public: the monitor's `MonitorLink` conveys it).
+public struct DiskStatus: Sendable, Equatable {
+    public var budget: Int
+    public var used: Int
     /// Whether the budget removed files within the last quiet period (an hour).
-    package var pruning = false
+    public var pruning = false
     /// Everything written after this is kept: the last write to the newest file the budget
     /// removed (nil: none was).
-    package var keptSince: UTCTime?
+    public var keptSince: UTCTime?
     /// Files and bytes the budget removed since the engine started.
-    package var removedFiles = 0
-    package var removedBytes = 0
+    public var removedFiles = 0
+    public var removedBytes = 0
 
     package init(budget: Int, used: Int) {
         self.budget = budget
