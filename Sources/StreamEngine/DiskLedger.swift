@@ -14,6 +14,9 @@ package final class DiskLedger: Sendable {
     private let bytes = Atomic<Int>(0)
     private let limit = Atomic<Int>(Int.max)
     private let files = Mutex<Files>(Files())
+    /// Whether closed parts are kept for a keeper to compress (a lone writer's ledger, with no
+    /// keeper to take them, does not keep them).
+    private let collectsClosedParts: Bool
 
     private struct Files {
         /// Paths being appended to, with how many writers hold each (a replaced stream's
@@ -25,7 +28,9 @@ package final class DiskLedger: Sendable {
         var closed: [String] = []
     }
 
-    package init() {}
+    package init(collectsClosedParts: Bool = false) {
+        self.collectsClosedParts = collectsClosedParts
+    }
 
     /// The bytes on disk, as far as the writers and the last scan know.
     package var used: Int { bytes.load(ordering: .relaxed) }
@@ -57,7 +62,7 @@ package final class DiskLedger: Sendable {
         files.withLock { files in
             guard let count = files.open[path] else { return }
             files.open[path] = count > 1 ? count - 1 : nil
-            if compress && count == 1 { files.closed.append(path) }
+            if compress && count == 1 && collectsClosedParts { files.closed.append(path) }
         }
     }
 

@@ -18,7 +18,7 @@ public final class Engine: Sendable {
     private let changeWindow: Duration
     private let storage: StorageLimits
     /// The bytes under the state directory, counted by every stream's log and archive.
-    private let ledger = DiskLedger()
+    private let ledger = DiskLedger(collectsClosedParts: true)
     /// Keeps the state directory within its budget (nil without a state directory).
     package let disk: DiskKeeper?
     /// Held while streams are added, edited, removed or followed from the registry file, so

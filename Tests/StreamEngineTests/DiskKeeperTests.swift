@@ -20,7 +20,7 @@ final class ManualWall: WallClock {
 /// being written; pruning is said when it begins and when it stops.
 final class DiskKeeperTests: XCTestCase {
     var state: String!
-    let ledger = DiskLedger()
+    let ledger = DiskLedger(collectsClosedParts: true)
     let store = SnapshotStore()
 
     override func setUpWithError() throws {
