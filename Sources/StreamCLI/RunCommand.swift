@@ -10,7 +10,7 @@ struct RunCommand: StreamtopCommand {
     static let summary = "The monitor on your registered streams (--headless: no screen, for servers)."
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
-                             [--theme NAME] [--no-color] [--no-bell]
+                             [--disk-budget SIZE] [--theme NAME] [--no-color] [--no-bell]
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
         added with 'streamtop add --start'), or all of them with --all, in the full-screen
@@ -32,6 +32,11 @@ struct RunCommand: StreamtopCommand {
           --config PATH    Use another registry file.
           --state-dir DIR  Where status.json, logs/ and archive/ go
                            (default: $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
+          --disk-budget SIZE
+                           The most the state directory may hold, e.g. 500M or 2G (K, M, G, T:
+                           powers of 1024; default: the smaller of 10G and a tenth of its file
+                           system). Past it the oldest archive parts and rotated logs are
+                           removed, and status and the monitor say so.
           -h, --help       Show this help.
         """
 
@@ -39,6 +44,7 @@ struct RunCommand: StreamtopCommand {
     var headless = false
     var config: String?
     var stateDirectory: String?
+    var diskBudget: Int?
     var theme: String?
     var noColor = false
     var noBell = false
@@ -46,7 +52,9 @@ struct RunCommand: StreamtopCommand {
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
             flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
-            options: ["--config": "config", "--state-dir": "state-dir", "--theme": "theme"]
+            options: [
+                "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
+            ]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
         headless = scanned.flags.contains("headless")
@@ -57,6 +65,13 @@ struct RunCommand: StreamtopCommand {
         all = scanned.flags.contains("all")
         config = scanned.options["config"]?.last
         stateDirectory = scanned.options["state-dir"]?.last
+        if let text = scanned.options["disk-budget"]?.last {
+            guard let bytes = HumanUnits.parseBytes(text) else {
+                throw UsageError("--disk-budget: '\(text)' is not a size; give one such as 500M or 2G")
+            }
+            guard bytes > 0 else { throw UsageError("--disk-budget must be more than 0") }
+            diskBudget = bytes
+        }
     }
 
     func run(_ context: CommandContext) -> Int32 {
@@ -80,7 +95,8 @@ struct RunCommand: StreamtopCommand {
         do {
             engine = try Engine(
                 specs: registry.streams, stateDirectory: state,
-                registryFile: headless ? nil : RegistryFile(path: registryPath), environment: context.environment)
+                registryFile: headless ? nil : RegistryFile(path: registryPath),
+                storage: StorageLimits(diskBudget: diskBudget), environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1

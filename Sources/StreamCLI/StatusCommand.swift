@@ -9,7 +9,8 @@ struct StatusCommand: StreamtopCommand {
         USAGE: streamtop status [--json] [--state-dir DIR]
 
         Shows what 'streamtop run' last wrote to status.json: each stream's state, bytes,
-        rates, changes and last error.
+        rates, changes and last error, and how much of its disk budget the state directory
+        uses (and whether the oldest files are being removed to keep within it).
 
         OPTIONS:
           --json           status.json as it is, for scripts.
@@ -76,7 +77,22 @@ struct StatusCommand: StreamtopCommand {
         for group in status["groups"]?.arrayValue ?? [] {
             context.say(Sanitizer.line(groupLine(group)))
         }
+        if let disk = status["disk"] { context.say(Sanitizer.line(diskLine(disk))) }
         return 0
+    }
+
+    /// "disk: 9.9 GiB of 10.0 GiB budget; pruning: the oldest files go, kept since … (42 files,
+    /// 1.3 GiB removed)".
+    private func diskLine(_ disk: JSONValue) -> String {
+        func bytes(_ key: String) -> String { HumanUnits.bytes(disk[key]?.numberValue?.intValue ?? 0) }
+        var line = "disk: \(bytes("used")) of \(bytes("budget")) budget"
+        if disk["pruning"] == true {
+            line += "; pruning: the oldest files go"
+            if let since = disk["keptSince"]?.stringValue { line += ", kept since \(since)" }
+        }
+        let removed = disk["removedFiles"]?.numberValue?.intValue ?? 0
+        if removed > 0 { line += " (\(removed) file\(removed == 1 ? "" : "s"), \(bytes("removedBytes")) removed)" }
+        return line
     }
 
     /// "group quotes: streaming (quotes) used 93% fewer bytes than polling (quotes-polled)".

@@ -7,17 +7,19 @@ import StreamCore
 
 /// A file opened for appending whole lines. Each call writes whole lines with one `write(2)`
 /// on an `O_APPEND` descriptor, so a crash can leave at most the last line torn, never
-/// interleaved.
+/// interleaved. What it writes is counted in its `DiskLedger`.
 /// Used by one thread at a time (a stream's queue).
 final class AppendOnlyFile {
     let path: String
+    private let ledger: DiskLedger?
     private var fd: Int32
     private(set) var size: Int
     /// Whether the last write stopped in the middle of a line.
     private var endsTorn = false
 
-    init(path: String, mode: mode_t = 0o600) throws(FileError) {
+    init(path: String, mode: mode_t = 0o600, ledger: DiskLedger? = nil) throws(FileError) {
         self.path = path
+        self.ledger = ledger
         fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, mode)  // read: to check the last byte
         guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
         var status = stat()
@@ -28,7 +30,10 @@ final class AppendOnlyFile {
             var last: UInt8 = 0
             if pread(fd, &last, 1, off_t(size - 1)) == 1 && last != 0x0A {
                 var newline: UInt8 = 0x0A
-                if write(fd, &newline, 1) == 1 { size += 1 }
+                if write(fd, &newline, 1) == 1 {
+                    size += 1
+                    ledger?.add(1)
+                }
             }
         }
     }
@@ -42,9 +47,11 @@ final class AppendOnlyFile {
             var newline: UInt8 = 0x0A
             guard write(fd, &newline, 1) == 1 else { throw FileError(path: path, operation: "write", code: errno) }
             size += 1
+            ledger?.add(1)
             endsTorn = false
         }
         var offset = 0
+        defer { ledger?.add(offset) }
         while offset < bytes.count {
             let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {

@@ -17,6 +17,11 @@ public final class Engine: Sendable {
     private let time: any Scheduler
     private let wall: any WallClock
     private let changeWindow: Duration
+    private let storage: StorageLimits
+    /// The bytes under the state directory, counted by every stream's log and archive.
+    private let ledger = DiskLedger(collectsClosedParts: true)
+    /// Keeps the state directory within its budget (nil without a state directory).
+    package let disk: DiskKeeper?
     /// Held while streams are added, edited, removed or followed from the registry file, so
     /// that a person's change and one read from the file cannot interleave (and, say, make
     /// two runners for one new stream).
@@ -27,13 +32,22 @@ public final class Engine: Sendable {
 
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
+    /// `storage`: the disk budget of the state directory and the caps of each stream's files;
     /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from.
-    public init(
+    package init(
         specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil,
-        time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(), changeWindow: Duration = .seconds(60),
+        time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(),
+        changeWindow: Duration = .seconds(60), storage: StorageLimits = StorageLimits(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         loop = try CurlLoop(environment: environment)
+        self.storage = storage
+        let (ledger, store) = (ledger, store)
+        disk = stateDirectory.map { directory in
+            DiskKeeper(
+                stateDirectory: directory, budget: storage.diskBudget ?? DiskKeeper.defaultBudget(for: directory),
+                ledger: ledger, store: store, wall: wall, limits: storage)
+        }
         self.stateDirectory = stateDirectory
         statusReserve = stateDirectory == nil ? nil : DescriptorReserve()
         self.registryFile = registryFile
@@ -47,13 +61,14 @@ public final class Engine: Sendable {
         targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
         runners = Mutex([:])
         for spec in specs { _ = makeRunner(spec) }
+        disk?.start()
     }
 
     private func makeRunner(_ spec: StreamSpec) -> StreamRunner {
         let target = targets[Int(StreamRunner.stableSeed(spec.id) % UInt64(targets.count))]
         let runner = StreamRunner(
             spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory,
-            notifier: notifier, target: target, changeWindow: changeWindow)
+            notifier: notifier, target: target, changeWindow: changeWindow, storage: storage, ledger: ledger)
         runners.withLock { $0[spec.id] = runner }
         return runner
     }
@@ -223,6 +238,7 @@ public final class Engine: Sendable {
         for runner in all { runner.queue.sync {} }
         loop.shutdown()
         for runner in all { runner.queue.sync { runner.publishNow() } }
+        disk?.stop()
     }
 
     /// For each group with a streamed and a polled stream of the same API: the share of the
@@ -258,14 +274,15 @@ public final class Engine: Sendable {
         guard let stateDirectory else { return }
         try makeDirectories(stateDirectory)
         let (_, snapshots) = store.latest()
-        let json: JSONValue = [
+        var json: JSONObject = [
             "updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(StatusFile.json)),
             "groups": .array(Engine.groupSavings(snapshots).map { group in
                 ["group": .string(group.group), "streamed": .string(group.streamed), "polled": .string(group.polled),
                  "savings": group.savings.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null]
             }),
         ]
-        let bytes = JSONWriter.data(json, pretty: true) + [0x0A]
+        if let disk = store.disk { json["disk"] = StatusFile.json(disk) }
+        let bytes = JSONWriter.data(.object(json), pretty: true) + [0x0A]
         try StatusFile.write(bytes, to: "\(stateDirectory)/status.json", reserve: statusReserve)
     }
 }

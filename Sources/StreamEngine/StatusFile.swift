@@ -50,6 +50,17 @@ public enum StatusFile {
         return .object(object)
     }
 
+    /// The state directory's disk use: `{"budget", "used", "pruning", "keptSince", "removedFiles",
+    /// "removedBytes"}` (see `DiskStatus`).
+    static func json(_ disk: DiskStatus) -> JSONValue {
+        [
+            "budget": .number(JSONNumber(disk.budget)), "used": .number(JSONNumber(disk.used)),
+            "pruning": .bool(disk.pruning), "keptSince": disk.keptSince.map { .string($0.iso8601) } ?? .null,
+            "removedFiles": .number(JSONNumber(disk.removedFiles)),
+            "removedBytes": .number(JSONNumber(disk.removedBytes)),
+        ]
+    }
+
     /// Reads `status.json`; an error names the file and says why.
     public static func read(path: String) throws(StatusFileError) -> JSONValue {
         let bytes: [UInt8]

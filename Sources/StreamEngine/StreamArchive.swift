@@ -6,14 +6,24 @@ import Darwin
 import StreamCore
 
 /// Everything a stream received, kept: one JSON line per raw event or poll body, with its
-/// receive time, in daily files `<root>/<stream>/<UTC date>.jsonl`. Old days are removed when
-/// the stream's archive exceeds `maxBytes` or a file is older than `maxAgeDays`.
+/// receive time, in files per UTC day under `<root>/<stream>/`. A day is split into parts of
+/// `partBytes` (see `ArchivePart` for the names), so the size cap holds within a day too: when
+/// a part is closed, the oldest parts are removed while the archive exceeds `maxBytes`, and
+/// those of days older than `maxAgeDays`. The archive then never exceeds the cap by more than
+/// the part being written. A closed part is handed to the `DiskKeeper` (through the ledger),
+/// which compresses it and, under a disk budget, may remove it; under a budget parts also end
+/// sooner (see `DiskLedger.activeFileLimit`).
 public final class StreamArchive {
     public let directory: String
     public let maxBytes: Int
     public let maxAgeDays: Int
+    /// The size at which a part is closed and the next one begun.
+    public let partBytes: Int
+    private let ledger: DiskLedger
 
     private var file: AppendOnlyFile?
+    /// The part `file` appends to.
+    private var part: ArchivePart?
     private var fileDay: Int?
     private var line = JSONWriter()
     /// Whole lines not yet written to `file` (see `StreamLog`): one `write(2)` per `flush`.
@@ -21,14 +31,23 @@ public final class StreamArchive {
     private var bytesSinceCheck = 0
 
     /// Touches nothing on disk: the directory and the day's file are made with the first
-    /// record, and again after a failure (see `StreamLog`).
-    public init(root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30) {
+    /// record, and again after a failure (see `StreamLog`). `partBytes`: by default an eighth
+    /// of the cap, at least 1 MiB. `ledger`: where the bytes written are counted.
+    package init(
+        root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30, partBytes: Int? = nil,
+        ledger: DiskLedger = DiskLedger()
+    ) {
         directory = "\(root)/\(stream)"
         self.maxBytes = maxBytes
         self.maxAgeDays = maxAgeDays
+        self.partBytes = max(1, partBytes ?? max(maxBytes / 8, 1 << 20))
+        self.ledger = ledger
     }
 
-    deinit { try? flush() }
+    deinit {
+        try? flush()
+        closeFile(compress: false)
+    }
 
     /// Adds one record, `{"t": <ISO time>, "kind": <kind>, …fields}`; it reaches the file at
     /// the next `flush` (or once 64 KiB are pending).
@@ -36,7 +55,7 @@ public final class StreamArchive {
         try startLine(kind: kind, time: time)
         line.writeMembers(of: fields) { $0 != "t" && $0 != "kind" }
         line.appendRaw("}\n")
-        try addLine(time: time)
+        try addLine()
     }
 
     /// The record of one received event, as `append(kind: "event", …)` would write it with
@@ -51,20 +70,12 @@ public final class StreamArchive {
         line.appendRaw(#","data":"#)
         line.writeString(data)
         line.appendRaw("}\n")
-        try addLine(time: time)
+        try addLine()
     }
 
-    /// Opens the day's file when the day changed, and starts a record in `line`.
+    /// Opens the day's part when the day changed, and starts a record in `line`.
     private func startLine(kind: String, time: UTCTime) throws(FileError) {
-        if fileDay != time.day || file == nil {
-            try flush()
-            file?.sync()
-            file = nil
-            try makeDirectories(directory)
-            file = try AppendOnlyFile(path: "\(directory)/\(time.dateString).jsonl")
-            fileDay = time.day
-            try enforceLimits(today: time.day)
-        }
+        if fileDay != time.day || file == nil { try openPart(day: time.day) }
         line.removeAll()
         line.appendRaw(#"{"t":"#)
         line.writeTime(time)
@@ -72,14 +83,62 @@ public final class StreamArchive {
         line.writeString(kind)
     }
 
-    private func addLine(time: UTCTime) throws(FileError) {
+    /// Adds the record in `line` to the pending ones, beginning the next part first when it
+    /// would not fit in this one.
+    private func addLine() throws(FileError) {
+        if let file, let part, let fileDay, file.size + pending.count > 0,
+           file.size + pending.count + line.buffer.count > min(partBytes, ledger.activeFileLimit) {
+            try flush()
+            try open(ArchivePart(date: part.date, number: part.number + 1), day: fileDay)
+        }
         bytesSinceCheck += line.buffer.count
         pending.add(&line)
         if pending.isFull { try flush() }
-        if bytesSinceCheck > max(maxBytes / 16, 4096) {
+        if bytesSinceCheck > max(maxBytes / 16, 4096), let fileDay {
             try flush()
-            try enforceLimits(today: time.day)
+            enforceLimits(today: fileDay)
         }
+    }
+
+    /// Opens the day's newest part to append to (a new writer continues where the last one
+    /// stopped), or the next one when it is full or already compressed.
+    private func openPart(day: Int) throws(FileError) {
+        try flush()
+        try makeDirectories(directory)
+        let date = UTCTime(secondsSinceEpoch: Double(day) * 86_400).dateString
+        var next = ArchivePart(date: date, number: 0)
+        if let newest = parts().last(where: { $0.part.date == date }) {
+            let full = newest.part.compressed || newest.bytes >= partBytes
+            next = full ? ArchivePart(date: date, number: newest.part.number + 1) : newest.part
+        }
+        try open(next, day: day)
+    }
+
+    /// Closes the part being written and opens `next`, or a later one while the keeper is
+    /// compressing it (a part left over from an earlier run).
+    private func open(_ next: ArchivePart, day: Int) throws(FileError) {
+        closeFile(compress: true)
+        var next = next
+        while !ledger.open("\(directory)/\(next.name)") { next.number += 1 }
+        let path = "\(directory)/\(next.name)"
+        do {
+            file = try AppendOnlyFile(path: path, ledger: ledger)
+        } catch {
+            ledger.close(path, compress: false)
+            throw error
+        }
+        part = next
+        fileDay = day
+        enforceLimits(today: day)
+    }
+
+    /// Lets go of the part being written; `compress`: hands it to the keeper, closed.
+    private func closeFile(compress: Bool) {
+        guard let file, let part else { return }
+        file.sync()
+        self.file = nil
+        self.part = nil
+        ledger.close("\(directory)/\(part.name)", compress: compress)
     }
 
     /// Whether lines wait for a `flush`.
@@ -92,33 +151,30 @@ public final class StreamArchive {
 
     /// The archive's files, oldest first, with their sizes.
     public func files() -> [(name: String, bytes: Int)] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var files: [(String, Int)] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name.hasSuffix(".jsonl"), name.utf8.count == 16 else { continue }
-            var status = stat()
-            let size = stat("\(directory)/\(name)", &status) == 0 ? Int(status.st_size) : 0
-            files.append((name, size))
-        }
-        return files.sorted { $0.0 < $1.0 }
+        parts().map { ($0.part.name, $0.bytes) }
     }
 
-    /// Removes days older than `maxAgeDays`, then the oldest days while over `maxBytes` (never
-    /// today's file).
-    private func enforceLimits(today: Int) throws(FileError) {
+    /// The archive's parts, oldest first, with their sizes.
+    func parts() -> [(part: ArchivePart, bytes: Int)] {
+        DirectoryEntry.list(directory)
+            .compactMap { entry in entry.isFile ? ArchivePart(name: entry.name).map { ($0, entry.bytes) } : nil }
+            .sorted { $0.0 < $1.0 }
+    }
+
+    /// Removes the parts of days older than `maxAgeDays`, then the oldest parts while over
+    /// `maxBytes` (never the part being written, nor one being compressed). Run when a part is
+    /// opened (the closed ones do not grow, so the archive exceeds the cap by at most the open
+    /// part) and after every sixteenth of the cap written.
+    private func enforceLimits(today: Int) {
         bytesSinceCheck = 0
         let oldestKept = UTCTime(secondsSinceEpoch: Double(today - maxAgeDays) * 86_400).dateString
-        let todayName = UTCTime(secondsSinceEpoch: Double(today) * 86_400).dateString + ".jsonl"
-        var files = self.files()
+        let files = parts()
         var total = files.reduce(0) { $0 + $1.bytes }
-        while let oldest = files.first, oldest.name != todayName, oldest.name < oldestKept + ".jsonl" || total > maxBytes {
-            unlink("\(directory)/\(oldest.name)")
-            total -= oldest.bytes
-            files.removeFirst()
+        for oldest in files {
+            guard oldest.part != part, oldest.part.date < oldestKept || total > maxBytes else { break }
+            let path = "\(directory)/\(oldest.part.name)"
+            // Removed now, or already (by the disk keeper); not while being compressed.
+            if ledger.remove(path) != nil || access(path, F_OK) != 0 { total -= oldest.bytes }
         }
     }
 }
@@ -131,8 +187,14 @@ public enum JSONLinesReader {
         public var warnings: [String]
     }
 
+    /// The most bytes a compressed part is decompressed to (a part is an eighth of the cap).
+    static let maxDecompressedBytes = 1 << 30
+
+    /// Reads a file of JSON lines; one whose name ends in `.gz` (a closed archive part) is
+    /// decompressed first.
     public static func readFile(path: String) throws(FileError) -> Result {
-        let bytes = try readWholeFile(path)
+        let bytes = path.hasSuffix(".gz")
+            ? try GzipFile.contents(of: path, limit: maxDecompressedBytes) : try readWholeFile(path)
         return parse(bytes, name: path)
     }
 

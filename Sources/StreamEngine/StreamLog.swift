@@ -43,7 +43,9 @@ public struct LogEntry: Sendable, Equatable {
 /// A stream's log: JSON lines in `<directory>/<stream>.jsonl`, rotated by size (the current
 /// file plus `.1` … `.N`, oldest dropped). The last entries, for the log pane, are read back
 /// from the end of the files when asked for rather than kept in memory: as values, 1,000
-/// entries cost about 800 KB, which 5,000 streams would multiply into gigabytes.
+/// entries cost about 800 KB, which 5,000 streams would multiply into gigabytes. Under a disk
+/// budget the file rotates sooner (see `DiskLedger.activeFileLimit`), and the `DiskKeeper` may
+/// remove rotated files, oldest first.
 public final class StreamLog {
     public let directory: String
     public let path: String
@@ -51,6 +53,7 @@ public final class StreamLog {
     public let keptFiles: Int
     /// The most entries `recent` returns.
     public let recentLimit: Int
+    private let ledger: DiskLedger
 
     private var file: AppendOnlyFile?
     private var line = JSONWriter()
@@ -62,15 +65,23 @@ public final class StreamLog {
     /// Touches nothing on disk: the directory and the file are made with the first line, and
     /// again with a later one after a failure (a full disk, a directory removed meanwhile), so a
     /// log that could not be written resumes by itself. Each failure is thrown to the caller.
-    public init(directory: String, stream: String, maxFileBytes: Int = 10 << 20, keptFiles: Int = 5, recentLimit: Int = 1000) {
+    /// `ledger`: where the bytes written are counted (the engine's, for its disk budget).
+    package init(
+        directory: String, stream: String, maxFileBytes: Int = 10 << 20, keptFiles: Int = 5, recentLimit: Int = 1000,
+        ledger: DiskLedger = DiskLedger()
+    ) {
         self.directory = directory
         path = "\(directory)/\(stream).jsonl"
         self.maxFileBytes = maxFileBytes
         self.keptFiles = keptFiles
         self.recentLimit = recentLimit
+        self.ledger = ledger
     }
 
-    deinit { try? flush() }
+    deinit {
+        try? flush()
+        if file != nil { ledger.close(path, compress: false) }
+    }
 
     /// Adds one line; it reaches the file at the next `flush` (or once 64 KiB are pending).
     public func append(_ entry: LogEntry) throws(FileError) {
@@ -103,7 +114,8 @@ public final class StreamLog {
     /// Adds the line in `line` to the pending ones, rotating first when it would not fit.
     private func addLine() throws(FileError) {
         try openIfNeeded()
-        if let file, file.size + pending.count > 0, file.size + pending.count + line.buffer.count > maxFileBytes {
+        let limit = min(maxFileBytes, ledger.activeFileLimit)
+        if let file, file.size + pending.count > 0, file.size + pending.count + line.buffer.count > limit {
             try flush()
             try rotate()
         }
@@ -123,7 +135,17 @@ public final class StreamLog {
     private func openIfNeeded() throws(FileError) {
         guard file == nil else { return }
         try makeDirectories(directory)
-        file = try AppendOnlyFile(path: path)
+        try openFile()
+    }
+
+    private func openFile() throws(FileError) {
+        _ = ledger.open(path)  // a log is never compressed: always granted
+        do {
+            file = try AppendOnlyFile(path: path, ledger: ledger)
+        } catch {
+            ledger.close(path, compress: false)
+            throw error
+        }
     }
 
     /// The last `limit` entries (at most `recentLimit`), oldest first.
@@ -143,16 +165,21 @@ public final class StreamLog {
     }
 
     /// `log.jsonl` becomes `.1`, `.1` becomes `.2`, …; the oldest beyond `keptFiles` is removed.
+    /// The files move under the ledger's lock, so the disk keeper never removes a file it
+    /// listed under one name after it moved to another.
     private func rotate() throws(FileError) {
         file?.sync()
         file = nil
-        unlink("\(path).\(keptFiles)")
-        if keptFiles > 1 {
-            for index in stride(from: keptFiles - 1, through: 1, by: -1) {
-                rename("\(path).\(index)", "\(path).\(index + 1)")
+        ledger.close(path, compress: false)
+        ledger.exclusive {
+            ledger.removeHeld("\(path).\(keptFiles)")
+            if keptFiles > 1 {
+                for index in stride(from: keptFiles - 1, through: 1, by: -1) {
+                    rename("\(path).\(index)", "\(path).\(index + 1)")
+                }
             }
+            if keptFiles > 0 { rename(path, "\(path).1") } else { ledger.removeHeld(path) }
         }
-        if keptFiles > 0 { rename(path, "\(path).1") } else { unlink(path) }
-        file = try AppendOnlyFile(path: path)
+        try openFile()
     }
 }

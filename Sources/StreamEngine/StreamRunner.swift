@@ -71,7 +71,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
     }
 
-    init(spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any Scheduler, wall: any WallClock, stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60)) {
+    init(
+        spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any Scheduler, wall: any WallClock,
+        stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60),
+        storage: StorageLimits = StorageLimits(), ledger: DiskLedger = DiskLedger()
+    ) {
         self.spec = spec
         shownURL = Redactor.url(spec.url)
         scrubber = Redactor.Scrubber(secrets: spec.secrets)
@@ -86,8 +90,14 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             repeatInterval: spec.notify?.repeat.map { .seconds($0) })
         metrics = StreamMetrics(start: time.now(), changeWindow: changeWindow)
         status = StreamStatus(state: .idle, since: time.now())
-        log = stateDirectory.map { StreamLog(directory: "\($0)/logs", stream: spec.id) }
-        archive = stateDirectory.map { StreamArchive(root: "\($0)/archive", stream: spec.id) }
+        log = stateDirectory.map {
+            StreamLog(directory: "\($0)/logs", stream: spec.id, maxFileBytes: storage.logFileBytes, ledger: ledger)
+        }
+        archive = stateDirectory.map {
+            StreamArchive(
+                root: "\($0)/archive", stream: spec.id, maxBytes: storage.archiveBytes,
+                partBytes: storage.archivePartBytes, ledger: ledger)
+        }
         publishNow()
     }
 

@@ -42,6 +42,7 @@ public struct AlertEvent: Sendable, Equatable {
 public final class SnapshotStore: Sendable {
     private let state = Mutex<(version: Int, snapshots: [String: StreamSnapshot])>((0, [:]))
     private let alertLog = Mutex<(next: Int, events: [AlertEvent])>((1, []))
+    private let diskStatus = Mutex<DiskStatus?>(nil)
 
     public init() {}
 
@@ -49,6 +50,18 @@ public final class SnapshotStore: Sendable {
     /// streams at once. A reader that falls further behind is told how many it missed by the
     /// gap in the sequence numbers.
     public static let alertLimit = 10_000
+    /// The state directory's disk use, from the `DiskKeeper` (nil: no state directory). The
+    /// version moves only when pruning begins or stops: a view shows little else of it, and
+    /// thousands of idle streams should not be copied once a second for a byte count.
+    package func publishDisk(_ status: DiskStatus) {
+        let moved = diskStatus.withLock { old in
+            defer { old = status }
+            return (old?.pruning ?? false) != status.pruning
+        }
+        if moved { state.withLock { $0.version += 1 } }
+    }
+
+    package var disk: DiskStatus? { diskStatus.withLock { $0 } }
 
     public func publishAlert(stream: String, message: String, recovered: Bool) {
         alertLog.withLock { log in

@@ -83,6 +83,43 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(lines[3].hasPrefix("quotes ") && lines[3].contains(" stopped "), text)
     }
 
+    /// `--disk-budget` reaches the engine: status.json and `streamtop status` show it.
+    func testHeadlessRunKeepsTheDiskBudgetItIsGiven() throws {
+        let home = FileManager.default.temporaryDirectory
+            .appendingPathComponent("streamtop-budget-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try Data(#"{"streams":[]}"#.utf8).write(to: URL(fileURLWithPath: home + "/streams.json"))
+        let process = Process()
+        process.executableURL = StreamtopBinaryTests.executable
+        process.arguments = [
+            "run", "--headless", "--config", home + "/streams.json", "--state-dir", home + "/state",
+            "--disk-budget", "500M",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        var disk: JSONValue?
+        while disk == nil && Date() < deadline {
+            disk = (try? StatusFile.read(path: home + "/state/status.json"))?["disk"]
+            if disk == nil { usleep(50_000) }
+        }
+        process.terminate()
+        process.waitUntilExit()
+        XCTAssertEqual(disk?["budget"], 524_288_000)
+        XCTAssertEqual(disk?["pruning"], false)
+
+        let show = Process()
+        show.executableURL = StreamtopBinaryTests.executable
+        show.arguments = ["status", "--state-dir", home + "/state"]
+        let table = Pipe()
+        show.standardOutput = table
+        try show.run()
+        show.waitUntilExit()
+        let text = String(decoding: table.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(text.hasSuffix(" of 500.0 MiB budget\n"), text)
+    }
+
     /// Without a terminal (CI, a pipe) the monitor and the demo say so and end instead of
     /// waiting for keys that cannot come.
     func testMonitorAndDemoWithoutATerminalSayWhy() throws {

@@ -39,6 +39,47 @@ final class StatusCommandTests: TemporaryHomeTestCase {
         ])
     }
 
+    /// The disk budget: how much is used, and while pruning, since when data is kept.
+    func testTheLastLineSaysHowMuchOfTheDiskBudgetIsUsed() throws {
+        var status: JSONValue = [
+            "updatedAt": "2026-11-29T03:00:00Z", "streams": [], "groups": [],
+            "disk": ["budget": 10_737_418_240, "used": 1_288_490_189, "pruning": false, "keptSince": nil,
+                     "removedFiles": 0, "removedBytes": 0],
+        ]
+        try StatusFile.write(JSONWriter.data(status) + [0x0A], to: home + "/status.json")
+        XCTAssertEqual(run(["status", "--state-dir", home]).out.split(separator: "\n").last,
+                       "disk: 1.2 GiB of 10.0 GiB budget")
+        status = [
+            "updatedAt": "2026-11-29T03:00:00Z", "streams": [], "groups": [],
+            "disk": ["budget": 10_737_418_240, "used": 10_630_044_058, "pruning": true,
+                     "keptSince": "2026-11-28T10:00:00.000Z\u{1B}[2J",
+                     "removedFiles": 42, "removedBytes": 1_395_864_371],
+        ]
+        try StatusFile.write(JSONWriter.data(status) + [0x0A], to: home + "/status.json")
+        XCTAssertEqual(run(["status", "--state-dir", home]).out.split(separator: "\n").last,
+                       "disk: 9.9 GiB of 10.0 GiB budget; pruning: the oldest files go, kept since "
+                        + "2026-11-28T10:00:00.000Z\u{241B}[2J (42 files, 1.3 GiB removed)")
+    }
+
+    func testDiskBudgetMistakesAreUsageErrors() {
+        for (arguments, message) in [
+            (["run", "--headless", "--disk-budget", "5X"],
+             "streamtop: --disk-budget: '5X' is not a size; give one such as 500M or 2G\n"),
+            (["run", "--disk-budget=1..5G"],
+             "streamtop: --disk-budget: '1..5G' is not a size; give one such as 500M or 2G\n"),
+            (["run", "--disk-budget", "0"], "streamtop: --disk-budget must be more than 0\n"),
+            (["run", "--disk-budget"], "streamtop: option '--disk-budget' needs a value\n"),
+        ] {
+            let result = run(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments)")
+            XCTAssertEqual(result.err, message + "Run 'streamtop run --help' for usage.\n")
+            XCTAssertEqual(result.out, "")
+        }
+        let help = run(["run", "--help"])
+        XCTAssertTrue(help.out.contains("[--disk-budget SIZE]"), help.out)
+        XCTAssertTrue(help.out.contains("  --disk-budget SIZE\n"), help.out)
+    }
+
     func testMissingStatusSaysWhatToRun() {
         let shown = run(["status", "--state-dir", home + "/nowhere"])
         XCTAssertEqual(shown.status, 1)

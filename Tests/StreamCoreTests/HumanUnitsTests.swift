@@ -11,6 +11,23 @@ final class HumanUnitsTests: XCTestCase {
         XCTAssertEqual(HumanUnits.bytes(-5), "0 B")
     }
 
+    func testSizesAsPeopleWriteThem() {
+        XCTAssertEqual(HumanUnits.parseBytes("500M"), 500 << 20)
+        XCTAssertEqual(HumanUnits.parseBytes("2G"), 2 << 30)
+        XCTAssertEqual(HumanUnits.parseBytes("2g"), 2 << 30)
+        XCTAssertEqual(HumanUnits.parseBytes("1.5GiB"), 3 << 29)
+        XCTAssertEqual(HumanUnits.parseBytes("64KB"), 64 << 10)
+        XCTAssertEqual(HumanUnits.parseBytes("1T"), 1 << 40)
+        XCTAssertEqual(HumanUnits.parseBytes("4096"), 4096)
+        XCTAssertEqual(HumanUnits.parseBytes("4096B"), 4096)
+        XCTAssertEqual(HumanUnits.parseBytes("0"), 0)
+        let mistakes = ["", "M", "5X", "5 M", " 5M", "-5M", "1..5G", ".5G", "5.G", "5MM", "5iB", "5Mi", "1e3",
+                        "9000000T", "٣M"]
+        for text in mistakes {
+            XCTAssertNil(HumanUnits.parseBytes(text), text)
+        }
+    }
+
     func testCounts() {
         XCTAssertEqual(HumanUnits.count(999), "999")
         XCTAssertEqual(HumanUnits.count(2.5), "2.5")

@@ -326,3 +326,85 @@ final class StorageFailureTests: XCTestCase {
         XCTAssertFalse(try JSONLinesReader.readFile(path: state + "/archive/quotes/" + days[0]).records.isEmpty)
     }
 }
+
+/// The archive's size cap holds within a day: a stream that writes far past it in one day
+/// (a gzip bomb) keeps its newest parts and loses its oldest, never exceeding the cap by
+/// more than one part.
+final class ArchivePartTests: XCTestCase {
+    var directory: String!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("streamtop-parts-\(UUID().uuidString)").path
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    let noon = UTCTime(secondsSinceEpoch: 1_795_953_600)  // 2026-11-29T12:00:00Z
+
+    func testTheCapHoldsWithinADayAndTheNewestPartsAreKept() throws {
+        let cap = 64 << 10, part = 8 << 10
+        let archive = StreamArchive(root: directory, stream: "bomb", maxBytes: cap, partBytes: part)
+        let data = String(repeating: "z", count: 300)
+        var largest = 0
+        for n in 0..<1_200 {  // about 420 KB in one day
+            try archive.appendEvent(time: noon, type: "data", id: String(n), data: data)
+            if n % 25 == 0 { try archive.flush() }
+            largest = max(largest, archive.files().reduce(0) { $0 + $1.bytes })
+        }
+        try archive.flush()
+        XCTAssertLessThanOrEqual(largest, cap + part, "never more than one part past the cap")
+        let files = archive.files()
+        XCTAssertGreaterThan(files.count, 4, "the day is split into parts: \(files.map(\.name))")
+        XCTAssertEqual(files.map(\.name), files.map(\.name).sorted(), "names sort in the order they were written")
+        XCTAssertTrue(files.allSatisfy { $0.name.hasPrefix("2026-11-29") })
+        XCTAssertFalse(files.contains { $0.name == "2026-11-29.jsonl" }, "the day's first part went first")
+        // Read back in name order, the parts hold the newest records, in order, up to the last.
+        var ids: [Int] = []
+        for file in files {
+            let result = try JSONLinesReader.readFile(path: "\(archive.directory)/\(file.name)")
+            XCTAssertTrue(result.warnings.isEmpty)
+            XCTAssertLessThanOrEqual(file.bytes, part + 400)
+            ids += result.records.compactMap { $0["id"]?.stringValue.flatMap { Int($0) } }
+        }
+        XCTAssertEqual(ids, Array((1_200 - ids.count)..<1_200))
+        XCTAssertGreaterThan(ids.count * 350, cap - part, "as much as the cap allows is kept")
+    }
+
+    func testPartNamesSortInTheOrderWritten() {
+        let names = ["2026-11-29.jsonl", "2026-11-29.jsonl.gz", "2026-11-29_000001.jsonl.gz", "2026-11-29_000002.jsonl",
+                     "2026-11-29_000010.jsonl", "2026-11-30.jsonl"]
+        let parts = names.compactMap(ArchivePart.init(name:))
+        XCTAssertEqual(parts.map(\.name), names, "a name survives parsing")
+        XCTAssertEqual(parts.sorted(), parts)
+        XCTAssertEqual(names.sorted(), names)
+        XCTAssertEqual(parts[2].number, 1)
+        XCTAssertEqual(parts[2].uncompressed.name, "2026-11-29_000001.jsonl")
+        for other in ["2026-11-29.json", "2026-11-29_1.jsonl", "2026-11-29_00000x.jsonl", "2026-11-29_000000.jsonl",
+                      "20261129.jsonl", "2026-11-29_+00001.jsonl", "x.jsonl", ".jsonl.gz", "2026-11-29.jsonl.gz.tmp"] {
+            XCTAssertNil(ArchivePart(name: other), other)
+        }
+    }
+
+    /// A new writer (streamtop started again) appends to the day's newest part rather than
+    /// starting over at the first; the next day starts at its first part.
+    func testARestartedWriterContinuesTheNewestPart() throws {
+        var archive: StreamArchive? = StreamArchive(root: directory, stream: "s", maxBytes: 1 << 20, partBytes: 4 << 10)
+        let data = String(repeating: "a", count: 200)
+        for n in 0..<40 { try archive?.appendEvent(time: noon, type: "data", id: String(n), data: data) }
+        archive = nil
+        let before = StreamArchive(root: directory, stream: "s").files()
+        XCTAssertGreaterThan(before.count, 1)
+        archive = StreamArchive(root: directory, stream: "s", maxBytes: 1 << 20, partBytes: 4 << 10)
+        try archive?.appendEvent(time: noon, type: "data", id: "40", data: "b")
+        let tomorrow = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 86_400)
+        try archive?.appendEvent(time: tomorrow, type: "data", id: "41", data: "c")
+        try archive?.flush()
+        let after = archive!.files()
+        XCTAssertEqual(after.map(\.name), before.map(\.name) + ["2026-11-30.jsonl"])
+        let newest = try JSONLinesReader.readFile(path: "\(directory!)/s/\(before.last!.name)").records
+        XCTAssertEqual(newest.last?["id"], "40")
+    }
+}

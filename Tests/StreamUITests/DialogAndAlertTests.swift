@@ -172,6 +172,29 @@ final class DialogAndAlertTests: MonitorTestCase {
         XCTAssertEqual(controller.state.status?.text, "a is failed since 12:00")
     }
 
+    /// While the disk budget removes old files the header says so, in a few columns; the
+    /// engine's alert goes to the status line like any other.
+    func testTheHeaderSaysWhileTheDiskBudgetPrunes() {
+        link.publish([stream("a")])
+        var disk = DiskStatus(budget: 10 << 30, used: 3 << 30)
+        link.disk = disk
+        XCTAssertFalse(render().text[0].contains("disk"), "nothing to say while within the budget")
+        disk.pruning = true
+        disk.used = (10 << 30) - (100 << 20)
+        link.disk = disk
+        let alert = "disk budget (10.0 GiB) reached: removing the oldest archive parts and rotated logs"
+        link.alertEvents = [AlertEvent(sequence: 1, stream: "", message: alert, recovered: false)]
+        link.publish([stream("a")])
+        let screen = render()
+        let header = screen.text[0]
+        XCTAssertEqual(header.trimmingCharacters(in: .whitespaces),
+                       "streamtop  1 stream  1 open  disk pruning: 9.9 GiB of 10.0 GiB")
+        let column = header.distance(from: header.startIndex, to: header.range(of: "disk")!.lowerBound)
+        XCTAssertEqual(screen[0, column].style.role, .logWarn)
+        XCTAssertEqual(controller.state.status?.text, alert)
+        XCTAssertTrue(render(20, 60).text[0].hasPrefix("streamtop  1 stream  1 open  disk pruning"), "60 columns")
+    }
+
     func testDetailViewShowsSizesEventsAndTheFoldedDocument() {
         link.publish([stream("quotes", events: 30, size: 250)])
         link.log = [LogEntry(time: UTCTime(secondsSinceEpoch: 3_600), kind: "event", fields: ["type": "patch", "id": "29", "bytes": 250, "excerpt": "[{\"op\":\"replace\"}]"])]

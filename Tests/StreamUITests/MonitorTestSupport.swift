@@ -16,6 +16,7 @@ final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's
     var commands: [String] = []
     var log: [LogEntry] = []
     var logReads = 0
+    var disk: DiskStatus?
 
     func publish(_ snapshots: [StreamSnapshot]) {
         self.snapshots = snapshots.sorted { $0.id < $1.id }

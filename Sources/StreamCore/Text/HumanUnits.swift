@@ -14,6 +14,26 @@ public enum HumanUnits {
         return "\(tenths(value)) \(units[unit])"
     }
 
+    /// A size as people write it: `500M`, `2G`, `1.5GiB`, `4096`: a number, then optionally
+    /// `K`, `M`, `G` or `T` (powers of 1024, either case), optionally followed by `B` or `iB`.
+    /// Nil for anything else, or more than an `Int` holds.
+    public static func parseBytes(_ text: String) -> Int? {
+        let number = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+        var unit = text.dropFirst(number.count).lowercased()
+        guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number.first != ".", number.last != ".",
+              let value = Double(number) else { return nil }
+        if unit.count == 3 && unit.hasSuffix("ib") {
+            unit.removeLast(2)
+        } else if unit.hasSuffix("b") {
+            unit.removeLast()
+        }
+        let units: [String: Int] = ["": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40]
+        guard let multiplier = units[unit] else { return nil }
+        let bytes = (value * Double(multiplier)).rounded(.down)
+        guard bytes < 9.2e18 else { return nil }
+        return Int(bytes)
+    }
+
     /// A count: `999`, `1.2k`, `3.4M`, `5.6G`.
     public static func count(_ value: Double) -> String {
         guard value.isFinite, value >= 0 else { return "-" }

@@ -10,6 +10,8 @@ public final class MonitorController {
     public private(set) var rows: [StreamFigures] = []
     /// Every stream, by id order.
     public private(set) var snapshots: [StreamSnapshot] = []
+    /// The state directory's disk use, read with the snapshots.
+    public private(set) var disk: DiskStatus?
     /// Streams in a broken incident (failed or stalled since they were last open).
     public private(set) var brokenStreams: Set<String> = []
     /// Set when something deserves the bell; the app rings it and clears it.
@@ -69,6 +71,7 @@ public final class MonitorController {
             lastAgeSecond = second
             changed = true
         }
+        if changed { disk = link.disk }
         if changed { rebuildRows() }
         return changed
     }

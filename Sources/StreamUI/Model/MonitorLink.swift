@@ -16,6 +16,8 @@ public protocol MonitorLink: AnyObject, Sendable {
     func recentLog(id: String, limit: Int) -> [LogEntry]
     /// The current JSON document of one stream.
     func document(id: String) -> JSONValue?
+    /// The state directory's disk use against its budget (nil: not kept).
+    var disk: DiskStatus? { get }
     /// The registered settings of one stream (for the edit form).
     func spec(id: String) -> StreamSpec?
     /// A new id for a stream named `name`.
@@ -28,6 +30,10 @@ public protocol MonitorLink: AnyObject, Sendable {
     func add(_ spec: StreamSpec) -> String?
     func update(_ spec: StreamSpec) -> String?
     func remove(id: String) -> String?
+}
+
+extension MonitorLink {
+    public var disk: DiskStatus? { nil }
 }
 
 /// `MonitorLink` for an engine in this process.
@@ -44,6 +50,7 @@ public final class EngineLink: MonitorLink {
     public func history(id: String) -> StreamHistory? { engine.history(id: id) }
     public func recentLog(id: String, limit: Int) -> [LogEntry] { engine.recentLog(id: id, limit: limit) }
     public func document(id: String) -> JSONValue? { engine.document(id: id) }
+    public var disk: DiskStatus? { engine.store.disk }
     public func spec(id: String) -> StreamSpec? { engine.specs.first { $0.id == id } }
 
     public func newID(for name: String) -> String {

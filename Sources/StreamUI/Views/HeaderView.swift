@@ -1,11 +1,13 @@
 import StreamCore
 import StreamEngine
 
-/// The two header lines: streams by state, and the totals (wire bytes in, current in-rate,
-/// patches per minute, what streaming saves over polling).
+/// The two header lines: streams by state (and, while the disk budget removes old files, the
+/// disk's use), and the totals (wire bytes in, current in-rate, patches per minute, what
+/// streaming saves over polling).
 struct HeaderView {
     let snapshots: [StreamSnapshot]
     let filtered: Int?
+    var disk: DiskStatus?
 
     /// `saves 97% of the bytes`, `costs 64% more bytes`, or `-` before anything was polled.
     static func savingsText(_ savings: Double?) -> String {
@@ -37,6 +39,10 @@ struct HeaderView {
         for (name, role) in order {
             guard let count = counts[name], count > 0 else { continue }
             x = screen.write("  \(count) \(name)", row: rect.top, column: x, limit: rect.right, style: Style(role, bold: role == .stateFailed || role == .stateStalled))
+        }
+        if let disk, disk.pruning {
+            let text = "  disk pruning: \(HumanUnits.bytes(disk.used)) of \(HumanUnits.bytes(disk.budget))"
+            x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: Style(.logWarn, bold: true))
         }
         guard rect.height > 1 else { return }
         let savings = body == 0 ? nil : 1 - Double(wouldBe) / Double(body)

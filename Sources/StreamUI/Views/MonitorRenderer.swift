@@ -20,7 +20,8 @@ public enum MonitorRenderer {
         }
         let state = controller.state
         let filtered = state.filter.isEmpty ? nil : controller.rows.count
-        HeaderView(snapshots: controller.snapshots, filtered: filtered).draw(into: &screen, in: Rect(top: 0, left: 0, height: 2, width: columns))
+        HeaderView(snapshots: controller.snapshots, filtered: filtered, disk: controller.disk)
+            .draw(into: &screen, in: Rect(top: 0, left: 0, height: 2, width: columns))
         let body = Rect(top: 2, left: 0, height: rows - 4, width: columns)
         var main = body
         if state.logOpen {

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CZlib
+
+/// gzip files through zlib: the archive's closed parts are compressed, and read back.
+enum GzipFile {
+    static let chunk = 64 << 10
+
+    /// Compresses the file at `source` into a new file at `destination` (mode 0600, replacing
+    /// one there), with the source's modification time, and syncs it. Returns its size. On a
+    /// failure nothing is left at `destination`.
+    static func compress(_ source: String, to destination: String, level: Int32 = 6) throws(FileError) -> Int {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileError(path: source, operation: "open", code: errno) }
+        defer { close(input) }
+        var status = stat()
+        guard fstat(input, &status) == 0 else { throw FileError(path: source, operation: "read", code: errno) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw FileError(path: destination, operation: "create", code: errno) }
+        var done = false
+        defer {
+            close(output)
+            if !done { unlink(destination) }
+        }
+        let size = try deflate(from: input, source: source, into: output, destination: destination, level: level)
+        // As gzip(1) does: the compressed file keeps the time its data was last written.
+        var times = [status.st_atim, status.st_mtim]
+        futimens(output, &times)
+        guard fsync(output) == 0 else { throw FileError(path: destination, operation: "write", code: errno) }
+        done = true
+        return size
+    }
+
+    private static func deflate(
+        from input: Int32, source: String, into output: Int32, destination: String, level: Int32
+    ) throws(FileError) -> Int {
+        var stream = z_stream()
+        guard czlib_deflate_init_gzip(&stream, level) == Z_OK else {
+            throw FileError(path: destination, operation: "compress into", code: ENOMEM)
+        }
+        defer { deflateEnd(&stream) }
+        let inBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+        let outBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+        defer {
+            inBuffer.deallocate()
+            outBuffer.deallocate()
+        }
+        var written = 0
+        var result = Z_OK
+        while result != Z_STREAM_END {
+            let count = read(input, inBuffer, chunk)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: source, operation: "read", code: errno)
+            }
+            stream.next_in = inBuffer
+            stream.avail_in = UInt32(count)
+            // Everything read goes through before the next read; at the end, until the trailer.
+            repeat {
+                stream.next_out = outBuffer
+                stream.avail_out = UInt32(chunk)
+                result = CZlib.deflate(&stream, count == 0 ? Z_FINISH : Z_NO_FLUSH)
+                guard result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR else {
+                    throw FileError(path: destination, operation: "compress into", code: EIO)
+                }
+                let produced = chunk - Int(stream.avail_out)
+                guard writeAll(output, outBuffer, produced) else {
+                    throw FileError(path: destination, operation: "write", code: errno)
+                }
+                written += produced
+            } while stream.avail_out == 0
+        }
+        return written
+    }
+
+    /// The decompressed contents of the gzip file at `path`; more than `limit` bytes is an
+    /// error (`EFBIG`), and so is a file that is not gzip or ends early (`EBADMSG`).
+    static func contents(of path: String, limit: Int) throws(FileError) -> [UInt8] {
+        let input = open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
+        defer { close(input) }
+        var stream = z_stream()
+        guard czlib_inflate_init_gzip(&stream) == Z_OK else {
+            throw FileError(path: path, operation: "decompress", code: ENOMEM)
+        }
+        defer { inflateEnd(&stream) }
+        let inBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+        let outBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+        defer {
+            inBuffer.deallocate()
+            outBuffer.deallocate()
+        }
+        var bytes: [UInt8] = []
+        var result = Z_OK
+        while result != Z_STREAM_END {
+            let count = read(input, inBuffer, chunk)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, operation: "read", code: errno)
+            }
+            guard count > 0 else { throw FileError(path: path, operation: "decompress", code: EBADMSG) }
+            stream.next_in = inBuffer
+            stream.avail_in = UInt32(count)
+            repeat {
+                stream.next_out = outBuffer
+                stream.avail_out = UInt32(chunk)
+                result = inflate(&stream, Z_NO_FLUSH)
+                guard result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR else {
+                    throw FileError(path: path, operation: "decompress", code: EBADMSG)
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(start: outBuffer, count: chunk - Int(stream.avail_out)))
+                if bytes.count > limit { throw FileError(path: path, operation: "decompress", code: EFBIG) }
+            } while stream.avail_out == 0 && result != Z_STREAM_END
+        }
+        return bytes
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeMutablePointer<UInt8>, _ count: Int) -> Bool {
+        var offset = 0
+        while offset < count {
+            let written = write(fd, bytes + offset, count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+}
