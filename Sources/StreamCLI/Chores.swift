@@ -32,10 +32,11 @@ final class Chores {
         timer.resume()
     }
 
-    /// SIGHUP: reads the registry again now, whether or not it seems to have changed, and
-    /// says what that changed (or that nothing did).
+    /// SIGHUP: reads the registry again now, whether or not it seems to have changed, says
+    /// what that changed (or that nothing did), and reopens every log and archive file.
     func reload(engine: Engine, follower: RegistryFollower) {
         queue.async {
+            engine.reopenFiles()
             let outcome = follower.check(force: true)
             let message = outcome?.message ?? "registry read again (SIGHUP): nothing changed"
             engine.store.publishAlert(stream: "", message: message, recovered: !(outcome?.isProblem ?? false))

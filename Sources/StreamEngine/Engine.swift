@@ -174,6 +174,12 @@ public final class Engine: Sendable {
         return followed
     }
 
+    /// Every stream lets go of its log and archive files; the next lines open them by name
+    /// again (SIGHUP: logs moved by logrotate are followed by new ones).
+    public func reopenFiles() {
+        for runner in runners.withLock({ Array($0.values) }) { runner.reopenFiles() }
+    }
+
     /// Reconnects stream `id` (a fresh snapshot), or starts it when stopped.
     public func restart(id: String) {
         runners.withLock { $0[id] }?.restart()

@@ -141,6 +141,13 @@ public final class StreamArchive {
         ledger.close("\(directory)/\(part.name)", compress: compress)
     }
 
+    /// Writes what is pending and lets go of the file; the next record opens the day's newest
+    /// part by name again (SIGHUP, after a person or a tool moved files).
+    public func reopen() throws(FileError) {
+        defer { closeFile(compress: false) }
+        try flush()
+    }
+
     /// Whether lines wait for a `flush`.
     public var hasPending: Bool { pending.count > 0 }
 

@@ -132,6 +132,18 @@ public final class StreamLog {
         try pending.write(to: file)
     }
 
+    /// Writes what is pending and lets go of the file; the next line opens `path` again, so a
+    /// log moved away (logrotate, then SIGHUP) is followed by a new one, not written on.
+    public func reopen() throws(FileError) {
+        defer {
+            if file != nil {
+                file = nil
+                ledger.close(path, compress: false)
+            }
+        }
+        try flush()
+    }
+
     private func openIfNeeded() throws(FileError) {
         guard file == nil else { return }
         try makeDirectories(directory)

@@ -175,6 +175,16 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         }
     }
 
+    /// Lets go of the log and archive files, written up to now; the next lines open them by
+    /// name again (SIGHUP).
+    func reopenFiles() {
+        queue.async { [self] in
+            flushFiles()
+            logging { try $0.reopen() }
+            archiving { try $0.reopen() }
+        }
+    }
+
     /// The current document (nil before the first snapshot or body).
     func currentDocument() -> JSONValue? {
         queue.sync { document.current }

@@ -94,14 +94,22 @@ final class SignalTests: XCTestCase {
         terminate(process)
     }
 
-    /// SIGHUP reads the registry again (the daemon convention) instead of ending the service.
-    func testSIGHUPReadsTheRegistryAgain() throws {
+    /// SIGHUP reads the registry again and reopens the logs (the daemon convention, what
+    /// logrotate expects) instead of ending the service.
+    func testSIGHUPReadsTheRegistryAgainAndReopensTheLogs() throws {
         FileManager.default.createFile(atPath: home + "/out.txt", contents: nil)
         let process = try headless(stdout: try FileHandle(forWritingTo: URL(fileURLWithPath: home + "/out.txt")))
         func said() -> String { (try? String(contentsOfFile: home + "/out.txt", encoding: .utf8)) ?? "" }
-        waitUntil("the start line") { said().hasPrefix("running 1 of 1 stream") }
+        let log = home + "/state/logs/quotes.jsonl"
+        waitUntil("the start line and the first logged event") {
+            said().hasPrefix("running 1 of 1 stream") && ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(#""kind":"event""#)
+        }
+        XCTAssertEqual(rename(log, log + ".moved"), 0)  // what logrotate does
         kill(process.processIdentifier, SIGHUP)
         waitUntil("the reload said") { said().contains("\nregistry read again (SIGHUP): nothing changed\n") }
+        waitUntil("a new log with events") {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(#""kind":"event""#)
+        }
         XCTAssertTrue(process.isRunning)
         terminate(process)
     }
