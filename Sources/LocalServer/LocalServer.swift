@@ -27,7 +27,7 @@ public final class LocalServer: Sendable {
         public var kind: String
         public var period: Duration
 
-        /// `kind`: `quotes`, `weather` or `status`.
+        /// `kind`: `quotes`, `market`, `weather`, `status` or `spelling`.
         public init(name: String, kind: String, period: Duration) {
             self.name = name
             self.kind = kind

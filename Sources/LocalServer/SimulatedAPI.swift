@@ -18,6 +18,9 @@ final class SimulatedAPI {
         case weather
         /// A status page: one component flips now and then.
         case status
+        /// A name whose only change is its Unicode normalization (NFC, then NFD, and back): the
+        /// same text to a reader, a different JSON string. No version member either.
+        case spelling
     }
 
     let name: String
@@ -55,6 +58,8 @@ final class SimulatedAPI {
             document = ["station": "demo-airport", "version": 1, "temperature": 12.5, "wind": ["speed": 14, "direction": "NW"], "conditions": "cloudy"]
         case .status:
             document = ["version": 1, "components": ["api": "operational", "database": "operational", "search": "operational", "billing": "operational"]]
+        case .spelling:
+            document = ["name": .string(SimulatedAPI.composedName)]
         }
     }
 
@@ -73,7 +78,7 @@ final class SimulatedAPI {
         var next = document
         version += 1
         next = mutated(next)
-        if case .object(var object) = next {
+        if kind != .spelling, case .object(var object) = next {
             object["version"] = .number(JSONNumber(version))
             next = .object(object)
         }
@@ -114,7 +119,14 @@ final class SimulatedAPI {
             let key = components.keys.randomElement(using: &random)!
             components[key] = components[key] == "operational" ? "degraded" : "operational"
             object["components"] = .object(components)
+        case .spelling:
+            let isComposed = object["name"] == .string(SimulatedAPI.composedName)
+            object["name"] = .string(isComposed ? SimulatedAPI.decomposedName : SimulatedAPI.composedName)
         }
         return .object(object)
     }
+
+    /// "Zoë" with U+00EB, and with "e" + U+0308.
+    static let composedName = "Zo\u{EB}"
+    static let decomposedName = "Zoe\u{308}"
 }

@@ -96,6 +96,30 @@ final class RegistryTests: XCTestCase {
         check({ $0["notify"] = ["webhook": "https://h/", "webhookFormat": "xml"] }, "notify.webhookFormat: must be one of slack, text, not \"xml\"")
     }
 
+    /// A spec is its bytes: an edit that only changes a string's Unicode normalization ("Zoë"
+    /// with U+00EB, then with e + U+0308) is an edit the engine must apply (a command path or a
+    /// header value is sent as it is written).
+    func testSpecsCompareStringsByScalars() {
+        let composed = "Zo\u{EB}"
+        let decomposed = "Zoe\u{308}"
+        let edits: [(String, (inout StreamSpec, String) -> Void)] = [
+            ("name", { $0.name = $1 }),
+            ("header value", { $0.headers[1].value = $1 }),
+            ("group", { $0.group = $1 }),
+            ("notify command", { $0.notify?.command = ["/usr/bin/logger", $1] }),
+        ]
+        for (field, edit) in edits {
+            var before = quotes()
+            var after = quotes()
+            edit(&before, composed)
+            edit(&after, decomposed)
+            XCTAssertNotEqual(before, after, field)
+            var same = quotes()
+            edit(&same, String(decoding: Array(composed.utf8), as: UTF8.self))
+            XCTAssertEqual(before, same, field)
+        }
+    }
+
     func testRegistryKeepsIdsUnique() throws {
         var registry = Registry()
         try registry.add(quotes())

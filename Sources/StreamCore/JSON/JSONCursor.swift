@@ -146,7 +146,7 @@ struct JSONCursor {
         let base = memberStack.count
         // Duplicate keys are found by a linear search while the object is small, and through
         // a dictionary of positions once it is not (so hostile 100,000-key objects stay linear).
-        var positions: [String: Int]? = nil
+        var positions: [JSONKey: Int]? = nil
         /// One bit per key hash seen (a 64-bit Bloom filter): most keys skip the search.
         var keysSeen: UInt64 = 0
         while true {
@@ -169,11 +169,11 @@ struct JSONCursor {
             var existing: Int? = nil
             let keyBit: UInt64 = 1 << (keyHash >> 58)
             if let positions {
-                existing = positions[key]
+                existing = positions[JSONKey(key)]
             } else if keysSeen & keyBit != 0 {  // otherwise no earlier key has this hash
                 var i = base
                 while i < memberStack.count {
-                    if keyHashStack[i] == keyHash && memberStack[i].key == key { existing = i; break }
+                    if keyHashStack[i] == keyHash && memberStack[i].key.scalarsEqual(key) { existing = i; break }
                     i += 1
                 }
             }
@@ -182,11 +182,11 @@ struct JSONCursor {
                 memberStack[existing].value = value
             } else {
                 if positions != nil {
-                    positions![key] = memberStack.count
+                    positions![JSONKey(key)] = memberStack.count
                 } else if memberStack.count - base == JSONObject.indexThreshold {
-                    var built = [String: Int](minimumCapacity: 64)
-                    for i in base..<memberStack.count { built[memberStack[i].key] = i }
-                    built[key] = memberStack.count
+                    var built = [JSONKey: Int](minimumCapacity: 64)
+                    for i in base..<memberStack.count { built[JSONKey(memberStack[i].key)] = i }
+                    built[JSONKey(key)] = memberStack.count
                     positions = built
                 }
                 memberStack.push(JSONObject.Member(key: key, value: value))

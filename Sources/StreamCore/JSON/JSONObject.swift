@@ -1,4 +1,5 @@
-/// A JSON object: members in the order they were written, with unique keys.
+/// A JSON object: members in the order they were written, with unique keys. Keys are told
+/// apart by their Unicode scalars, as all JSON strings are (see `String.scalarsEqual`).
 ///
 /// Order is kept so that output looks like its input; equality ignores it, as RFC 8259 objects
 /// are unordered. Small objects are searched linearly (faster than hashing for a handful of
@@ -11,10 +12,19 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public struct Member: Sendable, Hashable {
         public var key: String
         public var value: JSONValue
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            lhs.key.scalarsEqual(rhs.key) && lhs.value == rhs.value
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            key.hashScalars(into: &hasher)
+            hasher.combine(value)
+        }
     }
 
     public private(set) var members: [Member]
-    private var index: [String: Int]?
+    private var index: [JSONKey: Int]?
 
     static let indexThreshold = 16
 
@@ -56,18 +66,20 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// The position of `key`, or nil.
     public func position(of key: String) -> Int? {
-        if let index { return index[key] }
+        if let index { return index[JSONKey(key)] }
         return JSONObject.position(of: key, in: members)
     }
 
     /// The position of `key` in `members`, searched linearly. Comparing lengths first is cheap
-    /// (no call into the String comparison runtime) and rules out most other keys. Through a
-    /// buffer pointer, reading a member's key does not copy the member (whose value would be
-    /// retained and released on every comparison).
+    /// (no call to compare the bytes) and rules out most other keys. Through a buffer pointer,
+    /// reading a member's key does not copy the member (whose value would be retained and
+    /// released on every comparison).
     private static func position(of key: String, in members: [Member]) -> Int? {
         let length = key.utf8.count
         return members.withUnsafeBufferPointer { buffer in
-            for i in buffer.indices where buffer[i].key.utf8.count == length && buffer[i].key == key { return i }
+            for i in buffer.indices where buffer[i].key.utf8.count == length && buffer[i].key.scalarsEqual(key) {
+                return i
+            }
             return nil
         }
     }
@@ -98,7 +110,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     mutating func append(key: String, value: JSONValue) {
         members.append(Member(key: key, value: value))
         if index != nil {
-            index![key] = members.count - 1
+            index![JSONKey(key)] = members.count - 1
         } else if members.count > JSONObject.indexThreshold {
             buildIndex()
         }
@@ -115,8 +127,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         let removed = members.remove(at: position)
         if index != nil {
             if members.count > JSONObject.indexThreshold {
-                index![removed.key] = nil
-                for i in position..<members.count { index![members[i].key] = i }
+                index![JSONKey(removed.key)] = nil
+                for i in position..<members.count { index![JSONKey(members[i].key)] = i }
             } else {
                 index = nil
             }
@@ -127,8 +139,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
 
     private mutating func buildIndex() {
-        var built = [String: Int](minimumCapacity: members.count * 2)
-        for (i, member) in members.enumerated() { built[member.key] = i }
+        var built = [JSONKey: Int](minimumCapacity: members.count * 2)
+        for (i, member) in members.enumerated() { built[JSONKey(member.key)] = i }
         index = built
     }
 
@@ -140,7 +152,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
             rhs.members.withUnsafeBufferPointer { right in
                 for i in left.indices {
                     // Same order is the common case: check the same position before searching.
-                    if right[i].key == left[i].key {
+                    if right[i].key.scalarsEqual(left[i].key) {
                         if right[i].value != left[i].value { return false }
                     } else {
                         guard let position = rhs.position(of: left[i].key), right[position].value == left[i].value else { return false }
@@ -156,7 +168,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         var combined = 0
         for member in members {
             var memberHasher = Hasher()
-            memberHasher.combine(member.key)
+            member.key.hashScalars(into: &memberHasher)
             memberHasher.combine(member.value)
             combined = combined &+ memberHasher.finalize()
         }

@@ -2,7 +2,8 @@
 ///
 /// `""` is the whole document; `"/"` is the member named `""` of the root. In a token, `~1`
 /// stands for `/` and `~0` for `~`. The token `-` names the position after the last array
-/// element, which only `add` may use.
+/// element, which only `add` may use. Tokens match keys, and pointers compare, by Unicode
+/// scalars (as JSON strings do).
 public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     public var tokens: [String]
 
@@ -53,6 +54,21 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
 
     public var isRoot: Bool { tokens.isEmpty }
 
+    public static func == (lhs: JSONPointer, rhs: JSONPointer) -> Bool {
+        lhs.tokens.count == rhs.tokens.count && lhs.hasPrefix(rhs.tokens.count, of: rhs)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tokens.count)
+        for token in tokens { token.hashScalars(into: &hasher) }
+    }
+
+    /// Whether the first `count` tokens of `self` and `other` are the same.
+    private func hasPrefix(_ count: Int, of other: JSONPointer) -> Bool {
+        for i in 0..<count where !tokens[i].scalarsEqual(other.tokens[i]) { return false }
+        return true
+    }
+
     public var parent: JSONPointer { JSONPointer(tokens: Array(tokens.dropLast())) }
 
     public func appending(_ token: String) -> JSONPointer {
@@ -65,7 +81,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
 
     /// True when `self` is a proper prefix of `other` (a location inside it).
     public func isProperPrefix(of other: JSONPointer) -> Bool {
-        tokens.count < other.tokens.count && Array(other.tokens.prefix(tokens.count)) == tokens
+        tokens.count < other.tokens.count && hasPrefix(tokens.count, of: other)
     }
 
     /// The pointer as text, with `~` and `/` in tokens escaped.

@@ -1,7 +1,8 @@
 /// A JSON value (RFC 8259).
 ///
-/// Equality is JSON equality: numbers by mathematical value, objects as unordered sets of
-/// members, arrays in order, and `true`/`false` never equal to any number.
+/// Equality is JSON equality: numbers by mathematical value, strings and keys by their Unicode
+/// scalars (never Swift's canonical equivalence), objects as unordered sets of members, arrays
+/// in order, and `true`/`false` never equal to any number.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -66,7 +67,7 @@ public enum JSONValue: Sendable, Hashable {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
+        case let (.string(a), .string(b)): return a.scalarsEqual(b)
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)): return a == b
         default: return false
@@ -78,7 +79,7 @@ public enum JSONValue: Sendable, Hashable {
         case .null: hasher.combine(0)
         case .bool(let b): hasher.combine(1); hasher.combine(b)
         case .number(let n): hasher.combine(2); hasher.combine(n)
-        case .string(let s): hasher.combine(3); hasher.combine(s)
+        case .string(let s): hasher.combine(3); s.hashScalars(into: &hasher)
         case .array(let a): hasher.combine(4); hasher.combine(a)
         case .object(let o): hasher.combine(5); hasher.combine(o)
         }

@@ -89,7 +89,7 @@ final class StringInterner {
         let slot = Int(truncatingIfNeeded: hash >> 40) & (StringInterner.slots - 1)
         let length = end - start
         if hashes[slot] == hash && lengths[slot] == length
-            && (length <= 8 || memoryEqual(bytes.baseAddress! + offsets[slot], bytes.baseAddress! + start, length))
+            && (length <= 8 || UTF8Bytes.equal(bytes.baseAddress! + offsets[slot], bytes.baseAddress! + start, length))
         {
             // Up to 8 bytes the hash is a bijection of the content (for a given length: xor,
             // multiply by an odd constant and xorshift are each invertible), so an equal hash
@@ -102,20 +102,5 @@ final class StringInterner {
         lengths[slot] = length
         strings[slot] = string
         return string
-    }
-
-    @inline(__always)
-    private func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        var i = 0
-        while i + 8 <= count {
-            if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                != UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-            i += 8
-        }
-        while i < count {
-            if a[i] != b[i] { return false }
-            i += 1
-        }
-        return true
     }
 }

@@ -53,7 +53,7 @@ public enum JSONDiff {
             }
             for (index, member) in a.members.enumerated() {
                 // Same member order is the common case: look at the same position first.
-                if index < b.count, b.members[index].key == member.key {
+                if index < b.count, b.members[index].key.scalarsEqual(member.key) {
                     diffChild(member.value, b.members[index].value, at: member.key)
                 } else if let other = b[member.key] {
                     diffChild(member.value, other, at: member.key)

@@ -20,17 +20,19 @@ public struct NotifySpec: Sendable, Equatable {
 
     public static let defaultAfter = 120
 
+    /// Strings compare by Unicode scalars (see `StreamSpec.==`).
+    public static func == (lhs: NotifySpec, rhs: NotifySpec) -> Bool {
+        lhs.command.map { $0.map(JSONKey.init) } == rhs.command.map { $0.map(JSONKey.init) }
+            && lhs.webhook.map(JSONKey.init) == rhs.webhook.map(JSONKey.init)
+            && lhs.webhookFormat == rhs.webhookFormat && lhs.after == rhs.after && lhs.repeat == rhs.repeat
+    }
+
     public init(command: [String]? = nil, webhook: String? = nil, webhookFormat: WebhookFormat = .slack, after: Int = NotifySpec.defaultAfter, repeat: Int? = nil) {
         self.command = command
         self.webhook = webhook
         self.webhookFormat = webhookFormat
         self.after = after
         self.repeat = `repeat`
-    }
-
-    public static func == (lhs: NotifySpec, rhs: NotifySpec) -> Bool {
-        lhs.command == rhs.command && lhs.webhook == rhs.webhook && lhs.webhookFormat == rhs.webhookFormat
-            && lhs.after == rhs.after && lhs.repeat == rhs.repeat
     }
 
     func validate() throws(SpecError) {

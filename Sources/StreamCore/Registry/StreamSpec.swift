@@ -60,12 +60,17 @@ public struct StreamSpec: Sendable, Equatable {
         self.caFile = caFile
     }
 
+    /// Strings compare by Unicode scalars, as JSON strings do (the registry is JSON): an edit
+    /// that changes only a string's normalization still changes the bytes sent or run.
     public static func == (lhs: StreamSpec, rhs: StreamSpec) -> Bool {
-        lhs.id == rhs.id && lhs.name == rhs.name && lhs.url == rhs.url && lhs.mode == rhs.mode
-            && lhs.interval == rhs.interval && lhs.headers.map(\.name) == rhs.headers.map(\.name)
-            && lhs.headers.map(\.value) == rhs.headers.map(\.value) && lhs.group == rhs.group
+        func exact(_ strings: [String]) -> [JSONKey] { strings.map(JSONKey.init) }
+        return lhs.id == rhs.id && lhs.name.scalarsEqual(rhs.name) && lhs.url.scalarsEqual(rhs.url)
+            && lhs.mode == rhs.mode && lhs.interval == rhs.interval
+            && exact(lhs.headers.map(\.name)) == exact(rhs.headers.map(\.name))
+            && exact(lhs.headers.map(\.value)) == exact(rhs.headers.map(\.value))
+            && lhs.group.map(JSONKey.init) == rhs.group.map(JSONKey.init)
             && lhs.notify == rhs.notify && lhs.autostart == rhs.autostart && lhs.stall == rhs.stall
-            && lhs.compress == rhs.compress && lhs.caFile == rhs.caFile
+            && lhs.compress == rhs.compress && lhs.caFile.map(JSONKey.init) == rhs.caFile.map(JSONKey.init)
     }
 
     /// Checks the values a person typed (the UI form and `add` use this too); each problem is
