@@ -8,7 +8,8 @@ struct AddCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop add <url> [--name NAME] [--mode sse|poll] [--interval SECONDS]
                              [--header 'Name: value']... [--group GROUP] [--stall SECONDS]
-                             [--no-compress] [--ca-file PATH] [--notify-command PROGRAM]
+                             [--max-retry SECONDS] [--no-compress] [--ca-file PATH]
+                             [--notify-command PROGRAM]
                              [--webhook URL] [--start] [--config PATH]
 
         Registers a stream in the registry (by default $XDG_CONFIG_HOME/streamtop/streams.json).
@@ -24,6 +25,8 @@ struct AddCommand: StreamtopCommand {
                                    the registry (mode 0600) and never shown.
           --group GROUP            Compare streams of the same API (an SSE stream and a poller).
           --stall SECONDS          Reconnect after this long without a byte (default 90).
+          --max-retry SECONDS      The longest wait a server's retry: may ask for before
+                                   reconnecting (default 600).
           --no-compress            Do not offer gzip: saves ~39 KiB per connection, for many
                                    streams of small events.
           --ca-file PATH           Trust the CA certificates (PEM) in PATH for this stream
@@ -44,7 +47,7 @@ struct AddCommand: StreamtopCommand {
             options: [
                 "--name": "name", "--mode": "mode", "--interval": "interval", "--header": "header", "-H": "header",
                 "--group": "group", "--stall": "stall", "--notify-command": "notify-command", "--webhook": "webhook",
-                "--ca-file": "ca-file", "--config": "config",
+                "--ca-file": "ca-file", "--config": "config", "--max-retry": "max-retry",
             ])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -72,7 +75,8 @@ struct AddCommand: StreamtopCommand {
             id: "", name: last("name") ?? AddCommand.defaultName(for: url), url: url, mode: mode,
             interval: try seconds("interval", default: StreamSpec.defaultInterval), headers: headers, group: last("group"),
             notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall),
-            compress: !scanned.flags.contains("no-compress"), caFile: last("ca-file").map(AddCommand.absolute))
+            compress: !scanned.flags.contains("no-compress"), caFile: last("ca-file").map(AddCommand.absolute),
+            maxRetry: try seconds("max-retry", default: StreamSpec.defaultMaxRetry))
         config = last("config")
     }
 

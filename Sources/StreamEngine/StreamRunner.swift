@@ -112,6 +112,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.stall = .seconds(spec.stall)
                 options.compress = spec.compress
                 options.scrubber = scrubber
+                options.maxServerRetry = .seconds(spec.maxRetry)
                 lastEnding = nil
                 options.caFile = spec.caFile
                 // The connection holds its runner until it has finished (`.finished` lets go of

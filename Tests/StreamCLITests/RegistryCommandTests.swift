@@ -7,7 +7,8 @@ import XCTest
 final class RegistryCommandTests: TemporaryHomeTestCase {
     func testAddListRemove() throws {
         XCTAssertEqual(run(["list"]).out, "No streams registered. Add one with: streamtop add <url>\n")
-        let added = run(["add", "https://api.example.com/v1/quotes?symbols=ACME&token=s3cret", "--header", "Authorization: Bearer abc", "--group", "quotes", "--start"])
+        let added = run(["add", "https://api.example.com/v1/quotes?symbols=ACME&token=s3cret", "--header", "Authorization: Bearer abc",
+                         "--group", "quotes", "--start", "--max-retry", "120"])
         XCTAssertEqual(added.status, 0, added.err)
         XCTAssertEqual(added.out, "added api-example-com-v1-quotes (sse) https://api.example.com/v1/quotes?symbols=ACME&token=REDACTED\n")
         XCTAssertEqual(run(["add", "http://127.0.0.1:8080/weather", "--mode", "poll", "--interval", "30", "--name", "Weather", "--no-compress"]).status, 0)
@@ -27,6 +28,8 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
         XCTAssertEqual(json[0]?["autostart"], true)
         XCTAssertEqual(json[0]?["compress"], true)
         XCTAssertEqual(json[1]?["compress"], false, "--no-compress")
+        XCTAssertEqual(json[0]?["maxRetry"], 120, "--max-retry")
+        XCTAssertEqual(json[1]?["maxRetry"], 600)
 
         // The file itself keeps the credentials (mode 0600), for the engine to send.
         let registryPath = home + "/config/streamtop/streams.json"

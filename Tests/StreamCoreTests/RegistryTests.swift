@@ -18,7 +18,7 @@ final class RegistryTests: XCTestCase {
             id: "quotes", name: "Stock quotes", url: "https://api.example.com/quotes?token=abc", mode: .sse,
             headers: [("Authorization", "Bearer secret"), ("X-Trace", "1")], group: "quotes",
             notify: NotifySpec(command: ["/usr/bin/logger", "-t", "streamtop"], webhook: "https://hooks.example.com/x", webhookFormat: .text, after: 60, repeat: 3600),
-            autostart: true, stall: 45, compress: false, caFile: "/etc/streamtop/private-ca.pem")
+            autostart: true, stall: 45, compress: false, caFile: "/etc/streamtop/private-ca.pem", maxRetry: 120)
     }
 
     func testSpecRoundTripsThroughJSONWithDefaults() throws {
@@ -28,6 +28,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(minimal.mode, .sse)
         XCTAssertEqual(minimal.interval, 60)
         XCTAssertEqual(minimal.stall, 90)
+        XCTAssertEqual(minimal.maxRetry, 600, "a server's retry is capped at 10 minutes unless a spec says otherwise")
         XCTAssertTrue(minimal.compress, "gzip is offered unless a spec says otherwise")
         XCTAssertFalse(minimal.autostart)
         XCTAssertTrue(minimal.headers.isEmpty)
@@ -81,6 +82,7 @@ final class RegistryTests: XCTestCase {
         check({ $0["interval"] = 0 }, "interval: must be between 1 and 86400 seconds")
         check({ $0["interval"] = 1.5 }, "interval: must be a whole number of seconds, not 1.5")
         check({ $0["stall"] = "90" }, "stall: must be a whole number of seconds, not \"90\"")
+        check({ $0["maxRetry"] = 0 }, "maxRetry: must be between 1 and 86400 seconds")
         check({ $0["autostart"] = 1 }, "autostart: must be true or false, not 1")
         check({ $0["compress"] = "no" }, "compress: must be true or false, not \"no\"")
         check({ $0["headers"] = ["Bad Name": "x"] }, "headers[0]: \"Bad Name\" is not a valid header name")

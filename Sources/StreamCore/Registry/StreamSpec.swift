@@ -37,14 +37,19 @@ public struct StreamSpec: Sendable, Equatable {
     /// The certificates (PEM) of the authorities to trust for this stream instead of the
     /// system's (a private CA): an absolute path. Verification stays on.
     public var caFile: String?
+    /// The longest wait before reconnecting that a server's `retry:` may ask for, in seconds:
+    /// `retry: 99999999999` must not silence a stream for years.
+    public var maxRetry: Int
 
     public static let defaultInterval = 60
     public static let defaultStall = 90
+    public static let defaultMaxRetry = 600
 
     public init(
         id: String, name: String, url: String, mode: Mode = .sse, interval: Int = StreamSpec.defaultInterval,
         headers: [(name: String, value: String)] = [], group: String? = nil, notify: NotifySpec? = nil,
-        autostart: Bool = false, stall: Int = StreamSpec.defaultStall, compress: Bool = true, caFile: String? = nil
+        autostart: Bool = false, stall: Int = StreamSpec.defaultStall, compress: Bool = true, caFile: String? = nil,
+        maxRetry: Int = StreamSpec.defaultMaxRetry
     ) {
         self.id = id
         self.name = name
@@ -58,6 +63,7 @@ public struct StreamSpec: Sendable, Equatable {
         self.stall = stall
         self.compress = compress
         self.caFile = caFile
+        self.maxRetry = maxRetry
     }
 
     /// Strings compare by Unicode scalars, as JSON strings do (the registry is JSON): an edit
@@ -71,6 +77,7 @@ public struct StreamSpec: Sendable, Equatable {
             && lhs.group.map(JSONKey.init) == rhs.group.map(JSONKey.init)
             && lhs.notify == rhs.notify && lhs.autostart == rhs.autostart && lhs.stall == rhs.stall
             && lhs.compress == rhs.compress && lhs.caFile.map(JSONKey.init) == rhs.caFile.map(JSONKey.init)
+            && lhs.maxRetry == rhs.maxRetry
     }
 
     /// Checks the values a person typed (the UI form and `add` use this too); each problem is
@@ -83,6 +90,9 @@ public struct StreamSpec: Sendable, Equatable {
         if let problem = StreamSpec.urlProblem(url) { throw SpecError(field: "url", reason: problem) }
         guard interval >= 1, interval <= 86_400 else { throw SpecError(field: "interval", reason: "must be between 1 and 86400 seconds") }
         guard stall >= 1, stall <= 86_400 else { throw SpecError(field: "stall", reason: "must be between 1 and 86400 seconds") }
+        guard maxRetry >= 1, maxRetry <= 86_400 else {
+            throw SpecError(field: "maxRetry", reason: "must be between 1 and 86400 seconds")
+        }
         for (index, header) in headers.enumerated() {
             guard StreamSpec.isToken(header.name) else {
                 throw SpecError(field: "headers[\(index)]", reason: "\"\(Sanitizer.line(header.name))\" is not a valid header name")

@@ -15,12 +15,14 @@ extension StreamSpec {
         object["stall"] = .number(JSONNumber(stall))
         object["compress"] = .bool(compress)
         if let caFile { object["caFile"] = .string(caFile) }
+        object["maxRetry"] = .number(JSONNumber(maxRetry))
         for member in unknownFields { object[member.key] = member.value }
         return .object(object)
     }
 
     static let knownFields: Set<String> = [
         "id", "name", "url", "mode", "interval", "headers", "group", "notify", "autostart", "stall", "compress", "caFile",
+        "maxRetry",
     ]
 
     /// Reads a spec; missing optional fields take their defaults, unknown fields are kept
@@ -39,7 +41,8 @@ extension StreamSpec {
             autostart: try reader.boolean("autostart", default: false),
             stall: try reader.integer("stall", default: StreamSpec.defaultStall),
             compress: try reader.boolean("compress", default: true),
-            caFile: try reader.optionalString("caFile"))
+            caFile: try reader.optionalString("caFile"),
+            maxRetry: try reader.integer("maxRetry", default: StreamSpec.defaultMaxRetry))
         spec.unknownFields = object.unknown(besides: StreamSpec.knownFields)
         try spec.validate()
         self = spec
