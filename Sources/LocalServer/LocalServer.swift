@@ -46,6 +46,8 @@ public final class LocalServer: Sendable {
         /// A prepared event stream served as fast as the client reads at `/firehose`, then
         /// closed (the benchmark's ingest test).
         public var firehose: [UInt8]?
+        /// The `Content-Encoding` the firehose's bytes are already in (e.g. `gzip`), if any.
+        public var firehoseEncoding: String?
 
         public init(apis: [APIConfiguration] = LocalServer.demoAPIs, retryMilliseconds: Int = 1000, heartbeat: Duration = .seconds(15), seed: UInt64 = 1, port: UInt16 = 0) {
             self.apis = apis

@@ -291,6 +291,36 @@ if enabled("engine") {
     server.stop()
 }
 
+// MARK: Generic SSE: 100,000 one-KiB text messages end to end; a gzip bomb against the archive
+
+var textRight = true
+if enabled("text") {
+    let count = 100_000
+    var configuration = LocalServer.Configuration(apis: [])
+    configuration.firehose = TextStreamBench.messages(count: count)
+    let server = try! LocalServer(configuration: configuration)
+    let size = Double(configuration.firehose!.count)
+    var rawBest = Double.infinity
+    var tailBest = Double.infinity
+    for _ in 0..<3 {
+        rawBest = min(rawBest, EngineIngest.rawRead(port: server.port))
+        let run = TextStreamBench.tail(port: server.port, count: count)
+        tailBest = min(tailBest, run.seconds)
+        textRight = textRight && run.whole
+    }
+    server.stop()
+    report(BenchResult(name: "tail URL, 100,000 1 KiB text messages", value: size / tailBest, unit: "B/s",
+                       target: nil, baselineName: "raw socket read", baselineValue: size / rawBest))
+    print("  every message arrived, in order, no error: \(textRight ? "yes" : "NO")")
+    let cap = 4 << 20
+    let bomb = TextStreamBench.gzipBomb(count: 2_000_000, cap: cap)
+    let bounded = bomb.archive <= cap + cap / 8
+    print(String(format: "Gzip bomb: %d tiny events, %.1f MB decoded from %.1f KB on the wire: archive %.2f MiB on disk (cap %.0f MiB + one part: %@), logs %.1f MiB",
+                 bomb.events, Double(bomb.decoded) / 1e6, Double(bomb.wire) / 1e3, Double(bomb.archive) / 1_048_576,
+                 Double(cap) / 1_048_576, bounded ? "held" : "EXCEEDED", Double(bomb.logs) / 1_048_576))
+    textRight = textRight && bounded && bomb.events >= 2_000_000
+}
+
 // MARK: Scale: 5,000 SSE streams at one event a second each
 
 var scaleRight = true
@@ -351,4 +381,4 @@ if enabled("ui") {
 }
 
 let missed = results.filter { $0.meetsTarget == false }
-print(missed.isEmpty && finalDocumentRight && ingestRight && scaleRight && monitorRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
+print(missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
