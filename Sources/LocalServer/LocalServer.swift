@@ -58,6 +58,22 @@ public final class LocalServer: Sendable {
         }
     }
 
+    /// A generic SSE stream for `firehose`: `count` messages (ids 1…count) of 1 KiB of text,
+    /// three quarters of them starting like JSON without being JSON (`[DONE]`, `[1,2] is a
+    /// list`, `{not json}`), as LLM token streams and chat streams send.
+    public static func textMessages(count: Int) -> [UInt8] {
+        let starts = ["plain ", "[DONE] ", "[1,2] is a list ", "{not json} "]
+        var stream: [UInt8] = []
+        stream.reserveCapacity(count * 1_060)
+        for index in 1...count {
+            let text = starts[index % starts.count] + "message \(index) "
+            stream += Array("id: \(index)\ndata: ".utf8)
+            stream += Array((text + String(repeating: "x", count: 1_024 - text.utf8.count)).utf8)
+            stream += Array("\n\n".utf8)
+        }
+        return stream
+    }
+
     /// Quotes every second, weather every 30 s, a status page every 10 minutes.
     public static let demoAPIs = [
         APIConfiguration(name: "quotes", kind: "quotes", period: .seconds(1)),

@@ -9,20 +9,6 @@ import StreamEngine
 /// about 5,000 (text that merely starts like JSON was an error), and a gzip bomb of tiny
 /// events against the archive's cap.
 enum TextStreamBench {
-    /// 100,000 messages of 1 KiB of text, a quarter starting like JSON (`[DONE]`, `[1,2]…`, `{…}`).
-    static func messages(count: Int = 100_000) -> [UInt8] {
-        let starts = ["[DONE] ", "[1,2] is a list ", "{not json} ", "plain "]
-        var stream: [UInt8] = []
-        stream.reserveCapacity(count * 1_060)
-        for index in 1...count {
-            let text = starts[index % starts.count] + "message \(index) "
-            stream += Array("id: \(index)\ndata: ".utf8)
-            stream += Array((text + String(repeating: "x", count: 1_024 - text.utf8.count)).utf8)
-            stream += Array("\n\n".utf8)
-        }
-        return stream
-    }
-
     /// Seconds for `tail --jsonl --quiet --no-reconnect URL` to read the whole firehose
     /// (libcurl, SSE, each message tried as JSON and kept as text, the summary), and whether its
     /// summary counted every message with no error.

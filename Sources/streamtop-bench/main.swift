@@ -297,7 +297,7 @@ var textRight = true
 if enabled("text") {
     let count = 100_000
     var configuration = LocalServer.Configuration(apis: [])
-    configuration.firehose = TextStreamBench.messages(count: count)
+    configuration.firehose = LocalServer.textMessages(count: count)
     let server = try! LocalServer(configuration: configuration)
     let size = Double(configuration.firehose!.count)
     var rawBest = Double.infinity

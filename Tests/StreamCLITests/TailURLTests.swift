@@ -103,17 +103,8 @@ final class TailURLTests: XCTestCase {
     /// no error, no resynchronisation, exit 0 when the server ends it.
     func testAHundredThousandTextMessagesArriveWhole() throws {
         let count = 100_000
-        let starts = ["[DONE] ", "[1,2] is a list ", "{not json} ", "plain "]
-        var firehose: [UInt8] = []
-        firehose.reserveCapacity(count * 1_060)
-        for index in 1...count {
-            let text = starts[index % starts.count] + "message \(index) "
-            firehose += Array("id: \(index)\ndata: ".utf8)
-            firehose += Array((text + String(repeating: "x", count: 1_024 - text.utf8.count)).utf8)
-            firehose += Array("\n\n".utf8)
-        }
         var configuration = LocalServer.Configuration(apis: [])
-        configuration.firehose = firehose
+        configuration.firehose = LocalServer.textMessages(count: count)
         let texts = try LocalServer(configuration: configuration)
         defer { texts.stop() }
         let out = MemorySink()
