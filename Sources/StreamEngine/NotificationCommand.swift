@@ -22,7 +22,10 @@ enum NotificationCommand {
 
     /// Runs `command` (its program looked up in `PATH`) and waits; nil when it exited 0, else
     /// what went wrong, with the end of its output.
-    static func run(_ command: [String], environment: [String], timeout: Duration) -> String? {
+    /// The timeout is a deadline of `time`'s, as every deadline of the engine.
+    static func run(
+        _ command: [String], environment: [String], timeout: Duration, time: any Scheduler = SystemScheduler()
+    ) -> String? {
         guard let program = command.first else { return "is empty" }
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { return "could not start: \(String(cString: strerror(errno)))" }
@@ -54,7 +57,13 @@ enum NotificationCommand {
         let spawned = posix_spawnp(&pid, program, &actions, &attributes, arguments, environment)
         close(writing)
         guard spawned == 0 else { return "could not start: \(String(cString: strerror(spawned)))" }
-        let (output, timedOut) = collect(from: reading, pid: pid, timeout: timeout)
+        // The kill comes from the scheduler; it never reaches a reaped child (see `Watch`).
+        let watch = Watch()
+        let child = pid
+        let killer = time.schedule(after: timeout, on: Watch.queue) { watch.kill(child) }
+        let output = collect(from: reading, pid: pid, watch: watch)
+        killer.cancel()
+        let timedOut = watch.end()
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exited = status & 0x7F == 0
@@ -71,31 +80,47 @@ enum NotificationCommand {
         duration >= .seconds(1) ? "\(Int(duration.seconds.rounded())) s" : "\(duration.nanoseconds / 1_000_000) ms"
     }
 
-    /// Reads the command's output, keeping its last `keptBytes`, until the command has ended
-    /// (its group killed once `timeout` has passed); returns the output and whether it was
-    /// killed. The child is waited for without being reaped: it stays a zombie until the
-    /// caller reaps it, so its process group, and the kill, can never reach another process
-    /// that reused its id.
-    private static func collect(from fd: Int32, pid: pid_t, timeout: Duration) -> (output: [UInt8], killed: Bool) {
-        let clock = SystemTimeSource()
-        let deadline = clock.now() + timeout
+    /// Whether the command's time ran out, and whether it has ended: the kill and the reaping
+    /// take turns on a lock, so a kill can never reach another process that reused the id.
+    private final class Watch: Sendable {
+        static let queue = DispatchQueue(label: "streamtop.notify.timeouts")
+        private let state = Mutex((ended: false, killed: false))
+
+        /// Kills the command's whole process group, unless it has ended.
+        func kill(_ pid: pid_t) {
+            state.withLock { state in
+                guard !state.ended else { return }
+                state.killed = true
+                _ = Glibc.kill(-pid, SIGKILL)
+            }
+        }
+
+        var killed: Bool { state.withLock { $0.killed } }
+
+        /// The command has ended (it may be reaped now); returns whether it had been killed.
+        func end() -> Bool {
+            state.withLock { state in
+                state.ended = true
+                return state.killed
+            }
+        }
+    }
+
+    /// Reads the command's output, keeping its last `keptBytes`, until the command has ended;
+    /// returns the output. The child is waited for without being reaped: it stays a zombie
+    /// until the caller reaps it, so its process group can still be killed as a whole.
+    private static func collect(from fd: Int32, pid: pid_t, watch: Watch) -> [UInt8] {
         var kept: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16 << 10)
-        var killed = false
         var open = true
         func ended() -> Bool {
             var info = siginfo_t()
             return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid != 0
         }
         while true {
-            if !killed, clock.now() >= deadline {
-                kill(-pid, SIGKILL)
-                killed = true
-            }
             if open {
-                let wait = max(0, min(Int32(100), Int32((deadline - clock.now()).nanoseconds / 1_000_000)))
                 var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                if poll(&entry, 1, killed ? 100 : wait) > 0 {
+                if poll(&entry, 1, 100) > 0 {
                     let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     if count > 0 {
                         kept.append(contentsOf: buffer[0..<count])
@@ -120,8 +145,8 @@ enum NotificationCommand {
             kept.append(contentsOf: buffer[0..<count])
             if kept.count > keptBytes { kept.removeFirst(kept.count - keptBytes) }
         }
-        if killed { kill(-pid, SIGKILL) }  // whatever of its group was left behind
-        return (kept, killed)
+        if watch.killed { kill(-pid, SIGKILL) }  // whatever of its group was left behind
+        return kept
     }
 
     /// The last line or so of what the command printed, made safe to show.

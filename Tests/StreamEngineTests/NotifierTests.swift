@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Synchronization
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -141,6 +142,28 @@ final class NotificationCommandTests: XCTestCase {
         let started = Date()
         XCTAssertEqual(run("echo waiting; exec sleep 30", timeout: .milliseconds(300)), "did not finish within 300 ms and was killed: waiting")
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    }
+
+    /// The time limit is a deadline of the engine's scheduler: on a manual clock, the command
+    /// is killed exactly when the test moves the clock past it, and not before.
+    func testTheTimeLimitIsTheSchedulersDeadline() throws {
+        let time = ManualScheduler()
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-started-\(UUID().uuidString)").path
+        defer { unlink(marker) }
+        let outcome = Mutex<String??>(nil)
+        let done = expectation(description: "the command ended")
+        Thread {
+            let result = NotificationCommand.run(["/bin/sh", "-c", "echo waiting; touch \(marker); exec sleep 3600"],
+                                                 environment: ["PATH=/usr/bin:/bin"], timeout: .seconds(30), time: time)
+            outcome.withLock { $0 = .some(result) }
+            done.fulfill()
+        }.start()
+        waitUntil("the command to start") { FileManager.default.fileExists(atPath: marker) && time.pendingCount == 1 }
+        time.advance(by: .seconds(29))
+        XCTAssertNil(outcome.withLock { $0 }, "not killed before its time")
+        time.advance(by: .seconds(1))
+        wait(for: [done], timeout: 30)
+        XCTAssertEqual(outcome.withLock { $0 }, .some("did not finish within 30 s and was killed: waiting"))
     }
 
     /// Killed whole: a child it started in its process group goes with it.
