@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -29,15 +30,11 @@ final class RunCommandTests: XCTestCase {
         try process.run()
         // Wait for the status file to show events (what a script would do).
         let statusPath = home + "/state/status.json"
-        var events = 0
-        let deadline = Date().addingTimeInterval(20)
-        while events < 5 && Date() < deadline {
-            if let status = try? JSONParser.parse(Array((try? Data(contentsOf: URL(fileURLWithPath: statusPath))) ?? Data())) {
-                events = status["streams"]?.arrayValue?.first { $0["id"] == "quotes" }?["events"]?.numberValue?.intValue ?? 0
-            }
-            usleep(50_000)
+        func events(_ id: String) -> Int {
+            let streams = (try? StatusFile.read(path: statusPath))?["streams"]?.arrayValue ?? []
+            return streams.first { $0["id"] == .string(id) }?["events"]?.numberValue?.intValue ?? 0
         }
-        XCTAssertGreaterThanOrEqual(events, 5)
+        waitUntil("status.json to show five events of quotes") { events("quotes") >= 5 }
 
         // A script adds a stream meanwhile: the running engine takes it in and starts it.
         let add = Process()
@@ -47,14 +44,9 @@ final class RunCommandTests: XCTestCase {
         try add.run()
         add.waitUntilExit()
         XCTAssertEqual(add.terminationStatus, 0)
-        var added = 0
-        while added < 1 && Date() < deadline.addingTimeInterval(20) {
-            if let status = try? JSONParser.parse(Array((try? Data(contentsOf: URL(fileURLWithPath: statusPath))) ?? Data())) {
-                added = status["streams"]?.arrayValue?.first { $0["id"] == "scores" }?["events"]?.numberValue?.intValue ?? 0
-            }
-            usleep(50_000)
+        waitUntil("status.json to show an event of the added stream: it runs without a restart") {
+            events("scores") >= 1
         }
-        XCTAssertGreaterThanOrEqual(added, 1, "the added stream runs without a restart")
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
@@ -98,11 +90,10 @@ final class RunCommandTests: XCTestCase {
         ]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
         var disk: JSONValue?
-        while disk == nil && Date() < deadline {
+        waitUntil("status.json to show the disk") {
             disk = (try? StatusFile.read(path: home + "/state/status.json"))?["disk"]
-            if disk == nil { usleep(50_000) }
+            return disk != nil
         }
         process.terminate()
         process.waitUntilExit()
@@ -164,14 +155,13 @@ final class RunCommandTests: XCTestCase {
             try process.run()
             // Let it archive for a while (its files grow; this waits on them, not on a timer).
             let directory = home + "/state/archive/quotes"
-            let deadline = Date().addingTimeInterval(20)
             let target = 20_000 * (round + 1) + Int.random(in: 0..<5_000, using: &random)
-            while Date() < deadline {
-                let size = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).reduce(0) { total, name in
+            waitUntil("the archive to reach \(target) bytes") {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+                let size = names.reduce(0) { total, name in
                     total + (((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int) ?? 0)
                 }
-                if size >= target { break }
-                usleep(2_000)
+                return size >= target
             }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -216,8 +206,10 @@ final class OpenFileLimitRunTests: XCTestCase {
     }
 
     /// Runs `streamtop run --headless` under `ulimit` (a shell's, as a person would) until
-    /// `done` holds for status.json's streams; returns them and what it said on stderr.
-    func runUnderLimit(_ ulimit: String, until done: @escaping ([JSONValue]) -> Bool) throws -> (streams: [JSONValue], errors: String) {
+    /// `done` holds for status.json; returns its streams and what it said on stderr.
+    func runUnderLimit(
+        _ ulimit: String, until what: String, line: UInt = #line, _ done: (JSONValue) -> Bool
+    ) throws -> (streams: [JSONValue], errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         let command = [StreamtopBinaryTests.executable.path, "run", "--headless", "--config", home + "/streams.json", "--state-dir", home + "/state"]
@@ -226,13 +218,11 @@ final class OpenFileLimitRunTests: XCTestCase {
         process.standardError = errors
         process.standardOutput = Pipe()
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
         var streams: [JSONValue] = []
-        while Date() < deadline {
-            let data = (try? Data(contentsOf: URL(fileURLWithPath: home + "/state/status.json"))) ?? Data()
-            streams = (try? JSONParser.parse(Array(data)))?["streams"]?.arrayValue ?? []
-            if done(streams) { break }
-            usleep(50_000)
+        waitUntil(what, line: line) {
+            guard let status = try? StatusFile.read(path: home + "/state/status.json") else { return false }
+            streams = status["streams"]?.arrayValue ?? []
+            return done(status)
         }
         process.terminate()
         process.waitUntilExit()
@@ -241,8 +231,9 @@ final class OpenFileLimitRunTests: XCTestCase {
 
     func testALowSoftLimitIsRaisedAndEveryStreamRuns() throws {
         // 20 streams need about 124 files; only the soft limit is low.
-        let (streams, errors) = try runUnderLimit("-S -n 64") { streams in
-            streams.count == 20 && streams.allSatisfy { ($0["events"]?.numberValue?.intValue ?? 0) > 0 }
+        let (streams, errors) = try runUnderLimit("-S -n 64", until: "events from all 20 streams") { status in
+            let streams = status["streams"]?.arrayValue ?? []
+            return streams.count == 20 && streams.allSatisfy { ($0["events"]?.numberValue?.intValue ?? 0) > 0 }
         }
         XCTAssertEqual(streams.filter { ($0["events"]?.numberValue?.intValue ?? 0) > 0 }.count, 20)
         XCTAssertTrue(streams.allSatisfy { $0["lastError"] == nil || $0["lastError"] == .null }, "\(streams.compactMap { $0["lastError"] })")
@@ -263,15 +254,22 @@ final class OpenFileLimitRunTests: XCTestCase {
         func saysWhy(_ stream: JSONValue) -> Bool {
             stream["lastError"]?.stringValue?.contains("too many open files") == true
         }
-        let (streams, _) = try runUnderLimit("-n 64") { $0.count == 100 && $0.contains(where: saysWhy) }
+        let (streams, _) = try runUnderLimit("-n 64", until: "100 streams, one saying it ran out of files") { status in
+            let streams = status["streams"]?.arrayValue ?? []
+            return streams.count == 100 && streams.contains(where: saysWhy)
+        }
         XCTAssertEqual(streams.count, 100, "status.json was written")
         XCTAssertTrue(streams.contains(where: saysWhy), "\(streams.compactMap { $0["lastError"] })")
     }
 
     func testAHardLimitTooLowIsSaidOnceAtStart() throws {
-        // Run until status.json has been attempted a few times, then stop.
-        let started = Date()
-        let (_, errors) = try runUnderLimit("-n 64") { _ in Date().timeIntervalSince(started) > 3 }
+        // Run until status.json has been written three times (a rewrite per second while
+        // streams fail), then stop.
+        var written: Set<String> = []
+        let (_, errors) = try runUnderLimit("-n 64", until: "status.json to be written three times") { status in
+            if let updated = status["updatedAt"]?.stringValue { written.insert(updated) }
+            return written.count >= 3
+        }
         XCTAssertTrue(errors.hasPrefix("streamtop: the open-file limit (64) is too low for 20 streams, which need about 124: raise it (ulimit -n, or LimitNOFILE= in a systemd unit) or run fewer streams\n"), errors)
         // A status.json that cannot be written is said once, not every second.
         XCTAssertLessThanOrEqual(errors.components(separatedBy: "status.json").count - 1, 1, errors)
@@ -355,14 +353,14 @@ final class HeadlessAlertTests: XCTestCase {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: home + "/err.txt"))
         try process.run()
         func text(_ name: String) -> String { (try? String(contentsOfFile: home + "/" + name, encoding: .utf8)) ?? "" }
-        func waitFor(_ name: String, _ condition: (String) -> Bool) {
-            let deadline = Date().addingTimeInterval(20)
-            while !condition(text(name)) && Date() < deadline { usleep(20_000) }
-        }
         // Both problems on stderr; then the log is freed, and its recovery comes on stdout.
-        waitFor("err.txt") { $0.contains("is failed since") && $0.contains("cannot be written") }
+        waitUntil("both problems on stderr; it said: \(text("err.txt"))") {
+            text("err.txt").contains("is failed since") && text("err.txt").contains("cannot be written")
+        }
         try FileManager.default.removeItem(atPath: home + "/state/logs/quotes.jsonl")
-        waitFor("out.txt") { $0.contains("its log is written again") }
+        waitUntil("the log's recovery on stdout; it said: \(text("out.txt"))") {
+            text("out.txt").contains("its log is written again")
+        }
         process.terminate()
         process.waitUntilExit()
         let said = text("err.txt"), out = text("out.txt")

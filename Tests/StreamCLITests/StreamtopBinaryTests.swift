@@ -100,32 +100,78 @@ final class StreamtopBinaryTests: XCTestCase {
         XCTAssertEqual(Set(try RegistryFile(path: path).load().streams.map(\.name)), Set((0..<10).map { "stream \($0)" }))
     }
 
-    /// Kill -9 `streamtop add` at random moments: the registry is replaced atomically, so it
-    /// always reads back whole, holding exactly the streams whose add completed.
+    /// Where in its run a `streamtop add` is killed: each a point the test sees it reach.
+    enum KillPoint {
+        case atLaunch, holdingTheLock, midWrite, afterTheRename, never
+    }
+
+    /// Kill -9 `streamtop add` at points of its run: before it has done anything, while it
+    /// holds the registry's lock, while it writes the new registry (its temporary file made
+    /// and not yet renamed over the old one) and just after the rename. The registry is
+    /// replaced atomically, so it always reads back whole, holding exactly the streams whose
+    /// save was renamed into place; the temporary files of writers killed mid-save go with the
+    /// next save. A kill counts as mid-write when the writer's temporary file is still there
+    /// after it died: it never reached its rename.
     func testRegistrySurvivesKillNineMidWrite() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-crash-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/streams.json"
-        var random = SplitMix64(seed: 9)
-        var completed = 0
-        for index in 0..<60 {
+        // A big registry makes each save take milliseconds of writing and fsync, room for a kill
+        // to land inside it. The bulk is a member this streamtop does not know: saves keep it,
+        // and loading it costs little (thousands of streams would make each load slow).
+        let padding = String(repeating: "p", count: 8 << 20)
+        try Data(#"{"version": 1, "streams": [], "padding": "\#(padding)"}"#.utf8).write(to: URL(fileURLWithPath: path))
+        func temporaryFiles() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".streams.json.tmp-") }
+        }
+        let plan: [KillPoint] = [
+            .midWrite, .atLaunch, .midWrite, .holdingTheLock, .midWrite, .afterTheRename, .midWrite, .never,
+            .midWrite, .holdingTheLock, .midWrite, .afterTheRename, .midWrite, .never,
+        ]
+        var registered: [String] = []  // the streams whose save was renamed into place
+        var killedMidWrite = 0
+        for (index, point) in plan.enumerated() {
+            let watch = try DirectoryWatch(directory)
             let process = Process()
             process.executableURL = Self.executable
             process.arguments = ["add", "http://127.0.0.1:9/stream-\(index)", "--name", "stream \(index)", "--config", path]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Randomize where in its run the process dies (this waits for nothing to finish).
-            // A run takes about 10 ms here; kills land before, during and after its write.
-            usleep(UInt32.random(in: 0...25_000, using: &random))
-            kill(process.processIdentifier, SIGKILL)
+            var temporary: String?
+            func killWhen(_ mask: Int32, _ prefix: String) -> String? {
+                let name = watch.wait(for: mask, namedLike: prefix) { process.isRunning }
+                if name != nil { kill(process.processIdentifier, SIGKILL) }
+                return name
+            }
+            switch point {
+            case .atLaunch: kill(process.processIdentifier, SIGKILL)
+            case .holdingTheLock: _ = killWhen(IN_OPEN, ".streams.json.lock")
+            case .midWrite: temporary = killWhen(IN_CREATE, ".streams.json.tmp-").map { directory + "/" + $0 }
+            case .afterTheRename: _ = killWhen(IN_MOVED_TO, "streams.json")
+            case .never: break
+            }
             process.waitUntilExit()
-            if process.terminationReason == .exit && process.terminationStatus == 0 { completed += 1 }
+            let completed = process.terminationReason == .exit && process.terminationStatus == 0
             let registry = try RegistryFile(path: path).load()  // never torn, never invalid
-            XCTAssertGreaterThanOrEqual(registry.streams.count, completed)
-            XCTAssertLessThanOrEqual(registry.streams.count, index + 1)
-            for spec in registry.streams { XCTAssertTrue(spec.url.hasPrefix("http://127.0.0.1:9/stream-")) }
+            XCTAssertEqual(registry.unknownFields["padding"]?.stringValue?.utf8.count, padding.utf8.count, "kept whole")
+            let streams = registry.streams.map(\.url)
+            let added = registered + ["http://127.0.0.1:9/stream-\(index)"]
+            XCTAssertTrue(streams == registered || streams == added, "\(point): \(streams) after \(registered)")
+            if let temporary, FileManager.default.fileExists(atPath: temporary) {
+                killedMidWrite += 1
+                XCTAssertEqual(streams, registered, "killed before its rename: the old registry stands")
+            }
+            if completed {
+                XCTAssertEqual(streams, added, "its add completed")
+                XCTAssertEqual(try temporaryFiles(), [], "its save removed what killed writers left")
+            }
+            registered = streams
         }
+        let attempts = plan.filter { $0 == .midWrite }.count
+        XCTAssertGreaterThanOrEqual(
+            killedMidWrite, 3, "of \(attempts) kills aimed at the write, \(killedMidWrite) landed in it")
         // The temporary files of writers killed mid-save (credentials and all) go with the next save.
         let last = Process()
         last.executableURL = Self.executable
@@ -134,7 +180,7 @@ final class StreamtopBinaryTests: XCTestCase {
         try last.run()
         last.waitUntilExit()
         XCTAssertEqual(last.terminationStatus, 0)
-        let left = try FileManager.default.contentsOfDirectory(atPath: directory)
-        XCTAssertEqual(left.filter { $0.contains(".tmp-") }, [])
+        XCTAssertEqual(try temporaryFiles(), [])
+        XCTAssertEqual(try RegistryFile(path: path).load().streams.map(\.url), registered + ["http://127.0.0.1:9/last"])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCLI
@@ -148,14 +149,37 @@ final class TailURLTests: XCTestCase {
         XCTAssertEqual(result.errors, "streamtop: --header, --stall, --timeout, --poll and --no-reconnect apply to URLs only\nRun 'streamtop tail --help' for usage.\n")
     }
 
+    /// An API that changes once between two polls: the second poll shows a patch (that one
+    /// version's worth), smaller than the body. The API runs on a manual clock, and each poll
+    /// is held until the test has moved it (or not): nothing depends on how long anything takes.
     func testPollingShowsWhatStreamingWouldHaveSent() throws {
-        // A poll every second of an API that changes every 700 ms: the second poll shows a
-        // patch (one or two versions' worth), smaller than the body.
-        let slower = try LocalServer(configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: .milliseconds(700))]))
+        let clock = ManualTimeSource()
+        let period = Duration.milliseconds(700)
+        let slower = try LocalServer(
+            configuration: .init(apis: [.init(name: "quotes", kind: "quotes", period: period)]), time: clock)
         defer { slower.stop() }
-        let result = try tail(["--jsonl", "--poll", "1", "--max-events", "2", slower.baseURL + "/poll/quotes"])
-        XCTAssertEqual(result.status, 0, result.errors)
-        let polls = result.records.filter { $0["kind"] == "poll" }
+        final class Tailed: @unchecked Sendable {  // written before `ended` is fulfilled, read after
+            var status: Int32 = -1
+            let output = MemorySink(), errors = MemorySink()
+        }
+        let tailed = Tailed()
+        let ended = expectation(description: "tail ended")
+        let url = slower.baseURL + "/poll/quotes?fault=hold"
+        DispatchQueue.global().async {
+            let arguments = ["tail", "--jsonl", "--poll", "1", "--max-events", "2", url]
+            tailed.status = Streamtop.main(arguments, output: tailed.output, errors: tailed.errors)
+            ended.fulfill()
+        }
+        func requests() -> Int { slower.requestCount(path: "/poll/quotes") }
+        waitUntil("the first poll") { requests() == 1 }
+        slower.releaseHeldPolls()
+        waitUntil("the second poll") { requests() == 2 }
+        slower.advance(clock, by: period)  // one new version between the two polls
+        slower.releaseHeldPolls()
+        wait(for: [ended], timeout: 30)
+        XCTAssertEqual(tailed.status, 0, tailed.errors.text)
+        let records = try tailed.output.lines.map { try JSONParser.parse($0) }
+        let polls = records.filter { $0["kind"] == "poll" }
         XCTAssertEqual(polls.count, 2)
         XCTAssertEqual(polls[0]["status"], 200)
         // The first body is what a streaming proxy sends first: the snapshot, as one `add`.
@@ -173,11 +197,14 @@ final class TailURLTests: XCTestCase {
         XCTAssertGreaterThan(patchBytes, 0)
         XCTAssertLessThan(patchBytes, bodyBytes)
         XCTAssertGreaterThan(polls[1]["wireBytes"]!.numberValue!.intValue!, bodyBytes, "headers count on the wire")
-        XCTAssertEqual(result.records.last?["events"], 2)
+        XCTAssertEqual(records.last?["events"], 2)
     }
 
     func testConditionalPollsGet304WhenNothingChanged() throws {
-        let still = try LocalServer(configuration: .init(apis: [.init(name: "status", kind: "status", period: .seconds(3600))]))
+        // A manual clock that never moves: the API never changes between the polls.
+        let still = try LocalServer(
+            configuration: .init(apis: [.init(name: "status", kind: "status", period: .seconds(3600))]),
+            time: ManualTimeSource())
         defer { still.stop() }
         let result = try tail(["--jsonl", "--poll", "1", "--max-events", "2", still.baseURL + "/poll/status"])
         let polls = result.records.filter { $0["kind"] == "poll" }

@@ -101,7 +101,7 @@ extension EngineTests {
         let engine = try Engine(specs: specs, stateDirectory: nil, environment: [:])
         defer { engine.shutdown() }
         engine.startAutostart()
-        let polled = waitFor(engine) {
+        let polled = waitFor(engine, "a poll of private and an error for plain") {
             ($0["private"]?.metrics.polls ?? 0) >= 1 && $0["plain"]?.status.lastError != nil
         }
         XCTAssertEqual(polled["private"]?.status.state, .open)

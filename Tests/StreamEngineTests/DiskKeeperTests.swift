@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -222,9 +223,9 @@ final class DiskBudgetEngineTests: XCTestCase {
             stateDirectory: state, storage: storage)
         defer { engine.shutdown() }
         engine.startAutostart()
-        let deadline = Date().addingTimeInterval(30)
-        while store(engine)?.pruning != true && Date() < deadline { usleep(20_000) }
-        XCTAssertEqual(store(engine)?.pruning, true)
+        waitUntil("the engine to prune past its budget; disk status: \(String(describing: store(engine)))") {
+            store(engine)?.pruning == true
+        }
         let alerts = engine.store.alerts(after: 0).map(\.message)
         let said = alerts.filter { $0.hasPrefix("disk budget (64.0 KiB) reached: removing the oldest") }
         XCTAssertEqual(said.count, 1, "\(alerts)")
@@ -239,7 +240,7 @@ final class DiskBudgetEngineTests: XCTestCase {
 
         // Stopped, and pruned once more: what is left fits the budget.
         engine.stop(id: "quotes")
-        while engine.store.snapshot(id: "quotes")?.status.state != .stopped && Date() < deadline { usleep(10_000) }
+        waitUntil("the stream to stop") { engine.store.snapshot(id: "quotes")?.status.state == .stopped }
         engine.disk?.check()
         var total = 0
         let enumerator = FileManager.default.enumerator(atPath: state)!

@@ -24,19 +24,23 @@ final class EngineTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Waits (polling the store, which is what the UI does) until `condition` holds.
-    func waitFor(_ engine: Engine, _ condition: ([String: StreamSnapshot]) -> Bool, file: StaticString = #filePath, line: UInt = #line) -> [String: StreamSnapshot] {
-        let deadline = Date().addingTimeInterval(20)
-        var lastVersion = -1
-        while Date() < deadline {
-            let (version, snapshots) = engine.store.latest()
-            let byID = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.id, $0) })
-            if version != lastVersion && condition(byID) { return byID }
-            lastVersion = version
-            usleep(10_000)
+    /// Waits (polling the store, which is what the UI does) until `condition` holds; returns
+    /// the snapshots that met it. A thin wrapper of the shared `waitUntil`.
+    func waitFor(
+        _ engine: Engine, _ what: String = "the engine's snapshots to reach the condition",
+        file: StaticString = #filePath, line: UInt = #line, _ condition: ([String: StreamSnapshot]) -> Bool
+    ) -> [String: StreamSnapshot] {
+        var seen: [String: StreamSnapshot] = [:]
+        let reached = waitUntil("\(what); last seen: \(describe(seen))", timeout: 20, file: file, line: line) {
+            seen = Dictionary(uniqueKeysWithValues: engine.store.latest().snapshots.map { ($0.id, $0) })
+            return condition(seen)
         }
-        XCTFail("condition not reached", file: file, line: line)
-        return [:]
+        return reached ? seen : [:]
+    }
+
+    /// Each stream's state, for a failure message.
+    func describe(_ snapshots: [String: StreamSnapshot]) -> String {
+        snapshots.keys.sorted().map { "\($0): \(snapshots[$0]!.status.state)" }.joined(separator: ", ")
     }
 
     func testStreamsAndPollersRunPublishAndRecord() throws {
@@ -50,7 +54,7 @@ final class EngineTests: XCTestCase {
         let initial = engine.store.latest().snapshots
         XCTAssertEqual(initial.map(\.status.state), [.idle, .idle, .idle, .idle], "every stream is published from the start")
         engine.startAutostart()
-        let running = waitFor(engine) { snapshots in
+        let running = waitFor(engine, "five patches, two polls of weather and one of quotes-polled") { snapshots in
             (snapshots["quotes"]?.metrics.patches ?? 0) >= 5 && (snapshots["weather"]?.metrics.polls ?? 0) >= 2
                 && (snapshots["quotes-polled"]?.metrics.polls ?? 0) >= 1
         }
@@ -80,7 +84,7 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(status["streams"]?[1]?["state"], "open")
 
         engine.stop(id: "quotes")
-        _ = waitFor(engine) { $0["quotes"]?.status.state == .stopped }
+        _ = waitFor(engine, "quotes to stop") { $0["quotes"]?.status.state == .stopped }
         engine.shutdown()
 
         let log = try JSONLinesReader.readFile(path: directory + "/logs/quotes.jsonl")
@@ -107,7 +111,7 @@ final class EngineTests: XCTestCase {
         ]
         let engine = try Engine(specs: specs, stateDirectory: nil)
         engine.startAutostart()
-        let seen = waitFor(engine) { snapshots in
+        let seen = waitFor(engine, "broken failed, gone stopped by the server, bad-patch reconnected") { snapshots in
             if case .failed = snapshots["broken"]?.status.state {} else { return false }
             return snapshots["gone"]?.status.state == .stoppedByServer && (snapshots["bad-patch"]?.metrics.reconnects ?? 0) >= 1
         }
@@ -124,7 +128,7 @@ final class EngineTests: XCTestCase {
         ]
         let engine = try Engine(specs: specs, stateDirectory: directory)
         engine.startAutostart()
-        let seen = waitFor(engine) { snapshots in
+        let seen = waitFor(engine, "stuck to reconnect after its stall and dropped to reconnect twice") { snapshots in
             // The stalled stream has reconnected (connecting again after its stall), not just
             // scheduled it: the log below must show the whole cycle.
             guard let stuck = snapshots["stuck"], stuck.metrics.reconnects >= 1 else { return false }
@@ -156,14 +160,16 @@ final class EngineTests: XCTestCase {
         engine.startAutostart()
         XCTAssertNil(engine.start(id: "weather"))
         XCTAssertNil(engine.stop(id: "quotes"))
-        _ = waitFor(engine) { $0["quotes"]?.status.state == .stopped && $0["weather"]?.status.state == .open }
+        _ = waitFor(engine, "quotes stopped and weather open") {
+            $0["quotes"]?.status.state == .stopped && $0["weather"]?.status.state == .open
+        }
         XCTAssertEqual(try registryFile.load().streams.map(\.autostart), [false, true], "each choice is written at once")
         engine.shutdown()
         XCTAssertEqual(try registryFile.load().streams.map(\.autostart), [false, true], "ending streamtop is not a choice to stop them")
 
         let again = try Engine(specs: try registryFile.load().streams, stateDirectory: directory, registryFile: registryFile)
         again.startAutostart()
-        let resumed = waitFor(again) { $0["weather"]?.status.state == .open }
+        let resumed = waitFor(again, "weather open again") { $0["weather"]?.status.state == .open }
         XCTAssertEqual(resumed["quotes"]?.status.state, .idle)
         again.shutdown()
 
@@ -172,7 +178,7 @@ final class EngineTests: XCTestCase {
         let broken = try Engine(specs: registry.streams, stateDirectory: directory, registryFile: registryFile)
         let problem = broken.start(id: "quotes")
         XCTAssertTrue(problem?.description.contains("streams.json") == true, "\(String(describing: problem))")
-        _ = waitFor(broken) { $0["quotes"]?.status.state == .open }
+        _ = waitFor(broken, "quotes open") { $0["quotes"]?.status.state == .open }
         broken.shutdown()
         XCTAssertEqual(try String(contentsOfFile: registryFile.path, encoding: .utf8), "{ not json")
     }
@@ -187,7 +193,7 @@ final class EngineTests: XCTestCase {
 
         try engine.add(StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes", autostart: true))
         try engine.add(StreamSpec(id: "weather", name: "Weather", url: server.baseURL + "/poll/weather", mode: .poll, interval: 1))
-        var seen = waitFor(engine) { ($0["quotes"]?.metrics.patches ?? 0) >= 2 }
+        var seen = waitFor(engine, "two patches of quotes") { ($0["quotes"]?.metrics.patches ?? 0) >= 2 }
         XCTAssertEqual(seen["weather"]?.status.state, .idle, "added without autostart: registered, not started")
         XCTAssertEqual(try registryFile.load().streams.map(\.id), ["quotes", "weather"])
         XCTAssertThrowsError(try engine.add(StreamSpec(id: "quotes", name: "Again", url: server.baseURL + "/sse/quotes"))) { error in
@@ -198,7 +204,9 @@ final class EngineTests: XCTestCase {
         // Restart: a new connection and a fresh snapshot.
         let snapshotsBefore = seen["quotes"]!.metrics.snapshots
         engine.restart(id: "quotes")
-        seen = waitFor(engine) { ($0["quotes"]?.metrics.snapshots ?? 0) > snapshotsBefore && $0["quotes"]?.status.state == .open }
+        seen = waitFor(engine, "a fresh snapshot of the restarted quotes") {
+            ($0["quotes"]?.metrics.snapshots ?? 0) > snapshotsBefore && $0["quotes"]?.status.state == .open
+        }
         XCTAssertEqual(seen["quotes"]?.metrics.snapshots, snapshotsBefore + 1)
 
         // Edit: the running stream moves to its new URL and keeps running.
@@ -206,7 +214,10 @@ final class EngineTests: XCTestCase {
         edited.url = server.baseURL + "/sse/weather"
         edited.name = "Weather stream"
         try engine.update(edited)
-        seen = waitFor(engine) { $0["quotes"]?.name == "Weather stream" && ($0["quotes"]?.metrics.snapshots ?? 0) >= 1 && $0["quotes"]?.status.state == .open }
+        seen = waitFor(engine, "the edited quotes open at its new URL") {
+            $0["quotes"]?.name == "Weather stream" && ($0["quotes"]?.metrics.snapshots ?? 0) >= 1
+                && $0["quotes"]?.status.state == .open
+        }
         XCTAssertEqual(seen["quotes"]?.url, server.baseURL + "/sse/weather")
         XCTAssertEqual(try registryFile.load().spec(id: "quotes")?.url, server.baseURL + "/sse/weather")
         var invalid = edited
@@ -225,10 +236,10 @@ final class EngineTests: XCTestCase {
         XCTAssertNil(engine.store.snapshot(id: "quotes"), "gone as soon as remove returns")
         // Its connection ends afterwards (the log says so): that must not bring the row back.
         let logPath = directory + "/logs/quotes.jsonl"
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, (try? JSONLinesReader.readFile(path: logPath).records.last?["state"]) != "stopped" { usleep(10_000) }
-        XCTAssertEqual(try JSONLinesReader.readFile(path: logPath).records.last?["state"], "stopped")
-        seen = waitFor(engine) { _ in true }
+        waitUntil("the removed stream's log to end with its stop") {
+            (try? JSONLinesReader.readFile(path: logPath).records.last?["state"]) == "stopped"
+        }
+        seen = waitFor(engine, "the current snapshots") { _ in true }
         XCTAssertEqual(Array(seen.keys), ["weather"])
         XCTAssertEqual(try registryFile.load().streams.map(\.id), ["weather"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/logs/quotes.jsonl"))
@@ -255,7 +266,9 @@ final class EngineTests: XCTestCase {
         engine.startAutostart()
         func alerted() -> Set<String> { Set(engine.store.alerts(after: 0).filter { !$0.recovered }.map(\.stream)) }
         waitUntil("alerts for every broken stream, not \(alerted())") { alerted().isSuperset(of: ["empty", "patchy", "waits"]) }
-        let seen = waitFor(engine) { ($0["cycled"]?.metrics.reconnects ?? 0) >= 3 && ($0["empty"]?.metrics.reconnects ?? 0) >= 2 }
+        let seen = waitFor(engine, "cycled to reconnect three times and empty twice") {
+            ($0["cycled"]?.metrics.reconnects ?? 0) >= 3 && ($0["empty"]?.metrics.reconnects ?? 0) >= 2
+        }
         XCTAssertFalse(alerted().contains("cycled"), "closed after events, resumed: healthy")
         XCTAssertNil(seen["cycled"]?.status.incidentSince)
         XCTAssertEqual(seen["cycled"]?.metrics.errors, 0)
@@ -317,7 +330,7 @@ final class EngineTests: XCTestCase {
         defer { engine.shutdown() }
         let follower = RegistryFollower(file: RegistryFile(path: path), engine: engine)
         engine.startAutostart()
-        _ = waitFor(engine) { $0["quotes"]?.status.state == .open }
+        _ = waitFor(engine, "quotes open") { $0["quotes"]?.status.state == .open }
         XCTAssertNil(follower.check(), "nothing changed yet")
 
         // The engine's own saves (a person stops a stream) are nothing to follow.
@@ -336,7 +349,10 @@ final class EngineTests: XCTestCase {
         }
         XCTAssertEqual(follower.check(), .followed(.init(added: ["scores"], removed: ["weather"], edited: ["quotes"])))
         XCTAssertEqual(follower.check(), nil, "followed once")
-        let seen = waitFor(engine) { $0["scores"]?.status.state == .open && $0["quotes"]?.name == "Quotes, renamed" && $0["quotes"]?.status.state == .open }
+        let seen = waitFor(engine, "scores open and quotes renamed and open") {
+            $0["scores"]?.status.state == .open && $0["quotes"]?.name == "Quotes, renamed"
+                && $0["quotes"]?.status.state == .open
+        }
         XCTAssertEqual(Set(seen.keys), ["quotes", "scores"])
         XCTAssertEqual(engine.specs.map(\.id), ["quotes", "scores"])
 
@@ -393,7 +409,7 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(try engine.writeStatusIfMoved(at: UTCTime(secondsSinceEpoch: 110)), "every 10 s regardless")
         XCTAssertEqual(try StatusFile.read(path: directory + "/status.json")["updatedAt"], .string(UTCTime(secondsSinceEpoch: 110).iso8601))
         engine.start(id: "idle")
-        _ = waitFor(engine) { $0["idle"]?.status.state == .open }
+        _ = waitFor(engine, "idle open") { $0["idle"]?.status.state == .open }
         XCTAssertTrue(try engine.writeStatusIfMoved(at: UTCTime(secondsSinceEpoch: 111)), "a stream published")
         XCTAssertEqual(try StatusFile.read(path: directory + "/status.json")["streams"]?[0]?["state"], "open")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LocalServer
 @testable import StreamCore
@@ -292,15 +293,18 @@ final class StorageFailureTests: XCTestCase {
         let engine = try Engine(specs: [StreamSpec(id: "quotes", name: "Quotes", url: server.baseURL + "/sse/quotes", autostart: true)], stateDirectory: state)
         defer { engine.shutdown() }
         engine.startAutostart()
-        func snapshot(until condition: (StreamSnapshot) -> Bool) -> StreamSnapshot? {
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                if let snapshot = engine.store.latest().snapshots.first, condition(snapshot) { return snapshot }
-                usleep(10_000)
+        func snapshot(_ what: String, line: UInt = #line, until condition: (StreamSnapshot) -> Bool) -> StreamSnapshot? {
+            var last: StreamSnapshot?
+            let reached = waitUntil("\(what); its status was \(String(describing: last?.status))", timeout: 20, line: line) {
+                last = engine.store.latest().snapshots.first
+                return last.map(condition) ?? false
             }
-            return nil
+            return reached ? last : nil
         }
-        let failing = snapshot { $0.status.storageError?.contains("archive") == true && $0.status.storageError?.contains("log") == true && $0.metrics.patches >= 3 }
+        let failing = snapshot("errors for both files, and three patches") {
+            $0.status.storageError?.contains("archive") == true && $0.status.storageError?.contains("log") == true
+                && $0.metrics.patches >= 3
+        }
         XCTAssertNotNil(failing, "\(String(describing: engine.store.latest().snapshots.first?.status))")
         XCTAssertEqual(failing?.status.state, .open, "the stream goes on")
         let today = SystemWallClock().now().dateString
@@ -311,13 +315,15 @@ final class StorageFailureTests: XCTestCase {
         try FileManager.default.removeItem(atPath: state + "/logs/quotes.jsonl")
         try FileManager.default.removeItem(atPath: state + "/archive/quotes")
         let before = failing?.metrics.events ?? 0
-        let recovered = snapshot { $0.status.storageError == nil && $0.metrics.events > before + 3 }
+        let recovered = snapshot("both files written again, and three more events") {
+            $0.status.storageError == nil && $0.metrics.events > before + 3
+        }
         XCTAssertNotNil(recovered)
         let messages = engine.store.alerts(after: 0).map(\.message)
         XCTAssertTrue(messages.contains("Quotes: its log is written again"), "\(messages)")
         XCTAssertTrue(messages.contains("Quotes: its archive is written again"), "\(messages)")
         engine.stop(id: "quotes")
-        _ = snapshot { $0.status.state == .stopped }
+        _ = snapshot("the stream to stop") { $0.status.state == .stopped }
         let log = try JSONLinesReader.readFile(path: state + "/logs/quotes.jsonl")
         XCTAssertTrue(log.records.contains { $0["kind"] == "storage" && $0["file"] == "archive" && $0["problem"] == .null }, "the log tells of the archive's recovery")
         XCTAssertTrue(log.records.contains { $0["kind"] == "event" })

@@ -14,7 +14,10 @@ final class PollConnectionTests: XCTestCase {
     var loop: CurlLoop!
 
     override func setUpWithError() throws {
-        server = try LocalServer(configuration: .init(apis: [.init(name: "status", kind: "status", period: .seconds(3600))]))
+        // A manual clock that never moves: the API never changes, however long a poll takes.
+        server = try LocalServer(
+            configuration: .init(apis: [.init(name: "status", kind: "status", period: .seconds(3600))]),
+            time: ManualTimeSource())
         loop = try CurlLoop()
     }
 

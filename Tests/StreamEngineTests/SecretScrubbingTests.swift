@@ -22,7 +22,7 @@ extension EngineTests {
         ]
         let engine = try Engine(specs: specs, stateDirectory: directory)
         engine.startAutostart()
-        _ = waitFor(engine) { snapshots in
+        _ = waitFor(engine, "errors for both streams, two hooks and two alerts") { snapshots in
             snapshots.values.allSatisfy { $0.status.lastError != nil } && server.receivedHooks().count >= 2
                 && engine.store.alerts(after: 0).count >= 2
         }
