@@ -13,9 +13,18 @@ public struct Registry: Sendable, Equatable {
     public init() {}
 
     public init(streams: [StreamSpec]) throws(RegistryError) {
+        var ids: Set<String> = []
         for (index, spec) in streams.enumerated() {
-            do { try add(spec) } catch { throw RegistryError(location: "streams[\(index)]", reason: error.description) }
+            do { try add(spec, ids: &ids) } catch { throw RegistryError(location: "streams[\(index)]", reason: error.description) }
         }
+    }
+
+    /// `add` while building a registry from a list: the ids seen so far in a set, so that
+    /// loading 20,000 streams is not 200 million comparisons.
+    private mutating func add(_ spec: StreamSpec, ids: inout Set<String>) throws(SpecError) {
+        try spec.validate()
+        guard ids.insert(spec.id).inserted else { throw SpecError(field: "id", reason: "\"\(spec.id)\" is already registered") }
+        streams.append(spec)
     }
 
     public func spec(id: String) -> StreamSpec? {
@@ -81,10 +90,11 @@ public struct Registry: Sendable, Equatable {
         guard let list = object["streams"] else { throw RegistryError(location: "streams", reason: "is missing") }
         guard case .array(let entries) = list else { throw RegistryError(location: "streams", reason: "must be an array, not a \(list.typeName)") }
         var registry = Registry()
+        var ids: Set<String> = []
         for (index, entry) in entries.enumerated() {
             let label = entry["id"]?.stringValue.map { "streams[\(index)] (\"\(Sanitizer.line($0))\")" } ?? "streams[\(index)]"
             do {
-                try registry.add(try StreamSpec(json: entry))
+                try registry.add(try StreamSpec(json: entry), ids: &ids)
             } catch {
                 throw RegistryError(location: "\(label).\(error.field)", reason: error.reason)
             }
