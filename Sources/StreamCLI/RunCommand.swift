@@ -126,7 +126,8 @@ struct RunCommand: StreamtopCommand {
             }
             for alert in engine.store.alerts(after: seen) {
                 if alert.sequence > seen + 1 {
-                    context.complain("\(alert.sequence - seen - 1) alerts came faster than they could be printed; 'streamtop status' has every stream's state")
+                    context.complain("\(alert.sequence - seen - 1) alerts came faster than they could be printed; "
+                                     + "'streamtop status' has every stream's state")
                 }
                 seen = alert.sequence
                 if alert.recovered { context.say(alert.message) } else { context.complain(alert.message) }

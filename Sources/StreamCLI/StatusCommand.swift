@@ -59,7 +59,8 @@ struct StatusCommand: StreamtopCommand {
             func double(_ key: String) -> Double { stream[key]?.numberValue?.doubleValue ?? 0 }
             let frequency = stream["changeFrequency"]?.numberValue.map { "\(Int(($0.doubleValue * 100).rounded()))%" } ?? "-"
             // A stream in an incident says for how long, whatever its state now.
-            let broken = stream["incidentSeconds"]?.numberValue.map { ", broken for " + HumanUnits.duration(seconds: $0.doubleValue) }
+            let broken = stream["incidentSeconds"]?.numberValue
+                .map { ", broken for " + HumanUnits.duration(seconds: $0.doubleValue) }
             return [
                 stream["id"]?.stringValue ?? "?", (stream["state"]?.stringValue ?? "?") + (broken ?? ""),
                 HumanUnits.bytes(int("wireBytes")), HumanUnits.bytes(Int(double("wireBytesPerSecond"))) + "/s",

@@ -125,7 +125,8 @@ struct TailURL {
 
     /// What a server must not echo back onto the terminal: the credentials of `--header` and the URL.
     private var scrubber: Redactor.Scrubber {
-        Redactor.Scrubber(secrets: StreamSpec(id: "tail", name: "tail", url: command.source, headers: command.headers).secrets)
+        let spec = StreamSpec(id: "tail", name: "tail", url: command.source, headers: command.headers)
+        return Redactor.Scrubber(secrets: spec.secrets)
     }
 
     /// Waits until the stream reports its end, stopping it on Ctrl-C or at `--timeout`.

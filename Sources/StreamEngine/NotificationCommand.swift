@@ -115,7 +115,8 @@ enum NotificationCommand {
         var open = true
         func ended() -> Bool {
             var info = siginfo_t()
-            return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid != 0
+            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+            return info._sifields._sigchld.si_pid != 0
         }
         while true {
             if open {

@@ -91,7 +91,8 @@ public final class Notifier: Sendable {
                 "STREAMTOP_REASON=\(message.reason)", "STREAMTOP_SINCE=\(message.since.iso8601)",
                 "STREAMTOP_RECOVERED=\(message.recovered ? "1" : "0")", "STREAMTOP_MESSAGE=\(message.text)",
             ]
-            let outcome = NotificationCommand.run(command, environment: environment, timeout: commandTimeout, time: time)
+            let outcome = NotificationCommand.run(
+                command, environment: environment, timeout: commandTimeout, time: time)
             if let failure = outcome {
                 retry(attempt, "notification command \(command[0]) \(failure)", report: report) { [self] in
                     runCommand(command, message, attempt: attempt + 1, report: report)

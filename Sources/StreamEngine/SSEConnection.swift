@@ -110,7 +110,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     /// Set when the transfer pauses; the drain that makes room clears it and resumes.
     private let wantsResume = Atomic<Bool>(false)
 
-    public init(options: Options, loop: CurlLoop, queue: DispatchQueue, time: any Scheduler = SystemScheduler(), seed: UInt64 = 1, handler: @escaping (Report) -> Void) {
+    public init(
+        options: Options, loop: CurlLoop, queue: DispatchQueue, time: any Scheduler = SystemScheduler(), seed: UInt64 = 1,
+        handler: @escaping (Report) -> Void
+    ) {
         self.options = options
         self.loop = loop
         self.queue = queue

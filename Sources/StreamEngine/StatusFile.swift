@@ -32,12 +32,14 @@ public enum StatusFile {
             "sinceSeconds": .number(JSONNumber((metrics.at - snapshot.status.since).seconds) ?? JSONNumber(0)),
             // How long the current incident has lasted (null while healthy): the first error
             // since the stream was last healthy, whatever its state now.
-            "incidentSeconds": snapshot.status.incidentSince.map { .number(JSONNumber((metrics.at - $0).seconds) ?? JSONNumber(0)) } ?? .null,
+            "incidentSeconds": snapshot.status.incidentSince
+                .map { .number(JSONNumber((metrics.at - $0).seconds) ?? JSONNumber(0)) } ?? .null,
             "lastError": snapshot.status.lastError.map { .string($0) } ?? .null,
             "storageError": snapshot.status.storageError.map { .string($0) } ?? .null,
             "wireBytes": .number(JSONNumber(Int(metrics.wireBytes))), "payloadBytes": .number(JSONNumber(Int(metrics.payloadBytes))),
             "events": .number(JSONNumber(Int(metrics.events))), "patches": .number(JSONNumber(Int(metrics.patches))),
-            "polls": .number(JSONNumber(Int(metrics.polls))), "pollsSkipped": .number(JSONNumber(Int(metrics.pollsSkipped))),
+            "polls": .number(JSONNumber(Int(metrics.polls))),
+            "pollsSkipped": .number(JSONNumber(Int(metrics.pollsSkipped))),
             "errors": .number(JSONNumber(Int(metrics.errors))),
             "reconnects": .number(JSONNumber(Int(metrics.reconnects))),
             "wireBytesPerSecond": .number(JSONNumber(metrics.wireBytesPerSecond.oneMinute) ?? JSONNumber(0)),

@@ -246,7 +246,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             // A resynchronisation's error was counted when it happened.
             // The alert waits for the state that follows (failed, stalled), a moment later.
             if ending.isError && ending != .resynchronizing { recordError(reason, at: now, check: false) }
-            write(ending.isError ? .warn : .info, "close", ["reason": .string(reason), "status": statusCode.map { .number(JSONNumber($0)) } ?? .null])
+            write(ending.isError ? .warn : .info, "close", [
+                "reason": .string(reason), "status": statusCode.map { .number(JSONNumber($0)) } ?? .null,
+            ])
         case .bytes(let counts):
             if counts.wireBytes > wireSoFar { metrics.recordWire(bytes: Int(counts.wireBytes - wireSoFar), at: now) }
             wireSoFar = 0
@@ -305,7 +307,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 if poll.status == 304 {
                     metrics.recordNotModified(patchBytes: poll.patchBytes, at: now)
                 } else {
-                    metrics.recordPoll(bodyBytes: poll.bodyBytes, patchBytes: poll.patchBytes, changed: poll.changed, at: now)
+                    metrics.recordPoll(
+                        bodyBytes: poll.bodyBytes, patchBytes: poll.patchBytes, changed: poll.changed, at: now)
                     if let body = poll.document {
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         document.replace(with: body)

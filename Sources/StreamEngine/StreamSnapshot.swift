@@ -67,7 +67,8 @@ public final class SnapshotStore: Sendable {
         alertLog.withLock { log in
             log.events.append(AlertEvent(sequence: log.next, stream: stream, message: message, recovered: recovered))
             log.next += 1
-            if log.events.count > SnapshotStore.alertLimit { log.events.removeFirst(log.events.count - SnapshotStore.alertLimit) }
+            let excess = log.events.count - SnapshotStore.alertLimit
+            if excess > 0 { log.events.removeFirst(excess) }
         }
     }
 

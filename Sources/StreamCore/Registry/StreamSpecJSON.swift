@@ -21,7 +21,8 @@ extension StreamSpec {
     }
 
     static let knownFields: Set<String> = [
-        "id", "name", "url", "mode", "interval", "headers", "group", "notify", "autostart", "stall", "compress", "caFile",
+        "id", "name", "url", "mode", "interval", "headers", "group", "notify", "autostart", "stall", "compress",
+        "caFile",
         "maxRetry",
     ]
 

@@ -11,7 +11,9 @@ public protocol Scheduler: TimeSource {
     /// Runs `work` on `queue` once `delay` has passed on this scheduler's clock, unless the
     /// returned handle is cancelled first.
     @discardableResult
-    func schedule(after delay: Duration, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void) -> ScheduledWork
+    func schedule(
+        after delay: Duration, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+    ) -> ScheduledWork
 }
 
 /// A piece of scheduled work. Cancelling it drops the work at once, and with it whatever the
@@ -45,7 +47,9 @@ public struct SystemScheduler: Scheduler {
     public func now() -> Moment { clock.now() }
 
     @discardableResult
-    public func schedule(after delay: Duration, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void) -> ScheduledWork {
+    public func schedule(
+        after delay: Duration, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+    ) -> ScheduledWork {
         let scheduled = ScheduledWork(work)
         let nanoseconds = Int(clamping: max(delay, .zero).nanoseconds)
         queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { scheduled.run() }
@@ -74,10 +78,13 @@ public final class ManualScheduler: Scheduler {
     public func now() -> Moment { state.withLock { $0.now } }
 
     @discardableResult
-    public func schedule(after delay: Duration, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void) -> ScheduledWork {
+    public func schedule(
+        after delay: Duration, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+    ) -> ScheduledWork {
         let scheduled = ScheduledWork(work)
         state.withLock { state in
-            state.pending.append(Pending(due: state.now + max(delay, .zero), order: state.order, queue: queue, work: scheduled))
+            let due = state.now + max(delay, .zero)
+            state.pending.append(Pending(due: due, order: state.order, queue: queue, work: scheduled))
             state.order += 1
         }
         return scheduled
@@ -106,9 +113,10 @@ public final class ManualScheduler: Scheduler {
     private func takeNext(dueBy target: Moment) -> Pending? {
         state.withLock { state -> Pending? in
             state.pending.removeAll { !$0.work.isPending }
-            guard let index = state.pending.indices.filter({ state.pending[$0].due <= target })
-                .min(by: { (state.pending[$0].due, state.pending[$0].order) < (state.pending[$1].due, state.pending[$1].order) })
-            else { return nil }
+            let pending = state.pending
+            func key(_ index: Int) -> (Int64, Int) { (pending[index].due.nanoseconds, pending[index].order) }
+            let due = pending.indices.filter { pending[$0].due <= target }
+            guard let index = due.min(by: { key($0) < key($1) }) else { return nil }
             let next = state.pending.remove(at: index)
             state.now = max(state.now, next.due)
             return next

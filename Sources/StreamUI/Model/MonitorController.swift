@@ -88,11 +88,13 @@ public final class MonitorController {
                 if !wasBroken {
                     if bellEnabled { bellPending = true }
                     let reason = snapshot.status.lastError.map { ": \(Sanitizer.line($0))" } ?? ""
-                    self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(snapshot.status.state.name)\(reason)", kind: .error, stream: id)
+                    let text = "\(Sanitizer.line(snapshot.name)) \(snapshot.status.state.name)\(reason)"
+                    self.state.status = .init(text: text, kind: .error, stream: id)
                 }
             } else if wasBroken, self.state.status?.stream == id {
                 let stopped = !snapshot.status.state.isRunning
-                self.state.status = .init(text: "\(Sanitizer.line(snapshot.name)) \(stopped ? "stopped" : "recovered")", kind: .info, stream: nil)
+                let text = "\(Sanitizer.line(snapshot.name)) \(stopped ? "stopped" : "recovered")"
+                self.state.status = .init(text: text, kind: .info, stream: nil)
             }
         }
         brokenStreams = stillBroken

@@ -26,7 +26,8 @@ struct DetailView {
         add(TextLayout.fit("State", width: 16) + snapshot.status.state.name
             + " for " + HumanUnits.duration(seconds: max(0, (now - snapshot.status.since).seconds))
             + StreamFigures.nextAttempt(snapshot.status.state, now: now)
-            + (snapshot.status.incidentSince.map { "   broken for " + HumanUnits.duration(seconds: max(0, (now - $0).seconds)) } ?? ""),
+            + (snapshot.status.incidentSince
+                .map { "   broken for " + HumanUnits.duration(seconds: max(0, (now - $0).seconds)) } ?? ""),
             Style(snapshot.status.isBroken ? .stateFailed : snapshot.status.state.role, bold: true))
         field("Last error", snapshot.status.lastError.map { Sanitizer.line($0) } ?? "-")
         if let storageError = snapshot.status.storageError {
@@ -36,7 +37,9 @@ struct DetailView {
         field("Reconnects", "\(metrics.reconnects)   errors \(metrics.errors)")
         field("Wire / payload", "\(HumanUnits.bytes(Int(metrics.wireBytes))) / \(HumanUnits.bytes(Int(metrics.payloadBytes)))")
         field("In-rate", "\(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.oneMinute.rounded())))/s (1 min)   \(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.fifteenMinutes.rounded())))/s (15 min)")
-        field("Events", "\(metrics.events)   snapshots \(metrics.snapshots)   patches \(metrics.patches) (\(metrics.patchOperations) ops)   polls \(metrics.polls) (304: \(metrics.notModified)\(metrics.pollsSkipped > 0 ? ", skipped while one was in flight: \(metrics.pollsSkipped)" : ""))")
+        let skipped = metrics.pollsSkipped > 0 ? ", skipped while one was in flight: \(metrics.pollsSkipped)" : ""
+        field("Events", "\(metrics.events)   snapshots \(metrics.snapshots)   patches \(metrics.patches) "
+              + "(\(metrics.patchOperations) ops)   polls \(metrics.polls) (304: \(metrics.notModified)\(skipped))")
         field("Patches/min", "\(HumanUnits.count(metrics.patchesPerMinute.oneMinute)) (1 min)   \(HumanUnits.count(metrics.patchesPerMinute.fifteenMinutes)) (15 min)")
         for (label, sizes) in [("Snapshot sizes", metrics.snapshotSizes), ("Patch sizes", metrics.patchSizes), ("Poll body sizes", metrics.pollBodySizes)] where sizes.count > 0 {
             field(label, "last \(HumanUnits.bytes(sizes.last))  mean \(HumanUnits.bytes(Int(sizes.mean.rounded())))  p95 \(HumanUnits.bytes(sizes.p95))  max \(HumanUnits.bytes(sizes.max))")
