@@ -65,14 +65,33 @@ final class DialogAndAlertTests: MonitorTestCase {
         _ = render()
         press(.character("e"))
         guard case .form(let editing) = controller.state.overlay else { return XCTFail() }
-        XCTAssertEqual(editing.values[.headers], "Authorization: Bearer x")
+        XCTAssertEqual(editing.values[.headers], "Authorization: Bearer REDACTED", "credentials are never shown")
         form = editing
         press(.tab, .tab, .tab, .tab, .tab)  // Group
         type("quotes")
         press(.enter)
         XCTAssertEqual(link.commands.last, "update api-example-com-quotes")
         XCTAssertEqual(link.specs["api-example-com-quotes"]?.group, "quotes")
+        XCTAssertEqual(link.specs["api-example-com-quotes"]?.headers.first?.value, "Bearer x", "a redacted value left as shown is kept")
         _ = form
+    }
+
+    /// Header values may hold `;` (a cookie of two pairs): a part that does not start with a
+    /// header name continues the value before it. A credential typed anew replaces the old one.
+    func testHeaderValuesWithSemicolonsAndRedactedCredentials() throws {
+        let base = StreamSpec(id: "c", name: "c", url: "https://h/x",
+                              headers: [("Cookie", "a=1; b=2"), ("X-Api-Key", "k3y"), ("X-Trace", "on")])
+        var form = StreamForm.editing(base)
+        XCTAssertEqual(form.values[.headers], "Cookie: REDACTED; X-Api-Key: REDACTED; X-Trace: on")
+        var spec = try XCTUnwrap(form.spec(base: base) { $0 })
+        XCTAssertTrue(spec.headers.elementsEqual(base.headers) { $0 == $1 }, "\(spec.headers)")
+        form.values[.headers] = "Cookie: c=3; d=4; X-Api-Key: new-key; X-Trace: on"
+        spec = try XCTUnwrap(form.spec(base: base) { $0 })
+        XCTAssertEqual(spec.headers.map(\.name), ["Cookie", "X-Api-Key", "X-Trace"])
+        XCTAssertEqual(spec.headers.map(\.value), ["c=3; d=4", "new-key", "on"])
+        form.values[.headers] = "oops; X-Trace: on"
+        XCTAssertNil(form.spec(base: base) { $0 })
+        XCTAssertEqual(form.problem?.message, "headers: 'oops' needs 'Name: value'")
     }
 
     func testDeleteAndQuitAskFirst() {

@@ -117,7 +117,7 @@ public struct StreamSpec: Sendable, Equatable {
     }
 
     /// RFC 9110 token characters.
-    static func isToken(_ text: String) -> Bool {
+    package static func isToken(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || "!#$%&'*+-.^_`|~".utf8.contains(byte)

@@ -45,12 +45,41 @@ public struct StreamForm: Sendable, Equatable {
         StreamForm(editingID: nil, values: [.url: "", .name: "", .mode: "sse", .interval: "\(StreamSpec.defaultInterval)", .headers: "", .group: ""])
     }
 
-    /// A form filled with `spec`'s settings.
+    /// A form filled with `spec`'s settings. Credentials are shown redacted, as everywhere;
+    /// a header left as shown keeps its value when the form is saved.
     public static func editing(_ spec: StreamSpec) -> StreamForm {
-        StreamForm(editingID: spec.id, values: [
+        let headers = spec.headers.map { "\($0.name): \(Redactor.header(name: $0.name, value: $0.value))" }
+        return StreamForm(editingID: spec.id, values: [
             .url: spec.url, .name: spec.name, .mode: spec.mode.rawValue, .interval: "\(spec.interval)",
-            .headers: spec.headers.map { "\($0.name): \($0.value)" }.joined(separator: "; "), .group: spec.group ?? "",
+            .headers: headers.joined(separator: "; "), .group: spec.group ?? "",
         ])
+    }
+
+    /// The headers typed: `Name: value; Other: value`. A part that does not start with a header
+    /// name and a colon continues the previous value (`Cookie: a=1; b=2` is one header). A value
+    /// left redacted as `editing` showed it is the registered one.
+    /// Returns the headers, or what is wrong with them.
+    static func headers(_ text: String, base: StreamSpec?) -> (headers: [(name: String, value: String)], problem: String?) {
+        var headers: [(name: String, value: String)] = []
+        for part in text.split(separator: ";", omittingEmptySubsequences: false) {
+            let name = part.firstIndex(of: ":").map { String(part[..<$0]).trimmingCharacters } ?? ""
+            if let colon = part.firstIndex(of: ":"), StreamSpec.isToken(name) {
+                headers.append((name, String(part[part.index(after: colon)...]).trimmingCharacters))
+            } else if !headers.isEmpty {
+                headers[headers.count - 1].value += ";" + part
+            } else if !part.trimmingCharacters(in: " ").isEmpty {
+                return ([], "headers: '\(part.trimmingCharacters(in: " "))' needs 'Name: value'")
+            }
+        }
+        for index in headers.indices {
+            headers[index].value = headers[index].value.trimmingCharacters
+            let (name, value) = headers[index]
+            if let registered = base?.headers.first(where: { $0.name.lowercased() == name.lowercased() }),
+               value != registered.value, value == Redactor.header(name: registered.name, value: registered.value) {
+                headers[index].value = registered.value
+            }
+        }
+        return (headers, nil)
     }
 
     public mutating func type(_ character: Character) {
@@ -83,11 +112,8 @@ public struct StreamForm: Sendable, Equatable {
         guard let interval = Int((values[.interval] ?? "").trimmingCharacters) else {
             return fail(.interval, "interval: must be a whole number of seconds")
         }
-        var headers: [(name: String, value: String)] = []
-        for part in (values[.headers] ?? "").split(separator: ";") where !part.trimmingCharacters(in: " ").isEmpty {
-            guard let colon = part.firstIndex(of: ":") else { return fail(.headers, "headers: '\(part.trimmingCharacters(in: " "))' needs 'Name: value'") }
-            headers.append((String(part[..<colon]).trimmingCharacters, String(part[part.index(after: colon)...]).trimmingCharacters))
-        }
+        let (headers, problem) = StreamForm.headers(values[.headers] ?? "", base: base)
+        if let problem { return fail(.headers, problem) }
         let group = (values[.group] ?? "").trimmingCharacters
         var spec = base ?? StreamSpec(id: newID(name), name: name, url: url)
         spec.name = name
