@@ -106,6 +106,44 @@ final class DocumentTests: XCTestCase {
         XCTAssertFalse(document.isStale)
     }
 
+    /// A patch that copies the document into itself doubles it without costing memory (copies
+    /// share storage); forty of them are a trillion values that every walk would visit. Copies
+    /// since the last snapshot are bounded: past the bound the patch fails, the document is
+    /// stale, and a failing `test` on what was built says so at once.
+    func testCopiesThatDoubleTheDocumentAreRefused() throws {
+        var document = Document()
+        _ = try document.consume(event("data", #"{"a":[0,0,0,0,0,0,0,0]}"#)).get()
+        let double = #"[{"op":"copy","from":"/a","path":"/a/-"},{"op":"copy","from":"/a","path":"/a/-"}]"#
+        var refused: DocumentError?
+        for _ in 0..<40 {
+            if case .failure(let error) = document.consume(event("patch", double)) {
+                refused = error
+                break
+            }
+        }
+        let reason = try XCTUnwrap(refused?.reason)
+        XCTAssertTrue(reason.contains("copy refused: it would duplicate more than"), reason)
+        XCTAssertTrue(document.isStale)
+        guard case .failure(let stale) = document.consume(event("patch", #"[{"op":"test","path":"/a","value":0}]"#)) else {
+            return XCTFail("a stale document refuses patches")
+        }
+        XCTAssertTrue(stale.reason.hasPrefix("patch not applied: the document is stale"))
+        // A new snapshot brings the budget back.
+        _ = try document.consume(event("data", #"{"a":[0]}"#)).get()
+        _ = try document.consume(event("patch", double)).get()
+        XCTAssertEqual(document.current?["a"]?.arrayValue?.count, 3)
+    }
+
+    /// An error message quotes a value by writing only what it shows, however large the value.
+    func testAFailingTestQuotesAHugeSharedValueAtOnce() throws {
+        var value: JSONValue = [0]
+        for _ in 0..<60 { value = .array([value, value]) }  // 2^60 values, sharing storage
+        var document: JSONValue = ["a": value]
+        XCTAssertThrowsError(try document.apply(try JSONPatch(text: #"[{"op":"test","path":"/a","value":0}]"#))) { error in
+            XCTAssertTrue("\(error)".contains("test failed: the value is [[[["), "\(error)")
+        }
+    }
+
     func testOversizeEventCanMarkTheDocumentStale() throws {
         var document = Document()
         _ = try document.consume(event("data", "{}")).get()

@@ -16,6 +16,8 @@ public struct Document: Sendable {
     public private(set) var staleReason: String?
     public var parseOptions: JSONParser.Options
     private var tokens = PointerTokenCache()
+    /// Values the patches' `copy` operations may still duplicate until the next snapshot.
+    private var copyBudget = JSONValue.copyLimit
 
     public init(parseOptions: JSONParser.Options = JSONParser.Options()) {
         self.parseOptions = parseOptions
@@ -63,7 +65,7 @@ public struct Document: Sendable {
             current = nil  // keep the document's storage uniquely referenced while patching
             let changed: Bool
             do {
-                changed = try document.apply(patch)
+                changed = try document.apply(patch, copyBudget: &copyBudget)
             } catch {
                 current = document
                 return failure("patch failed: \(error)")
@@ -74,6 +76,7 @@ public struct Document: Sendable {
             let changed = current != json
             current = json
             staleReason = nil
+            copyBudget = JSONValue.copyLimit
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
         case .json(.failure(let error)):
             // A `data` event must be JSON. Any other event may carry text, even text that starts
@@ -87,6 +90,7 @@ public struct Document: Sendable {
     public mutating func replace(with snapshot: JSONValue) {
         current = snapshot
         staleReason = nil
+        copyBudget = JSONValue.copyLimit
     }
 
     /// Marks the document out of sync (e.g. an event was dropped for its size).

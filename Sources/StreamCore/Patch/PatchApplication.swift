@@ -11,7 +11,23 @@ extension JSONValue {
     /// - Returns: whether the document changed (`test` operations and no-op replaces don't).
     @discardableResult
     public mutating func apply(_ patch: JSONPatch) throws(PatchError) -> Bool {
+        var budget = JSONValue.copyLimit
+        return try apply(patch, copyBudget: &budget)
+    }
+
+    /// The most values one patch's `copy` operations may duplicate (`Document` counts them from
+    /// one snapshot to the next). A copy shares its storage, so each `copy` of the document into
+    /// itself doubles it at no cost in memory: forty of them make a trillion values, which
+    /// every later walk (a hash, a diff, the document written out) would visit.
+    public static let copyLimit = 4_000_000
+
+    /// `apply`, with `copyBudget` the values `copy` operations may still duplicate: it is
+    /// lowered by each copy, and a copy past it fails the patch (left unapplied).
+    @discardableResult
+    public mutating func apply(_ patch: JSONPatch, copyBudget: inout Int) throws(PatchError) -> Bool {
         var transaction = PatchTransaction()
+        transaction.copyBudget = copyBudget
+        defer { copyBudget = transaction.copyBudget }
         let last = patch.operations.count - 1
         for index in patch.operations.indices {
             let operation = patch.operations[index]
@@ -61,6 +77,8 @@ private struct PatchTransaction {
     }
 
     var log: [Undo] = []
+    /// Values `copy` may still duplicate (see `JSONValue.copyLimit`).
+    var copyBudget = JSONValue.copyLimit
     /// Whether changes are logged for rollback (see `JSONValue.apply`).
     var recording = true
     var changed = false
@@ -88,6 +106,12 @@ private struct PatchTransaction {
             try add(value, at: path.tokens[...], in: &document)
         case .copy(let from, let path):
             let value = try document.value(at: from, failure: ApplyFailure.init)
+            let copied = value.countValues(upTo: copyBudget)
+            guard copied <= copyBudget else {
+                throw ApplyFailure("copy refused: it would duplicate more than \(copyBudget) values "
+                                   + "(copies since the last snapshot may duplicate \(JSONValue.copyLimit) at most)")
+            }
+            copyBudget -= copied
             try add(value, at: path.tokens[...], in: &document)
         case .test(let path, let expected):
             let actual = try document.value(at: path, failure: ApplyFailure.init)
@@ -280,11 +304,69 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// How many values this one holds, itself included; `limit + 1` once there are more than
+    /// `limit` (it stops counting there: a document that shares storage may hold far more
+    /// values than memory).
+    func countValues(upTo limit: Int) -> Int {
+        var count = 0
+        var pending: [JSONValue] = [self]
+        while let value = pending.popLast() {
+            count += 1
+            if count > limit { return count }
+            // Each pending value counts at least one: past the limit, stop before holding them.
+            switch value {
+            case .array(let elements):
+                if count + pending.count + elements.count > limit { return limit + 1 }
+                pending.append(contentsOf: elements)
+            case .object(let object):
+                if count + pending.count + object.count > limit { return limit + 1 }
+                for member in object { pending.append(member.value) }
+            default: break
+            }
+        }
+        return count
+    }
+}
+
 /// Short renderings of values for error messages.
 enum JSONPatchText {
+    /// The value's JSON text, cut at `limit` characters. Only what is shown is written: a
+    /// document doubled by `copy` forty times is a trillion values sharing storage, and writing
+    /// it whole before cutting never ended.
     static func excerpt(_ value: JSONValue, limit: Int = 60) -> String {
-        let text = Sanitizer.line(JSONWriter.string(value))
+        var text = ""
+        write(value, into: &text, limit: limit + 1)
+        text = Sanitizer.line(text)
         guard text.count > limit else { return text }
         return String(text.prefix(limit)) + "…"
+    }
+
+    /// Appends `value`'s compact JSON to `text` until it holds `limit` characters or more.
+    private static func write(_ value: JSONValue, into text: inout String, limit: Int) {
+        guard text.count < limit else { return }
+        switch value {
+        case .array(let elements):
+            text += "["
+            for (index, element) in elements.enumerated() {
+                guard text.count < limit else { return }
+                if index > 0 { text += "," }
+                write(element, into: &text, limit: limit)
+            }
+            text += "]"
+        case .object(let object):
+            text += "{"
+            for (index, member) in object.enumerated() {
+                guard text.count < limit else { return }
+                if index > 0 { text += "," }
+                text += JSONWriter.string(.string(String(member.key.prefix(limit)))) + ":"
+                write(member.value, into: &text, limit: limit)
+            }
+            text += "}"
+        case .string(let string):
+            text += JSONWriter.string(.string(String(string.prefix(limit))))
+        default:
+            text += JSONWriter.string(value)
+        }
     }
 }
