@@ -39,7 +39,7 @@ struct TailConsumer {
             case .eventTooLarge(let type, let lastEventID, let limit):
                 totals.errors += 1
                 let reason = "event larger than the limit of \(HumanUnits.bytes(limit)); dropped"
-                document.markStale(reason)
+                document.dropped(eventType: type, reason: reason)
                 renderer.error(reason, eventType: type, lastEventID: lastEventID)
             case .error(let message):
                 totals.errors += 1

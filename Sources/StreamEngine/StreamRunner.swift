@@ -236,11 +236,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .item(.retry(let milliseconds)):
             write(.info, "retry", ["ms": .number(JSONNumber(milliseconds))])
         case .item(.eventTooLarge(let type, _, let limit)):
-            let reason = "a \(Sanitizer.line(type)) event larger than \(limit) bytes was dropped"
-            document.markStale(reason)
+            let reason = "a \(Sanitizer.line(type)) event larger than the limit of \(HumanUnits.bytes(limit)) was dropped"
+            let stale = document.dropped(eventType: type, reason: reason)
             recordError(reason, at: now)
             write(.error, "error", ["reason": .string(reason)])
-            sse?.resynchronize(reason: "resynchronizing: \(reason)")
+            if stale { sse?.resynchronize(reason: "resynchronizing: \(reason)") }
         case .closed(let reason, let ending, let statusCode):
             lastEnding = ending
             // A resynchronisation's error was counted when it happened.

@@ -125,6 +125,21 @@ final class TailURLTests: XCTestCase {
         XCTAssertEqual(summary["lastEventId"], .string(String(count)))
     }
 
+    /// An oversized message in a generic text stream costs that message only: an error line,
+    /// and the stream goes on from where it was (no resynchronisation, exit 0).
+    func testAnOversizedMessageInATextStreamLosesOnlyItself() throws {
+        var configuration = LocalServer.Configuration(apis: [])
+        configuration.firehose = Array("id: 1\ndata: first\n\nid: 2\ndata: ".utf8) + [UInt8](repeating: 0x78, count: 17 << 20)
+            + Array("\n\nid: 3\ndata: [DONE]\n\n".utf8)
+        let texts = try LocalServer(configuration: configuration)
+        defer { texts.stop() }
+        let result = try tail(["--jsonl", "--no-reconnect", texts.baseURL + "/firehose"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.records.filter { $0["kind"] == "event" }.map { $0["data"] }, ["first", "[DONE]"])
+        XCTAssertEqual(result.records.filter { $0["kind"] == "error" }.count, 1)
+        XCTAssertFalse(result.records.contains { $0["reason"]?.stringValue?.hasPrefix("resynchronizing") == true })
+    }
+
     /// With `--no-reconnect`, a stream that had to be resynchronised ends unrecovered: exit 1.
     func testAResynchronisationWithoutReconnectIsUnrecovered() throws {
         let result = try tail(["--jsonl", "--no-reconnect", server.baseURL + "/sse/quotes?fault=malformed-patch"])

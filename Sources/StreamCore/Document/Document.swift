@@ -18,6 +18,8 @@ public struct Document: Sendable {
     private var tokens = PointerTokenCache()
     /// Values the patches' `copy` operations may still duplicate until the next snapshot.
     private var copyBudget = JSONValue.copyLimit
+    /// Whether a patch has been applied since the last snapshot (the stream is Streamdata-style).
+    private var patchedSinceSnapshot = false
 
     public init(parseOptions: JSONParser.Options = JSONParser.Options()) {
         self.parseOptions = parseOptions
@@ -66,6 +68,7 @@ public struct Document: Sendable {
             let changed: Bool
             do {
                 changed = try document.apply(patch, copyBudget: &copyBudget)
+            patchedSinceSnapshot = true
             } catch {
                 current = document
                 return failure("patch failed: \(error)")
@@ -77,6 +80,7 @@ public struct Document: Sendable {
             current = json
             staleReason = nil
             copyBudget = JSONValue.copyLimit
+            patchedSinceSnapshot = false
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
         case .json(.failure(let error)):
             // A `data` event must be JSON. Any other event may carry text, even text that starts
@@ -91,10 +95,22 @@ public struct Document: Sendable {
         current = snapshot
         staleReason = nil
         copyBudget = JSONValue.copyLimit
+        patchedSinceSnapshot = false
     }
 
     /// Marks the document out of sync (e.g. an event was dropped for its size).
     public mutating func markStale(_ reason: String) {
         if staleReason == nil { staleReason = reason }
+    }
+
+    /// An event of type `eventType` was dropped (too large). It makes the document stale when it
+    /// may have been part of it: a `data` snapshot or a `patch`, or any event of a stream whose
+    /// document patches have changed since its last snapshot. A generic stream (chat, logs,
+    /// LLM tokens) loses only that event, never its place. Returns whether it made it stale.
+    @discardableResult
+    public mutating func dropped(eventType: String, reason: String) -> Bool {
+        guard eventType == "data" || eventType == "patch" || patchedSinceSnapshot else { return false }
+        markStale(reason)
+        return true
     }
 }
