@@ -19,6 +19,8 @@ final class StreamTableTests: MonitorTestCase {
             XCTAssertEqual(controller.pageSize, rows - 5)
             XCTAssertTrue(screen.text[3].contains("S0"), screen.text[3])
             XCTAssertTrue(screen.text[rows - 1].hasPrefix("Enter Detail"), screen.text[rows - 1])
+            // Help and quit stay in the key bar however narrow (other keys give way first).
+            XCTAssertTrue(screen.text[rows - 1].contains("? Help  q Quit"), "\(columns): \(screen.text[rows - 1])")
         }
         // Narrow terminals drop the least important columns first; wide ones show all.
         XCTAssertFalse(render(20, 60).text[2].contains("MEAN"))
