@@ -23,8 +23,9 @@ let package = Package(
         .target(name: "StreamEngine", dependencies: ["StreamCore", "CCurl", "CZlib"]),
         // epoll and eventfd, which Swift's Glibc module does not export.
         .target(name: "CEpoll"),
-        // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose.
-        .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll"]),
+        // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose
+        // (zlib for its hostile bodies, compressed a thousand to one).
+        .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll", "CZlib"]),
         // ncursesw (wide characters), with functions for the macros Swift cannot import.
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The full-screen monitor: an in-memory screen that every view draws into, themes, the
