@@ -66,7 +66,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
-    /// "the document would take more than 504.0 MiB in memory (8× its 63.0 MiB of text): …"
+    /// "the document would take more than 12.0 MiB in memory (6× its 2.0 MiB of text): …"
     static func describeMemory(limit: Int, textBytes: Int, perTextByte: Int) -> String {
         let text = HumanUnits.bytes(textBytes)
         let product = textBytes.multipliedReportingOverflow(by: perTextByte)
