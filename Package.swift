@@ -17,7 +17,8 @@ let package = Package(
         .target(name: "StreamCore", linkerSettings: [.linkedLibrary("m")]),
         // libcurl, with typed wrappers for its variadic functions; epoll for the engine's loop.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
-        // zlib, for the archive's closed parts (deflateInit2 and inflateInit2 are macros).
+        // zlib, for the archive's closed parts and LocalServer's hostile bodies (deflateInit2 and
+        // inflateInit2 are macros).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // I/O: the libcurl loop, logs and the archive on disk.
         .target(name: "StreamEngine", dependencies: ["StreamCore", "CCurl", "CZlib"]),
