@@ -17,14 +17,16 @@ let package = Package(
         .target(name: "StreamCore", linkerSettings: [.linkedLibrary("m")]),
         // libcurl, with typed wrappers for its variadic functions; epoll for the engine's loop.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
-        // zlib, for the archive's closed parts (deflateInit2 and inflateInit2 are macros).
+        // zlib, for the archive's closed parts and LocalServer's hostile bodies (deflateInit2 and
+        // inflateInit2 are macros).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // I/O: the libcurl loop, logs and the archive on disk.
         .target(name: "StreamEngine", dependencies: ["StreamCore", "CCurl", "CZlib"]),
         // epoll and eventfd, which Swift's Glibc module does not export.
         .target(name: "CEpoll"),
-        // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose.
-        .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll"]),
+        // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose
+        // (zlib for its hostile bodies, compressed a thousand to one).
+        .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll", "CZlib"]),
         // ncursesw (wide characters), with functions for the macros Swift cannot import.
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The full-screen monitor: an in-memory screen that every view draws into, themes, the

@@ -15,8 +15,9 @@ import Synchronization
 /// `/redirect-loop` to itself; `/echo-credentials` answers 401 quoting the request's credentials
 /// back (in its body and a header); `/firehose` serves a prepared stream at full speed; `POST /hook`
 /// records what it receives (`?fault=500` fails it); `/headers`, `/redirect-to` and `/big-header`
-/// probe a client (`ProbeRoutes.swift`). A request that offers `Accept-Encoding: gzip` gets a gzip
-/// body.
+/// probe a client (`ProbeRoutes.swift`); `/hostile/<shape>?bytes=N` answers JSON that takes far
+/// more memory than its size (`HostileJSON`, compressed a thousand to one). A request that offers
+/// `Accept-Encoding: gzip` gets a gzip body.
 ///
 /// One thread runs an epoll loop that owns every socket; the public methods only queue work
 /// for it. Time comes from a `TimeSource`: with a manual one, tests move the APIs forward with

@@ -13,6 +13,16 @@ extension ServerLoop {
         sendRaw(connection, Array(head.utf8) + payload)
     }
 
+    /// JSON that costs far more in memory than its size, gzip-compressed (about a thousand to
+    /// one) when the client offers it.
+    private func respondHostile(_ shape: HostileJSON, size: Int, _ request: HTTPRequest, _ connection: Connection) {
+        guard request.header("accept-encoding")?.contains("gzip") ?? false else {
+            return respond(connection, status: "200 OK", contentType: "application/json", body: shape.body(size: size))
+        }
+        respond(connection, status: "200 OK", contentType: "application/json", body: shape.gzipBody(size: size),
+                headers: ["Content-Encoding: gzip"])
+    }
+
     func route(_ request: HTTPRequest, body: [UInt8], _ connection: Connection) {
         let fault = request.query["fault"]
         let parts = request.path.split(separator: "/").map(String.init)
@@ -45,6 +55,10 @@ extension ServerLoop {
         }
         if request.path == "/echo-credentials" {
             return echoCredentials(request, connection)
+        }
+        if parts.count == 2, parts[0] == "hostile", let shape = HostileJSON(rawValue: parts[1]) {
+            let size = request.query["bytes"].flatMap { Int($0) } ?? (63 << 20)
+            return respondHostile(shape, size: size, request, connection)
         }
         if request.path == "/health" {
             return respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8))

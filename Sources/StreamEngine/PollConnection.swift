@@ -13,7 +13,9 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var headers: [(name: String, value: String)] = []
         public var interval: Duration = .seconds(60)
         public var timeout: Duration = .seconds(30)
-        public var maxBodyBytes = 64 << 20
+        /// A larger body is an error. With the parser's limits (at most 6× its text, 64 MiB),
+        /// a poller holds at most its body and two documents: ~150 MiB whatever a server sends.
+        public var maxBodyBytes = 16 << 20
         /// Delay before the first poll (spread many pollers over their interval).
         public var initialDelay: Duration = .zero
         /// Offer `Accept-Encoding` (decoded as bytes arrive).
@@ -179,7 +181,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
                 etag = transfer.validators.etag
                 lastModified = transfer.validators.lastModified
             } catch {
-                result.error = "the body is not JSON: \(error)"
+                result.error = error.isLimit ? "body refused: \(error.reasonText)" : "the body is not JSON: \(error)"
             }
         }
         if result.error != nil { result.patchBytes = 0 }

@@ -69,12 +69,22 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
     exit(0)
 }
 
+// `--parse-memory KIND SIZE`: one parse in a process of its own, for the memory benchmark.
+if let flag = CommandLine.arguments.firstIndex(of: "--parse-memory") {
+    MemoryBench.child(Array(CommandLine.arguments[(flag + 1)...]))
+}
+// `--headless CONFIG STATE`: `streamtop run --headless` in a process of its own (the memory benchmark).
+if let flag = CommandLine.arguments.firstIndex(of: "--headless"), flag + 2 < CommandLine.arguments.count {
+    MemoryBench.headlessChild(Array(CommandLine.arguments[(flag + 1)...]))
+}
+
 // `--serve PERIOD_MS`: the scale benchmark's server, in a process of its own.
 if let flag = CommandLine.arguments.firstIndex(of: "--serve"), flag + 1 < CommandLine.arguments.count, let period = Int(CommandLine.arguments[flag + 1]) {
     ScaleBench.serve(period: .milliseconds(period))
 }
 
-/// `--only WORD` runs just the benchmarks whose section name contains WORD (sse, json, patch, diff, tail).
+/// `--only WORD` runs just the benchmarks whose section name contains WORD (sse, json, memory, patch, diff,
+/// tail, …).
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
     $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
 }
@@ -177,6 +187,24 @@ let ourWrite = Measure.secondsPerIteration {
 report(BenchResult(name: "JSON write, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourWrite, unit: "B/s",
                    target: 500e6, baselineName: "JSONSerialization", baselineValue: Double(documentBytes.count) / foundationWrite))
 
+}
+
+// MARK: Memory: peak RSS of parsing hostile and legit bodies, each in a fresh process
+
+var memoryRight = true
+if enabled("memory") {
+    let estimate = try! JSONParser.estimatedMemory(documentBytes)
+    let perTextByte = Double(estimate) / Double(documentBytes.count)
+    print(String(format: "Parse memory, %d KB quote document: %@ by the parser's estimate = %.1f× its text "
+                 + "(the limit: %d×)", documentBytes.count / 1000, HumanUnits.bytes(estimate), perTextByte,
+                 JSONParser.Options().maxMemoryPerTextByte))
+    print("Parse memory, 8 MiB bodies, default limits (6× the text):")
+    memoryRight = MemoryBench.run(size: 8 << 20) && memoryRight
+    print("Parse memory, 63 MiB bodies, default limits (64 MiB for any document):")
+    memoryRight = MemoryBench.run(size: 63 << 20) && memoryRight
+    print("Parse memory, 63 MiB bodies, no ceiling on one document (the proportional limit alone):")
+    memoryRight = MemoryBench.run(size: 63 << 20, noCeiling: true) && memoryRight
+    memoryRight = MemoryBench.headless() && memoryRight
 }
 
 // MARK: Patch apply
@@ -381,4 +409,6 @@ if enabled("ui") {
 }
 
 let missed = results.filter { $0.meetsTarget == false }
-print(missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight ? "all targets met" : "MISSED: " + missed.map(\.name).joined(separator: "; "))
+let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight && memoryRight
+let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"])
+print(allRight ? "all targets met" : "MISSED: " + missedNames.joined(separator: "; "))

@@ -83,6 +83,9 @@ public struct Document: Sendable {
             patchedSinceSnapshot = false
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
         case .json(.failure(let error)):
+            // Data over a limit (depth, memory) is refused, whatever the event's type: it may be
+            // a snapshot, and what is known of it is too costly to keep.
+            if error.isLimit { return failure("JSON snapshot refused: \(error.reasonText)") }
             // A `data` event must be JSON. Any other event may carry text, even text that starts
             // like JSON (`[DONE]`, `{not json}`): it is passed on and the document is untouched.
             if event.type == "data" { return failure("malformed JSON snapshot: \(error)") }

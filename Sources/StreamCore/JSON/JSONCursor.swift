@@ -43,16 +43,30 @@ struct JSONCursor {
     let interner: StringInterner?
     /// The FNV-1a hash of the decoded bytes of the last string parsed.
     var lastStringHash: UInt64 = 0
+    /// What the values built so far take in memory, and what they may (see `MemoryBudget`).
+    var budget: MemoryBudget
 
     init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) {
         self.bytes = bytes
         self.options = options
         interner = bytes.count >= 4096 ? StringInterner() : nil
+        budget = MemoryBudget(textBytes: bytes.count, options: options)
     }
 
     @inline(__always)
     func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(offset: offset ?? position, reason: reason)
+    }
+
+    /// Charges an allocation about to be made; throws when it would pass the memory limit.
+    @inline(__always)
+    mutating func charge(_ bytes: Int) throws(JSONParseError) {
+        guard budget.charge(bytes) else { throw overBudget() }
+    }
+
+    @inline(never)
+    func overBudget() -> JSONParseError {
+        JSONParseError(offset: position, reason: budget.reason)
     }
 
     @inline(__always)
@@ -66,6 +80,17 @@ struct JSONCursor {
             i += 1
         }
         position = i
+    }
+
+    /// The whole input as one JSON text: a value, with nothing but whitespace after it.
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        guard bytes.count <= options.maxBytes else {
+            throw JSONParseError(offset: options.maxBytes, reason: .tooLarge(limit: options.maxBytes))
+        }
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        if position < bytes.count { throw fail(.trailingData) }
+        return value
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -116,7 +141,7 @@ struct JSONCursor {
         let elementStack = self.elementStack
         let base = elementStack.count
         while true {
-            elementStack.push(try parseValue(depth: depth))
+            guard elementStack.push(try parseValue(depth: depth), charging: &budget) else { throw overBudget() }
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             let byte = bytes[position]
@@ -125,7 +150,8 @@ struct JSONCursor {
                 skipWhitespace()
                 if position < bytes.count && bytes[position] == UInt8(ascii: "]") { throw fail(.trailingComma) }
             } else if byte == UInt8(ascii: "]") {
-                return elementStack.popArray(from: base)
+                guard let elements = elementStack.popArray(from: base, charging: &budget) else { throw overBudget() }
+                return elements
             } else {
                 throw fail(.unexpectedByte(byte, expected: "',' or ']' in array"), at: position - 1)
             }
@@ -146,7 +172,10 @@ struct JSONCursor {
         let base = memberStack.count
         // Duplicate keys are found by a linear search while the object is small, and through
         // a dictionary of positions once it is not (so hostile 100,000-key objects stay linear).
+        // Positions count from `base`: the dictionary becomes the object's index.
         var positions: [JSONKey: Int]? = nil
+        /// The capacity of `positions` charged to the budget so far.
+        var chargedCapacity = 0
         /// One bit per key hash seen (a 64-bit Bloom filter): most keys skip the search.
         var keysSeen: UInt64 = 0
         while true {
@@ -169,7 +198,7 @@ struct JSONCursor {
             var existing: Int? = nil
             let keyBit: UInt64 = 1 << (keyHash >> 58)
             if let positions {
-                existing = positions[JSONKey(key)]
+                existing = positions[JSONKey(key)].map { base + $0 }
             } else if keysSeen & keyBit != 0 {  // otherwise no earlier key has this hash
                 var i = base
                 while i < memberStack.count {
@@ -182,15 +211,24 @@ struct JSONCursor {
                 memberStack[existing].value = value
             } else {
                 if positions != nil {
-                    positions![JSONKey(key)] = memberStack.count
+                    positions![JSONKey(key)] = memberStack.count - base
+                    if positions!.capacity != chargedCapacity {  // it grew
+                        let grown = positions!.capacity
+                        try charge(MemoryBudget.index(capacity: grown) - MemoryBudget.index(capacity: chargedCapacity))
+                        chargedCapacity = grown
+                    }
                 } else if memberStack.count - base == JSONObject.indexThreshold {
-                    var built = [JSONKey: Int](minimumCapacity: 64)
-                    for i in base..<memberStack.count { built[JSONKey(memberStack[i].key)] = i }
-                    built[JSONKey(key)] = memberStack.count
+                    // As small as it can be: it stays as the object's index.
+                    var built = [JSONKey: Int](minimumCapacity: JSONObject.indexThreshold + 1)
+                    for i in base..<memberStack.count { built[JSONKey(memberStack[i].key)] = i - base }
+                    built[JSONKey(key)] = memberStack.count - base
+                    chargedCapacity = built.capacity
                     positions = built
+                    try charge(MemoryBudget.index(capacity: chargedCapacity))
                 }
-                memberStack.push(JSONObject.Member(key: key, value: value))
-                keyHashStack.push(keyHash)
+                guard memberStack.push(JSONObject.Member(key: key, value: value), charging: &budget),
+                    keyHashStack.push(keyHash, charging: &budget)
+                else { throw overBudget() }
                 keysSeen |= keyBit
             }
             skipWhitespace()
@@ -198,8 +236,9 @@ struct JSONCursor {
             let byte = bytes[position]
             position += 1
             if byte == UInt8(ascii: "}") {
-                keyHashStack.truncate(to: base)
-                return JSONObject(uniqueMembers: memberStack.popArray(from: base))
+                keyHashStack.truncate(to: base, crediting: &budget)
+                guard let members = memberStack.popArray(from: base, charging: &budget) else { throw overBudget() }
+                return JSONObject(uniqueMembers: members, index: positions)
             }
             guard byte == UInt8(ascii: ",") else {
                 throw fail(.unexpectedByte(byte, expected: "',' or '}' in object"), at: position - 1)
@@ -269,6 +308,7 @@ struct JSONCursor {
         if plain {
             return JSONNumber(storage: .decimal(significand: negative ? -significand : significand, scale: UInt8(scale)))
         }
+        try charge(MemoryBudget.string(utf8Count: i - start))
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         return JSONNumber(storage: .text(text))
     }
@@ -289,9 +329,18 @@ struct JSONCursor {
                 position += 1
                 if isKey && end - start <= StringInterner.maxLength {
                     lastStringHash = StringInterner.hash(bytes, start, end)
-                    if let interner { return interner.string(bytes, start, end, hash: lastStringHash) }
+                    if let interner {
+                        let (key, built) = interner.string(bytes, start, end, hash: lastStringHash)
+                        if built && end - start > MemoryBudget.largestInlineString {
+                            try charge(MemoryBudget.string(utf8Count: end - start))
+                        }
+                        return key
+                    }
                 } else {
                     lastStringHash = 0  // long keys are compared directly
+                }
+                if end - start > MemoryBudget.largestInlineString {
+                    try charge(MemoryBudget.string(utf8Count: end - start))
                 }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
             }
@@ -349,6 +398,7 @@ struct JSONCursor {
                     lastStringHash = scratch.count <= StringInterner.maxLength
                         ? scratch.withUnsafeBufferPointer { StringInterner.hash($0, 0, $0.count) } : 0
                 }
+                try charge(MemoryBudget.string(utf8Count: scratch.count))
                 return String(decoding: scratch, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try parseEscape()

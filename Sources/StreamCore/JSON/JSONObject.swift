@@ -42,6 +42,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         if members.count > JSONObject.indexThreshold { buildIndex() }
     }
 
+    /// Wraps members whose keys are known to be unique with their index, built by the parser
+    /// (key → position, present exactly when there are more than `indexThreshold` members).
+    init(uniqueMembers: [Member], index: [JSONKey: Int]?) {
+        members = uniqueMembers
+        self.index = index
+    }
+
     /// Creates an object from pairs in order; a repeated key replaces the earlier value in place.
     public init<S: Sequence>(_ pairs: S) where S.Element == (String, JSONValue) {
         // Built in one array without the subscript's bookkeeping: engines write a small

@@ -15,6 +15,9 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case trailingData
         case tooDeep(limit: Int)
         case tooLarge(limit: Int)
+        /// The values would take more than `limit` bytes in memory: `perTextByte` times the
+        /// `textBytes` of their text (within `JSONParser.Options`'s floor and ceiling).
+        case tooMuchMemory(limit: Int, textBytes: Int, perTextByte: Int)
         case duplicateKey(String)
     }
 
@@ -27,7 +30,17 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         self.reason = reason
     }
 
-    public var description: String { "invalid JSON at byte \(offset): \(reasonText)" }
+    public var description: String {
+        (isLimit ? "JSON refused at byte \(offset): " : "invalid JSON at byte \(offset): ") + reasonText
+    }
+
+    /// Whether the text was refused for a limit (depth, size, memory) rather than for its syntax.
+    public var isLimit: Bool {
+        switch reason {
+        case .tooDeep, .tooLarge, .tooMuchMemory: return true
+        default: return false
+        }
+    }
 
     public var reasonText: String {
         switch reason {
@@ -47,8 +60,26 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case .trailingData: return "unexpected data after the JSON value"
         case .tooDeep(let limit): return "nesting deeper than the limit of \(limit)"
         case .tooLarge(let limit): return "document larger than the limit of \(limit) bytes"
+        case .tooMuchMemory(let limit, let textBytes, let perTextByte):
+            return JSONParseError.describeMemory(limit: limit, textBytes: textBytes, perTextByte: perTextByte)
         case .duplicateKey(let key): return "duplicate key \"\(Sanitizer.line(key))\""
         }
+    }
+
+    /// "the document would take more than 12.0 MiB in memory (6× its 2.0 MiB of text): …"
+    static func describeMemory(limit: Int, textBytes: Int, perTextByte: Int) -> String {
+        let text = HumanUnits.bytes(textBytes)
+        let product = textBytes.multipliedReportingOverflow(by: perTextByte)
+        let proportional = product.overflow ? Int.max : product.partialValue
+        let why: String
+        if limit == proportional {
+            why = "\(perTextByte)× its \(text) of text"
+        } else if limit < proportional {
+            why = "the most any document is allowed; its text is \(text)"
+        } else {
+            why = "the least any document is allowed; its text is \(text)"
+        }
+        return "the document would take more than \(HumanUnits.bytes(limit)) in memory (\(why)): too many small values"
     }
 
     static func describe(_ byte: UInt8) -> String {

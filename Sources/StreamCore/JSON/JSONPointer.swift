@@ -52,6 +52,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         tokens = parsed
     }
 
+    /// At most what parsing `text` takes in memory: its tokens' array, and their bytes when
+    /// they are too long to be stored inline (with their headers, at most 4× their bytes).
+    static func memoryBound(_ text: String) -> Int {
+        var slashes = 0
+        for byte in text.utf8 where byte == UInt8(ascii: "/") { slashes += 1 }
+        let bytes = text.utf8.count
+        return MemoryBudget.array(count: slashes, stride: MemoryLayout<String>.stride)
+            + (bytes > MemoryBudget.largestInlineString ? 4 * bytes : 0)
+    }
+
     public var isRoot: Bool { tokens.isEmpty }
 
     public static func == (lhs: JSONPointer, rhs: JSONPointer) -> Bool {

@@ -83,9 +83,10 @@ final class StringInterner {
         return hash
     }
 
-    /// The string for `bytes[start..<end]` (valid UTF-8 without escapes), built at most once.
+    /// The string for `bytes[start..<end]` (valid UTF-8 without escapes), built at most once,
+    /// and whether it was built now (and so takes memory of its own).
     @inline(__always)
-    func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, hash: UInt64) -> String {
+    func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, hash: UInt64) -> (String, built: Bool) {
         let slot = Int(truncatingIfNeeded: hash >> 40) & (StringInterner.slots - 1)
         let length = end - start
         if hashes[slot] == hash && lengths[slot] == length
@@ -94,13 +95,13 @@ final class StringInterner {
             // Up to 8 bytes the hash is a bijection of the content (for a given length: xor,
             // multiply by an odd constant and xorshift are each invertible), so an equal hash
             // is equal content. Longer strings are compared.
-            return strings[slot]
+            return (strings[slot], false)
         }
         let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         hashes[slot] = hash
         offsets[slot] = start
         lengths[slot] = length
         strings[slot] = string
-        return string
+        return (string, true)
     }
 }

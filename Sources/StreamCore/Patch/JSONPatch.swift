@@ -13,13 +13,24 @@ public struct JSONPatch: Sendable, Equatable {
     /// use are ignored (RFC 6902 §4); missing or ill-typed members are errors naming the
     /// operation's index.
     public init(json: JSONValue) throws(PatchError) {
+        var budget = MemoryBudget.unlimited
+        try self.init(json: json, budget: &budget)
+    }
+
+    /// Reads a patch document, charging the operations and their pointers to `budget` before
+    /// building them; when it refuses, throws with `budget.isExceeded` set.
+    init(json: JSONValue, budget: inout MemoryBudget) throws(PatchError) {
         guard case .array(let elements) = json else {
             throw PatchError(index: nil, op: nil, path: nil, reason: "a patch must be a JSON array of operations, not a \(json.typeName)")
+        }
+        let stride = MemoryLayout<PatchOperation>.stride
+        guard budget.charge(MemoryBudget.array(count: elements.count, stride: stride)) else {
+            throw PatchError(index: nil, op: nil, path: nil, reason: "too many operations")
         }
         var operations: [PatchOperation] = []
         operations.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
-            operations.append(try PatchOperation(json: element, index: index))
+            operations.append(try PatchOperation(json: element, index: index, budget: &budget))
         }
         self.operations = operations
     }

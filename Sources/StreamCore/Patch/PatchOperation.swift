@@ -25,7 +25,7 @@ public enum PatchOperation: Sendable, Equatable {
         }
     }
 
-    init(json: JSONValue, index: Int) throws(PatchError) {
+    init(json: JSONValue, index: Int, budget: inout MemoryBudget) throws(PatchError) {
         guard case .object(let object) = json else {
             throw PatchError(index: index, op: nil, path: nil, reason: "an operation must be a JSON object, not a \(json.typeName)")
         }
@@ -39,6 +39,7 @@ public enum PatchOperation: Sendable, Equatable {
             guard case .string(let text) = value else {
                 throw fail(op, nil, "member \"\(member)\" must be a string, not a \(value.typeName)")
             }
+            guard budget.charge(JSONPointer.memoryBound(text)) else { throw fail(op, nil, "too many pointer tokens") }
             do {
                 return try JSONPointer(text)
             } catch {

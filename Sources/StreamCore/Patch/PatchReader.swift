@@ -8,21 +8,38 @@
 // It handles the well-formed case only. On anything unusual (an escape in a member name or a
 // pointer, a missing member, a wrong type, a syntax error) it returns nil, and the caller reads
 // the patch the general way, which produces the precise error. So both ways always agree.
+//
+// Both ways charge what they build (values, operations, pointer tokens) to the parser's
+// `MemoryBudget`. A patch over it is refused at once, without trying the general way.
 
 extension JSONPatch {
-    /// Reads a well-formed patch quickly; nil when the general path must decide (and explain).
-    static func readWellFormed(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options, tokens: inout PointerTokenCache) -> JSONPatch? {
-        guard bytes.count <= options.maxBytes else { return nil }
+    /// What the quick way made of a patch.
+    enum QuickRead {
+        case patch(JSONPatch)
+        /// Refused: the patch would take more memory than its text allows.
+        case overBudget(JSONParseError)
+        /// Not the usual shape: the general way must decide (and explain).
+        case general
+    }
+
+    static func readQuickly(
+        _ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options, tokens: inout PointerTokenCache
+    ) -> QuickRead {
+        guard bytes.count <= options.maxBytes else { return .general }
         return tokens.withEntries { entries in
             var cursor = JSONCursor(bytes: bytes, options: options)
-            guard let operations = cursor.readPatchOperations(tokens: entries) else { return nil }
-            return JSONPatch(operations)
+            guard let operations = cursor.readPatchOperations(tokens: entries) else {
+                return cursor.budget.isExceeded ? .overBudget(cursor.overBudget()) : .general
+            }
+            return .patch(JSONPatch(operations))
         }
     }
 
+    /// Reads a well-formed patch quickly; nil when the general path must decide (and explain).
     static func readWellFormed(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) -> JSONPatch? {
         var tokens = PointerTokenCache()
-        return readWellFormed(bytes, options: options, tokens: &tokens)
+        if case .patch(let patch) = readQuickly(bytes, options: options, tokens: &tokens) { return patch }
+        return nil
     }
 
     /// Reads patch text: the fast path for well-formed patches, the general path otherwise.
@@ -39,10 +56,21 @@ extension JSONPatch {
     }
 
     public static func read(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options, tokens: inout PointerTokenCache) -> Result<JSONPatch, PatchReadError> {
-        if let patch = readWellFormed(bytes, options: options, tokens: &tokens) { return .success(patch) }
+        switch readQuickly(bytes, options: options, tokens: &tokens) {
+        case .patch(let patch): return .success(patch)
+        case .overBudget(let error): return .failure(.malformed(error))
+        case .general: break
+        }
+        var cursor = JSONCursor(bytes: bytes, options: options)
         let json: JSONValue
-        do { json = try JSONParser.parse(bytes, options: options) } catch { return .failure(.malformed(error)) }
-        do { return .success(try JSONPatch(json: json)) } catch { return .failure(.invalid(error)) }
+        do { json = try cursor.parseDocument() } catch { return .failure(.malformed(error)) }
+        do {
+            return .success(try JSONPatch(json: json, budget: &cursor.budget))
+        } catch {
+            // Pointers are charged before they are split: past the budget, the patch is refused.
+            if cursor.budget.isExceeded { return .failure(.malformed(cursor.overBudget())) }
+            return .failure(.invalid(error))
+        }
     }
 }
 
@@ -53,6 +81,7 @@ public enum PatchReadError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         switch self {
+        case .malformed(let error) where error.isLimit: return "patch refused: \(error.reasonText)"
         case .malformed(let error): return "malformed patch: \(error)"
         case .invalid(let error): return "invalid patch: \(error)"
         }
@@ -78,6 +107,12 @@ extension JSONCursor {
         }
         while true {
             guard let operation = readOperation(tokens: tokens) else { return nil }
+            if operations.count == operations.capacity {
+                let stride = MemoryLayout<PatchOperation>.stride
+                guard budget.charge(MemoryBudget.array(count: operations.capacity * 2, stride: stride)) else {
+                    return nil
+                }
+            }
             operations.append(operation)
             if consume(UInt8(ascii: ",")) { continue }
             guard consume(UInt8(ascii: "]")) else { return nil }
@@ -159,11 +194,17 @@ extension JSONCursor {
         guard text[0] == UInt8(ascii: "/") else { return nil }
         var tokens: [String] = []
         tokens.reserveCapacity(4)  // most pointers into API documents are this shallow
+        guard budget.charge(MemoryBudget.array(count: 4, stride: MemoryLayout<String>.stride)) else { return nil }
         var tokenStart = 1
         var hasTilde = false
         for i in 1...text.count {
             if i == text.count || text[i] == UInt8(ascii: "/") {
                 let raw = UnsafeBufferPointer(rebasing: text[tokenStart..<i])
+                if tokens.count == tokens.capacity {
+                    let grown = MemoryBudget.array(count: tokens.capacity * 2, stride: MemoryLayout<String>.stride)
+                    guard budget.charge(grown) else { return nil }
+                }
+                guard budget.charge(MemoryBudget.string(utf8Count: raw.count)) else { return nil }
                 if hasTilde {
                     guard let token = JSONCursor.unescapeToken(raw) else { return nil }
                     tokens.append(token)
