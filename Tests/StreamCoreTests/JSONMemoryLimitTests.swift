@@ -60,10 +60,10 @@ final class JSONMemoryLimitTests: XCTestCase {
             XCTAssertEqual(($0 as! JSONParseError).reasonText, "the document would take more than 4.0 MiB in memory "
                            + "(the most any document is allowed; its text is 2.0 MiB): too many small values")
         }
-        let small = array(of: "[0]", size: 100_000)
+        let small = array(of: "[0]", size: 500_000)
         XCTAssertThrowsError(try JSONParser.parse(small, options: .init(maxMemoryPerTextByte: 1))) {
-            XCTAssertEqual(($0 as! JSONParseError).reasonText, "the document would take more than 1.0 MiB in memory "
-                           + "(the least any document is allowed; its text is 97.7 KiB): too many small values")
+            XCTAssertEqual(($0 as! JSONParseError).reasonText, "the document would take more than 8.0 MiB in memory "
+                           + "(the least any document is allowed; its text is 488.3 KiB): too many small values")
         }
     }
 
@@ -86,8 +86,13 @@ final class JSONMemoryLimitTests: XCTestCase {
         }
     }
 
-    /// Below the floor (1 MiB) any document parses, however small its values.
+    /// Below the floor (8 MiB) any document parses, however small its values: a 600 KB time
+    /// series of one-digit numbers (12× its text) and 500 KB of records of 20 one-digit members (14×).
     func testSmallDocumentsOfSmallValuesStillParse() throws {
+        let series = array(of: "7", size: 600_000)
+        XCTAssertEqual(try JSONParser.parse(series).arrayValue?.count, 300_000)
+        let member = "{" + (0..<20).map { #""\#(String(UnicodeScalar(97 + $0)!))":1"# }.joined(separator: ",") + "}"
+        XCTAssertEqual(try JSONParser.parse(array(of: member, size: 500_000)).arrayValue?.count, 500_000 / (member.utf8.count + 1))
         let text = array(of: "[0]", size: 40_000)
         XCTAssertEqual(try JSONParser.parse(text).arrayValue?.count, 10_000)
         XCTAssertEqual(try JSONParser.parse("[]"), [])

@@ -17,7 +17,8 @@ public struct JSONParser {
         public var maxBytes: Int
         public var duplicateKeys: DuplicateKeyPolicy
         /// The most memory the values may take, as a multiple of their text's size (never less
-        /// than 1 MiB), so that a parse and its text stay within 7× the text. API documents take
+        /// than 8 MiB, so that any document under ~500 KB parses), so that a parse and its text
+        /// stay within 7× the text. API documents take
         /// 3–5× their text (a list of quotes 3.2×, GitHub-style records 4.3×); `[[0],[0],…]`
         /// would take 22×, an array of one-digit numbers 12×.
         public var maxMemoryPerTextByte: Int
