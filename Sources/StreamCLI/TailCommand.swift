@@ -15,7 +15,7 @@ struct TailCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop tail [--jsonl] [--document] [--quiet] <url | file | ->
                               [--no-reconnect] [--max-events N] [--timeout SECONDS]
-                              [--header 'Name: value']... [--stall SECONDS]
+                              [--header 'Name: value']... [--stall SECONDS] [--poll SECONDS]
 
         Prints the events of a Server-Sent Events stream (text/event-stream): live from a URL
         (reconnecting as a browser would, resuming with Last-Event-ID), or from a captured file
@@ -95,6 +95,12 @@ struct TailCommand: StreamtopCommand {
         if scanned.flags.contains("help") { throw HelpRequested() }
         guard let source = scanned.positionals.first else {
             throw UsageError("missing <url | file | ->: name a URL, a capture file, or - for standard input")
+        }
+        // `ftp://x` is a URL of a scheme streamtop never follows, not a file that is missing.
+        if let scheme = source.range(of: "://").map({ source[..<$0.lowerBound] }), !scheme.isEmpty,
+           scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
+           !["http", "https"].contains(scheme.lowercased()) {
+            throw UsageError("only http:// and https:// URLs are read, not \(Sanitizer.line(String(scheme)))://")
         }
         guard scanned.positionals.count == 1 else {
             throw UsageError("unexpected argument '\(scanned.positionals[1])': tail reads one source")

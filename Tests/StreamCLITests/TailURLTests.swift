@@ -158,6 +158,15 @@ final class TailURLTests: XCTestCase {
         XCTAssertFalse(text.contains("k3y-s3cr3t") || text.contains("t0k3n-value"), text)
     }
 
+    /// A URL of another scheme is refused as such, not looked for as a file.
+    func testOtherSchemesAreRefused() throws {
+        for url in ["ftp://x/", "file:///etc/passwd", "gopher://h/"] {
+            let result = try tail([url])
+            XCTAssertEqual(result.status, 2, url)
+            XCTAssertTrue(result.errors.hasPrefix("streamtop: only http:// and https:// URLs are read, not "), result.errors)
+        }
+    }
+
     func testURLOnlyOptionsAreRejectedForFiles() throws {
         let result = try tail(["--header", "X: y", "capture.sse"])
         XCTAssertEqual(result.status, 2)
