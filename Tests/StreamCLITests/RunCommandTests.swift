@@ -60,15 +60,8 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(byID["quotes"]?["state"], "stopped")
         XCTAssertEqual(byID["later"]?["state"], "idle")
 
-        let show = Process()
-        show.executableURL = StreamtopBinaryTests.executable
-        show.arguments = ["status", "--state-dir", home + "/state"]
-        let table = Pipe()
-        show.standardOutput = table
-        try show.run()
-        show.waitUntilExit()
-        let text = String(decoding: table.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(show.terminationStatus, 0)
+        let (text, shown) = try StreamtopBinaryTests.run(["status", "--state-dir", home + "/state"])
+        XCTAssertEqual(shown, 0)
         let lines = text.split(separator: "\n")
         XCTAssertTrue(lines[1].hasPrefix("ID "), text)
         XCTAssertTrue(lines[2].hasPrefix("later ") && lines[2].contains(" idle "), text)
@@ -100,14 +93,7 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(disk?["budget"], 524_288_000)
         XCTAssertEqual(disk?["pruning"], false)
 
-        let show = Process()
-        show.executableURL = StreamtopBinaryTests.executable
-        show.arguments = ["status", "--state-dir", home + "/state"]
-        let table = Pipe()
-        show.standardOutput = table
-        try show.run()
-        show.waitUntilExit()
-        let text = String(decoding: table.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (text, shown) = try StreamtopBinaryTests.run(["status", "--state-dir", home + "/state"])
         XCTAssertTrue(text.hasSuffix(" of 500.0 MiB budget\n"), text)
     }
 

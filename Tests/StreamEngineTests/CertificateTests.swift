@@ -26,20 +26,7 @@ final class CertificateTests: XCTestCase {
         defer { loop.shutdown() }
         var options = PollConnection.Options(url: url)
         options.caFile = caFile
-        options.interval = .seconds(3600)
-        let polled = expectation(description: "polled")
-        final class Box: @unchecked Sendable { var poll: PollConnection.Poll? }  // written before `polled`
-        let box = Box()
-        let poller = PollConnection(options: options, loop: loop, queue: DispatchQueue(label: "tls-poll")) { report in
-            if case .poll(let poll) = report, box.poll == nil {
-                box.poll = poll
-                polled.fulfill()
-            }
-        }
-        poller.start()
-        wait(for: [polled], timeout: 20)
-        poller.stop()
-        return box.poll
+        return firstPoll(options, loop: loop)
     }
 
     static let untrusted = "TLS certificate rejected: SSL certificate problem: unable to get local issuer certificate"

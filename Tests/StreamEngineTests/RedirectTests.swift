@@ -33,21 +33,7 @@ final class RedirectTests: XCTestCase {
     func poll(_ url: String) -> PollConnection.Poll? {
         var options = PollConnection.Options(url: url)
         options.headers = registered
-        options.interval = .seconds(3600)
-        let polled = expectation(description: "polled")
-        final class Box: @unchecked Sendable { var poll: PollConnection.Poll? }  // written before `polled`
-        let box = Box()
-        let queue = DispatchQueue(label: "redirect-poll")
-        let poller = PollConnection(options: options, loop: loop, queue: queue) { report in
-            if case .poll(let poll) = report, box.poll == nil {
-                box.poll = poll
-                polled.fulfill()
-            }
-        }
-        poller.start()
-        wait(for: [polled], timeout: 20)
-        poller.stop()
-        return box.poll
+        return firstPoll(options, loop: loop)
     }
 
     /// The request headers `/headers` reported, by lowercased name.
