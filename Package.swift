@@ -40,8 +40,10 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore", "TestSupport"]),
-        .testTarget(name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer", "TestSupport"]),
-        .testTarget(name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
+        .testTarget(
+            name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer", "TestSupport"]),
+        .testTarget(
+            name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
         .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore", "TestSupport"]),
         .testTarget(name: "StreamUITests", dependencies: ["StreamUI", "StreamEngine", "StreamCore", "TestSupport"]),
     ],

@@ -49,7 +49,8 @@ extension ServerLoop {
         if request.path == "/firehose", let firehose = configuration.firehose {
             connection.mode = .responding  // closes once everything is written
             let encoding = configuration.firehoseEncoding.map { "Content-Encoding: \($0)\r\n" } ?? ""
-            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\(encoding)Connection: close\r\n\r\n"
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                + "\(encoding)Connection: close\r\n\r\n"
             sendRaw(connection, Array(head.utf8) + firehose)
             return
         }

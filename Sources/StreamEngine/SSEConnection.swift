@@ -111,7 +111,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private let wantsResume = Atomic<Bool>(false)
 
     public init(
-        options: Options, loop: CurlLoop, queue: DispatchQueue, time: any Scheduler = SystemScheduler(), seed: UInt64 = 1,
+        options: Options, loop: CurlLoop, queue: DispatchQueue, time: any Scheduler = SystemScheduler(),
+        seed: UInt64 = 1,
         handler: @escaping (Report) -> Void
     ) {
         self.options = options

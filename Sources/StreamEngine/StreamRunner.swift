@@ -236,7 +236,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .item(.retry(let milliseconds)):
             write(.info, "retry", ["ms": .number(JSONNumber(milliseconds))])
         case .item(.eventTooLarge(let type, _, let limit)):
-            let reason = "a \(Sanitizer.line(type)) event larger than the limit of \(HumanUnits.bytes(limit)) was dropped"
+            let limitText = HumanUnits.bytes(limit)
+            let reason = "a \(Sanitizer.line(type)) event larger than the limit of \(limitText) was dropped"
             let stale = document.dropped(eventType: type, reason: reason)
             recordError(reason, at: now)
             write(.error, "error", ["reason": .string(reason)])

@@ -15,7 +15,8 @@ enum TextStreamBench {
     static func tail(port: UInt16, count: Int) -> (seconds: Double, whole: Bool) {
         let sink = MemorySink()
         let start = DispatchTime.now()
-        let status = Streamtop.main(["tail", "--jsonl", "--quiet", "--no-reconnect", "http://127.0.0.1:\(port)/firehose"],
+        let url = "http://127.0.0.1:\(port)/firehose"
+        let status = Streamtop.main(["tail", "--jsonl", "--quiet", "--no-reconnect", url],
                                     output: sink, errors: sink)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let summary = try? JSONParser.parse(sink.lines.last ?? "null")
@@ -49,7 +50,8 @@ enum TextStreamBench {
         defer { server.stop() }
         var storage = StorageLimits()
         storage.archiveBytes = cap
-        let spec = StreamSpec(id: "bomb", name: "bomb", url: "http://127.0.0.1:\(server.port)/firehose", autostart: true,
+        let url = "http://127.0.0.1:\(server.port)/firehose"
+        let spec = StreamSpec(id: "bomb", name: "bomb", url: url, autostart: true,
                               maxRetry: 86_400)
         let state = directory + "/state"
         let engine = try! Engine(specs: [spec], stateDirectory: state, storage: storage)

@@ -343,7 +343,8 @@ if enabled("text") {
     let cap = 4 << 20
     let bomb = TextStreamBench.gzipBomb(count: 2_000_000, cap: cap)
     let bounded = bomb.archive <= cap + cap / 8
-    print(String(format: "Gzip bomb: %d tiny events, %.1f MB decoded from %.1f KB on the wire: archive %.2f MiB on disk (cap %.0f MiB + one part: %@), logs %.1f MiB",
+    print(String(format: "Gzip bomb: %d tiny events, %.1f MB decoded from %.1f KB on the wire: "
+                 + "archive %.2f MiB on disk (cap %.0f MiB + one part: %@), logs %.1f MiB",
                  bomb.events, Double(bomb.decoded) / 1e6, Double(bomb.wire) / 1e3, Double(bomb.archive) / 1_048_576,
                  Double(cap) / 1_048_576, bounded ? "held" : "EXCEEDED", Double(bomb.logs) / 1_048_576))
     textRight = textRight && bounded && bomb.events >= 2_000_000
@@ -409,6 +410,7 @@ if enabled("ui") {
 }
 
 let missed = results.filter { $0.meetsTarget == false }
-let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight && memoryRight
+let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight
+    && memoryRight
 let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"])
 print(allRight ? "all targets met" : "MISSED: " + missedNames.joined(separator: "; "))

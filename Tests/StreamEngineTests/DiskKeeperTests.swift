@@ -86,7 +86,7 @@ final class DiskKeeperTests: XCTestCase {
         let names = archive.files().map(\.name)
         XCTAssertEqual(names, closed.map { $0 + ".gz" } + [open], "closed parts compressed, the open one not")
         for name in closed {
-            let system = try GzipFileTests.systemGunzip("\(directory)/\(name).gz")
+            let system = try systemGunzip("\(directory)/\(name).gz")
             XCTAssertEqual(system.status, 0)
             XCTAssertEqual(Data(system.bytes), contents[name], "\(name): gzip -dc gives back the very bytes")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import StreamCore
 @testable import StreamEngine
@@ -18,19 +19,6 @@ final class GzipFileTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// `gzip -dc path`: what the system's gzip makes of a file, and whether it complained.
-    static func systemGunzip(_ path: String) throws -> (bytes: [UInt8], status: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", path]
-        process.standardError = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (Array(output), process.terminationStatus)
-    }
 
     func testCompressedFilesDecompressToTheSameBytesWithTheSystemsGzip() throws {
         var random = SplitMix64(seed: 7)
@@ -50,7 +38,7 @@ final class GzipFileTests: XCTestCase {
             XCTAssertEqual(attributes[.size] as? Int, size, name)
             XCTAssertEqual(attributes[.modificationDate] as? Date, past, "\(name): keeps the time its data was written")
             XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600, name)
-            let system = try GzipFileTests.systemGunzip(source + ".gz")
+            let system = try systemGunzip(source + ".gz")
             XCTAssertEqual(system.status, 0, name)
             XCTAssertEqual(system.bytes, bytes, name)
             XCTAssertEqual(try GzipFile.contents(of: source + ".gz", limit: 1 << 20), bytes, name)

@@ -15,7 +15,9 @@ public struct Registry: Sendable, Equatable {
     public init(streams: [StreamSpec]) throws(RegistryError) {
         var ids: Set<String> = []
         for (index, spec) in streams.enumerated() {
-            do { try add(spec, ids: &ids) } catch { throw RegistryError(location: "streams[\(index)]", reason: error.description) }
+            do { try add(spec, ids: &ids) } catch {
+                throw RegistryError(location: "streams[\(index)]", reason: error.description)
+            }
         }
     }
 
@@ -23,7 +25,9 @@ public struct Registry: Sendable, Equatable {
     /// loading 20,000 streams is not 200 million comparisons.
     private mutating func add(_ spec: StreamSpec, ids: inout Set<String>) throws(SpecError) {
         try spec.validate()
-        guard ids.insert(spec.id).inserted else { throw SpecError(field: "id", reason: "\"\(spec.id)\" is already registered") }
+        guard ids.insert(spec.id).inserted else {
+            throw SpecError(field: "id", reason: "\"\(spec.id)\" is already registered")
+        }
         streams.append(spec)
     }
 

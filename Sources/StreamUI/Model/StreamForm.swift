@@ -59,7 +59,9 @@ public struct StreamForm: Sendable, Equatable {
     /// name and a colon continues the previous value (`Cookie: a=1; b=2` is one header). A value
     /// left redacted as `editing` showed it is the registered one.
     /// Returns the headers, or what is wrong with them.
-    static func headers(_ text: String, base: StreamSpec?) -> (headers: [(name: String, value: String)], problem: String?) {
+    static func headers(
+        _ text: String, base: StreamSpec?
+    ) -> (headers: [(name: String, value: String)], problem: String?) {
         var headers: [(name: String, value: String)] = []
         for part in text.split(separator: ";", omittingEmptySubsequences: false) {
             let name = part.firstIndex(of: ":").map { String(part[..<$0]).trimmingCharacters } ?? ""
