@@ -27,13 +27,19 @@ let package = Package(
         // A small HTTP/1.1 server on loopback: the demo's data source, test fixtures, bench firehose
         // (zlib for its hostile bodies, compressed a thousand to one).
         .target(name: "LocalServer", dependencies: ["StreamCore", "CEpoll", "CZlib"]),
+        // The HTTP/1.1 server core (epoll, TCP and Unix listeners, request limits, streamed
+        // responses): the control API's transport.
+        .target(name: "HTTPServer", dependencies: ["StreamCore", "CEpoll"]),
+        // The service: the control API over HTTP, /v1/events, /metrics, the client that talks to it.
+        .target(name: "StreamService", dependencies: ["StreamCore", "StreamEngine", "HTTPServer"]),
         // ncursesw (wide characters), with functions for the macros Swift cannot import.
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The full-screen monitor: an in-memory screen that every view draws into, themes, the
         // key map, and the ncurses backend that shows the screen (the only user of CCurses).
         .target(name: "StreamUI", dependencies: ["StreamCore", "StreamEngine", "CCurses"]),
         // The command-line commands, kept in a library so tests and the benchmark call them in-process.
-        .target(name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine", "StreamUI", "LocalServer"]),
+        .target(
+            name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine", "StreamUI", "StreamService", "LocalServer"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
         .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "LocalServer"]),
         // What every test target shares: the one wait helper.
@@ -44,6 +50,10 @@ let package = Package(
             name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer", "TestSupport"]),
         .testTarget(
             name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "StreamCore", "TestSupport"]),
+        .testTarget(
+            name: "StreamServiceTests",
+            dependencies: ["StreamService", "HTTPServer", "StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
         .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore", "TestSupport"]),
         .testTarget(name: "StreamUITests", dependencies: ["StreamUI", "StreamEngine", "StreamCore", "TestSupport"]),
     ],
