@@ -1,6 +1,7 @@
 import Foundation
 import StreamCore
 import StreamEngine
+import StreamService
 import StreamUI
 
 /// `streamtop run`: the full-screen monitor on the registered streams; `--headless`: the
@@ -10,14 +11,17 @@ struct RunCommand: StreamtopCommand {
     static let summary = "The monitor on your registered streams (--headless: no screen, for servers)."
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
-                             [--disk-budget SIZE] [--theme NAME] [--no-color] [--no-bell]
+                             [--disk-budget SIZE] [--listen HOST:PORT] [--theme NAME]
+                             [--no-color] [--no-bell]
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
         added with 'streamtop add --start'), or all of them with --all, in the full-screen
         monitor until you quit; with --headless, until SIGINT or SIGTERM. The latest state of
         every stream goes to status.json in the state directory within a second of a change,
         and at least every 10 s (read it with 'streamtop status'); logs and the archive go
-        there too. One streamtop runs the streams of a state directory at a time.
+        there too. One streamtop runs the streams of a state directory at a time, and serves
+        the control API on the Unix socket streamtop.sock there ('streamtop start', 'stop',
+        'logs' and a second 'streamtop run' go through it).
 
         OPTIONS:
           --headless       No screen: for servers, services and scripts. Problems (a stream
@@ -25,6 +29,10 @@ struct RunCommand: StreamtopCommand {
                            go to stderr, recoveries to stdout. SIGHUP reads the registry
                            again; a closed or stuck stdout never stops the streams or SIGTERM.
           --all            Start every registered stream.
+          --listen HOST:PORT
+                           Serve the control API on TCP too (repeatable), e.g. 127.0.0.1:7878.
+                           Every request there needs 'Authorization: Bearer TOKEN', the token
+                           in the state directory's file 'token' (made on first use).
           --theme NAME     Colour theme for the monitor (remembered; t cycles).
           --no-color       No colours (also when NO_COLOR is set).
           --no-bell        No bell when a stream breaks (to keep it off: "bell": false in
@@ -48,12 +56,14 @@ struct RunCommand: StreamtopCommand {
     var theme: String?
     var noColor = false
     var noBell = false
+    var listen: [ListenAddress] = []
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
             flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
             options: [
                 "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
+                "--listen": "listen",
             ]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -64,6 +74,12 @@ struct RunCommand: StreamtopCommand {
         if let extra = scanned.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
         all = scanned.flags.contains("all")
         config = scanned.options["config"]?.last
+        for text in scanned.options["listen"] ?? [] {
+            switch ListenAddress.parse(text) {
+            case .success(let address): listen.append(address)
+            case .failure(let error): throw UsageError("--listen: \(error.message)")
+            }
+        }
         stateDirectory = scanned.options["state-dir"]?.last
         if let text = scanned.options["disk-budget"]?.last {
             guard let bytes = HumanUnits.parseBytes(text) else {
@@ -94,26 +110,42 @@ struct RunCommand: StreamtopCommand {
         defer { withExtendedLifetime(lock) {} }
         do {
             engine = try Engine(
-                specs: registry.streams, stateDirectory: state,
-                registryFile: headless ? nil : RegistryFile(path: registryPath),
+                specs: registry.streams, stateDirectory: state, registryFile: RegistryFile(path: registryPath),
                 storage: StorageLimits(diskBudget: diskBudget), environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1
         }
         MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: registry.streams.count)
+        // The control API, for as long as this process runs the engine.
+        var serviceOptions = ControlService.Options(stateDirectory: state)
+        serviceOptions.listen = listen
+        serviceOptions.version = Streamtop.version
+        let service: ControlService
+        do {
+            service = try ControlService(engine: engine, options: serviceOptions)
+        } catch {
+            engine.shutdown()
+            context.complain("cannot serve the control API: \(error.message)")
+            return 1
+        }
         // Streams added, removed or edited meanwhile by other processes (`streamtop add` from a
         // script) are taken in within a second.
         let follower = RegistryFollower(file: RegistryFile(path: registryPath), engine: engine)
-        if !headless { return runMonitor(engine, follower: follower, registry: registry, state: state, registryPath: registryPath, context) }
+        if !headless {
+            return runMonitor(
+                engine, service: service, follower: follower, registry: registry, registryPath: registryPath, context)
+        }
         let started = registry.streams.filter { all || $0.autostart }
-        for spec in started { engine.start(id: spec.id) }
+        engine.startAutostart(all: all)
         // The chores first: a stdout nobody reads holds this thread, never status.json or following.
         // They publish what a person should hear as alerts, as do the streams (broken past their
         // threshold, recovered, files that cannot be written): problems go to stderr, the rest to
         // stdout, each once, as a service's journal wants them.
         let chores = Chores(engine: engine, follower: follower)
-        context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); status in \(state)/status.json; Ctrl-C to stop")
+        context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); "
+                    + "status in \(state)/status.json; API on \(ControlService.socketPath(stateDirectory: state))"
+                    + listen.map { " and \($0)" }.joined() + "; Ctrl-C to stop")
         context.output.flush()
         let wall = SystemWallClock()
         HangupSignal.install()
@@ -136,6 +168,7 @@ struct RunCommand: StreamtopCommand {
             context.errors.flush()
             usleep(100_000)  // the signal flag is checked ten times a second
         }
+        service.stop()
         chores.stop()
         engine.shutdown()
         do { try engine.writeStatus(at: wall.now()) } catch { context.complain("\(error)") }
@@ -144,8 +177,11 @@ struct RunCommand: StreamtopCommand {
     }
 
     /// The full-screen monitor; status.json is kept current meanwhile.
-    private func runMonitor(_ engine: Engine, follower: RegistryFollower, registry: Registry, state: String, registryPath: String, _ context: CommandContext) -> Int32 {
-        if all { for spec in registry.streams { engine.start(id: spec.id) } } else { engine.startAutostart() }
+    private func runMonitor(
+        _ engine: Engine, service: ControlService, follower: RegistryFollower, registry: Registry,
+        registryPath: String, _ context: CommandContext
+    ) -> Int32 {
+        engine.startAutostart(all: all)
         let chores = Chores(engine: engine, follower: follower)
         let settingsPath = RegistryFile.directory(of: registryPath) + "/ui.json"
         let options = MonitorApp.Options(
@@ -160,6 +196,7 @@ struct RunCommand: StreamtopCommand {
             context.complain("\(error)")
             status = 1
         }
+        service.stop()
         chores.stop()
         // Quitting stops the streams without changing what the registry remembers: the ones
         // running now start again next time.

@@ -110,6 +110,12 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String
     public var code: Int32
 
+    package init(path: String, operation: String, code: Int32) {
+        self.path = path
+        self.operation = operation
+        self.code = code
+    }
+
     public var description: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
 }
 
@@ -127,7 +133,7 @@ func readWholeFile(_ path: String) throws(FileError) -> [UInt8] {
 }
 
 /// Creates a directory and its parents (mode 0700) when missing.
-func makeDirectories(_ path: String) throws(FileError) {
+package func makeDirectories(_ path: String) throws(FileError) {
     var partial = path.hasPrefix("/") ? "" : "."
     for component in path.split(separator: "/") {
         partial += "/" + component

@@ -185,6 +185,8 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
                 }
             }
         }
+        if let method = request.method { ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method) }
+        if let socket = request.unixSocket { ccurl_easy_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
         ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         // Thousands of mostly idle streams: keep each handle's buffers small (GETs upload nothing).
         ccurl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 << 10)

@@ -80,10 +80,16 @@ public final class Engine: Sendable {
 
     /// Registers a new stream while running (saved to the registry first: if that fails,
     /// nothing changes). It starts when its spec says `autostart`.
-    public func add(_ spec: StreamSpec) throws(RegistryError) {
+    public func add(_ spec: StreamSpec) throws(EngineChangeError) {
         changes.lock()
         defer { changes.unlock() }
-        try registryFile?.change { registry throws(SpecError) in try registry.add(spec) }
+        do { try spec.validate() } catch { throw .invalid(error) }
+        guard runners.withLock({ $0[spec.id] }) == nil else { throw .taken(id: spec.id) }
+        do {
+            try registryFile?.change { registry throws(SpecError) in try registry.add(spec) }
+        } catch {
+            throw .registry(error)
+        }
         adopt(spec)
     }
 
@@ -94,15 +100,18 @@ public final class Engine: Sendable {
 
     /// Replaces stream `spec.id`'s settings: the old connection stops, and the stream runs
     /// again with the new ones if it was running (its measurements start over).
-    public func update(_ spec: StreamSpec) throws(RegistryError) {
+    public func update(_ spec: StreamSpec) throws(EngineChangeError) {
         changes.lock()
         defer { changes.unlock() }
-        guard runners.withLock({ $0[spec.id] }) != nil else {
-            throw RegistryError(file: registryFile?.path, location: "stream \"\(spec.id)\"", reason: "is not registered")
-        }
+        guard runners.withLock({ $0[spec.id] }) != nil else { throw .notRegistered(id: spec.id) }
+        do { try spec.validate() } catch { throw .invalid(error) }
         var updated = spec
         updated.autostart = isRunning(spec.id)
-        try registryFile?.change { registry throws(SpecError) in try registry.update(updated) }
+        do {
+            try registryFile?.change { registry throws(SpecError) in try registry.update(updated) }
+        } catch {
+            throw .registry(error)
+        }
         replace(with: updated)
     }
 
@@ -119,10 +128,15 @@ public final class Engine: Sendable {
     }
 
     /// Stops stream `id` and forgets it (registry, snapshots). Its log and archive stay on disk.
-    public func remove(id: String) throws(RegistryError) {
+    public func remove(id: String) throws(EngineChangeError) {
         changes.lock()
         defer { changes.unlock() }
-        try registryFile?.change { registry in _ = registry.remove(id: id) }
+        guard runners.withLock({ $0[id] }) != nil else { throw .notRegistered(id: id) }
+        do {
+            try registryFile?.change { registry in _ = registry.remove(id: id) }
+        } catch {
+            throw .registry(error)
+        }
         drop(id: id)
     }
 
@@ -186,6 +200,17 @@ public final class Engine: Sendable {
         _ = remember(id: id, running: true)
     }
 
+    /// Stream `id`'s snapshot once what was asked of it so far has run on its queue and been
+    /// published (nil: no such stream): what an API answers after a start, stop or edit.
+    package func settledSnapshot(id: String) -> StreamSnapshot? {
+        guard let runner = runners.withLock({ $0[id] }) else { return nil }
+        runner.queue.sync { runner.publishNow() }
+        return store.snapshot(id: id)
+    }
+
+    /// Whether stream `id` is registered here.
+    package func has(id: String) -> Bool { runners.withLock { $0[id] != nil } }
+
     /// Stream `id`'s current JSON document (nil before the first one arrived).
     public func document(id: String) -> JSONValue? {
         runners.withLock { $0[id] }?.currentDocument()
@@ -228,9 +253,10 @@ public final class Engine: Sendable {
         runners.withLock { $0[id] }?.history()
     }
 
-    /// Starts the streams marked to run (`autostart`).
-    public func startAutostart() {
-        for runner in runners.withLock({ Array($0.values) }) where runner.spec.autostart {
+    /// Starts the streams marked to run (`autostart`), or every stream with `all`, without
+    /// changing what the registry remembers.
+    public func startAutostart(all: Bool = false) {
+        for runner in runners.withLock({ Array($0.values) }) where all || runner.spec.autostart {
             runner.start()
         }
     }

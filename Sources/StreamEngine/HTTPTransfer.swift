@@ -30,6 +30,11 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
         /// The certificates (PEM) of the authorities to trust instead of the system's (a
         /// stream's `caFile`); nil for the loop's (`CURL_CA_BUNDLE`, `SSL_CERT_FILE`, or the system's).
         public var caFile: String?
+        /// A method other than GET (or POST with `postBody`): PUT, DELETE…
+        public var method: String?
+        /// Connect to this Unix socket instead of the URL's host (the control API's
+        /// `streamtop.sock`); the URL still gives the path and the `Host` header.
+        public var unixSocket: String?
 
         public init(url: String, headers: [(name: String, value: String)] = []) {
             self.url = url

@@ -27,6 +27,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         public var scrubber = Redactor.Scrubber(secrets: [])
         /// The CA certificates (PEM) to trust instead of the system's (the stream's `caFile`).
         public var caFile: String?
+        /// Connect through this Unix socket (a monitor attached to the control API).
+        public var unixSocket: String?
 
         public init(url: String) {
             self.url = url
@@ -165,6 +167,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         if let lastEventID { request.headers.append(("Last-Event-ID", lastEventID)) }
         request.sameOriginHeaders = options.headers
         request.caFile = options.caFile
+        if let socket = options.unixSocket {
+            request.unixSocket = socket
+            request.maxRedirects = 0  // the control API never redirects: nothing leaves the socket
+        }
         let transfer = HTTPTransfer(request)
         var snippet: [UInt8] = []
         // Past the 200 bytes quoted, enough for a secret that starts before the cut to be
@@ -318,7 +324,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
 }
 
 extension StringProtocol {
-    var trimmingCharacters: String {
+    /// Without whitespace (newlines too) at either end.
+    package var trimmingCharacters: String {
         var text = Substring(self)
         while let first = text.first, first.isWhitespace { text = text.dropFirst() }
         while let last = text.last, last.isWhitespace { text = text.dropLast() }

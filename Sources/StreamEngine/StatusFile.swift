@@ -24,7 +24,7 @@ public enum StatusFileError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// `status.json`: the latest snapshot of every stream, for scripts (`streamtop status`).
 public enum StatusFile {
-    static func json(_ snapshot: StreamSnapshot) -> JSONValue {
+    package static func json(_ snapshot: StreamSnapshot) -> JSONValue {
         let metrics = snapshot.metrics
         var object: JSONObject = [
             "id": .string(snapshot.id), "name": .string(snapshot.name), "url": .string(snapshot.url),
@@ -54,7 +54,7 @@ public enum StatusFile {
 
     /// The state directory's disk use: `{"budget", "used", "pruning", "keptSince", "removedFiles",
     /// "removedBytes"}` (see `DiskStatus`).
-    static func json(_ disk: DiskStatus) -> JSONValue {
+    package static func json(_ disk: DiskStatus) -> JSONValue {
         [
             "budget": .number(JSONNumber(disk.budget)), "used": .number(JSONNumber(disk.used)),
             "pruning": .bool(disk.pruning), "keptSince": disk.keptSince.map { .string($0.iso8601) } ?? .null,

@@ -195,3 +195,17 @@ public final class StreamLog {
         try openFile()
     }
 }
+
+extension LogEntry {
+    /// The JSONL line the log file holds for this entry, newline included.
+    package var line: [UInt8] {
+        var writer = JSONWriter()
+        write(into: &writer)
+        return writer.bytes
+    }
+
+    /// The entry read back from a log line (nil: not an entry, or a torn line).
+    package init?(logLine: ArraySlice<UInt8>) {
+        self.init(line: logLine)
+    }
+}

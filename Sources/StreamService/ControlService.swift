@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import HTTPServer
+import StreamCore
+import StreamEngine
+import Synchronization
+
+/// The control API of the engine that holds a state directory: HTTP/1.1 + JSON on the Unix
+/// socket `<state>/streamtop.sock` (0600, in a 0700 directory, peers of another uid refused),
+/// and on TCP only when asked (`--listen`), where every request must carry the bearer token of
+/// `<state>/token`. Routes are in `ServiceRoute`; their answers in `ControlService+Routes`.
+package final class ControlService: Sendable {
+    package struct Options: Sendable {
+        package var stateDirectory: String
+        package var listen: [ListenAddress] = []
+        /// The program's version, for `/v1/health`.
+        package var version: String = ""
+        /// This instance's shard (`K/N`), for `/metrics`' `shard` label.
+        package var shard: String = "0/1"
+
+        package init(stateDirectory: String) {
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    let engine: Engine
+    let options: Options
+    let time: any Scheduler
+    let wall: any WallClock
+    let body: StatusBody
+    package let events: EventsFeed
+    let token: ServiceToken?
+    let startedAt: UTCTime
+    let startMoment: Moment
+    private let server: HTTPServer
+    private let box = HandlerBox()
+
+    package static func socketPath(stateDirectory: String) -> String { "\(stateDirectory)/streamtop.sock" }
+    package static func tokenPath(stateDirectory: String) -> String { "\(stateDirectory)/token" }
+
+    /// Binds the socket (and the TCP listeners) and serves until `stop`.
+    package init(
+        engine: Engine, options: Options, time: any Scheduler = SystemScheduler(),
+        wall: any WallClock = SystemWallClock()
+    ) throws(ServiceError) {
+        self.engine = engine
+        self.options = options
+        self.time = time
+        self.wall = wall
+        startedAt = wall.now()
+        startMoment = time.now()
+        body = StatusBody(time: time, wall: wall)
+        events = EventsFeed(store: engine.store, body: body, time: time)
+        let directory = options.stateDirectory
+        do {
+            try makeDirectories(directory)
+        } catch {
+            throw ServiceError(500, "state_directory", "\(error)")
+        }
+        // Only this user may reach the socket: the directory too, not the socket's mode alone.
+        chmod(directory, 0o700)
+        if options.listen.isEmpty {
+            token = nil
+        } else {
+            do {
+                token = try ServiceToken.loadOrCreate(path: ControlService.tokenPath(stateDirectory: directory))
+            } catch {
+                throw ServiceError(500, "token", "\(error)")
+            }
+        }
+        var listeners: [HTTPListener] = [.unix(path: ControlService.socketPath(stateDirectory: directory), allowedUID: getuid())]
+        listeners += options.listen.map { .tcp(host: $0.host, port: $0.port) }
+        do {
+            server = try HTTPServer(
+                listeners: listeners, time: time,
+                errorResponse: { status, message in
+                    ControlService.response(ServiceError(status, ControlService.code(for: status), message))
+                },
+                handler: { [box] request, responder in
+                    guard let service = box.service else {
+                        return responder.respond(ControlService.response(
+                            ServiceError(503, "unavailable", "streamtop is stopping")))
+                    }
+                    service.handle(request, responder)
+                })
+        } catch {
+            throw ServiceError(500, "listen", "\(error)")
+        }
+        box.service = self
+    }
+
+    package func stop() {
+        box.service = nil
+        events.stop()
+        server.stop()
+    }
+
+    /// The bound TCP ports, in the order of `options.listen` (port 0 asks for any).
+    package var tcpPorts: [UInt16] { server.tcpPorts }
+
+    // MARK: Requests
+
+    func handle(_ request: HTTPServerRequest, _ responder: any HTTPResponder) {
+        if case .tcp = request.peer, token?.accepts(authorization: request.header("authorization")) != true {
+            var response = ControlService.response(ServiceError(
+                401, "unauthorized",
+                "this address needs 'Authorization: Bearer TOKEN', the token in \(options.stateDirectory)/token"))
+            response.headers.append(("WWW-Authenticate", "Bearer"))
+            return responder.respond(response)
+        }
+        guard let route = ServiceRoute(path: request.path) else {
+            return responder.respond(ControlService.response(ServiceError(
+                404, "not_found", "there is no \(request.path) here; the API's routes begin with /v1/")))
+        }
+        guard route.methods.contains(request.method) else {
+            var response = ControlService.response(ServiceError(
+                405, "method_not_allowed",
+                "\(request.path) answers \(route.methods.joined(separator: ", ")), not \(request.method)"))
+            response.headers.append(("Allow", route.methods.joined(separator: ", ")))
+            return responder.respond(response)
+        }
+        do {
+            try answer(route, request, responder)
+        } catch {
+            responder.respond(ControlService.response(error))
+        }
+    }
+
+    // MARK: Responses
+
+    static func response(_ error: ServiceError) -> HTTPServerResponse {
+        json(error.json, status: error.status)
+    }
+
+    static func json(_ value: JSONValue, status: Int = 200) -> HTTPServerResponse {
+        HTTPServerResponse(
+            status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.data(value) + [0x0A])
+    }
+
+    /// The error code of a status the server itself answers (limits, malformed requests).
+    static func code(for status: Int) -> String {
+        switch status {
+        case 400: return "bad_request"
+        case 403: return "forbidden"
+        case 408: return "request_timeout"
+        case 413: return "body_too_large"
+        case 414: return "uri_too_long"
+        case 431: return "headers_too_large"
+        case 503: return "unavailable"
+        default: return "error"
+        }
+    }
+}
+
+/// Lets the server's handler reach the service once `init` has finished (a closure cannot
+/// capture `self` before then).
+private final class HandlerBox: Sendable {
+    private let reference = Mutex<ControlService?>(nil)
+
+    var service: ControlService? {
+        get { reference.withLock { $0 } }
+        set { reference.withLock { $0 = newValue } }
+    }
+}

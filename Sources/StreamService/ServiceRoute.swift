@@ -1,0 +1,60 @@
+/// Every route of the control API, matched from a request's path; the method is checked
+/// afterwards, so a known path with the wrong method is a 405 that names the right ones.
+package enum ServiceRoute: Equatable, Sendable {
+    case health
+    case metrics
+    case events
+    case streams
+    case stream(id: String)
+    case action(id: String, StreamAction)
+    case logs(id: String)
+    case document(id: String)
+    case history(id: String)
+
+    package enum StreamAction: String, Sendable, CaseIterable {
+        case start, stop, restart
+    }
+
+    /// The route of a (percent-decoded) path; nil for paths the API does not have.
+    package init?(path: String) {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.first == "" else { return nil }
+        parts.removeFirst()
+        if parts.last == "" && parts.count > 1 { parts.removeLast() }  // a trailing slash
+        switch parts.count {
+        case 1 where parts[0] == "metrics": self = .metrics
+        case 2 where parts[0] == "v1":
+            switch parts[1] {
+            case "health": self = .health
+            case "events": self = .events
+            case "streams": self = .streams
+            default: return nil
+            }
+        case 3 where parts[0] == "v1" && parts[1] == "streams" && !parts[2].isEmpty:
+            self = .stream(id: parts[2])
+        case 4 where parts[0] == "v1" && parts[1] == "streams" && !parts[2].isEmpty:
+            let id = parts[2]
+            if let action = StreamAction(rawValue: parts[3]) {
+                self = .action(id: id, action)
+                return
+            }
+            switch parts[3] {
+            case "logs": self = .logs(id: id)
+            case "document": self = .document(id: id)
+            case "history": self = .history(id: id)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The methods this route answers (HEAD goes with GET).
+    package var methods: [String] {
+        switch self {
+        case .health, .metrics, .events, .logs, .document, .history: return ["GET", "HEAD"]
+        case .streams: return ["GET", "HEAD", "POST"]
+        case .stream: return ["GET", "HEAD", "PUT", "DELETE"]
+        case .action: return ["POST"]
+        }
+    }
+}
