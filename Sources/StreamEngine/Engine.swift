@@ -281,11 +281,8 @@ public final class Engine: Sendable {
         try makeDirectories(stateDirectory)
         let (_, snapshots) = store.latest()
         var json: JSONObject = [
-            "updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(StatusFile.json)),
-            "groups": .array(Engine.groupSavings(snapshots).map { group in
-                ["group": .string(group.group), "streamed": .string(group.streamed), "polled": .string(group.polled),
-                 "savings": group.savings.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null]
-            }),
+            "updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(\.statusJSON)),
+            "groups": StatusFile.groups(snapshots),
         ]
         if let disk = store.disk { json["disk"] = StatusFile.json(disk) }
         let bytes = JSONWriter.data(.object(json), pretty: true) + [0x0A]
