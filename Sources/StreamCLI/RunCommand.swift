@@ -10,7 +10,8 @@ struct RunCommand: StreamtopCommand {
     static let summary = "The monitor on your registered streams (--headless: no screen, for servers)."
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
-                             [--disk-budget SIZE] [--theme NAME] [--no-color] [--no-bell]
+                             [--disk-budget SIZE] [--shard K/N] [--theme NAME] [--no-color]
+                             [--no-bell]
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
         added with 'streamtop add --start'), or all of them with --all, in the full-screen
@@ -37,6 +38,10 @@ struct RunCommand: StreamtopCommand {
                            powers of 1024; default: the smaller of 10G and a tenth of its file
                            system). Past it the oldest archive parts and rotated logs are
                            removed, and status and the monitor say so.
+          --shard K/N      Run only shard K of N (0 <= K < N <= 1024): the streams whose
+                           stable hash of id modulo N is K, so that N instances share one
+                           registry and run each stream once. The state directory defaults
+                           to shard-K-of-N inside the usual one.
           -h, --help       Show this help.
         """
 
@@ -48,12 +53,14 @@ struct RunCommand: StreamtopCommand {
     var theme: String?
     var noColor = false
     var noBell = false
+    var shard = Shard.all
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
             flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
             options: [
                 "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
+                "--shard": "shard",
             ]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -72,11 +79,27 @@ struct RunCommand: StreamtopCommand {
             guard bytes > 0 else { throw UsageError("--disk-budget must be more than 0") }
             diskBudget = bytes
         }
+        if let text = scanned.options["shard"]?.last {
+            do {
+                shard = try Shard(parsing: text)
+            } catch {
+                throw UsageError("--shard: \(error)")
+            }
+        }
+    }
+
+    /// `--state-dir`, else the usual directory, or for a shard its `shard-K-of-N` inside it:
+    /// each instance holds its own lock, status.json and logs.
+    static func stateDirectory(override: String?, shard: Shard, environment: [String: String]) -> String {
+        let state = Paths.state(override: override, environment: environment)
+        guard override == nil, shard != .all else { return state }
+        return state + "/shard-\(shard.index)-of-\(shard.count)"
     }
 
     func run(_ context: CommandContext) -> Int32 {
         guard let registry = context.loadRegistry(config: config) else { return 1 }
-        let state = Paths.state(override: stateDirectory, environment: context.environment)
+        let state = Self.stateDirectory(override: stateDirectory, shard: shard, environment: context.environment)
+        let mine = registry.streams.filter { shard.contains(id: $0.id) }
         let engine: Engine
         let registryPath = Paths.registry(override: config, environment: context.environment)
         if !headless && !MonitorApp.hasTerminal {
@@ -95,25 +118,27 @@ struct RunCommand: StreamtopCommand {
         do {
             engine = try Engine(
                 specs: registry.streams, stateDirectory: state,
-                registryFile: headless ? nil : RegistryFile(path: registryPath),
+                registryFile: headless ? nil : RegistryFile(path: registryPath), shard: shard,
                 storage: StorageLimits(diskBudget: diskBudget), environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1
         }
-        MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: registry.streams.count)
+        MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: mine.count)
         // Streams added, removed or edited meanwhile by other processes (`streamtop add` from a
         // script) are taken in within a second.
         let follower = RegistryFollower(file: RegistryFile(path: registryPath), engine: engine)
         if !headless { return runMonitor(engine, follower: follower, registry: registry, state: state, registryPath: registryPath, context) }
-        let started = registry.streams.filter { all || $0.autostart }
+        let started = mine.filter { all || $0.autostart }
         for spec in started { engine.start(id: spec.id) }
         // The chores first: a stdout nobody reads holds this thread, never status.json or following.
         // They publish what a person should hear as alerts, as do the streams (broken past their
         // threshold, recovered, files that cannot be written): problems go to stderr, the rest to
         // stdout, each once, as a service's journal wants them.
         let chores = Chores(engine: engine, follower: follower)
-        context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); status in \(state)/status.json; Ctrl-C to stop")
+        let count = "\(mine.count) stream\(mine.count == 1 ? "" : "s")"
+            + (shard == .all ? "" : " (shard \(shard) of \(registry.streams.count) registered)")
+        context.say("running \(started.count) of \(count); status in \(state)/status.json; Ctrl-C to stop")
         context.output.flush()
         let wall = SystemWallClock()
         HangupSignal.install()
@@ -145,7 +170,11 @@ struct RunCommand: StreamtopCommand {
 
     /// The full-screen monitor; status.json is kept current meanwhile.
     private func runMonitor(_ engine: Engine, follower: RegistryFollower, registry: Registry, state: String, registryPath: String, _ context: CommandContext) -> Int32 {
-        if all { for spec in registry.streams { engine.start(id: spec.id) } } else { engine.startAutostart() }
+        if all {
+            for spec in registry.streams where shard.contains(id: spec.id) { engine.start(id: spec.id) }
+        } else {
+            engine.startAutostart()
+        }
         let chores = Chores(engine: engine, follower: follower)
         let settingsPath = RegistryFile.directory(of: registryPath) + "/ui.json"
         let options = MonitorApp.Options(

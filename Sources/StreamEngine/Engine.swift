@@ -7,6 +7,9 @@ import Synchronization
 /// `status.json` use: commands in (start, stop), snapshots out.
 public final class Engine: Sendable {
     public let store = SnapshotStore()
+    /// The streams of the registry this engine runs (`Shard.all` unless `run --shard`); the
+    /// others are left to the engines of the other shards.
+    public let shard: Shard
     private let loop: CurlLoop
     let runners: Mutex<[String: StreamRunner]>
     private let stateDirectory: String?
@@ -33,14 +36,16 @@ public final class Engine: Sendable {
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
     /// `storage`: the disk budget of the state directory and the caps of each stream's files;
-    /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from.
+    /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from; `shard`: only
+    /// the specs of this shard run here.
     package init(
-        specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil,
+        specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, shard: Shard = .all,
         time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(),
         changeWindow: Duration = .seconds(60), storage: StorageLimits = StorageLimits(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         loop = try CurlLoop(environment: environment)
+        self.shard = shard
         self.storage = storage
         let (ledger, store) = (ledger, store)
         disk = stateDirectory.map { directory in
@@ -60,7 +65,7 @@ public final class Engine: Sendable {
         // instead of waking a thread for every event.
         targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
         runners = Mutex([:])
-        for spec in specs { _ = makeRunner(spec) }
+        for spec in specs where shard.contains(id: spec.id) { _ = makeRunner(spec) }
         disk?.start()
     }
 
@@ -79,12 +84,13 @@ public final class Engine: Sendable {
     }
 
     /// Registers a new stream while running (saved to the registry first: if that fails,
-    /// nothing changes). It starts when its spec says `autostart`.
+    /// nothing changes). It starts when its spec says `autostart`. A stream of another shard
+    /// is saved only: its shard's engine takes it in from the registry.
     public func add(_ spec: StreamSpec) throws(RegistryError) {
         changes.lock()
         defer { changes.unlock() }
         try registryFile?.change { registry throws(SpecError) in try registry.add(spec) }
-        adopt(spec)
+        if shard.contains(id: spec.id) { adopt(spec) }
     }
 
     private func adopt(_ spec: StreamSpec) {
@@ -97,6 +103,15 @@ public final class Engine: Sendable {
     public func update(_ spec: StreamSpec) throws(RegistryError) {
         changes.lock()
         defer { changes.unlock() }
+        guard shard.contains(id: spec.id) else {
+            // Another shard's stream: saved as it is (whether it runs is its engine's to say).
+            try registryFile?.change { registry throws(SpecError) in
+                var updated = spec
+                updated.autostart = registry.spec(id: spec.id)?.autostart ?? spec.autostart
+                try registry.update(updated)
+            }
+            return
+        }
         guard runners.withLock({ $0[spec.id] }) != nil else {
             throw RegistryError(file: registryFile?.path, location: "stream \"\(spec.id)\"", reason: "is not registered")
         }
@@ -145,7 +160,7 @@ public final class Engine: Sendable {
     /// streams no longer registered stop and go; edited ones run again with their new
     /// settings. Whether a stream runs is this engine's to decide, so a changed `autostart`
     /// alone changes nothing (it is also what this engine writes when a person starts or
-    /// stops a stream).
+    /// stops a stream). Streams of other shards are not this engine's.
     public func follow(_ registry: Registry) -> Followed {
         changes.lock()
         defer { changes.unlock() }
@@ -156,7 +171,7 @@ public final class Engine: Sendable {
         }
         let current = runners.withLock { $0.mapValues(\.spec) }
         var followed = Followed()
-        for spec in registry.streams {
+        for spec in registry.streams where shard.contains(id: spec.id) {
             if let known = current[spec.id] {
                 guard !sameSettings(spec, known) else { continue }
                 replace(with: spec)
