@@ -21,6 +21,4 @@ struct RequestHead {
     var expectsContinue: Bool
     /// Whether the connection may serve another request after this one.
     var keepAlive: Bool
-
-    var isHead: Bool { method == "HEAD" }
 }

@@ -110,13 +110,14 @@ extension ServerLoop {
             return false
         }
         ensureTimer(connection, .request)  // from the request's first byte
+        // Known before the head is parsed, so that an error answer to HEAD has no body either.
+        connection.answeringHead = connection.input.starts(with: Self.headMethod)
         guard case .complete(let headLength) = try connection.scanner.scan(connection.input, limits: limits) else {
             if connection.inputEnded { close(connection) }  // the client gave up mid-head
             return false
         }
         let head = try HeadParser.parse(connection.input[0..<(headLength - 4)], limits: limits)
         connection.input.removeFirst(headLength)
-        connection.answeringHead = head.isHead
         connection.keepAlive = head.keepAlive
         if connection.refused, case .unix(let uid, _) = connection.peer {
             throw HTTPFailure(403, "this socket serves its owner only, not uid \(uid)")
@@ -129,6 +130,8 @@ extension ServerLoop {
         }
         return true
     }
+
+    private static let headMethod = Array("HEAD ".utf8)
 
     /// Hands a complete request to the handler, off the loop.
     private func dispatch(_ connection: ServerConnection, body: [UInt8]) {

@@ -87,7 +87,8 @@ final class KeepAliveTests: ServerTestCase {
             responder.respond(HTTPServerResponse(
                 status: 200,
                 headers: [
-                    ("Content-Length", "999"), ("Connection", "close"), ("X-Split", "a\r\nInjected: yes"), ("X-Ok", "1"),
+                    ("Content-Length", "999"), ("Connection", "close"), ("X-Split", "a\r\nInjected: yes"),
+                    ("X-Ok", "1"),
                 ],
                 body: Array("abc".utf8)))
         }
