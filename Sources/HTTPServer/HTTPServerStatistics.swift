@@ -22,6 +22,8 @@ extension HTTPServer {
         package var requests = 0
         /// Times accepting paused.
         package var acceptPauses = 0
+        /// Times the loop woke (for a loop that must not spin).
+        package var loopTurns = 0
 
         package init() {}
     }

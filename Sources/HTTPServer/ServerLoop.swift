@@ -122,6 +122,7 @@ final class ServerLoop: @unchecked Sendable {
                 epoll_wait(epollFD, $0.baseAddress, Int32($0.count), -1)
             }
             if count < 0 && errno != EINTR { break }
+            totals.loopTurns += 1
             for index in 0..<max(0, Int(count)) {
                 handle(events[index])
             }

@@ -93,7 +93,18 @@ final class TestClient {
         } == 0
     }
 
-    deinit { close(fd) }
+    private var isOpen = true
+
+    deinit { if isOpen { close(fd) } }
+
+    /// Closes with a reset (SO_LINGER 0) instead of a FIN.
+    func reset() {
+        guard isOpen else { return }
+        isOpen = false
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(fd)
+    }
 
     private static func setTimeout(_ fd: Int32) {
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
