@@ -34,6 +34,7 @@ package final class HTTPServer: Sendable {
         }
         tcpPorts = bound.compactMap(\.port)
         let loop = self.loop
+        loop.scheduleSweep()
         let thread = Thread { loop.run() }
         thread.name = "streamtop-http"
         thread.start()

@@ -25,6 +25,8 @@ extension HTTPServer {
         /// After an answer that closes the connection, how long the rest of what the client
         /// sends is read and discarded, so the answer is not lost to a reset.
         package var lingerTimeout: Duration = .seconds(5)
+        /// How often deadlines are checked: a timeout fires up to this much late.
+        package var timerResolution: Duration = .seconds(1)
 
         package init() {}
     }

@@ -24,7 +24,8 @@ final class ServerConnection {
         case draining
     }
 
-    enum TimerKind {
+    /// What a connection's deadline is for.
+    enum DeadlineKind {
         case idle
         case request
         case writeStall
@@ -57,11 +58,10 @@ final class ServerConnection {
     var peerHungUp = false
     /// The epoll events registered for the descriptor.
     var registeredEvents: UInt32
-    var timer: ScheduledWork?
-    var timerKind: TimerKind?
-    /// Tells a timer that fired from one set later (a cancelled timer may have fired already).
-    var timerSerial: UInt64 = 0
-    /// When a write last made progress (for the write-stall timer).
+    /// When the connection's current wait ends (checked by the loop's sweep), and why.
+    var deadline: Moment?
+    var deadlineKind: DeadlineKind?
+    /// When a write last made progress (for the write-stall deadline).
     var lastProgress: Moment
     /// Bytes dropped while draining.
     var drained = 0

@@ -55,7 +55,7 @@ extension ServerLoop {
             now: time.now())
         connections[fd] = connection
         register(fd, events: events)
-        armTimer(connection, .idle, after: limits.idleTimeout)
+        setDeadline(connection, .idle)
     }
 
     private func pauseAccepting() {

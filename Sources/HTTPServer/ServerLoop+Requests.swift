@@ -105,11 +105,11 @@ extension ServerLoop {
             if connection.inputEnded {
                 close(connection)
             } else {
-                ensureTimer(connection, .idle)
+                ensureDeadline(connection, .idle)
             }
             return false
         }
-        ensureTimer(connection, .request)  // from the request's first byte
+        ensureDeadline(connection, .request)  // from the request's first byte
         // Known before the head is parsed, so that an error answer to HEAD has no body either.
         connection.answeringHead = connection.input.starts(with: Self.headMethod)
         guard case .complete(let headLength) = try connection.scanner.scan(connection.input, limits: limits) else {
@@ -136,7 +136,7 @@ extension ServerLoop {
     /// Hands a complete request to the handler, off the loop.
     private func dispatch(_ connection: ServerConnection, body: [UInt8]) {
         guard let head = connection.head else { return }
-        disarmTimer(connection)
+        clearDeadline(connection)
         connection.phase = .awaitingAnswer
         connection.head = nil
         connection.body = nil
@@ -152,7 +152,7 @@ extension ServerLoop {
     /// Answers a request the server refuses itself, and closes the connection after it.
     func fail(_ connection: ServerConnection, _ failure: HTTPFailure) {
         guard !connection.closed else { return }
-        disarmTimer(connection)
+        clearDeadline(connection)
         connection.input = []
         connection.head = nil
         connection.body = nil

@@ -83,7 +83,7 @@ extension ServerLoop {
             } else if written < 0 && errno == EINTR {
                 continue
             } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if case .writing = connection.phase { ensureTimer(connection, .writeStall) }
+                if case .writing = connection.phase { ensureDeadline(connection, .writeStall) }
                 return
             } else {
                 close(connection)  // EPIPE, ECONNRESET: the client has gone
@@ -103,12 +103,12 @@ extension ServerLoop {
                 return
             }
             connection.resetForNextRequest()
-            disarmTimer(connection)
-            processInput(connection)  // a pipelined request, or the idle timer
+            clearDeadline(connection)
+            processInput(connection)  // a pipelined request, or the idle deadline
         case .streaming(let channel):
             if channel.isFinished { closeGracefully(connection) }
         case .reading:
-            if connection.timerKind == .writeStall { disarmTimer(connection) }
+            if connection.deadlineKind == .writeStall { clearDeadline(connection) }
         case .awaitingAnswer, .draining:
             break
         }
@@ -128,7 +128,7 @@ extension ServerLoop {
             close(connection)
             return
         }
-        armTimer(connection, .linger, after: limits.lingerTimeout)
+        setDeadline(connection, .linger)
     }
 
     /// Closes the connection at once and forgets it.
@@ -137,7 +137,7 @@ extension ServerLoop {
         connection.closed = true
         connections.removeValue(forKey: connection.key.fd)
         epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.key.fd, nil)
-        disarmTimer(connection)
+        clearDeadline(connection)
         Glibc.close(connection.key.fd)
         connection.input = []
         connection.output.removeAll()

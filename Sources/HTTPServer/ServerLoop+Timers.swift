@@ -1,44 +1,62 @@
 import StreamCore
 
-/// A connection's one timer, through the `Scheduler`: idle (no request), request (not complete
-/// in time), write stall (the client reads none of a response), linger (draining after an
-/// answer). Firing hands the work to the loop, which checks the timer is still the current one.
+/// Deadlines: each connection has at most one (idle: no request; request: not complete in
+/// time; write stall: the client reads none of a response; linger: draining after an answer),
+/// and one `Scheduler` timer sweeps them all every `timerResolution`. Per-connection timers
+/// would cost a scheduled block per request and per answer, which under load means hundreds
+/// of thousands of them waiting out their 60 s; the sweep costs a look at each connection once
+/// a second, and a deadline fires at most one resolution late.
 extension ServerLoop {
-    func armTimer(_ connection: ServerConnection, _ kind: ServerConnection.TimerKind, after delay: Duration) {
-        connection.timer?.cancel()
-        connection.timerSerial &+= 1
-        connection.timerKind = kind
-        let key = connection.key
-        let serial = connection.timerSerial
-        connection.timer = time.schedule(after: delay, on: timerQueue) { [self] in
-            submit { $0.timerFired(key, serial: serial) }
-        }
+    func setDeadline(_ connection: ServerConnection, _ kind: ServerConnection.DeadlineKind) {
+        connection.deadlineKind = kind
+        connection.deadline = time.now() + duration(kind)
     }
 
-    /// Arms a timer of `kind` unless one is running.
-    func ensureTimer(_ connection: ServerConnection, _ kind: ServerConnection.TimerKind) {
-        guard connection.timerKind != kind else { return }
+    /// Sets a deadline of `kind` unless one is running.
+    func ensureDeadline(_ connection: ServerConnection, _ kind: ServerConnection.DeadlineKind) {
+        guard connection.deadlineKind != kind else { return }
+        setDeadline(connection, kind)
+    }
+
+    func clearDeadline(_ connection: ServerConnection) {
+        connection.deadline = nil
+        connection.deadlineKind = nil
+    }
+
+    private func duration(_ kind: ServerConnection.DeadlineKind) -> Duration {
         switch kind {
-        case .idle, .writeStall: armTimer(connection, kind, after: limits.idleTimeout)
-        case .request: armTimer(connection, kind, after: limits.requestTimeout)
-        case .linger: armTimer(connection, kind, after: limits.lingerTimeout)
+        case .idle, .writeStall: return limits.idleTimeout
+        case .request: return limits.requestTimeout
+        case .linger: return limits.lingerTimeout
         }
     }
 
-    func disarmTimer(_ connection: ServerConnection) {
-        connection.timer?.cancel()
-        connection.timer = nil
-        connection.timerKind = nil
-        connection.timerSerial &+= 1
+    /// Starts the sweep: each run schedules the next (on the timer queue, so a manual clock
+    /// runs every sweep it passes) and hands the look to the loop; it ends with the loop.
+    func scheduleSweep() {
+        let work = time.schedule(after: limits.timerResolution, on: timerQueue) { [self] in
+            if submit({ $0.sweep() }) { scheduleSweep() }
+        }
+        sweepTimer.withLock { $0 = work }
     }
 
-    private func timerFired(_ key: ConnectionKey, serial: UInt64) {
+    func cancelSweep() {
+        sweepTimer.withLock { $0?.cancel() }
+    }
+
+    private func sweep() {
         checkLoopThread()
-        guard let connection = connection(key), connection.timerSerial == serial,
-            let kind = connection.timerKind
-        else { return }
-        connection.timer = nil
-        connection.timerKind = nil
+        let now = time.now()
+        for connection in Array(connections.values) {
+            guard let deadline = connection.deadline, deadline <= now, !connection.closed else { continue }
+            deadlinePassed(connection, now: now)
+            settle(connection)
+        }
+    }
+
+    private func deadlinePassed(_ connection: ServerConnection, now: Moment) {
+        guard let kind = connection.deadlineKind else { return }
+        clearDeadline(connection)
         switch kind {
         case .idle, .linger:
             close(connection)
@@ -46,13 +64,12 @@ extension ServerLoop {
             let seconds = limits.requestTimeout.components.seconds
             fail(connection, HTTPFailure(408, "the request did not arrive in full within \(seconds) s"))
         case .writeStall:
-            let stalled = time.now() - connection.lastProgress
-            if stalled >= limits.idleTimeout {
+            if now - connection.lastProgress >= limits.idleTimeout {
                 close(connection)
             } else {
-                armTimer(connection, .writeStall, after: limits.idleTimeout - stalled)
+                connection.deadlineKind = .writeStall
+                connection.deadline = connection.lastProgress + limits.idleTimeout
             }
         }
-        settle(connection)
     }
 }

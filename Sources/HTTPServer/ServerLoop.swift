@@ -28,6 +28,8 @@ final class ServerLoop: @unchecked Sendable {
     private let loopThread = Atomic<UInt>(0)
     private let ended = Mutex(false)
     private let endedCondition = DispatchSemaphore(value: 0)
+    /// The deadline sweep's next run (set from the timer queue).
+    let sweepTimer = Mutex<ScheduledWork?>(nil)
 
     // The loop thread's state.
     var listeners: [Int32: BoundListener] = [:]
@@ -153,6 +155,7 @@ final class ServerLoop: @unchecked Sendable {
         }
         listeners = [:]
         acceptTimer?.cancel()
+        cancelSweep()
         for connection in Array(connections.values) {
             close(connection)
         }

@@ -1,11 +1,14 @@
 import Foundation
+import StreamCore
+import Synchronization
 import TestSupport
 import XCTest
 @testable import HTTPServer
 
 /// Every limit's answer on a real socket, and the timeouts through the manual scheduler.
 /// `server.statistics()` goes through the loop, so once it returns, what the loop did for the
-/// bytes a client already received (arming a timer) is done: the tests advance the clock after it.
+/// bytes a client already received (setting a deadline) is done: the tests advance the clock
+/// after it.
 final class LimitsTests: ServerTestCase {
     let limits = HTTPServer.Limits()
 
@@ -113,7 +116,7 @@ final class LimitsTests: ServerTestCase {
         waitForStatistics("accepted") { $0.connections == 1 }
         scheduler.advance(by: limits.idleTimeout - .seconds(1))
         XCTAssertEqual(client.request("/a")?.status, 200)
-        _ = server.statistics()  // the idle timer is armed again once the answer is out
+        _ = server.statistics()  // the idle deadline is set again once the answer is out
         scheduler.advance(by: limits.idleTimeout - .seconds(1))
         XCTAssertEqual(client.request("/b")?.status, 200)
         _ = server.statistics()
@@ -149,5 +152,39 @@ final class LimitsTests: ServerTestCase {
         waitForStatistics("the answer is stuck in the server") { $0.bufferedBytes > 0 && $0.awaitingAnswers == 0 }
         scheduler.advance(by: limits.idleTimeout)
         waitForStatistics("dropped") { $0.connections == 0 }
+    }
+
+    func testRequestsScheduleNoTimersOfTheirOwn() throws {
+        let counting = CountingScheduler(scheduler)
+        server = try HTTPServer(
+            listeners: [.tcp(host: "127.0.0.1", port: 0)], time: counting, handler: ServerTestCase.echo)
+        let client = try TestClient(port: port)
+        for index in 0..<50 {
+            XCTAssertEqual(client.request("/\(index)")?.status, 200)
+        }
+        // One sweep for every deadline: 100 deadlines set, one timer scheduled.
+        XCTAssertEqual(counting.scheduled, 1)
+        scheduler.advance(by: .seconds(3))
+        XCTAssertEqual(counting.scheduled, 4)
+    }
+}
+
+/// Counts what is scheduled, and schedules it on a manual scheduler.
+final class CountingScheduler: Scheduler {
+    let base: ManualScheduler
+    private let count = Atomic(0)
+
+    init(_ base: ManualScheduler) { self.base = base }
+
+    var scheduled: Int { count.load(ordering: .acquiring) }
+
+    func now() -> Moment { base.now() }
+
+    @discardableResult
+    func schedule(
+        after delay: Duration, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+    ) -> ScheduledWork {
+        count.add(1, ordering: .acquiringAndReleasing)
+        return base.schedule(after: delay, on: queue, work)
     }
 }
