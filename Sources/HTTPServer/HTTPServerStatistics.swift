@@ -44,7 +44,7 @@ extension ServerLoop {
                 statistics.awaitingAnswers += 1
             case .streaming(let channel):
                 statistics.streams += 1
-                statistics.bufferedBytes += channel.backlog
+                statistics.bufferedBytes += channel.pendingCount
             case .writing, .draining:
                 break
             }

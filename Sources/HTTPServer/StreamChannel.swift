@@ -108,8 +108,8 @@ final class StreamChannel: Sendable {
         state.withLock { $0.finishing && $0.pending.isEmpty && $0.inFlight == 0 }
     }
 
-    /// Bytes the server holds for this response.
-    var backlog: Int { state.withLock { $0.pending.count + $0.inFlight } }
+    /// Bytes sent and not yet taken by the loop (those taken are in the connection's output).
+    var pendingCount: Int { state.withLock { $0.pending.count } }
 
     /// The connection ended: refuses further sends and runs the close actions, once.
     func close() {
