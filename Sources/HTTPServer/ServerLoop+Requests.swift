@@ -100,6 +100,7 @@ extension ServerLoop {
         // Blank lines before a request are allowed (RFC 9112 2.2), and cost the idle time.
         while connection.input.count >= 2, connection.input[0] == 13, connection.input[1] == 10 {
             connection.input.removeFirst(2)
+            connection.scanner = HeadScanner()  // what it scanned has moved
         }
         if connection.input.isEmpty {
             if connection.inputEnded {

@@ -150,4 +150,16 @@ final class KeepAliveTests: ServerTestCase {
         XCTAssertNil(response.headers["content-length"])
         parked.withLock { $0 = nil }
     }
+
+    func testAClientThatHalfClosesAfterItsRequestsGetsEveryAnswer() throws {
+        try start()
+        let client = try TestClient(port: port)
+        client.send("\r\nGET /a HTTP/1.1\r\nHost: t\r\n\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+        shutdown(client.fd, Int32(SHUT_WR))  // as `printf … | nc` does
+        XCTAssertEqual(client.readResponse()?.text, "GET /a 0")
+        XCTAssertEqual(client.readResponse()?.text, "GET /b 0")
+        XCTAssertTrue(client.waitForEnd())
+        XCTAssertEqual(client.received, [])
+        waitForStatistics("closed") { $0.connections == 0 }
+    }
 }
