@@ -65,10 +65,18 @@ extension ServerLoop {
     /// Writes what the connection has queued (and, for a stream, what its senders queued) until
     /// the socket is full or nothing is left; then moves the connection on.
     func flush(_ connection: ServerConnection) {
+        var refills = 0
         while !connection.closed {
             if connection.output.isEmpty {
                 connection.outputIsStream = false
                 guard let channel = connection.streamChannel else { break }
+                // A sender as fast as its client must not keep the loop from everyone else:
+                // after a few rounds, the rest waits for the next turn.
+                if refills == 8 {
+                    submit { [key = connection.key] in $0.streamWake(key, .write) }
+                    return
+                }
+                refills += 1
                 let more = channel.take()
                 guard !more.isEmpty else { break }
                 connection.output.append(more)
@@ -107,9 +115,7 @@ extension ServerLoop {
             processInput(connection)  // a pipelined request, or the idle deadline
         case .streaming(let channel):
             if channel.isFinished { closeGracefully(connection) }
-        case .reading:
-            if connection.deadlineKind == .writeStall { clearDeadline(connection) }
-        case .awaitingAnswer, .draining:
+        case .reading, .awaitingAnswer, .draining:
             break
         }
     }
