@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import StreamEngine
 import Glibc
 #endif
 

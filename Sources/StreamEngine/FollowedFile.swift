@@ -4,9 +4,9 @@ import Glibc
 
 /// A file read as it grows, the way `tail -F` follows one: from its end when opened, on to
 /// the new file when it is replaced (a log rotated, or made at last). Only whole lines are
-/// handed out. Used by one thread at a time.
-struct FollowedFile: ~Copyable {
-    let path: String
+/// handed out. Used by one thread at a time: the CLI's `logs -f` and the API's log follow.
+package struct FollowedFile: ~Copyable {
+    package let path: String
     private var fd: Int32 = -1
     private var inode: ino_t = 0
     private var partial: [UInt8] = []
@@ -14,7 +14,7 @@ struct FollowedFile: ~Copyable {
     static let maxLine = 1 << 20
 
     /// Opens `path` (when it exists) at its end.
-    init(path: String) {
+    package init(path: String) {
         self.path = path
         reopen(atEnd: true)
     }
@@ -24,7 +24,7 @@ struct FollowedFile: ~Copyable {
     }
 
     /// The whole lines written since the last call, each with its newline.
-    mutating func newLines() -> [UInt8] {
+    package mutating func newLines() -> [UInt8] {
         var lines = readLines()
         var status = stat()
         if stat(path, &status) == 0 && (fd < 0 || status.st_ino != inode) {
