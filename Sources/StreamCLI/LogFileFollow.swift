@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import StreamEngine
 import Glibc
 #endif
+import StreamEngine
 
 /// `logs -f` with no streamtop running: the last entries of the log file, then its new lines
 /// as they are written (by a streamtop started later), read four times a second until Ctrl-C
