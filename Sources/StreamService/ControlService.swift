@@ -115,7 +115,7 @@ package final class ControlService: Sendable {
             response.headers.append(("WWW-Authenticate", "Bearer"))
             return responder.respond(response)
         }
-        guard let route = ServiceRoute(path: request.path) else {
+        guard let route = request.pathSegments.flatMap(ServiceRoute.init(segments:)) else {
             return responder.respond(ControlService.response(ServiceError(
                 404, "not_found", "there is no \(request.path) here; the API's routes begin with /v1/")))
         }

@@ -15,11 +15,10 @@ package enum ServiceRoute: Equatable, Sendable {
         case start, stop, restart
     }
 
-    /// The route of a (percent-decoded) path; nil for paths the API does not have.
-    package init?(path: String) {
-        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.first == "" else { return nil }
-        parts.removeFirst()
+    /// The route of a path given as its decoded segments (an id may hold an escaped `/`); nil
+    /// for paths the API does not have.
+    package init?(segments: [String]) {
+        var parts = segments
         if parts.last == "" && parts.count > 1 { parts.removeLast() }  // a trailing slash
         switch parts.count {
         case 1 where parts[0] == "metrics": self = .metrics

@@ -116,6 +116,12 @@ final class ControlServiceTests: XCTestCase {
         raw.read { raw.text.contains("\r\n\r\n") && raw.text.contains("}") }
         XCTAssertTrue(raw.text.hasPrefix("HTTP/1.1 405"), raw.text)
         XCTAssertTrue(raw.text.contains("Allow: GET, HEAD"), raw.text)
+        // An escaped slash belongs to the id: this names a stream "weather/start", not an action.
+        let escaped = try fixture.client.request("POST", "/v1/streams/weather%2Fstart")
+        XCTAssertEqual(escaped.status, 405, "POST to a stream's own path")
+        XCTAssertEqual(try fixture.client.request("GET", "/v1/streams/weather%2Fstart").error?.message,
+                       "no stream \"weather/start\" is registered")
+        XCTAssertEqual(fixture.engine.store.snapshot(id: "weather")?.status.state, .idle, "not started")
         let missing = try fixture.client.request("GET", "/v2/streams")
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.error?.code, "not_found")
