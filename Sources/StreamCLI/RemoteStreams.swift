@@ -1,0 +1,93 @@
+import StreamCore
+import StreamEngine
+
+/// The `/v1/streams` body, as an attached monitor keeps it from `/v1/events`, read into what
+/// the monitor draws. Each STATUS carries its stream's publication `version`: a stream whose
+/// version did not move keeps the snapshot decoded before, so a patch that touches one stream
+/// decodes one stream, not thousands.
+struct RemoteStreams {
+    private(set) var snapshots: [StreamSnapshot] = []
+    private(set) var disk: DiskStatus?
+    /// The ids whose STATUS could not be read, with why (kept out of the rows).
+    private(set) var unreadable: [String: String] = [:]
+    /// Where each stream's decoded snapshot is in `snapshots`.
+    private var index: [String: Int] = [:]
+
+    /// Reads `body`; `fresh` (a new `data` snapshot, perhaps from another engine) decodes every
+    /// stream again. `moment` places a STATUS's `updatedAt` (wall seconds) on the monitor's
+    /// clock. Returns whether anything the monitor shows changed.
+    mutating func update(from body: JSONValue, fresh: Bool, moment: (Double) -> Moment) -> Bool {
+        let statuses = body["streams"]?.arrayValue ?? []
+        let nextDisk = body["disk"].flatMap(RemoteStreams.disk(json:))
+        // The usual patch: the same streams in the same order, a few of them published.
+        if !fresh, unreadable.isEmpty, let moved = updateInPlace(statuses, moment: moment) {
+            let diskMoved = nextDisk != disk
+            disk = nextDisk
+            return moved || diskMoved
+        }
+        var next: [StreamSnapshot] = []
+        next.reserveCapacity(statuses.count)
+        var nextIndex: [String: Int] = [:]
+        var nextUnreadable: [String: String] = [:]
+        var changed = fresh || statuses.count != snapshots.count
+        for status in statuses {
+            guard let id = status["id"]?.stringValue else { continue }
+            let version = status["version"]?.numberValue?.intValue
+            if !fresh, let old = index[id], snapshots[old].version == version {
+                nextIndex[id] = next.count
+                next.append(snapshots[old])
+                continue
+            }
+            let updatedAt = status["updatedAt"]?.numberValue?.doubleValue
+            do {
+                let snapshot = try StreamSnapshot(statusJSON: status, now: moment(updatedAt ?? 0))
+                nextIndex[id] = next.count
+                next.append(snapshot)
+                changed = true
+            } catch {
+                nextUnreadable[id] = "\(error)"
+            }
+        }
+        if nextDisk != disk || nextUnreadable != unreadable { changed = true }
+        snapshots = next
+        index = nextIndex
+        disk = nextDisk
+        unreadable = nextUnreadable
+        return changed
+    }
+
+    /// Decodes again, in place, the streams whose version moved, and says whether any did; nil,
+    /// changing nothing, when the streams are not the same ones in the same order or one cannot
+    /// be read (the whole body is read then).
+    private mutating func updateInPlace(_ statuses: [JSONValue], moment: (Double) -> Moment) -> Bool? {
+        guard statuses.count == snapshots.count else { return nil }
+        var moved: [(Int, StreamSnapshot)] = []
+        for (position, status) in statuses.enumerated() {
+            guard status["id"]?.stringValue == snapshots[position].id else { return nil }
+            guard status["version"]?.numberValue?.intValue != snapshots[position].version else { continue }
+            let updatedAt = status["updatedAt"]?.numberValue?.doubleValue ?? 0
+            guard let snapshot = try? StreamSnapshot(statusJSON: status, now: moment(updatedAt)) else { return nil }
+            moved.append((position, snapshot))
+        }
+        for (position, snapshot) in moved { snapshots[position] = snapshot }
+        return !moved.isEmpty
+    }
+
+    /// The STATUS version of stream `id` (nil: no such stream).
+    func version(of id: String) -> Int? {
+        index[id].map { snapshots[$0].version }
+    }
+
+    /// `{"budget", "used", "pruning", "keptSince", "removedFiles", "removedBytes"}`.
+    static func disk(json: JSONValue) -> DiskStatus? {
+        guard let budget = json["budget"]?.numberValue?.intValue, let used = json["used"]?.numberValue?.intValue else {
+            return nil
+        }
+        var disk = DiskStatus(budget: budget, used: used)
+        disk.pruning = json["pruning"] == .bool(true)
+        disk.keptSince = json["keptSince"]?.stringValue.flatMap(UTCTime.init(iso8601:))
+        disk.removedFiles = json["removedFiles"]?.numberValue?.intValue ?? 0
+        disk.removedBytes = json["removedBytes"]?.numberValue?.intValue ?? 0
+        return disk
+    }
+}

@@ -1,0 +1,142 @@
+import Dispatch
+import Foundation
+import Synchronization
+import TestSupport
+import XCTest
+@testable import StreamCLI
+@testable import StreamCore
+@testable import StreamEngine
+@testable import StreamService
+
+/// The pieces of an attached monitor that need no engine: rows decoded again only when their
+/// STATUS version moved, fetches in the background, and where `--attach` points.
+final class RemoteStreamsTests: XCTestCase {
+    func body(_ streams: [(id: String, name: String, version: Int)], disk: JSONValue? = nil) -> JSONValue {
+        var object: JSONObject = [
+            "version": 7,
+            "streams": .array(streams.map { stream in
+                [
+                    "id": .string(stream.id), "name": .string(stream.name), "url": "http://127.0.0.1:1/x",
+                    "mode": "sse", "state": "open", "sinceSeconds": 5, "updatedAt": 1_000_000,
+                    "version": .number(JSONNumber(stream.version)),
+                ]
+            }),
+        ]
+        if let disk { object["disk"] = disk }
+        return .object(object)
+    }
+
+    func testOnlyStreamsWhoseVersionMovedAreDecodedAgain() {
+        var streams = RemoteStreams()
+        let moment: (Double) -> Moment = { _ in Moment(nanoseconds: 5_000_000_000) }
+        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B", 1)]), fresh: true, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B"])
+        // The same versions: kept as decoded (the new name is not read, which proves it).
+        XCTAssertFalse(streams.update(from: body([("a", "A2", 1), ("b", "B2", 1)]), fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B"])
+        XCTAssertTrue(streams.update(from: body([("a", "A2", 1), ("b", "B2", 2)]), fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B2"])
+        XCTAssertEqual(streams.version(of: "b"), 2)
+        // A stream added in the middle: the others are kept as they were.
+        XCTAssertTrue(streams.update(from: body([("a", "A9", 1), ("ab", "AB", 1), ("b", "B9", 2)]), fresh: false,
+                                     moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "AB", "B2"])
+        // A fresh snapshot (another engine, versions counted again) decodes everything.
+        XCTAssertTrue(streams.update(from: body([("a", "A3", 1)]), fresh: true, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A3"])
+        XCTAssertNil(streams.version(of: "b"))
+    }
+
+    func testTheDiskIsRead() {
+        var streams = RemoteStreams()
+        let disk: JSONValue = ["budget": 1000, "used": 900, "pruning": true, "keptSince": "2026-11-29T09:05:07Z",
+                               "removedFiles": 3, "removedBytes": 300]
+        XCTAssertTrue(streams.update(from: body([], disk: disk), fresh: true) { _ in Moment(nanoseconds: 0) })
+        XCTAssertEqual(streams.disk?.used, 900)
+        XCTAssertEqual(streams.disk?.pruning, true)
+        XCTAssertEqual(streams.disk?.removedFiles, 3)
+        XCTAssertEqual(streams.disk?.keptSince, UTCTime(iso8601: "2026-11-29T09:05:07Z"))
+    }
+}
+
+final class RemoteFetchesTests: XCTestCase {
+    /// A fetch that waits for the test to let it finish.
+    final class Gate: Sendable {
+        let opened = DispatchSemaphore(value: 0)
+        let calls = Atomic<Int>(0)
+        let arrivals = Atomic<Int>(0)
+    }
+
+    func testTheCachedValueAtOnceAndTheFetchInTheBackground() {
+        let fetches = RemoteFetches<String>(label: "test", interval: .seconds(1))
+        let gate = Gate()
+        func ask(version: Int, at seconds: Int64, answer: String) -> String? {
+            fetches.value(
+                "a", statusVersion: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
+                fetch: {
+                    gate.calls.add(1, ordering: .relaxed)
+                    gate.opened.wait()
+                    return .value(answer)
+                },
+                arrived: { gate.arrivals.add(1, ordering: .relaxed) })
+        }
+        XCTAssertNil(ask(version: 1, at: 0, answer: "first"), "nothing cached: nil at once, the fetch waits")
+        XCTAssertNil(ask(version: 2, at: 5, answer: "second"), "one fetch in flight at a time")
+        gate.opened.signal()
+        waitUntil("the first value to arrive") { gate.arrivals.load(ordering: .relaxed) == 1 }
+        XCTAssertEqual(gate.calls.load(ordering: .relaxed), 1)
+        XCTAssertEqual(ask(version: 1, at: 5, answer: "unused"), "first", "the version did not move: no fetch")
+        XCTAssertEqual(ask(version: 2, at: 0, answer: "unused"), "first", "moved, but within the interval")
+        XCTAssertEqual(gate.calls.load(ordering: .relaxed), 1)
+        XCTAssertEqual(ask(version: 2, at: 6, answer: "second"), "first", "moved and due: fetched, the old shown")
+        gate.opened.signal()
+        waitUntil("the second value to arrive") { gate.arrivals.load(ordering: .relaxed) == 2 }
+        XCTAssertEqual(ask(version: 2, at: 6, answer: "unused"), "second")
+    }
+
+    func testAnUnreachableServiceKeepsWhatIsCached() {
+        let fetches = RemoteFetches<String>(label: "test", interval: .seconds(1))
+        let done = Atomic<Int>(0)
+        func ask(_ outcome: RemoteFetches<String>.Outcome, version: Int, at seconds: Int64) -> String? {
+            fetches.value(
+                "a", statusVersion: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
+                fetch: {
+                    done.add(1, ordering: .relaxed)
+                    return outcome
+                },
+                arrived: {})
+        }
+        _ = ask(.value("kept"), version: 1, at: 0)
+        waitUntil("the value to arrive") { ask(.value("unused"), version: 1, at: 0) == "kept" }
+        _ = ask(.unreachable, version: 2, at: 2)
+        waitUntil("the failed fetch to finish") { done.load(ordering: .relaxed) == 2 }
+        XCTAssertEqual(ask(.value("unused"), version: 2, at: 2), "kept")
+    }
+}
+
+final class AttachTargetTests: XCTestCase {
+    func testSocketsDirectoriesAndAddresses() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("st-target-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        XCTAssertEqual(try AttachTarget.endpoint(directory, tokenFile: nil, environment: [:]),
+                       .unix(path: directory + "/streamtop.sock"))
+        XCTAssertEqual(try AttachTarget.endpoint("/run/st.sock", tokenFile: nil, environment: [:]),
+                       .unix(path: "/run/st.sock"))
+        let withToken = ["STREAMTOP_TOKEN": "abc"]
+        XCTAssertEqual(try AttachTarget.endpoint("http://127.0.0.1:7878", tokenFile: nil, environment: withToken),
+                       .tcp(baseURL: "http://127.0.0.1:7878", token: "abc"))
+        try Data("from-file\n".utf8).write(to: URL(fileURLWithPath: directory + "/token"))
+        XCTAssertEqual(try AttachTarget.endpoint("http://h:1", tokenFile: directory + "/token", environment: withToken),
+                       .tcp(baseURL: "http://h:1", token: "from-file"), "the file before the environment")
+        XCTAssertThrowsError(try AttachTarget.endpoint("https://h:1", tokenFile: nil, environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("streamtop serves no TLS"), "\(error)")
+        }
+        XCTAssertThrowsError(try AttachTarget.endpoint("ftp://h:1", tokenFile: nil, environment: [:]))
+        let missing = directory + "/none"
+        XCTAssertThrowsError(try AttachTarget.endpoint("http://h:1", tokenFile: missing, environment: [:])) { error in
+            XCTAssertEqual("\(error)", "--token-file: \(directory)/none does not exist")
+        }
+    }
+}
