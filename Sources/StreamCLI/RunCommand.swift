@@ -11,8 +11,8 @@ struct RunCommand: StreamtopCommand {
     static let summary = "The monitor on your registered streams (--headless: no screen, for servers)."
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
-                             [--disk-budget SIZE] [--listen HOST:PORT] [--theme NAME]
-                             [--no-color] [--no-bell]
+                             [--disk-budget SIZE] [--listen HOST:PORT] [--shard K/N]
+                             [--theme NAME] [--no-color] [--no-bell]
                streamtop run --attach SOCKET|http://HOST:PORT [--token-file PATH]
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
@@ -52,6 +52,10 @@ struct RunCommand: StreamtopCommand {
                            powers of 1024; default: the smaller of 10G and a tenth of its file
                            system). Past it the oldest archive parts and rotated logs are
                            removed, and status and the monitor say so.
+          --shard K/N      Run only shard K of N (0 <= K < N <= 1024): the streams whose
+                           stable hash of id modulo N is K, so that N instances share one
+                           registry and run each stream once. The state directory defaults
+                           to shard-K-of-N inside the usual one.
           -h, --help       Show this help.
         """
 
@@ -64,6 +68,7 @@ struct RunCommand: StreamtopCommand {
     var noColor = false
     var noBell = false
     var listen: [ListenAddress] = []
+    var shard = Shard.all
     var attachTarget: String?
     var tokenFile: String?
 
@@ -72,7 +77,7 @@ struct RunCommand: StreamtopCommand {
             flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
             options: [
                 "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
-                "--listen": "listen", "--attach": "attach", "--token-file": "token-file",
+                "--listen": "listen", "--shard": "shard", "--attach": "attach", "--token-file": "token-file",
             ]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -102,12 +107,28 @@ struct RunCommand: StreamtopCommand {
             guard bytes > 0 else { throw UsageError("--disk-budget must be more than 0") }
             diskBudget = bytes
         }
+        if let text = scanned.options["shard"]?.last {
+            do {
+                shard = try Shard(parsing: text)
+            } catch {
+                throw UsageError("--shard: \(error)")
+            }
+        }
+    }
+
+    /// `--state-dir`, else the usual directory, or for a shard its `shard-K-of-N` inside it:
+    /// each instance holds its own lock, status.json and logs.
+    static func stateDirectory(override: String?, shard: Shard, environment: [String: String]) -> String {
+        let state = Paths.state(override: override, environment: environment)
+        guard override == nil, shard != .all else { return state }
+        return state + "/shard-\(shard.index)-of-\(shard.count)"
     }
 
     func run(_ context: CommandContext) -> Int32 {
         if let attachTarget { return attach(to: attachTarget, context) }
         guard let registry = context.loadRegistry(config: config) else { return 1 }
-        let state = Paths.state(override: stateDirectory, environment: context.environment)
+        let state = Self.stateDirectory(override: stateDirectory, shard: shard, environment: context.environment)
+        let mine = registry.streams.filter { shard.contains(id: $0.id) }
         let engine: Engine
         let registryPath = Paths.registry(override: config, environment: context.environment)
         if !headless && !MonitorApp.hasTerminal {
@@ -130,16 +151,18 @@ struct RunCommand: StreamtopCommand {
         do {
             engine = try Engine(
                 specs: registry.streams, stateDirectory: state, registryFile: RegistryFile(path: registryPath),
+                shard: shard,
                 storage: StorageLimits(diskBudget: diskBudget), environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1
         }
-        MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: registry.streams.count)
+        MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: mine.count)
         // The control API, for as long as this process runs the engine.
         var serviceOptions = ControlService.Options(stateDirectory: state)
         serviceOptions.listen = listen
         serviceOptions.version = Streamtop.version
+        serviceOptions.shard = shard.description
         let service: ControlService
         do {
             service = try ControlService(engine: engine, options: serviceOptions)
@@ -155,15 +178,17 @@ struct RunCommand: StreamtopCommand {
             return runMonitor(
                 engine, service: service, follower: follower, registry: registry, registryPath: registryPath, context)
         }
-        let started = registry.streams.filter { all || $0.autostart }
+        let started = mine.filter { all || $0.autostart }
         engine.startAutostart(all: all)
         // The chores first: a stdout nobody reads holds this thread, never status.json or following.
         // They publish what a person should hear as alerts, as do the streams (broken past their
         // threshold, recovered, files that cannot be written): problems go to stderr, the rest to
         // stdout, each once, as a service's journal wants them.
         let chores = Chores(engine: engine, follower: follower)
-        context.say("running \(started.count) of \(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s"); "
-                    + "status in \(state)/status.json; API on \(ControlService.socketPath(stateDirectory: state))"
+        let count = "\(mine.count) stream\(mine.count == 1 ? "" : "s")"
+            + (shard == .all ? "" : " (shard \(shard) of \(registry.streams.count) registered)")
+        context.say("running \(started.count) of \(count); status in \(state)/status.json; "
+                    + "API on \(ControlService.socketPath(stateDirectory: state))"
                     + listen.map { " and \($0)" }.joined() + "; Ctrl-C to stop")
         context.output.flush()
         let wall = SystemWallClock()

@@ -16,6 +16,7 @@ struct TailCommand: StreamtopCommand {
         USAGE: streamtop tail [--jsonl] [--document] [--quiet] <url | file | ->
                               [--no-reconnect] [--max-events N] [--timeout SECONDS]
                               [--header 'Name: value']... [--stall SECONDS] [--poll SECONDS]
+                              [--unix-socket PATH]
 
         Prints the events of a Server-Sent Events stream (text/event-stream): live from a URL
         (reconnecting as a browser would, resuming with Last-Event-ID), or from a captured file
@@ -51,6 +52,9 @@ struct TailCommand: StreamtopCommand {
           --stall SECONDS    Reconnect after this long without a byte (URLs; default 90).
           --poll SECONDS     Poll the URL as JSON every SECONDS instead of streaming it; each
                              poll shows the patch a streaming proxy would have sent instead.
+          --unix-socket PATH Connect through this Unix socket, as curl does (the URL gives the
+                             path): 'tail --unix-socket ~/.local/state/streamtop/streamtop.sock
+                             http://streamtop/v1/events --document' follows a running streamtop.
           -h, --help         Show this help.
 
         EXIT STATUS:
@@ -78,6 +82,7 @@ struct TailCommand: StreamtopCommand {
     var headers: [(name: String, value: String)] = []
     var stall: Duration = .seconds(90)
     var pollInterval: Duration?
+    var unixSocket: String?
 
     var isURL: Bool {
         let lower = source.lowercased()
@@ -90,7 +95,8 @@ struct TailCommand: StreamtopCommand {
                 "--jsonl": "jsonl", "--document": "document", "--quiet": "quiet", "-q": "quiet",
                 "--no-reconnect": "no-reconnect", "--help": "help", "-h": "help",
             ],
-            options: ["--max-events": "max-events", "--timeout": "timeout", "--header": "header", "-H": "header", "--stall": "stall", "--poll": "poll"])
+            options: ["--max-events": "max-events", "--timeout": "timeout", "--header": "header", "-H": "header", "--stall": "stall", "--poll": "poll",
+                      "--unix-socket": "unix-socket"])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
         guard let source = scanned.positionals.first else {
@@ -123,8 +129,10 @@ struct TailCommand: StreamtopCommand {
             guard let colon = header.firstIndex(of: ":") else { throw UsageError("--header takes 'Name: value', not '\(Sanitizer.line(header))'") }
             headers.append((String(header[..<colon]), String(header[header.index(after: colon)...].drop { $0 == " " })))
         }
-        if !isURL && (!headers.isEmpty || !reconnect || scanned.options["stall"] != nil || timeout != nil || pollInterval != nil) {
-            throw UsageError("--header, --stall, --timeout, --poll and --no-reconnect apply to URLs only")
+        unixSocket = scanned.options["unix-socket"]?.last
+        if !isURL && (!headers.isEmpty || !reconnect || scanned.options["stall"] != nil || timeout != nil
+                      || pollInterval != nil || unixSocket != nil) {
+            throw UsageError("--header, --stall, --timeout, --poll, --unix-socket and --no-reconnect apply to URLs only")
         }
     }
 

@@ -35,6 +35,7 @@ struct TailURL {
         options.scrubber = scrubber
         options.reconnect = command.reconnect
         options.stall = command.stall
+        options.unixSocket = command.unixSocket
         let queue = DispatchQueue(label: "streamtop.tail")
         let state = State(
             consumer: TailConsumer(renderer: TailRenderer(jsonl: command.jsonl, includeDocument: command.includeDocument, quiet: command.quiet), maxEvents: command.maxEvents),
@@ -96,6 +97,7 @@ struct TailURL {
         options.headers = command.headers
         options.scrubber = scrubber
         options.interval = interval
+        options.unixSocket = command.unixSocket
         let queue = DispatchQueue(label: "streamtop.tail.poll")
         let state = State(
             consumer: TailConsumer(renderer: TailRenderer(jsonl: command.jsonl, includeDocument: command.includeDocument, quiet: command.quiet), maxEvents: command.maxEvents),

@@ -7,6 +7,9 @@ import Synchronization
 /// `status.json` use: commands in (start, stop), snapshots out.
 public final class Engine: Sendable {
     public let store = SnapshotStore()
+    /// The streams of the registry this engine runs (`Shard.all` unless `run --shard`); the
+    /// others are left to the engines of the other shards.
+    public let shard: Shard
     private let loop: CurlLoop
     let runners: Mutex<[String: StreamRunner]>
     private let stateDirectory: String?
@@ -33,14 +36,16 @@ public final class Engine: Sendable {
     /// `registryFile`: where `start` and `stop` remember a person's choice (each stream's
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
     /// `storage`: the disk budget of the state directory and the caps of each stream's files;
-    /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from.
+    /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from; `shard`: only
+    /// the specs of this shard run here.
     package init(
-        specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil,
+        specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, shard: Shard = .all,
         time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(),
         changeWindow: Duration = .seconds(60), storage: StorageLimits = StorageLimits(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         loop = try CurlLoop(environment: environment)
+        self.shard = shard
         self.storage = storage
         let (ledger, store) = (ledger, store)
         disk = stateDirectory.map { directory in
@@ -60,7 +65,7 @@ public final class Engine: Sendable {
         // instead of waking a thread for every event.
         targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
         runners = Mutex([:])
-        for spec in specs { _ = makeRunner(spec) }
+        for spec in specs where shard.contains(id: spec.id) { _ = makeRunner(spec) }
         disk?.start()
     }
 
@@ -79,7 +84,8 @@ public final class Engine: Sendable {
     }
 
     /// Registers a new stream while running (saved to the registry first: if that fails,
-    /// nothing changes). It starts when its spec says `autostart`.
+    /// nothing changes). It starts when its spec says `autostart`. A stream of another shard
+    /// is saved only: its shard's engine takes it in from the registry.
     public func add(_ spec: StreamSpec) throws(EngineChangeError) {
         changes.lock()
         defer { changes.unlock() }
@@ -90,7 +96,7 @@ public final class Engine: Sendable {
         } catch {
             throw .registry(error)
         }
-        adopt(spec)
+        if shard.contains(id: spec.id) { adopt(spec) }
     }
 
     private func adopt(_ spec: StreamSpec) {
@@ -103,8 +109,21 @@ public final class Engine: Sendable {
     public func update(_ spec: StreamSpec) throws(EngineChangeError) {
         changes.lock()
         defer { changes.unlock() }
-        guard runners.withLock({ $0[spec.id] }) != nil else { throw .notRegistered(id: spec.id) }
         do { try spec.validate() } catch { throw .invalid(error) }
+        guard shard.contains(id: spec.id) else {
+            // Another shard's stream: saved as it is (whether it runs is its engine's to say).
+            do {
+                try registryFile?.change { registry throws(SpecError) in
+                    var updated = spec
+                    updated.autostart = registry.spec(id: spec.id)?.autostart ?? spec.autostart
+                    try registry.update(updated)
+                }
+            } catch {
+                throw .registry(error)
+            }
+            return
+        }
+        guard runners.withLock({ $0[spec.id] }) != nil else { throw .notRegistered(id: spec.id) }
         var updated = spec
         updated.autostart = isRunning(spec.id)
         do {
@@ -159,7 +178,7 @@ public final class Engine: Sendable {
     /// streams no longer registered stop and go; edited ones run again with their new
     /// settings. Whether a stream runs is this engine's to decide, so a changed `autostart`
     /// alone changes nothing (it is also what this engine writes when a person starts or
-    /// stops a stream).
+    /// stops a stream). Streams of other shards are not this engine's.
     public func follow(_ registry: Registry) -> Followed {
         changes.lock()
         defer { changes.unlock() }
@@ -170,7 +189,7 @@ public final class Engine: Sendable {
         }
         let current = runners.withLock { $0.mapValues(\.spec) }
         var followed = Followed()
-        for spec in registry.streams {
+        for spec in registry.streams where shard.contains(id: spec.id) {
             if let known = current[spec.id] {
                 guard !sameSettings(spec, known) else { continue }
                 replace(with: spec)
@@ -307,11 +326,8 @@ public final class Engine: Sendable {
         try makeDirectories(stateDirectory)
         let (_, snapshots) = store.latest()
         var json: JSONObject = [
-            "updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(StatusFile.json)),
-            "groups": .array(Engine.groupSavings(snapshots).map { group in
-                ["group": .string(group.group), "streamed": .string(group.streamed), "polled": .string(group.polled),
-                 "savings": group.savings.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null]
-            }),
+            "updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(\.statusJSON)),
+            "groups": StatusFile.groups(snapshots),
         ]
         if let disk = store.disk { json["disk"] = StatusFile.json(disk) }
         let bytes = JSONWriter.data(.object(json), pretty: true) + [0x0A]

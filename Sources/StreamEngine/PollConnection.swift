@@ -12,6 +12,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var url: String
         public var headers: [(name: String, value: String)] = []
         public var interval: Duration = .seconds(60)
+        /// Connect through this Unix socket instead of the URL's host.
+        public var unixSocket: String?
         public var timeout: Duration = .seconds(30)
         /// A larger body is an error. With the parser's limits (at most 6× its text, 64 MiB),
         /// a poller holds at most its body and two documents: ~150 MiB whatever a server sends.
@@ -127,6 +129,10 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         if let lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
         request.sameOriginHeaders = options.headers
         request.caFile = options.caFile
+        if let socket = options.unixSocket {
+            request.unixSocket = socket
+            request.maxRedirects = 0
+        }
         let transfer = HTTPTransfer(request)
         var body: [UInt8] = []
         var tooLarge = false

@@ -24,43 +24,21 @@ public enum StatusFileError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// `status.json`: the latest snapshot of every stream, for scripts (`streamtop status`).
 public enum StatusFile {
-    package static func json(_ snapshot: StreamSnapshot) -> JSONValue {
-        let metrics = snapshot.metrics
-        var object: JSONObject = [
-            "id": .string(snapshot.id), "name": .string(snapshot.name), "url": .string(snapshot.url),
-            "mode": .string(snapshot.mode.rawValue), "state": .string(snapshot.status.state.name),
-            "sinceSeconds": .number(JSONNumber((metrics.at - snapshot.status.since).seconds) ?? JSONNumber(0)),
-            // How long the current incident has lasted (null while healthy): the first error
-            // since the stream was last healthy, whatever its state now.
-            "incidentSeconds": snapshot.status.incidentSince
-                .map { .number(JSONNumber((metrics.at - $0).seconds) ?? JSONNumber(0)) } ?? .null,
-            "lastError": snapshot.status.lastError.map { .string($0) } ?? .null,
-            "storageError": snapshot.status.storageError.map { .string($0) } ?? .null,
-            "wireBytes": .number(JSONNumber(Int(metrics.wireBytes))), "payloadBytes": .number(JSONNumber(Int(metrics.payloadBytes))),
-            "events": .number(JSONNumber(Int(metrics.events))), "patches": .number(JSONNumber(Int(metrics.patches))),
-            "polls": .number(JSONNumber(Int(metrics.polls))),
-            "pollsSkipped": .number(JSONNumber(Int(metrics.pollsSkipped))),
-            "errors": .number(JSONNumber(Int(metrics.errors))),
-            "reconnects": .number(JSONNumber(Int(metrics.reconnects))),
-            "wireBytesPerSecond": .number(JSONNumber(metrics.wireBytesPerSecond.oneMinute) ?? JSONNumber(0)),
-            "patchesPerMinute": .number(JSONNumber(metrics.patchesPerMinute.oneMinute) ?? JSONNumber(0)),
-            "changeFrequency": metrics.changeFrequency.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null,
-            "changesPerHour": .number(JSONNumber(metrics.changesPerHour) ?? JSONNumber(0)),
-        ]
-        if let group = snapshot.group { object["group"] = .string(group) }
-        if let savings = metrics.pollSavings { object["pollSavings"] = .number(JSONNumber(savings) ?? JSONNumber(0)) }
-        return .object(object)
-    }
+    /// One stream's entry: its STATUS (see `StreamSnapshot.statusJSON`).
+    package static func json(_ snapshot: StreamSnapshot) -> JSONValue { snapshot.statusJSON }
 
-    /// The state directory's disk use: `{"budget", "used", "pruning", "keptSince", "removedFiles",
-    /// "removedBytes"}` (see `DiskStatus`).
-    package static func json(_ disk: DiskStatus) -> JSONValue {
-        [
-            "budget": .number(JSONNumber(disk.budget)), "used": .number(JSONNumber(disk.used)),
-            "pruning": .bool(disk.pruning), "keptSince": disk.keptSince.map { .string($0.iso8601) } ?? .null,
-            "removedFiles": .number(JSONNumber(disk.removedFiles)),
-            "removedBytes": .number(JSONNumber(disk.removedBytes)),
-        ]
+    /// The state directory's disk use (see `DiskStatus.statusJSON`).
+    package static func json(_ disk: DiskStatus) -> JSONValue { disk.statusJSON }
+
+    /// `groups`: each group's streamed and polled stream and the share of bytes streaming saved
+    /// (null until measured), from `Engine.groupSavings`.
+    package static func groups(_ snapshots: [StreamSnapshot]) -> JSONValue {
+        .array(Engine.groupSavings(snapshots).map { group in
+            [
+                "group": .string(group.group), "streamed": .string(group.streamed), "polled": .string(group.polled),
+                "savings": group.savings.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null,
+            ]
+        })
     }
 
     /// Reads `status.json`; an error names the file and says why.

@@ -34,6 +34,13 @@ public struct AlertEvent: Sendable, Equatable {
     public var stream: String
     public var message: String
     public var recovered: Bool
+
+    package init(sequence: Int, stream: String, message: String, recovered: Bool) {
+        self.sequence = sequence
+        self.stream = stream
+        self.message = message
+        self.recovered = recovered
+    }
 }
 
 /// The latest snapshot of every stream, behind a lock, with a version that moves whenever any

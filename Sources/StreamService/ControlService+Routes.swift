@@ -104,8 +104,12 @@ extension ControlService {
     }
 
     private func metrics() -> HTTPServerResponse {
-        HTTPServerResponse(
-            status: 501, headers: [("Content-Type", "text/plain")], body: Array("not yet\n".utf8))
+        let snapshots = engine.store.latest().snapshots
+        let text = MetricsExposition.render(
+            snapshots: snapshots, groupSavings: Engine.groupSavings(snapshots), shard: options.shard,
+            process: .current(), wall: wall.now(), now: time.now())
+        return HTTPServerResponse(
+            status: 200, headers: [("Content-Type", MetricsExposition.contentType)], body: Array(text.utf8))
     }
 
     func status(of id: String) throws(ServiceError) -> JSONValue {

@@ -29,10 +29,7 @@ package struct StatusBody: Sendable {
         var body: JSONObject = [
             "version": .number(JSONNumber(version)),
             "streams": .array(snapshots.map(stream)),
-            "groups": .array(Engine.groupSavings(snapshots).map { group in
-                ["group": .string(group.group), "streamed": .string(group.streamed), "polled": .string(group.polled),
-                 "savings": group.savings.flatMap { JSONNumber($0) }.map { .number($0) } ?? .null]
-            }),
+            "groups": StatusFile.groups(snapshots),
         ]
         if let disk { body["disk"] = StatusFile.json(disk) }
         return .object(body)

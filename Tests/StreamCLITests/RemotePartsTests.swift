@@ -11,19 +11,20 @@ import XCTest
 /// The pieces of an attached monitor that need no engine: rows decoded again only when their
 /// STATUS version moved, fetches in the background, and where `--attach` points.
 final class RemoteStreamsTests: XCTestCase {
-    func body(_ streams: [(id: String, name: String, version: Int)], disk: JSONValue? = nil) -> JSONValue {
-        var object: JSONObject = [
-            "version": 7,
-            "streams": .array(streams.map { stream in
-                [
-                    "id": .string(stream.id), "name": .string(stream.name), "url": "http://127.0.0.1:1/x",
-                    "mode": "sse", "state": "open", "sinceSeconds": 5, "updatedAt": 1_000_000,
-                    "version": .number(JSONNumber(stream.version)),
-                ]
-            }),
-        ]
-        if let disk { object["disk"] = disk }
-        return .object(object)
+    /// A `/v1/streams` body as the service writes it.
+    func body(_ streams: [(id: String, name: String, version: Int)], disk: DiskStatus? = nil) -> JSONValue {
+        let time = ManualTimeSource(start: Moment(nanoseconds: 1_000_000_000_000))
+        let snapshots = streams.map { stream in
+            StreamSnapshot(
+                id: stream.id, name: stream.name, url: "http://127.0.0.1:1/x", mode: .sse, group: nil,
+                status: StreamStatus(state: .open, since: time.now() - .seconds(5)),
+                metrics: MetricsSnapshot(nothingAt: time.now()), version: stream.version)
+        }
+        return StatusBody(time: time, wall: FixedWall()).streams(version: 7, snapshots: snapshots, disk: disk)
+    }
+
+    struct FixedWall: WallClock {
+        func now() -> UTCTime { UTCTime(secondsSinceEpoch: 1_000_000) }
     }
 
     func testOnlyStreamsWhoseVersionMovedAreDecodedAgain() {
@@ -47,15 +48,14 @@ final class RemoteStreamsTests: XCTestCase {
         XCTAssertNil(streams.version(of: "b"))
     }
 
-    func testTheDiskIsRead() {
+    func testTheDiskIsRead() throws {
         var streams = RemoteStreams()
-        let disk: JSONValue = ["budget": 1000, "used": 900, "pruning": true, "keptSince": "2026-11-29T09:05:07Z",
-                               "removedFiles": 3, "removedBytes": 300]
+        var disk = DiskStatus(budget: 1000, used: 900)
+        disk.pruning = true
+        disk.keptSince = UTCTime(iso8601: "2026-11-29T09:05:07Z")
+        disk.removedFiles = 3
         XCTAssertTrue(streams.update(from: body([], disk: disk), fresh: true) { _ in Moment(nanoseconds: 0) })
-        XCTAssertEqual(streams.disk?.used, 900)
-        XCTAssertEqual(streams.disk?.pruning, true)
-        XCTAssertEqual(streams.disk?.removedFiles, 3)
-        XCTAssertEqual(streams.disk?.keptSince, UTCTime(iso8601: "2026-11-29T09:05:07Z"))
+        XCTAssertEqual(streams.disk, disk)
     }
 }
 

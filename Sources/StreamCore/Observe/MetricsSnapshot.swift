@@ -2,6 +2,11 @@
 public struct Rate: Sendable, Equatable {
     public var oneMinute: Double
     public var fifteenMinutes: Double
+
+    package init(oneMinute: Double, fifteenMinutes: Double) {
+        self.oneMinute = oneMinute
+        self.fifteenMinutes = fifteenMinutes
+    }
 }
 
 /// The summary of a `SizeStatistics`.
@@ -20,6 +25,15 @@ public struct SizeSummary: Sendable, Equatable {
         median = statistics.median
         p95 = statistics.p95
         max = statistics.max
+    }
+
+    package init(count: Int64, last: Int, mean: Double, median: Int, p95: Int, max: Int) {
+        self.count = count
+        self.last = last
+        self.mean = mean
+        self.median = median
+        self.p95 = p95
+        self.max = max
     }
 }
 
@@ -42,6 +56,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var pollsSkipped: Int64
     public var errors: Int64
     public var reconnects: Int64
+    /// Observations that changed the document (events or poll bodies), over the stream's life.
+    public var changes: Int64
 
     public var wireBytesPerSecond: Rate
     public var eventsPerSecond: Rate
@@ -67,6 +83,14 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// (1 − patch bytes / body bytes); nil before any body arrived.
     public var pollSavings: Double? {
         pollBodyBytes == 0 ? nil : 1 - Double(wouldBePatchBytes) / Double(pollBodyBytes)
+    }
+}
+
+extension MetricsSnapshot {
+    /// Nothing measured yet, at `at`: what a decoder starts from and fills in. (In an
+    /// extension: the memberwise initializer stays.)
+    package init(nothingAt at: Moment) {
+        self = StreamMetrics(start: at).snapshot(at: at)
     }
 }
 

@@ -153,7 +153,7 @@ public struct StreamMetrics: Sendable {
             at: now, uptime: now - startedAt, uptimeShare: uptimeShare(at: now),
             wireBytes: wireBytes, payloadBytes: payloadBytes, events: events, snapshots: snapshots,
             patches: patches, patchOperations: patchOperations, polls: polls, notModified: notModified,
-            pollsSkipped: pollsSkipped, errors: errors, reconnects: reconnects,
+            pollsSkipped: pollsSkipped, errors: errors, reconnects: reconnects, changes: changes.changeEvents,
             wireBytesPerSecond: Rate(oneMinute: Double(lastMinute.wireBytes) / minuteSpan, fifteenMinutes: Double(lastQuarter.wireBytes) / quarterSpan),
             eventsPerSecond: Rate(oneMinute: Double(lastMinute.events) / minuteSpan, fifteenMinutes: Double(lastQuarter.events) / quarterSpan),
             patchesPerMinute: Rate(oneMinute: Double(lastMinute.patches) / minuteSpan * 60, fifteenMinutes: Double(lastQuarter.patches) / quarterSpan * 60),

@@ -1,0 +1,63 @@
+import Foundation
+import LocalServer
+import StreamCore
+import StreamEngine
+import StreamService
+import TestSupport
+import XCTest
+
+/// An upstream (LocalServer), an engine on a registry in a temporary state directory, and its
+/// control service: what every API test starts from.
+final class ServiceFixture {
+    let upstream: LocalServer
+    let directory: String
+    let registryFile: RegistryFile
+    let engine: Engine
+    let service: ControlService
+    let client: ServiceClient
+
+    init(specs: [StreamSpec] = [], listen: [ListenAddress] = []) throws {
+        upstream = try LocalServer(configuration: .init(apis: [
+            .init(name: "quotes", kind: "quotes", period: .milliseconds(50)),
+            .init(name: "weather", kind: "weather", period: .milliseconds(50)),
+        ], retryMilliseconds: 50))
+        // Short: a Unix socket's path must fit in 108 bytes.
+        directory = "/tmp/st-svc-\(UUID().uuidString.prefix(8))"
+        registryFile = RegistryFile(path: directory + "/streams.json")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let upstreamURL = upstream.baseURL
+        let resolved = specs.map { spec in
+            var spec = spec
+            spec.url = spec.url.replacingOccurrences(of: "UPSTREAM", with: upstreamURL)
+            return spec
+        }
+        try registryFile.save(try Registry(streams: resolved))
+        engine = try Engine(specs: resolved, stateDirectory: directory, registryFile: registryFile)
+        var options = ControlService.Options(stateDirectory: directory)
+        options.listen = listen
+        options.version = "test"
+        service = try ControlService(engine: engine, options: options)
+        client = try ServiceClient(endpoint: .unix(path: ControlService.socketPath(stateDirectory: directory)))
+    }
+
+    var socketPath: String { ControlService.socketPath(stateDirectory: directory) }
+
+    func stop() {
+        service.stop()
+        engine.shutdown()
+        upstream.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A request whose reply must have `status`; its JSON body.
+    @discardableResult
+    func expect(
+        _ status: Int, _ method: String, _ path: String, body: JSONValue? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> JSONValue? {
+        let reply = try client.request(method, path, body: body)
+        XCTAssertEqual(reply.status, status, "\(method) \(path): \(String(decoding: reply.body, as: UTF8.self))",
+                       file: file, line: line)
+        return reply.json
+    }
+}
