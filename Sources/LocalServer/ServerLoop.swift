@@ -125,13 +125,18 @@ final class ServerLoop: @unchecked Sendable {  // every field but `inbox` is tou
         }
         for connection in Array(connections.values) { close(connection) }
         Glibc.close(listenFD)
-        Glibc.close(wakeFD)
-        Glibc.close(epollFD)
+        // wakeFD and epollFD close in deinit: a thread that posted before the inbox closed may
+        // still be writing to the eventfd, holding a reference to this loop meanwhile.
         // Work queued while the loop was ending still runs (queries must get an answer).
         for work in inbox.close() {
             work(self)
         }
         finishedCondition.signal()
+    }
+
+    deinit {
+        Glibc.close(wakeFD)
+        Glibc.close(epollFD)
     }
 
     private func watch(_ fd: Int32, events: UInt32) {

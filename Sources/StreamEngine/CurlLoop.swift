@@ -131,13 +131,18 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         }
         for transfer in Array(transfers.values) { finish(transfer, outcome: .failed("the engine stopped")) }
         curl_multi_cleanup(multi)
-        close(epollFD)
-        close(wakeFD)
+        // The descriptors close in deinit: a thread that posted before the inbox closed may
+        // still be writing to the eventfd, and it holds a reference to this loop meanwhile.
         // Work queued while the loop was ending still runs: transfers started now fail at once.
         for work in inbox.close() {
             work(self)
         }
         finished.signal()
+    }
+
+    deinit {
+        close(epollFD)
+        close(wakeFD)
     }
 
     private func socketChanged(_ socket: curl_socket_t, what: Int32) {

@@ -19,6 +19,8 @@ package final class ControlService: Sendable {
         package var version: String = ""
         /// This instance's shard (`K/N`), for `/metrics`' `shard` label.
         package var shard: String = "0/1"
+        /// The transport's limits (requests, timeouts, each client's backlog).
+        package var limits = HTTPServer.Limits()
 
         package init(stateDirectory: String) {
             self.stateDirectory = stateDirectory
@@ -74,7 +76,7 @@ package final class ControlService: Sendable {
         listeners += options.listen.map { .tcp(host: $0.host, port: $0.port) }
         do {
             server = try HTTPServer(
-                listeners: listeners, time: time,
+                listeners: listeners, limits: options.limits, time: time,
                 errorResponse: { status, message in
                     ControlService.response(ServiceError(status, ControlService.code(for: status), message))
                 },
@@ -96,6 +98,9 @@ package final class ControlService: Sendable {
         events.stop()
         server.stop()
     }
+
+    /// What the transport holds now: connections, streams, buffered bytes.
+    package var transport: HTTPServer.Statistics { server.statistics() }
 
     /// The bound TCP ports, in the order of `options.listen` (port 0 asks for any).
     package var tcpPorts: [UInt16] { server.tcpPorts }

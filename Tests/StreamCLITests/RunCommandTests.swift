@@ -51,7 +51,8 @@ final class RunCommandTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
         let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertTrue(said.hasPrefix("running 1 of 2 streams; status in \(home)/state/status.json; Ctrl-C to stop\n"), said)
+        XCTAssertTrue(said.hasPrefix("running 1 of 2 streams; status in \(home)/state/status.json; "
+            + "API on \(home)/state/streamtop.sock; Ctrl-C to stop\n"), said)
         XCTAssertTrue(said.hasSuffix("stopped\n"), said)
         XCTAssertTrue(said.contains("\nregistry changed: added scores\n"), said)
 

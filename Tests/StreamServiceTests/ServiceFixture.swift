@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import LocalServer
 import StreamCore
 import StreamEngine
@@ -16,7 +17,7 @@ final class ServiceFixture {
     let service: ControlService
     let client: ServiceClient
 
-    init(specs: [StreamSpec] = [], listen: [ListenAddress] = []) throws {
+    init(specs: [StreamSpec] = [], listen: [ListenAddress] = [], limits: HTTPServer.Limits = .init()) throws {
         upstream = try LocalServer(configuration: .init(apis: [
             .init(name: "quotes", kind: "quotes", period: .milliseconds(50)),
             .init(name: "weather", kind: "weather", period: .milliseconds(50)),
@@ -36,6 +37,7 @@ final class ServiceFixture {
         var options = ControlService.Options(stateDirectory: directory)
         options.listen = listen
         options.version = "test"
+        options.limits = limits
         service = try ControlService(engine: engine, options: options)
         client = try ServiceClient(endpoint: .unix(path: ControlService.socketPath(stateDirectory: directory)))
     }

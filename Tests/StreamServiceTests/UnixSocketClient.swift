@@ -65,6 +65,26 @@ final class UnixSocketClient {
         return events
     }
 
+    /// Reads one whole response with a `Content-Length` after what was consumed before, and
+    /// consumes it (keep-alive: the next request's response follows).
+    func readResponse() -> (status: Int, body: [UInt8]) {
+        var result: (Int, [UInt8])?
+        read {
+            guard let end = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) else {
+                return false
+            }
+            let head = String(decoding: received[..<end], as: UTF8.self)
+            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+            guard received.count >= end + 4 + length else { return false }
+            let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+            result = (status, Array(received[(end + 4)..<(end + 4 + length)]))
+            received.removeFirst(end + 4 + length)
+            return true
+        }
+        return result ?? (0, [])
+    }
+
     private func parseEvents() {
         if bodyStart == nil,
            let end = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) {
