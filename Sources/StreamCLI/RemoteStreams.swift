@@ -2,11 +2,14 @@ import StreamCore
 import StreamEngine
 
 /// The `/v1/streams` body, as an attached monitor keeps it from `/v1/events`, read into what
-/// the monitor draws. Each STATUS carries its stream's publication `version`: a stream whose
-/// version did not move keeps the snapshot decoded before, so a patch that touches one stream
-/// decodes one stream, not thousands.
+/// the monitor draws. Each STATUS carries its stream's publication `version` and `updatedAt`:
+/// a stream whose pair did not move keeps the snapshot decoded before, so a patch that touches
+/// one stream decodes one stream, not thousands. (The version alone is not enough: a stream
+/// edited gets a new runner, which counts its versions from 1 again.)
 struct RemoteStreams {
     private(set) var snapshots: [StreamSnapshot] = []
+    /// The `updatedAt` of each snapshot, in the same order.
+    private var stamps: [Double?] = []
     private(set) var disk: DiskStatus?
     /// The ids whose STATUS could not be read, with why (kept out of the rows).
     private(set) var unreadable: [String: String] = [:]
@@ -27,22 +30,26 @@ struct RemoteStreams {
         }
         var next: [StreamSnapshot] = []
         next.reserveCapacity(statuses.count)
+        var nextStamps: [Double?] = []
+        nextStamps.reserveCapacity(statuses.count)
         var nextIndex: [String: Int] = [:]
         var nextUnreadable: [String: String] = [:]
         var changed = fresh || statuses.count != snapshots.count
         for status in statuses {
             guard let id = status["id"]?.stringValue else { continue }
             let version = status["version"]?.numberValue?.intValue
-            if !fresh, let old = index[id], snapshots[old].version == version {
+            let updatedAt = status["updatedAt"]?.numberValue?.doubleValue
+            if !fresh, let old = index[id], snapshots[old].version == version, stamps[old] == updatedAt {
                 nextIndex[id] = next.count
                 next.append(snapshots[old])
+                nextStamps.append(updatedAt)
                 continue
             }
-            let updatedAt = status["updatedAt"]?.numberValue?.doubleValue
             do {
                 let snapshot = try StreamSnapshot(statusJSON: status, now: moment(updatedAt ?? 0))
                 nextIndex[id] = next.count
                 next.append(snapshot)
+                nextStamps.append(updatedAt)
                 changed = true
             } catch {
                 nextUnreadable[id] = "\(error)"
@@ -50,6 +57,7 @@ struct RemoteStreams {
         }
         if nextDisk != disk || nextUnreadable != unreadable { changed = true }
         snapshots = next
+        stamps = nextStamps
         index = nextIndex
         disk = nextDisk
         unreadable = nextUnreadable
@@ -61,15 +69,21 @@ struct RemoteStreams {
     /// be read (the whole body is read then).
     private mutating func updateInPlace(_ statuses: [JSONValue], moment: (Double) -> Moment) -> Bool? {
         guard statuses.count == snapshots.count else { return nil }
-        var moved: [(Int, StreamSnapshot)] = []
+        var moved: [(Int, StreamSnapshot, Double?)] = []
         for (position, status) in statuses.enumerated() {
             guard status["id"]?.stringValue == snapshots[position].id else { return nil }
-            guard status["version"]?.numberValue?.intValue != snapshots[position].version else { continue }
-            let updatedAt = status["updatedAt"]?.numberValue?.doubleValue ?? 0
-            guard let snapshot = try? StreamSnapshot(statusJSON: status, now: moment(updatedAt)) else { return nil }
-            moved.append((position, snapshot))
+            let updatedAt = status["updatedAt"]?.numberValue?.doubleValue
+            let version = status["version"]?.numberValue?.intValue
+            if version == snapshots[position].version && updatedAt == stamps[position] { continue }
+            guard let snapshot = try? StreamSnapshot(statusJSON: status, now: moment(updatedAt ?? 0)) else {
+                return nil
+            }
+            moved.append((position, snapshot, updatedAt))
         }
-        for (position, snapshot) in moved { snapshots[position] = snapshot }
+        for (position, snapshot, updatedAt) in moved {
+            snapshots[position] = snapshot
+            stamps[position] = updatedAt
+        }
         return !moved.isEmpty
     }
 

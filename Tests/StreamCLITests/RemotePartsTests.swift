@@ -12,7 +12,9 @@ import XCTest
 /// STATUS version moved, fetches in the background, and where `--attach` points.
 final class RemoteStreamsTests: XCTestCase {
     /// A `/v1/streams` body as the service writes it.
-    func body(_ streams: [(id: String, name: String, version: Int)], disk: DiskStatus? = nil) -> JSONValue {
+    func body(
+        _ streams: [(id: String, name: String, version: Int)], disk: DiskStatus? = nil, at wall: Double = 1_000_000
+    ) -> JSONValue {
         let time = ManualTimeSource(start: Moment(nanoseconds: 1_000_000_000_000))
         let snapshots = streams.map { stream in
             StreamSnapshot(
@@ -20,11 +22,13 @@ final class RemoteStreamsTests: XCTestCase {
                 status: StreamStatus(state: .open, since: time.now() - .seconds(5)),
                 metrics: MetricsSnapshot(nothingAt: time.now()), version: stream.version)
         }
-        return StatusBody(time: time, wall: FixedWall()).streams(version: 7, snapshots: snapshots, disk: disk)
+        let status = StatusBody(time: time, wall: FixedWall(seconds: wall))
+        return status.streams(version: 7, snapshots: snapshots, disk: disk)
     }
 
     struct FixedWall: WallClock {
-        func now() -> UTCTime { UTCTime(secondsSinceEpoch: 1_000_000) }
+        var seconds: Double
+        func now() -> UTCTime { UTCTime(secondsSinceEpoch: seconds) }
     }
 
     func testOnlyStreamsWhoseVersionMovedAreDecodedAgain() {
@@ -38,6 +42,13 @@ final class RemoteStreamsTests: XCTestCase {
         XCTAssertTrue(streams.update(from: body([("a", "A2", 1), ("b", "B2", 2)]), fresh: false, moment: moment))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B2"])
         XCTAssertEqual(streams.version(of: "b"), 2)
+        // An edited stream gets a new runner counting from 1 again: the same version, published
+        // later, is read again.
+        let later = body([("a", "A-edited", 1), ("b", "B9", 2)], at: 1_000_060)
+        XCTAssertTrue(streams.update(from: later, fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A-edited", "B9"])
+        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B2", 2)]), fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B2"])
         // A stream added in the middle: the others are kept as they were.
         XCTAssertTrue(streams.update(from: body([("a", "A9", 1), ("ab", "AB", 1), ("b", "B9", 2)]), fresh: false,
                                      moment: moment))
