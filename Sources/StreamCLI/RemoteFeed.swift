@@ -91,8 +91,8 @@ final class RemoteFeed: @unchecked Sendable {
             }
             if !before.isLost {
                 let who = before.pid.map { "streamtop (pid \($0))" } ?? "streamtop"
-                state.alert("lost \(who) at \(before.target): \(Sanitizer.line(reason)); "
-                            + "the rows are stale until it is back, reconnecting", recovered: false)
+                state.alert("lost \(who): \(Sanitizer.line(reason)); the rows are stale until it is back",
+                            recovered: false)
             }
         default:
             break

@@ -128,9 +128,9 @@ final class RemoteLink: MonitorLink {
         let before = state.attachment
         if let health { record(health, state: state, time: time, wall: wall) }
         guard back else { return }
-        let who = health.map { "streamtop (pid \($0.pid))" } ?? "streamtop"
-        let restarted = health != nil && before.pid != nil && health?.pid != before.pid ? ", restarted" : ""
-        state.alert("\(who) is back at \(before.target)\(restarted); the rows are live again", recovered: true)
+        var who = health.map { "streamtop (pid \($0.pid)" } ?? "streamtop (pid unknown"
+        if let health, let pid = before.pid, health.pid != pid { who += ", restarted" }
+        state.alert("\(who)) is back; the rows are live again", recovered: true)
     }
 
     private static func record(
