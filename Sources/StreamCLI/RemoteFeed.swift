@@ -79,8 +79,9 @@ final class RemoteFeed: @unchecked Sendable {
         case .item(.eventTooLarge(let type, _, let limit)):
             let reason = "an event of /v1/events was larger than \(HumanUnits.bytes(limit))"
             if document.dropped(eventType: type, reason: reason) { connection?.resynchronize(reason: reason) }
-        case .closed(let reason, let ending, _):
+        case .closed(let quoted, let ending, _):
             guard ending != .stopped else { return }
+            let reason = RemoteFeed.readable(quoted)
             live = false
             // The next attempt asks for a fresh snapshot, whatever engine answers it.
             connection?.resynchronize(reason: reason)
@@ -134,6 +135,15 @@ final class RemoteFeed: @unchecked Sendable {
         let others = ids.count > 1 ? " (and \(ids.count - 1) more)" : ""
         let message = "cannot show stream \(id)\(others): its status reads wrong here: \(reason)"
         state.alert(stream: id, message, recovered: false)
+    }
+
+    /// A close reason that quotes the API's error body (`HTTP 401: {"error": {…}}`) says its
+    /// message instead, as the command line would.
+    static func readable(_ reason: String) -> String {
+        guard reason.hasPrefix("HTTP "), let colon = reason.range(of: ": {"),
+              let json = try? JSONParser.parse(String(reason[reason.index(before: colon.upperBound)...])),
+              let message = json["error"]?["message"]?.stringValue else { return reason }
+        return reason[..<colon.lowerBound] + ": " + message
     }
 
     /// `{"sequence", "stream", "message", "recovered"}`.

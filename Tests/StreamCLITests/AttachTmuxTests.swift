@@ -13,7 +13,8 @@ import Glibc
 /// in one window, monitors in others. Waits are for what the screens show and what the
 /// service answers.
 extension MonitorTmuxTests {
-    func capture(_ target: String) throws -> String { try tmux("capture-pane", "-t", target, "-p") }
+    /// The screen of `target`, lines the terminal wrapped joined again.
+    func capture(_ target: String) throws -> String { try tmux("capture-pane", "-t", target, "-p", "-J") }
 
     @discardableResult
     func waitForScreen(
@@ -103,5 +104,48 @@ extension MonitorTmuxTests {
         XCTAssertFalse(shown.contains("EXITED"), shown)
         try run(["send-keys", "-t", "\(session):second", "q"])
         try waitForScreen(of: "\(session):second", "the monitor to detach") { $0.contains("EXITED 0") }
+    }
+
+    /// `--attach http://HOST:PORT` as through a tunnel: refused without the token, attached with
+    /// it (from another HOME: nothing is found by state directory).
+    func testAMonitorAttachesToAListenAddressWithTheToken() throws {
+        guard (try? tmux("-V")).map({ $0.hasPrefix("tmux") }) == true else {
+            throw XCTSkip("tmux is not installed (.ci/run installs it)")
+        }
+        let upstream = try LocalServer(configuration: .init(apis: [
+            .init(name: "quotes", kind: "quotes", period: .milliseconds(100)),
+        ], retryMilliseconds: 100))
+        defer { upstream.stop() }
+        let home = "/tmp/st-tcp-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home + "/elsewhere", withIntermediateDirectories: true)
+        try RegistryFile(path: home + "/streams.json").save(try Registry(streams: [
+            StreamSpec(id: "quotes", name: "Quotes", url: upstream.baseURL + "/sse/quotes", autostart: true),
+        ]))
+        let binary = StreamtopBinaryTests.executable.path
+        let port = MonitorTmuxTests.freePort()
+        try tmux("new-session", "-d", "-s", session, "-n", "service", "-x", "120", "-y", "30",
+                 "env HOME=\(home) \(binary) run --headless --config \(home)/streams.json --state-dir \(home)/state "
+                    + "--listen 127.0.0.1:\(port); sleep 60")
+        try waitForScreen(of: "\(session):service", "the service to run") { $0.contains("Ctrl-C to stop") }
+        let (_, health) = try XCTUnwrap(ServiceClient.running(stateDirectory: home + "/state"))
+        let monitor = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(home)/elsewhere STREAMTOP_TOKEN= \(binary) run"
+
+        try tmux("new-window", "-t", session, "-n", "anonymous",
+                 "\(monitor) --attach http://127.0.0.1:\(port); echo \"EXITED $?\"; sleep 60")
+        let refused = try waitForScreen(of: "\(session):anonymous", "the refusal") { $0.contains("EXITED 1") }
+        XCTAssertTrue(refused.contains("streamtop: cannot attach to http://127.0.0.1:\(port): this address needs "
+                                       + "'Authorization: Bearer TOKEN'"), refused)
+        XCTAssertTrue(refused.contains("give the token with --token-file PATH or STREAMTOP_TOKEN"), refused)
+
+        try tmux("new-window", "-t", session, "-n", "tunnel",
+                 "\(monitor) --attach http://127.0.0.1:\(port) --token-file \(home)/state/token; "
+                    + "echo \"EXITED $?\"; sleep 60")
+        try waitForScreen(of: "\(session):tunnel", "the rows through the address") { screen in
+            screen.contains("attached to pid \(health.pid), up")
+                && self.row("Quotes", in: screen)?.contains("open") == true
+        }
+        try run(["send-keys", "-t", "\(session):tunnel", "q"])
+        try waitForScreen(of: "\(session):tunnel", "the monitor to detach") { $0.contains("EXITED 0") }
     }
 }

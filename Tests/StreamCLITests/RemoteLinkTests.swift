@@ -46,13 +46,14 @@ final class RemoteLinkTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func startEngine(specs: [StreamSpec]) throws {
+    func startEngine(specs: [StreamSpec], listen: [ListenAddress] = []) throws {
         let registryFile = RegistryFile(path: directory + "/streams.json")
         try registryFile.save(try Registry(streams: specs))
         engine = try Engine(specs: specs, stateDirectory: directory, registryFile: registryFile)
         engine.startAutostart()
         var options = ControlService.Options(stateDirectory: directory)
         options.version = "test"
+        options.listen = listen
         service = try ControlService(engine: engine, options: options)
     }
 
@@ -179,5 +180,34 @@ final class RemoteLinkTests: XCTestCase {
             link.alerts(after: 0).contains { $0.recovered && $0.message == back }
         }
         XCTAssertNil(link.stop(id: "market"), "commands reach the new engine")
+    }
+
+    /// Through a tunnel to `--listen`: with the token the rows arrive and commands work;
+    /// without it the link says what the service answered, and no rows come.
+    func testOverTCPWithTheToken() throws {
+        link.close()
+        service.stop()
+        engine.shutdown()
+        try startEngine(
+            specs: [StreamSpec(id: "quotes", name: "Quotes", url: upstream.baseURL + "/sse/quotes", autostart: true)],
+            listen: [ListenAddress(host: "127.0.0.1", port: 0)])
+        let address = "http://127.0.0.1:\(service.tcpPorts[0])"
+        let token = try XCTUnwrap(try ServiceToken.read(path: ControlService.tokenPath(stateDirectory: directory)))
+
+        let anonymous = try ServiceClient(endpoint: .tcp(baseURL: address, token: nil))
+        let refused = RemoteLink(client: anonymous, health: nil, time: time)
+        refused.start()
+        defer { refused.close() }
+        waitUntil("the link without the token to say why") { refused.attachment?.isLost == true }
+        let problem = refused.attachment?.problem ?? ""
+        XCTAssertTrue(problem.hasPrefix("HTTP 401: this address needs 'Authorization: Bearer TOKEN'"), problem)
+        XCTAssertEqual(refused.latest().snapshots, [])
+
+        let client = try ServiceClient(endpoint: .tcp(baseURL: address, token: token.value))
+        link = RemoteLink(client: client, health: try client.health(), time: time)
+        link.start()
+        waitForRows("quotes open") { $0["quotes"]?.status.state == .open }
+        XCTAssertNil(link.stop(id: "quotes"))
+        waitForRows("quotes stopped") { $0["quotes"]?.status.state == .stopped }
     }
 }
