@@ -5,7 +5,7 @@ import Synchronization
 /// Values an attached monitor's views ask for on every frame (a stream's history, document,
 /// log) but that come from the API: the views get what is cached at once (nil at first), and a
 /// fetch goes out in the background, on `queue`, when the stream published since the last one
-/// (its STATUS version moved) and at least `interval` has passed. `arrived` is called when a
+/// (its revision moved) and at least `interval` has passed. `arrived` is called when a
 /// fetch brings something, so the monitor draws again.
 final class RemoteFetches<Value: Sendable>: Sendable {
     /// What a fetch brought.
@@ -18,8 +18,8 @@ final class RemoteFetches<Value: Sendable>: Sendable {
 
     private struct Entry {
         var value: Value?
-        /// The STATUS version the value was fetched at.
-        var fetchedVersion: Int?
+        /// The stream's revision the value was fetched at.
+        var fetchedRevision: Int?
         var fetchedAt: Moment?
         var inFlight = false
     }
@@ -38,13 +38,13 @@ final class RemoteFetches<Value: Sendable>: Sendable {
 
     /// The cached value of `key`; fetches it again in the background when it is out of date.
     func value(
-        _ key: String, statusVersion: Int?, now: Moment,
+        _ key: String, revision: Int?, now: Moment,
         fetch: @escaping @Sendable () -> Outcome, arrived: @escaping @Sendable () -> Void
     ) -> Value? {
         let (value, start) = entries.withLock { entries -> (Value?, Bool) in
             var entry = entries[key] ?? Entry()
             let outOfDate = entry.fetchedAt == nil
-                || (entry.fetchedVersion != statusVersion && now - entry.fetchedAt! >= interval)
+                || (entry.fetchedRevision != revision && now - entry.fetchedAt! >= interval)
             let start = outOfDate && !entry.inFlight
             if start {
                 entry.inFlight = true
@@ -66,7 +66,7 @@ final class RemoteFetches<Value: Sendable>: Sendable {
                 defer { entries[key] = entry }
                 guard case .value(let value) = outcome else { return false }
                 entry.value = value
-                entry.fetchedVersion = statusVersion
+                entry.fetchedRevision = revision
                 return true
             }
             if changed { arrived() }

@@ -72,7 +72,7 @@ final class RemoteLink: MonitorLink {
     func history(id: String) -> StreamHistory? {
         let (client, time, state) = (client, time, state)
         return histories.value(
-            id, statusVersion: state.statusVersion(of: id), now: time.now(),
+            id, revision: state.revision(of: id), now: time.now(),
             fetch: {
                 RemoteLink.fetch(client, "/v1/streams/\(ServiceClient.segment(id))/history") { reply in
                     reply.json.flatMap { StatusBody.history(json: $0, at: time.now()) }
@@ -84,7 +84,7 @@ final class RemoteLink: MonitorLink {
     func document(id: String) -> JSONValue? {
         let (client, state) = (client, state)
         return documents.value(
-            id, statusVersion: state.statusVersion(of: id), now: time.now(),
+            id, revision: state.revision(of: id), now: time.now(),
             fetch: { RemoteLink.fetch(client, "/v1/streams/\(ServiceClient.segment(id))/document") { $0.json } },
             arrived: state.fetched)
     }
@@ -93,7 +93,7 @@ final class RemoteLink: MonitorLink {
         let (client, state) = (client, state)
         let path = "/v1/streams/\(ServiceClient.segment(id))/logs?limit=\(min(max(limit, 0), 1000))"
         return logs.value(
-            "\(limit) \(id)", statusVersion: state.statusVersion(of: id), now: time.now(),
+            "\(limit) \(id)", revision: state.revision(of: id), now: time.now(),
             fetch: { RemoteLink.fetch(client, path) { RemoteLink.logEntries($0.body) } },
             arrived: state.fetched) ?? []
     }

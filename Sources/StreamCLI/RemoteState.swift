@@ -12,7 +12,8 @@ final class RemoteState: Sendable {
         var version = 0
         var onDemandVersion = 0
         var snapshots: [StreamSnapshot] = []
-        var statusVersions: [String: Int] = [:]
+        /// A value per stream that moves whenever it publishes (see `revision(of:)`).
+        var revisions: [String: Int] = [:]
         var disk: DiskStatus?
         var alerts: [AlertEvent] = []
         var nextAlert = 1
@@ -36,10 +37,11 @@ final class RemoteState: Sendable {
         live.withLock { ($0.version, $0.snapshots) }
     }
 
-    /// The STATUS version of one stream (nil: not known).
-    func statusVersion(of id: String) -> Int? { live.withLock { $0.statusVersions[id] } }
+    /// A value that moves whenever stream `id` publishes (nil: not known): its STATUS version
+    /// with the moment of its numbers, since an edited stream counts versions from 1 again.
+    func revision(of id: String) -> Int? { live.withLock { $0.revisions[id] } }
 
-    var streamIDs: Set<String> { live.withLock { Set($0.statusVersions.keys) } }
+    var streamIDs: Set<String> { live.withLock { Set($0.revisions.keys) } }
 
     func alerts(after sequence: Int) -> [AlertEvent] {
         live.withLock { live in
@@ -49,10 +51,15 @@ final class RemoteState: Sendable {
     }
 
     func publish(_ snapshots: [StreamSnapshot], disk: DiskStatus?) {
-        let versions = Dictionary(snapshots.map { ($0.id, $0.version) }, uniquingKeysWith: { _, last in last })
+        let revisions = Dictionary(snapshots.map { snapshot in
+            var hasher = Hasher()
+            hasher.combine(snapshot.version)
+            hasher.combine(snapshot.metrics.at)
+            return (snapshot.id, hasher.finalize())
+        }, uniquingKeysWith: { _, last in last })
         live.withLock { live in
             live.snapshots = snapshots
-            live.statusVersions = versions
+            live.revisions = revisions
             live.disk = disk
             live.version += 1
         }

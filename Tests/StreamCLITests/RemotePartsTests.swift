@@ -7,6 +7,7 @@ import XCTest
 @testable import StreamCore
 @testable import StreamEngine
 @testable import StreamService
+@testable import StreamUI
 
 /// The pieces of an attached monitor that need no engine: rows decoded again only when their
 /// STATUS version moved, fetches in the background, and where `--attach` points.
@@ -70,6 +71,27 @@ final class RemoteStreamsTests: XCTestCase {
     }
 }
 
+final class RemoteStateTests: XCTestCase {
+    /// What the background fetches key on moves with every publication, also of an edited
+    /// stream's new runner, whose versions count from 1 again.
+    func testTheRevisionMovesWithEveryPublication() {
+        let state = RemoteState(attachment: MonitorAttachment(target: "test"))
+        func snapshot(version: Int, at seconds: Int64) -> StreamSnapshot {
+            let at = Moment(nanoseconds: seconds * 1_000_000_000)
+            return StreamSnapshot(
+                id: "a", name: "A", url: "http://127.0.0.1:1/x", mode: .sse, group: nil,
+                status: StreamStatus(state: .idle, since: at), metrics: MetricsSnapshot(nothingAt: at),
+                version: version)
+        }
+        state.publish([snapshot(version: 1, at: 10)], disk: nil)
+        let first = state.revision(of: "a")
+        XCTAssertNotNil(first)
+        state.publish([snapshot(version: 1, at: 20)], disk: nil)
+        XCTAssertNotEqual(state.revision(of: "a"), first, "a new runner's first publication")
+        XCTAssertNil(state.revision(of: "b"))
+    }
+}
+
 final class RemoteFetchesTests: XCTestCase {
     /// A fetch that waits for the test to let it finish.
     final class Gate: Sendable {
@@ -83,7 +105,7 @@ final class RemoteFetchesTests: XCTestCase {
         let gate = Gate()
         func ask(version: Int, at seconds: Int64, answer: String) -> String? {
             fetches.value(
-                "a", statusVersion: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
+                "a", revision: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
                 fetch: {
                     gate.calls.add(1, ordering: .relaxed)
                     gate.opened.wait()
@@ -110,7 +132,7 @@ final class RemoteFetchesTests: XCTestCase {
         let done = Atomic<Int>(0)
         func ask(_ outcome: RemoteFetches<String>.Outcome, version: Int, at seconds: Int64) -> String? {
             fetches.value(
-                "a", statusVersion: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
+                "a", revision: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
                 fetch: {
                     done.add(1, ordering: .relaxed)
                     return outcome
