@@ -294,7 +294,9 @@ final class StateDirectoryLockTests: XCTestCase {
         second.waitUntilExit()
         XCTAssertEqual(second.terminationStatus, 1)
         XCTAssertEqual(String(decoding: secondErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                       "streamtop: another streamtop (pid \(first.processIdentifier)) is already running the streams of \(home)/state; stop it first, or give this one its own --state-dir ('streamtop status' shows the running streams)\n")
+                       "streamtop: another streamtop (pid \(first.processIdentifier)) is already running the streams "
+                        + "of \(home)/state; 'streamtop status' shows them, and 'streamtop run' without --headless "
+                        + "attaches a monitor to it\n")
         first.terminate()
         first.waitUntilExit()
         XCTAssertEqual(first.terminationStatus, 0)
