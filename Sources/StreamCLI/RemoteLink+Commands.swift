@@ -32,7 +32,14 @@ extension RemoteLink {
 
     /// The registered settings of a stream, from the registry file the engine runs when it is
     /// known here (an attach on this machine); nil otherwise: the API does not serve them.
+    /// The stream's settings from the API (secrets masked; an edit sending them back keeps
+    /// them), else from the registry file when it is on this machine.
     func spec(id: String) -> StreamSpec? {
+        if let reply = try? client.request(
+            "GET", "/v1/streams/\(ServiceClient.segment(id))/settings", timeout: RemoteLink.commandTimeout),
+           reply.status == 200, let json = reply.json, let spec = try? StreamSpec(json: json) {
+            return spec
+        }
         guard let registryPath else { return nil }
         return (try? RegistryFile(path: registryPath).load())?.spec(id: id)
     }

@@ -10,6 +10,8 @@ package enum ServiceRoute: Equatable, Sendable {
     case logs(id: String)
     case document(id: String)
     case history(id: String)
+    /// A stream's settings in the registry's form, secrets masked (for an edit form).
+    case settings(id: String)
 
     package enum StreamAction: String, Sendable, CaseIterable {
         case start, stop, restart
@@ -41,6 +43,7 @@ package enum ServiceRoute: Equatable, Sendable {
             case "logs": self = .logs(id: id)
             case "document": self = .document(id: id)
             case "history": self = .history(id: id)
+            case "settings": self = .settings(id: id)
             default: return nil
             }
         default: return nil
@@ -50,7 +53,7 @@ package enum ServiceRoute: Equatable, Sendable {
     /// The methods this route answers (HEAD goes with GET).
     package var methods: [String] {
         switch self {
-        case .health, .metrics, .events, .logs, .document, .history: return ["GET", "HEAD"]
+        case .health, .metrics, .events, .logs, .document, .history, .settings: return ["GET", "HEAD"]
         case .streams: return ["GET", "HEAD", "POST"]
         case .stream: return ["GET", "HEAD", "PUT", "DELETE"]
         case .action: return ["POST"]

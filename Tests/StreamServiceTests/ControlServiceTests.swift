@@ -90,6 +90,30 @@ final class ControlServiceTests: XCTestCase {
         XCTAssertFalse(try fixture.registryFile.load().streams.contains { $0.id == "weather-stream" })
     }
 
+    /// The settings an edit form needs, secrets masked; sent back unchanged, the secrets stay.
+    func testSettingsHideSecretsAndAnEditKeepsThem() throws {
+        let url = fixture.upstream.baseURL + "/poll/weather?api_key=k3y-value&city=x"
+        try fixture.expect(201, "POST", "/v1/streams", body: [
+            "id": "secret", "name": "Secret", "url": .string(url), "mode": "poll",
+            "headers": ["Authorization": "Bearer s3cr3t-t0ken", "Accept-Language": "en"],
+            "notify": ["webhook": "https://hooks.example.com/services/T0/B0/XyZ"],
+        ])
+        let settings = try XCTUnwrap(fixture.expect(200, "GET", "/v1/streams/secret/settings"))
+        let text = JSONWriter.string(settings)
+        for secret in ["s3cr3t-t0ken", "k3y-value", "XyZ"] { XCTAssertFalse(text.contains(secret), text) }
+        XCTAssertEqual(settings["headers"]?["Authorization"], "Bearer REDACTED")
+        XCTAssertEqual(settings["headers"]?["Accept-Language"], "en")
+
+        let renamed = try XCTUnwrap(settings.settingMember("name", to: "Renamed"))
+        try fixture.expect(200, "PUT", "/v1/streams/secret", body: renamed)
+        let saved = try XCTUnwrap(fixture.registryFile.load().spec(id: "secret"))
+        XCTAssertEqual(saved.name, "Renamed")
+        XCTAssertEqual(saved.url, url)
+        XCTAssertEqual(saved.headers.first { $0.name == "Authorization" }?.value, "Bearer s3cr3t-t0ken")
+        XCTAssertEqual(saved.notify?.webhook, "https://hooks.example.com/services/T0/B0/XyZ")
+        try fixture.expect(404, "GET", "/v1/streams/nope/settings")
+    }
+
     func testStartStopAndRestartAreRemembered() throws {
         let started = try XCTUnwrap(fixture.expect(200, "POST", "/v1/streams/weather/start"))
         XCTAssertNotEqual(started["state"], "idle", "the answer shows the stream at work")
