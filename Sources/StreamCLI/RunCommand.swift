@@ -163,6 +163,7 @@ struct RunCommand: StreamtopCommand {
         serviceOptions.listen = listen
         serviceOptions.version = Streamtop.version
         serviceOptions.shard = shard.description
+        serviceOptions.registryPath = registryPath
         let service: ControlService
         do {
             service = try ControlService(engine: engine, options: serviceOptions)

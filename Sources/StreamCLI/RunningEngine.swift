@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import StreamCore
 import StreamService
 
@@ -9,10 +12,26 @@ struct RunningEngine {
     let health: ServiceClient.Health
     let stateDirectory: String
 
-    /// The engine serving `stateDirectory`; nil when none answers there.
-    static func find(stateDirectory: String) -> RunningEngine? {
+    /// The engine serving `stateDirectory` on the registry `registryPath` (nil: whichever); nil
+    /// when none answers there, or when it follows another registry (`--config`): the command
+    /// then works on the file it was given, as with no engine running.
+    static func find(stateDirectory: String, registryPath: String? = nil) -> RunningEngine? {
         guard let (client, health) = ServiceClient.running(stateDirectory: stateDirectory) else { return nil }
+        if let registryPath, let served = health.registry, !sameFile(registryPath, served) { return nil }
         return RunningEngine(client: client, health: health, stateDirectory: stateDirectory)
+    }
+
+    /// `find` for a command given `--config` (or not): the registry it works on.
+    static func find(stateDirectory: String, config: String?, _ context: CommandContext) -> RunningEngine? {
+        find(stateDirectory: stateDirectory, registryPath: Paths.registry(override: config, environment: context.environment))
+    }
+
+    /// Whether two paths name one file (or, when neither exists, are the same text).
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return a == b }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
     /// `/v1/streams/{id}` and below it.

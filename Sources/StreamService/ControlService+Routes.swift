@@ -105,6 +105,7 @@ extension ControlService {
             "streams": .number(JSONNumber(engine.specs.count)),
             "running": .number(JSONNumber(snapshots.filter { $0.status.state.isRunning }.count)),
             "shard": .string(options.shard), "stateDirectory": .string(options.stateDirectory),
+            "registry": options.registryPath.map { .string($0) } ?? .null,
         ]
     }
 

@@ -19,6 +19,9 @@ package final class ControlService: Sendable {
         package var version: String = ""
         /// This instance's shard (`K/N`), for `/metrics`' `shard` label.
         package var shard: String = "0/1"
+        /// The registry file this engine follows, for `/v1/health` (a command given another
+        /// registry with `--config` then uses that file instead of this engine).
+        package var registryPath: String?
         /// The transport's limits (requests, timeouts, each client's backlog).
         package var limits = HTTPServer.Limits()
 

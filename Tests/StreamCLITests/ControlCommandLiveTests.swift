@@ -84,6 +84,20 @@ final class ControlCommandLiveTests: TemporaryHomeTestCase {
         XCTAssertEqual(said, "later is now stopped\n")
     }
 
+    /// A command given another registry with `--config` works on that file, not on the engine
+    /// of the state directory, which follows its own registry.
+    func testAnotherRegistryIsNotTheEngines() throws {
+        let other = home + "/other.json"
+        XCTAssertEqual(run(["add", server.baseURL + "/sse/quotes", "--name", "elsewhere", "--config", other]).status, 0)
+        XCTAssertNil(try stream("elsewhere"), "added to the other file, not to the running engine")
+        let started = run(["start", "elsewhere", "--config", other])
+        XCTAssertEqual(started.status, 0, started.err)
+        XCTAssertTrue(try RegistryFile(path: other).load().spec(id: "elsewhere")?.autostart == true)
+        XCTAssertNil(try RegistryFile(path: registryPath).load().spec(id: "elsewhere"))
+        let health = try XCTUnwrap(RunningEngine.find(stateDirectory: stateDirectory)).health
+        XCTAssertEqual(health.registry, registryPath)
+    }
+
     func testLogsComeFromTheEngine() throws {
         waitUntil("three events of quotes") { (try? events("quotes")) ?? 0 >= 3 }
         let readable = run(["logs", "quotes", "-n", "3"])
