@@ -17,13 +17,15 @@ final class ServiceFixture {
     let service: ControlService
     let client: ServiceClient
 
-    init(specs: [StreamSpec] = [], listen: [ListenAddress] = [], limits: HTTPServer.Limits = .init()) throws {
+    init(
+        specs: [StreamSpec] = [], listen: [ListenAddress] = [], limits: HTTPServer.Limits = .init(),
+        directory: String = "/tmp/st-svc-\(UUID().uuidString.prefix(8))"
+    ) throws {
         upstream = try LocalServer(configuration: .init(apis: [
             .init(name: "quotes", kind: "quotes", period: .milliseconds(50)),
             .init(name: "weather", kind: "weather", period: .milliseconds(50)),
         ], retryMilliseconds: 50))
-        // Short: a Unix socket's path must fit in 108 bytes.
-        directory = "/tmp/st-svc-\(UUID().uuidString.prefix(8))"
+        self.directory = directory
         registryFile = RegistryFile(path: directory + "/streams.json")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let upstreamURL = upstream.baseURL

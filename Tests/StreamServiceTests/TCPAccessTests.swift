@@ -30,6 +30,19 @@ final class TCPAccessTests: XCTestCase {
         XCTAssertEqual(try fixture.client.request("GET", "/v1/health").status, 200, "the socket needs no token")
     }
 
+    /// A state directory deeper than a Unix socket address holds is served and reached.
+    func testADeepStateDirectoryIsServed() throws {
+        let deep = "/tmp/st-deep-\(UUID().uuidString)/" + String(repeating: "d", count: 100)
+        let fixture = try ServiceFixture(directory: deep)
+        defer {
+            fixture.stop()
+            try? FileManager.default.removeItem(atPath: String(deep.prefix(50)))
+        }
+        XCTAssertGreaterThan(fixture.socketPath.utf8.count, 107)
+        XCTAssertEqual(try fixture.client.request("GET", "/v1/health").status, 200)
+        XCTAssertNotNil(ServiceClient.running(stateDirectory: deep))
+    }
+
     func testTheTokenIsKept() throws {
         let directory = "/tmp/st-token-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
