@@ -33,6 +33,25 @@ final class ControlServiceTests: XCTestCase {
         XCTAssertNotNil(health["uptimeSeconds"]?.numberValue)
     }
 
+    /// `/metrics` over the socket: the exposition format line by line, with this engine's streams.
+    func testMetricsOverTheSocketFollowTheExpositionFormat() throws {
+        waitUntil("quotes patched") { (fixture.engine.store.snapshot(id: "quotes")?.metrics.patches ?? 0) >= 1 }
+        let reply = try fixture.client.request("GET", "/metrics")
+        XCTAssertEqual(reply.status, 200)
+        let text = String(decoding: reply.body, as: UTF8.self)
+        let parsed: ExpositionParser
+        do { parsed = try ExpositionParser(text) } catch { return XCTFail("\(error)\n\(text)") }
+        let quotes = ["stream": "quotes", "mode": "sse", "group": "quotes", "shard": "0/1"]
+        XCTAssertEqual(parsed.value("streamtop_stream_up", quotes), 1)
+        XCTAssertGreaterThan(parsed.value("streamtop_wire_bytes_total", quotes) ?? 0, 0)
+        XCTAssertEqual(parsed.value("streamtop_stream_up", ["stream": "weather", "mode": "poll", "group": "", "shard": "0/1"]), 0)
+        XCTAssertNotNil(parsed.families["process_resident_memory_bytes"])
+        let raw = try UnixSocketClient(path: fixture.socketPath)
+        raw.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw.read { false }
+        XCTAssertTrue(raw.text.contains("Content-Type: text/plain; version=0.0.4"), String(raw.text.prefix(300)))
+    }
+
     func testTheSocketIsThisUsersOnly() throws {
         var status = stat()
         XCTAssertEqual(stat(fixture.socketPath, &status), 0)
