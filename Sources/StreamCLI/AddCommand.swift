@@ -109,7 +109,9 @@ struct AddCommand: StreamtopCommand {
             return 2
         }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) { return add(through: engine, context) }
+        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) {
+            return add(through: engine, context)
+        }
         let file = RegistryFile(path: Paths.registry(override: config, environment: context.environment))
         do {
             // Under the registry's lock: a monitor or another `add` saving meanwhile would

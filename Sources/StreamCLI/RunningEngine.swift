@@ -23,7 +23,8 @@ struct RunningEngine {
 
     /// `find` for a command given `--config` (or not): the registry it works on.
     static func find(stateDirectory: String, config: String?, _ context: CommandContext) -> RunningEngine? {
-        find(stateDirectory: stateDirectory, registryPath: Paths.registry(override: config, environment: context.environment))
+        let registry = Paths.registry(override: config, environment: context.environment)
+        return find(stateDirectory: stateDirectory, registryPath: registry)
     }
 
     /// Whether two paths name one file (or, when neither exists, are the same text).

@@ -27,7 +27,9 @@ struct StreamAction {
 
     func run(_ context: CommandContext) -> Int32 {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) { return run(through: engine, context) }
+        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) {
+            return run(through: engine, context)
+        }
         switch action {
         case .start, .stop:
             return remember(context, stateDirectory: state)

@@ -32,7 +32,10 @@ extension ServiceClient {
         }
         return Health(
             pid: pidValue, startedAt: json["startedAt"]?.stringValue ?? "",
-            streams: json["streams"].flatMap { if case .number(let n) = $0 { return n.intValue } else { return nil } } ?? 0,
+            streams: json["streams"].flatMap { value -> Int? in
+                if case .number(let count) = value { return count.intValue }
+                return nil
+            } ?? 0,
             version: json["version"]?.stringValue ?? "", registry: json["registry"]?.stringValue)
     }
 }

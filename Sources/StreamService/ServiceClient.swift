@@ -148,7 +148,7 @@ package final class ServiceClient: Sendable {
 
     /// Percent-encodes one path segment (a stream id).
     package static func segment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#")))
-            ?? text
+        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

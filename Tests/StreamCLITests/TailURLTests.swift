@@ -170,7 +170,9 @@ final class TailURLTests: XCTestCase {
     func testURLOnlyOptionsAreRejectedForFiles() throws {
         let result = try tail(["--header", "X: y", "capture.sse"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.errors, "streamtop: --header, --stall, --timeout, --poll, --unix-socket and --no-reconnect apply to URLs only\n"
+        XCTAssertEqual(
+            result.errors,
+            "streamtop: --header, --stall, --timeout, --poll, --unix-socket and --no-reconnect apply to URLs only\n"
             + "Run 'streamtop tail --help' for usage.\n")
     }
 

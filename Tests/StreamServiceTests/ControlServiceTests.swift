@@ -44,7 +44,8 @@ final class ControlServiceTests: XCTestCase {
         let quotes = ["stream": "quotes", "mode": "sse", "group": "quotes", "shard": "0/1"]
         XCTAssertEqual(parsed.value("streamtop_stream_up", quotes), 1)
         XCTAssertGreaterThan(parsed.value("streamtop_wire_bytes_total", quotes) ?? 0, 0)
-        XCTAssertEqual(parsed.value("streamtop_stream_up", ["stream": "weather", "mode": "poll", "group": "", "shard": "0/1"]), 0)
+        let weather = ["stream": "weather", "mode": "poll", "group": "", "shard": "0/1"]
+        XCTAssertEqual(parsed.value("streamtop_stream_up", weather), 0)
         XCTAssertNotNil(parsed.families["process_resident_memory_bytes"])
         let raw = try UnixSocketClient(path: fixture.socketPath)
         raw.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -85,14 +86,17 @@ final class ControlServiceTests: XCTestCase {
             fixture.engine.store.snapshot(id: "weather-stream")?.status.state == .open
         }
 
-        let taken = try fixture.client.request("POST", "/v1/streams", body: ["id": "quotes", "name": "Q", "url": .string(url)])
+        let taken = try fixture.client.request(
+            "POST", "/v1/streams", body: ["id": "quotes", "name": "Q", "url": .string(url)])
         XCTAssertEqual(taken.status, 409)
         XCTAssertEqual(taken.error?.code, "id_taken")
         XCTAssertEqual(taken.error?.message, "id: \"quotes\" is already registered")
 
-        let invalid = try fixture.client.request("POST", "/v1/streams", body: ["name": "Bad", "url": "ftp://x", "interval": "5"])
+        let invalid = try fixture.client.request(
+            "POST", "/v1/streams", body: ["name": "Bad", "url": "ftp://x", "interval": "5"])
         XCTAssertEqual(invalid.status, 400)
-        XCTAssertTrue(invalid.error?.message.hasPrefix("interval:") == true, "names the field: \(String(describing: invalid.error))")
+        XCTAssertTrue(
+            invalid.error?.message.hasPrefix("interval:") == true, "names the field: \(String(describing: invalid.error))")
 
         var edited = try XCTUnwrap(fixture.engine.specs.first { $0.id == "weather-stream" }).json
         edited = try XCTUnwrap(edited.settingMember("name", to: "Renamed"))
@@ -146,7 +150,9 @@ final class ControlServiceTests: XCTestCase {
         waitUntil("quotes open") { fixture.engine.store.snapshot(id: "quotes")?.status.state == .open }
         let snapshots = fixture.engine.store.snapshot(id: "quotes")?.metrics.snapshots ?? 0
         try fixture.expect(200, "POST", "/v1/streams/quotes/restart")
-        waitUntil("a fresh snapshot") { (fixture.engine.store.snapshot(id: "quotes")?.metrics.snapshots ?? 0) > snapshots }
+        waitUntil("a fresh snapshot") {
+            (fixture.engine.store.snapshot(id: "quotes")?.metrics.snapshots ?? 0) > snapshots
+        }
         try fixture.expect(404, "POST", "/v1/streams/nope/start")
     }
 

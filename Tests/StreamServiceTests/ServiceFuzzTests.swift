@@ -44,7 +44,8 @@ final class ServiceFuzzTests: XCTestCase {
             statuses[status, default: 0] += 1
             if status >= 400 && method != "HEAD" && !path.hasSuffix("events") {
                 let bodyText = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
-                XCTAssertNotNil(try? JSONParser.parse(bodyText)["error"]?["message"], "round \(round): \(text.prefix(200))")
+                XCTAssertNotNil(
+                    try? JSONParser.parse(bodyText)["error"]?["message"], "round \(round): \(text.prefix(200))")
             }
         }
         XCTAssertGreaterThan(statuses.filter { $0.key < 300 }.values.reduce(0, +), 10, "some succeed")

@@ -23,7 +23,8 @@ final class TCPAccessTests: XCTestCase {
         XCTAssertTrue(refused.error?.message.contains("Authorization: Bearer") == true)
         let wrong = try ServiceClient(endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: token + "0"))
         XCTAssertEqual(try wrong.request("GET", "/metrics").status, 401, "every route, /metrics too")
-        let short = try ServiceClient(endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: String(token.dropLast())))
+        let short = try ServiceClient(
+            endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: String(token.dropLast())))
         XCTAssertEqual(try short.request("GET", "/v1/health").status, 401)
         let right = try ServiceClient(endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: token))
         XCTAssertEqual(try right.request("GET", "/v1/health").status, 200)
