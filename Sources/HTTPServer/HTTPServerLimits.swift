@@ -17,6 +17,9 @@ extension HTTPServer {
         package var idleTimeout: Duration = .seconds(60)
         /// Open connections (more are closed as soon as they are accepted).
         package var maxConnections = 1_024
+        /// Of those, how many TCP clients can never take: kept for the Unix socket's (this
+        /// user's) clients.
+        package var reservedForUnix = 64
         /// A streamed response's bytes queued and not yet taken by the client (past it the
         /// connection is dropped). One piece larger than this passes when nothing else waits
         /// (the first snapshot of a large status).

@@ -26,7 +26,10 @@ extension ServerLoop {
                 return
             }
             totals.accepted += 1
-            guard connections.count < limits.maxConnections else {
+            // TCP leaves room on the Unix socket: a flood of anonymous connections never locks
+            // the local user out.
+            let cap = listener.isUnix ? limits.maxConnections : limits.maxConnections - limits.reservedForUnix
+            guard connections.count < cap else {
                 totals.refusedOverLimit += 1
                 Glibc.close(fd)
                 continue
@@ -55,7 +58,9 @@ extension ServerLoop {
             now: time.now())
         connections[fd] = connection
         register(fd, events: events)
-        setDeadline(connection, .idle)
+        // A new connection has as long to send its first request as any request has: one that
+        // says nothing is closed then, not after the idle timeout of a kept-alive connection.
+        setDeadline(connection, .request)
     }
 
     private func pauseAccepting() {

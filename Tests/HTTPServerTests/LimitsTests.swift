@@ -110,10 +110,27 @@ final class LimitsTests: ServerTestCase {
         XCTAssertEqual(client.readResponse()?.text, "GET /next 0")
     }
 
+    /// A connection that never says anything has the request timeout, not the idle one: a
+    /// crowd of silent connections cannot hold the server's connections for a minute each.
+    func testASilentNewConnectionGetsTheRequestTimeout() throws {
+        try start()
+        let silent = try TestClient(port: port)
+        waitForStatistics("accepted") { $0.connections == 1 }
+        scheduler.advance(by: limits.requestTimeout)
+        XCTAssertEqual(silent.readResponse()?.status, 408)
+        XCTAssertTrue(silent.waitForEnd())
+        _ = server.statistics()
+        scheduler.advance(by: limits.lingerTimeout)  // what the client might still send is drained
+        waitForStatistics("forgotten") { $0.connections == 0 }
+    }
+
     func testAnIdleConnectionClosesAfterTheIdleTimeout() throws {
         try start()
         let client = try TestClient(port: port)
         waitForStatistics("accepted") { $0.connections == 1 }
+        scheduler.advance(by: limits.requestTimeout - .seconds(1))
+        XCTAssertEqual(client.request("/first")?.status, 200)
+        _ = server.statistics()
         scheduler.advance(by: limits.idleTimeout - .seconds(1))
         XCTAssertEqual(client.request("/a")?.status, 200)
         _ = server.statistics()  // the idle deadline is set again once the answer is out
@@ -126,9 +143,26 @@ final class LimitsTests: ServerTestCase {
         waitForStatistics("forgotten") { $0.connections == 0 }
     }
 
+    /// TCP clients cannot take the connections kept for the Unix socket's.
+    func testTCPLeavesRoomForTheUnixSocket() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = 3
+        limits.reservedForUnix = 1
+        let path = socketPath()
+        try start(listeners: [.tcp(host: "127.0.0.1", port: 0), .unix(path: path, allowedUID: nil)], limits: limits)
+        let tcpPort = try XCTUnwrap(server.tcpPorts.first)
+        let clients = try (0..<2).map { _ in try TestClient(port: tcpPort) }
+        waitForStatistics("two open") { $0.connections == 2 }
+        let refused = try TestClient(port: tcpPort)
+        XCTAssertTrue(refused.waitForEnd(), "the third TCP client is past TCP's share")
+        XCTAssertEqual(try TestClient(unixPath: path).request("/local")?.status, 200, "the reserved one")
+        for client in clients { XCTAssertEqual(client.request("/tcp")?.status, 200) }
+    }
+
     func testConnectionsPastTheLimitAreClosedAtOnce() throws {
         var limits = HTTPServer.Limits()
         limits.maxConnections = 2
+        limits.reservedForUnix = 0
         try start(limits: limits)
         var first: TestClient? = try TestClient(port: port)
         let second = try TestClient(port: port)
