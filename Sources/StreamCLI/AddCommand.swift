@@ -109,7 +109,12 @@ struct AddCommand: StreamtopCommand {
             return 2
         }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) {
+        let engine: RunningEngine?
+        do { engine = try RunningEngine.find(stateDirectory: state, config: config, context) } catch {
+            context.complain(error.message)
+            return 1
+        }
+        if let engine {
             return add(through: engine, context)
         }
         let file = RegistryFile(path: Paths.registry(override: config, environment: context.environment))

@@ -41,7 +41,12 @@ struct DocumentCommand: StreamtopCommand {
 
     func run(_ context: CommandContext) -> Int32 {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        guard let engine = RunningEngine.find(stateDirectory: state) else {
+        let engine: RunningEngine?
+        do { engine = try RunningEngine.find(stateDirectory: state) } catch {
+            context.complain(error.message)
+            return 1
+        }
+        guard let engine else {
             context.complain(
                 "\(RunningEngine.noneRunning(state)): documents live only in a running streamtop "
                     + "(start one with 'streamtop run --headless')")

@@ -67,7 +67,12 @@ struct LogsCommand: StreamtopCommand {
     func run(_ context: CommandContext) -> Int32 {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
         let printer = LogPrinter(jsonl: jsonl)
-        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) {
+        let engine: RunningEngine?
+        do { engine = try RunningEngine.find(stateDirectory: state, config: config, context) } catch {
+            context.complain(error.message)
+            return 1
+        }
+        if let engine {
             if follow { return LogServiceFollow(engine: engine, id: id, count: count, printer: printer).run(context) }
             do throws(ServiceError) {
                 let reply = try engine.client.request("GET", RunningEngine.path(id: id, "/logs?limit=\(count)"))

@@ -36,7 +36,12 @@ struct RemoveCommand: StreamtopCommand {
 
     func run(_ context: CommandContext) -> Int32 {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) {
+        let engine: RunningEngine?
+        do { engine = try RunningEngine.find(stateDirectory: state, config: config, context) } catch {
+            context.complain(error.message)
+            return 1
+        }
+        if let engine {
             // `DELETE /v1/streams/{id}`: the running streamtop stops the stream and forgets it.
             do throws(ServiceError) {
                 let reply = try engine.client.request("DELETE", RunningEngine.path(id: id))

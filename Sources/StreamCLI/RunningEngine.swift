@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import StreamCore
+import StreamEngine
 import StreamService
 
 /// The streamtop running the streams of a state directory, reached through its control API
@@ -15,16 +16,37 @@ struct RunningEngine {
     /// The engine serving `stateDirectory` on the registry `registryPath` (nil: whichever); nil
     /// when none answers there, or when it follows another registry (`--config`): the command
     /// then works on the file it was given, as with no engine running.
-    static func find(stateDirectory: String, registryPath: String? = nil) -> RunningEngine? {
-        guard let (client, health) = ServiceClient.running(stateDirectory: stateDirectory) else { return nil }
+    /// Throws when a streamtop holds the state directory but does not answer (hung, stopped,
+    /// or too busy): working on the files then would tell the person something false.
+    static func find(stateDirectory: String, registryPath: String? = nil) throws(ServiceError) -> RunningEngine? {
+        var found = ServiceClient.running(stateDirectory: stateDirectory)
+        // A streamtop that has just started holds the lock a moment before its socket is bound.
+        var waits = 0
+        while found == nil, waits < 20, StateDirectoryLock.isHeld(stateDirectory: stateDirectory),
+              access(ControlService.socketPath(stateDirectory: stateDirectory), F_OK) != 0 {
+            usleep(100_000)
+            waits += 1
+            found = ServiceClient.running(stateDirectory: stateDirectory)
+        }
+        guard let (client, health) = found else {
+            guard StateDirectoryLock.isHeld(stateDirectory: stateDirectory) else { return nil }
+            let who = StateDirectoryLock.holder(stateDirectory: stateDirectory).map { "streamtop (pid \($0))" }
+                ?? "a streamtop"
+            throw ServiceError(
+                503, "unresponsive",
+                "\(who) runs the streams of \(Sanitizer.line(stateDirectory)) but does not answer on "
+                    + "\(ControlService.socketPath(stateDirectory: stateDirectory)); nothing was changed")
+        }
         if let registryPath, let served = health.registry, !sameFile(registryPath, served) { return nil }
         return RunningEngine(client: client, health: health, stateDirectory: stateDirectory)
     }
 
     /// `find` for a command given `--config` (or not): the registry it works on.
-    static func find(stateDirectory: String, config: String?, _ context: CommandContext) -> RunningEngine? {
+    static func find(
+        stateDirectory: String, config: String?, _ context: CommandContext
+    ) throws(ServiceError) -> RunningEngine? {
         let registry = Paths.registry(override: config, environment: context.environment)
-        return find(stateDirectory: stateDirectory, registryPath: registry)
+        return try find(stateDirectory: stateDirectory, registryPath: registry)
     }
 
     /// Whether two paths name one file (or, when neither exists, are the same text).

@@ -40,7 +40,12 @@ struct StatusCommand: StreamtopCommand {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
         let status: JSONValue
         let heading: String
-        if let engine = RunningEngine.find(stateDirectory: state) {
+        let engine: RunningEngine?
+        do { engine = try RunningEngine.find(stateDirectory: state) } catch {
+            context.complain(error.message)
+            return 1
+        }
+        if let engine {
             do throws(ServiceError) {
                 guard let body = try engine.client.json("GET", "/v1/streams"), body["streams"]?.arrayValue != nil else {
                     throw ServiceError(502, "not_status", "\(engine.client.endpoint) did not answer with a status")

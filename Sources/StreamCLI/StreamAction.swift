@@ -27,7 +27,12 @@ struct StreamAction {
 
     func run(_ context: CommandContext) -> Int32 {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) {
+        let engine: RunningEngine?
+        do { engine = try RunningEngine.find(stateDirectory: state, config: config, context) } catch {
+            context.complain(error.message)
+            return 1
+        }
+        if let engine {
             return run(through: engine, context)
         }
         switch action {

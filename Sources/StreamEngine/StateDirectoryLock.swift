@@ -64,6 +64,14 @@ public final class StateDirectoryLock {
         return result != 0 && errno == EWOULDBLOCK
     }
 
+    /// The pid the lock file of `stateDirectory` names (the holder's, while it is held).
+    public static func holder(stateDirectory: String) -> Int32? {
+        let fd = open("\(stateDirectory)/streamtop.lock", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return pid(in: fd)
+    }
+
     private static func pid(in fd: Int32) -> Int32? {
         var bytes = [UInt8](repeating: 0, count: 32)
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }

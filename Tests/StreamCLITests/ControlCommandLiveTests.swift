@@ -29,7 +29,7 @@ final class ControlCommandLiveTests: TemporaryHomeTestCase {
         engine = InProcessEngine([], environment: environment)
         waitUntil("the engine to answer on its socket") {
             if let ended = engine.ended { XCTFail("run ended: \(ended)") }
-            return engine.ended != nil || RunningEngine.find(stateDirectory: stateDirectory) != nil
+            return engine.ended != nil || (try? RunningEngine.find(stateDirectory: stateDirectory)) != nil
         }
     }
 
@@ -41,7 +41,7 @@ final class ControlCommandLiveTests: TemporaryHomeTestCase {
 
     /// Stream `id`'s STATUS from the API (nil: not registered).
     func stream(_ id: String) throws -> JSONValue? {
-        let engine = try XCTUnwrap(RunningEngine.find(stateDirectory: stateDirectory))
+        let engine = try XCTUnwrap(try RunningEngine.find(stateDirectory: stateDirectory))
         let reply = try engine.client.request("GET", RunningEngine.path(id: id))
         return reply.status == 404 ? nil : reply.json
     }
@@ -94,7 +94,7 @@ final class ControlCommandLiveTests: TemporaryHomeTestCase {
         XCTAssertEqual(started.status, 0, started.err)
         XCTAssertTrue(try RegistryFile(path: other).load().spec(id: "elsewhere")?.autostart == true)
         XCTAssertNil(try RegistryFile(path: registryPath).load().spec(id: "elsewhere"))
-        let health = try XCTUnwrap(RunningEngine.find(stateDirectory: stateDirectory)).health
+        let health = try XCTUnwrap(try RunningEngine.find(stateDirectory: stateDirectory)).health
         XCTAssertEqual(health.registry, registryPath)
     }
 

@@ -3,6 +3,7 @@ import TestSupport
 import XCTest
 @testable import StreamCLI
 @testable import StreamCore
+import StreamEngine
 
 #if canImport(Glibc)
 import Glibc
@@ -56,6 +57,24 @@ final class ControlCommandTests: TemporaryHomeTestCase {
         XCTAssertEqual(other.out.split(separator: "\n").first.map(String.init),
                        "no streamtop is running the streams of \(home!)/state now")
         XCTAssertEqual(try RegistryFile(path: elsewhere).load().spec(id: "x")?.autostart, true)
+    }
+
+    /// A streamtop that holds the state directory but does not answer (hung, or not serving
+    /// yet) is said, and nothing is done to the files behind its back.
+    func testAStreamtopThatDoesNotAnswerIsSaidAndNothingChanges() throws {
+        let lock = try StateDirectoryLock(stateDirectory: stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        // Its socket is there (it is not starting up) but nobody answers on it.
+        XCTAssertTrue(FileManager.default.createFile(atPath: stateDirectory + "/streamtop.sock", contents: nil))
+        let expected = "streamtop: streamtop (pid \(getpid())) runs the streams of \(stateDirectory) but does not "
+            + "answer on \(stateDirectory)/streamtop.sock; nothing was changed\n"
+        for arguments in [["stop", "quotes"], ["start", "quotes"], ["status"], ["remove", "later"], ["document", "x"]] {
+            let result = run(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments)")
+            XCTAssertEqual(result.err, expected, "\(arguments)")
+        }
+        XCTAssertEqual(try autostart("quotes"), false, "untouched")
+        XCTAssertNotNil(try RegistryFile(path: registryPath).load().spec(id: "later"))
     }
 
     func testRestartAndDocumentNeedARunningStreamtop() {
