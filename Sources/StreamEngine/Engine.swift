@@ -135,8 +135,10 @@ public final class Engine: Sendable {
         replace(with: updated)
     }
 
+    /// Whether stream `id` runs or was asked to: its runner's intent, not its last published
+    /// state, which lags (an edit right after another would otherwise stop the stream).
     private func isRunning(_ id: String) -> Bool {
-        store.snapshot(id: id)?.status.state.isRunning ?? false
+        runners.withLock { $0[id] }?.isWanted ?? false
     }
 
     /// The old runner retires first; the new one runs if the stream was running.

@@ -104,8 +104,19 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         publishNow()
     }
 
+    /// Whether a person (or autostart) wants the stream to run: set by start and restart,
+    /// cleared by stop. Read on the queue, after what was asked before has run.
+    private var wanted = false
+
+    /// Whether the stream runs or was asked to (a stream told to stop by its server does not):
+    /// what an edit keeps, even before the stream has published its first state.
+    var isWanted: Bool {
+        queue.sync { wanted && !stoppedByServer }
+    }
+
     func start() {
         queue.async { [self] in
+            wanted = true
             guard sse == nil && poller == nil else { return }
             stoppedByServer = false
             switch spec.mode {
@@ -150,6 +161,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     func stop() {
         queue.async { [self] in
+            wanted = false
             startWhenFinished = false
             sse?.stop()
             poller?.stop()
@@ -172,6 +184,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// Stops the connection and starts a new one (a fresh snapshot); starts a stopped stream.
     func restart() {
         queue.async { [self] in
+            wanted = true
             if sse == nil && poller == nil { return start() }
             startWhenFinished = true
             sse?.stop()

@@ -137,6 +137,20 @@ final class ControlServiceTests: XCTestCase {
         try fixture.expect(404, "GET", "/v1/streams/nope/settings")
     }
 
+    /// Two edits in quick succession keep a running stream running: the second must not take
+    /// the first's new runner, not yet connected, for a stopped stream.
+    func testEditsInQuickSuccessionKeepAStreamRunning() throws {
+        waitUntil("quotes open") { fixture.engine.store.snapshot(id: "quotes")?.status.state == .open }
+        let url = JSONValue.string(fixture.upstream.baseURL + "/sse/quotes")
+        try fixture.expect(200, "PUT", "/v1/streams/quotes", body: ["name": "One", "url": url, "group": "quotes"])
+        try fixture.expect(200, "PUT", "/v1/streams/quotes", body: ["name": "Two", "url": url, "group": "quotes"])
+        XCTAssertEqual(try fixture.registryFile.load().spec(id: "quotes")?.autostart, true, "still remembered running")
+        waitUntil("Two open") {
+            let snapshot = fixture.engine.store.snapshot(id: "quotes")
+            return snapshot?.name == "Two" && snapshot?.status.state == .open
+        }
+    }
+
     func testStartStopAndRestartAreRemembered() throws {
         let started = try XCTUnwrap(fixture.expect(200, "POST", "/v1/streams/weather/start"))
         XCTAssertNotEqual(started["state"], "idle", "the answer shows the stream at work")
