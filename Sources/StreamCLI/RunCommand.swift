@@ -191,6 +191,13 @@ struct RunCommand: StreamtopCommand {
         context.say("running \(started.count) of \(count); status in \(state)/status.json; "
                     + "API on \(ControlService.socketPath(stateDirectory: state))"
                     + listen.map { " and \($0)" }.joined() + "; Ctrl-C to stop")
+        if !listen.isEmpty {
+            context.say("TCP clients need the token in \(ControlService.tokenPath(stateDirectory: state))")
+        }
+        for address in listen where !address.isLoopback {
+            context.complain("--listen \(address) is reachable from other machines, and the token crosses the "
+                             + "network in clear text: prefer 127.0.0.1 and an SSH tunnel")
+        }
         context.output.flush()
         let wall = SystemWallClock()
         HangupSignal.install()

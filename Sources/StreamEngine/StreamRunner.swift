@@ -135,6 +135,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                     handle(report)
                 }
                 sse = connection
+                // Said at once: an API that answers "started" shows the stream at work, not idle.
+                setState(.connecting(attempt: 1))
                 connection.start()
             case .poll:
                 var options = PollConnection.Options(url: spec.url)

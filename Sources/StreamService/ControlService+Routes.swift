@@ -179,7 +179,7 @@ extension ControlService {
             throw ServiceError(400, "invalid_json", "the body is not JSON: \(error)")
         }
         guard case .object(let object) = value else {
-            throw ServiceError(400, "invalid_stream", "stream: must be an object, not a \(value.typeName)")
+            throw ServiceError(400, "invalid_stream", "stream: must be an object, not \(value.typeNameWithArticle)")
         }
         return object
     }

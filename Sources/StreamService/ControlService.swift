@@ -112,15 +112,20 @@ package final class ControlService: Sendable {
 
     func handle(_ request: HTTPServerRequest, _ responder: any HTTPResponder) {
         if case .tcp = request.peer, token?.accepts(authorization: request.header("authorization")) != true {
-            var response = ControlService.response(ServiceError(
-                401, "unauthorized",
-                "this address needs 'Authorization: Bearer TOKEN', the token in \(options.stateDirectory)/token"))
+            // Where the token lives is not told to someone who has none.
+            let message = request.header("authorization") == nil
+                ? "this address needs 'Authorization: Bearer TOKEN', the token in the file 'token' of "
+                    + "the state directory of the streamtop serving it"
+                : "the token given is not this streamtop's (see the file 'token' of its state directory)"
+            var response = ControlService.response(ServiceError(401, "unauthorized", message))
             response.headers.append(("WWW-Authenticate", "Bearer"))
             return responder.respond(response)
         }
         guard let route = request.pathSegments.flatMap(ServiceRoute.init(segments:)) else {
             return responder.respond(ControlService.response(ServiceError(
-                404, "not_found", "there is no \(request.path) here; the API's routes begin with /v1/")))
+                404, "not_found",
+                "there is no \(request.path) here; the API has /v1/health, /v1/streams, /v1/streams/{id} "
+                    + "(and its start, stop, restart, logs, document, history, settings), /v1/events and /metrics")))
         }
         guard route.methods.contains(request.method) else {
             var response = ControlService.response(ServiceError(

@@ -24,5 +24,10 @@ package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         return .success(ListenAddress(host: host, port: port))
     }
 
+    /// Whether only this machine can reach it (127.0.0.0/8, ::1, localhost).
+    package var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -148,7 +148,8 @@ package final class ServiceClient: Sendable {
 
     /// Percent-encodes one path segment (a stream id).
     package static func segment(_ text: String) -> String {
-        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))
+        // Dots too: libcurl (as RFC 3986 says) would take `.` and `..` for dot segments.
+        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#."))
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

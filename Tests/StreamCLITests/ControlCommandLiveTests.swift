@@ -77,6 +77,12 @@ final class ControlCommandLiveTests: TemporaryHomeTestCase {
         XCTAssertNotEqual(try stream("quotes")?["state"], "stopped")
         XCTAssertEqual(try autostart("quotes"), true)
 
+        // Ids that look like path steps are ids: nothing else is reached.
+        for odd in [".", ".."] {
+            let result = run(["stop", odd])
+            XCTAssertEqual(result.err, "streamtop: no stream '\(odd)' is registered (see 'streamtop list')\n")
+        }
+
         // The binary, with the paths given as options.
         let (said, status) = try StreamtopBinaryTests.run(
             ["stop", "later", "--config", registryPath, "--state-dir", stateDirectory])

@@ -71,7 +71,7 @@ final class DocumentTests: XCTestCase {
             ("data", #"{"a":2"#, "malformed JSON snapshot: invalid JSON at byte 6: unexpected end of input"),
             ("data", #"{"a":2,}"#, "malformed JSON snapshot: invalid JSON at byte 7: trailing comma"),
             ("patch", #"[{"op":"add"]"#, "malformed patch: invalid JSON at byte 12: unexpected ']', expected ',' or '}' in object"),
-            ("patch", #"{"op":"add"}"#, "invalid patch: a patch must be a JSON array of operations, not a object"),
+            ("patch", #"{"op":"add"}"#, "invalid patch: a patch must be a JSON array of operations, not an object"),
         ] {
             guard case .failure(let error) = document.consume(event(type, data)) else { return XCTFail(data) }
             XCTAssertEqual(error.reason, reason)

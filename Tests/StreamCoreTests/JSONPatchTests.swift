@@ -50,7 +50,7 @@ final class JSONPatchTests: XCTestCase {
 
     func testMalformedOperationsAreClearErrors() {
         let cases: [(String, String)] = [
-            (#"{"op":"add"}"#, "a patch must be a JSON array of operations, not a object"),
+            (#"{"op":"add"}"#, "a patch must be a JSON array of operations, not an object"),
             (#"[1]"#, "operation 0: an operation must be a JSON object, not a number"),
             (#"[{"path":"/a"}]"#, "operation 0: missing member \"op\""),
             (#"[{"op":3,"path":"/a"}]"#, "operation 0: member \"op\" must be a string, not a number"),

@@ -201,7 +201,7 @@ final class ControlServiceTests: XCTestCase {
         XCTAssertEqual(notJSON.status, 400)
         XCTAssertEqual(notJSON.error?.code, "invalid_json")
         let array = try fixture.client.request("POST", "/v1/streams", body: [1, 2])
-        XCTAssertEqual(array.error?.message, "stream: must be an object, not a array")
+        XCTAssertEqual(array.error?.message, "stream: must be an object, not an array")
     }
 
     func testLogsDocumentAndHistory() throws {

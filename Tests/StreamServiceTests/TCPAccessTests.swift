@@ -21,8 +21,12 @@ final class TCPAccessTests: XCTestCase {
         let refused = try anonymous.request("GET", "/v1/health")
         XCTAssertEqual(refused.status, 401)
         XCTAssertTrue(refused.error?.message.contains("Authorization: Bearer") == true)
+        XCTAssertFalse(refused.error?.message.contains(fixture.directory) == true, "no path told to a stranger")
         let wrong = try ServiceClient(endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: token + "0"))
-        XCTAssertEqual(try wrong.request("GET", "/metrics").status, 401, "every route, /metrics too")
+        let wrongReply = try wrong.request("GET", "/metrics")
+        XCTAssertEqual(wrongReply.status, 401, "every route, /metrics too")
+        XCTAssertEqual(wrongReply.error?.message,
+                       "the token given is not this streamtop's (see the file 'token' of its state directory)")
         let short = try ServiceClient(
             endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: String(token.dropLast())))
         XCTAssertEqual(try short.request("GET", "/v1/health").status, 401)

@@ -12,6 +12,14 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 
     /// The JSON type name used in error messages ("object", "array", "string", …).
+    /// The type's name with its article, for messages: "an array", "a string".
+    public var typeNameWithArticle: String {
+        switch self {
+        case .array, .object: return "an \(typeName)"
+        default: return "a \(typeName)"
+        }
+    }
+
     public var typeName: String {
         switch self {
         case .null: return "null"
