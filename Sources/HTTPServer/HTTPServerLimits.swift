@@ -24,6 +24,9 @@ extension HTTPServer {
         /// connection is dropped). One piece larger than this passes when nothing else waits
         /// (the first snapshot of a large status).
         package var maxStreamBacklog = 4 << 20
+        /// Streamed responses served at once (more are answered 503): with each one's backlog,
+        /// the most that clients who stop reading can make the server hold (256 MiB).
+        package var maxStreams = 64
         /// How long accepting pauses when the process is out of file descriptors.
         package var acceptBackoff: Duration = .milliseconds(100)
         /// After an answer that closes the connection, how long the rest of what the client

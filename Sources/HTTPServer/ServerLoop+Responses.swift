@@ -39,6 +39,16 @@ extension ServerLoop {
             close(connection)
             return
         }
+        // Each stream may hold its backlog: their number bounds what all of them hold together.
+        let streaming = connections.values.reduce(0) { count, other in
+            if case .streaming = other.phase { return count + 1 }
+            return count
+        }
+        if !connection.answeringHead, streaming >= limits.maxStreams {
+            channel.close()
+            fail(connection, HTTPFailure(503, "\(limits.maxStreams) streams are being served already; try again later"))
+            return
+        }
         connection.output.append(ResponseEncoder.streamHead(status: status, headers: headers))
         if connection.answeringHead {
             channel.close()

@@ -131,6 +131,22 @@ final class StreamTests: ServerTestCase {
         waitUntil("onClose ran") { streams.closedCount == 1 }
     }
 
+    /// Past `maxStreams`, a request for a stream is answered 503: their backlogs together stay
+    /// bounded whatever the clients do.
+    func testStreamsPastTheLimitAreRefused() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxStreams = 1
+        try startStreaming(limits: limits)
+        let first = try TestClient(port: port)
+        first.get("/v1/events")
+        waitUntil("the first stream began") { streams.count == 1 }
+        let second = try TestClient(port: port)
+        second.get("/v1/events")
+        XCTAssertEqual(second.readResponse()?.status, 503)
+        let served = streams.open.withLock { $0.first }
+        XCTAssertTrue(served?.send(Array("data: still\n\n".utf8)) == true, "the first is served on")
+    }
+
     func testStopClosesOpenStreams() throws {
         try startStreaming()
         let clients = try (0..<3).map { _ in try TestClient(port: port) }
