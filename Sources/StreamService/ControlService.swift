@@ -74,7 +74,7 @@ package final class ControlService: Sendable {
         listeners += options.listen.map { .tcp(host: $0.host, port: $0.port) }
         do {
             server = try HTTPServer(
-                listeners: listeners, time: time,
+                listeners: listeners, limits: ControlService.limits, time: time,
                 errorResponse: { status, message in
                     ControlService.response(ServiceError(status, ControlService.code(for: status), message))
                 },
@@ -95,6 +95,17 @@ package final class ControlService: Sendable {
         box.service = nil
         events.stop()
         server.stop()
+    }
+
+    /// The server's defaults, but for the backlog a streamed answer may hold: `/v1/events`
+    /// sends the whole `/v1/streams` body first (about 1.2 KB a stream: 6 MB for 5,000), which
+    /// the default 4 MiB refused, dropping every client at once. 64 MiB holds the body of
+    /// 50,000 streams and some seconds of patches; a client that stops reading is still dropped
+    /// there.
+    package static var limits: HTTPServer.Limits {
+        var limits = HTTPServer.Limits()
+        limits.maxStreamBacklog = 64 << 20
+        return limits
     }
 
     /// The bound TCP ports, in the order of `options.listen` (port 0 asks for any).
