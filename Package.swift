@@ -49,7 +49,10 @@ let package = Package(
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore", "TestSupport"]),
         .testTarget(
-            name: "StreamCLITests", dependencies: ["StreamCLI", "StreamCore", "StreamEngine", "LocalServer", "TestSupport"]),
+            name: "StreamCLITests",
+            dependencies: [
+                "StreamCLI", "StreamCore", "StreamEngine", "StreamService", "StreamUI", "LocalServer", "TestSupport",
+            ]),
         .testTarget(
             name: "StreamEngineTests", dependencies: ["StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "StreamCore", "TestSupport"]),

@@ -75,10 +75,10 @@ struct BoundListener: Sendable {
     private static func bindUnix(path: String, allowedUID: uid_t?) throws(HTTPServerError) -> BoundListener {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        let bytes = Array(path.utf8)
-        guard bytes.count < capacity else { throw .pathTooLong(path: path, limit: capacity - 1) }
-        guard !bytes.isEmpty, !bytes.contains(0) else {
+        // A path too long for sockaddr_un is bound through its directory's descriptor.
+        let usable = try ShortSocketPath(path)
+        let bytes = Array(usable.path.utf8)
+        guard !path.isEmpty, !bytes.contains(0) else {
             throw .system(operation: "listen on", address: "'\(path)'", code: EINVAL)
         }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
@@ -103,6 +103,7 @@ struct BoundListener: Sendable {
             default: throw .system(operation: "listen on", address: path, code: code)
             }
         }
+        withExtendedLifetime(usable) {}
         chmod(path, 0o600)
         var info = stat()
         guard listen(fd, SOMAXCONN) == 0, lstat(path, &info) == 0 else {

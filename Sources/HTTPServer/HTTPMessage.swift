@@ -30,6 +30,24 @@ package struct HTTPServerRequest: Sendable {
         self.peer = peer
     }
 
+    /// The path's segments, each percent-decoded on its own (`/v1/streams/a%2Fb` → `["v1",
+    /// "streams", "a/b"]`): an escaped slash is part of a name, never a separator. Nil when the
+    /// target does not decode.
+    package var pathSegments: [String]? {
+        var raw = Substring(target.prefix { $0 != "?" })
+        if let schemeEnd = raw.range(of: "://") {
+            let afterAuthority = raw[schemeEnd.upperBound...]
+            raw = afterAuthority[(afterAuthority.firstIndex(of: "/") ?? afterAuthority.endIndex)...]
+        }
+        guard raw.hasPrefix("/") else { return nil }
+        var segments: [String] = []
+        for piece in raw.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            guard let decoded = try? TargetDecoding.percentDecoded(piece, plusIsSpace: false) else { return nil }
+            segments.append(decoded)
+        }
+        return segments
+    }
+
     /// The first value of header `name` (lowercase).
     package func header(_ name: String) -> String? {
         headers.first { $0.name == name }?.value

@@ -18,7 +18,8 @@ extension HTTPServer {
         /// Open connections (more are closed as soon as they are accepted).
         package var maxConnections = 1_024
         /// A streamed response's bytes queued and not yet taken by the client (past it the
-        /// connection is dropped).
+        /// connection is dropped). One piece larger than this passes when nothing else waits
+        /// (the first snapshot of a large status).
         package var maxStreamBacklog = 4 << 20
         /// How long accepting pauses when the process is out of file descriptors.
         package var acceptBackoff: Duration = .milliseconds(100)

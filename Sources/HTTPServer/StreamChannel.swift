@@ -3,7 +3,8 @@ import Synchronization
 /// The shared state of one streamed response, between the threads that send its body and the
 /// server's loop that writes it. The bytes wait here, not in the loop's inbox: many small
 /// sends cost one wake-up, and the backlog (sent, not yet written to the socket) is counted
-/// where it is refused, so a client that stops reading costs at most `limit` bytes.
+/// where it is refused, so a client that stops reading costs at most `limit` bytes (or one
+/// piece larger than that, sent when nothing else waited).
 final class StreamChannel: Sendable {
     private struct State {
         /// Sent, not yet taken by the loop.
@@ -42,7 +43,11 @@ final class StreamChannel: Sendable {
         enum Outcome { case refused, queued, queuedWake, dropped }
         let outcome = state.withLock { state -> Outcome in
             guard state.open else { return .refused }
-            if bytes.count > limit - state.pending.count - state.inFlight {
+            // A piece larger than the limit is taken only when nothing waits: a client that
+            // keeps up gets a first snapshot of any size, and memory stays within the larger
+            // of the limit and the largest piece.
+            let backlog = state.pending.count + state.inFlight
+            if backlog > 0 && bytes.count > limit - backlog {
                 state.open = false
                 state.pending = []
                 return .dropped

@@ -1,5 +1,6 @@
 import Foundation
 import StreamCore
+import StreamService
 
 /// `streamtop add URL`: registers a stream.
 struct AddCommand: StreamtopCommand {
@@ -10,9 +11,11 @@ struct AddCommand: StreamtopCommand {
                              [--header 'Name: value']... [--group GROUP] [--stall SECONDS]
                              [--max-retry SECONDS] [--no-compress] [--ca-file PATH]
                              [--notify-command PROGRAM]
-                             [--webhook URL] [--start] [--config PATH]
+                             [--webhook URL] [--start] [--config PATH] [--state-dir DIR]
 
         Registers a stream in the registry (by default $XDG_CONFIG_HOME/streamtop/streams.json).
+        When a streamtop runs for the state directory, it registers the stream itself and
+        takes it in at once (and starts it with --start).
 
         ARGUMENTS:
           <url>                    An http:// or https:// URL.
@@ -35,11 +38,14 @@ struct AddCommand: StreamtopCommand {
           --webhook URL            POST a Slack-compatible message when it breaks and recovers.
           --start                  Mark it to run whenever streamtop runs.
           --config PATH            Use another registry file.
+          --state-dir DIR          The state directory of a running streamtop (default:
+                                   $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
           -h, --help               Show this help.
         """
 
     var spec: StreamSpec
     var config: String?
+    var stateDirectory: String?
 
     init(arguments: [String]) throws {
         let scanner = ArgumentScanner(
@@ -47,7 +53,7 @@ struct AddCommand: StreamtopCommand {
             options: [
                 "--name": "name", "--mode": "mode", "--interval": "interval", "--header": "header", "-H": "header",
                 "--group": "group", "--stall": "stall", "--notify-command": "notify-command", "--webhook": "webhook",
-                "--ca-file": "ca-file", "--config": "config", "--max-retry": "max-retry",
+                "--ca-file": "ca-file", "--config": "config", "--max-retry": "max-retry", "--state-dir": "state-dir",
             ])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -78,6 +84,7 @@ struct AddCommand: StreamtopCommand {
             compress: !scanned.flags.contains("no-compress"), caFile: last("ca-file").map(AddCommand.absolute),
             maxRetry: try seconds("max-retry", default: StreamSpec.defaultMaxRetry))
         config = last("config")
+        stateDirectory = last("state-dir")
     }
 
     /// `api.example.com/quotes` for `https://api.example.com/quotes?token=…`.
@@ -100,6 +107,10 @@ struct AddCommand: StreamtopCommand {
         } catch {
             context.complain("\(error)")
             return 2
+        }
+        let state = Paths.state(override: stateDirectory, environment: context.environment)
+        if let engine = RunningEngine.find(stateDirectory: state, config: config, context) {
+            return add(through: engine, context)
         }
         let file = RegistryFile(path: Paths.registry(override: config, environment: context.environment))
         do {
@@ -128,6 +139,23 @@ struct AddCommand: StreamtopCommand {
         } catch {
             context.complain("\(error)")
             return 1
+        }
+    }
+
+    /// `POST /v1/streams`: the running streamtop saves the stream to its registry and takes it
+    /// in (it makes the id from the name, as the file's path does).
+    private func add(through engine: RunningEngine, _ context: CommandContext) -> Int32 {
+        guard case .object(var object) = spec.json else { return 1 }
+        object["id"] = nil
+        do throws(ServiceError) {
+            let reply = try engine.client.json("POST", "/v1/streams", body: .object(object))
+            let id = reply?["id"]?.stringValue ?? "?"
+            context.say("added \(Sanitizer.line(id)) (\(spec.mode.rawValue)) \(Sanitizer.line(Redactor.url(spec.url)))")
+            return 0
+        } catch {
+            context.complain(RunningEngine.message(error, id: nil))
+            // Settings refused are a usage error, as when the file is written here.
+            return error.status == 400 || error.status == 409 ? 2 : 1
         }
     }
 }

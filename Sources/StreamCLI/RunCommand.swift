@@ -13,6 +13,7 @@ struct RunCommand: StreamtopCommand {
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
                              [--disk-budget SIZE] [--listen HOST:PORT] [--shard K/N]
                              [--theme NAME] [--no-color] [--no-bell]
+               streamtop run --attach SOCKET|http://HOST:PORT [--token-file PATH]
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
         added with 'streamtop add --start'), or all of them with --all, in the full-screen
@@ -21,7 +22,8 @@ struct RunCommand: StreamtopCommand {
         and at least every 10 s (read it with 'streamtop status'); logs and the archive go
         there too. One streamtop runs the streams of a state directory at a time, and serves
         the control API on the Unix socket streamtop.sock there ('streamtop start', 'stop',
-        'logs' and a second 'streamtop run' go through it).
+        'logs' and a second 'streamtop run' go through it): a monitor started while another
+        streamtop runs them attaches to it, and q detaches, leaving every stream running.
 
         OPTIONS:
           --headless       No screen: for servers, services and scripts. Problems (a stream
@@ -33,6 +35,11 @@ struct RunCommand: StreamtopCommand {
                            Serve the control API on TCP too (repeatable), e.g. 127.0.0.1:7878.
                            Every request there needs 'Authorization: Bearer TOKEN', the token
                            in the state directory's file 'token' (made on first use).
+          --attach SOCKET|http://HOST:PORT
+                           Attach the monitor to a streamtop elsewhere: its socket (or
+                           state directory), or its --listen address through a tunnel
+                           (ssh -L), with the token from --token-file PATH or
+                           STREAMTOP_TOKEN.
           --theme NAME     Colour theme for the monitor (remembered; t cycles).
           --no-color       No colours (also when NO_COLOR is set).
           --no-bell        No bell when a stream breaks (to keep it off: "bell": false in
@@ -62,13 +69,15 @@ struct RunCommand: StreamtopCommand {
     var noBell = false
     var listen: [ListenAddress] = []
     var shard = Shard.all
+    var attachTarget: String?
+    var tokenFile: String?
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
             flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
             options: [
                 "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
-                "--listen": "listen", "--shard": "shard",
+                "--listen": "listen", "--shard": "shard", "--attach": "attach", "--token-file": "token-file",
             ]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -86,6 +95,11 @@ struct RunCommand: StreamtopCommand {
             }
         }
         stateDirectory = scanned.options["state-dir"]?.last
+        attachTarget = scanned.options["attach"]?.last
+        tokenFile = scanned.options["token-file"]?.last
+        if attachTarget != nil && headless {
+            throw UsageError("--attach is for the monitor; --headless runs an engine")
+        }
         if let text = scanned.options["disk-budget"]?.last {
             guard let bytes = HumanUnits.parseBytes(text) else {
                 throw UsageError("--disk-budget: '\(text)' is not a size; give one such as 500M or 2G")
@@ -111,6 +125,7 @@ struct RunCommand: StreamtopCommand {
     }
 
     func run(_ context: CommandContext) -> Int32 {
+        if let attachTarget { return attach(to: attachTarget, context) }
         guard let registry = context.loadRegistry(config: config) else { return 1 }
         let state = Self.stateDirectory(override: stateDirectory, shard: shard, environment: context.environment)
         let mine = registry.streams.filter { shard.contains(id: $0.id) }
@@ -125,6 +140,10 @@ struct RunCommand: StreamtopCommand {
         do {
             lock = try StateDirectoryLock(stateDirectory: state)
         } catch {
+            if case .held(_, let pid) = error,
+               let status = attachToHolder(of: state, registryPath: registryPath, pid: pid, context) {
+                return status
+            }
             context.complain("\(error)")
             return 1
         }
@@ -144,6 +163,7 @@ struct RunCommand: StreamtopCommand {
         serviceOptions.listen = listen
         serviceOptions.version = Streamtop.version
         serviceOptions.shard = shard.description
+        serviceOptions.registryPath = registryPath
         let service: ControlService
         do {
             service = try ControlService(engine: engine, options: serviceOptions)

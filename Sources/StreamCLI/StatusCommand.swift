@@ -1,20 +1,25 @@
 import StreamCore
 import StreamEngine
+import StreamService
 
-/// `streamtop status`: the state of every stream, from the status.json that `run` writes.
+/// `streamtop status`: the state of every stream, live from the running streamtop's API, or
+/// (none running) from the status.json that `run` writes.
 struct StatusCommand: StreamtopCommand {
     static let name = "status"
     static let summary = "Show the state of every stream (from a running streamtop)."
     static let usage = """
         USAGE: streamtop status [--json] [--state-dir DIR]
 
-        Shows what 'streamtop run' last wrote to status.json: each stream's state, bytes,
-        rates, changes and last error, and how much of its disk budget the state directory
-        uses (and whether the oldest files are being removed to keep within it).
+        Shows each stream's state, bytes, rates, changes and last error, and how much of its
+        disk budget the state directory uses (and whether the oldest files are being removed
+        to keep within it): live from the streamtop running for the state directory, else
+        what 'streamtop run' last wrote to status.json there, and how long ago.
 
         OPTIONS:
-          --json           status.json as it is, for scripts.
-          --state-dir DIR  Where status.json is (default: $XDG_STATE_HOME/streamtop).
+          --json           The status as JSON, for scripts: status.json's form (live, each
+                           stream and the whole also have the "version" of the change they
+                           show, and each stream when it was "updatedAt", in epoch seconds).
+          --state-dir DIR  The state directory (default: $XDG_STATE_HOME/streamtop).
           -h, --help       Show this help.
         """
 
@@ -33,26 +38,43 @@ struct StatusCommand: StreamtopCommand {
 
     func run(_ context: CommandContext) -> Int32 {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        let path = state + "/status.json"
         let status: JSONValue
-        do {
-            status = try StatusFile.read(path: path)
-        } catch {
-            if case .missing = error {
-                context.complain("no status to show: \(error); is 'streamtop run --headless' running?")
-            } else {
-                context.complain("cannot show the status: \(error)")
+        let heading: String
+        if let engine = RunningEngine.find(stateDirectory: state) {
+            do throws(ServiceError) {
+                guard let body = try engine.client.json("GET", "/v1/streams"), body["streams"]?.arrayValue != nil else {
+                    throw ServiceError(502, "not_status", "\(engine.client.endpoint) did not answer with a status")
+                }
+                status = StatusCommand.live(body, at: SystemWallClock().now())
+            } catch {
+                context.complain("cannot show the status: \(RunningEngine.message(error, id: nil))")
+                return 1
             }
-            return 1
+            heading = "live from the streamtop running since \(Sanitizer.line(engine.health.startedAt)) "
+                + "(pid \(engine.health.pid))"
+        } else {
+            let path = state + "/status.json"
+            do {
+                status = try StatusFile.read(path: path)
+            } catch {
+                if case .missing = error {
+                    context.complain("no status to show: \(error); is 'streamtop run --headless' running?")
+                } else {
+                    context.complain("cannot show the status: \(error)")
+                }
+                return 1
+            }
+            // status.json outlives the engine that wrote it: say when nothing is running.
+            heading = StatusCommand.heading(
+                updatedAt: status["updatedAt"]?.stringValue, now: SystemWallClock().now(),
+                running: StateDirectoryLock.isHeld(stateDirectory: state))
         }
         if json {
             context.say(JSONWriter.string(status, pretty: true))
             return 0
         }
+        context.say(heading)
         let streams = status["streams"]?.arrayValue ?? []
-        // status.json outlives the engine that wrote it: say when nothing is running.
-        let running = StateDirectoryLock.isHeld(stateDirectory: state)
-        context.say("updated \(status["updatedAt"]?.stringValue ?? "?")" + (running ? "" : " (no streamtop is running these streams now: this is the last it wrote)"))
         let header = ["ID", "STATE", "WIRE", "RATE", "EVENTS", "PATCH/MIN", "CHANGES", "ERRORS", "LAST ERROR"]
         let rows = streams.map { stream -> [String] in
             func int(_ key: String) -> Int { stream[key]?.numberValue?.intValue ?? Int(stream[key]?.numberValue?.doubleValue ?? 0) }
@@ -80,6 +102,26 @@ struct StatusCommand: StreamtopCommand {
         }
         if let disk = status["disk"] { context.say(Sanitizer.line(diskLine(disk))) }
         return 0
+    }
+
+    /// The API's `/v1/streams` in status.json's form: its `updatedAt` (now) first.
+    static func live(_ body: JSONValue, at now: UTCTime) -> JSONValue {
+        guard case .object(let object) = body else { return body }
+        var status: JSONObject = ["updatedAt": .string(now.iso8601)]
+        for member in object.members where member.key != "updatedAt" { status[member.key] = member.value }
+        return .object(status)
+    }
+
+    /// "updated 2026-11-29T03:00:00Z (3d ago; no streamtop is running these streams now: this is
+    /// the last it wrote)".
+    static func heading(updatedAt: String?, now: UTCTime, running: Bool) -> String {
+        var notes: [String] = []
+        if let updatedAt, let time = UTCTime(iso8601: updatedAt), now >= time {
+            notes.append(HumanUnits.duration(seconds: now.secondsSinceEpoch - time.secondsSinceEpoch) + " ago")
+        }
+        if !running { notes.append("no streamtop is running these streams now: this is the last it wrote") }
+        let said = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
+        return Sanitizer.line("updated \(updatedAt ?? "?")" + said)
     }
 
     /// "disk: 9.9 GiB of 10.0 GiB budget; pruning: the oldest files go, kept since … (42 files,

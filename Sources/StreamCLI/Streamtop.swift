@@ -10,10 +10,16 @@ public enum Streamtop {
     public static let version = "0.1.0"
 
     /// Every command, in the order `--help` lists them.
-    static var commands: [any StreamtopCommand.Type] { [DemoCommand.self, TailCommand.self, AddCommand.self, ListCommand.self, RemoveCommand.self, RunCommand.self, StatusCommand.self] }
+    static var commands: [any StreamtopCommand.Type] {
+        [
+            DemoCommand.self, TailCommand.self, AddCommand.self, ListCommand.self, RemoveCommand.self, RunCommand.self,
+            StatusCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, LogsCommand.self,
+            DocumentCommand.self,
+        ]
+    }
 
     static var usage: String {
-        let list = commands.map { "  " + $0.name.padding(to: 9) + $0.summary }.joined(separator: "\n")
+        let list = commands.map { "  " + $0.name.padding(to: 10) + $0.summary }.joined(separator: "\n")
         return """
             streamtop \(version): a terminal monitor for Server-Sent Events streams and polled JSON APIs.
 

@@ -95,8 +95,10 @@ struct TailCommand: StreamtopCommand {
                 "--jsonl": "jsonl", "--document": "document", "--quiet": "quiet", "-q": "quiet",
                 "--no-reconnect": "no-reconnect", "--help": "help", "-h": "help",
             ],
-            options: ["--max-events": "max-events", "--timeout": "timeout", "--header": "header", "-H": "header", "--stall": "stall", "--poll": "poll",
-                      "--unix-socket": "unix-socket"])
+            options: [
+                "--max-events": "max-events", "--timeout": "timeout", "--header": "header", "-H": "header",
+                "--stall": "stall", "--poll": "poll", "--unix-socket": "unix-socket",
+            ])
         let scanned = try scanner.scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
         guard let source = scanned.positionals.first else {
@@ -132,7 +134,8 @@ struct TailCommand: StreamtopCommand {
         unixSocket = scanned.options["unix-socket"]?.last
         if !isURL && (!headers.isEmpty || !reconnect || scanned.options["stall"] != nil || timeout != nil
                       || pollInterval != nil || unixSocket != nil) {
-            throw UsageError("--header, --stall, --timeout, --poll, --unix-socket and --no-reconnect apply to URLs only")
+            throw UsageError(
+                "--header, --stall, --timeout, --poll, --unix-socket and --no-reconnect apply to URLs only")
         }
     }
 

@@ -69,11 +69,12 @@ public final class Engine: Sendable {
         disk?.start()
     }
 
-    private func makeRunner(_ spec: StreamSpec) -> StreamRunner {
+    private func makeRunner(_ spec: StreamSpec, firstVersion: Int = 0) -> StreamRunner {
         let target = targets[Int(StreamRunner.stableSeed(spec.id) % UInt64(targets.count))]
         let runner = StreamRunner(
             spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory,
-            notifier: notifier, target: target, changeWindow: changeWindow, storage: storage, ledger: ledger)
+            notifier: notifier, target: target, changeWindow: changeWindow, storage: storage, ledger: ledger,
+            firstVersion: firstVersion)
         runners.withLock { $0[spec.id] = runner }
         return runner
     }
@@ -142,7 +143,8 @@ public final class Engine: Sendable {
     private func replace(with spec: StreamSpec) {
         let wasRunning = isRunning(spec.id)
         runners.withLock { $0[spec.id] }?.retire()
-        let runner = makeRunner(spec)
+        // Its versions carry on from the old runner's: a client that keys on them sees a change.
+        let runner = makeRunner(spec, firstVersion: store.snapshot(id: spec.id)?.version ?? 0)
         if wasRunning { runner.start() }
     }
 

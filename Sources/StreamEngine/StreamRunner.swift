@@ -27,7 +27,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private var tokens = PointerTokenCache(slots: 32)
     private var metrics: StreamMetrics
     private var status: StreamStatus
-    private var version = 0
+    /// Grows with every publication, across a replaced runner too (see `Engine.replace`):
+    /// a client keys a stream's numbers on it.
+    private var version: Int
     private var lastPublished: Moment?
     private var publishPending = false
     /// Log or archive lines gathered and not yet written.
@@ -74,8 +76,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     init(
         spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any Scheduler, wall: any WallClock,
         stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60),
-        storage: StorageLimits = StorageLimits(), ledger: DiskLedger = DiskLedger()
+        storage: StorageLimits = StorageLimits(), ledger: DiskLedger = DiskLedger(), firstVersion: Int = 0
     ) {
+        version = firstVersion
         self.spec = spec
         shownURL = Redactor.url(spec.url)
         scrubber = Redactor.Scrubber(secrets: spec.secrets)

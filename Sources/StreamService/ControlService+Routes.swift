@@ -51,6 +51,9 @@ extension ControlService {
                 throw ServiceError(404, "no_document", "stream \"\(id)\" has no JSON document yet")
             }
             responder.respond(ControlService.json(document))
+        case .settings(let id):
+            guard let spec = engine.specs.first(where: { $0.id == id }) else { throw ControlService.unknown(id) }
+            responder.respond(ControlService.json(spec.redacted.json))
         case .history(let id):
             guard let history = engine.history(id: id) else { throw ControlService.unknown(id) }
             responder.respond(ControlService.json(StatusBody.history(history)))
@@ -64,6 +67,8 @@ extension ControlService {
         case "PUT":
             var spec = try ControlService.spec(from: request, id: id)
             spec.id = id
+            // Secrets sent back as `/settings` showed them (masked) keep their registered values.
+            if let registered = engine.specs.first(where: { $0.id == id }) { spec = spec.keepingSecrets(of: registered) }
             do { try engine.update(spec) } catch { throw ControlService.refusal(error) }
             responder.respond(ControlService.json(try status(of: id)))
         case "DELETE":
@@ -102,6 +107,7 @@ extension ControlService {
             "streams": .number(JSONNumber(engine.specs.count)),
             "running": .number(JSONNumber(snapshots.filter { $0.status.state.isRunning }.count)),
             "shard": .string(options.shard), "stateDirectory": .string(options.stateDirectory),
+            "registry": options.registryPath.map { .string($0) } ?? .null,
         ]
     }
 

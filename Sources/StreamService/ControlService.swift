@@ -19,6 +19,11 @@ package final class ControlService: Sendable {
         package var version: String = ""
         /// This instance's shard (`K/N`), for `/metrics`' `shard` label.
         package var shard: String = "0/1"
+        /// The registry file this engine follows, for `/v1/health` (a command given another
+        /// registry with `--config` then uses that file instead of this engine).
+        package var registryPath: String?
+        /// The transport's limits (requests, timeouts, each client's backlog).
+        package var limits = HTTPServer.Limits()
 
         package init(stateDirectory: String) {
             self.stateDirectory = stateDirectory
@@ -74,7 +79,7 @@ package final class ControlService: Sendable {
         listeners += options.listen.map { .tcp(host: $0.host, port: $0.port) }
         do {
             server = try HTTPServer(
-                listeners: listeners, limits: ControlService.limits, time: time,
+                listeners: listeners, limits: options.limits, time: time,
                 errorResponse: { status, message in
                     ControlService.response(ServiceError(status, ControlService.code(for: status), message))
                 },
@@ -97,16 +102,8 @@ package final class ControlService: Sendable {
         server.stop()
     }
 
-    /// The server's defaults, but for the backlog a streamed answer may hold: `/v1/events`
-    /// sends the whole `/v1/streams` body first (about 1.2 KB a stream: 6 MB for 5,000), which
-    /// the default 4 MiB refused, dropping every client at once. 64 MiB holds the body of
-    /// 50,000 streams and some seconds of patches; a client that stops reading is still dropped
-    /// there.
-    package static var limits: HTTPServer.Limits {
-        var limits = HTTPServer.Limits()
-        limits.maxStreamBacklog = 64 << 20
-        return limits
-    }
+    /// What the transport holds now: connections, streams, buffered bytes.
+    package var transport: HTTPServer.Statistics { server.statistics() }
 
     /// The bound TCP ports, in the order of `options.listen` (port 0 asks for any).
     package var tcpPorts: [UInt16] { server.tcpPorts }
@@ -121,7 +118,7 @@ package final class ControlService: Sendable {
             response.headers.append(("WWW-Authenticate", "Bearer"))
             return responder.respond(response)
         }
-        guard let route = ServiceRoute(path: request.path) else {
+        guard let route = request.pathSegments.flatMap(ServiceRoute.init(segments:)) else {
             return responder.respond(ControlService.response(ServiceError(
                 404, "not_found", "there is no \(request.path) here; the API's routes begin with /v1/")))
         }

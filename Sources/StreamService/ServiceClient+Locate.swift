@@ -10,6 +10,8 @@ extension ServiceClient {
         package var startedAt: String
         package var streams: Int
         package var version: String
+        /// The registry file the engine follows (nil: it did not say).
+        package var registry: String?
     }
 
     /// A client of the engine serving `stateDirectory`, and its health; nil when none answers
@@ -30,7 +32,10 @@ extension ServiceClient {
         }
         return Health(
             pid: pidValue, startedAt: json["startedAt"]?.stringValue ?? "",
-            streams: json["streams"].flatMap { if case .number(let n) = $0 { return n.intValue } else { return nil } } ?? 0,
-            version: json["version"]?.stringValue ?? "")
+            streams: json["streams"].flatMap { value -> Int? in
+                if case .number(let count) = value { return count.intValue }
+                return nil
+            } ?? 0,
+            version: json["version"]?.stringValue ?? "", registry: json["registry"]?.stringValue)
     }
 }

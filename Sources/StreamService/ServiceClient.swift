@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HTTPServer
 import StreamCore
 import StreamEngine
 import Synchronization
@@ -41,9 +42,13 @@ package final class ServiceClient: Sendable {
 
     package let endpoint: Endpoint
     private let loop: CurlLoop
+    /// The socket's path as libcurl can take it (a long one through its directory's descriptor,
+    /// held open while this client lives).
+    private let socketPath: ShortSocketPath?
 
     package init(endpoint: Endpoint) throws {
         self.endpoint = endpoint
+        if case .unix(let path) = endpoint { socketPath = try ShortSocketPath(path) } else { socketPath = nil }
         loop = try CurlLoop()
     }
 
@@ -115,7 +120,7 @@ package final class ServiceClient: Sendable {
     package func sseOptions(path: String) -> SSEConnection.Options {
         var options = SSEConnection.Options(url: url(path))
         switch endpoint {
-        case .unix(let socket): options.unixSocket = socket
+        case .unix(let socket): options.unixSocket = socketPath?.path ?? socket
         case .tcp(_, let token): if let token { options.headers = [("Authorization", "Bearer \(token)")] }
         }
         options.compress = false
@@ -128,7 +133,7 @@ package final class ServiceClient: Sendable {
     private func transferRequest(path: String) -> HTTPTransfer.Request {
         var request = HTTPTransfer.Request(url: url(path))
         switch endpoint {
-        case .unix(let socket): request.unixSocket = socket
+        case .unix(let socket): request.unixSocket = socketPath?.path ?? socket
         case .tcp(_, let token): if let token { request.sameOriginHeaders = [("Authorization", "Bearer \(token)")] }
         }
         return request
@@ -143,7 +148,7 @@ package final class ServiceClient: Sendable {
 
     /// Percent-encodes one path segment (a stream id).
     package static func segment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#")))
-            ?? text
+        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

@@ -10,16 +10,17 @@ package enum ServiceRoute: Equatable, Sendable {
     case logs(id: String)
     case document(id: String)
     case history(id: String)
+    /// A stream's settings in the registry's form, secrets masked (for an edit form).
+    case settings(id: String)
 
     package enum StreamAction: String, Sendable, CaseIterable {
         case start, stop, restart
     }
 
-    /// The route of a (percent-decoded) path; nil for paths the API does not have.
-    package init?(path: String) {
-        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.first == "" else { return nil }
-        parts.removeFirst()
+    /// The route of a path given as its decoded segments (an id may hold an escaped `/`); nil
+    /// for paths the API does not have.
+    package init?(segments: [String]) {
+        var parts = segments
         if parts.last == "" && parts.count > 1 { parts.removeLast() }  // a trailing slash
         switch parts.count {
         case 1 where parts[0] == "metrics": self = .metrics
@@ -42,6 +43,7 @@ package enum ServiceRoute: Equatable, Sendable {
             case "logs": self = .logs(id: id)
             case "document": self = .document(id: id)
             case "history": self = .history(id: id)
+            case "settings": self = .settings(id: id)
             default: return nil
             }
         default: return nil
@@ -51,7 +53,7 @@ package enum ServiceRoute: Equatable, Sendable {
     /// The methods this route answers (HEAD goes with GET).
     package var methods: [String] {
         switch self {
-        case .health, .metrics, .events, .logs, .document, .history: return ["GET", "HEAD"]
+        case .health, .metrics, .events, .logs, .document, .history, .settings: return ["GET", "HEAD"]
         case .streams: return ["GET", "HEAD", "POST"]
         case .stream: return ["GET", "HEAD", "PUT", "DELETE"]
         case .action: return ["POST"]

@@ -43,7 +43,9 @@ package struct ServiceToken: Sendable {
             throw FileError(path: path, operation: "read", code: EIO)
         }
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters
-        guard !text.isEmpty else { throw FileError(path: path, operation: "read a token from (it is empty)", code: EINVAL) }
+        guard !text.isEmpty else {
+            throw FileError(path: path, operation: "read a token from (it is empty)", code: EINVAL)
+        }
         return ServiceToken(value: text)
     }
 

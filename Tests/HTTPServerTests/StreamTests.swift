@@ -111,6 +111,26 @@ final class StreamTests: ServerTestCase {
         waitForStatistics("the connection and its bytes are gone") { $0.connections == 0 && $0.bufferedBytes == 0 }
     }
 
+    /// A first piece larger than the backlog limit (the first snapshot of a large status) goes
+    /// out to a client that keeps up; a second one while the first still waits drops the client.
+    func testOnePieceLargerThanTheBacklogPassesWhenNothingWaits() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxStreamBacklog = 64 << 10
+        try startStreaming(limits: limits)
+        let client = try TestClient(port: port)
+        var small: Int32 = 4_096
+        setsockopt(client.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        client.get("/v1/events")
+        waitUntil("the stream began") { streams.count == 1 }
+        let stream = try XCTUnwrap(streams.last)
+        // More than the kernel's buffers on both sides hold: part of it waits in the server.
+        let large = [UInt8](repeating: 46, count: 32 << 20)
+        XCTAssertTrue(stream.send(large), "nothing waited")
+        XCTAssertFalse(stream.send(large), "the first still waits: past the bound")
+        XCTAssertFalse(stream.isOpen)
+        waitUntil("onClose ran") { streams.closedCount == 1 }
+    }
+
     func testStopClosesOpenStreams() throws {
         try startStreaming()
         let clients = try (0..<3).map { _ in try TestClient(port: port) }

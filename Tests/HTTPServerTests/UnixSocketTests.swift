@@ -74,11 +74,31 @@ final class UnixSocketTests: ServerTestCase {
         }
         XCTAssertEqual(FileManager.default.contents(atPath: path), Data("keep me".utf8))
 
-        let long = "/tmp/" + String(repeating: "d", count: 120) + "/s.sock"
+        let long = "/tmp/" + String(repeating: "n", count: 120) + ".sock"
         XCTAssertThrowsError(try HTTPServer(listeners: [.unix(path: long, allowedUID: nil)]) { _, _ in }) { error in
             XCTAssertEqual(error as? HTTPServerError, .pathTooLong(path: long, limit: 107))
-            XCTAssertTrue("\(error)".contains("at most 107 bytes long, this one is 132"), "\(error)")
+            XCTAssertTrue("\(error)".contains("at most 107 bytes long, this one is 130"), "\(error)")
         }
+        let nowhere = "/tmp/" + String(repeating: "d", count: 120) + "/s.sock"
+        XCTAssertThrowsError(try HTTPServer(listeners: [.unix(path: nowhere, allowedUID: nil)]) { _, _ in }) { error in
+            XCTAssertTrue("\(error)".contains("No such file or directory"), "\(error)")
+        }
+    }
+
+    /// A socket deeper than sockaddr_un's 107 bytes is served and reached through its
+    /// directory's descriptor.
+    func testASocketPathLongerThanSockaddrIsServed() throws {
+        let directory = "/tmp/" + String(repeating: "d", count: 120) + "-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/streamtop.sock"
+        try start(listeners: [.unix(path: path, allowedUID: nil)])
+        XCTAssertEqual(mode(path).map { $0 & 0o777 }, 0o600)
+        let short = try ShortSocketPath(path)
+        XCTAssertTrue(short.path.hasPrefix("/proc/self/fd/"), short.path)
+        XCTAssertEqual(try TestClient(unixPath: short.path).request("/")?.status, 200)
+        server.stop()
+        XCTAssertNil(mode(path), "removed by its full path")
     }
 
     func testStopRemovesItsOwnSocketFileOnly() throws {

@@ -51,7 +51,8 @@ final class RunCommandTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
         let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertTrue(said.hasPrefix("running 1 of 2 streams; status in \(home)/state/status.json; Ctrl-C to stop\n"), said)
+        XCTAssertTrue(said.hasPrefix("running 1 of 2 streams; status in \(home)/state/status.json; "
+            + "API on \(home)/state/streamtop.sock; Ctrl-C to stop\n"), said)
         XCTAssertTrue(said.hasSuffix("stopped\n"), said)
         XCTAssertTrue(said.contains("\nregistry changed: added scores\n"), said)
 
@@ -293,7 +294,9 @@ final class StateDirectoryLockTests: XCTestCase {
         second.waitUntilExit()
         XCTAssertEqual(second.terminationStatus, 1)
         XCTAssertEqual(String(decoding: secondErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                       "streamtop: another streamtop (pid \(first.processIdentifier)) is already running the streams of \(home)/state; stop it first, or give this one its own --state-dir ('streamtop status' shows the running streams)\n")
+                       "streamtop: another streamtop (pid \(first.processIdentifier)) is already running the streams "
+                        + "of \(home)/state; 'streamtop status' shows them, and 'streamtop run' without --headless "
+                        + "attaches a monitor to it\n")
         first.terminate()
         first.waitUntilExit()
         XCTAssertEqual(first.terminationStatus, 0)

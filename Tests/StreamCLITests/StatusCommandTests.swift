@@ -8,8 +8,10 @@ import XCTest
 /// polling line per group, and what it says when there is nothing to read.
 final class StatusCommandTests: TemporaryHomeTestCase {
     func testGroupsSayHowMuchStreamingSaved() throws {
+        // Written three days and an hour ago: the first line says how old it is.
+        let updatedAt = UTCTime(secondsSinceEpoch: Date().timeIntervalSince1970 - 3 * 86_400 - 3600).iso8601
         let status: JSONValue = [
-            "updatedAt": "2026-11-29T03:00:00Z",
+            "updatedAt": .string(updatedAt),
             "streams": [
                 ["id": "quotes", "state": "open", "wireBytes": 2048, "wireBytesPerSecond": 10.0, "events": 7, "patchesPerMinute": 1.5, "errors": 0],
                 ["id": "quotes-polled", "state": "open", "wireBytes": 40960, "wireBytesPerSecond": 200.0, "events": 0, "patchesPerMinute": 0, "errors": 1,
@@ -23,14 +25,15 @@ final class StatusCommandTests: TemporaryHomeTestCase {
         ]
         try StatusFile.write(JSONWriter.data(status) + [0x0A], to: home + "/status.json")
         // Written by a streamtop that has ended: the first line says so.
-        XCTAssertEqual(run(["status", "--state-dir", home]).out.split(separator: "\n").first,
-                       "updated 2026-11-29T03:00:00Z (no streamtop is running these streams now: this is the last it wrote)")
+        XCTAssertEqual(run(["status", "--state-dir", home]).out.split(separator: "\n").first.map(String.init),
+                       "updated \(updatedAt) (3d ago; no streamtop is running these streams now: "
+                        + "this is the last it wrote)")
         let running = try StateDirectoryLock(stateDirectory: home)  // as `run` holds it
         let shown = run(["status", "--state-dir", home])
         withExtendedLifetime(running) {}
         XCTAssertEqual(shown.status, 0, shown.err)
         let lines = shown.out.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.first, "updated 2026-11-29T03:00:00Z")
+        XCTAssertEqual(lines.first, "updated \(updatedAt) (3d ago)")
         XCTAssertTrue(lines[3].hasPrefix("quotes-polled ") && lines[3].hasSuffix("HTTP 500\u{241B}[2J"), "escape sequences never reach the terminal: \(lines[3])")
         XCTAssertEqual(Array(lines.suffix(3)), [
             "group q: streaming (quotes) used 93% fewer bytes than polling (quotes-polled)",

@@ -170,7 +170,10 @@ final class TailURLTests: XCTestCase {
     func testURLOnlyOptionsAreRejectedForFiles() throws {
         let result = try tail(["--header", "X: y", "capture.sse"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.errors, "streamtop: --header, --stall, --timeout, --poll and --no-reconnect apply to URLs only\nRun 'streamtop tail --help' for usage.\n")
+        XCTAssertEqual(
+            result.errors,
+            "streamtop: --header, --stall, --timeout, --poll, --unix-socket and --no-reconnect apply to URLs only\n"
+            + "Run 'streamtop tail --help' for usage.\n")
     }
 
     /// An API that changes once between two polls: the second poll shows a patch (that one

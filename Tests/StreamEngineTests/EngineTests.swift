@@ -213,12 +213,14 @@ final class EngineTests: XCTestCase {
         var edited = try XCTUnwrap(engine.specs.first { $0.id == "quotes" })
         edited.url = server.baseURL + "/sse/weather"
         edited.name = "Weather stream"
+        let versionBefore = try XCTUnwrap(engine.store.snapshot(id: "quotes")).version
         try engine.update(edited)
         seen = waitFor(engine, "the edited quotes open at its new URL") {
             $0["quotes"]?.name == "Weather stream" && ($0["quotes"]?.metrics.snapshots ?? 0) >= 1
                 && $0["quotes"]?.status.state == .open
         }
         XCTAssertEqual(seen["quotes"]?.url, server.baseURL + "/sse/weather")
+        XCTAssertGreaterThan(seen["quotes"]?.version ?? 0, versionBefore, "versions carry on through an edit")
         XCTAssertEqual(try registryFile.load().spec(id: "quotes")?.url, server.baseURL + "/sse/weather")
         var invalid = edited
         invalid.url = "ftp://nope"

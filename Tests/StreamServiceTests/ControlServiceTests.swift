@@ -33,6 +33,26 @@ final class ControlServiceTests: XCTestCase {
         XCTAssertNotNil(health["uptimeSeconds"]?.numberValue)
     }
 
+    /// `/metrics` over the socket: the exposition format line by line, with this engine's streams.
+    func testMetricsOverTheSocketFollowTheExpositionFormat() throws {
+        waitUntil("quotes patched") { (fixture.engine.store.snapshot(id: "quotes")?.metrics.patches ?? 0) >= 1 }
+        let reply = try fixture.client.request("GET", "/metrics")
+        XCTAssertEqual(reply.status, 200)
+        let text = String(decoding: reply.body, as: UTF8.self)
+        let parsed: ExpositionParser
+        do { parsed = try ExpositionParser(text) } catch { return XCTFail("\(error)\n\(text)") }
+        let quotes = ["stream": "quotes", "mode": "sse", "group": "quotes", "shard": "0/1"]
+        XCTAssertEqual(parsed.value("streamtop_stream_up", quotes), 1)
+        XCTAssertGreaterThan(parsed.value("streamtop_wire_bytes_total", quotes) ?? 0, 0)
+        let weather = ["stream": "weather", "mode": "poll", "group": "", "shard": "0/1"]
+        XCTAssertEqual(parsed.value("streamtop_stream_up", weather), 0)
+        XCTAssertNotNil(parsed.families["process_resident_memory_bytes"])
+        let raw = try UnixSocketClient(path: fixture.socketPath)
+        raw.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw.read { false }
+        XCTAssertTrue(raw.text.contains("Content-Type: text/plain; version=0.0.4"), String(raw.text.prefix(300)))
+    }
+
     func testTheSocketIsThisUsersOnly() throws {
         var status = stat()
         XCTAssertEqual(stat(fixture.socketPath, &status), 0)
@@ -66,14 +86,17 @@ final class ControlServiceTests: XCTestCase {
             fixture.engine.store.snapshot(id: "weather-stream")?.status.state == .open
         }
 
-        let taken = try fixture.client.request("POST", "/v1/streams", body: ["id": "quotes", "name": "Q", "url": .string(url)])
+        let taken = try fixture.client.request(
+            "POST", "/v1/streams", body: ["id": "quotes", "name": "Q", "url": .string(url)])
         XCTAssertEqual(taken.status, 409)
         XCTAssertEqual(taken.error?.code, "id_taken")
         XCTAssertEqual(taken.error?.message, "id: \"quotes\" is already registered")
 
-        let invalid = try fixture.client.request("POST", "/v1/streams", body: ["name": "Bad", "url": "ftp://x", "interval": "5"])
+        let invalid = try fixture.client.request(
+            "POST", "/v1/streams", body: ["name": "Bad", "url": "ftp://x", "interval": "5"])
         XCTAssertEqual(invalid.status, 400)
-        XCTAssertTrue(invalid.error?.message.hasPrefix("interval:") == true, "names the field: \(String(describing: invalid.error))")
+        XCTAssertTrue(
+            invalid.error?.message.hasPrefix("interval:") == true, "names the field: \(String(describing: invalid.error))")
 
         var edited = try XCTUnwrap(fixture.engine.specs.first { $0.id == "weather-stream" }).json
         edited = try XCTUnwrap(edited.settingMember("name", to: "Renamed"))
@@ -90,6 +113,30 @@ final class ControlServiceTests: XCTestCase {
         XCTAssertFalse(try fixture.registryFile.load().streams.contains { $0.id == "weather-stream" })
     }
 
+    /// The settings an edit form needs, secrets masked; sent back unchanged, the secrets stay.
+    func testSettingsHideSecretsAndAnEditKeepsThem() throws {
+        let url = fixture.upstream.baseURL + "/poll/weather?api_key=k3y-value&city=x"
+        try fixture.expect(201, "POST", "/v1/streams", body: [
+            "id": "secret", "name": "Secret", "url": .string(url), "mode": "poll",
+            "headers": ["Authorization": "Bearer s3cr3t-t0ken", "Accept-Language": "en"],
+            "notify": ["webhook": "https://hooks.example.com/services/T0/B0/XyZ"],
+        ])
+        let settings = try XCTUnwrap(fixture.expect(200, "GET", "/v1/streams/secret/settings"))
+        let text = JSONWriter.string(settings)
+        for secret in ["s3cr3t-t0ken", "k3y-value", "XyZ"] { XCTAssertFalse(text.contains(secret), text) }
+        XCTAssertEqual(settings["headers"]?["Authorization"], "Bearer REDACTED")
+        XCTAssertEqual(settings["headers"]?["Accept-Language"], "en")
+
+        let renamed = try XCTUnwrap(settings.settingMember("name", to: "Renamed"))
+        try fixture.expect(200, "PUT", "/v1/streams/secret", body: renamed)
+        let saved = try XCTUnwrap(fixture.registryFile.load().spec(id: "secret"))
+        XCTAssertEqual(saved.name, "Renamed")
+        XCTAssertEqual(saved.url, url)
+        XCTAssertEqual(saved.headers.first { $0.name == "Authorization" }?.value, "Bearer s3cr3t-t0ken")
+        XCTAssertEqual(saved.notify?.webhook, "https://hooks.example.com/services/T0/B0/XyZ")
+        try fixture.expect(404, "GET", "/v1/streams/nope/settings")
+    }
+
     func testStartStopAndRestartAreRemembered() throws {
         let started = try XCTUnwrap(fixture.expect(200, "POST", "/v1/streams/weather/start"))
         XCTAssertNotEqual(started["state"], "idle", "the answer shows the stream at work")
@@ -103,7 +150,9 @@ final class ControlServiceTests: XCTestCase {
         waitUntil("quotes open") { fixture.engine.store.snapshot(id: "quotes")?.status.state == .open }
         let snapshots = fixture.engine.store.snapshot(id: "quotes")?.metrics.snapshots ?? 0
         try fixture.expect(200, "POST", "/v1/streams/quotes/restart")
-        waitUntil("a fresh snapshot") { (fixture.engine.store.snapshot(id: "quotes")?.metrics.snapshots ?? 0) > snapshots }
+        waitUntil("a fresh snapshot") {
+            (fixture.engine.store.snapshot(id: "quotes")?.metrics.snapshots ?? 0) > snapshots
+        }
         try fixture.expect(404, "POST", "/v1/streams/nope/start")
     }
 
@@ -116,6 +165,12 @@ final class ControlServiceTests: XCTestCase {
         raw.read { raw.text.contains("\r\n\r\n") && raw.text.contains("}") }
         XCTAssertTrue(raw.text.hasPrefix("HTTP/1.1 405"), raw.text)
         XCTAssertTrue(raw.text.contains("Allow: GET, HEAD"), raw.text)
+        // An escaped slash belongs to the id: this names a stream "weather/start", not an action.
+        let escaped = try fixture.client.request("POST", "/v1/streams/weather%2Fstart")
+        XCTAssertEqual(escaped.status, 405, "POST to a stream's own path")
+        XCTAssertEqual(try fixture.client.request("GET", "/v1/streams/weather%2Fstart").error?.message,
+                       "no stream \"weather/start\" is registered")
+        XCTAssertEqual(fixture.engine.store.snapshot(id: "weather")?.status.state, .idle, "not started")
         let missing = try fixture.client.request("GET", "/v2/streams")
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.error?.code, "not_found")

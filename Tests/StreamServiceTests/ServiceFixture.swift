@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import LocalServer
 import StreamCore
 import StreamEngine
@@ -16,13 +17,15 @@ final class ServiceFixture {
     let service: ControlService
     let client: ServiceClient
 
-    init(specs: [StreamSpec] = [], listen: [ListenAddress] = []) throws {
+    init(
+        specs: [StreamSpec] = [], listen: [ListenAddress] = [], limits: HTTPServer.Limits = .init(),
+        directory: String = "/tmp/st-svc-\(UUID().uuidString.prefix(8))"
+    ) throws {
         upstream = try LocalServer(configuration: .init(apis: [
             .init(name: "quotes", kind: "quotes", period: .milliseconds(50)),
             .init(name: "weather", kind: "weather", period: .milliseconds(50)),
         ], retryMilliseconds: 50))
-        // Short: a Unix socket's path must fit in 108 bytes.
-        directory = "/tmp/st-svc-\(UUID().uuidString.prefix(8))"
+        self.directory = directory
         registryFile = RegistryFile(path: directory + "/streams.json")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let upstreamURL = upstream.baseURL
@@ -36,6 +39,7 @@ final class ServiceFixture {
         var options = ControlService.Options(stateDirectory: directory)
         options.listen = listen
         options.version = "test"
+        options.limits = limits
         service = try ControlService(engine: engine, options: options)
         client = try ServiceClient(endpoint: .unix(path: ControlService.socketPath(stateDirectory: directory)))
     }

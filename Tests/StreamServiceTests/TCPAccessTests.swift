@@ -23,11 +23,25 @@ final class TCPAccessTests: XCTestCase {
         XCTAssertTrue(refused.error?.message.contains("Authorization: Bearer") == true)
         let wrong = try ServiceClient(endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: token + "0"))
         XCTAssertEqual(try wrong.request("GET", "/metrics").status, 401, "every route, /metrics too")
-        let short = try ServiceClient(endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: String(token.dropLast())))
+        let short = try ServiceClient(
+            endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: String(token.dropLast())))
         XCTAssertEqual(try short.request("GET", "/v1/health").status, 401)
         let right = try ServiceClient(endpoint: .tcp(baseURL: "http://127.0.0.1:\(port)", token: token))
         XCTAssertEqual(try right.request("GET", "/v1/health").status, 200)
         XCTAssertEqual(try fixture.client.request("GET", "/v1/health").status, 200, "the socket needs no token")
+    }
+
+    /// A state directory deeper than a Unix socket address holds is served and reached.
+    func testADeepStateDirectoryIsServed() throws {
+        let deep = "/tmp/st-deep-\(UUID().uuidString)/" + String(repeating: "d", count: 100)
+        let fixture = try ServiceFixture(directory: deep)
+        defer {
+            fixture.stop()
+            try? FileManager.default.removeItem(atPath: String(deep.prefix(50)))
+        }
+        XCTAssertGreaterThan(fixture.socketPath.utf8.count, 107)
+        XCTAssertEqual(try fixture.client.request("GET", "/v1/health").status, 200)
+        XCTAssertNotNil(ServiceClient.running(stateDirectory: deep))
     }
 
     func testTheTokenIsKept() throws {

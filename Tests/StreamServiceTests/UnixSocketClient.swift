@@ -27,7 +27,9 @@ final class UnixSocketClient {
             for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard result == 0 else { throw NSError(domain: "UnixSocketClient", code: Int(errno)) }
     }
@@ -63,6 +65,26 @@ final class UnixSocketClient {
     func readEvents(count: Int) -> [SSEEvent] {
         read { events.count >= count }
         return events
+    }
+
+    /// Reads one whole response with a `Content-Length` after what was consumed before, and
+    /// consumes it (keep-alive: the next request's response follows).
+    func readResponse() -> (status: Int, body: [UInt8]) {
+        var result: (Int, [UInt8])?
+        read {
+            guard let end = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) else {
+                return false
+            }
+            let head = String(decoding: received[..<end], as: UTF8.self)
+            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+            guard received.count >= end + 4 + length else { return false }
+            let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+            result = (status, Array(received[(end + 4)..<(end + 4 + length)]))
+            received.removeFirst(end + 4 + length)
+            return true
+        }
+        return result ?? (0, [])
     }
 
     private func parseEvents() {

@@ -17,6 +17,8 @@ final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's
     var log: [LogEntry] = []
     var logReads = 0
     var disk: DiskStatus?
+    var attachment: MonitorAttachment?
+    var onDemandVersion = 0
 
     func publish(_ snapshots: [StreamSnapshot]) {
         self.snapshots = snapshots.sorted { $0.id < $1.id }

@@ -12,6 +12,8 @@ public final class MonitorController {
     public private(set) var snapshots: [StreamSnapshot] = []
     /// The state directory's disk use, read with the snapshots.
     public private(set) var disk: DiskStatus?
+    /// The engine in another process the monitor is attached to (nil: its own engine).
+    public private(set) var attachment: MonitorAttachment?
     /// Streams in a broken incident (failed or stalled since they were last open).
     public private(set) var brokenStreams: Set<String> = []
     /// Set when something deserves the bell; the app rings it and clears it.
@@ -71,7 +73,10 @@ public final class MonitorController {
             lastAgeSecond = second
             changed = true
         }
-        if changed { disk = link.disk }
+        if changed {
+            disk = link.disk
+            attachment = link.attachment
+        }
         if changed { rebuildRows() }
         return changed
     }
@@ -306,7 +311,14 @@ public final class MonitorController {
         case .add:
             state.overlay = .form(.new())
         case .edit:
-            guard let id = state.selectedID, let spec = link.spec(id: id) else { return .none }
+            guard let id = state.selectedID else { return .none }
+            guard let spec = link.spec(id: id) else {
+                guard attachment != nil else { return .none }
+                // Over a tunnel the registry is on the other machine, and the API has no route for it.
+                let text = "the settings of \(id) cannot be read from here; edit them where streamtop runs"
+                state.status = .init(text: text, kind: .warning, stream: nil)
+                return .redraw
+            }
             state.overlay = .form(.editing(spec))
         case .toggleRunning:
             guard let stream = selected else { return .none }
@@ -332,6 +344,8 @@ public final class MonitorController {
         case .help:
             state.overlay = .help
         case .quit:
+            // Attached: quitting detaches, and the streams run on in the engine's process.
+            if attachment != nil { return .quit }
             let running = snapshots.filter { $0.status.state.isRunning }.count
             if running == 0 { return .quit }
             state.overlay = .confirmQuit(running: running)
@@ -358,13 +372,18 @@ public final class MonitorController {
     public func logLines() -> [(text: String, level: LogEntry.Level)] {
         guard let id = state.selectedID else { return [] }
         let version = snapshots.first { $0.id == id }?.version
-        if let cached = logCache, cached.id == id, cached.version == version, version != nil { return cached.lines }
+        let fetched = link.onDemandVersion
+        if let cached = logCache, cached.id == id, cached.version == version, cached.fetched == fetched,
+           version != nil {
+            return cached.lines
+        }
         let lines = link.recentLog(id: id, limit: 1000).map { (LogPaneText.line($0), $0.level) }
-        logCache = (id, version, lines)
+        logCache = (id, version, fetched, lines)
         return lines
     }
 
-    private var logCache: (id: String, version: Int?, lines: [(text: String, level: LogEntry.Level)])?
+    /// The log pane's lines, kept while neither the stream published nor a fetch arrived.
+    private var logCache: (id: String, version: Int?, fetched: Int, lines: [(text: String, level: LogEntry.Level)])?
 
     private func scrollLog(by delta: Int) {
         let count = logLines().count

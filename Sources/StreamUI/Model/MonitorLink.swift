@@ -30,10 +30,19 @@ public protocol MonitorLink: AnyObject, Sendable {
     func add(_ spec: StreamSpec) -> String?
     func update(_ spec: StreamSpec) -> String?
     func remove(id: String) -> String?
+
+    /// The engine in another process this link reads (nil: the engine is in this process, and
+    /// quitting stops its streams).
+    var attachment: MonitorAttachment? { get }
+    /// Moves when something `history`, `document` or `recentLog` fetched in the background
+    /// arrives (a link that reads them at once never moves it).
+    var onDemandVersion: Int { get }
 }
 
 extension MonitorLink {
     public var disk: DiskStatus? { nil }
+    public var attachment: MonitorAttachment? { nil }
+    public var onDemandVersion: Int { 0 }
 }
 
 /// `MonitorLink` for an engine in this process.

@@ -1,12 +1,16 @@
 /// The bottom line: the keys that matter on the current screen, from the key map.
 struct FooterView {
     let context: KeyContext
+    /// Attached to an engine in another process: `q` detaches rather than quits.
+    var detaches = false
 
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
         screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG))
         var x = rect.left
-        for entry in FooterView.fitting(KeyMap.footer(for: context), width: rect.width) {
+        var entries = KeyMap.footer(for: context)
+        if detaches { entries = entries.map { $0.label == "Quit" ? ($0.key, "Detach") : $0 } }
+        for entry in FooterView.fitting(entries, width: rect.width) {
             guard x < rect.right else { break }
             x = screen.write(entry.key, row: rect.top, column: x, limit: rect.right, style: Style(.hiFG, bold: true))
             x = screen.write(" " + entry.label + "  ", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG))

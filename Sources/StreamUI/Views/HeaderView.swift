@@ -8,6 +8,22 @@ struct HeaderView {
     let snapshots: [StreamSnapshot]
     let filtered: Int?
     var disk: DiskStatus?
+    /// The engine in another process, when attached to one, and the time to measure from.
+    var attachment: MonitorAttachment?
+    var now = Moment(nanoseconds: 0)
+
+    /// `attached to pid 4242, up 3h`, or, once the connection is lost,
+    /// `attached to pid 4242: lost 12s ago, reconnecting`.
+    static func attachmentText(_ attachment: MonitorAttachment, now: Moment) -> String {
+        var text = "attached to " + (attachment.pid.map { "pid \($0)" } ?? attachment.target)
+        if let lostAt = attachment.lostAt {
+            return text + ": lost \(HumanUnits.duration(seconds: max(0, (now - lostAt).seconds))) ago, reconnecting"
+        }
+        if let startedAt = attachment.startedAt {
+            text += ", up " + HumanUnits.duration(seconds: max(0, (now - startedAt).seconds))
+        }
+        return text
+    }
 
     /// `saves 97% of the bytes`, `costs 64% more bytes`, or `-` before anything was polled.
     static func savingsText(_ savings: Double?) -> String {
@@ -30,6 +46,11 @@ struct HeaderView {
             wouldBe += snapshot.metrics.wouldBePatchBytes
         }
         var x = screen.write("streamtop", row: rect.top, column: rect.left, limit: rect.right, style: Style(.title, bold: true))
+        if let attachment {
+            let style = attachment.isLost ? Style(.stateFailed, bold: true) : Style(.hiFG)
+            let text = "  " + HeaderView.attachmentText(attachment, now: now)
+            x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: style)
+        }
         x = screen.write("  \(snapshots.count) stream\(snapshots.count == 1 ? "" : "s")", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG))
         if let filtered { x = screen.write(" (\(filtered) shown)", row: rect.top, column: x, limit: rect.right, style: Style(.headerFG)) }
         let order: [(String, ThemeRole)] = [

@@ -20,7 +20,8 @@ public enum MonitorRenderer {
         }
         let state = controller.state
         let filtered = state.filter.isEmpty ? nil : controller.rows.count
-        HeaderView(snapshots: controller.snapshots, filtered: filtered, disk: controller.disk)
+        HeaderView(snapshots: controller.snapshots, filtered: filtered, disk: controller.disk,
+                   attachment: controller.attachment, now: controller.now)
             .draw(into: &screen, in: Rect(top: 0, left: 0, height: 2, width: columns))
         let body = Rect(top: 2, left: 0, height: rows - 4, width: columns)
         var main = body
@@ -43,11 +44,15 @@ public enum MonitorRenderer {
             detail.draw(into: &screen, in: main)
         } else {
             controller.pageSize = max(1, main.height - 1)
-            StreamTableView(rows: controller.rows, state: state, broken: controller.brokenStreams, glyphs: glyphs).draw(into: &screen, in: main)
+            StreamTableView(
+                rows: controller.rows, state: state, broken: controller.brokenStreams, glyphs: glyphs,
+                stale: controller.attachment?.isLost == true
+            ).draw(into: &screen, in: main)
         }
         StatusLineView(state: state).draw(into: &screen, in: Rect(top: rows - 2, left: 0, height: 1, width: columns))
         let context: KeyContext = state.logOpen ? .log : (state.showingDetail ? .detail : .table)
-        FooterView(context: context).draw(into: &screen, in: Rect(top: rows - 1, left: 0, height: 1, width: columns))
+        FooterView(context: context, detaches: controller.attachment != nil)
+            .draw(into: &screen, in: Rect(top: rows - 1, left: 0, height: 1, width: columns))
 
         switch state.overlay {
         case .none: break

@@ -3,12 +3,14 @@ import StreamEngine
 
 /// The stream table: a title row and one row per stream, scrolled so the selection is
 /// visible. Columns drop, least important first, when the terminal is narrow; the name
-/// column takes what is left. Broken streams are drawn in the failed colour.
+/// column takes what is left. Broken streams are drawn in the failed colour; every row is
+/// dimmed while the rows are stale (the engine attached to is out of reach).
 struct StreamTableView {
     let rows: [StreamFigures]
     let state: MonitorState
     let broken: Set<String>
     let glyphs: Glyphs
+    var stale = false
 
     /// The columns that fit in `width`, in display order, with the name column's width.
     static func layout(width: Int) -> (columns: [StreamColumn], nameWidth: Int) {
@@ -63,6 +65,8 @@ struct StreamTableView {
                 let role: ThemeRole
                 if isSelected {
                     role = .selectedFG
+                } else if stale {
+                    role = .inactiveFG
                 } else if column == .state {
                     role = stateRole
                 } else if column == .name || !isBroken {
@@ -71,7 +75,9 @@ struct StreamTableView {
                     role = .stateFailed
                 }
                 let text = TextLayout.fit(figures.text(column), width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
-                screen.write(text, row: row, column: x, limit: rect.right, style: Style(role, bold: isBroken || (column == .state && isSelected), reverse: isSelected))
+                let bold = (isBroken && !stale) || (column == .state && isSelected)
+                let style = Style(role, bold: bold, reverse: isSelected)
+                screen.write(text, row: row, column: x, limit: rect.right, style: style)
                 x += width(column) + 1
             }
         }

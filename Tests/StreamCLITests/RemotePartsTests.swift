@@ -1,0 +1,175 @@
+import Dispatch
+import Foundation
+import Synchronization
+import TestSupport
+import XCTest
+@testable import StreamCLI
+@testable import StreamCore
+@testable import StreamEngine
+@testable import StreamService
+@testable import StreamUI
+
+/// The pieces of an attached monitor that need no engine: rows decoded again only when their
+/// STATUS version moved, fetches in the background, and where `--attach` points.
+final class RemoteStreamsTests: XCTestCase {
+    /// A `/v1/streams` body as the service writes it.
+    func body(
+        _ streams: [(id: String, name: String, version: Int)], disk: DiskStatus? = nil, at wall: Double = 1_000_000
+    ) -> JSONValue {
+        let time = ManualTimeSource(start: Moment(nanoseconds: 1_000_000_000_000))
+        let snapshots = streams.map { stream in
+            StreamSnapshot(
+                id: stream.id, name: stream.name, url: "http://127.0.0.1:1/x", mode: .sse, group: nil,
+                status: StreamStatus(state: .open, since: time.now() - .seconds(5)),
+                metrics: MetricsSnapshot(nothingAt: time.now()), version: stream.version)
+        }
+        let status = StatusBody(time: time, wall: FixedWall(seconds: wall))
+        return status.streams(version: 7, snapshots: snapshots, disk: disk)
+    }
+
+    struct FixedWall: WallClock {
+        var seconds: Double
+        func now() -> UTCTime { UTCTime(secondsSinceEpoch: seconds) }
+    }
+
+    func testOnlyStreamsWhoseVersionMovedAreDecodedAgain() {
+        var streams = RemoteStreams()
+        let moment: (Double) -> Moment = { _ in Moment(nanoseconds: 5_000_000_000) }
+        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B", 1)]), fresh: true, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B"])
+        // The same versions: kept as decoded (the new name is not read, which proves it).
+        XCTAssertFalse(streams.update(from: body([("a", "A2", 1), ("b", "B2", 1)]), fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B"])
+        XCTAssertTrue(streams.update(from: body([("a", "A2", 1), ("b", "B2", 2)]), fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B2"])
+        XCTAssertEqual(streams.version(of: "b"), 2)
+        // An edited stream gets a new runner counting from 1 again: the same version, published
+        // later, is read again.
+        let later = body([("a", "A-edited", 1), ("b", "B9", 2)], at: 1_000_060)
+        XCTAssertTrue(streams.update(from: later, fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A-edited", "B9"])
+        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B2", 2)]), fresh: false, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B2"])
+        // A stream added in the middle: the others are kept as they were.
+        XCTAssertTrue(streams.update(from: body([("a", "A9", 1), ("ab", "AB", 1), ("b", "B9", 2)]), fresh: false,
+                                     moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A", "AB", "B2"])
+        // A fresh snapshot (another engine, versions counted again) decodes everything.
+        XCTAssertTrue(streams.update(from: body([("a", "A3", 1)]), fresh: true, moment: moment))
+        XCTAssertEqual(streams.snapshots.map(\.name), ["A3"])
+        XCTAssertNil(streams.version(of: "b"))
+    }
+
+    func testTheDiskIsRead() throws {
+        var streams = RemoteStreams()
+        var disk = DiskStatus(budget: 1000, used: 900)
+        disk.pruning = true
+        disk.keptSince = UTCTime(iso8601: "2026-11-29T09:05:07Z")
+        disk.removedFiles = 3
+        XCTAssertTrue(streams.update(from: body([], disk: disk), fresh: true) { _ in Moment(nanoseconds: 0) })
+        XCTAssertEqual(streams.disk, disk)
+    }
+}
+
+final class RemoteStateTests: XCTestCase {
+    /// What the background fetches key on moves with every publication, also of an edited
+    /// stream's new runner, whose versions count from 1 again.
+    func testTheRevisionMovesWithEveryPublication() {
+        let state = RemoteState(attachment: MonitorAttachment(target: "test"))
+        func snapshot(version: Int, at seconds: Int64) -> StreamSnapshot {
+            let at = Moment(nanoseconds: seconds * 1_000_000_000)
+            return StreamSnapshot(
+                id: "a", name: "A", url: "http://127.0.0.1:1/x", mode: .sse, group: nil,
+                status: StreamStatus(state: .idle, since: at), metrics: MetricsSnapshot(nothingAt: at),
+                version: version)
+        }
+        state.publish([snapshot(version: 1, at: 10)], disk: nil)
+        let first = state.revision(of: "a")
+        XCTAssertNotNil(first)
+        state.publish([snapshot(version: 1, at: 20)], disk: nil)
+        XCTAssertNotEqual(state.revision(of: "a"), first, "a new runner's first publication")
+        XCTAssertNil(state.revision(of: "b"))
+    }
+}
+
+final class RemoteFetchesTests: XCTestCase {
+    /// A fetch that waits for the test to let it finish.
+    final class Gate: Sendable {
+        let opened = DispatchSemaphore(value: 0)
+        let calls = Atomic<Int>(0)
+        let arrivals = Atomic<Int>(0)
+    }
+
+    func testTheCachedValueAtOnceAndTheFetchInTheBackground() {
+        let fetches = RemoteFetches<String>(label: "test", interval: .seconds(1))
+        let gate = Gate()
+        func ask(version: Int, at seconds: Int64, answer: String) -> String? {
+            fetches.value(
+                "a", revision: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
+                fetch: {
+                    gate.calls.add(1, ordering: .relaxed)
+                    gate.opened.wait()
+                    return .value(answer)
+                },
+                arrived: { gate.arrivals.add(1, ordering: .relaxed) })
+        }
+        XCTAssertNil(ask(version: 1, at: 0, answer: "first"), "nothing cached: nil at once, the fetch waits")
+        XCTAssertNil(ask(version: 2, at: 5, answer: "second"), "one fetch in flight at a time")
+        gate.opened.signal()
+        waitUntil("the first value to arrive") { gate.arrivals.load(ordering: .relaxed) == 1 }
+        XCTAssertEqual(gate.calls.load(ordering: .relaxed), 1)
+        XCTAssertEqual(ask(version: 1, at: 5, answer: "unused"), "first", "the version did not move: no fetch")
+        XCTAssertEqual(ask(version: 2, at: 0, answer: "unused"), "first", "moved, but within the interval")
+        XCTAssertEqual(gate.calls.load(ordering: .relaxed), 1)
+        XCTAssertEqual(ask(version: 2, at: 6, answer: "second"), "first", "moved and due: fetched, the old shown")
+        gate.opened.signal()
+        waitUntil("the second value to arrive") { gate.arrivals.load(ordering: .relaxed) == 2 }
+        XCTAssertEqual(ask(version: 2, at: 6, answer: "unused"), "second")
+    }
+
+    func testAnUnreachableServiceKeepsWhatIsCached() {
+        let fetches = RemoteFetches<String>(label: "test", interval: .seconds(1))
+        let done = Atomic<Int>(0)
+        func ask(_ outcome: RemoteFetches<String>.Outcome, version: Int, at seconds: Int64) -> String? {
+            fetches.value(
+                "a", revision: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
+                fetch: {
+                    done.add(1, ordering: .relaxed)
+                    return outcome
+                },
+                arrived: {})
+        }
+        _ = ask(.value("kept"), version: 1, at: 0)
+        waitUntil("the value to arrive") { ask(.value("unused"), version: 1, at: 0) == "kept" }
+        _ = ask(.unreachable, version: 2, at: 2)
+        waitUntil("the failed fetch to finish") { done.load(ordering: .relaxed) == 2 }
+        XCTAssertEqual(ask(.value("unused"), version: 2, at: 2), "kept")
+    }
+}
+
+final class AttachTargetTests: XCTestCase {
+    func testSocketsDirectoriesAndAddresses() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("st-target-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        XCTAssertEqual(try AttachTarget.endpoint(directory, tokenFile: nil, environment: [:]),
+                       .unix(path: directory + "/streamtop.sock"))
+        XCTAssertEqual(try AttachTarget.endpoint("/run/st.sock", tokenFile: nil, environment: [:]),
+                       .unix(path: "/run/st.sock"))
+        let withToken = ["STREAMTOP_TOKEN": "abc"]
+        XCTAssertEqual(try AttachTarget.endpoint("http://127.0.0.1:7878", tokenFile: nil, environment: withToken),
+                       .tcp(baseURL: "http://127.0.0.1:7878", token: "abc"))
+        try Data("from-file\n".utf8).write(to: URL(fileURLWithPath: directory + "/token"))
+        XCTAssertEqual(try AttachTarget.endpoint("http://h:1", tokenFile: directory + "/token", environment: withToken),
+                       .tcp(baseURL: "http://h:1", token: "from-file"), "the file before the environment")
+        XCTAssertThrowsError(try AttachTarget.endpoint("https://h:1", tokenFile: nil, environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("streamtop serves no TLS"), "\(error)")
+        }
+        XCTAssertThrowsError(try AttachTarget.endpoint("ftp://h:1", tokenFile: nil, environment: [:]))
+        let missing = directory + "/none"
+        XCTAssertThrowsError(try AttachTarget.endpoint("http://h:1", tokenFile: missing, environment: [:])) { error in
+            XCTAssertEqual("\(error)", "--token-file: \(directory)/none does not exist")
+        }
+    }
+}
