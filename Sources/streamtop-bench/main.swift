@@ -98,6 +98,11 @@ if let flag = CommandLine.arguments.firstIndex(of: "--subscribe") {
     EventsSubscriber.child(Array(CommandLine.arguments[(flag + 1)...]))
 }
 
+// `--attached-monitor SOCKET STREAMS SECONDS`: a monitor attached over the API (the service benchmark).
+if let flag = CommandLine.arguments.firstIndex(of: "--attached-monitor") {
+    AttachBench.child(Array(CommandLine.arguments[(flag + 1)...]))
+}
+
 // `--serve PERIOD_MS`: the scale benchmark's server, in a process of its own.
 if let flag = CommandLine.arguments.firstIndex(of: "--serve"), flag + 1 < CommandLine.arguments.count, let period = Int(CommandLine.arguments[flag + 1]) {
     ScaleBench.serve(period: .milliseconds(period))
@@ -419,6 +424,16 @@ if enabled("service") {
     options.window = argument("--service-window").flatMap { Double($0) } ?? options.window
     options.rounds = argument("--service-rounds").flatMap { Int($0) } ?? options.rounds
     serviceRight = ServiceBench.run(options)
+}
+if enabled("service-attach") {
+    // An attached monitor against the in-process one, on 1,000 streams (`--attach-streams N`).
+    let streams = CommandLine.arguments.firstIndex(of: "--attach-streams").flatMap {
+        $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]) : nil
+    } ?? 1_000
+    let window = CommandLine.arguments.firstIndex(of: "--service-window").flatMap {
+        $0 + 1 < CommandLine.arguments.count ? Double(CommandLine.arguments[$0 + 1]) : nil
+    } ?? 10
+    serviceRight = AttachBench.run(streams: streams, window: window, rounds: 3) && serviceRight
 }
 
 // MARK: The monitor: one frame of 1,000 streams, and its CPU with 1,000 streams
