@@ -41,7 +41,9 @@ let package = Package(
         .target(
             name: "StreamCLI", dependencies: ["StreamCore", "StreamEngine", "StreamUI", "StreamService", "LocalServer"]),
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
-        .executableTarget(name: "streamtop-bench", dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "LocalServer"]),
+        .executableTarget(
+            name: "streamtop-bench",
+            dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "StreamService", "LocalServer"]),
         // What every test target shares: the one wait helper.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Fixtures live in Tests/Fixtures and are found through #filePath.

@@ -22,7 +22,9 @@ extension ControlService {
             responder.respond(ControlService.json(try status(of: spec.id), status: 201))
         case .streams:
             let (version, snapshots) = engine.store.latest()
-            responder.respond(ControlService.json(body.streams(version: version, snapshots: snapshots, disk: engine.store.disk)))
+            let text = body.data(version: version, snapshots: snapshots, disk: engine.store.disk)
+            responder.respond(HTTPServerResponse(
+                status: 200, headers: [("Content-Type", "application/json")], body: text + [0x0A]))
         case .stream(let id):
             try answerStream(id: id, request, responder)
         case .action(let id, let action):

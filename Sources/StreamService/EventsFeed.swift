@@ -22,7 +22,8 @@ package final class EventsFeed: @unchecked Sendable {
     private let time: any Scheduler
     private let queue = DispatchQueue(label: "streamtop.service.events")
     private var subscribers: [ObjectIdentifier: any HTTPResponseStream] = [:]
-    private var current: (version: Int, body: JSONValue)?
+    /// The body last sent, in pieces: each tick builds and diffs only the streams that moved.
+    private var current: StatusParts?
     private var patches: [Patch] = []
     private var patchBytes = 0
     private var alertsSeen: Int
@@ -56,7 +57,7 @@ package final class EventsFeed: @unchecked Sendable {
             if let resumed {
                 for patch in resumed { frames += patch.frame }
             } else {
-                frames += EventsFeed.frame(event: "data", id: current.version, data: JSONWriter.data(current.body))
+                frames += EventsFeed.frame(event: "data", id: current.version, data: body.data(current))
             }
             guard stream.send(frames) else { return }
             let key = ObjectIdentifier(stream)
@@ -130,13 +131,12 @@ package final class EventsFeed: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let (version, snapshots) = store.latest()
         if let current, current.version == version { return nil }
-        let next = body.streams(version: version, snapshots: snapshots, disk: store.disk)
-        defer { current = (version, next) }
+        let next = body.parts(version: version, snapshots: snapshots, disk: store.disk, reusing: current)
+        defer { current = next }
         guard let previous = current else { return nil }
-        let operations = JSONDiff.diff(from: previous.body, to: next)
         let patch = Patch(
             from: previous.version, to: version,
-            frame: EventsFeed.frame(event: "patch", id: version, data: JSONWriter.data(operations.json)))
+            frame: EventsFeed.frame(event: "patch", id: version, data: StatusParts.patch(from: previous, to: next)))
         keep(patch)
         return patch
     }

@@ -74,7 +74,12 @@ enum MonitorBench {
     /// CPU share of one core for `window`, with the monitor's loop (refresh, and a frame when
     /// something moved, at most ten a second) running on this thread or not.
     static func cpuShare(engine: Engine, monitor: Bool, window: Duration) -> Double {
-        let controller = MonitorController(link: EngineLink(engine: engine), time: SystemTimeSource())
+        cpuShare(link: EngineLink(engine: engine), monitor: monitor, window: window)
+    }
+
+    /// The same over any link (an attached monitor's `RemoteLink`).
+    static func cpuShare(link: any MonitorLink, monitor: Bool, window: Duration) -> Double {
+        let controller = MonitorController(link: link, time: SystemTimeSource())
         let before = ScaleBench.cpuSeconds()
         let start = Date()
         while Date().timeIntervalSince(start) < window.seconds {

@@ -3,6 +3,7 @@ import StreamCLI
 import LocalServer
 import StreamCore
 import StreamEngine
+import StreamService
 
 // streamtop-bench: throughput of the core against baselines measured in the same run.
 // Run with `swift run -c release streamtop-bench`. Targets are for the 2-core CI machine.
@@ -61,8 +62,22 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
             checksum &+= JSONDiff.diff(from: a, to: b).count
             a = b
         }
+    case "status":
+        // The body of `GET /v1/streams` for 5,000 streams, built N times.
+        let snapshots = MonitorBench.snapshots(5_000, at: Moment(nanoseconds: 10_000 * 1_000_000_000))
+        let body = StatusBody(time: SystemScheduler(), wall: SystemWallClock())
+        for index in 0..<iterations {
+            let moved = snapshots.map { snapshot in
+                var snapshot = snapshot
+                snapshot.version += index
+                return snapshot
+            }
+            checksum &+= body.data(version: index, snapshots: moved, disk: nil).count
+        }
+    case "feed", "feed-whole":
+        checksum = ServiceBench.profileFeed(ticks: iterations, whole: CommandLine.arguments[flag + 1] == "feed-whole")
     default:
-        print("streamtop-bench: --profile takes parse, write, apply or diff")
+        print("streamtop-bench: --profile takes parse, write, apply, diff, status, feed or feed-whole")
         exit(2)
     }
     print("checksum \(checksum)")
@@ -76,6 +91,16 @@ if let flag = CommandLine.arguments.firstIndex(of: "--parse-memory") {
 // `--headless CONFIG STATE`: `streamtop run --headless` in a process of its own (the memory benchmark).
 if let flag = CommandLine.arguments.firstIndex(of: "--headless"), flag + 2 < CommandLine.arguments.count {
     MemoryBench.headlessChild(Array(CommandLine.arguments[(flag + 1)...]))
+}
+
+// `--subscribe SOCKET SECONDS`: one `/v1/events` client in a process of its own (the service benchmark).
+if let flag = CommandLine.arguments.firstIndex(of: "--subscribe") {
+    EventsSubscriber.child(Array(CommandLine.arguments[(flag + 1)...]))
+}
+
+// `--attached-monitor SOCKET STREAMS SECONDS`: a monitor attached over the API (the service benchmark).
+if let flag = CommandLine.arguments.firstIndex(of: "--attached-monitor") {
+    AttachBench.child(Array(CommandLine.arguments[(flag + 1)...]))
 }
 
 // `--serve PERIOD_MS`: the scale benchmark's server, in a process of its own.
@@ -383,6 +408,34 @@ if enabled("pollers") {
     scaleRight = scaleRight && onTime
 }
 
+// MARK: The service: the control API in front of 5,000 live streams
+
+var serviceRight = true
+if enabled("service") {
+    func argument(_ flag: String) -> String? {
+        CommandLine.arguments.firstIndex(of: flag).flatMap {
+            $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
+        }
+    }
+    var options = ServiceBench.Options()
+    // `--streams N` as for the scale benchmark; `--service-window SECONDS` for each CPU window
+    // and the events client's reading; `--service-rounds N` pairs of windows.
+    options.streams = argument("--streams").flatMap { Int($0) } ?? options.streams
+    options.window = argument("--service-window").flatMap { Double($0) } ?? options.window
+    options.rounds = argument("--service-rounds").flatMap { Int($0) } ?? options.rounds
+    serviceRight = ServiceBench.run(options)
+}
+if enabled("service-attach") {
+    // An attached monitor against the in-process one, on 1,000 streams (`--attach-streams N`).
+    let streams = CommandLine.arguments.firstIndex(of: "--attach-streams").flatMap {
+        $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]) : nil
+    } ?? 1_000
+    let window = CommandLine.arguments.firstIndex(of: "--service-window").flatMap {
+        $0 + 1 < CommandLine.arguments.count ? Double(CommandLine.arguments[$0 + 1]) : nil
+    } ?? 10
+    serviceRight = AttachBench.run(streams: streams, window: window, rounds: 3) && serviceRight
+}
+
 // MARK: The monitor: one frame of 1,000 streams, and its CPU with 1,000 streams
 
 var monitorRight = true
@@ -411,6 +464,6 @@ if enabled("ui") {
 
 let missed = results.filter { $0.meetsTarget == false }
 let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight
-    && memoryRight
+    && memoryRight && serviceRight
 let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"])
 print(allRight ? "all targets met" : "MISSED: " + missedNames.joined(separator: "; "))
