@@ -75,7 +75,10 @@ extension ControlService {
             do { try engine.remove(id: id) } catch { throw ControlService.refusal(error) }
             responder.respond(HTTPServerResponse(status: 204))
         default:
-            responder.respond(ControlService.json(try status(of: id)))
+            // As published, like /v1/streams: waiting for the stream's queue (shared with
+            // thousands of others) would put a reader behind their events.
+            guard let snapshot = engine.store.snapshot(id: id) else { throw ControlService.unknown(id) }
+            responder.respond(ControlService.json(body.stream(snapshot)))
         }
     }
 
@@ -99,13 +102,13 @@ extension ControlService {
     // MARK: Pieces
 
     private func health() -> JSONValue {
-        let snapshots = engine.store.latest().snapshots
+        let (streams, running) = engine.store.counts()
         return [
             "status": "ok", "pid": .number(JSONNumber(Int(getpid()))), "version": .string(options.version),
             "startedAt": .string(startedAt.iso8601),
             "uptimeSeconds": .number(JSONNumber(((time.now() - startMoment).seconds * 1000).rounded() / 1000) ?? JSONNumber(0)),
-            "streams": .number(JSONNumber(engine.specs.count)),
-            "running": .number(JSONNumber(snapshots.filter { $0.status.state.isRunning }.count)),
+            "streams": .number(JSONNumber(streams)),
+            "running": .number(JSONNumber(running)),
             "shard": .string(options.shard), "stateDirectory": .string(options.stateDirectory),
             "registry": options.registryPath.map { .string($0) } ?? .null,
         ]
