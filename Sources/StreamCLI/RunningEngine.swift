@@ -35,7 +35,7 @@ struct RunningEngine {
             throw ServiceError(
                 503, "unresponsive",
                 "\(who) runs the streams of \(Sanitizer.line(stateDirectory)) but does not answer on "
-                    + "\(ControlService.socketPath(stateDirectory: stateDirectory)); nothing was changed")
+                    + "\(ControlService.socketPath(stateDirectory: stateDirectory))")
         }
         if let registryPath, let served = health.registry, !sameFile(registryPath, served) { return nil }
         return RunningEngine(client: client, health: health, stateDirectory: stateDirectory)

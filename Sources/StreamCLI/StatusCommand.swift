@@ -42,8 +42,9 @@ struct StatusCommand: StreamtopCommand {
         let heading: String
         let engine: RunningEngine?
         do { engine = try RunningEngine.find(stateDirectory: state) } catch {
-            context.complain(error.message)
-            return 1
+            // Read-only: what it last wrote is still worth showing, said for what it is.
+            context.complain(error.message + "; showing the status.json it last wrote")
+            engine = nil
         }
         if let engine {
             do throws(ServiceError) {

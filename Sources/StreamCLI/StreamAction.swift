@@ -29,7 +29,7 @@ struct StreamAction {
         let state = Paths.state(override: stateDirectory, environment: context.environment)
         let engine: RunningEngine?
         do { engine = try RunningEngine.find(stateDirectory: state, config: config, context) } catch {
-            context.complain(error.message)
+            context.complain(error.message + "; nothing was changed")
             return 1
         }
         if let engine {

@@ -28,10 +28,14 @@ final class StatusCommandTests: TemporaryHomeTestCase {
         XCTAssertEqual(run(["status", "--state-dir", home]).out.split(separator: "\n").first.map(String.init),
                        "updated \(updatedAt) (3d ago; no streamtop is running these streams now: "
                         + "this is the last it wrote)")
+        // Held by a streamtop that does not answer on its socket (hung): said, and the file shown.
         let running = try StateDirectoryLock(stateDirectory: home)  // as `run` holds it
+        XCTAssertTrue(FileManager.default.createFile(atPath: home + "/streamtop.sock", contents: nil))
         let shown = run(["status", "--state-dir", home])
         withExtendedLifetime(running) {}
         XCTAssertEqual(shown.status, 0, shown.err)
+        XCTAssertTrue(shown.err.contains("does not answer on \(home!)/streamtop.sock; showing the status.json"), shown.err)
+        guard shown.out.split(separator: "\n").count > 3 else { return XCTFail(shown.out) }
         let lines = shown.out.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "updated \(updatedAt) (3d ago)")
         XCTAssertTrue(lines[3].hasPrefix("quotes-polled ") && lines[3].hasSuffix("HTTP 500\u{241B}[2J"), "escape sequences never reach the terminal: \(lines[3])")
