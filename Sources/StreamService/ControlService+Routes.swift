@@ -7,7 +7,9 @@ import StreamEngine
 
 /// What each route answers.
 extension ControlService {
-    func answer(_ route: ServiceRoute, _ request: HTTPServerRequest, _ responder: any HTTPResponder) throws(ServiceError) {
+    func answer(
+        _ route: ServiceRoute, _ request: HTTPServerRequest, _ responder: any HTTPResponder
+    ) throws(ServiceError) {
         switch route {
         case .health:
             responder.respond(ControlService.json(health()))
@@ -62,13 +64,17 @@ extension ControlService {
 
     static let eventStreamHeaders = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
 
-    private func answerStream(id: String, _ request: HTTPServerRequest, _ responder: any HTTPResponder) throws(ServiceError) {
+    private func answerStream(
+        id: String, _ request: HTTPServerRequest, _ responder: any HTTPResponder
+    ) throws(ServiceError) {
         switch request.method {
         case "PUT":
             var spec = try ControlService.spec(from: request, id: id)
             spec.id = id
             // Secrets sent back as `/settings` showed them (masked) keep their registered values.
-            if let registered = engine.specs.first(where: { $0.id == id }) { spec = spec.keepingSecrets(of: registered) }
+            if let registered = engine.specs.first(where: { $0.id == id }) {
+                spec = spec.keepingSecrets(of: registered)
+            }
             do { try engine.update(spec) } catch { throw ControlService.refusal(error) }
             responder.respond(ControlService.json(try status(of: id)))
         case "DELETE":
@@ -82,7 +88,9 @@ extension ControlService {
         }
     }
 
-    private func answerLogs(id: String, _ request: HTTPServerRequest, _ responder: any HTTPResponder) throws(ServiceError) {
+    private func answerLogs(
+        id: String, _ request: HTTPServerRequest, _ responder: any HTTPResponder
+    ) throws(ServiceError) {
         try requireStream(id)
         let follow = try ControlService.flag(request, "follow")
         let limit = try ControlService.count(request, "limit", default: follow ? 0 : 100, most: 1000)
@@ -106,7 +114,8 @@ extension ControlService {
         return [
             "status": "ok", "pid": .number(JSONNumber(Int(getpid()))), "version": .string(options.version),
             "startedAt": .string(startedAt.iso8601),
-            "uptimeSeconds": .number(JSONNumber(((time.now() - startMoment).seconds * 1000).rounded() / 1000) ?? JSONNumber(0)),
+            "uptimeSeconds": .number(
+                JSONNumber(((time.now() - startMoment).seconds * 1000).rounded() / 1000) ?? JSONNumber(0)),
             "streams": .number(JSONNumber(streams)),
             "running": .number(JSONNumber(running)),
             "shard": .string(options.shard), "stateDirectory": .string(options.stateDirectory),
@@ -175,7 +184,8 @@ extension ControlService {
     private static func object(from request: HTTPServerRequest) throws(ServiceError) -> JSONObject {
         if let type = request.header("content-type"),
            type.split(separator: ";").first?.trimmingCharacters.lowercased() != "application/json" {
-            throw ServiceError(415, "unsupported_media_type", "the body must be JSON (Content-Type: application/json), not \(type)")
+            throw ServiceError(
+                415, "unsupported_media_type", "the body must be JSON (Content-Type: application/json), not \(type)")
         }
         let value: JSONValue
         do {

@@ -75,7 +75,9 @@ package final class ControlService: Sendable {
                 throw ServiceError(500, "token", "\(error)")
             }
         }
-        var listeners: [HTTPListener] = [.unix(path: ControlService.socketPath(stateDirectory: directory), allowedUID: getuid())]
+        var listeners: [HTTPListener] = [
+            .unix(path: ControlService.socketPath(stateDirectory: directory), allowedUID: getuid()),
+        ]
         listeners += options.listen.map { .tcp(host: $0.host, port: $0.port) }
         do {
             server = try HTTPServer(

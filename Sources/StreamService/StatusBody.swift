@@ -143,7 +143,9 @@ package struct StatusBody: Sendable {
 
     /// `history(_:)` read back (a monitor attached over the API); nil when it is not one.
     package static func history(json: JSONValue, at: Moment) -> StreamHistory? {
-        guard let minutes = json["minutes"]?.arrayValue, let windows = json["changeWindows"]?.arrayValue else { return nil }
+        guard let minutes = json["minutes"]?.arrayValue, let windows = json["changeWindows"]?.arrayValue else {
+            return nil
+        }
         func count(_ value: JSONValue, _ key: String) -> Int64 {
             guard case .number(let number)? = value[key], let integer = number.intValue else { return 0 }
             return Int64(integer)
@@ -153,7 +155,8 @@ package struct StatusBody: Sendable {
             minutes: minutes.map { minute in
                 TimeBuckets.Counters(
                     wireBytes: count(minute, "wireBytes"), payloadBytes: count(minute, "payloadBytes"),
-                    events: count(minute, "events"), patches: count(minute, "patches"), changes: count(minute, "changes"))
+                    events: count(minute, "events"), patches: count(minute, "patches"),
+                    changes: count(minute, "changes"))
             },
             changeWindows: windows.map { $0 == .bool(true) })
     }

@@ -34,7 +34,8 @@ final class StatusCommandTests: TemporaryHomeTestCase {
         let shown = run(["status", "--state-dir", home])
         withExtendedLifetime(running) {}
         XCTAssertEqual(shown.status, 0, shown.err)
-        XCTAssertTrue(shown.err.contains("does not answer on \(home!)/streamtop.sock; showing the status.json"), shown.err)
+        XCTAssertTrue(
+            shown.err.contains("does not answer on \(home!)/streamtop.sock; showing the status.json"), shown.err)
         guard shown.out.split(separator: "\n").count > 3 else { return XCTFail(shown.out) }
         let lines = shown.out.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "updated \(updatedAt) (3d ago)")

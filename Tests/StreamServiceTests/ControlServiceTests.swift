@@ -96,7 +96,8 @@ final class ControlServiceTests: XCTestCase {
             "POST", "/v1/streams", body: ["name": "Bad", "url": "ftp://x", "interval": "5"])
         XCTAssertEqual(invalid.status, 400)
         XCTAssertTrue(
-            invalid.error?.message.hasPrefix("interval:") == true, "names the field: \(String(describing: invalid.error))")
+            invalid.error?.message.hasPrefix("interval:") == true,
+            "names the field: \(String(describing: invalid.error))")
 
         var edited = try XCTUnwrap(fixture.engine.specs.first { $0.id == "weather-stream" }).json
         edited = try XCTUnwrap(edited.settingMember("name", to: "Renamed"))
