@@ -10,14 +10,7 @@ struct RestartCommand: StreamtopCommand {
         streamtop: without one it is an error ('streamtop start' marks streams to start with
         the next 'streamtop run').
 
-        Prints one line per stream saying what it is now. An id that is not registered is an
-        error (exit status 1); the other streams are still done.
-
-        OPTIONS:
-          --config PATH    Use another registry file.
-          --state-dir DIR  The state directory of the streamtop running the streams
-                           (default: $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
-          -h, --help       Show this help.
+        \(StreamAction.usageTail)
         """
 
     var action: StreamAction

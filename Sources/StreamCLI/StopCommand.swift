@@ -10,14 +10,7 @@ struct StopCommand: StreamtopCommand {
         'streamtop run'. When no streamtop is running, only marks them not to start with the
         next 'streamtop run', and says so.
 
-        Prints one line per stream saying what it is now. An id that is not registered is an
-        error (exit status 1); the other streams are still done.
-
-        OPTIONS:
-          --config PATH    Use another registry file.
-          --state-dir DIR  The state directory of the streamtop running the streams
-                           (default: $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
-          -h, --help       Show this help.
+        \(StreamAction.usageTail)
         """
 
     var action: StreamAction

@@ -4,6 +4,18 @@ import StreamService
 /// What `start`, `stop` and `restart` share: their arguments, and the work, through the
 /// running streamtop's API when one runs for the state directory, else in the registry.
 struct StreamAction {
+    /// What the usage texts of start, stop and restart end with: their output and options.
+    static let usageTail = """
+        Prints one line per stream saying what it is now. An id that is not registered is an
+        error (exit status 1); the other streams are still done.
+
+        OPTIONS:
+          --config PATH    Use another registry file.
+          --state-dir DIR  The state directory of the streamtop running the streams
+                           (default: $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
+          -h, --help       Show this help.
+        """
+
     let action: ServiceRoute.StreamAction
     /// The ids as given, each once, in order.
     var ids: [String] = []

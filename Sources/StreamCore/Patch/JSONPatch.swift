@@ -21,7 +21,9 @@ public struct JSONPatch: Sendable, Equatable {
     /// building them; when it refuses, throws with `budget.isExceeded` set.
     init(json: JSONValue, budget: inout MemoryBudget) throws(PatchError) {
         guard case .array(let elements) = json else {
-            throw PatchError(index: nil, op: nil, path: nil, reason: "a patch must be a JSON array of operations, not \(json.typeNameWithArticle)")
+            throw PatchError(
+                index: nil, op: nil, path: nil,
+                reason: "a patch must be a JSON array of operations, not \(json.typeNameWithArticle)")
         }
         let stride = MemoryLayout<PatchOperation>.stride
         guard budget.charge(MemoryBudget.array(count: elements.count, stride: stride)) else {

@@ -27,13 +27,17 @@ public enum PatchOperation: Sendable, Equatable {
 
     init(json: JSONValue, index: Int, budget: inout MemoryBudget) throws(PatchError) {
         guard case .object(let object) = json else {
-            throw PatchError(index: index, op: nil, path: nil, reason: "an operation must be a JSON object, not \(json.typeNameWithArticle)")
+            throw PatchError(
+                index: index, op: nil, path: nil,
+                reason: "an operation must be a JSON object, not \(json.typeNameWithArticle)")
         }
         func fail(_ op: String?, _ path: String?, _ reason: String) -> PatchError {
             PatchError(index: index, op: op, path: path, reason: reason)
         }
         guard let opValue = object["op"] else { throw fail(nil, nil, "missing member \"op\"") }
-        guard case .string(let op) = opValue else { throw fail(nil, nil, "member \"op\" must be a string, not \(opValue.typeNameWithArticle)") }
+        guard case .string(let op) = opValue else {
+            throw fail(nil, nil, "member \"op\" must be a string, not \(opValue.typeNameWithArticle)")
+        }
         func pointer(_ member: String) throws(PatchError) -> JSONPointer {
             guard let value = object[member] else { throw fail(op, nil, "missing member \"\(member)\"") }
             guard case .string(let text) = value else {

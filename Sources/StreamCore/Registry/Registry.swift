@@ -85,14 +85,19 @@ public struct Registry: Sendable, Equatable {
     }
 
     public init(json: JSONValue) throws(RegistryError) {
-        guard case .object(let object) = json else { throw RegistryError(location: nil, reason: "the registry must be a JSON object, not \(json.typeNameWithArticle)") }
+        guard case .object(let object) = json else {
+            throw RegistryError(
+                location: nil, reason: "the registry must be a JSON object, not \(json.typeNameWithArticle)")
+        }
         if let version = object["version"] {
             guard version.numberValue?.intValue == Registry.formatVersion else {
                 throw RegistryError(location: "version", reason: "unsupported registry version \(JSONPatchText.excerpt(version)) (this streamtop reads version \(Registry.formatVersion))")
             }
         }
         guard let list = object["streams"] else { throw RegistryError(location: "streams", reason: "is missing") }
-        guard case .array(let entries) = list else { throw RegistryError(location: "streams", reason: "must be an array, not \(list.typeNameWithArticle)") }
+        guard case .array(let entries) = list else {
+            throw RegistryError(location: "streams", reason: "must be an array, not \(list.typeNameWithArticle)")
+        }
         var registry = Registry()
         var ids: Set<String> = []
         for (index, entry) in entries.enumerated() {

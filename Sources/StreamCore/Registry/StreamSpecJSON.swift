@@ -30,7 +30,9 @@ extension StreamSpec {
     /// aside (a newer streamtop may add some), and a wrong type or value is an error naming
     /// the field.
     public init(json: JSONValue) throws(SpecError) {
-        guard case .object(let object) = json else { throw SpecError(field: "stream", reason: "must be an object, not \(json.typeNameWithArticle)") }
+        guard case .object(let object) = json else {
+            throw SpecError(field: "stream", reason: "must be an object, not \(json.typeNameWithArticle)")
+        }
         var reader = FieldReader(object: object, prefix: "")
         var spec = StreamSpec(
             id: try reader.string("id"), name: try reader.string("name"), url: try reader.string("url"),
@@ -65,7 +67,9 @@ extension NotifySpec {
     static let knownFields: Set<String> = ["command", "webhook", "webhookFormat", "after", "repeat"]
 
     init(json: JSONValue) throws(SpecError) {
-        guard case .object(let object) = json else { throw SpecError(field: "notify", reason: "must be an object, not \(json.typeNameWithArticle)") }
+        guard case .object(let object) = json else {
+            throw SpecError(field: "notify", reason: "must be an object, not \(json.typeNameWithArticle)")
+        }
         var reader = FieldReader(object: object, prefix: "notify.")
         self.init(
             command: try reader.optionalStrings("command"), webhook: try reader.optionalString("webhook"),
@@ -94,19 +98,25 @@ private struct FieldReader {
 
     func string(_ field: String) throws(SpecError) -> String {
         guard let value = object[field] else { throw fail(field, "is missing") }
-        guard case .string(let text) = value else { throw fail(field, "must be a string, not \(value.typeNameWithArticle)") }
+        guard case .string(let text) = value else {
+            throw fail(field, "must be a string, not \(value.typeNameWithArticle)")
+        }
         return text
     }
 
     func optionalString(_ field: String) throws(SpecError) -> String? {
         guard let value = object[field], value != .null else { return nil }
-        guard case .string(let text) = value else { throw fail(field, "must be a string, not \(value.typeNameWithArticle)") }
+        guard case .string(let text) = value else {
+            throw fail(field, "must be a string, not \(value.typeNameWithArticle)")
+        }
         return text
     }
 
     func optionalStrings(_ field: String) throws(SpecError) -> [String]? {
         guard let value = object[field], value != .null else { return nil }
-        guard case .array(let elements) = value else { throw fail(field, "must be an array of strings, not \(value.typeNameWithArticle)") }
+        guard case .array(let elements) = value else {
+            throw fail(field, "must be an array of strings, not \(value.typeNameWithArticle)")
+        }
         var strings: [String] = []
         for element in elements {
             guard case .string(let text) = element else { throw fail(field, "must be an array of strings") }
