@@ -202,7 +202,9 @@ final class RegistryTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(path): version: unsupported registry version 2 (this streamtop reads version 1)")
         }
         try #"[]"#.write(toFile: path, atomically: false, encoding: .utf8)
-        XCTAssertThrowsError(try file.load()) { XCTAssertEqual("\($0)", "\(path): the registry must be a JSON object, not an array") }
+        XCTAssertThrowsError(try file.load()) {
+            XCTAssertEqual("\($0)", "\(path): the registry must be a JSON object, not an array")
+        }
         try #"{"version":1,"streams":[{"id":"a","name":"A","url":"http://h/"},{"id":"a","name":"B","url":"http://h/"}]}"#.write(toFile: path, atomically: false, encoding: .utf8)
         XCTAssertThrowsError(try file.load()) { XCTAssertEqual("\($0)", "\(path): streams[1] (\"a\").id: \"a\" is already registered") }
     }
