@@ -47,7 +47,56 @@ public struct AlertEvent: Sendable, Equatable {
 /// of them changes: readers compare versions and redraw only when something moved. Alerts are
 /// kept too (the last 100), numbered, so a reader can ask for the ones it has not seen.
 public final class SnapshotStore: Sendable {
-    private let state = Mutex<(version: Int, snapshots: [String: StreamSnapshot])>((0, [:]))
+    /// Every snapshot, in the order of ids once `sort()` ran, with where each id is:
+    /// `latest()` hands out the array as it is (the next publication copies it once, if a
+    /// reader still holds it), instead of copying and sorting thousands of large values for
+    /// each reader. A new stream goes at the end (and a removed one's place is taken by the
+    /// last), and the order is put right by the next `latest()`: registering thousands of
+    /// streams costs one sort, not thousands of inserts.
+    private struct Table {
+        var version = 0
+        var ordered: [StreamSnapshot] = []
+        var positions: [String: Int] = [:]
+        var sorted = true
+
+        /// Puts `snapshot` in its place; returns the one it replaced.
+        mutating func put(_ snapshot: StreamSnapshot) -> StreamSnapshot? {
+            version += 1
+            if let position = positions[snapshot.id] {
+                let old = ordered[position]
+                ordered[position] = snapshot
+                return old
+            }
+            positions[snapshot.id] = ordered.count
+            ordered.append(snapshot)
+            sorted = false
+            return nil
+        }
+
+        mutating func remove(id: String) -> StreamSnapshot? {
+            guard let position = positions.removeValue(forKey: id) else { return nil }
+            version += 1
+            let last = ordered.count - 1
+            if position != last {
+                ordered.swapAt(position, last)
+                positions[ordered[position].id] = position
+                sorted = false
+            }
+            return ordered.removeLast()
+        }
+
+        /// Orders the snapshots by id: their positions sorted, then one copy in that order
+        /// (sorting the large values themselves would move each many times).
+        mutating func sort() {
+            guard !sorted else { return }
+            sorted = true
+            let order = ordered.indices.sorted { ordered[$0].id < ordered[$1].id }
+            ordered = order.map { ordered[$0] }
+            for (position, snapshot) in ordered.enumerated() { positions[snapshot.id] = position }
+        }
+    }
+
+    private let state = Mutex(Table())
     private let alertLog = Mutex<(next: Int, events: [AlertEvent])>((1, []))
     private let diskStatus = Mutex<DiskStatus?>(nil)
 
@@ -87,24 +136,19 @@ public final class SnapshotStore: Sendable {
     public func publish(_ snapshot: StreamSnapshot) {
         // The replaced snapshot is returned out of the lock and released there, not while
         // holding it.
-        _ = state.withLock { state in
-            state.version += 1
-            return state.snapshots.updateValue(snapshot, forKey: snapshot.id)
-        }
+        _ = state.withLock { $0.put(snapshot) }
     }
 
     public func remove(id: String) {
-        state.withLock { state in
-            if state.snapshots.removeValue(forKey: id) != nil { state.version += 1 }
-        }
+        _ = state.withLock { $0.remove(id: id) }
     }
 
     /// The store's version and every snapshot, ordered by id.
     public func latest() -> (version: Int, snapshots: [StreamSnapshot]) {
-        // Copy under the lock, sort outside it: with thousands of streams a sort would hold
-        // up every stream publishing meanwhile.
-        let (version, unsorted) = state.withLock { state in (state.version, Array(state.snapshots.values)) }
-        return (version, unsorted.sorted { $0.id < $1.id })
+        state.withLock { table in
+            table.sort()
+            return (table.version, table.ordered)
+        }
     }
 
     public var version: Int { state.withLock { $0.version } }
@@ -113,10 +157,12 @@ public final class SnapshotStore: Sendable {
     /// health check asked often, of thousands of streams).
     package func counts() -> (streams: Int, running: Int) {
         state.withLock { state in
-            (state.snapshots.count, state.snapshots.values.reduce(0) { $0 + ($1.status.state.isRunning ? 1 : 0) })
+            (state.ordered.count, state.ordered.reduce(0) { $0 + ($1.status.state.isRunning ? 1 : 0) })
         }
     }
 
     /// The latest snapshot of one stream.
-    public func snapshot(id: String) -> StreamSnapshot? { state.withLock { $0.snapshots[id] } }
+    public func snapshot(id: String) -> StreamSnapshot? {
+        state.withLock { state in state.positions[id].map { state.ordered[$0] } }
+    }
 }
