@@ -108,11 +108,7 @@ final class RemoteFeed: @unchecked Sendable {
         case .success(let observation):
             let fresh = observation.kind == .snapshot
             guard fresh || observation.changed, let body = document.current else { return }
-            let localNow = time.now()
-            let wallNow = wall.now().secondsSinceEpoch
-            let moved = streams.update(from: body, fresh: fresh) { updatedAt in
-                localNow - .nanoseconds(Int64(((wallNow - updatedAt) * 1e9).rounded()))
-            }
+            let moved = streams.update(from: body, fresh: fresh, wall: WallTime(time: time, wall: wall))
             if moved {
                 state.publish(streams.snapshots, disk: streams.disk)
                 sayUnreadable()

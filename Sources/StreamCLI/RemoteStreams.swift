@@ -17,13 +17,13 @@ struct RemoteStreams {
     private var index: [String: Int] = [:]
 
     /// Reads `body`; `fresh` (a new `data` snapshot, perhaps from another engine) decodes every
-    /// stream again. `moment` places a STATUS's `updatedAt` (wall seconds) on the monitor's
+    /// stream again. `wall` places a STATUS's times (wall seconds) on the monitor's
     /// clock. Returns whether anything the monitor shows changed.
-    mutating func update(from body: JSONValue, fresh: Bool, moment: (Double) -> Moment) -> Bool {
+    mutating func update(from body: JSONValue, fresh: Bool, wall: WallTime) -> Bool {
         let statuses = body["streams"]?.arrayValue ?? []
         let nextDisk = body["disk"].flatMap(RemoteStreams.disk(json:))
         // The usual patch: the same streams in the same order, a few of them published.
-        if !fresh, unreadable.isEmpty, let moved = updateInPlace(statuses, moment: moment) {
+        if !fresh, unreadable.isEmpty, let moved = updateInPlace(statuses, wall: wall) {
             let diskMoved = nextDisk != disk
             disk = nextDisk
             return moved || diskMoved
@@ -46,7 +46,7 @@ struct RemoteStreams {
                 continue
             }
             do {
-                let snapshot = try StreamSnapshot(statusJSON: status, now: moment(updatedAt ?? 0))
+                let snapshot = try StreamSnapshot(statusJSON: status, wall: wall)
                 nextIndex[id] = next.count
                 next.append(snapshot)
                 nextStamps.append(updatedAt)
@@ -67,7 +67,7 @@ struct RemoteStreams {
     /// Decodes again, in place, the streams whose version moved, and says whether any did; nil,
     /// changing nothing, when the streams are not the same ones in the same order or one cannot
     /// be read (the whole body is read then).
-    private mutating func updateInPlace(_ statuses: [JSONValue], moment: (Double) -> Moment) -> Bool? {
+    private mutating func updateInPlace(_ statuses: [JSONValue], wall: WallTime) -> Bool? {
         guard statuses.count == snapshots.count else { return nil }
         var moved: [(Int, StreamSnapshot, Double?)] = []
         for (position, status) in statuses.enumerated() {
@@ -75,7 +75,7 @@ struct RemoteStreams {
             let updatedAt = status["updatedAt"]?.numberValue?.doubleValue
             let version = status["version"]?.numberValue?.intValue
             if version == snapshots[position].version && updatedAt == stamps[position] { continue }
-            guard let snapshot = try? StreamSnapshot(statusJSON: status, now: moment(updatedAt ?? 0)) else {
+            guard let snapshot = try? StreamSnapshot(statusJSON: status, wall: wall) else {
                 return nil
             }
             moved.append((position, snapshot, updatedAt))

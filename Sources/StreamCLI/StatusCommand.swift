@@ -82,13 +82,16 @@ struct StatusCommand: StreamtopCommand {
         context.say(heading)
         let streams = status["streams"]?.arrayValue ?? []
         let header = ["ID", "STATE", "WIRE", "RATE", "EVENTS", "PATCH/MIN", "CHANGES", "ERRORS", "LAST ERROR"]
+        // Ages as of the status's own time: now when live, when status.json was written otherwise.
+        let asOf = status["updatedAt"]?.stringValue.flatMap(UTCTime.init(iso8601:))?.secondsSinceEpoch
+            ?? SystemWallClock().now().secondsSinceEpoch
         let rows = streams.map { stream -> [String] in
             func int(_ key: String) -> Int { stream[key]?.numberValue?.intValue ?? Int(stream[key]?.numberValue?.doubleValue ?? 0) }
             func double(_ key: String) -> Double { stream[key]?.numberValue?.doubleValue ?? 0 }
             let frequency = stream["changeFrequency"]?.numberValue.map { "\(Int(($0.doubleValue * 100).rounded()))%" } ?? "-"
             // A stream in an incident says for how long, whatever its state now.
-            let broken = stream["incidentSeconds"]?.numberValue
-                .map { ", broken for " + HumanUnits.duration(seconds: $0.doubleValue) }
+            let broken = stream["incidentSince"]?.numberValue
+                .map { ", broken for " + HumanUnits.duration(seconds: max(0, asOf - $0.doubleValue)) }
             return [
                 stream["id"]?.stringValue ?? "?", (stream["state"]?.stringValue ?? "?") + (broken ?? ""),
                 HumanUnits.bytes(int("wireBytes")), HumanUnits.bytes(Int(double("wireBytesPerSecond"))) + "/s",

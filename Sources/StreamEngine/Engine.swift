@@ -19,6 +19,10 @@ public final class Engine: Sendable {
     /// The clock, and every deadline of every stream.
     private let time: any Scheduler
     private let wall: any WallClock
+    /// The engine's moments as wall-clock time, fixed at its start: how STATUS writes them.
+    package let wallTime: WallTime
+    /// Each stream's STATUS text, shared by status.json and the control API.
+    package let statusTexts: StatusCache
     private let changeWindow: Duration
     private let storage: StorageLimits
     /// The bytes under the state directory, counted by every stream's log and archive.
@@ -59,6 +63,8 @@ public final class Engine: Sendable {
         notifier = Notifier(loop: loop, time: time)
         self.time = time
         self.wall = wall
+        wallTime = WallTime(time: time, wall: wall)
+        statusTexts = StatusCache(wall: wallTime)
         self.changeWindow = changeWindow
         // Each stream has its own serial queue (its events stay in order), and those queues
         // share one serial target per core: thousands of streams then run on a few threads
@@ -324,17 +330,14 @@ public final class Engine: Sendable {
     }
 
     /// Writes `status.json` (the latest snapshot of every stream) atomically into the state
-    /// directory, for scripts.
+    /// directory, for scripts: each STATUS on a line of its own.
     public func writeStatus(at wall: UTCTime) throws {
         guard let stateDirectory else { return }
         try makeDirectories(stateDirectory)
         let (_, snapshots) = store.latest()
-        var json: JSONObject = [
-            "updatedAt": .string(wall.iso8601), "streams": .array(snapshots.map(\.statusJSON)),
-            "groups": StatusFile.groups(snapshots),
-        ]
-        if let disk = store.disk { json["disk"] = StatusFile.json(disk) }
-        let bytes = JSONWriter.data(.object(json), pretty: true) + [0x0A]
+        let bytes = StatusFile.text(
+            updatedAt: wall, statuses: statusTexts.texts(for: snapshots),
+            groups: StatusFile.groups(snapshots), disk: store.disk.map(StatusFile.json))
         try StatusFile.write(bytes, to: "\(stateDirectory)/status.json", reserve: statusReserve)
     }
 }

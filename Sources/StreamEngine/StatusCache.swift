@@ -1,49 +1,72 @@
 import StreamCore
-import StreamEngine
 import Synchronization
 
-/// Each stream's STATUS as JSON text, kept while its snapshot stays the same: `GET /v1/streams`
-/// and `/v1/events`' first event write again only the streams that published since the last
-/// body (with thousands of streams, building and writing every STATUS is most of the cost).
+/// Each stream's STATUS as JSON text, kept while its snapshot stays the same: status.json,
+/// `GET /v1/streams` and `/v1/events` share it (`Engine.statusTexts`), so a stream's STATUS is
+/// written once for each publication, by whichever needs it first (with thousands of streams,
+/// writing every STATUS is most of the cost of each).
 ///
-/// The text depends on the snapshot alone (and the `StatusBody`'s clock offset, fixed for its
-/// lifetime), so an entry is used only for a snapshot equal to the one it was written from:
+/// The text depends on the snapshot alone (and the engine's `wallTime`, fixed for its lifetime), so an entry is used only for a snapshot equal to the one it was written from:
 /// never a version number alone, which starts again when a stream is edited or re-added.
 /// Entries of streams that are gone are dropped by the next whole list. Shared across threads
 /// behind a lock that is never held while writing.
 package final class StatusCache: Sendable {
     private struct Entry {
         var snapshot: StreamSnapshot
-        var text: [UInt8]
+        var text: StatusText
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// The times STATUS is written in.
+    package let wall: WallTime
 
-    package init() {}
+    package init(wall: WallTime) {
+        self.wall = wall
+    }
 
     /// The STATUS text of each of `snapshots`, in order: kept ones where the snapshot is
-    /// unchanged, the others written from `status(index)` and kept. `snapshots` is the whole
-    /// list: streams not in it are forgotten.
-    package func texts(for snapshots: [StreamSnapshot], status: (Int) -> JSONValue) -> [[UInt8]] {
-        let kept = entries.withLock { $0 }
-        var texts: [[UInt8]] = []
+    /// unchanged, the others written and kept. `snapshots` is the whole list: streams not in
+    /// it are forgotten.
+    package func texts(for snapshots: [StreamSnapshot]) -> [StatusText] {
+        var texts: [StatusText] = []
         texts.reserveCapacity(snapshots.count)
         var written: [Entry] = []
-        for (index, snapshot) in snapshots.enumerated() {
-            if let entry = kept[snapshot.id], StatusCache.same(entry.snapshot, snapshot) {
-                texts.append(entry.text)
-            } else {
-                let entry = Entry(snapshot: snapshot, text: JSONWriter.data(status(index)))
-                texts.append(entry.text)
-                written.append(entry)
+        var forget = false
+        var found = 0
+        do {
+            // Read from a copy taken under the lock and written outside it; the copy is gone
+            // before the new entries go in, so that they do not copy the whole dictionary.
+            let kept = entries.withLock { $0 }
+            for snapshot in snapshots {
+                let entry = kept[snapshot.id]
+                if entry != nil { found += 1 }
+                if let entry, StatusCache.same(entry.snapshot, snapshot) {
+                    texts.append(entry.text)
+                } else {
+                    let entry = Entry(snapshot: snapshot, text: snapshot.statusText(wall: wall))
+                    texts.append(entry.text)
+                    written.append(entry)
+                }
             }
+            forget = kept.count > found
         }
-        let current = kept.count > snapshots.count ? Set(snapshots.map(\.id)) : nil
+        guard forget || !written.isEmpty else { return texts }
+        let current = forget ? Set(snapshots.map(\.id)) : nil
         entries.withLock { entries in
             if let current { entries = entries.filter { current.contains($0.key) } }
             for entry in written { entries[entry.snapshot.id] = entry }
         }
         return texts
+    }
+
+    /// One stream's STATUS text (kept, or written and kept).
+    package func text(for snapshot: StreamSnapshot) -> StatusText {
+        if let entry = entries.withLock({ $0[snapshot.id] }), StatusCache.same(entry.snapshot, snapshot) {
+            return entry.text
+        }
+        let text = snapshot.statusText(wall: wall)
+        entries.withLock { $0[snapshot.id] = Entry(snapshot: snapshot, text: text) }
+        return text
     }
 
     /// How many streams have their text kept.

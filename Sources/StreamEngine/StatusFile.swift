@@ -24,8 +24,26 @@ public enum StatusFileError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// `status.json`: the latest snapshot of every stream, for scripts (`streamtop status`).
 public enum StatusFile {
-    /// One stream's entry: its STATUS (see `StreamSnapshot.statusJSON`).
-    package static func json(_ snapshot: StreamSnapshot) -> JSONValue { snapshot.statusJSON }
+    /// The file's text: its own `updatedAt`, then each stream's STATUS (see
+    /// `StreamSnapshot.statusText`) on a line of its own, then the groups and the disk.
+    package static func text(updatedAt: UTCTime, statuses: [StatusText], groups: JSONValue, disk: JSONValue?) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 64 + statuses.reduce(0) { $0 + $1.bytes.count + 6 })
+        writer.appendRaw("{\n  \"updatedAt\": ")
+        writer.writeTime(updatedAt)
+        writer.appendRaw(",\n  \"streams\": [")
+        for (index, status) in statuses.enumerated() {
+            writer.appendRaw(index == 0 ? "\n    " : ",\n    ")
+            status.bytes.withUnsafeBufferPointer { writer.appendBytes($0) }
+        }
+        writer.appendRaw(statuses.isEmpty ? "],\n  \"groups\": " : "\n  ],\n  \"groups\": ")
+        writer.write(groups)
+        if let disk {
+            writer.appendRaw(",\n  \"disk\": ")
+            writer.write(disk)
+        }
+        writer.appendRaw("\n}\n")
+        return writer.bytes
+    }
 
     /// The state directory's disk use (see `DiskStatus.statusJSON`).
     package static func json(_ disk: DiskStatus) -> JSONValue { disk.statusJSON }

@@ -5,14 +5,17 @@ struct StatusJSONReader {
     let object: JSONObject
     /// The path of this object, with a trailing dot (empty at the top).
     let prefix: String
+    /// Places the object's wall-clock times (`moment(_:)`).
+    let wall: WallTime
 
-    init(_ value: JSONValue, path: String = "") throws(StatusJSONError) {
+    init(_ value: JSONValue, path: String = "", wall: WallTime = WallTime(offset: 0)) throws(StatusJSONError) {
         guard case .object(let object) = value else {
             let field = path.isEmpty ? "(status)" : path
             throw StatusJSONError(field: field, .wrongType(expected: "an object", found: StatusJSONReader.kind(value)))
         }
         self.object = object
         prefix = path.isEmpty ? "" : path + "."
+        self.wall = wall
     }
 
     private func wrongType(_ key: String, _ expected: String, _ value: JSONValue) -> StatusJSONError {
@@ -87,25 +90,25 @@ struct StatusJSONReader {
         return integer
     }
 
-    /// Seconds as a `Duration` (finite, within ±292 years: what nanoseconds in an Int64 hold).
-    func seconds(_ key: String) throws(StatusJSONError) -> Duration {
-        try duration(key, try double(key))
+    /// Wall-clock seconds since the epoch, as a moment of the receiver's clock.
+    func moment(_ key: String) throws(StatusJSONError) -> Moment {
+        try place(key, try double(key))
     }
 
-    func optionalSeconds(_ key: String) throws(StatusJSONError) -> Duration? {
+    func optionalMoment(_ key: String) throws(StatusJSONError) -> Moment? {
         guard let seconds = try optionalDouble(key) else { return nil }
-        return try duration(key, seconds)
+        return try place(key, seconds)
     }
 
-    private func duration(_ key: String, _ seconds: Double) throws(StatusJSONError) -> Duration {
-        guard let nanoseconds = Int64(exactly: (seconds * 1e9).rounded()) else {
-            throw StatusJSONError(field: prefix + key, .invalid("is out of range: \(seconds) seconds"))
+    private func place(_ key: String, _ seconds: Double) throws(StatusJSONError) -> Moment {
+        guard let moment = wall.moment(seconds) else {
+            throw StatusJSONError(field: prefix + key, .invalid("is out of range: \(seconds) seconds since the epoch"))
         }
-        return .nanoseconds(nanoseconds)
+        return moment
     }
 
     /// A nested object's reader.
     func object(_ key: String) throws(StatusJSONError) -> StatusJSONReader {
-        try StatusJSONReader(try required(key), path: prefix + key)
+        try StatusJSONReader(try required(key), path: prefix + key, wall: wall)
     }
 }

@@ -1,27 +1,27 @@
 import StreamCore
 
 extension StreamSnapshot {
-    /// Rebuilds a snapshot from its STATUS (`statusJSON`), in the receiver's clock: `now`
-    /// stands for the encoder's `metrics.at`, and every moment is placed relative to it. An
-    /// error names the field at fault. Absent optional fields read as null (status.json of
-    /// versions before these keys); `pollSavings` is derived, not read.
-    package init(statusJSON json: JSONValue, now: Moment) throws(StatusJSONError) {
-        let fields = try StatusJSONReader(json)
+    /// Rebuilds a snapshot from its STATUS (`statusText`), in the receiver's clock: `wall`
+    /// places each wall-clock time on the receiver's monotonic one. An error names the field at
+    /// fault. `pollSavings` is derived, not read.
+    package init(statusJSON json: JSONValue, wall: WallTime) throws(StatusJSONError) {
+        let fields = try StatusJSONReader(json, wall: wall)
         let modeName = try fields.string("mode")
         guard let mode = StreamSpec.Mode(rawValue: modeName) else {
             throw StatusJSONError(field: "mode", .invalid("is not a mode: \"\(modeName)\""))
         }
+        let now = try fields.moment("updatedAt")
         var status = StreamStatus(
-            state: try Self.state(fields, now: now), since: now - (try fields.seconds("sinceSeconds")),
+            state: try Self.state(fields), since: try fields.moment("since"),
             lastError: try fields.optionalString("lastError"), storageError: try fields.optionalString("storageError"))
-        status.incidentSince = try fields.optionalSeconds("incidentSeconds").map { now - $0 }
+        status.incidentSince = try fields.optionalMoment("incidentSince")
         self.init(
             id: try fields.string("id"), name: try fields.string("name"), url: try fields.string("url"), mode: mode,
             group: try fields.optionalString("group"), status: status,
             metrics: try Self.metrics(fields, now: now), version: try fields.int("version"))
     }
 
-    private static func state(_ fields: StatusJSONReader, now: Moment) throws(StatusJSONError) -> StreamState {
+    private static func state(_ fields: StatusJSONReader) throws(StatusJSONError) -> StreamState {
         let name = try fields.string("state")
         func attempt() throws(StatusJSONError) -> Int {
             guard let attempt = try fields.optionalInt("attempt") else {
@@ -30,11 +30,11 @@ extension StreamSnapshot {
             return attempt
         }
         func next() throws(StatusJSONError) -> Moment {
-            guard let seconds = try fields.optionalSeconds("nextAttemptSeconds") else {
+            guard let moment = try fields.optionalMoment("nextAttemptAt") else {
                 let reason = "must be a number in state \"\(name)\", not null"
-                throw StatusJSONError(field: "nextAttemptSeconds", .invalid(reason))
+                throw StatusJSONError(field: "nextAttemptAt", .invalid(reason))
             }
-            return now + seconds
+            return moment
         }
         switch name {
         case "idle": return .idle
@@ -52,7 +52,7 @@ extension StreamSnapshot {
 
     private static func metrics(_ fields: StatusJSONReader, now: Moment) throws(StatusJSONError) -> MetricsSnapshot {
         var metrics = MetricsSnapshot(nothingAt: now)
-        metrics.uptime = try fields.seconds("uptimeSeconds")
+        metrics.uptime = now - (try fields.moment("startedAt"))
         metrics.uptimeShare = try fields.optionalDouble("uptimeShare")
         let counters: [(String, WritableKeyPath<MetricsSnapshot, Int64>)] = [
             ("wireBytes", \.wireBytes), ("payloadBytes", \.payloadBytes), ("events", \.events),
@@ -75,8 +75,8 @@ extension StreamSnapshot {
         metrics.pollBodySizes = try sizes(fields.object("pollBodySizes"))
         metrics.changeFrequency = try fields.optionalDouble("changeFrequency")
         metrics.changesPerHour = try fields.double("changesPerHour")
-        metrics.lastEventAt = try fields.optionalSeconds("lastEventSeconds").map { now - $0 }
-        metrics.lastChangeAt = try fields.optionalSeconds("lastChangeSeconds").map { now - $0 }
+        metrics.lastEventAt = try fields.optionalMoment("lastEventAt")
+        metrics.lastChangeAt = try fields.optionalMoment("lastChangeAt")
         // As `StreamMetrics` computes it: the time from the last change to the snapshot.
         metrics.timeSinceLastChange = metrics.lastChangeAt.map { now - $0 }
         return metrics

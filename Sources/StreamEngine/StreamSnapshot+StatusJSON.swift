@@ -2,76 +2,91 @@ import StreamCore
 
 /// STATUS: one stream as status.json holds it and the control API serves it, with everything
 /// the monitor shows, so that a monitor in another process can rebuild the `StreamSnapshot`
-/// (`init(statusJSON:now:)`).
+/// (`init(statusJSON:wall:)`).
 ///
-/// Moments are not absolute on the wire (each process has its own monotonic clock): each is
-/// written as seconds before or after the snapshot's `metrics.at`, and read back relative to
-/// the receiver's `now`. Ages are positive (`sinceSeconds`, `incidentSeconds`,
-/// `lastEventSeconds`, `lastChangeSeconds`: seconds ago); `nextAttemptSeconds` is from now
-/// (a waiting poller's first poll, or a retry; negative when overdue). Keys keep their meaning
-/// across versions: `streamtop status` and scripts read them.
+/// Times are wall-clock seconds since the epoch, to the millisecond (each process has its own
+/// monotonic clock, and a time stays the same while nothing happens, so an idle stream's STATUS
+/// does not change): `updatedAt` (when its numbers were taken), `since` (its state's start),
+/// `nextAttemptAt` (a waiting poller's first poll, or a retry), `incidentSince` (the first
+/// error since it was last healthy, whatever its state now), `startedAt` (when its metrics
+/// began), `lastEventAt`, `lastChangeAt`. Measured numbers (rates, means, shares) have four
+/// significant digits (`StatusText.measured`); counters and sizes are whole. Keys keep their
+/// meaning across versions: `streamtop status` and scripts read them.
 extension StreamSnapshot {
-    package var statusJSON: JSONValue {
+    /// STATUS as text, in `wall`'s time.
+    package func statusText(wall: WallTime) -> StatusText {
+        var writer = StatusText.Writer()
+        writeStatus(into: &writer, wall: wall)
+        return writer.finish()
+    }
+
+    /// STATUS as a value (the text parsed: one writer for both).
+    package func statusJSON(wall: WallTime) -> JSONValue {
+        (try? JSONParser.parse(statusText(wall: wall).bytes)) ?? .null
+    }
+
+    func writeStatus(into writer: inout StatusText.Writer, wall: WallTime) {
         let metrics = self.metrics
-        let at = metrics.at
-        func ago(_ moment: Moment) -> JSONValue { Self.number((at - moment).seconds) }
-        var object: JSONObject = [
-            "id": .string(id), "name": .string(name), "url": .string(url), "mode": .string(mode.rawValue),
-            "group": group.map { .string($0) } ?? .null, "version": .number(JSONNumber(version)),
-            "state": .string(status.state.name), "sinceSeconds": ago(status.since),
-            "attempt": status.state.attempt.map { .number(JSONNumber($0)) } ?? .null,
-            "nextAttemptSeconds": status.state.nextAttempt.map { Self.number(($0 - at).seconds) } ?? .null,
-            // How long the current incident has lasted (null while healthy): the first error
-            // since the stream was last healthy, whatever its state now.
-            "incidentSeconds": status.incidentSince.map(ago) ?? .null,
-            "lastError": status.lastError.map { .string($0) } ?? .null,
-            "storageError": status.storageError.map { .string($0) } ?? .null,
-            "uptimeSeconds": Self.number(metrics.uptime.seconds),
-            "uptimeShare": metrics.uptimeShare.map(Self.number) ?? .null,
-            "lastEventSeconds": metrics.lastEventAt.map(ago) ?? .null,
-            "lastChangeSeconds": metrics.lastChangeAt.map(ago) ?? .null,
-        ]
-        let counters: [(String, Int64)] = [
-            ("wireBytes", metrics.wireBytes), ("payloadBytes", metrics.payloadBytes), ("events", metrics.events),
-            ("snapshots", metrics.snapshots), ("patches", metrics.patches),
-            ("patchOperations", metrics.patchOperations), ("polls", metrics.polls),
-            ("notModified", metrics.notModified), ("pollsSkipped", metrics.pollsSkipped),
-            ("errors", metrics.errors), ("reconnects", metrics.reconnects), ("changes", metrics.changes),
-            ("wouldBePatchBytes", metrics.wouldBePatchBytes), ("pollBodyBytes", metrics.pollBodyBytes),
-        ]
-        for (key, value) in counters { object[key] = .number(JSONNumber(Int(value))) }
+        func time(_ moment: Moment?) -> Double? { moment.map(wall.seconds) }
+        func measured(_ value: Double?) -> Double? { value.map(StatusText.measured) }
+        writer.string("id", id)
+        writer.string("name", name)
+        writer.string("url", url)
+        writer.string("mode", mode.rawValue)
+        writer.string("group", group)
+        writer.integer("version", version)
+        writer.double("updatedAt", time(metrics.at))
+        writer.string("state", status.state.name)
+        writer.double("since", time(status.since))
+        writer.integer("attempt", status.state.attempt)
+        writer.double("nextAttemptAt", time(status.state.nextAttempt))
+        writer.double("incidentSince", time(status.incidentSince))
+        writer.string("lastError", status.lastError)
+        writer.string("storageError", status.storageError)
+        writer.double("startedAt", time(metrics.at - metrics.uptime))
+        writer.double("uptimeShare", measured(metrics.uptimeShare))
+        writer.double("lastEventAt", time(metrics.lastEventAt))
+        writer.double("lastChangeAt", time(metrics.lastChangeAt))
+        writer.integer("wireBytes", Int(metrics.wireBytes))
+        writer.integer("payloadBytes", Int(metrics.payloadBytes))
+        writer.integer("events", Int(metrics.events))
+        writer.integer("snapshots", Int(metrics.snapshots))
+        writer.integer("patches", Int(metrics.patches))
+        writer.integer("patchOperations", Int(metrics.patchOperations))
+        writer.integer("polls", Int(metrics.polls))
+        writer.integer("notModified", Int(metrics.notModified))
+        writer.integer("pollsSkipped", Int(metrics.pollsSkipped))
+        writer.integer("errors", Int(metrics.errors))
+        writer.integer("reconnects", Int(metrics.reconnects))
+        writer.integer("changes", Int(metrics.changes))
+        writer.integer("wouldBePatchBytes", Int(metrics.wouldBePatchBytes))
+        writer.integer("pollBodyBytes", Int(metrics.pollBodyBytes))
         // The one-minute rates keep their first names; the fifteen-minute ones say so.
-        let rates: [(String, Rate)] = [
-            ("wireBytesPerSecond", metrics.wireBytesPerSecond), ("eventsPerSecond", metrics.eventsPerSecond),
-            ("patchesPerMinute", metrics.patchesPerMinute),
-        ]
-        for (key, rate) in rates {
-            object[key] = Self.number(rate.oneMinute)
-            object[key + "15m"] = Self.number(rate.fifteenMinutes)
-        }
-        object["snapshotSizes"] = Self.json(metrics.snapshotSizes)
-        object["patchSizes"] = Self.json(metrics.patchSizes)
-        object["pollBodySizes"] = Self.json(metrics.pollBodySizes)
-        object["changeFrequency"] = metrics.changeFrequency.map(Self.number) ?? .null
-        object["changesPerHour"] = Self.number(metrics.changesPerHour)
+        writer.double("wireBytesPerSecond", measured(metrics.wireBytesPerSecond.oneMinute))
+        writer.double("wireBytesPerSecond15m", measured(metrics.wireBytesPerSecond.fifteenMinutes))
+        writer.double("eventsPerSecond", measured(metrics.eventsPerSecond.oneMinute))
+        writer.double("eventsPerSecond15m", measured(metrics.eventsPerSecond.fifteenMinutes))
+        writer.double("patchesPerMinute", measured(metrics.patchesPerMinute.oneMinute))
+        writer.double("patchesPerMinute15m", measured(metrics.patchesPerMinute.fifteenMinutes))
+        writer.object("snapshotSizes") { $0.sizes(metrics.snapshotSizes) }
+        writer.object("patchSizes") { $0.sizes(metrics.patchSizes) }
+        writer.object("pollBodySizes") { $0.sizes(metrics.pollBodySizes) }
+        writer.double("changeFrequency", measured(metrics.changeFrequency))
+        writer.double("changesPerHour", measured(metrics.changesPerHour))
         // Derived from the two byte counts above (read back from them); for scripts.
-        object["pollSavings"] = metrics.pollSavings.map(Self.number) ?? .null
-        return .object(object)
+        writer.double("pollSavings", measured(metrics.pollSavings))
     }
+}
 
+extension StatusText.Writer {
     /// `{"count", "last", "mean", "median", "p95", "max"}`.
-    static func json(_ sizes: SizeSummary) -> JSONValue {
-        [
-            "count": .number(JSONNumber(Int(sizes.count))), "last": .number(JSONNumber(sizes.last)),
-            "mean": number(sizes.mean), "median": .number(JSONNumber(sizes.median)),
-            "p95": .number(JSONNumber(sizes.p95)), "max": .number(JSONNumber(sizes.max)),
-        ]
-    }
-
-    /// A finite double as JSON (the shortest text that reads back exactly); 0 for NaN or ±∞,
-    /// which JSON cannot hold.
-    static func number(_ value: Double) -> JSONValue {
-        .number(JSONNumber(value) ?? JSONNumber(0))
+    mutating func sizes(_ sizes: SizeSummary) {
+        integer("count", Int(sizes.count))
+        integer("last", sizes.last)
+        double("mean", StatusText.measured(sizes.mean))
+        integer("median", sizes.median)
+        integer("p95", sizes.p95)
+        integer("max", sizes.max)
     }
 }
 

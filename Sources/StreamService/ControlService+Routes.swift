@@ -21,7 +21,7 @@ extension ControlService {
         case .streams where request.method == "POST":
             let spec = try newSpec(from: request)
             do { try engine.add(spec) } catch { throw ControlService.refusal(error) }
-            responder.respond(ControlService.json(try status(of: spec.id), status: 201))
+            responder.respond(ControlService.json(text: try status(of: spec.id), status: 201))
         case .streams:
             let (version, snapshots) = engine.store.latest()
             let text = body.data(version: version, snapshots: snapshots, disk: engine.store.disk)
@@ -39,12 +39,12 @@ extension ControlService {
                 engine.restart(id: id)
                 problem = nil
             }
-            var answer = try status(of: id)
-            if let problem, case .object(var object) = answer {
-                object["warning"] = .string("not saved in the registry: \(problem)")
-                answer = .object(object)
+            let answer = try status(of: id)
+            guard let problem, case .object(var object) = try? JSONParser.parse(answer.bytes) else {
+                return responder.respond(ControlService.json(text: answer))
             }
-            responder.respond(ControlService.json(answer))
+            object["warning"] = .string("not saved in the registry: \(problem)")
+            responder.respond(ControlService.json(.object(object)))
         case .logs(let id):
             try answerLogs(id: id, request, responder)
         case .document(let id):
@@ -76,7 +76,7 @@ extension ControlService {
                 spec = spec.keepingSecrets(of: registered)
             }
             do { try engine.update(spec) } catch { throw ControlService.refusal(error) }
-            responder.respond(ControlService.json(try status(of: id)))
+            responder.respond(ControlService.json(text: try status(of: id)))
         case "DELETE":
             do { try engine.remove(id: id) } catch { throw ControlService.refusal(error) }
             responder.respond(HTTPServerResponse(status: 204))
@@ -84,7 +84,7 @@ extension ControlService {
             // As published, like /v1/streams: waiting for the stream's queue (shared with
             // thousands of others) would put a reader behind their events.
             guard let snapshot = engine.store.snapshot(id: id) else { throw ControlService.unknown(id) }
-            responder.respond(ControlService.json(body.stream(snapshot)))
+            responder.respond(ControlService.json(text: body.text(snapshot)))
         }
     }
 
@@ -132,9 +132,9 @@ extension ControlService {
             status: 200, headers: [("Content-Type", MetricsExposition.contentType)], body: Array(text.utf8))
     }
 
-    func status(of id: String) throws(ServiceError) -> JSONValue {
+    func status(of id: String) throws(ServiceError) -> StatusText {
         guard let snapshot = engine.settledSnapshot(id: id) else { throw ControlService.unknown(id) }
-        return body.stream(snapshot)
+        return body.text(snapshot)
     }
 
     private func requireStream(_ id: String) throws(ServiceError) {

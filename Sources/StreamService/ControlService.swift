@@ -56,7 +56,7 @@ package final class ControlService: Sendable {
         self.wall = wall
         startedAt = wall.now()
         startMoment = time.now()
-        body = StatusBody(time: time, wall: wall)
+        body = StatusBody(texts: engine.statusTexts)
         events = EventsFeed(store: engine.store, body: body, time: time)
         let directory = options.stateDirectory
         do {
@@ -152,6 +152,11 @@ package final class ControlService: Sendable {
     static func json(_ value: JSONValue, status: Int = 200) -> HTTPServerResponse {
         HTTPServerResponse(
             status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.data(value) + [0x0A])
+    }
+
+    /// A STATUS as the answer's body.
+    static func json(text: StatusText, status: Int = 200) -> HTTPServerResponse {
+        HTTPServerResponse(status: status, headers: [("Content-Type", "application/json")], body: text.bytes + [0x0A])
     }
 
     /// The error code of a status the server itself answers (limits, malformed requests).

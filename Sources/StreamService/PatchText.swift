@@ -1,4 +1,5 @@
 import StreamCore
+import StreamEngine
 
 /// A JSON Patch written as text while its operations are found: the bytes that
 /// `JSONWriter.data(JSONPatch(operations).json)` gives, without building an object and a
@@ -19,6 +20,20 @@ struct PatchText {
         member(",\"value\":", value)
         writer.appendRaw("}")
     }
+
+    /// `{"op":"replace","path":"/streams/N/LEAF","value":…}` with the value's text as it is in
+    /// a STATUS (leaf paths need no escaping: their keys are plain ASCII names).
+    mutating func replace(stream index: Int, leaf: Int, value: ArraySlice<UInt8>) {
+        writer.appendRaw(empty ? "{\"op\":\"replace\",\"path\":\"/streams/" : ",{\"op\":\"replace\",\"path\":\"/streams/")
+        empty = false
+        writer.writeInteger(index)
+        PatchText.leafPaths[leaf].withUnsafeBufferPointer { writer.appendBytes($0) }
+        writer.appendRaw("\",\"value\":")
+        value.withUnsafeBufferPointer { writer.appendBytes($0) }
+        writer.appendRaw("}")
+    }
+
+    private static let leafPaths: [[UInt8]] = StatusText.leafPaths.map { Array($0.utf8) }
 
     /// `operation` with its pointers under `prefix` (pointer text; "" for the root).
     mutating func append(_ operation: PatchOperation, under prefix: String) {

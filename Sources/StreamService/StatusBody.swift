@@ -7,27 +7,32 @@ import StreamEngine
 /// Built only from published snapshots: a stream that did not publish gives the same bytes,
 /// and `/v1/events` sends no patch for it.
 package struct StatusBody: Sendable {
-    /// Wall seconds minus monotonic seconds, taken once: a snapshot's `updatedAt` must not move
+    /// Each stream's STATUS text: the engine's (`Engine.statusTexts`), shared with status.json
+    /// and by the copies of this body (the routes' and `/v1/events`').
+    private let cache: StatusCache
+    /// The engine's moments as wall time (its `wallTime`): a snapshot's times must not move
     /// between two builds.
-    private let wallOffset: Double
-    /// Shared by the copies of this body (the routes' and `/v1/events`'), which write the same
-    /// text for the same snapshot.
-    private let cache = StatusCache()
+    package var wall: WallTime { cache.wall }
+
+    package init(texts: StatusCache) {
+        cache = texts
+    }
 
     package init(time: any TimeSource, wall: any WallClock) {
-        wallOffset = wall.now().secondsSinceEpoch - Double(time.now().nanoseconds) / 1e9
+        self.init(texts: StatusCache(wall: WallTime(time: time, wall: wall)))
     }
 
     /// One stream's STATUS.
-    package func stream(_ snapshot: StreamSnapshot) -> JSONValue {
-        guard case .object(var object) = StatusFile.json(snapshot) else { return .null }
-        let seconds = Double(snapshot.metrics.at.nanoseconds) / 1e9 + wallOffset
-        object["updatedAt"] = .number(JSONNumber((seconds * 1000).rounded() / 1000) ?? JSONNumber(0))
-        object["version"] = .number(JSONNumber(snapshot.version))
-        return .object(object)
+    package func text(_ snapshot: StreamSnapshot) -> StatusText {
+        cache.text(for: snapshot)
     }
 
-    /// `{"version": N, "streams": [STATUS…], "groups": […], "disk": {…}}`.
+    /// One stream's STATUS as a value.
+    package func stream(_ snapshot: StreamSnapshot) -> JSONValue {
+        snapshot.statusJSON(wall: wall)
+    }
+
+    /// `{"version": N, "streams": [STATUS…], "groups": […], "disk": {…}}` as a value.
     package func streams(version: Int, snapshots: [StreamSnapshot], disk: DiskStatus?) -> JSONValue {
         StatusBody.streams(
             version: version, statuses: snapshots.map(stream), groups: StatusFile.groups(snapshots),
@@ -45,26 +50,27 @@ package struct StatusBody: Sendable {
     /// bytes, with the STATUS of each stream that did not publish since the last body taken
     /// from the cache.
     package func data(version: Int, snapshots: [StreamSnapshot], disk: DiskStatus?) -> [UInt8] {
-        let texts = cache.texts(for: snapshots) { stream(snapshots[$0]) }
+        let texts = cache.texts(for: snapshots)
         return StatusBody.data(
             version: version, texts: texts, groups: StatusFile.groups(snapshots), disk: disk.map(StatusFile.json))
     }
 
-    /// `parts.json` as JSON text, through the cache (the STATUS it lacks are in `parts`).
+    /// `parts.json` as JSON text.
     package func data(_ parts: StatusParts) -> [UInt8] {
-        let texts = cache.texts(for: parts.snapshots) { parts.statuses[$0] }
-        return StatusBody.data(version: parts.version, texts: texts, groups: parts.groups, disk: parts.disk)
+        StatusBody.data(version: parts.version, texts: parts.statuses, groups: parts.groups, disk: parts.disk)
     }
 
     /// What `JSONWriter` writes for `streams(version:statuses:groups:disk:)`, with each STATUS
     /// already written.
-    private static func data(version: Int, texts: [[UInt8]], groups: JSONValue, disk: JSONValue?) -> [UInt8] {
-        var writer = JSONWriter(reservingCapacity: 256)
+    private static func data(version: Int, texts: [StatusText], groups: JSONValue, disk: JSONValue?) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 256 + texts.reduce(0) { $0 + $1.bytes.count + 1 })
         writer.appendRaw("{\"version\":")
-        writer.write(.number(JSONNumber(version)))
+        writer.writeInteger(version)
         writer.appendRaw(",\"streams\":[")
-        let head = writer.bytes
-        writer.removeAll()
+        for (index, text) in texts.enumerated() {
+            if index > 0 { writer.appendRaw(",") }
+            text.bytes.withUnsafeBufferPointer { writer.appendBytes($0) }
+        }
         writer.appendRaw("],\"groups\":")
         writer.write(groups)
         if let disk {
@@ -72,52 +78,24 @@ package struct StatusBody: Sendable {
             writer.write(disk)
         }
         writer.appendRaw("}")
-        let tail = writer.bytes
-        var body: [UInt8] = []
-        body.reserveCapacity(head.count + texts.reduce(0) { $0 + $1.count + 1 } + tail.count)
-        body += head
-        for (index, text) in texts.enumerated() {
-            if index > 0 { body.append(UInt8(ascii: ",")) }
-            body += text
-        }
-        body += tail
-        return body
+        return writer.bytes
     }
 
-    /// The body's pieces, building STATUS only for the streams whose snapshot is not the same
-    /// as in `previous` (the rest are taken from it).
+    /// The body's pieces, with the STATUS texts from the cache, and which streams changed
+    /// since `previous`.
     package func parts(
         version: Int, snapshots: [StreamSnapshot], disk: DiskStatus?, reusing previous: StatusParts?
     ) -> StatusParts {
-        var statuses: [JSONValue] = []
-        statuses.reserveCapacity(snapshots.count)
+        let statuses = cache.texts(for: snapshots)
         var rebuilt: StatusParts.Rebuilt?
         if let previous, previous.lists(sameStreamsAs: snapshots) {
             var indices: [Int] = []
             previous.snapshots.withUnsafeBufferPointer { old in
                 snapshots.withUnsafeBufferPointer { new in
-                    for index in new.indices {
-                        if StatusCache.same(old[index], new[index]) {
-                            statuses.append(previous.statuses[index])
-                        } else {
-                            statuses.append(stream(new[index]))
-                            indices.append(index)
-                        }
-                    }
+                    for index in new.indices where !StatusCache.same(old[index], new[index]) { indices.append(index) }
                 }
             }
             rebuilt = StatusParts.Rebuilt(since: previous.version, indices: indices)
-        } else {
-            var earlier: [String: Int] = [:]
-            for (index, snapshot) in (previous?.snapshots ?? []).enumerated() { earlier[snapshot.id] = index }
-            for index in snapshots.indices {
-                if let previous, let at = earlier[snapshots[index].id],
-                   StatusCache.same(previous.snapshots[at], snapshots[index]) {
-                    statuses.append(previous.statuses[at])
-                } else {
-                    statuses.append(stream(snapshots[index]))
-                }
-            }
         }
         return StatusParts(
             version: version, snapshots: snapshots, statuses: statuses, groups: StatusFile.groups(snapshots),

@@ -2,17 +2,17 @@ import StreamCore
 import StreamEngine
 
 /// A `/v1/streams` body kept in pieces, as `/v1/events` holds it between ticks: each stream's
-/// snapshot and STATUS, the groups and the disk. The next body builds STATUS only for the
-/// streams whose snapshot changed, and the patch between two bodies diffs only those, the
-/// same operations in the same order as a diff of the two whole bodies.
+/// snapshot and STATUS, the groups and the disk. The patch between two bodies compares, leaf by
+/// leaf, only the STATUS of streams whose snapshot changed: the same operations in the same
+/// order as a diff of the two whole bodies.
 package struct StatusParts: Sendable {
     package var version: Int
     package var snapshots: [StreamSnapshot]
-    package var statuses: [JSONValue]
+    package var statuses: [StatusText]
     package var groups: JSONValue
     package var disk: JSONValue?
-    /// Which STATUS were built anew (the others taken from the body of version `since`, which
-    /// lists the same streams in the same order); nil when not known.
+    /// Which streams' snapshots changed since the body of version `since` (which lists the same
+    /// streams in the same order); nil when not known.
     package var rebuilt: Rebuilt?
 
     package struct Rebuilt: Sendable {
@@ -21,7 +21,7 @@ package struct StatusParts: Sendable {
     }
 
     package init(
-        version: Int, snapshots: [StreamSnapshot], statuses: [JSONValue], groups: JSONValue, disk: JSONValue?,
+        version: Int, snapshots: [StreamSnapshot], statuses: [StatusText], groups: JSONValue, disk: JSONValue?,
         rebuilt: Rebuilt? = nil
     ) {
         self.version = version
@@ -34,7 +34,8 @@ package struct StatusParts: Sendable {
 
     /// The body as `StatusBody.streams` builds it.
     package var json: JSONValue {
-        StatusBody.streams(version: version, statuses: statuses, groups: groups, disk: disk)
+        let values = statuses.map { (try? JSONParser.parse($0.bytes)) ?? .null }
+        return StatusBody.streams(version: version, statuses: values, groups: groups, disk: disk)
     }
 
     /// Whether `snapshots` are of the same streams, in the same order, as this body's.
@@ -63,36 +64,18 @@ package struct StatusParts: Sendable {
         let changed = new.rebuilt.flatMap { $0.since == old.version ? $0.indices : nil }
             ?? new.snapshots.indices.filter { !StatusCache.same(old.snapshots[$0], new.snapshots[$0]) }
         for index in changed {
-            diff(old.statuses[index], new.statuses[index], at: "/streams/\(index)", into: &text)
+            let (before, after) = (old.statuses[index], new.statuses[index])
+            for leaf in 0..<StatusText.leafCount where !before.sameValue(leaf, as: after) {
+                text.replace(stream: index, leaf: leaf, value: after.value(leaf))
+            }
         }
         diff(old.groups, new.groups, at: "/groups", into: &text)
         if let oldDisk = old.disk, let newDisk = new.disk { diff(oldDisk, newDisk, at: "/disk", into: &text) }
         return text.finish()
     }
 
-    /// `JSONDiff.diff(from: a, to: b)` with each path under `path` (pointer text). Two objects
-    /// with the same keys in the same order (two STATUS) are walked member by member, as
-    /// `JSONDiff` does then, without looking each key up; anything else goes to `JSONDiff`.
+    /// `JSONDiff.diff(from: a, to: b)` with each path under `path` (pointer text).
     private static func diff(_ a: JSONValue, _ b: JSONValue, at path: String, into text: inout PatchText) {
-        guard case .object(let x) = a, case .object(let y) = b, sameKeys(x, y) else {
-            for operation in JSONDiff.diff(from: a, to: b).operations { text.append(operation, under: path) }
-            return
-        }
-        for index in 0..<x.count {
-            let (old, new) = (x.members[index].value, y.members[index].value)
-            guard old != new else { continue }
-            let member = path + "/" + JSONPointer.escape(x.members[index].key)
-            if old.isContainer {
-                diff(old, new, at: member, into: &text)
-            } else {
-                text.replace(path: member, value: new)  // a scalar changed, or became something else
-            }
-        }
-    }
-
-    private static func sameKeys(_ x: JSONObject, _ y: JSONObject) -> Bool {
-        guard x.count == y.count else { return false }
-        for index in 0..<x.count where !x.members[index].key.scalarsEqual(y.members[index].key) { return false }
-        return true
+        for operation in JSONDiff.diff(from: a, to: b).operations { text.append(operation, under: path) }
     }
 }

@@ -34,28 +34,28 @@ final class RemoteStreamsTests: XCTestCase {
 
     func testOnlyStreamsWhoseVersionMovedAreDecodedAgain() {
         var streams = RemoteStreams()
-        let moment: (Double) -> Moment = { _ in Moment(nanoseconds: 5_000_000_000) }
-        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B", 1)]), fresh: true, moment: moment))
+        let wall = WallTime(offset: 999_995)
+        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B", 1)]), fresh: true, wall: wall))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B"])
         // The same versions: kept as decoded (the new name is not read, which proves it).
-        XCTAssertFalse(streams.update(from: body([("a", "A2", 1), ("b", "B2", 1)]), fresh: false, moment: moment))
+        XCTAssertFalse(streams.update(from: body([("a", "A2", 1), ("b", "B2", 1)]), fresh: false, wall: wall))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B"])
-        XCTAssertTrue(streams.update(from: body([("a", "A2", 1), ("b", "B2", 2)]), fresh: false, moment: moment))
+        XCTAssertTrue(streams.update(from: body([("a", "A2", 1), ("b", "B2", 2)]), fresh: false, wall: wall))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B2"])
         XCTAssertEqual(streams.version(of: "b"), 2)
         // An edited stream gets a new runner counting from 1 again: the same version, published
         // later, is read again.
         let later = body([("a", "A-edited", 1), ("b", "B9", 2)], at: 1_000_060)
-        XCTAssertTrue(streams.update(from: later, fresh: false, moment: moment))
+        XCTAssertTrue(streams.update(from: later, fresh: false, wall: wall))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A-edited", "B9"])
-        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B2", 2)]), fresh: false, moment: moment))
+        XCTAssertTrue(streams.update(from: body([("a", "A", 1), ("b", "B2", 2)]), fresh: false, wall: wall))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A", "B2"])
         // A stream added in the middle: the others are kept as they were.
         XCTAssertTrue(streams.update(from: body([("a", "A9", 1), ("ab", "AB", 1), ("b", "B9", 2)]), fresh: false,
-                                     moment: moment))
+                                     wall: wall))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A", "AB", "B2"])
         // A fresh snapshot (another engine, versions counted again) decodes everything.
-        XCTAssertTrue(streams.update(from: body([("a", "A3", 1)]), fresh: true, moment: moment))
+        XCTAssertTrue(streams.update(from: body([("a", "A3", 1)]), fresh: true, wall: wall))
         XCTAssertEqual(streams.snapshots.map(\.name), ["A3"])
         XCTAssertNil(streams.version(of: "b"))
     }
@@ -66,7 +66,7 @@ final class RemoteStreamsTests: XCTestCase {
         disk.pruning = true
         disk.keptSince = UTCTime(iso8601: "2026-11-29T09:05:07Z")
         disk.removedFiles = 3
-        XCTAssertTrue(streams.update(from: body([], disk: disk), fresh: true) { _ in Moment(nanoseconds: 0) })
+        XCTAssertTrue(streams.update(from: body([], disk: disk), fresh: true, wall: WallTime(offset: 0)))
         XCTAssertEqual(streams.disk, disk)
     }
 }

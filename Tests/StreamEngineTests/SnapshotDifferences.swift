@@ -1,9 +1,11 @@
 import StreamCore
+@testable import StreamEngine
 
 /// Where two values differ, field by field, as paths (`metrics.lastEventAt`, `status.state.failed.attempt`):
 /// a walk over every stored property (Mirror), so a field added later is compared without
 /// being listed here. Moments of `expected` are shifted by `shift` (another process's clock)
-/// and compared with `actual` within `tolerance`, as are durations; doubles exactly.
+/// and compared with `actual` within `tolerance`, as are durations; doubles exactly, or as STATUS
+/// keeps them.
 func differences(
     _ expected: Any, _ actual: Any, shift: Duration = .zero, tolerance: Duration = .milliseconds(1),
     path: String = "snapshot"
@@ -16,7 +18,9 @@ func differences(
         return abs((y - x).nanoseconds) <= tolerance.nanoseconds ? [] : ["\(path): expected \(x), got \(y)"]
     }
     if let x = expected as? Double, let y = actual as? Double {
-        return x == y || (x.isNaN && y.isNaN) ? [] : ["\(path): expected \(x), got \(y)"]
+        // STATUS keeps four significant digits of a measured number (`StatusText.measured`).
+        let same = x == y || (x.isNaN && y.isNaN) || StatusText.measured(x) == y
+        return same ? [] : ["\(path): expected \(x), got \(y)"]
     }
     let left = Mirror(reflecting: expected)
     let right = Mirror(reflecting: actual)

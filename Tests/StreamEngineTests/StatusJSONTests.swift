@@ -7,7 +7,15 @@ import XCTest
 final class StatusJSONTests: XCTestCase {
     /// The encoder's monotonic clock and the receiver's: far apart, as two processes' are.
     let base = Moment(nanoseconds: 1_000_000_000_000_000)
-    let receiver = Moment(nanoseconds: 7_500_000_123)
+    /// Each one's offset to the wall clock (the encoder's moments are in 2026).
+    let sender = WallTime(offset: 1_789_000_000)
+    let receiving = WallTime(offset: 2_788_992.5)
+    /// Where the receiver sees the encoder's moments.
+    var shift: Duration { .nanoseconds(Int64(((sender.offset - receiving.offset) * 1e9).rounded())) }
+
+    func decode(_ json: JSONValue, _ wall: WallTime? = nil) throws -> StreamSnapshot {
+        try StreamSnapshot(statusJSON: json, wall: wall ?? receiving)
+    }
 
     /// Metrics of a stream that lived: events of every kind, polls, errors, closed change windows.
     func measured(poller: Bool) -> MetricsSnapshot {
@@ -82,13 +90,12 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertGreaterThan(all[0].metrics.changes, 0)
         for snapshot in all {
             // Through text, as it crosses a socket or a file.
-            let text = JSONWriter.data(snapshot.statusJSON)
-            let decoded = try StreamSnapshot(statusJSON: try JSONParser.parse(text), now: receiver)
-            let shift = receiver - snapshot.metrics.at
+            let text = snapshot.statusText(wall: sender).bytes
+            let decoded = try decode(try JSONParser.parse(text))
             let label = "\(snapshot.id) (\(snapshot.status.state.name))"
             XCTAssertEqual(differences(snapshot, decoded, shift: shift), [], label)
             // The same clock: every moment back as it was, within a millisecond.
-            let same = try StreamSnapshot(statusJSON: snapshot.statusJSON, now: snapshot.metrics.at)
+            let same = try decode(snapshot.statusJSON(wall: sender), sender)
             XCTAssertEqual(differences(snapshot, same), [], snapshot.id)
         }
     }
@@ -104,37 +111,83 @@ final class StatusJSONTests: XCTestCase {
         ])
     }
 
-    /// The keys `streamtop status` and scripts read keep their names and meanings.
+    /// The keys `streamtop status` and scripts read keep their names and meanings: times in
+    /// seconds since the epoch, measured numbers to four significant digits.
     func testTheKeysScriptsReadKeepTheirMeaning() throws {
         let snapshot = snapshots()[5]
-        let json = snapshot.statusJSON
+        let json = snapshot.statusJSON(wall: sender)
         let metrics = snapshot.metrics
+        func number(_ json: JSONValue, _ key: String) -> Double? { json[key]?.numberValue?.doubleValue }
+        let updatedAt = 1_789_000_000 + Double(metrics.at.nanoseconds) / 1e9
         XCTAssertNotNil(metrics.pollSavings)
         XCTAssertEqual(json["state"], "stalled")
-        XCTAssertEqual(json["sinceSeconds"]?.numberValue?.doubleValue, 4.326)
-        XCTAssertEqual(json["incidentSeconds"]?.numberValue?.doubleValue, 61)
+        XCTAssertEqual(number(json, "updatedAt")!, updatedAt, accuracy: 1e-6)
+        XCTAssertEqual(number(json, "since")!, updatedAt - 4.326, accuracy: 1e-6)
+        XCTAssertEqual(number(json, "incidentSince")!, updatedAt - 61, accuracy: 1e-6)
+        XCTAssertEqual(number(json, "startedAt")!, updatedAt - metrics.uptime.seconds, accuracy: 1e-6)
+        XCTAssertEqual(number(json, "nextAttemptAt")!, updatedAt + 0.007, accuracy: 1e-6)
         XCTAssertEqual(json["wireBytes"]?.numberValue?.intValue, Int(metrics.wireBytes))
-        XCTAssertEqual(json["wireBytesPerSecond"]?.numberValue?.doubleValue, metrics.wireBytesPerSecond.oneMinute)
-        XCTAssertEqual(json["patchesPerMinute"]?.numberValue?.doubleValue, metrics.patchesPerMinute.oneMinute)
-        XCTAssertEqual(json["changeFrequency"]?.numberValue?.doubleValue, metrics.changeFrequency)
-        XCTAssertEqual(json["pollSavings"]?.numberValue?.doubleValue, metrics.pollSavings)
+        XCTAssertEqual(number(json, "wireBytesPerSecond"), StatusText.measured(metrics.wireBytesPerSecond.oneMinute))
+        XCTAssertEqual(number(json, "patchesPerMinute"), StatusText.measured(metrics.patchesPerMinute.oneMinute))
+        XCTAssertEqual(number(json, "changeFrequency"), metrics.changeFrequency.map(StatusText.measured))
+        XCTAssertEqual(number(json, "pollSavings"), metrics.pollSavings.map(StatusText.measured))
         XCTAssertEqual(json["lastError"], .string(snapshot.status.lastError!))
         XCTAssertEqual(json["group"], .null)
         XCTAssertEqual(json["version"], 15)
-        XCTAssertEqual(snapshots()[0].statusJSON["group"], "quotes")
-        XCTAssertEqual(snapshots()[0].statusJSON["pollSavings"], .null)
-        XCTAssertEqual(snapshots()[6].statusJSON["nextAttemptSeconds"]?.numberValue?.doubleValue, -0.25)
-        XCTAssertEqual(snapshots()[6].statusJSON["attempt"], 12)
-        XCTAssertEqual(snapshots()[0].statusJSON["attempt"], .null)
+        let first = snapshots()[0].statusJSON(wall: sender)
+        XCTAssertEqual(first["group"], "quotes")
+        XCTAssertEqual(first["pollSavings"], .null)
+        XCTAssertEqual(first["nextAttemptAt"], .null)
+        XCTAssertEqual(first["attempt"], .null)
+        let failed = snapshots()[6].statusJSON(wall: sender)
+        XCTAssertEqual(number(failed, "nextAttemptAt")!, number(failed, "updatedAt")! - 0.25, accuracy: 1e-6)
+        XCTAssertEqual(failed["attempt"], 12)
+    }
+
+    func testMeasuredNumbersKeepFourSignificantDigits() {
+        let cases: [(Double, Double)] = [
+            (1234.5678, 1235), (0.012345678, 0.01235), (123_456_789, 123_500_000), (-0.98765, -0.9877),
+            (1, 1), (0, 0), (59.0 / 60, 0.9833), (1e-9 / 3, 3.333e-10), (.infinity, .infinity),
+        ]
+        for (value, expected) in cases {
+            XCTAssertEqual(StatusText.measured(value), expected, "\(value)")
+        }
+        // Written as the shortest text: no 1234.0000000001.
+        let snapshot = snapshots()[0]
+        var metrics = snapshot.metrics
+        metrics.wireBytesPerSecond = Rate(oneMinute: 10.0 / 3, fifteenMinutes: 2e7 / 3)
+        var measured = snapshot
+        measured.metrics = metrics
+        let text = String(decoding: measured.statusText(wall: sender).bytes, as: UTF8.self)
+        XCTAssertTrue(text.contains("\"wireBytesPerSecond\":3.333,\"wireBytesPerSecond15m\":6667000,"), text)
+    }
+
+    /// Every STATUS has the same leaves in the same order, whatever its state: what lets two be
+    /// compared leaf by leaf. Each leaf's bounds hold its value's text.
+    func testEveryStatusHasTheSameLeaves() throws {
+        XCTAssertEqual(StatusText.leafPaths.count, 59)
+        XCTAssertEqual(StatusText.leafPaths.first, "/id")
+        XCTAssertTrue(StatusText.leafPaths.contains("/patchSizes/p95"))
+        for path in StatusText.leafPaths {
+            XCTAssertTrue(path.allSatisfy { $0.isLetter || $0.isNumber || $0 == "/" }, path)
+        }
+        for snapshot in snapshots() {
+            let text = snapshot.statusText(wall: sender)
+            let json = try JSONParser.parse(text.bytes)
+            for (leaf, path) in StatusText.leafPaths.enumerated() {
+                let value = try JSONParser.parse(Array(text.value(leaf)))
+                XCTAssertEqual(try json.value(at: JSONPointer(path)), value, "\(snapshot.id) \(path)")
+            }
+        }
     }
 
     func testBadFieldsAreNamed() throws {
-        let good = snapshots()[6].statusJSON
+        let good = snapshots()[6].statusJSON(wall: sender)
         func decode(_ edit: (inout JSONObject) -> Void) -> StatusJSONError? {
             var object = good.objectValue!
             edit(&object)
             do {
-                _ = try StreamSnapshot(statusJSON: .object(object), now: receiver)
+                _ = try StreamSnapshot(statusJSON: .object(object), wall: receiving)
                 return nil
             } catch {
                 return error
@@ -154,21 +207,23 @@ final class StatusJSONTests: XCTestCase {
             ("mode", { $0["mode"] = "pigeon" }, .init(field: "mode", .invalid("is not a mode: \"pigeon\""))),
             ("attempt", { $0["attempt"] = .null },
              .init(field: "attempt", .invalid("must be an integer in state \"failed\", not null"))),
-            ("next", { $0["nextAttemptSeconds"] = nil },
-             .init(field: "nextAttemptSeconds", .invalid("must be a number in state \"failed\", not null"))),
+            ("next", { $0["nextAttemptAt"] = nil },
+             .init(field: "nextAttemptAt", .invalid("must be a number in state \"failed\", not null"))),
             ("nested", { $0["snapshotSizes"] = sizes("p95", "x") },
              .init(field: "snapshotSizes.p95", .wrongType(expected: "an integer", found: "a string"))),
             ("object", { $0["patchSizes"] = [] },
              .init(field: "patchSizes", .wrongType(expected: "an object", found: "an array"))),
-            ("range", { $0["sinceSeconds"] = 1e300 },
-             .init(field: "sinceSeconds", .invalid("is out of range: 1e+300 seconds"))),
+            ("range", { $0["since"] = 1e300 },
+             .init(field: "since", .invalid("is out of range: 1e+300 seconds since the epoch"))),
+            ("time", { $0["updatedAt"] = "now" },
+             .init(field: "updatedAt", .wrongType(expected: "a number", found: "a string"))),
             ("optional", { $0["lastError"] = 5 },
              .init(field: "lastError", .wrongType(expected: "a string or null", found: "a number"))),
         ]
         for (name, edit, expected) in cases {
             XCTAssertEqual(decode(edit), expected, name)
         }
-        XCTAssertThrowsError(try StreamSnapshot(statusJSON: [1], now: receiver)) { error in
+        XCTAssertThrowsError(try StreamSnapshot(statusJSON: [1], wall: receiving)) { error in
             let expected = StatusJSONError(field: "(status)", .wrongType(expected: "an object", found: "an array"))
             XCTAssertEqual(error as? StatusJSONError, expected)
         }

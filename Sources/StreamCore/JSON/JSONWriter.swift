@@ -48,6 +48,15 @@ public struct JSONWriter {
         JSONNumber(value).write(into: buffer.reserve(0))
     }
 
+    /// Writes a finite number as the shortest text that reads back exactly (`JSONNumber`'s
+    /// text); `0` for NaN or ±∞, which JSON cannot hold.
+    public mutating func writeDouble(_ value: Double) {
+        guard value.isFinite else { return buffer.append(UInt8(ascii: "0")) }
+        if abs(value) < 1e15, let integer = Int64(exactly: value) { return writeInteger(Int(integer)) }
+        var text = value.description
+        text.withUTF8 { buffer.append($0) }
+    }
+
     public mutating func removeAll() {
         buffer.removeAll()
     }
