@@ -6,7 +6,8 @@ import Synchronization
 /// written once for each publication, by whichever needs it first (with thousands of streams,
 /// writing every STATUS is most of the cost of each).
 ///
-/// The text depends on the snapshot alone (and the engine's `wallTime`, fixed for its lifetime), so an entry is used only for a snapshot equal to the one it was written from:
+/// The text depends on the snapshot alone (and the engine's `wallTime`, fixed for its lifetime),
+/// so an entry is used only for a snapshot equal to the one it was written from:
 /// never a version number alone, which starts again when a stream is edited or re-added.
 /// Entries of streams that are gone are dropped by the next whole list. Shared across threads
 /// behind a lock that is never held while writing.

@@ -26,7 +26,9 @@ public enum StatusFileError: Error, Sendable, Equatable, CustomStringConvertible
 public enum StatusFile {
     /// The file's text: its own `updatedAt`, then each stream's STATUS (see
     /// `StreamSnapshot.statusText`) on a line of its own, then the groups and the disk.
-    package static func text(updatedAt: UTCTime, statuses: [StatusText], groups: JSONValue, disk: JSONValue?) -> [UInt8] {
+    package static func text(
+        updatedAt: UTCTime, statuses: [StatusText], groups: JSONValue, disk: JSONValue?
+    ) -> [UInt8] {
         var writer = JSONWriter(reservingCapacity: 64 + statuses.reduce(0) { $0 + $1.bytes.count + 6 })
         writer.appendRaw("{\n  \"updatedAt\": ")
         writer.writeTime(updatedAt)

@@ -24,8 +24,9 @@ struct PatchText {
     /// `{"op":"replace","path":"/streams/N/LEAF","value":…}` with the value's text as it is in
     /// a STATUS (leaf paths need no escaping: their keys are plain ASCII names).
     mutating func replace(stream index: Int, leaf: Int, value: ArraySlice<UInt8>) {
-        writer.appendRaw(empty ? "{\"op\":\"replace\",\"path\":\"/streams/" : ",{\"op\":\"replace\",\"path\":\"/streams/")
+        if !empty { writer.appendRaw(",") }
         empty = false
+        writer.appendRaw("{\"op\":\"replace\",\"path\":\"/streams/")
         writer.writeInteger(index)
         PatchText.leafPaths[leaf].withUnsafeBufferPointer { writer.appendBytes($0) }
         writer.appendRaw("\",\"value\":")
