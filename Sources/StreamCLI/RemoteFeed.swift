@@ -4,9 +4,8 @@ import StreamEngine
 import StreamService
 
 /// Follows `/v1/events` of an engine for an attached monitor, with the engine's own SSE
-/// machinery: the `data` snapshot and the `patch` events kept as one JSON document (as
-/// `tail --document` keeps a stream's), the rows rebuilt from it on each change, alerts passed
-/// on. A lost connection is said once and retried as any SSE stream is, and the next attempt
+/// machinery: the `data` snapshot read into rows, each `patch` applied to them
+/// (`RemoteStreams`), alerts passed on. A lost connection is said once and retried as any SSE stream is, and the next attempt
 /// asks for a fresh snapshot (the engine may have restarted, its versions with it).
 ///
 /// Confined to `queue`: every field is read and written there only (the connection reports
@@ -18,8 +17,12 @@ final class RemoteFeed: @unchecked Sendable {
     private let wall: any WallClock
     private let queue = DispatchQueue(label: "streamtop.attach.events")
     private var connection: SSEConnection?
-    private var document: Document
     private var streams = RemoteStreams()
+    /// Whether the current connection delivered its `data` snapshot: patches apply to it.
+    private var loaded = false
+    private let parseOptions = JSONParser.Options(
+        maxBytes: ServiceClient.maxBody, maxMemoryBytes: 8 * ServiceClient.maxBody)
+    private var tokens = PointerTokenCache()
     /// Whether the current connection delivered its snapshot (the rows are live).
     private var live = false
     private var stopped = false
@@ -39,9 +42,6 @@ final class RemoteFeed: @unchecked Sendable {
         self.time = time
         self.wall = wall
         self.reconnected = reconnected
-        // The engine's own status, as large as the client takes any reply.
-        document = Document(parseOptions: JSONParser.Options(
-            maxBytes: ServiceClient.maxBody, maxMemoryBytes: 8 * ServiceClient.maxBody))
     }
 
     func start() {
@@ -72,19 +72,20 @@ final class RemoteFeed: @unchecked Sendable {
         switch report {
         case .item(.event(let event)):
             switch event.type {
-            case "data", "patch": apply(event)
+            case "data": load(event)
+            case "patch": apply(event)
             case "alert": passOn(alert: event.data)
             default: break
             }
         case .item(.eventTooLarge(let type, _, let limit)):
             let reason = "an event of /v1/events was larger than \(HumanUnits.bytes(limit))"
-            if document.dropped(eventType: type, reason: reason) { connection?.resynchronize(reason: reason) }
+            if type == "data" || type == "patch" { resynchronize(reason) }
         case .closed(let quoted, let ending, _):
             guard ending != .stopped else { return }
             let reason = RemoteFeed.readable(quoted)
             live = false
             // The next attempt asks for a fresh snapshot, whatever engine answers it.
-            connection?.resynchronize(reason: reason)
+            resynchronize(reason)
             let now = time.now()
             let before = state.changeAttachment { attachment in
                 if attachment.lostAt == nil { attachment.lostAt = now }
@@ -100,25 +101,48 @@ final class RemoteFeed: @unchecked Sendable {
         }
     }
 
+    /// The whole body: every row read again (perhaps from another engine).
+    private func load(_ event: SSEEvent) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let body = try? JSONParser.parse(event.data, options: parseOptions) else {
+            return resynchronize("the status of /v1/events is not JSON")
+        }
+        loaded = true
+        changed(streams.update(from: body, fresh: true, wall: WallTime(time: time, wall: wall)))
+    }
+
     private func apply(_ event: SSEEvent) {
         dispatchPrecondition(condition: .onQueue(queue))
-        switch document.consume(event) {
+        guard loaded else { return resynchronize("a patch of /v1/events came before its status") }
+        switch JSONPatch.read(event.data, options: parseOptions, tokens: &tokens) {
         case .failure(let error):
-            connection?.resynchronize(reason: error.reason)
-        case .success(let observation):
-            let fresh = observation.kind == .snapshot
-            guard fresh || observation.changed, let body = document.current else { return }
-            let moved = streams.update(from: body, fresh: fresh, wall: WallTime(time: time, wall: wall))
-            if moved {
-                state.publish(streams.snapshots, disk: streams.disk)
-                sayUnreadable()
-            }
-            if !live {
-                live = true
-                let before = state.changeAttachment { $0.lostAt = nil; $0.problem = nil }
-                if before.isLost { reconnected() }
+            resynchronize("a patch of /v1/events could not be read: \(error)")
+        case .success(let patch):
+            do {
+                changed(try streams.apply(patch, wall: WallTime(time: time, wall: wall)))
+            } catch {
+                resynchronize("a patch of /v1/events did not apply: \(error)")
             }
         }
+    }
+
+    /// The rows moved (or not): published; and the connection is live again if it was lost.
+    private func changed(_ moved: Bool) {
+        if moved {
+            state.publish(streams.snapshots, disk: streams.disk)
+            sayUnreadable()
+        }
+        if !live {
+            live = true
+            let before = state.changeAttachment { $0.lostAt = nil; $0.problem = nil }
+            if before.isLost { reconnected() }
+        }
+    }
+
+    /// Asks the engine for a fresh snapshot: what is held is no longer its status.
+    private func resynchronize(_ reason: String) {
+        loaded = false
+        connection?.resynchronize(reason: reason)
     }
 
     /// Streams whose STATUS this monitor cannot read (an engine of another version): said once

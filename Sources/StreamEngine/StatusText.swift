@@ -88,11 +88,8 @@ package struct StatusText: Sendable, Equatable {
 
         /// `"key":` after a comma when needed.
         private mutating func key(_ key: StaticString) {
-            if !first { json.appendRaw(",") }
+            json.writeKey(key, first: first)
             first = false
-            json.appendRaw("\"")
-            json.appendRaw(key)
-            json.appendRaw("\":")
         }
 
         private mutating func leaf(_ key: StaticString, _ write: (inout JSONWriter) -> Void) {

@@ -60,6 +60,60 @@ final class RemoteStreamsTests: XCTestCase {
         XCTAssertNil(streams.version(of: "b"))
     }
 
+    /// What `/v1/events` sends (bodies in pieces, patches between them as `StatusParts` writes
+    /// them), applied to the rows: the same rows, and the same body, as reading each whole body.
+    /// Leaves are set where they are; streams added, removed or renamed go through the body.
+    func testPatchesOfTheEventsFeedGiveTheRowsOfTheirBody() throws {
+        let start = Moment(nanoseconds: 1_000_000_000_000)
+        let body = StatusBody(time: ManualTimeSource(start: start), wall: FixedWall(seconds: 1_000_000))
+        let wall = WallTime(offset: 999_990)
+        func snapshots(_ step: Int) -> [StreamSnapshot] {
+            var ids = ["a", "b", "c"]
+            if (3...4).contains(step) { ids.insert("bb", at: 2) }
+            if step >= 6 { ids.removeFirst() }
+            return ids.enumerated().map { index, id in
+                let at = start + .seconds(Int64(step))
+                var metrics = StreamMetrics(start: start)
+                metrics.stateChanged(open: true, running: true, at: start)
+                for event in 0...(step * (index + 1)) {
+                    metrics.record(Observation(
+                        kind: event == 0 ? .snapshot : .patch, payloadBytes: 100 + event * 7 % 13,
+                        operations: 2, changed: event % 2 == 0, document: nil),
+                        at: start + .milliseconds(Int64(event * 300)))
+                }
+                var status = StreamStatus(state: .open, since: start)
+                if id == "c" && step >= 2 {
+                    status = StreamStatus(state: .reconnecting(nextAttempt: at + .seconds(2), attempt: step), since: at)
+                    status.lastError = "HTTP 503 (\(step))"
+                }
+                return StreamSnapshot(
+                    id: id, name: step == 5 && id == "b" ? "Bee" : id.uppercased(), url: "http://127.0.0.1:1/\(id)",
+                    mode: .sse, group: nil, status: status, metrics: metrics.snapshot(at: at), version: step + 1)
+            }
+        }
+        var streams = RemoteStreams()
+        var parts = body.parts(version: 0, snapshots: snapshots(0), disk: nil, reusing: nil)
+        XCTAssertTrue(streams.update(from: parts.json, fresh: true, wall: wall))
+        for step in 1...7 {
+            let disk = step >= 4 ? DiskStatus(budget: 1000, used: 100 * step) : nil
+            let next = body.parts(version: step, snapshots: snapshots(step), disk: disk, reusing: parts)
+            let text = String(decoding: StatusParts.patch(from: parts, to: next), as: UTF8.self)
+            XCTAssertTrue(try streams.apply(JSONPatch(text: text), wall: wall), "step \(step)")
+            var whole = RemoteStreams()
+            _ = whole.update(from: next.json, fresh: true, wall: wall)
+            XCTAssertEqual(streams.snapshots, whole.snapshots, "step \(step)")
+            XCTAssertEqual(streams.disk, whole.disk, "step \(step)")
+            XCTAssertEqual(streams.body, next.json, "step \(step)")
+            parts = next
+        }
+        // A patch that does not apply changes nothing.
+        let before = streams.snapshots
+        let bad = try JSONPatch(text: #"[{"op":"replace","path":"/streams/0/wireBytes","value":1},"#
+            + #"{"op":"remove","path":"/streams/9"}]"#)
+        XCTAssertThrowsError(try streams.apply(bad, wall: wall))
+        XCTAssertEqual(streams.snapshots, before)
+    }
+
     func testTheDiskIsRead() throws {
         var streams = RemoteStreams()
         var disk = DiskStatus(budget: 1000, used: 900)

@@ -181,6 +181,56 @@ final class StatusJSONTests: XCTestCase {
         }
     }
 
+    /// An attached monitor sets the leaves that a patch replaces on the snapshot it decoded
+    /// before: for two STATUS of a stream, that gives what decoding the second one gives. Only
+    /// the state (with its attempt and next attempt) and the mode need a whole decode.
+    func testSettingTheLeavesThatDifferGivesTheSecondStatus() throws {
+        let all = snapshots()
+        var pairs: [(StreamSnapshot, StreamSnapshot)] = []
+        for (index, first) in all.enumerated() {
+            for other in all {
+                // The same stream later: other numbers, errors and names, the same state or not.
+                var later = first
+                later.metrics = other.metrics
+                later.status.lastError = other.status.lastError
+                later.status.incidentSince = other.status.incidentSince
+                later.status.storageError = other.status.storageError
+                later.name = other.name
+                later.group = other.group
+                later.version = other.version
+                if index % 3 == 0 { later.status.state = other.status.state }
+                pairs.append((first, later))
+            }
+        }
+        var wholeDecodes = 0
+        for (first, second) in pairs {
+            let (a, b) = (first.statusText(wall: sender), second.statusText(wall: sender))
+            var snapshot = try decode(try JSONParser.parse(a.bytes))
+            var whole = false
+            for leaf in 0..<StatusText.leafCount where !a.sameValue(leaf, as: b) {
+                let value = try JSONParser.parse(Array(b.value(leaf)))
+                if !snapshot.setLeaf(leaf, to: value, wall: receiving) { whole = true }
+            }
+            let expected = try decode(try JSONParser.parse(b.bytes))
+            if whole {
+                wholeDecodes += 1
+                XCTAssertNotEqual(first.status.state, second.status.state, "only the state needs a whole decode")
+                continue
+            }
+            XCTAssertEqual(differences(expected, snapshot), [], "\(first.id) → \(second.id)")
+            XCTAssertEqual(snapshot, expected)
+        }
+        XCTAssertGreaterThan(pairs.count - wholeDecodes, 60)
+        // A value of the wrong type changes nothing and says so.
+        var snapshot = try decode(all[0].statusJSON(wall: sender))
+        let before = snapshot
+        let wireBytes = StatusText.leafPaths.firstIndex(of: "/wireBytes")!
+        XCTAssertFalse(snapshot.setLeaf(wireBytes, to: "12", wall: receiving))
+        XCTAssertFalse(snapshot.setLeaf(StatusText.leafPaths.firstIndex(of: "/state")!, to: "open", wall: receiving))
+        XCTAssertFalse(snapshot.setLeaf(-1, to: 1, wall: receiving))
+        XCTAssertEqual(snapshot, before)
+    }
+
     func testBadFieldsAreNamed() throws {
         let good = snapshots()[6].statusJSON(wall: sender)
         func decode(_ edit: (inout JSONObject) -> Void) -> StatusJSONError? {

@@ -65,6 +65,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         self.init(uniqueMembers: members)
     }
 
+    /// Replaces the value of the member at `position`, keeping its key (a caller that knows
+    /// where a key is, without looking it up).
+    package mutating func setValue(_ value: JSONValue, atPosition position: Int) {
+        members[position].value = value
+    }
+
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }

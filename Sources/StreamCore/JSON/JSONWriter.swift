@@ -48,6 +48,17 @@ public struct JSONWriter {
         JSONNumber(value).write(into: buffer.reserve(0))
     }
 
+    /// Writes `"key":`, after a comma unless `first`, in one reservation: a member's name that
+    /// needs no escaping (a record's own keys).
+    public mutating func writeKey(_ key: StaticString, first: Bool) {
+        let storage = buffer.reserve(key.utf8CodeUnitCount + 4)
+        if !first { storage.unsafeAppend(UInt8(ascii: ",")) }
+        storage.unsafeAppend(UInt8(ascii: "\""))
+        storage.unsafeAppend(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        storage.unsafeAppend(UInt8(ascii: "\""))
+        storage.unsafeAppend(UInt8(ascii: ":"))
+    }
+
     /// Writes a finite number as the shortest text that reads back exactly (`JSONNumber`'s
     /// text); `0` for NaN or ±∞, which JSON cannot hold.
     public mutating func writeDouble(_ value: Double) {
