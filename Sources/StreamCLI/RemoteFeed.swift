@@ -5,8 +5,9 @@ import StreamService
 
 /// Follows `/v1/events` of an engine for an attached monitor, with the engine's own SSE
 /// machinery: the `data` snapshot read into rows, each `patch` applied to them
-/// (`RemoteStreams`), alerts passed on. A lost connection is said once and retried as any SSE stream is, and the next attempt
-/// asks for a fresh snapshot (the engine may have restarted, its versions with it).
+/// (`RemoteStreams`), alerts passed on. A lost connection is said once and retried as any SSE
+/// stream is, and the next attempt asks for a fresh snapshot (the engine may have restarted,
+/// its versions with it).
 ///
 /// Confined to `queue`: every field is read and written there only (the connection reports
 /// there).

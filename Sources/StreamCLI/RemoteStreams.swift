@@ -33,7 +33,8 @@ struct RemoteStreams {
         let statuses = body["streams"]?.arrayValue ?? []
         let nextDisk = body["disk"].flatMap(RemoteStreams.disk(json:))
         self.statuses = statuses
-        rest = JSONObject((body.objectValue ?? JSONObject()).members.filter { $0.key != "streams" }.map { ($0.key, $0.value) })
+        let members = (body.objectValue ?? JSONObject()).members.filter { $0.key != "streams" }
+        rest = JSONObject(members.map { ($0.key, $0.value) })
         // The usual patch: the same streams in the same order, a few of them published.
         if !fresh, unreadable.isEmpty, let moved = updateInPlace(statuses, wall: wall) {
             let diskMoved = nextDisk != disk

@@ -15,6 +15,29 @@ package final class StatusCache: Sendable {
     private struct Entry {
         var snapshot: StreamSnapshot
         var text: StatusText
+        /// The measured numbers in `text`, and when they were taken.
+        var measured: StatusText.Measured
+        var measuredAt: Moment
+    }
+
+    /// How long a stream's measured numbers (rates, shares, means, percentiles) stand in its
+    /// STATUS while it keeps its state: its counters and times change with every publication,
+    /// these at most this often. With every stream publishing every second, they were half of
+    /// each patch of `/v1/events` (a 1-minute rate moves in its fourth digit every second)
+    /// and of what an attached monitor applies; status.json is written within a second anyway.
+    package static let measuredBeat: Duration = .seconds(5)
+
+    /// The entry of `snapshot`, given the stream's last one.
+    private func write(_ snapshot: StreamSnapshot, after last: Entry?) -> Entry {
+        let at = snapshot.metrics.at
+        if let last, last.snapshot.status.state.name == snapshot.status.state.name, last.measuredAt <= at,
+           at - last.measuredAt < StatusCache.measuredBeat {
+            let text = snapshot.statusText(wall: wall, measured: last.measured)
+            return Entry(snapshot: snapshot, text: text, measured: last.measured, measuredAt: last.measuredAt)
+        }
+        let measured = StatusText.Measured(snapshot.metrics)
+        let text = snapshot.statusText(wall: wall, measured: measured)
+        return Entry(snapshot: snapshot, text: text, measured: measured, measuredAt: at)
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -44,7 +67,7 @@ package final class StatusCache: Sendable {
                 if let entry, StatusCache.same(entry.snapshot, snapshot) {
                     texts.append(entry.text)
                 } else {
-                    let entry = Entry(snapshot: snapshot, text: snapshot.statusText(wall: wall))
+                    let entry = write(snapshot, after: entry)
                     texts.append(entry.text)
                     written.append(entry)
                 }
@@ -62,12 +85,11 @@ package final class StatusCache: Sendable {
 
     /// One stream's STATUS text (kept, or written and kept).
     package func text(for snapshot: StreamSnapshot) -> StatusText {
-        if let entry = entries.withLock({ $0[snapshot.id] }), StatusCache.same(entry.snapshot, snapshot) {
-            return entry.text
-        }
-        let text = snapshot.statusText(wall: wall)
-        entries.withLock { $0[snapshot.id] = Entry(snapshot: snapshot, text: text) }
-        return text
+        let last = entries.withLock { $0[snapshot.id] }
+        if let last, StatusCache.same(last.snapshot, snapshot) { return last.text }
+        let entry = write(snapshot, after: last)
+        entries.withLock { $0[snapshot.id] = entry }
+        return entry.text
     }
 
     /// How many streams have their text kept.

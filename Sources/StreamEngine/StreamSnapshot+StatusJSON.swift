@@ -13,10 +13,11 @@ import StreamCore
 /// significant digits (`StatusText.measured`); counters and sizes are whole. Keys keep their
 /// meaning across versions: `streamtop status` and scripts read them.
 extension StreamSnapshot {
-    /// STATUS as text, in `wall`'s time.
-    package func statusText(wall: WallTime) -> StatusText {
+    /// STATUS as text, in `wall`'s time; with `measured`, those numbers instead of this
+    /// snapshot's own (see `StatusCache.measuredBeat`).
+    package func statusText(wall: WallTime, measured: StatusText.Measured? = nil) -> StatusText {
         var writer = StatusText.Writer()
-        writeStatus(into: &writer, wall: wall)
+        writeStatus(into: &writer, wall: wall, measured: measured)
         return writer.finish()
     }
 
@@ -25,10 +26,10 @@ extension StreamSnapshot {
         (try? JSONParser.parse(statusText(wall: wall).bytes)) ?? .null
     }
 
-    func writeStatus(into writer: inout StatusText.Writer, wall: WallTime) {
+    func writeStatus(into writer: inout StatusText.Writer, wall: WallTime, measured: StatusText.Measured? = nil) {
         let metrics = self.metrics
+        let numbers = measured ?? StatusText.Measured(metrics)
         func time(_ moment: Moment?) -> Double? { moment.map(wall.seconds) }
-        func measured(_ value: Double?) -> Double? { value.map(StatusText.measured) }
         writer.string("id", id)
         writer.string("name", name)
         writer.string("url", url)
@@ -44,7 +45,7 @@ extension StreamSnapshot {
         writer.string("lastError", status.lastError)
         writer.string("storageError", status.storageError)
         writer.double("startedAt", time(metrics.at - metrics.uptime))
-        writer.double("uptimeShare", measured(metrics.uptimeShare))
+        writer.double("uptimeShare", numbers.uptimeShare)
         writer.double("lastEventAt", time(metrics.lastEventAt))
         writer.double("lastChangeAt", time(metrics.lastChangeAt))
         writer.integer("wireBytes", Int(metrics.wireBytes))
@@ -62,31 +63,70 @@ extension StreamSnapshot {
         writer.integer("wouldBePatchBytes", Int(metrics.wouldBePatchBytes))
         writer.integer("pollBodyBytes", Int(metrics.pollBodyBytes))
         // The one-minute rates keep their first names; the fifteen-minute ones say so.
-        writer.double("wireBytesPerSecond", measured(metrics.wireBytesPerSecond.oneMinute))
-        writer.double("wireBytesPerSecond15m", measured(metrics.wireBytesPerSecond.fifteenMinutes))
-        writer.double("eventsPerSecond", measured(metrics.eventsPerSecond.oneMinute))
-        writer.double("eventsPerSecond15m", measured(metrics.eventsPerSecond.fifteenMinutes))
-        writer.double("patchesPerMinute", measured(metrics.patchesPerMinute.oneMinute))
-        writer.double("patchesPerMinute15m", measured(metrics.patchesPerMinute.fifteenMinutes))
-        writer.object("snapshotSizes") { $0.sizes(metrics.snapshotSizes) }
-        writer.object("patchSizes") { $0.sizes(metrics.patchSizes) }
-        writer.object("pollBodySizes") { $0.sizes(metrics.pollBodySizes) }
-        writer.double("changeFrequency", measured(metrics.changeFrequency))
-        writer.double("changesPerHour", measured(metrics.changesPerHour))
+        for (key, value) in zip(StatusText.Measured.rateKeys, numbers.rates) { writer.double(key, value) }
+        writer.object("snapshotSizes") { $0.sizes(metrics.snapshotSizes, numbers.sizes[0]) }
+        writer.object("patchSizes") { $0.sizes(metrics.patchSizes, numbers.sizes[1]) }
+        writer.object("pollBodySizes") { $0.sizes(metrics.pollBodySizes, numbers.sizes[2]) }
+        writer.double("changeFrequency", numbers.changeFrequency)
+        writer.double("changesPerHour", numbers.changesPerHour)
         // Derived from the two byte counts above (read back from them); for scripts.
-        writer.double("pollSavings", measured(metrics.pollSavings))
+        writer.double("pollSavings", numbers.pollSavings)
     }
 }
 
 extension StatusText.Writer {
-    /// `{"count", "last", "mean", "median", "p95", "max"}`.
-    mutating func sizes(_ sizes: SizeSummary) {
+    /// `{"count", "last", "mean", "median", "p95", "max"}`: the count, last and max as they
+    /// are, the mean, median and p95 as measured.
+    mutating func sizes(_ sizes: SizeSummary, _ measured: StatusText.Measured.Sizes) {
         integer("count", Int(sizes.count))
         integer("last", sizes.last)
-        double("mean", StatusText.measured(sizes.mean))
-        integer("median", sizes.median)
-        integer("p95", sizes.p95)
+        double("mean", measured.mean)
+        integer("median", measured.median)
+        integer("p95", measured.p95)
         integer("max", sizes.max)
+    }
+}
+
+extension StatusText {
+    /// The numbers of a STATUS that are measured over time rather than counted (rates, shares,
+    /// means and percentiles), four significant digits each: what a STATUS may take from an
+    /// earlier publication (see `StatusCache.measuredBeat`).
+    package struct Measured: Sendable, Equatable {
+        package struct Sizes: Sendable, Equatable {
+            var mean: Double
+            var median: Int
+            var p95: Int
+        }
+
+        static let rateKeys: [StaticString] = [
+            "wireBytesPerSecond", "wireBytesPerSecond15m", "eventsPerSecond", "eventsPerSecond15m",
+            "patchesPerMinute", "patchesPerMinute15m",
+        ]
+
+        var uptimeShare: Double?
+        /// In `rateKeys` order.
+        var rates: [Double]
+        /// Of the snapshots, the patches and the poll bodies.
+        var sizes: [Sizes]
+        var changeFrequency: Double?
+        var changesPerHour: Double
+        var pollSavings: Double?
+
+        package init(_ metrics: MetricsSnapshot) {
+            func measured(_ value: Double?) -> Double? { value.map(StatusText.measured) }
+            uptimeShare = measured(metrics.uptimeShare)
+            rates = [
+                metrics.wireBytesPerSecond.oneMinute, metrics.wireBytesPerSecond.fifteenMinutes,
+                metrics.eventsPerSecond.oneMinute, metrics.eventsPerSecond.fifteenMinutes,
+                metrics.patchesPerMinute.oneMinute, metrics.patchesPerMinute.fifteenMinutes,
+            ].map(StatusText.measured)
+            sizes = [metrics.snapshotSizes, metrics.patchSizes, metrics.pollBodySizes].map { sizes in
+                Sizes(mean: StatusText.measured(sizes.mean), median: sizes.median, p95: sizes.p95)
+            }
+            changeFrequency = measured(metrics.changeFrequency)
+            changesPerHour = StatusText.measured(metrics.changesPerHour)
+            pollSavings = measured(metrics.pollSavings)
+        }
     }
 }
 

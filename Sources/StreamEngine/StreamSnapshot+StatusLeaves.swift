@@ -69,7 +69,9 @@ extension StreamSnapshot {
             if value == .null {
                 snapshot[keyPath: path] = nil
             } else {
-                guard let seconds = value.numberValue?.doubleValue, let moment = wall.moment(seconds) else { return false }
+                guard let seconds = value.numberValue?.doubleValue, let moment = wall.moment(seconds) else {
+                    return false
+                }
                 snapshot[keyPath: path] = moment
             }
             then(&snapshot)
@@ -129,7 +131,9 @@ extension StreamSnapshot {
                 return true
             },
             "/since": { snapshot, value, wall in
-                guard let seconds = value.numberValue?.doubleValue, let since = wall.moment(seconds) else { return false }
+                guard let seconds = value.numberValue?.doubleValue, let since = wall.moment(seconds) else {
+                    return false
+                }
                 snapshot.status.since = since
                 return true
             },

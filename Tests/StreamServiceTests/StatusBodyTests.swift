@@ -13,7 +13,9 @@ final class StatusBodyTests: XCTestCase {
         body = StatusBody(time: ManualTimeSource(start: start + .seconds(30)), wall: SystemWallClock())
     }
 
-    /// A stream's snapshot after `events` events a second apart, taken `events` seconds in.
+    /// A stream's snapshot after `events` events a second apart, taken `10 × events` seconds in:
+    /// snapshots with other counts are further apart than `StatusCache.measuredBeat`, so each
+    /// STATUS is its snapshot's own (the beat is `StatusCacheTests`').
     private func snapshot(
         _ id: String, name: String? = nil, mode: StreamSpec.Mode = .sse, group: String? = nil,
         state: StreamState = .open, lastError: String? = nil, events: Int = 3, version: Int? = nil
@@ -31,7 +33,7 @@ final class StatusBodyTests: XCTestCase {
         return StreamSnapshot(
             id: id, name: name ?? "Stream \(id)", url: "http://127.0.0.1:1/sse/\(id)", mode: mode, group: group,
             status: StreamStatus(state: state, since: start, lastError: lastError),
-            metrics: metrics.snapshot(at: start + .seconds(events)), version: version ?? events)
+            metrics: metrics.snapshot(at: start + .seconds(10 * events)), version: version ?? events)
     }
 
     /// Streams of every kind: a group of a streamed and a polled stream (so `groups` has a
