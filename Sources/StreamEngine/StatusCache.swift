@@ -12,12 +12,20 @@ import Synchronization
 /// Entries of streams that are gone are dropped by the next whole list. Shared across threads
 /// behind a lock that is never held while writing.
 package final class StatusCache: Sendable {
-    private struct Entry {
-        var snapshot: StreamSnapshot
-        var text: StatusText
+    /// Shared, not copied: a snapshot is large, and a list of thousands passes through here.
+    private final class Entry: Sendable {
+        let snapshot: StreamSnapshot
+        let text: StatusText
         /// The measured numbers in `text`, and when they were taken.
-        var measured: StatusText.Measured
-        var measuredAt: Moment
+        let measured: StatusText.Measured
+        let measuredAt: Moment
+
+        init(snapshot: StreamSnapshot, text: StatusText, measured: StatusText.Measured, measuredAt: Moment) {
+            self.snapshot = snapshot
+            self.text = text
+            self.measured = measured
+            self.measuredAt = measuredAt
+        }
     }
 
     /// How long a stream's measured numbers (rates, shares, means, percentiles) stand in its

@@ -63,10 +63,15 @@ extension StreamSnapshot {
         writer.integer("wouldBePatchBytes", Int(metrics.wouldBePatchBytes))
         writer.integer("pollBodyBytes", Int(metrics.pollBodyBytes))
         // The one-minute rates keep their first names; the fifteen-minute ones say so.
-        for (key, value) in zip(StatusText.Measured.rateKeys, numbers.rates) { writer.double(key, value) }
-        writer.object("snapshotSizes") { $0.sizes(metrics.snapshotSizes, numbers.sizes[0]) }
-        writer.object("patchSizes") { $0.sizes(metrics.patchSizes, numbers.sizes[1]) }
-        writer.object("pollBodySizes") { $0.sizes(metrics.pollBodySizes, numbers.sizes[2]) }
+        writer.double("wireBytesPerSecond", numbers.wireBytesPerSecond.oneMinute)
+        writer.double("wireBytesPerSecond15m", numbers.wireBytesPerSecond.fifteenMinutes)
+        writer.double("eventsPerSecond", numbers.eventsPerSecond.oneMinute)
+        writer.double("eventsPerSecond15m", numbers.eventsPerSecond.fifteenMinutes)
+        writer.double("patchesPerMinute", numbers.patchesPerMinute.oneMinute)
+        writer.double("patchesPerMinute15m", numbers.patchesPerMinute.fifteenMinutes)
+        writer.object("snapshotSizes") { $0.sizes(metrics.snapshotSizes, numbers.snapshotSizes) }
+        writer.object("patchSizes") { $0.sizes(metrics.patchSizes, numbers.patchSizes) }
+        writer.object("pollBodySizes") { $0.sizes(metrics.pollBodySizes, numbers.pollBodySizes) }
         writer.double("changeFrequency", numbers.changeFrequency)
         writer.double("changesPerHour", numbers.changesPerHour)
         // Derived from the two byte counts above (read back from them); for scripts.
@@ -98,16 +103,13 @@ extension StatusText {
             var p95: Int
         }
 
-        static let rateKeys: [StaticString] = [
-            "wireBytesPerSecond", "wireBytesPerSecond15m", "eventsPerSecond", "eventsPerSecond15m",
-            "patchesPerMinute", "patchesPerMinute15m",
-        ]
-
         var uptimeShare: Double?
-        /// In `rateKeys` order.
-        var rates: [Double]
-        /// Of the snapshots, the patches and the poll bodies.
-        var sizes: [Sizes]
+        var wireBytesPerSecond: Rate
+        var eventsPerSecond: Rate
+        var patchesPerMinute: Rate
+        var snapshotSizes: Sizes
+        var patchSizes: Sizes
+        var pollBodySizes: Sizes
         var changeFrequency: Double?
         var changesPerHour: Double
         var pollSavings: Double?
@@ -115,14 +117,20 @@ extension StatusText {
         package init(_ metrics: MetricsSnapshot) {
             func measured(_ value: Double?) -> Double? { value.map(StatusText.measured) }
             uptimeShare = measured(metrics.uptimeShare)
-            rates = [
-                metrics.wireBytesPerSecond.oneMinute, metrics.wireBytesPerSecond.fifteenMinutes,
-                metrics.eventsPerSecond.oneMinute, metrics.eventsPerSecond.fifteenMinutes,
-                metrics.patchesPerMinute.oneMinute, metrics.patchesPerMinute.fifteenMinutes,
-            ].map(StatusText.measured)
-            sizes = [metrics.snapshotSizes, metrics.patchSizes, metrics.pollBodySizes].map { sizes in
+            func rate(_ rate: Rate) -> Rate {
+                Rate(
+                    oneMinute: StatusText.measured(rate.oneMinute),
+                    fifteenMinutes: StatusText.measured(rate.fifteenMinutes))
+            }
+            func sizes(_ sizes: SizeSummary) -> Sizes {
                 Sizes(mean: StatusText.measured(sizes.mean), median: sizes.median, p95: sizes.p95)
             }
+            wireBytesPerSecond = rate(metrics.wireBytesPerSecond)
+            eventsPerSecond = rate(metrics.eventsPerSecond)
+            patchesPerMinute = rate(metrics.patchesPerMinute)
+            snapshotSizes = sizes(metrics.snapshotSizes)
+            patchSizes = sizes(metrics.patchSizes)
+            pollBodySizes = sizes(metrics.pollBodySizes)
             changeFrequency = measured(metrics.changeFrequency)
             changesPerHour = StatusText.measured(metrics.changesPerHour)
             pollSavings = measured(metrics.pollSavings)

@@ -24,9 +24,10 @@ extension ControlService {
             responder.respond(ControlService.json(text: try status(of: spec.id), status: 201))
         case .streams:
             let (version, snapshots) = engine.store.latest()
-            let text = body.data(version: version, snapshots: snapshots, disk: engine.store.disk)
+            var text = body.data(version: version, snapshots: snapshots, disk: engine.store.disk)
+            text.append(0x0A)  // in the room `data` left for it
             responder.respond(HTTPServerResponse(
-                status: 200, headers: [("Content-Type", "application/json")], body: text + [0x0A]))
+                status: 200, headers: [("Content-Type", "application/json")], body: text))
         case .stream(let id):
             try answerStream(id: id, request, responder)
         case .action(let id, let action):
