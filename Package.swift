@@ -43,7 +43,9 @@ let package = Package(
         .executableTarget(name: "streamtop", dependencies: ["StreamCLI"]),
         .executableTarget(
             name: "streamtop-bench",
-            dependencies: ["StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "StreamService", "LocalServer"]),
+            dependencies: [
+                "StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "StreamService", "LocalServer", "CEpoll",
+            ]),
         // What every test target shares: the one wait helper.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Fixtures live in Tests/Fixtures and are found through #filePath.

@@ -6,14 +6,16 @@ import Synchronization
 
 /// The control API in front of many live streams (`--only service`): an engine with 5,000 SSE
 /// streams at one event a second against the scale benchmark's server (in a child process) and
-/// its `ControlService` on the Unix socket, measured as clients see it.
+/// its `ControlService` on the Unix socket, measured as clients see it. The engine writes
+/// status.json once a second, as `run` does.
 enum ServiceBench {
     struct Options {
         var streams = 5_000
         /// `GET /v1/streams` requests (and as many in-process builds).
         var listRequests = 30
         var clients = 100
-        var requestsPerClient = 60
+        /// 30,000 requests in all: long enough to span the engine's once-a-second burst several times.
+        var requestsPerClient = 300
         var singleClientRequests = 3_000
         /// Each window of the CPU comparison, and the `/v1/events` client's reading time.
         var window: Double = 15
@@ -26,12 +28,15 @@ enum ServiceBench {
         let server: ScaleBench.Server
         let engine: Engine
         let service: ControlService
+        /// Writes status.json once a second, as `run`'s chores do.
+        let chores: DispatchSourceTimer
         let directory: String
         /// Streams that received a patch before the measurements began.
         let receiving: Int
         var socket: String { ControlService.socketPath(stateDirectory: directory) }
 
         func stop() {
+            chores.cancel()
             service.stop()
             engine.shutdown()
             server.stop()
@@ -64,6 +69,11 @@ enum ServiceBench {
         let engine = try! Engine(specs: specs, stateDirectory: directory)
         let service = try! ControlService(engine: engine, options: ControlService.Options(stateDirectory: directory))
         engine.startAutostart()
+        let chores = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "bench.chores"))
+        chores.schedule(deadline: .now() + 1, repeating: 1)
+        let wall = SystemWallClock()
+        chores.setEventHandler { _ = try? engine.writeStatusIfMoved(at: wall.now()) }
+        chores.resume()
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, engine.store.latest().snapshots.filter({ $0.metrics.snapshots > 0 }).count < count {
             usleep(200_000)
@@ -71,7 +81,8 @@ enum ServiceBench {
         Thread.sleep(forTimeInterval: 2)  // a patch or two each, so that every STATUS has numbers
         let open = engine.store.latest().snapshots.filter { $0.metrics.patches > 0 }.count
         print("Service: \(count) SSE streams at 1 event/s, \(open) receiving patches; the API on \(directory)")
-        return Setup(server: server, engine: engine, service: service, directory: directory, receiving: open)
+        return Setup(
+            server: server, engine: engine, service: service, chores: chores, directory: directory, receiving: open)
     }
 
     // MARK: GET /v1/streams
@@ -137,8 +148,9 @@ enum ServiceBench {
 
     /// Back to back from 100 clients (each sends its next request when the answer arrives),
     /// against one client; then what bounds it: the same load on a path the API does not have
-    /// (the transport and a small error answer alone), and 100 clients that pause 100 ms
-    /// between requests (1,000 a second in all).
+    /// (the transport and a small error answer alone), the same load on `FloorServer` (what
+    /// the machine allows any server), and 100 clients that pause 100 ms between requests
+    /// (1,000 a second in all).
     @MainActor
     static func concurrentGets(_ setup: Setup, _ options: Options, right: inout Bool) {
         let streams = options.streams
@@ -155,13 +167,25 @@ enum ServiceBench {
             print("  GET /v1/streams/{id} failed")
             return
         }
+        let floorServer = FloorServer(path: setup.directory + "/floor.sock")
+        let floor = latencies(
+            socket: floorServer.path, clients: options.clients, each: options.requestsPerClient,
+            path: { _ in "/" }, status: 404)
+        floorServer.stop()
+        guard let floor else {
+            right = false
+            print("  the floor server failed")
+            return
+        }
         report(BenchResult(
             name: "GET /v1/streams/{id} p99, \(options.clients) clients", value: percentile(many.times, 0.99) * 1e3,
-            unit: "ms", target: 5, baselineName: "1 client", baselineValue: percentile(single.times, 0.99) * 1e3,
-            higherIsBetter: false))
+            unit: "ms", target: 5, baselineName: "a bare epoll server",
+            baselineValue: percentile(floor.times, 0.99) * 1e3, higherIsBetter: false))
         for (name, run) in [
             ("\(options.clients) clients", many), ("1 client", single),
-            ("\(options.clients) clients, a 404", missing), ("\(options.clients) clients, 100 ms apart", paced),
+            ("\(options.clients) clients, a 404", missing),
+            ("\(options.clients) clients, a bare epoll server's 404", floor),
+            ("\(options.clients) clients, 100 ms apart", paced),
         ] {
             print(String(
                 format: "  %@: %d requests, %.0f a second: p50 %.2f ms, p99 %.2f ms, max %.1f ms", name,
@@ -177,12 +201,19 @@ enum ServiceBench {
         _ setup: Setup, clients: Int, each: Int, path: @escaping @Sendable (Int) -> String, status: Int = 200,
         pause: Double = 0
     ) -> (times: [Double], seconds: Double)? {
+        latencies(socket: setup.socket, clients: clients, each: each, path: path, status: status, pause: pause)
+    }
+
+    /// The same against the server on `socket`.
+    static func latencies(
+        socket: String, clients: Int, each: Int, path: @escaping @Sendable (Int) -> String, status: Int = 200,
+        pause: Double = 0
+    ) -> (times: [Double], seconds: Double)? {
         let times = Mutex<[Double]>([])
         let failed = Atomic(false)
         let connected = DispatchGroup()
         let finished = DispatchGroup()
         let go = DispatchSemaphore(value: 0)
-        let socket = setup.socket
         for index in 0..<clients {
             connected.enter()
             finished.enter()
