@@ -302,16 +302,30 @@ public final class Engine: Sendable {
         disk?.stop()
     }
 
-    /// For each group with a streamed and a polled stream of the same API: the share of the
-    /// polled stream's bytes per second that streaming did without (see `GroupSavings`).
-    public static func groupSavings(_ snapshots: [StreamSnapshot]) -> [(group: String, streamed: String, polled: String, savings: Double?)] {
-        var result: [(String, String, String, Double?)] = []
-        let grouped = Dictionary(grouping: snapshots.filter { $0.group != nil }, by: { $0.group! })
-        for (group, members) in grouped.sorted(by: { $0.key < $1.key }) {
-            guard let streamed = members.first(where: { $0.mode == .sse }), let polled = members.first(where: { $0.mode == .poll }) else { continue }
-            result.append((group, streamed.id, polled.id, GroupSavings.streamedVersusPolled(streamed: streamed.metrics, polled: polled.metrics)))
+    /// For each group with a streamed and a polled stream of the same API: what streaming saves
+    /// against polling (`Savings`), nil until both have run for a minute.
+    public static func groupSavings(
+        _ snapshots: [StreamSnapshot]
+    ) -> [(group: String, streamed: String, polled: String, savings: Double?)] {
+        groupPairs(snapshots).map { ($0.group, $0.streamed.id, $0.polled.id, $0.pair?.savings) }
+    }
+
+    /// Each group's first streamed and first polled stream, by group name, with their byte rates.
+    public static func groupPairs(
+        _ snapshots: [StreamSnapshot]
+    ) -> [(group: String, streamed: StreamSnapshot, polled: StreamSnapshot, pair: Savings.Pair?)] {
+        var members: [String: (streamed: StreamSnapshot?, polled: StreamSnapshot?)] = [:]
+        for snapshot in snapshots {
+            guard let group = snapshot.group else { continue }
+            switch snapshot.mode {
+            case .sse: if members[group]?.streamed == nil { members[group, default: (nil, nil)].streamed = snapshot }
+            case .poll: if members[group]?.polled == nil { members[group, default: (nil, nil)].polled = snapshot }
+            }
         }
-        return result
+        return members.sorted { $0.key < $1.key }.compactMap { group, pair in
+            guard let streamed = pair.streamed, let polled = pair.polled else { return nil }
+            return (group, streamed, polled, Savings.groupPair(streamed: streamed.metrics, polled: polled.metrics))
+        }
     }
 
     private let statusWritten = Mutex<(version: Int, at: Double)>((-1, 0))

@@ -272,7 +272,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             if counts.wireBytes > wireSoFar { metrics.recordWire(bytes: Int(counts.wireBytes - wireSoFar), at: now) }
             wireSoFar = 0
         case .reconnecting(let delay):
-            metrics.recordReconnect()
+            metrics.recordReconnect(at: now)
             let next = now + delay
             let attempt = Int(metrics.reconnects)
             if lastEnding?.isError == true {
@@ -378,7 +378,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// (lasting `until` the next attempt when the stream waits for one).
     /// The reason is kept with the stream's secrets scrubbed (`noteError`).
     private func recordError(_ reason: String, at now: Moment, until end: Moment? = nil, check: Bool = true) {
-        metrics.recordError()
+        metrics.recordError(at: now)
         noteError(reason)
         incident.error(at: now, until: end)
         if check { checkAlerts() }

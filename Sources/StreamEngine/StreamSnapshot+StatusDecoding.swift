@@ -54,6 +54,15 @@ extension StreamSnapshot {
         var metrics = MetricsSnapshot(nothingAt: now)
         metrics.uptime = now - (try fields.moment("startedAt"))
         metrics.uptimeShare = try fields.optionalDouble("uptimeShare")
+        // Newer fields: a status.json of an earlier streamtop lacks them.
+        metrics.runningSince = try fields.optionalMoment("runningSince")
+        let before = try fields.optionalDouble("runningSecondsBefore") ?? 0
+        guard before >= 0, before < 1e12 else {
+            throw StatusJSONError(field: "runningSecondsBefore", .invalid("is out of range: \(before) seconds"))
+        }
+        metrics.runningBefore = .milliseconds(Int64((before * 1000).rounded()))
+        metrics.recentErrors = Int64(try fields.optionalInt("errors15m") ?? 0)
+        metrics.recentReconnects = Int64(try fields.optionalInt("reconnects15m") ?? 0)
         let counters: [(String, WritableKeyPath<MetricsSnapshot, Int64>)] = [
             ("wireBytes", \.wireBytes), ("payloadBytes", \.payloadBytes), ("events", \.events),
             ("snapshots", \.snapshots), ("patches", \.patches), ("patchOperations", \.patchOperations),

@@ -9,7 +9,8 @@ import StreamCore
 /// does not change): `updatedAt` (when its numbers were taken), `since` (its state's start),
 /// `nextAttemptAt` (a waiting poller's first poll, or a retry), `incidentSince` (the first
 /// error since it was last healthy, whatever its state now), `startedAt` (when its metrics
-/// began), `lastEventAt`, `lastChangeAt`. Measured numbers (rates, means, shares) have four
+/// began), `runningSince` (when its current run began; null when stopped), `lastEventAt`,
+/// `lastChangeAt`. Measured numbers (rates, means, shares) have four
 /// significant digits (`StatusText.measured`); counters and sizes are whole. Keys keep their
 /// meaning across versions: `streamtop status` and scripts read them.
 extension StreamSnapshot {
@@ -46,6 +47,10 @@ extension StreamSnapshot {
         writer.string("storageError", status.storageError)
         writer.double("startedAt", time(metrics.at - metrics.uptime))
         writer.double("uptimeShare", numbers.uptimeShare)
+        // Running time (started, not stopped) as a time and a sum, so that it does not move
+        // while nothing happens: before the current run, and when that run began.
+        writer.double("runningSince", time(metrics.runningSince))
+        writer.double("runningSecondsBefore", (metrics.runningBefore.seconds * 1000).rounded() / 1000)
         writer.double("lastEventAt", time(metrics.lastEventAt))
         writer.double("lastChangeAt", time(metrics.lastChangeAt))
         writer.integer("wireBytes", Int(metrics.wireBytes))
@@ -59,6 +64,8 @@ extension StreamSnapshot {
         writer.integer("pollsSkipped", Int(metrics.pollsSkipped))
         writer.integer("errors", Int(metrics.errors))
         writer.integer("reconnects", Int(metrics.reconnects))
+        writer.integer("errors15m", Int(metrics.recentErrors))
+        writer.integer("reconnects15m", Int(metrics.recentReconnects))
         writer.integer("changes", Int(metrics.changes))
         writer.integer("wouldBePatchBytes", Int(metrics.wouldBePatchBytes))
         writer.integer("pollBodyBytes", Int(metrics.pollBodyBytes))

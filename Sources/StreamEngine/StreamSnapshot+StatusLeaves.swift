@@ -148,6 +148,12 @@ extension StreamSnapshot {
                 return true
             },
             "/uptimeShare": optionalDouble(\.metrics.uptimeShare),
+            "/runningSince": time(\.metrics.runningSince),
+            "/runningSecondsBefore": { snapshot, value, _ in
+                guard let seconds = value.numberValue?.doubleValue, seconds >= 0, seconds < 1e12 else { return false }
+                snapshot.metrics.runningBefore = .milliseconds(Int64((seconds * 1000).rounded()))
+                return true
+            },
             "/lastEventAt": time(\.metrics.lastEventAt),
             "/lastChangeAt": time(\.metrics.lastChangeAt) { snapshot in
                 snapshot.metrics.timeSinceLastChange = snapshot.metrics.lastChangeAt.map { snapshot.metrics.at - $0 }
@@ -163,6 +169,7 @@ extension StreamSnapshot {
             ("notModified", \.metrics.notModified), ("pollsSkipped", \.metrics.pollsSkipped),
             ("errors", \.metrics.errors), ("reconnects", \.metrics.reconnects), ("changes", \.metrics.changes),
             ("wouldBePatchBytes", \.metrics.wouldBePatchBytes), ("pollBodyBytes", \.metrics.pollBodyBytes),
+            ("errors15m", \.metrics.recentErrors), ("reconnects15m", \.metrics.recentReconnects),
         ]
         for (key, path) in counters { setters["/" + key] = integer(path) }
         let rates: [(String, WritableKeyPath<StreamSnapshot, Rate>)] = [

@@ -215,7 +215,7 @@ final class ObserveTests: XCTestCase {
         XCTAssertEqual(polled.pollBodySizes.mean, 1_000)
         // The 304 would have been an empty patch, `[]`: 2 bytes.
         XCTAssertEqual(polled.pollSavings!, 1 - 1_102.0 / 2_000.0, accuracy: 1e-9)
-        let group = GroupSavings.streamedVersusPolled(streamed: snapshot, polled: polled)!
+        let group = Savings.group(streamed: snapshot, polled: polled)!
         XCTAssertEqual(group, 1 - Double(1_200 + 120 * 130) / Double(1_300 * 2 + 200), accuracy: 1e-9)
     }
 

@@ -15,6 +15,7 @@ final class MetricsExpositionTests: XCTestCase {
     ) -> StreamSnapshot {
         var metrics = MetricsSnapshot(nothingAt: now - .seconds(1))
         metrics.uptime = .seconds(1)
+        metrics.runningBefore = .seconds(60)  // a minute of running: savings are measured
         measure(&metrics)
         return StreamSnapshot(
             id: id, name: id, url: "https://example.test/\(id)", mode: mode, group: group,
@@ -110,7 +111,7 @@ final class MetricsExpositionTests: XCTestCase {
         XCTAssertEqual(parsed.value("streamtop_changes_total", quotes), 50)
         XCTAssertEqual(parsed.value("streamtop_last_change_timestamp_seconds", quotes), 1_789_999_998.25)
         XCTAssertNil(parsed.value("streamtop_last_change_timestamp_seconds", idle), "no change, no series")
-        // quotes: 12,345 bytes over 1 s; quotes-polled: 99,000.
+        // quotes: 12,345 bytes over a minute of running; quotes-polled: 99,000 over the same.
         let savings = 1 - 12_345.0 / 99_000
         let group = ["group": "q", "streamed": "quotes", "polled": "quotes-polled", "shard": "1/3"]
         XCTAssertEqual(parsed.value("streamtop_savings_ratio", group), savings)

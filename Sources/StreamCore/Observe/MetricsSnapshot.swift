@@ -44,6 +44,13 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var uptime: Duration
     /// Share of the time the stream was meant to run that it was open (nil: never ran).
     public var uptimeShare: Double?
+    /// The time the stream was meant to run (started, not stopped) before its current run,
+    /// and when its current run began (nil: stopped). See `runningTime`.
+    public var runningBefore: Duration
+    public var runningSince: Moment?
+    /// Errors and reconnects in the last fifteen minutes (whole minutes).
+    public var recentErrors: Int64
+    public var recentReconnects: Int64
 
     public var wireBytes: Int64
     public var payloadBytes: Int64
@@ -79,11 +86,14 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var wouldBePatchBytes: Int64
     public var pollBodyBytes: Int64
 
-    /// For a poller: the share of polled bytes a streaming proxy would have saved
-    /// (1 − patch bytes / body bytes); nil before any body arrived.
-    public var pollSavings: Double? {
-        pollBodyBytes == 0 ? nil : 1 - Double(wouldBePatchBytes) / Double(pollBodyBytes)
+    /// The time the stream was meant to run, up to `at`: what savings compare over (time
+    /// stopped is not counted).
+    public var runningTime: Duration {
+        runningBefore + (runningSince.map { max(.zero, at - $0) } ?? .zero)
     }
+
+    /// For a poller: `Savings.poller`.
+    public var pollSavings: Double? { Savings.poller(self) }
 }
 
 extension MetricsSnapshot {
@@ -94,16 +104,3 @@ extension MetricsSnapshot {
     }
 }
 
-/// Streaming against polling for two streams registered for the same API (`group`).
-public enum GroupSavings {
-    /// The share of the polled stream's wire bytes per second that the streamed one did
-    /// without, each measured over its own uptime (nil until both have run and something was
-    /// polled). Lifetime rates, not the per-minute history: the history is refreshed only every
-    /// few seconds, and two streams started together have the same period anyway.
-    public static func streamedVersusPolled(streamed: MetricsSnapshot, polled: MetricsSnapshot) -> Double? {
-        let streamedSeconds = Double(streamed.uptime.nanoseconds) / 1e9
-        let polledSeconds = Double(polled.uptime.nanoseconds) / 1e9
-        guard streamedSeconds > 0, polledSeconds > 0, polled.wireBytes > 0 else { return nil }
-        return 1 - (Double(streamed.wireBytes) / streamedSeconds) / (Double(polled.wireBytes) / polledSeconds)
-    }
-}

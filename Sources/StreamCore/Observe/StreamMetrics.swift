@@ -31,6 +31,7 @@ public struct StreamMetrics: Sendable {
     private var runningTime: Duration = .zero
     private var runningSince: Moment?
     private var runningSpans = RunningSpans()
+    private var trouble = RecentTrouble()
 
     public private(set) var snapshotSizes = SizeStatistics()
     public private(set) var patchSizes = SizeStatistics()
@@ -126,8 +127,15 @@ public struct StreamMetrics: Sendable {
         return running > .zero ? min(1, open.seconds / running.seconds) : nil
     }
 
-    public mutating func recordError() { errors += 1 }
-    public mutating func recordReconnect() { reconnects += 1 }
+    public mutating func recordError(at moment: Moment) {
+        errors += 1
+        trouble.recordError(at: moment)
+    }
+
+    public mutating func recordReconnect(at moment: Moment) {
+        reconnects += 1
+        trouble.recordReconnect(at: moment)
+    }
 
     /// Closes the change windows that ended by `now` (see the type's note on ordering).
     public mutating func advance(to now: Moment, documentHash: () -> Int?) {
@@ -149,8 +157,11 @@ public struct StreamMetrics: Sendable {
         // Rates are over the time the stream actually ran within each span (at least a second).
         let minuteSpan = max(runningSpans.within(.seconds(60), at: now), .seconds(1)).seconds
         let quarterSpan = max(runningSpans.within(.seconds(15 * 60), at: now), .seconds(1)).seconds
+        let recent = trouble.counts(at: now)
         return MetricsSnapshot(
             at: now, uptime: now - startedAt, uptimeShare: uptimeShare(at: now),
+            runningBefore: runningTime, runningSince: runningSince,
+            recentErrors: recent.errors, recentReconnects: recent.reconnects,
             wireBytes: wireBytes, payloadBytes: payloadBytes, events: events, snapshots: snapshots,
             patches: patches, patchOperations: patchOperations, polls: polls, notModified: notModified,
             pollsSkipped: pollsSkipped, errors: errors, reconnects: reconnects, changes: changes.changeEvents,
