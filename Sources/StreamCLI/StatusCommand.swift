@@ -153,7 +153,8 @@ struct StatusCommand: StreamtopCommand {
         let streamed = group["streamed"]?.stringValue ?? "?"
         let polled = group["polled"]?.stringValue ?? "?"
         guard let savings = group["savings"]?.numberValue?.doubleValue else {
-            return "group \(name): streaming (\(streamed)) against polling (\(polled)): not measured yet"
+            return "group \(name): streaming (\(streamed)) against polling (\(polled)): "
+                + "not measured yet (a minute of running)"
         }
         let percent = Int((abs(savings) * 100).rounded())
         let comparison = savings >= 0 ? "fewer" : "more"

@@ -60,7 +60,8 @@ class MonitorTestCase: XCTestCase {
     /// what the engine says of a failed or stalled stream.
     func stream(
         _ id: String, name: String? = nil, mode: StreamSpec.Mode = .sse, state: StreamState = .open, events: Int = 10,
-        size: Int = 100, lastError: String? = nil, broken: Bool? = nil
+        size: Int = 100, lastError: String? = nil, broken: Bool? = nil, group: String? = nil, errors: Int = 0,
+        reconnects: Int = 0
     ) -> StreamSnapshot {
         let start = time.now() - .seconds(60)
         var metrics = StreamMetrics(start: start)
@@ -74,13 +75,15 @@ class MonitorTestCase: XCTestCase {
                 metrics.record(Observation(kind: index == 0 ? .snapshot : .patch, payloadBytes: size, operations: 1, changed: true, document: nil), at: moment)
             }
         }
+        for index in 0..<errors { metrics.recordError(at: start + .seconds(index % 60)) }
+        for index in 0..<reconnects { metrics.recordReconnect(at: start + .seconds(index % 60)) }
         var status = StreamStatus(state: state, since: start, lastError: lastError)
         switch state {
         case .failed, .stalled: if broken ?? true { status.incidentSince = start }
         default: if broken == true { status.incidentSince = start }
         }
         return StreamSnapshot(
-            id: id, name: name ?? id.capitalized, url: "http://127.0.0.1:1/\(mode.rawValue)/\(id)", mode: mode, group: nil,
+            id: id, name: name ?? id.capitalized, url: "http://127.0.0.1:1/\(mode.rawValue)/\(id)", mode: mode, group: group,
             status: status, metrics: metrics.snapshot(at: time.now()), version: 1)
     }
 

@@ -130,8 +130,8 @@ final class StreamTableTests: MonitorTestCase {
             XCTAssertEqual(screen[3 + offset, x].style.role, role, screen.line(3 + offset))
         }
         // A broken stream says how long its incident has lasted; the next attempt is in the detail view.
-        XCTAssertTrue(screen.text[6].contains("stalled for 1m"), screen.text[6])
-        XCTAssertTrue(screen.text[7].contains("failed for 1m"), screen.text[7])
+        XCTAssertTrue(screen.text[6].contains("stalled 1m00s"), screen.text[6])
+        XCTAssertTrue(screen.text[7].contains("failed 1m00s"), screen.text[7])
         XCTAssertEqual(screen[6, 2].style.role, .stateFailed, "a stalled stream's name is red")
         XCTAssertEqual(screen[7, 2].style.role, .stateFailed)
         XCTAssertEqual(screen[3, 2].style.role, .mainFG)
@@ -142,9 +142,14 @@ final class StreamTableTests: MonitorTestCase {
     func testAPollerWaitingForItsFirstPollSaysWhen() throws {
         link.publish([stream("p", mode: .poll, state: .waiting(firstPoll: time.now() + .seconds(12)), events: 0)])
         let screen = render(24, 120)
-        let line = try XCTUnwrap(row(containing: "waiting (12s)", in: screen), screen.text.joined(separator: "\n"))
+        let line = try XCTUnwrap(row(containing: "poll waiting", in: screen), screen.text.joined(separator: "\n"))
         XCTAssertTrue(screen.text[0].contains("1 waiting"), screen.text[0])
         XCTAssertNotNil(screen.line(line).range(of: "poll"))
+        // When the first poll comes is in the detail view.
+        press(.enter)
+        let detail = render(24, 120)
+        XCTAssertNotNil(
+            row(containing: "waiting for 1m, first poll in 12s", in: detail), detail.text.joined(separator: "\n"))
     }
 
     func testTextFromTheNetworkIsSanitized() {

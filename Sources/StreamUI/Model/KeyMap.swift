@@ -6,11 +6,14 @@ public enum Action: Sendable, Equatable {
     case add, edit, toggleRunning, restart, delete
     case toggleLog, nextTheme, help, quit
     case searchLog, nextMatch, previousMatch, logTop, logBottom
+    case groups
 }
 
 /// Where the keys are read: each screen has its own bindings.
 public enum KeyContext: Sendable, Hashable {
     case table, detail, log
+    /// The group view (`g`): a group's stream and poller side by side.
+    case groups
 }
 
 /// One row of the key map: the keys, what they do, where, and how help and the footer say it.
@@ -28,14 +31,20 @@ public struct KeyBinding: Sendable {
 /// footer and the help screen are written from it, so they cannot disagree.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        KeyBinding(keys: [.up, .character("k")], action: .moveUp, contexts: [.table, .detail, .log], help: "move up (scroll)", footer: nil),
-        KeyBinding(keys: [.down, .character("j")], action: .moveDown, contexts: [.table, .detail, .log], help: "move down (scroll)", footer: nil),
-        KeyBinding(keys: [.pageUp], action: .pageUp, contexts: [.table, .detail, .log], help: "one page up", footer: nil),
-        KeyBinding(keys: [.pageDown], action: .pageDown, contexts: [.table, .detail, .log], help: "one page down", footer: nil),
-        KeyBinding(keys: [.home], action: .home, contexts: [.table, .detail], help: "first stream (top)", footer: nil),
-        KeyBinding(keys: [.end], action: .end, contexts: [.table, .detail], help: "last stream (bottom)", footer: nil),
+        KeyBinding(keys: [.up, .character("k")], action: .moveUp, contexts: [.table, .detail, .log, .groups], help: "move up (scroll)", footer: nil),
+        KeyBinding(keys: [.down, .character("j")], action: .moveDown, contexts: [.table, .detail, .log, .groups], help: "move down (scroll)", footer: nil),
+        KeyBinding(keys: [.pageUp], action: .pageUp, contexts: [.table, .detail, .log, .groups], help: "one page up", footer: nil),
+        KeyBinding(keys: [.pageDown], action: .pageDown, contexts: [.table, .detail, .log, .groups], help: "one page down", footer: nil),
+        KeyBinding(keys: [.home], action: .home, contexts: [.table, .detail, .groups], help: "first stream (top)", footer: nil),
+        KeyBinding(keys: [.end], action: .end, contexts: [.table, .detail, .groups], help: "last stream (bottom)", footer: nil),
         KeyBinding(keys: [.enter], action: .openDetail, contexts: [.table], help: "details of the selected stream", footer: "Detail"),
-        KeyBinding(keys: [.escape], action: .back, contexts: [.detail, .log], help: "back (close the detail view or the log pane)", footer: "Back"),
+        KeyBinding(
+            keys: [.enter], action: .openDetail, contexts: [.groups], help: "the selected group's streams in the table",
+            footer: "Streams"),
+        KeyBinding(
+            keys: [.character("g")], action: .groups, contexts: [.table, .groups],
+            help: "groups: each API's stream and poller side by side (again: back)", footer: "Groups"),
+        KeyBinding(keys: [.escape], action: .back, contexts: [.detail, .log, .groups], help: "back (close the detail view, log pane or groups)", footer: "Back"),
         KeyBinding(keys: [.character("/")], action: .filter, contexts: [.table], help: "filter by name, URL or state (Esc clears)", footer: "Filter"),
         KeyBinding(keys: [.character("/")], action: .searchLog, contexts: [.log], help: "search the log", footer: "Search"),
         KeyBinding(keys: [.character("n")], action: .nextMatch, contexts: [.log], help: "next match", footer: nil),
@@ -51,9 +60,9 @@ public enum KeyMap {
         KeyBinding(keys: [.character("d"), .delete], action: .delete, contexts: [.table], help: "delete the selected stream (asks first)", footer: "Delete"),
         KeyBinding(keys: [.character("l")], action: .toggleLog, contexts: [.table, .detail, .log], help: "log pane of the selected stream", footer: "Log"),
         KeyBinding(keys: [.character("t")], action: .nextTheme, contexts: [.table, .detail], help: "next colour theme", footer: "Theme"),
-        KeyBinding(keys: [.character("?"), .function(1)], action: .help, contexts: [.table, .detail, .log], help: "this help", footer: "Help"),
+        KeyBinding(keys: [.character("?"), .function(1)], action: .help, contexts: [.table, .detail, .log, .groups], help: "this help", footer: "Help"),
         KeyBinding(keys: [.character("q"), .function(10)], action: .quit, contexts: [.table], help: "quit (asks when streams are running)", footer: "Quit"),
-        KeyBinding(keys: [.character("q")], action: .back, contexts: [.detail, .log], help: "back", footer: nil),
+        KeyBinding(keys: [.character("q")], action: .back, contexts: [.detail, .log, .groups], help: "back", footer: nil),
     ]
 
     /// What `key` does in `context` (nil: nothing).

@@ -14,6 +14,8 @@ public final class MonitorController {
     public private(set) var disk: DiskStatus?
     /// The engine in another process the monitor is attached to (nil: its own engine).
     public private(set) var attachment: MonitorAttachment?
+    /// Savings of the rows, the groups and all together, from the snapshots.
+    public private(set) var savings = SavingsFigures()
     /// Streams in a broken incident (failed or stalled since they were last open).
     public private(set) var brokenStreams: Set<String> = []
     /// Set when something deserves the bell; the app rings it and clears it.
@@ -23,6 +25,9 @@ public final class MonitorController {
     public var pageSize = 10
     /// Lines the log pane and the detail view show per page.
     public var logPageSize = 10
+    /// Lines of help, and how many it shows at once (set by the last frame that drew it).
+    public var helpLineCount = 0
+    public var helpPageSize = 10
 
     public let link: MonitorLink
     private let time: any TimeSource
@@ -106,13 +111,15 @@ public final class MonitorController {
     }
 
     private func rebuildRows() {
-        let savings = Dictionary(Engine.groupSavings(snapshots).compactMap { group in group.savings.map { (group.streamed, $0) } }, uniquingKeysWith: { a, _ in a })
+        savings = SavingsFigures(snapshots)
+        let savings = self.savings
         let needle = state.filter.lowercased()
         // Work on indices into `snapshots`: a snapshot is a few hundred bytes, and copying or
         // moving thousands of them in a sort costs more than everything else in a frame.
         var kept: [Int] = []
         kept.reserveCapacity(snapshots.count)
         for (index, snapshot) in snapshots.enumerated() {
+            if let group = state.groupFilter, snapshot.group != group { continue }
             if !needle.isEmpty {
                 let haystack = [snapshot.name, snapshot.url, snapshot.id, snapshot.status.state.name, snapshot.mode.rawValue].joined(separator: "\u{1}").lowercased()
                 guard haystack.contains(needle) else { continue }
@@ -125,7 +132,7 @@ public final class MonitorController {
         let snapshots = self.snapshots
         func figures(_ index: Int) -> StreamFigures {
             let snapshot = snapshots[index]
-            return StreamFigures(snapshot: snapshot, savings: snapshot.mode == .poll ? snapshot.metrics.pollSavings : savings[snapshot.id], now: now)
+            return StreamFigures(snapshot: snapshot, savings: savings.savings(of: snapshot), now: now)
         }
         func tie(_ a: Int, _ b: Int) -> Bool { snapshots[a].id < snapshots[b].id }
         switch column {
@@ -174,13 +181,13 @@ public final class MonitorController {
         return key
     }
 
-    /// What the other columns sort by, largest first (a state's rank puts broken streams
-    /// first); nil sorts after every present value.
+    /// What the other columns sort by, largest first (the state column's is the health sort:
+    /// streams in an incident first, the longest first); nil sorts after every present value.
     private static func numberKey(_ figures: StreamFigures, by column: StreamColumn) -> Double? {
-        column == .state ? -Double(stateRank(figures.snapshot.status.state)) : figures.sortValue(column)
+        figures.sortValue(column)
     }
 
-    /// Broken streams first: they are what a person looks for.
+    /// Broken states first: they are what a person looks for.
     static func stateRank(_ state: StreamState) -> Int {
         switch state {
         case .failed: return 0
@@ -205,6 +212,11 @@ public final class MonitorController {
         keepSelectionVisible()
     }
 
+    /// Selects row `index` of the group view (kept within its rows).
+    private func selectGroup(_ index: Int) {
+        state.groupSelection = max(0, min(index, savings.groups.count - 1))
+    }
+
     private func keepSelectionVisible() {
         guard let index = selectedIndex else { state.top = 0; return }
         let page = max(1, pageSize)
@@ -226,8 +238,7 @@ public final class MonitorController {
         if key == .resize { keepSelectionVisible(); return .redraw }
         switch state.overlay {
         case .help:
-            state.overlay = .none
-            return .redraw
+            return handleHelp(key)
         case .sortPicker(let selection):
             return handleSortPicker(key, selection: selection)
         case .form(var form):
@@ -252,10 +263,11 @@ public final class MonitorController {
         }
         if state.editingFilter { return handleFilterTyping(key) }
         if state.editingLogSearch { return handleSearchTyping(key) }
-        let context: KeyContext = state.logOpen ? .log : (state.showingDetail ? .detail : .table)
+        let context = state.context
         guard let action = KeyMap.action(for: key, in: context) else {
-            if key == .escape && !state.filter.isEmpty {
+            if key == .escape && (!state.filter.isEmpty || state.groupFilter != nil) {
                 state.filter = ""
+                state.groupFilter = nil
                 rebuildRows()
                 return .redraw
             }
@@ -270,37 +282,66 @@ public final class MonitorController {
         case .moveUp:
             switch context {
             case .table: select(index: index - 1)
+            case .groups: selectGroup(state.groupSelection - 1)
             case .detail: state.detailScroll = max(0, state.detailScroll - 1)
             case .log: scrollLog(by: -1)
             }
         case .moveDown:
             switch context {
             case .table: select(index: index + 1)
+            case .groups: selectGroup(state.groupSelection + 1)
             case .detail: state.detailScroll += 1
             case .log: scrollLog(by: 1)
             }
         case .pageUp:
             switch context {
             case .table: select(index: index - max(1, pageSize))
+            case .groups: selectGroup(state.groupSelection - max(1, pageSize))
             case .detail: state.detailScroll = max(0, state.detailScroll - logPageSize)
             case .log: scrollLog(by: -max(1, logPageSize))
             }
         case .pageDown:
             switch context {
             case .table: select(index: index + max(1, pageSize))
+            case .groups: selectGroup(state.groupSelection + max(1, pageSize))
             case .detail: state.detailScroll += logPageSize
             case .log: scrollLog(by: max(1, logPageSize))
             }
         case .home:
-            if context == .detail { state.detailScroll = 0 } else { select(index: 0) }
+            switch context {
+            case .detail: state.detailScroll = 0
+            case .groups: selectGroup(0)
+            default: select(index: 0)
+            }
         case .end:
-            if context == .detail { state.detailScroll = Int.max / 2 } else { select(index: rows.count - 1) }
+            switch context {
+            case .detail: state.detailScroll = Int.max / 2
+            case .groups: selectGroup(savings.groups.count - 1)
+            default: select(index: rows.count - 1)
+            }
+        case .openDetail where context == .groups:
+            guard savings.groups.indices.contains(state.groupSelection) else { return .none }
+            let group = savings.groups[state.groupSelection].group
+            state.groupFilter = group
+            state.showingGroups = false
+            rebuildRows()
+            let text = "group \(Sanitizer.line(group)): its streams only; Esc shows every stream"
+            state.status = .init(text: text, kind: .info, stream: nil)
         case .openDetail:
             guard selected != nil else { return .none }
             state.showingDetail = true
             state.detailScroll = 0
         case .back:
-            if state.logOpen { state.logOpen = false } else { state.showingDetail = false }
+            if state.logOpen {
+                state.logOpen = false
+            } else if state.showingDetail {
+                state.showingDetail = false
+            } else {
+                state.showingGroups = false
+            }
+        case .groups:
+            state.showingGroups.toggle()
+            selectGroup(state.groupSelection)
         case .filter:
             state.editingFilter = true
         case .pickSort:
@@ -342,6 +383,7 @@ public final class MonitorController {
             state.themeName = next
             onThemeChange?(next)
         case .help:
+            state.helpTop = 0
             state.overlay = .help
         case .quit:
             // Attached: quitting detaches, and the streams run on in the engine's process.
@@ -432,6 +474,22 @@ public final class MonitorController {
             state.logSearch = ""
         default: if !key.edit(&state.logSearch) { return .none }
         }
+        return .redraw
+    }
+
+    /// Help scrolls with the moving keys; any other key closes it.
+    private func handleHelp(_ key: Key) -> Effect {
+        let last = max(0, helpLineCount - helpPageSize)
+        switch key {
+        case .up, .character("k"): state.helpTop -= 1
+        case .down, .character("j"): state.helpTop += 1
+        case .pageUp: state.helpTop -= max(1, helpPageSize - 1)
+        case .pageDown, .character(" "): state.helpTop += max(1, helpPageSize - 1)
+        case .home: state.helpTop = 0
+        case .end: state.helpTop = last
+        default: state.overlay = .none
+        }
+        state.helpTop = max(0, min(state.helpTop, last))
         return .redraw
     }
 

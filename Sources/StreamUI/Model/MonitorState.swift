@@ -25,6 +25,11 @@ public struct MonitorState: Sendable, Equatable {
     public var overlay: Overlay = .none
     public var showingDetail = false
     public var logOpen = false
+    /// The group view (`g`) and its selected row.
+    public var showingGroups = false
+    public var groupSelection = 0
+    /// The table shows only this group's streams (Enter in the group view; Esc clears it).
+    public var groupFilter: String?
     public var filter = ""
     public var editingFilter = false
     public var sort: StreamColumn = .name
@@ -33,6 +38,8 @@ public struct MonitorState: Sendable, Equatable {
     /// The first table row shown.
     public var top = 0
     public var detailScroll = 0
+    /// The first line of help shown.
+    public var helpTop = 0
     /// The first log entry shown; nil follows the newest.
     public var logTop: Int?
     public var logSearch = ""
@@ -41,4 +48,9 @@ public struct MonitorState: Sendable, Equatable {
     public var themeName = "default"
 
     public init() {}
+
+    /// Where keys are read now.
+    public var context: KeyContext {
+        logOpen ? .log : showingDetail ? .detail : showingGroups ? .groups : .table
+    }
 }

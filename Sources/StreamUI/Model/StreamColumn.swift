@@ -4,13 +4,16 @@ import StreamEngine
 /// A column of the stream table: its title, width, how it is sorted, and which columns go
 /// first when the terminal is narrow (`priority`: higher stays longer).
 public enum StreamColumn: String, CaseIterable, Sendable {
-    case name, mode, state, wire, rate, events, patches, changes, lastChange, meanSize, savings, lastEvent
+    case name, mode, state, errors, reconnects, wire, rate, events, patches, changes, lastChange, meanSize, savings
+    case lastEvent
 
     public var title: String {
         switch self {
         case .name: return "NAME"
         case .mode: return "MODE"
         case .state: return "STATE"
+        case .errors: return "ERR"
+        case .reconnects: return "RECON"
         case .wire: return "WIRE"
         case .rate: return "IN/S"
         case .events: return "EVENTS"
@@ -26,9 +29,11 @@ public enum StreamColumn: String, CaseIterable, Sendable {
     /// Columns a value takes (the name column takes what is left, at least `width`).
     public var width: Int {
         switch self {
-        case .name: return 12
+        case .name: return 16
         case .mode: return 4
-        case .state: return 15  // "reconnect (30s)"
+        case .state: return 17  // "connecting 23h59m"
+        case .errors: return 4
+        case .reconnects: return 5
         case .wire, .rate, .meanSize: return 10
         case .events: return 6
         case .patches: return 7
@@ -44,6 +49,8 @@ public enum StreamColumn: String, CaseIterable, Sendable {
         switch self {
         case .name: return 100
         case .state: return 90
+        case .errors: return 52
+        case .reconnects: return 35
         case .wire: return 80
         case .rate: return 70
         case .patches: return 60
@@ -64,7 +71,9 @@ public enum StreamColumn: String, CaseIterable, Sendable {
         switch self {
         case .name: return "stream name"
         case .mode: return "sse or poll"
-        case .state: return "what the stream is doing"
+        case .state: return "what it does; how long its incident lasts (sorts broken first)"
+        case .errors: return "errors in the last 15 minutes"
+        case .reconnects: return "reconnects in the last 15 minutes"
         case .wire: return "bytes received on the wire (compressed, with headers)"
         case .rate: return "wire bytes per second over the last minute"
         case .events: return "events (or poll responses) received"
@@ -72,7 +81,7 @@ public enum StreamColumn: String, CaseIterable, Sendable {
         case .changes: return "share of change windows in which the document changed"
         case .lastChange: return "time since the document last changed"
         case .meanSize: return "mean size of an event or poll body"
-        case .savings: return "bytes streaming saves against polling"
+        case .savings: return "bytes streaming saves against polling (its group's)"
         case .lastEvent: return "time since the last event or poll response"
         }
     }
@@ -106,7 +115,10 @@ public struct StreamFigures: Sendable {
     /// A number to sort by (nil sorts last).
     public func sortValue(_ column: StreamColumn) -> Double? {
         switch column {
-        case .name, .mode, .state: return nil
+        case .name, .mode: return nil
+        case .state: return health
+        case .errors: return Double(metrics.recentErrors)
+        case .reconnects: return Double(metrics.recentReconnects)
         case .wire: return Double(metrics.wireBytes)
         case .rate: return metrics.wireBytesPerSecond.oneMinute
         case .events: return Double(metrics.events)
@@ -126,6 +138,8 @@ public struct StreamFigures: Sendable {
         case .name: return Sanitizer.line(snapshot.name)
         case .mode: return snapshot.mode.rawValue
         case .state: return StreamFigures.stateText(snapshot.status, now: now)
+        case .errors: return HumanUnits.count(Double(metrics.recentErrors))
+        case .reconnects: return HumanUnits.count(Double(metrics.recentReconnects))
         case .wire: return HumanUnits.bytes(Int(metrics.wireBytes))
         case .rate: return HumanUnits.bytes(Int(metrics.wireBytesPerSecond.oneMinute.rounded())) + "/s"
         case .events: return HumanUnits.count(Double(metrics.events))
@@ -138,9 +152,12 @@ public struct StreamFigures: Sendable {
         }
     }
 
-    /// `, next attempt in 3s` for a state waiting to reconnect; empty otherwise.
+    /// `, attempt 3 in 3s` for a state waiting to reconnect, `, first poll in 12s` for a poller
+    /// waiting for its first; empty otherwise.
     static func nextAttempt(_ state: StreamState, now: Moment) -> String {
         switch state {
+        case .waiting(let first):
+            return ", first poll in " + HumanUnits.duration(seconds: max(0, (first - now).seconds).rounded(.up))
         case .reconnecting(let next, let attempt), .stalled(let next, let attempt), .failed(let next, let attempt):
             return ", attempt \(attempt + 1) in " + HumanUnits.duration(seconds: max(0, (next - now).seconds).rounded(.up))
         default:
@@ -148,22 +165,39 @@ public struct StreamFigures: Sendable {
         }
     }
 
-    /// `open`, `reconnect (3s)`: the wait before the next attempt in brackets; `failed for 2m`,
-    /// `stalled for 40s`: how long the incident has lasted (the next attempt is in the detail view).
+    /// `open`; `failed 1m47s`, `stalled 3m05s`, `reconnect 12s`: how long the incident has
+    /// lasted (its first error to now), while one is under way. When the next attempt comes is
+    /// in the detail view (`nextAttempt`).
     static func stateText(_ status: StreamStatus, now: Moment) -> String {
-        func wait(_ next: Moment) -> String { "(" + HumanUnits.duration(seconds: max(0, (next - now).seconds).rounded(.up)) + ")" }
-        func lasting(_ next: Moment) -> String {
-            guard let since = status.incidentSince else { return wait(next) }
-            return "for " + HumanUnits.duration(seconds: max(0, (now - since).seconds))
-        }
+        let name: String
         switch status.state {
-        case .reconnecting(let next, _): return "reconnect " + wait(next)
-        case .waiting(let first): return "waiting " + wait(first)
-        case .stalled(let next, _): return "stalled " + lasting(next)
-        case .failed(let next, _): return "failed " + lasting(next)
-        case .stoppedByServer: return "server-stop"
-        default: return status.state.name
+        case .stoppedByServer: name = "server-stop"
+        case .reconnecting: name = "reconnect"
+        default: name = status.state.name
         }
+        guard status.state.isRunning, let since = status.incidentSince else { return name }
+        return name + " " + HumanUnits.span(seconds: max(0, (now - since).seconds))
+    }
+
+    /// The health sort, largest first: streams in an incident, the longest first; then the
+    /// others by how far they are from open (a stopped stream last).
+    var health: Double {
+        let status = snapshot.status
+        if status.state.isRunning, let since = status.incidentSince {
+            return 1e12 + max(0, (now - since).seconds)
+        }
+        return -Double(MonitorController.stateRank(status.state))
+    }
+}
+
+extension StreamStatus {
+    /// The colour of this status: a stream in an incident stays in the failed colour (stalled
+    /// in its own) while it connects and opens between failures, instead of flipping to the
+    /// connecting and open colours.
+    public var role: ThemeRole {
+        guard isBroken, state.isRunning else { return state.role }
+        if case .stalled = state { return .stateStalled }
+        return .stateFailed
     }
 }
 

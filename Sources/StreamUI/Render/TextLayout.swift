@@ -24,4 +24,35 @@ public enum TextLayout {
         let pad = String(repeating: " ", count: max(0, width - DisplayWidth.of(cut)))
         return right ? pad + cut : cut + pad
     }
+
+    /// `text` broken into lines of at most `width` columns, at spaces where it can be (a word
+    /// longer than a line is cut).
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        var used = 0
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            var word = String(word)
+            var wordWidth = DisplayWidth.of(word)
+            if used > 0, used + 1 + wordWidth > width {
+                lines.append(line)
+                (line, used) = ("", 0)
+            } else if used > 0 {
+                line += " "
+                used += 1
+            }
+            while wordWidth > width - used, width - used > 0, wordWidth > width {
+                let head = truncate(word, to: width - used, ellipsis: "")
+                lines.append(line + head)
+                word = String(word.dropFirst(head.count))
+                wordWidth = DisplayWidth.of(word)
+                (line, used) = ("", 0)
+            }
+            line += word
+            used += wordWidth
+        }
+        lines.append(line)
+        return lines
+    }
 }

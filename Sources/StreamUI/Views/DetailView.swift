@@ -34,7 +34,8 @@ struct DetailView {
             add(TextLayout.fit("Not stored", width: 16) + Sanitizer.line(storageError), Style(.logError, bold: true))
         }
         field("Uptime", "\(HumanUnits.percent(metrics.uptimeShare)) of the time it ran was open   (registered \(HumanUnits.duration(seconds: metrics.uptime.seconds)) ago)")
-        field("Reconnects", "\(metrics.reconnects)   errors \(metrics.errors)")
+        field("Reconnects", "\(metrics.recentReconnects) in 15 min (\(metrics.reconnects) in all)   errors "
+              + "\(metrics.recentErrors) in 15 min (\(metrics.errors) in all)")
         field("Wire / payload", "\(HumanUnits.bytes(Int(metrics.wireBytes))) / \(HumanUnits.bytes(Int(metrics.payloadBytes)))")
         field("In-rate", "\(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.oneMinute.rounded())))/s (1 min)   \(HumanUnits.bytes(Int(metrics.wireBytesPerSecond.fifteenMinutes.rounded())))/s (15 min)")
         let skipped = metrics.pollsSkipped > 0 ? ", skipped while one was in flight: \(metrics.pollsSkipped)" : ""
@@ -45,7 +46,7 @@ struct DetailView {
             field(label, "last \(HumanUnits.bytes(sizes.last))  mean \(HumanUnits.bytes(Int(sizes.mean.rounded())))  p95 \(HumanUnits.bytes(sizes.p95))  max \(HumanUnits.bytes(sizes.max))")
         }
         field("Changes", "\(HumanUnits.percent(metrics.changeFrequency)) of windows   \(HumanUnits.count(metrics.changesPerHour))/h   last \(figures.text(.lastChange)) ago")
-        field("Savings", figures.savings.map { "\(HumanUnits.percent($0)) of polled bytes" } ?? "-")
+        field("Savings", DetailView.savingsText(figures))
         if let history {
             let graphWidth = max(10, min(120, width - 16))
             add("")
@@ -65,6 +66,20 @@ struct DetailView {
             add("  (none yet)", Style(.inactiveFG))
         }
         return lines
+    }
+
+    /// What streaming saves against polling for this stream, said as the header and `status`
+    /// say it (`Savings`): its group's, or a lone poller's own.
+    static func savingsText(_ figures: StreamFigures) -> String {
+        let snapshot = figures.snapshot
+        let whose = snapshot.group.map { "group \(Sanitizer.line($0)): " } ?? ""
+        if let savings = figures.savings {
+            return whose + HeaderView.savingsText(savings) + " (streamed against polled, same running time)"
+        }
+        if snapshot.group == nil, snapshot.mode == .sse {
+            return "- (no poller of the same API: register one in its group)"
+        }
+        return whose + "not measured yet (after a minute of running)"
     }
 
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {

@@ -12,28 +12,6 @@ func drawBox(into screen: inout ScreenBuffer, width: Int, height: Int, title: St
     return Rect(top: top + 1, left: left + 2, height: h - 2, width: w - 4)
 }
 
-/// Every key, from the key map, grouped by screen.
-struct HelpView {
-    let glyphs: Glyphs
-
-    func draw(into screen: inout ScreenBuffer) {
-        let bindings = KeyMap.bindings
-        let inside = drawBox(into: &screen, width: 72, height: bindings.count + 6, title: "streamtop keys (any key closes)", glyphs: glyphs)
-        var row = inside.top
-        var seen = Set<String>()
-        for binding in bindings {
-            let keys = binding.keys.map(\.label).joined(separator: " ")
-            guard seen.insert(keys + binding.help).inserted, row < inside.bottom else { continue }
-            let x = screen.write(TextLayout.fit(keys, width: 12), row: row, column: inside.left, limit: inside.right, style: Style(.hiFG, bold: true))
-            screen.write(binding.help, row: row, column: x, limit: inside.right, style: Style(.mainFG))
-            row += 1
-        }
-        if row < inside.bottom {
-            screen.write("Colours: t cycles themes; NO_COLOR=1 for none.", row: row + 1, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
-        }
-    }
-}
-
 /// The sort column chooser (s, F6).
 struct SortPickerView {
     let selection: Int

@@ -11,6 +11,9 @@ struct HeaderView {
     /// The engine in another process, when attached to one, and the time to measure from.
     var attachment: MonitorAttachment?
     var now = Moment(nanoseconds: 0)
+    /// What streaming saves against polling, over every group and lone poller (`Savings`).
+    var savings: Double?
+    var glyphs = Glyphs.ascii
 
     /// `attached to pid 4242, up 3h`, or, once the connection is lost,
     /// `attached to pid 4242: lost 12s ago, reconnecting`.
@@ -25,25 +28,25 @@ struct HeaderView {
         return text
     }
 
-    /// `saves 97% of the bytes`, `costs 64% more bytes`, or `-` before anything was polled.
-    static func savingsText(_ savings: Double?) -> String {
-        guard let savings else { return "-" }
-        return savings >= 0 ? "saves \(HumanUnits.percent(savings)) of the bytes" : "costs \(HumanUnits.percent(-savings)) more bytes"
+    /// `saves 97% of the bytes`, `costs 64% more bytes` (`short`: `saves 97%`, `costs 64% more`),
+    /// or a dash before a minute of both.
+    static func savingsText(_ savings: Double?, dash: String = "-", short: Bool = false) -> String {
+        guard let savings else { return dash }
+        if savings >= 0 { return "saves \(HumanUnits.percent(savings))" + (short ? "" : " of the bytes") }
+        return "costs \(HumanUnits.percent(-savings)) more" + (short ? "" : " bytes")
     }
 
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
         // One pass over every stream (thousands): counts by state and the totals.
         var counts: [String: Int] = [:]
-        var wire: Int64 = 0, body: Int64 = 0, wouldBe: Int64 = 0
+        var wire: Int64 = 0
         var rate = 0.0, patches = 0.0
         for snapshot in snapshots {
             counts[snapshot.status.state.name, default: 0] += 1
             wire += snapshot.metrics.wireBytes
             rate += snapshot.metrics.wireBytesPerSecond.oneMinute
             patches += snapshot.metrics.patchesPerMinute.oneMinute
-            body += snapshot.metrics.pollBodyBytes
-            wouldBe += snapshot.metrics.wouldBePatchBytes
         }
         var x = screen.write("streamtop", row: rect.top, column: rect.left, limit: rect.right, style: Style(.title, bold: true))
         if let attachment {
@@ -66,10 +69,10 @@ struct HeaderView {
             x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: Style(.logWarn, bold: true))
         }
         guard rect.height > 1 else { return }
-        let savings = body == 0 ? nil : 1 - Double(wouldBe) / Double(body)
         let parts = [
             ("in ", HumanUnits.bytes(Int(wire))), ("  rate ", HumanUnits.bytes(Int(rate.rounded())) + "/s"),
-            ("  patches ", HumanUnits.count(patches) + "/min"), ("  streaming vs polling: ", HeaderView.savingsText(savings)),
+            ("  patches ", HumanUnits.count(patches) + "/min"),
+            ("  streaming vs polling: ", HeaderView.savingsText(savings, dash: glyphs.dash, short: true)),
         ]
         var column = rect.left
         for (label, value) in parts {

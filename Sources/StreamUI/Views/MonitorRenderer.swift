@@ -19,9 +19,10 @@ public enum MonitorRenderer {
             return
         }
         let state = controller.state
-        let filtered = state.filter.isEmpty ? nil : controller.rows.count
+        let filtered = state.filter.isEmpty && state.groupFilter == nil ? nil : controller.rows.count
         HeaderView(snapshots: controller.snapshots, filtered: filtered, disk: controller.disk,
-                   attachment: controller.attachment, now: controller.now)
+                   attachment: controller.attachment, now: controller.now, savings: controller.savings.overall,
+                   glyphs: glyphs)
             .draw(into: &screen, in: Rect(top: 0, left: 0, height: 2, width: columns))
         let body = Rect(top: 2, left: 0, height: rows - 4, width: columns)
         var main = body
@@ -42,6 +43,10 @@ public enum MonitorRenderer {
                 scroll: state.detailScroll, glyphs: glyphs)
             if !state.logOpen { controller.logPageSize = max(1, main.height - 1) }
             detail.draw(into: &screen, in: main)
+        } else if state.showingGroups {
+            controller.pageSize = max(1, main.height - 1)
+            GroupTableView(groups: controller.savings.groups, selection: state.groupSelection, glyphs: glyphs)
+                .draw(into: &screen, in: main)
         } else {
             controller.pageSize = max(1, main.height - 1)
             StreamTableView(
@@ -50,13 +55,14 @@ public enum MonitorRenderer {
             ).draw(into: &screen, in: main)
         }
         StatusLineView(state: state).draw(into: &screen, in: Rect(top: rows - 2, left: 0, height: 1, width: columns))
-        let context: KeyContext = state.logOpen ? .log : (state.showingDetail ? .detail : .table)
-        FooterView(context: context, detaches: controller.attachment != nil)
+        FooterView(context: state.context, detaches: controller.attachment != nil)
             .draw(into: &screen, in: Rect(top: rows - 1, left: 0, height: 1, width: columns))
 
         switch state.overlay {
         case .none: break
-        case .help: HelpView(glyphs: glyphs).draw(into: &screen)
+        case .help:
+            (controller.helpLineCount, controller.helpPageSize) = HelpView(glyphs: glyphs, top: state.helpTop)
+                .draw(into: &screen)
         case .sortPicker(let selection): SortPickerView(selection: selection, current: state.sort, reversed: state.reversed, glyphs: glyphs).draw(into: &screen)
         case .form(let form): FormView(form: form, glyphs: glyphs).draw(into: &screen)
         case .confirmDelete(_, let name):

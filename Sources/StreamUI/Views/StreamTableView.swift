@@ -56,7 +56,7 @@ struct StreamTableView {
             let row = rect.top + 1 + line
             let isSelected = figures.snapshot.id == state.selectedID
             let isBroken = broken.contains(figures.snapshot.id) || figures.snapshot.status.isBroken
-            let stateRole = figures.snapshot.status.state.role
+            let stateRole = figures.snapshot.status.role
             let base: ThemeRole = isSelected ? .selectedFG : (isBroken ? .stateFailed : .mainFG)
             if isSelected { screen.fill(row: row, column: rect.left, width: rect.width, style: Style(.selectedFG, reverse: true)) }
             screen.write(isSelected ? glyphs.selectedMarker : " ", row: row, column: rect.left, limit: rect.right, style: Style(base, bold: isSelected, reverse: isSelected))
@@ -74,7 +74,9 @@ struct StreamTableView {
                 } else {
                     role = .stateFailed
                 }
-                let text = TextLayout.fit(figures.text(column), width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
+                let cell = column == .savings && figures.savings == nil ? glyphs.dash : figures.text(column)
+                let text = TextLayout.fit(
+                    cell, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
                 let bold = (isBroken && !stale) || (column == .state && isSelected)
                 let style = Style(role, bold: bold, reverse: isSelected)
                 screen.write(text, row: row, column: x, limit: rect.right, style: style)

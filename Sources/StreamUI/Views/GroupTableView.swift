@@ -1,0 +1,67 @@
+import StreamCore
+
+/// The group view (`g`): one line per group, its stream and its poller side by side: bytes an
+/// hour each, changes each saw an hour, the changes the poller missed, and what streaming
+/// saves (`Savings`). Figures per hour of each one's running time; a dash until a minute of it.
+struct GroupTableView {
+    let groups: [GroupFigures]
+    let selection: Int
+    let glyphs: Glyphs
+
+    struct Column {
+        let title: String
+        let width: Int
+        let value: (GroupFigures) -> String
+    }
+
+    func columns(dash: String) -> [Column] {
+        func bytes(_ value: Double?) -> String { value.map { HumanUnits.bytes(Int($0.rounded())) } ?? dash }
+        func count(_ value: Double?) -> String { value.map(HumanUnits.count) ?? dash }
+        return [
+            Column(title: "STREAM/h", width: 9) { bytes($0.streamedBytesPerHour) },
+            Column(title: "POLL/h", width: 9) { bytes($0.polledBytesPerHour) },
+            Column(title: "CHG/h S", width: 7) { count($0.streamedChangesPerHour) },
+            Column(title: "CHG/h P", width: 7) { count($0.polledChangesPerHour) },
+            Column(title: "MISSED/h", width: 8) { count($0.missedPerHour) },
+            Column(title: "SAVED", width: 6) { $0.savings.map { HumanUnits.shortPercent($0) } ?? dash },
+        ]
+    }
+
+    func draw(into screen: inout ScreenBuffer, in rect: Rect) {
+        guard rect.height > 0 else { return }
+        let columns = columns(dash: glyphs.dash)
+        let figures = columns.reduce(0) { $0 + $1.width + 1 }
+        let nameWidth = max(8, min(40, rect.width - 2 - figures))
+        screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG))
+        var x = screen.write("  " + TextLayout.fit("GROUP (stream / poller)", width: nameWidth), row: rect.top,
+                             column: rect.left, limit: rect.right, style: Style(.headerFG, bold: true))
+        for column in columns {
+            x = screen.write(" " + TextLayout.fit(column.title, width: column.width, right: true), row: rect.top,
+                             column: x, limit: rect.right, style: Style(.headerFG, bold: true))
+        }
+        guard !groups.isEmpty else {
+            let message = "No groups: give a stream and a poller of the same API one \"group\" to compare them."
+            screen.write(
+                message, row: rect.top + 1, column: rect.left + 2, limit: rect.right, style: Style(.inactiveFG))
+            return
+        }
+        let page = max(1, rect.height - 1)
+        let top = max(0, min(selection - page + 1, groups.count - page))
+        for (offset, group) in groups.dropFirst(top).prefix(page).enumerated() {
+            let row = rect.top + 1 + offset
+            let selected = top + offset == selection
+            let style = Style(selected ? .selectedFG : .mainFG, bold: selected, reverse: selected)
+            if selected { screen.fill(row: row, column: rect.left, width: rect.width, style: style) }
+            let name = Sanitizer.line(group.group) + " (" + Sanitizer.line(group.streamed.name) + " / "
+                + Sanitizer.line(group.polled.name) + ")"
+            var x = screen.write(
+                (selected ? glyphs.selectedMarker : " ") + " "
+                    + TextLayout.fit(name, width: nameWidth, ellipsis: glyphs.ellipsis),
+                row: row, column: rect.left, limit: rect.right, style: style)
+            for column in columns {
+                x = screen.write(" " + TextLayout.fit(column.value(group), width: column.width, right: true), row: row,
+                                 column: x, limit: rect.right, style: style)
+            }
+        }
+    }
+}
