@@ -43,7 +43,7 @@ final class StatusCommandTests: TemporaryHomeTestCase {
         XCTAssertEqual(Array(lines.suffix(3)), [
             "group q: streaming (quotes) used 93% fewer bytes than polling (quotes-polled)",
             "group w: streaming (weather) used 25% more bytes than polling (weather-polled)",
-            "group x: streaming (a) against polling (b): not measured yet",
+            "group x: streaming (a) against polling (b): not measured yet (a minute of running)",
         ])
     }
 
