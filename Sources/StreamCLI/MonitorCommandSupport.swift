@@ -9,9 +9,7 @@ import StreamUI
 enum MonitorCommandSupport {
     static func themes(_ context: CommandContext) -> ThemeCatalog {
         ThemeCatalog.standard(
-            environment: context.environment,
-            executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0],
-            currentDirectory: FileManager.default.currentDirectoryPath)
+            environment: context.environment, executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0])
     }
 
     /// Raises the open-file limit as far as allowed (each running stream holds a socket, its
