@@ -12,6 +12,16 @@ enum MonitorCommandSupport {
             environment: context.environment, executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0])
     }
 
+    /// `--theme NAME` names a theme there is: a usage error listing the themes otherwise, before
+    /// anything starts or is remembered.
+    static func checkTheme(_ name: String?, _ context: CommandContext) throws(UsageError) {
+        guard let name else { return }
+        let names = themes(context).names()
+        guard !names.contains(name) else { return }
+        throw UsageError("--theme: no theme named '\(Sanitizer.line(name))'; the themes are "
+                         + names.map(Sanitizer.line).joined(separator: ", "))
+    }
+
     /// Raises the open-file limit as far as allowed (each running stream holds a socket, its
     /// log and its archive open); when it is still too low for `streams` streams, says so as
     /// an alert (the status line, or a headless run's stderr).
