@@ -98,4 +98,41 @@ final class ThemeBinaryTests: XCTestCase {
         let light = try streamtop(["demo", "--theme", "light"], binary: copy)
         XCTAssertEqual(light.status, 1, "light is there; the terminal is not: \(light.err)")
     }
+
+    /// contrib/install with an existing binary (no build): PREFIX and DESTDIR are honoured, and
+    /// the installed binary finds the installed themes directory (a theme added there is listed).
+    func testContribInstallPutsTheBinaryAndThemesInPlace() throws {
+        let install = SystemdUnitTests.contrib.appendingPathComponent("install")
+        let themes = SystemdUnitTests.contrib.deletingLastPathComponent().appendingPathComponent("Themes").path
+        let shippedFiles = try FileManager.default.contentsOfDirectory(atPath: themes)
+            .filter { $0.hasSuffix(".theme") }.sorted()
+        for (prefix, destdir) in [(root + "/prefix", nil), ("/opt/streamtop", root + "/stage")] as [(String, String?)] {
+            var environment = [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home,
+                "PREFIX": prefix, "STREAMTOP_BINARY": StreamtopBinaryTests.executable.path,
+            ]
+            environment["DESTDIR"] = destdir
+            let installed = try Self.spawn(install, [], environment: environment, in: elsewhere)
+            XCTAssertEqual(installed.status, 0, installed.err)
+            let target = (destdir ?? "") + prefix
+            let said = "installed \(target)/bin/streamtop, and 5 themes in \(target)/share/streamtop/themes\n"
+            XCTAssertTrue(installed.out.hasPrefix(said), installed.out)
+            let binary = URL(fileURLWithPath: target + "/bin/streamtop")
+            XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary.path))
+            let directory = target + "/share/streamtop/themes"
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), shippedFiles)
+            for file in shippedFiles {
+                let copied = FileManager.default.contents(atPath: directory + "/" + file)
+                XCTAssertEqual(copied, FileManager.default.contents(atPath: themes + "/" + file), file)
+            }
+            try Data("theme[title]=\"#010203\"\n".utf8).write(to: URL(fileURLWithPath: directory + "/site.theme"))
+            let listed = try streamtop(["run", "--theme", "nosuch"], binary: binary)
+            let withSite = "default, high-contrast, light, mono, site, solarized-dark"
+            XCTAssertEqual(listed.err, Self.unknownTheme("nosuch", command: "run", themes: withSite))
+        }
+        let relative = try Self.spawn(
+            install, [], environment: ["PATH": "/usr/bin:/bin", "PREFIX": "relative"], in: elsewhere)
+        XCTAssertEqual(relative.status, 2)
+        XCTAssertEqual(relative.err, "contrib/install: PREFIX must be an absolute path, not 'relative'\n")
+    }
 }
