@@ -45,8 +45,15 @@ protocol StreamtopCommand {
     /// Parses the arguments after the command name; throws `UsageError` or `HelpRequested`.
     init(arguments: [String]) throws
 
+    /// Checks what parsing alone cannot (it needs the environment), before `run`.
+    func validate(_ context: CommandContext) throws(UsageError)
+
     /// Does the work; returns the exit status.
     func run(_ context: CommandContext) -> Int32
+}
+
+extension StreamtopCommand {
+    func validate(_ context: CommandContext) throws(UsageError) {}
 }
 
 /// Where streamtop keeps its files (XDG base directories).

@@ -70,6 +70,10 @@ struct DemoCommand: StreamtopCommand {
         return specs
     }
 
+    func validate(_ context: CommandContext) throws(UsageError) {
+        try MonitorCommandSupport.checkTheme(theme, context)
+    }
+
     func run(_ context: CommandContext) -> Int32 {
         // Without a terminal (CI, a pipe) it says so and ends, instead of waiting for keys.
         guard MonitorApp.hasTerminal else {

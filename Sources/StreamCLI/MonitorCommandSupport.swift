@@ -9,9 +9,17 @@ import StreamUI
 enum MonitorCommandSupport {
     static func themes(_ context: CommandContext) -> ThemeCatalog {
         ThemeCatalog.standard(
-            environment: context.environment,
-            executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0],
-            currentDirectory: FileManager.default.currentDirectoryPath)
+            environment: context.environment, executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0])
+    }
+
+    /// `--theme NAME` names a theme there is: a usage error listing the themes otherwise, before
+    /// anything starts or is remembered.
+    static func checkTheme(_ name: String?, _ context: CommandContext) throws(UsageError) {
+        guard let name else { return }
+        let names = themes(context).names()
+        guard !names.contains(name) else { return }
+        throw UsageError("--theme: no theme named '\(Sanitizer.line(name))'; the themes are "
+                         + names.map(Sanitizer.line).joined(separator: ", "))
     }
 
     /// Raises the open-file limit as far as allowed (each running stream holds a socket, its

@@ -124,6 +124,10 @@ struct RunCommand: StreamtopCommand {
         return state + "/shard-\(shard.index)-of-\(shard.count)"
     }
 
+    func validate(_ context: CommandContext) throws(UsageError) {
+        try MonitorCommandSupport.checkTheme(theme, context)
+    }
+
     func run(_ context: CommandContext) -> Int32 {
         if let attachTarget { return attach(to: attachTarget, context) }
         guard let registry = context.loadRegistry(config: config) else { return 1 }

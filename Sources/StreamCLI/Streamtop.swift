@@ -57,7 +57,9 @@ public enum Streamtop {
             return 2
         }
         do {
-            return try command.init(arguments: Array(arguments.dropFirst())).run(context)
+            let parsed = try command.init(arguments: Array(arguments.dropFirst()))
+            try parsed.validate(context)
+            return parsed.run(context)
         } catch is HelpRequested {
             context.say(command.usage)
             return 0

@@ -56,13 +56,69 @@ final class ThemeTests: XCTestCase {
             XCTAssertNil(message, name)
             XCTAssertEqual(theme.name, name)
         }
-        // From a checkout, the executable in .build/debug finds Themes/ at the top.
-        let standard = ThemeCatalog.standard(environment: ["HOME": "/nonexistent"], executablePath: repository + "/.build/debug/streamtop", currentDirectory: nil)
-        XCTAssertTrue(standard.names().contains("solarized-dark"))
+        // Wherever the executable is (a checkout or not), every shipped theme: they are compiled in.
+        for executable in [repository + "/.build/debug/streamtop", "/nonexistent/bin/streamtop"] {
+            let standard = ThemeCatalog.standard(environment: ["HOME": "/nonexistent"], executablePath: executable)
+            XCTAssertEqual(standard.names(), catalog.names(), executable)
+            for name in catalog.names() { XCTAssertEqual(standard.load(name).theme, catalog.load(name).theme, name) }
+        }
         // Installed: PREFIX/bin/streamtop finds PREFIX/share/streamtop/themes, after the user's.
-        let installed = ThemeCatalog.standard(environment: ["XDG_CONFIG_HOME": "/home/u/.config"], executablePath: "/opt/st/bin/streamtop", currentDirectory: nil)
-        XCTAssertEqual(installed.directories.first, "/home/u/.config/streamtop/themes")
-        XCTAssertEqual(installed.directories.last, "/opt/st/share/streamtop/themes")
+        let installed = ThemeCatalog.standard(
+            environment: ["XDG_CONFIG_HOME": "/home/u/.config"], executablePath: "/opt/st/bin/streamtop")
+        XCTAssertEqual(installed.directories, ["/home/u/.config/streamtop/themes", "/opt/st/share/streamtop/themes"])
+    }
+
+    /// Themes/ is the source of truth; the compiled-in copy must be the same, byte for byte.
+    func testCompiledInThemesAreTheFilesInThemes() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Themes").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".theme") }
+        let names = files.map { String($0.dropLast(".theme".count)) }
+        let fix = "Themes/ and Sources/StreamUI/Theme/ShippedThemes.swift differ: run contrib/update-themes"
+        XCTAssertEqual(Set(ShippedThemes.files.keys), Set(names), fix)
+        for (name, file) in zip(names, files) {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            XCTAssertEqual(ShippedThemes.files[name], text, "\(name): \(fix)")
+        }
+    }
+
+    /// The user's files and the installed ones override shipped themes by name, and add themes.
+    func testFilesOverrideAndExtendTheShippedThemes() throws {
+        let root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("streamtop-themes-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for directory in ["user", "installed"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
+        }
+        func write(_ path: String, _ text: String) throws {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: root + path))
+        }
+        try write("/user/light.theme", "theme[title]=\"#010203\"\n")
+        try write("/installed/light.theme", "theme[title]=\"#040506\"\n")
+        try write("/installed/mono.theme", "theme[title]=\"#070809\"\n")
+        try write("/installed/extra.theme", "theme[title]=\"#0a0b0c\"\n")
+        let catalog = ThemeCatalog(directories: [root + "/user", root + "/installed"], shipped: ShippedThemes.files)
+        XCTAssertEqual(catalog.names(), ["default", "extra", "high-contrast", "light", "mono", "solarized-dark"])
+        XCTAssertEqual(catalog.load("light").theme.color(.title), .rgb(1, 2, 3), "the user's first")
+        XCTAssertEqual(catalog.load("mono").theme.color(.title), .rgb(7, 8, 9), "then the installed ones")
+        XCTAssertEqual(catalog.load("extra").theme.color(.title), .rgb(10, 11, 12))
+        let text = try XCTUnwrap(ShippedThemes.files["solarized-dark"])
+        let shipped = ThemeFile.parse(text, name: "solarized-dark").theme
+        XCTAssertEqual(catalog.load("solarized-dark").theme, shipped, "then the shipped ones")
+        XCTAssertNil(catalog.load("solarized-dark").message)
+    }
+
+    /// The shipped default.theme and the default compiled in as a `Theme` (used with no theme at
+    /// all, and for roles a theme leaves out) give every role the same colour at every depth.
+    func testTheShippedDefaultIsTheBuiltInDefault() throws {
+        let shipped = ThemeFile.parse(try XCTUnwrap(ShippedThemes.files["default"]), name: "default")
+        XCTAssertEqual(shipped.warnings, [])
+        for depth in [ColorDepth.eight, .full] {
+            for role in ThemeRole.allCases {
+                let builtIn = Theme.builtInDefault.paletteIndex(role, depth: depth)
+                XCTAssertEqual(shipped.theme.paletteIndex(role, depth: depth), builtIn, "\(role) \(depth)")
+            }
+        }
     }
 
     func testUnreadableOrMissingThemesFallBackToTheDefault() throws {

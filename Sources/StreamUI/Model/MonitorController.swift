@@ -379,6 +379,11 @@ public final class MonitorController {
             state.logTop = nil
         case .nextTheme:
             let names = themeNames.isEmpty ? ["default"] : themeNames
+            guard names.count > 1 else {
+                let only = "only the theme \(names[0]); more go in ~/.config/streamtop/themes/NAME.theme"
+                state.status = .init(text: only, kind: .info, stream: nil)
+                return .redraw
+            }
             let next = names[((names.firstIndex(of: state.themeName) ?? -1) + 1) % names.count]
             state.themeName = next
             onThemeChange?(next)

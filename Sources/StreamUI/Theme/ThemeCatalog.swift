@@ -4,34 +4,36 @@ import Glibc
 import StreamCore
 
 /// Where themes are found, in order: the user's (`$XDG_CONFIG_HOME/streamtop/themes`), the
-/// repository's `Themes/` when run from a checkout, and the installed ones
-/// (`PREFIX/share/streamtop/themes` beside `PREFIX/bin/streamtop`). The first file of a name
-/// wins. `default` always exists: it is compiled in, and a `default.theme` file overrides it.
+/// installed ones (`PREFIX/share/streamtop/themes` beside `PREFIX/bin/streamtop`), and the
+/// shipped ones (`Themes/`), compiled in so that a binary copied anywhere offers them all. The
+/// first of a name wins: a file overrides a shipped theme of its name, or adds one. `default`
+/// always exists: without files and shipped themes it is `Theme.builtInDefault`.
 public struct ThemeCatalog: Sendable {
     public let directories: [String]
+    /// Name → the text of a theme file, found after every directory.
+    let shipped: [String: String]
 
+    /// A catalog of `directories` only (and the built-in default).
     public init(directories: [String]) {
-        self.directories = directories
+        self.init(directories: directories, shipped: [:])
     }
 
-    /// The standard directories for this environment and executable.
-    public static func standard(environment: [String: String], executablePath: String, currentDirectory: String?) -> ThemeCatalog {
+    init(directories: [String], shipped: [String: String]) {
+        self.directories = directories
+        self.shipped = shipped
+    }
+
+    /// The standard directories for this environment and executable, and the shipped themes.
+    public static func standard(environment: [String: String], executablePath: String) -> ThemeCatalog {
         var directories: [String] = []
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
             directories.append("\(config)/streamtop/themes")
         } else if let home = environment["HOME"] {
             directories.append("\(home)/.config/streamtop/themes")
         }
-        // A checkout: the executable is in .build/<config>/; Themes/ is at the repository's top.
-        var directory = parent(of: executablePath)
-        for _ in 0..<4 {
-            directories.append("\(directory)/Themes")
-            directory = parent(of: directory)
-        }
-        if let currentDirectory { directories.append("\(currentDirectory)/Themes") }
         directories.append("\(parent(of: parent(of: executablePath)))/share/streamtop/themes")
         var seen = Set<String>()
-        return ThemeCatalog(directories: directories.filter { seen.insert($0).inserted })
+        return ThemeCatalog(directories: directories.filter { seen.insert($0).inserted }, shipped: ShippedThemes.files)
     }
 
     static func parent(of path: String) -> String {
@@ -41,7 +43,7 @@ public struct ThemeCatalog: Sendable {
 
     /// Every theme name, `default` first, the rest sorted.
     public func names() -> [String] {
-        var names = Set<String>()
+        var names = Set(shipped.keys)
         for directory in directories {
             for file in ThemeCatalog.files(in: directory) where file.hasSuffix(".theme") {
                 names.insert(String(file.dropLast(".theme".count)))
@@ -67,6 +69,7 @@ public struct ThemeCatalog: Sendable {
                 return (Theme.builtInDefault, Sanitizer.line("theme \(name) could not be read (\(path): \(error)); using the default"))
             }
         }
+        if let text = shipped[name] { return (ThemeFile.parse(text, name: name).theme, nil) }
         if name == "default" { return (Theme.builtInDefault, nil) }
         return (Theme.builtInDefault, Sanitizer.line("no theme named \(name); using the default"))
     }
