@@ -24,9 +24,10 @@ public final class Notifier: Sendable {
 
         /// The same line without the program's name, for streamtop's own status line and output.
         public var summary: String {
-            recovered
-                ? "\(stream) recovered (\(url)); it had been failing since \(since.iso8601)"
-                : "\(stream) is \(state) since \(since.iso8601) (\(url)): \(reason)"
+            if recovered { return "\(stream) recovered (\(url)); it had been failing since \(since.iso8601)" }
+            // "is stalled since … : no data for 30s", not "is stalled … : stalled: no data".
+            let said = reason.hasPrefix(state + ": ") ? String(reason.dropFirst(state.count + 2)) : reason
+            return "\(stream) is \(state) since \(since.iso8601) (\(url)): \(said)"
         }
     }
 

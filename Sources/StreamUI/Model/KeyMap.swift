@@ -7,6 +7,7 @@ public enum Action: Sendable, Equatable {
     case toggleLog, nextTheme, help, quit
     case searchLog, nextMatch, previousMatch, logTop, logBottom
     case groups
+    case freeze
 }
 
 /// Where the keys are read: each screen has its own bindings.
@@ -59,6 +60,9 @@ public enum KeyMap {
         KeyBinding(keys: [.character("r")], action: .restart, contexts: [.table, .detail], help: "restart (reconnect for a fresh snapshot)", footer: nil),
         KeyBinding(keys: [.character("d"), .delete], action: .delete, contexts: [.table], help: "delete the selected stream (asks first)", footer: "Delete"),
         KeyBinding(keys: [.character("l")], action: .toggleLog, contexts: [.table, .detail, .log], help: "log pane of the selected stream", footer: "Log"),
+        KeyBinding(
+            keys: [.character("Z")], action: .freeze, contexts: [.table, .detail, .log, .groups],
+            help: "freeze the display (keys still act; Z again resumes)", footer: nil),
         KeyBinding(keys: [.character("t")], action: .nextTheme, contexts: [.table, .detail], help: "next colour theme", footer: "Theme"),
         KeyBinding(keys: [.character("?"), .function(1)], action: .help, contexts: [.table, .detail, .log, .groups], help: "this help", footer: "Help"),
         KeyBinding(keys: [.character("q"), .function(10)], action: .quit, contexts: [.table], help: "quit (asks when streams are running)", footer: "Quit"),
@@ -72,9 +76,14 @@ public enum KeyMap {
 
     /// The footer's entries for `context`: ("Enter", "Detail"), …
     public static func footer(for context: KeyContext) -> [(key: String, label: String)] {
+        footerEntries(for: context).map { ($0.key, $0.label) }
+    }
+
+    /// The same with each entry's action (what the footer ranks them by).
+    static func footerEntries(for context: KeyContext) -> [(key: String, label: String, action: Action)] {
         bindings.compactMap { binding in
             guard binding.contexts.contains(context), let label = binding.footer else { return nil }
-            return (binding.keys[0].label, label)
+            return (binding.keys[0].label, label, binding.action)
         }
     }
 }

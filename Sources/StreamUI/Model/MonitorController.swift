@@ -31,6 +31,12 @@ public final class MonitorController {
 
     public let link: MonitorLink
     private let time: any TimeSource
+    /// The status line's message as last seen, and since when it is shown.
+    private var shownStatus: MonitorState.StatusMessage?
+    private var shownSince = Moment(nanoseconds: 0)
+    /// How long a message stays; an error stays until a key is pressed after `errorReadAfter`.
+    static let messageLifetime: Duration = .seconds(5)
+    static let errorReadAfter: Duration = .seconds(2)
     private var version = -1
     private var alertSequence = 0
     private var lastAgeSecond: Int64 = -1
@@ -61,6 +67,7 @@ public final class MonitorController {
         now = time.now()
         let second = now.nanoseconds / 1_000_000_000
         var changed = false
+        if state.frozen { return expireStatus() }
         // The snapshots are copied and sorted only when the version moved.
         if link.version != version {
             let (latestVersion, latest) = link.latest()
@@ -78,12 +85,37 @@ public final class MonitorController {
             lastAgeSecond = second
             changed = true
         }
+        if expireStatus() { changed = true }
         if changed {
             disk = link.disk
             attachment = link.attachment
         }
         if changed { rebuildRows() }
         return changed
+    }
+
+    /// Notes when the status line's message changed; clears a message that is not an error
+    /// after `messageLifetime`. Returns whether it cleared one.
+    private func expireStatus() -> Bool {
+        if state.status != shownStatus {
+            shownStatus = state.status
+            shownSince = now
+            return false
+        }
+        guard let status = state.status, status.kind != .error, now - shownSince >= MonitorController.messageLifetime
+        else { return false }
+        state.status = nil
+        shownStatus = nil
+        return true
+    }
+
+    /// A key read an error that has been shown for a while: it goes (its stream's recovery,
+    /// or a newer message, would have replaced it anyway).
+    private func readError() {
+        guard let status = state.status, status.kind == .error, status == shownStatus,
+              now - shownSince >= MonitorController.errorReadAfter else { return }
+        state.status = nil
+        shownStatus = nil
     }
 
     /// A stream whose incident begins (its first error since it was healthy) rings the bell
@@ -97,8 +129,7 @@ public final class MonitorController {
                 stillBroken.insert(id)
                 if !wasBroken {
                     if bellEnabled { bellPending = true }
-                    let reason = snapshot.status.lastError.map { ": \(Sanitizer.line($0))" } ?? ""
-                    let text = "\(Sanitizer.line(snapshot.name)) \(snapshot.status.state.name)\(reason)"
+                    let text = MonitorController.brokenText(snapshot)
                     self.state.status = .init(text: text, kind: .error, stream: id)
                 }
             } else if wasBroken, self.state.status?.stream == id {
@@ -108,6 +139,15 @@ public final class MonitorController {
             }
         }
         brokenStreams = stillBroken
+    }
+
+    /// `Quotes failed: HTTP 503`; `Quotes stalled: no data for 30s`, not `stalled: stalled:`.
+    static func brokenText(_ snapshot: StreamSnapshot) -> String {
+        let name = Sanitizer.line(snapshot.name)
+        let state = snapshot.status.state.name
+        guard let error = snapshot.status.lastError.map(Sanitizer.line) else { return "\(name) \(state)" }
+        if error.lowercased().hasPrefix(state) { return "\(name) \(error)" }
+        return "\(name) \(state): \(error)"
     }
 
     private func rebuildRows() {
@@ -236,6 +276,7 @@ public final class MonitorController {
     /// What the key does on the current screen.
     public func handle(_ key: Key) -> Effect {
         if key == .resize { keepSelectionVisible(); return .redraw }
+        readError()
         switch state.overlay {
         case .help:
             return handleHelp(key)
@@ -339,6 +380,9 @@ public final class MonitorController {
             } else {
                 state.showingGroups = false
             }
+        case .freeze:
+            state.frozen.toggle()
+            if !state.frozen { version = -1 }  // read everything again now
         case .groups:
             state.showingGroups.toggle()
             selectGroup(state.groupSelection)

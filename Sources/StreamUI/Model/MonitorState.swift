@@ -25,6 +25,8 @@ public struct MonitorState: Sendable, Equatable {
     public var overlay: Overlay = .none
     public var showingDetail = false
     public var logOpen = false
+    /// The display is frozen (`Z`): the engine's numbers are not read until it resumes.
+    public var frozen = false
     /// The group view (`g`) and its selected row.
     public var showingGroups = false
     public var groupSelection = 0

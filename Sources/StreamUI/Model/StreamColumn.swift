@@ -44,6 +44,21 @@ public enum StreamColumn: String, CaseIterable, Sendable {
         }
     }
 
+    /// The width on a narrow terminal (`StreamTableView.compactBelow`): the mode as one letter,
+    /// sizes without their widest forms, the state without the longest incident lengths.
+    public var compactWidth: Int {
+        switch self {
+        case .mode: return 1
+        case .state: return 15
+        case .errors: return 3
+        case .wire, .rate: return 9
+        default: return width
+        }
+    }
+
+    /// The title in `width` columns: `M` for the mode on a narrow terminal.
+    public func title(width: Int) -> String { self == .mode && width < title.count ? "M" : title }
+
     /// Higher stays longer on a narrow terminal.
     public var priority: Int {
         switch self {
@@ -55,9 +70,9 @@ public enum StreamColumn: String, CaseIterable, Sendable {
         case .rate: return 70
         case .patches: return 60
         case .changes: return 55
-        case .savings: return 50
+        case .savings: return 53
         case .lastEvent: return 45
-        case .mode: return 40
+        case .mode: return 85  // one letter on a narrow terminal
         case .events: return 30
         case .lastChange: return 25
         case .meanSize: return 20

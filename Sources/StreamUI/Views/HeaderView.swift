@@ -14,6 +14,8 @@ struct HeaderView {
     /// What streaming saves against polling, over every group and lone poller (`Savings`).
     var savings: Double?
     var glyphs = Glyphs.ascii
+    /// The display is frozen (`Z`).
+    var frozen = false
 
     /// `attached to pid 4242, up 3h`, or, once the connection is lost,
     /// `attached to pid 4242: lost 12s ago, reconnecting`.
@@ -49,6 +51,10 @@ struct HeaderView {
             patches += snapshot.metrics.patchesPerMinute.oneMinute
         }
         var x = screen.write("streamtop", row: rect.top, column: rect.left, limit: rect.right, style: Style(.title, bold: true))
+        if frozen {
+            x = screen.write(
+                "  FROZEN (Z resumes)", row: rect.top, column: x, limit: rect.right, style: Style(.logWarn, bold: true))
+        }
         if let attachment {
             let style = attachment.isLost ? Style(.stateFailed, bold: true) : Style(.hiFG)
             let text = "  " + HeaderView.attachmentText(attachment, now: now)

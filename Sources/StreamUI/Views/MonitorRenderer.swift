@@ -22,7 +22,7 @@ public enum MonitorRenderer {
         let filtered = state.filter.isEmpty && state.groupFilter == nil ? nil : controller.rows.count
         HeaderView(snapshots: controller.snapshots, filtered: filtered, disk: controller.disk,
                    attachment: controller.attachment, now: controller.now, savings: controller.savings.overall,
-                   glyphs: glyphs)
+                   glyphs: glyphs, frozen: state.frozen)
             .draw(into: &screen, in: Rect(top: 0, left: 0, height: 2, width: columns))
         let body = Rect(top: 2, left: 0, height: rows - 4, width: columns)
         var main = body

@@ -12,12 +12,21 @@ struct StreamTableView {
     let glyphs: Glyphs
     var stale = false
 
-    /// The columns that fit in `width`, in display order, with the name column's width.
+    /// Below this width the columns take their compact widths (`StreamColumn.compactWidth`).
+    static let compactBelow = 100
+
+    /// A column's width in a table `width` columns wide (the name's is the layout's).
+    static func width(of column: StreamColumn, tableWidth width: Int) -> Int {
+        width < compactBelow ? column.compactWidth : column.width
+    }
+
+    /// The columns that fit in `width`, in display order, with the name column's width (at
+    /// least 16 when the terminal has 60 columns).
     static func layout(width: Int) -> (columns: [StreamColumn], nameWidth: Int) {
         var columns = StreamColumn.allCases
         func needed(_ columns: [StreamColumn]) -> Int {
             // Marker (2) + each column + one space between columns.
-            2 + columns.reduce(0) { $0 + $1.width } + (columns.count - 1)
+            2 + columns.reduce(0) { $0 + StreamTableView.width(of: $1, tableWidth: width) } + (columns.count - 1)
         }
         while needed(columns) > width, columns.count > 1 {
             let drop = columns.filter { $0 != .name }.min { $0.priority < $1.priority }!
@@ -30,7 +39,10 @@ struct StreamTableView {
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
         let (columns, nameWidth) = StreamTableView.layout(width: rect.width)
-        func width(_ column: StreamColumn) -> Int { column == .name ? nameWidth : column.width }
+        let tableWidth = rect.width
+        func width(_ column: StreamColumn) -> Int {
+            column == .name ? nameWidth : StreamTableView.width(of: column, tableWidth: tableWidth)
+        }
 
         // Title row, the sort column marked.
         screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG, reverse: false))
@@ -38,7 +50,9 @@ struct StreamTableView {
         for column in columns {
             let sorted = column == state.sort
             let arrow = sorted ? (state.reversed ? glyphs.ascending : glyphs.descending) : ""
-            let title = TextLayout.fit(column.title + arrow, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
+            // A one-letter column sorted on shows its arrow alone.
+            let text = width(column) == 1 && sorted ? arrow : column.title(width: width(column)) + arrow
+            let title = TextLayout.fit(text, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
             screen.write(title, row: rect.top, column: x, limit: rect.right, style: Style(sorted ? .sorter : .headerFG, bold: true, underline: sorted))
             x += width(column) + 1
         }
@@ -74,7 +88,8 @@ struct StreamTableView {
                 } else {
                     role = .stateFailed
                 }
-                let cell = column == .savings && figures.savings == nil ? glyphs.dash : figures.text(column)
+                var cell = column == .savings && figures.savings == nil ? glyphs.dash : figures.text(column)
+                if column == .mode { cell = String(cell.prefix(width(column))) }
                 let text = TextLayout.fit(
                     cell, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
                 let bold = (isBroken && !stale) || (column == .state && isSelected)
