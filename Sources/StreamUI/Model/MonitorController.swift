@@ -24,7 +24,13 @@ public final class MonitorController {
     /// Lines the log pane and the detail view show per page.
     public var logPageSize = 10
 
-    public let link: MonitorLink
+    /// Only the controller asks the link: for a frame, only what never waits (what may wait is
+    /// fetched off the main thread by `fetches`); the views draw plain values.
+    private let link: MonitorLink
+    /// The selected stream's history, document and log, as they arrived last (fetched off the
+    /// main thread by `fetches`).
+    public private(set) var details = FetchedDetails()
+    let fetches: SelectedStreamFetches
     private let time: any TimeSource
     private var version = -1
     private var alertSequence = 0
@@ -38,6 +44,7 @@ public final class MonitorController {
         self.link = link
         self.time = time
         now = time.now()
+        fetches = SelectedStreamFetches(link: link)
     }
 
     public func setTheme(_ name: String) { state.themeName = name }
@@ -78,7 +85,13 @@ public final class MonitorController {
             attachment = link.attachment
         }
         if changed { rebuildRows() }
-        return changed
+        // What the open views show beyond the snapshots is asked for here and fetched elsewhere.
+        let open = state.showingDetail || state.logOpen
+        let (details, moved) = fetches.update(
+            selected: open ? snapshots.first { $0.id == state.selectedID } : nil,
+            detail: state.showingDetail, logPane: state.logOpen, now: now)
+        self.details = details
+        return changed || moved
     }
 
     /// A stream whose incident begins (its first error since it was healthy) rings the bell
@@ -366,24 +379,12 @@ public final class MonitorController {
 
     // MARK: Log pane
 
-    /// The selected stream's log lines as shown (time, level, kind, fields), oldest first.
-    /// Read back from the log file only when the stream published since the last read: a
-    /// stream publishes after anything it logs, and the file has the lines by then.
+    /// The selected stream's log lines as shown (time, level, kind, fields), oldest first, as
+    /// fetched last: read back from the log file when the stream published since the last read
+    /// (a stream publishes after anything it logs, and the file has the lines by then).
     public func logLines() -> [(text: String, level: LogEntry.Level)] {
-        guard let id = state.selectedID else { return [] }
-        let version = snapshots.first { $0.id == id }?.version
-        let fetched = link.onDemandVersion
-        if let cached = logCache, cached.id == id, cached.version == version, cached.fetched == fetched,
-           version != nil {
-            return cached.lines
-        }
-        let lines = link.recentLog(id: id, limit: 1000).map { (LogPaneText.line($0), $0.level) }
-        logCache = (id, version, fetched, lines)
-        return lines
+        details.id == state.selectedID ? details.log.value?.lines ?? [] : []
     }
-
-    /// The log pane's lines, kept while neither the stream published nor a fetch arrived.
-    private var logCache: (id: String, version: Int?, fetched: Int, lines: [(text: String, level: LogEntry.Level)])?
 
     private func scrollLog(by delta: Int) {
         let count = logLines().count
