@@ -62,7 +62,9 @@ let package = Package(
             name: "StreamServiceTests",
             dependencies: ["StreamService", "HTTPServer", "StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
         .testTarget(name: "LocalServerTests", dependencies: ["LocalServer", "StreamCore", "TestSupport"]),
-        .testTarget(name: "StreamUITests", dependencies: ["StreamUI", "StreamEngine", "StreamCore", "TestSupport"]),
+        .testTarget(
+            name: "StreamUITests",
+            dependencies: ["StreamUI", "StreamEngine", "StreamCore", "LocalServer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

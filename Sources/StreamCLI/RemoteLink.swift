@@ -6,10 +6,9 @@ import StreamUI
 
 /// `MonitorLink` over the control API of an engine in another process (`run --headless`, or
 /// another monitor): the rows live from `/v1/events` (`RemoteFeed`), a stream's history,
-/// document and log fetched in the background when the views ask (`RemoteFetches`: the
-/// monitor's thread never waits on the network for a frame), commands as requests with a
-/// short timeout, their errors the API's messages. Quitting detaches: nothing here stops a
-/// stream the engine runs.
+/// document and log as requests the monitor makes off its main thread (`OnDemandFetch`: it
+/// never waits on the network for a frame), commands as requests with a short timeout, their
+/// errors the API's messages. Quitting detaches: nothing here stops a stream the engine runs.
 final class RemoteLink: MonitorLink {
     let client: ServiceClient
     private let state: RemoteState
@@ -19,9 +18,6 @@ final class RemoteLink: MonitorLink {
     /// The registry the engine runs, when it is on this machine (edits read a stream's
     /// settings there: the API has no route for them).
     let registryPath: String?
-    private let histories = RemoteFetches<StreamHistory>(label: "history", interval: .seconds(2))
-    private let documents = RemoteFetches<JSONValue>(label: "document", interval: .seconds(1))
-    private let logs = RemoteFetches<[LogEntry]>(label: "logs", interval: .milliseconds(500))
     /// Where `restart` and the health read after a reconnection go (they return nothing).
     let background = DispatchQueue(label: "streamtop.attach.background")
 
@@ -58,7 +54,6 @@ final class RemoteLink: MonitorLink {
 
     func latest() -> (version: Int, snapshots: [StreamSnapshot]) { state.latest() }
     var version: Int { state.version }
-    var onDemandVersion: Int { state.onDemandVersion }
     func alerts(after sequence: Int) -> [AlertEvent] { state.alerts(after: sequence) }
     var disk: DiskStatus? { state.disk }
     var attachment: MonitorAttachment? { state.attachment }
@@ -67,49 +62,38 @@ final class RemoteLink: MonitorLink {
     /// Says a problem in the status line, as the engine's own alerts are.
     func alert(stream: String, _ message: String) { state.alert(stream: stream, message, recovered: false) }
 
-    // MARK: On demand
+    // MARK: On demand (requests: never on the monitor's main thread)
 
-    func history(id: String) -> StreamHistory? {
-        let (client, time, state) = (client, time, state)
-        return histories.value(
-            id, revision: state.revision(of: id), now: time.now(),
-            fetch: {
-                RemoteLink.fetch(client, "/v1/streams/\(ServiceClient.segment(id))/history") { reply in
-                    reply.json.flatMap { StatusBody.history(json: $0, at: time.now()) }
-                }
-            },
-            arrived: state.fetched)
-    }
-
-    func document(id: String) -> JSONValue? {
-        let (client, state) = (client, state)
-        return documents.value(
-            id, revision: state.revision(of: id), now: time.now(),
-            fetch: { RemoteLink.fetch(client, "/v1/streams/\(ServiceClient.segment(id))/document") { $0.json } },
-            arrived: state.fetched)
-    }
-
-    func recentLog(id: String, limit: Int) -> [LogEntry] {
-        let (client, state) = (client, state)
-        let path = "/v1/streams/\(ServiceClient.segment(id))/logs?limit=\(min(max(limit, 0), 1000))"
-        return logs.value(
-            "\(limit) \(id)", revision: state.revision(of: id), now: time.now(),
-            fetch: { RemoteLink.fetch(client, path) { RemoteLink.logEntries($0.body) } },
-            arrived: state.fetched) ?? []
-    }
-
-    /// One GET in the background: the value `read` makes of a success, nil for an answer that
-    /// has none (404: no document yet, a stream removed meanwhile), `.unreachable` when the
-    /// engine did not answer.
-    private static func fetch<Value>(
-        _ client: ServiceClient, _ path: String, read: (ServiceClient.Reply) -> Value?
-    ) -> RemoteFetches<Value>.Outcome {
-        do {
-            let reply = try client.request("GET", path, timeout: RemoteLink.fetchTimeout)
-            return .value(reply.status == 200 ? read(reply) : nil)
-        } catch {
-            return .unreachable
+    func history(id: String) throws -> StreamHistory? {
+        try fetch("/v1/streams/\(ServiceClient.segment(id))/history") { reply in
+            reply.json.flatMap { StatusBody.history(json: $0, at: time.now()) }
         }
+    }
+
+    func document(id: String) throws -> JSONValue? {
+        try fetch("/v1/streams/\(ServiceClient.segment(id))/document") { $0.json }
+    }
+
+    func recentLog(id: String, limit: Int) throws -> [LogEntry] {
+        let path = "/v1/streams/\(ServiceClient.segment(id))/logs?limit=\(min(max(limit, 0), 1000))"
+        return try fetch(path) { RemoteLink.logEntries($0.body) } ?? []
+    }
+
+    /// Each is a request: the monitor asks again at most this often while the stream publishes.
+    func fetchInterval(_ kind: OnDemandKind) -> Duration {
+        switch kind {
+        case .history: return .seconds(2)
+        case .document: return .seconds(1)
+        case .log: return .milliseconds(500)
+        }
+    }
+
+    /// One GET: the value `read` makes of a success, nil for an answer that has none (404: no
+    /// document yet, a stream removed meanwhile); throws when the engine did not answer.
+    private func fetch<Value>(_ path: String, read: (ServiceClient.Reply) -> Value?) throws -> Value? {
+        assertOffMainThread()
+        let reply = try client.request("GET", path, timeout: RemoteLink.fetchTimeout)
+        return reply.status == 200 ? read(reply) : nil
     }
 
     /// The entries of a JSONL body (lines that are not entries are skipped).

@@ -4,16 +4,14 @@ import StreamUI
 import Synchronization
 
 /// What an attached monitor knows of the engine, shared between the thread that reads
-/// `/v1/events` (and the fetches) and the monitor's: the rows, alerts (numbered here, so that an
-/// engine restarting its count loses none), the attachment, and the versions that tell the
-/// monitor something moved.
+/// `/v1/events` and the monitor's: the rows, alerts (numbered here, so that an engine
+/// restarting its count loses none), the attachment, and the version that tells the monitor
+/// something moved.
 final class RemoteState: Sendable {
     private struct Live {
         var version = 0
-        var onDemandVersion = 0
         var snapshots: [StreamSnapshot] = []
-        /// A value per stream that moves whenever it publishes (see `revision(of:)`).
-        var revisions: [String: Int] = [:]
+        var streamIDs: Set<String> = []
         var disk: DiskStatus?
         var alerts: [AlertEvent] = []
         var nextAlert = 1
@@ -29,7 +27,6 @@ final class RemoteState: Sendable {
     }
 
     var version: Int { live.withLock { $0.version } }
-    var onDemandVersion: Int { live.withLock { $0.onDemandVersion } }
     var attachment: MonitorAttachment { live.withLock { $0.attachment } }
     var disk: DiskStatus? { live.withLock { $0.disk } }
 
@@ -37,11 +34,7 @@ final class RemoteState: Sendable {
         live.withLock { ($0.version, $0.snapshots) }
     }
 
-    /// A value that moves whenever stream `id` publishes (nil: not known): its STATUS version
-    /// with the moment of its numbers, since an edited stream counts versions from 1 again.
-    func revision(of id: String) -> Int? { live.withLock { $0.revisions[id] } }
-
-    var streamIDs: Set<String> { live.withLock { Set($0.revisions.keys) } }
+    var streamIDs: Set<String> { live.withLock { $0.streamIDs } }
 
     func alerts(after sequence: Int) -> [AlertEvent] {
         live.withLock { live in
@@ -51,15 +44,10 @@ final class RemoteState: Sendable {
     }
 
     func publish(_ snapshots: [StreamSnapshot], disk: DiskStatus?) {
-        let revisions = Dictionary(snapshots.map { snapshot in
-            var hasher = Hasher()
-            hasher.combine(snapshot.version)
-            hasher.combine(snapshot.metrics.at)
-            return (snapshot.id, hasher.finalize())
-        }, uniquingKeysWith: { _, last in last })
+        let streamIDs = Set(snapshots.map(\.id))
         live.withLock { live in
             live.snapshots = snapshots
-            live.revisions = revisions
+            live.streamIDs = streamIDs
             live.disk = disk
             live.version += 1
         }
@@ -85,14 +73,6 @@ final class RemoteState: Sendable {
             change(&live.attachment)
             if live.attachment != before { live.version += 1 }
             return before
-        }
-    }
-
-    /// Something fetched in the background arrived.
-    func fetched() {
-        live.withLock { live in
-            live.onDemandVersion += 1
-            live.version += 1
         }
     }
 }

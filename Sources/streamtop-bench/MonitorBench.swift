@@ -7,17 +7,34 @@ import StreamUI
 /// to an engine running 1,000 streams (and when nothing moves).
 enum MonitorBench {
     /// A `MonitorLink` over prepared snapshots whose version moves on every `latest()`, as
-    /// with thousands of busy streams: each frame sorts and lays out everything.
-    final class MovingLink: MonitorLink, @unchecked Sendable {  // used on one thread
+    /// with thousands of busy streams: each frame sorts and lays out everything. Every stream
+    /// has the same history, document and log (read on the monitor's fetch queues).
+    final class MovingLink: MonitorLink, @unchecked Sendable {  // `moved` on one thread; the rest immutable
         let snapshots: [StreamSnapshot]
-        init(_ snapshots: [StreamSnapshot]) { self.snapshots = snapshots }
+        let streamHistory: StreamHistory
+        let streamDocument: JSONValue
+        let log: [LogEntry]
+        init(_ snapshots: [StreamSnapshot], at now: Moment) {
+            self.snapshots = snapshots
+            streamHistory = StreamHistory(
+                at: now,
+                minutes: (0..<120).map { .init(wireBytes: Int64(1_000 + $0 * 37 % 500), changes: Int64($0 % 7)) },
+                changeWindows: (0..<120).map { $0 % 3 == 0 })
+            streamDocument = MonitorBench.quotesDocument(items: 50)
+            log = (0..<1_000).map { index in
+                LogEntry(time: UTCTime(secondsSinceEpoch: 1_800_000_000 + Double(index)), kind: "event", fields: [
+                    "type": "patch", "id": .string("\(index)"), "bytes": .number(JSONNumber(180 + index % 40)),
+                    "excerpt": "[{\"op\":\"replace\",\"path\":\"/quotes/3/price\",\"value\":101.25}]",
+                ])
+            }
+        }
         func latest() -> (version: Int, snapshots: [StreamSnapshot]) { (version, snapshots) }
         var version: Int { moved += 1; return moved }
         var moved = 0
         func alerts(after sequence: Int) -> [AlertEvent] { [] }
-        func history(id: String) -> StreamHistory? { nil }
-        func recentLog(id: String, limit: Int) -> [LogEntry] { [] }
-        func document(id: String) -> JSONValue? { nil }
+        func history(id: String) -> StreamHistory? { streamHistory }
+        func recentLog(id: String, limit: Int) -> [LogEntry] { Array(log.suffix(limit)) }
+        func document(id: String) -> JSONValue? { streamDocument }
         func spec(id: String) -> StreamSpec? { nil }
         func newID(for name: String) -> String { name }
         func start(id: String) -> String? { nil }
@@ -46,15 +63,35 @@ enum MonitorBench {
         }
     }
 
-    /// Seconds for one frame: read the (moved) snapshots, sort by wire bytes, lay out 60×200.
-    static func frameSeconds(streams: Int) -> (frame: Double, baseline: Double) {
+    /// A quotes API's document: `items` quotes of a few fields each.
+    static func quotesDocument(items: Int) -> JSONValue {
+        .object(["updated": "2026-12-03T07:00:00Z", "quotes": .array((0..<items).map { index in
+            ["symbol": .string("SYM\(index)"), "price": .number(JSONNumber(100 + index)),
+             "volume": .number(JSONNumber(index * 1_000)), "exchange": "XNAS", "open": true]
+        })])
+    }
+
+    /// Seconds for one frame: read the (moved) snapshots, sort by wire bytes, lay out 60×200;
+    /// `detail`: with the selected stream's detail view and log pane open, drawn from what was
+    /// fetched (the fetches themselves run before, on the monitor's queues).
+    static func frameSeconds(streams: Int, detail: Bool = false) -> (frame: Double, baseline: Double) {
         setlocale(LC_ALL, "C.UTF-8")
         let time = ManualTimeSource(start: Moment(nanoseconds: 10_000 * 1_000_000_000))
-        let link = MovingLink(snapshots(streams, at: time.now()))
+        let link = MovingLink(snapshots(streams, at: time.now()), at: time.now())
         let controller = MonitorController(link: link, time: time)
         _ = controller.handle(.character("s"))
         for _ in 0..<3 { _ = controller.handle(.down) }  // WIRE
         _ = controller.handle(.enter)
+        if detail {
+            controller.refresh()
+            _ = controller.handle(.enter)
+            _ = controller.handle(.character("l"))
+            while controller.details.history.value == nil || controller.details.document.value == nil
+                || controller.details.log.value == nil {
+                controller.refresh()
+                usleep(1_000)
+            }
+        }
         var screen = ScreenBuffer(rows: 60, columns: 200)
         let frame = Measure.secondsPerIteration {
             controller.refresh()
@@ -97,7 +134,7 @@ extension MonitorBench {
     static func profile(frames: Int) {
         setlocale(LC_ALL, "C.UTF-8")
         let time = ManualTimeSource(start: Moment(nanoseconds: 10_000 * 1_000_000_000))
-        let link = MovingLink(snapshots(1_000, at: time.now()))
+        let link = MovingLink(snapshots(1_000, at: time.now()), at: time.now())
         let controller = MonitorController(link: link, time: time)
         if CommandLine.arguments.contains("--by-wire") {
             _ = controller.handle(.character("s"))

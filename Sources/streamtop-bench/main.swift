@@ -443,6 +443,11 @@ if enabled("ui") {
     let (frame, baseline) = MonitorBench.frameSeconds(streams: 1_000)
     report(BenchResult(name: "Monitor frame, 1,000 streams, 60×200", value: frame * 1e3, unit: "ms", target: 2,
                        baselineName: "writing 60×200 cells", baselineValue: baseline * 1e3, higherIsBetter: false))
+    let (detailFrame, detailBaseline) = MonitorBench.frameSeconds(streams: 1_000, detail: true)
+    // One frame of 1,000 streams with the detail view and the log pane open.
+    report(BenchResult(name: "Monitor frame, detail view and log pane", value: detailFrame * 1e3, unit: "ms",
+                       target: 2, baselineName: "writing 60×200 cells", baselineValue: detailBaseline * 1e3,
+                       higherIsBetter: false))
     ScaleBench.raiseFileLimit()
     let server = ScaleBench.startServer(period: .seconds(1))
     let specs = (0..<1_000).map { StreamSpec(id: "s\($0)", name: "s\($0)", url: "http://127.0.0.1:\(server.port)/sse/ticker", autostart: true) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import XCTest
 @testable import LocalServer
@@ -134,23 +135,41 @@ final class RemoteLinkTests: XCTestCase {
         XCTAssertEqual(link.alerts(after: alerts[1].sequence), [])
     }
 
-    /// The views ask on every frame and must never wait: the first answer is what is cached
-    /// (nothing), the value comes in the background and moves the versions.
-    func testHistoryDocumentAndLogArriveInTheBackground() throws {
+    /// History, document and log are requests, which the monitor makes off its main thread (it
+    /// never waits on the network for a frame), and so does this test; the monitor on the link
+    /// draws them once they arrived.
+    func testHistoryDocumentAndLogAreFetchedOffTheMainThreadAndDrawn() throws {
         waitForRows("quotes with patches") { ($0["quotes"]?.metrics.patches ?? 0) >= 2 }
-        let versionBefore = link.onDemandVersion
-        XCTAssertNil(link.history(id: "quotes"))
-        XCTAssertNil(link.document(id: "quotes"))
-        XCTAssertEqual(link.recentLog(id: "quotes", limit: 1000), [])
-        waitUntil("the three fetches to arrive") { link.onDemandVersion >= versionBefore + 3 }
-        let history = try XCTUnwrap(link.history(id: "quotes"))
-        XCTAssertEqual(history.minutes.count, 120)
-        XCTAssertGreaterThan(history.minutes.reduce(0) { $0 + $1.patches }, 0)
-        let document = try XCTUnwrap(link.document(id: "quotes"))
-        XCTAssertNotNil(document["quotes"] ?? document[0], "the quotes document: \(document)")
-        let log = link.recentLog(id: "quotes", limit: 1000)
+        let link: RemoteLink = link
+        let fetched = Mutex<Result<(StreamHistory?, JSONValue?, [LogEntry], JSONValue?), any Error>?>(nil)
+        DispatchQueue.global().async {
+            let result = Result {
+                (try link.history(id: "quotes"), try link.document(id: "quotes"),
+                 try link.recentLog(id: "quotes", limit: 1000), try link.document(id: "weather"))
+            }
+            fetched.withLock { $0 = result }
+        }
+        waitUntil("the four requests to be answered") { fetched.withLock { $0 != nil } }
+        let (history, document, log, weather) = try XCTUnwrap(fetched.withLock { $0 }).get()
+        XCTAssertEqual(try XCTUnwrap(history).minutes.count, 120)
+        XCTAssertGreaterThan(try XCTUnwrap(history).minutes.reduce(0) { $0 + $1.patches }, 0)
+        let quotes = try XCTUnwrap(document)
+        XCTAssertNotNil(quotes["quotes"] ?? quotes[0], "the quotes document: \(quotes)")
         XCTAssertTrue(log.contains { $0.kind == "event" }, "\(log.map(\.kind))")
-        XCTAssertNil(link.document(id: "weather"), "weather has no document")
+        XCTAssertNil(weather, "weather has no document")
+
+        let controller = MonitorController(link: link, time: time)
+        controller.refresh()
+        XCTAssertEqual(controller.state.selectedID, "quotes")
+        _ = controller.handle(.enter)
+        _ = controller.handle(.character("l"))
+        var screen = ScreenBuffer(rows: 60, columns: 120)
+        waitUntil("the detail view and the log pane to show what arrived") {
+            controller.refresh()
+            MonitorRenderer.render(controller, into: &screen, glyphs: .unicode)
+            let text = screen.text.joined(separator: "\n")
+            return !text.contains("loading…") && text.contains("Last events") && text.contains("─ log: Quotes ─ ")
+        }
     }
 
     /// The service stops (its socket gone): the link says so once, keeps the rows and marks them

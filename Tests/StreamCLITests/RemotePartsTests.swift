@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 import TestSupport
 import XCTest
 @testable import StreamCLI
@@ -122,82 +120,6 @@ final class RemoteStreamsTests: XCTestCase {
         disk.removedFiles = 3
         XCTAssertTrue(streams.update(from: body([], disk: disk), fresh: true, wall: WallTime(offset: 0)))
         XCTAssertEqual(streams.disk, disk)
-    }
-}
-
-final class RemoteStateTests: XCTestCase {
-    /// What the background fetches key on moves with every publication, also of an edited
-    /// stream's new runner, whose versions count from 1 again.
-    func testTheRevisionMovesWithEveryPublication() {
-        let state = RemoteState(attachment: MonitorAttachment(target: "test"))
-        func snapshot(version: Int, at seconds: Int64) -> StreamSnapshot {
-            let at = Moment(nanoseconds: seconds * 1_000_000_000)
-            return StreamSnapshot(
-                id: "a", name: "A", url: "http://127.0.0.1:1/x", mode: .sse, group: nil,
-                status: StreamStatus(state: .idle, since: at), metrics: MetricsSnapshot(nothingAt: at),
-                version: version)
-        }
-        state.publish([snapshot(version: 1, at: 10)], disk: nil)
-        let first = state.revision(of: "a")
-        XCTAssertNotNil(first)
-        state.publish([snapshot(version: 1, at: 20)], disk: nil)
-        XCTAssertNotEqual(state.revision(of: "a"), first, "a new runner's first publication")
-        XCTAssertNil(state.revision(of: "b"))
-    }
-}
-
-final class RemoteFetchesTests: XCTestCase {
-    /// A fetch that waits for the test to let it finish.
-    final class Gate: Sendable {
-        let opened = DispatchSemaphore(value: 0)
-        let calls = Atomic<Int>(0)
-        let arrivals = Atomic<Int>(0)
-    }
-
-    func testTheCachedValueAtOnceAndTheFetchInTheBackground() {
-        let fetches = RemoteFetches<String>(label: "test", interval: .seconds(1))
-        let gate = Gate()
-        func ask(version: Int, at seconds: Int64, answer: String) -> String? {
-            fetches.value(
-                "a", revision: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
-                fetch: {
-                    gate.calls.add(1, ordering: .relaxed)
-                    gate.opened.wait()
-                    return .value(answer)
-                },
-                arrived: { gate.arrivals.add(1, ordering: .relaxed) })
-        }
-        XCTAssertNil(ask(version: 1, at: 0, answer: "first"), "nothing cached: nil at once, the fetch waits")
-        XCTAssertNil(ask(version: 2, at: 5, answer: "second"), "one fetch in flight at a time")
-        gate.opened.signal()
-        waitUntil("the first value to arrive") { gate.arrivals.load(ordering: .relaxed) == 1 }
-        XCTAssertEqual(gate.calls.load(ordering: .relaxed), 1)
-        XCTAssertEqual(ask(version: 1, at: 5, answer: "unused"), "first", "the version did not move: no fetch")
-        XCTAssertEqual(ask(version: 2, at: 0, answer: "unused"), "first", "moved, but within the interval")
-        XCTAssertEqual(gate.calls.load(ordering: .relaxed), 1)
-        XCTAssertEqual(ask(version: 2, at: 6, answer: "second"), "first", "moved and due: fetched, the old shown")
-        gate.opened.signal()
-        waitUntil("the second value to arrive") { gate.arrivals.load(ordering: .relaxed) == 2 }
-        XCTAssertEqual(ask(version: 2, at: 6, answer: "unused"), "second")
-    }
-
-    func testAnUnreachableServiceKeepsWhatIsCached() {
-        let fetches = RemoteFetches<String>(label: "test", interval: .seconds(1))
-        let done = Atomic<Int>(0)
-        func ask(_ outcome: RemoteFetches<String>.Outcome, version: Int, at seconds: Int64) -> String? {
-            fetches.value(
-                "a", revision: version, now: Moment(nanoseconds: seconds * 1_000_000_000),
-                fetch: {
-                    done.add(1, ordering: .relaxed)
-                    return outcome
-                },
-                arrived: {})
-        }
-        _ = ask(.value("kept"), version: 1, at: 0)
-        waitUntil("the value to arrive") { ask(.value("unused"), version: 1, at: 0) == "kept" }
-        _ = ask(.unreachable, version: 2, at: 2)
-        waitUntil("the failed fetch to finish") { done.load(ordering: .relaxed) == 2 }
-        XCTAssertEqual(ask(.value("unused"), version: 2, at: 2), "kept")
     }
 }
 

@@ -129,13 +129,17 @@ final class DialogAndAlertTests: MonitorTestCase {
         _ = render()
         press(.character("l"))
         _ = render(30, 100)
+        settle()
         press(.up, .down)
         _ = render(30, 100)
+        settle()
         XCTAssertEqual(link.logReads, 1)
         link.log.append(LogEntry(time: UTCTime(secondsSinceEpoch: 1), kind: "event", fields: ["id": "2"]))
         var published = stream("a")
         published.version += 1
         link.publish([published])
+        _ = render(30, 100)
+        settle()
         let screen = render(30, 100)
         XCTAssertEqual(link.logReads, 2)
         XCTAssertNotNil(row(containing: "id=\"2\"", in: screen))
@@ -146,6 +150,7 @@ final class DialogAndAlertTests: MonitorTestCase {
         link.log = (0..<50).map { LogEntry(time: UTCTime(secondsSinceEpoch: Double($0)), level: $0 == 7 ? .error : .info, kind: "event", fields: ["id": .string("\($0)"), "excerpt": .string($0 == 7 ? "boom \u{1B}[2J" : "ok")]) }
         _ = render()
         press(.character("l"))
+        settle()
         var screen = render(30, 100)
         XCTAssertNotNil(row(containing: "log: A", in: screen))
         XCTAssertNotNil(row(containing: "id=\"49\"", in: screen), "follows the newest")
@@ -219,6 +224,7 @@ final class DialogAndAlertTests: MonitorTestCase {
         link.log = [LogEntry(time: UTCTime(secondsSinceEpoch: 3_600), kind: "event", fields: ["type": "patch", "id": "29", "bytes": 250, "excerpt": "[{\"op\":\"replace\"}]"])]
         _ = render()
         press(.enter)
+        settle()
         let screen = render(40, 100).text.joined(separator: "\n")
         XCTAssertTrue(screen.contains("Quotes  (quotes, sse)"), screen)
         XCTAssertTrue(screen.contains("Patch sizes     last 250 B  mean 250 B  p95 250 B  max 250 B"), screen)

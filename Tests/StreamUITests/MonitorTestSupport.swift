@@ -2,23 +2,44 @@ import Foundation
 @testable import StreamCore
 @testable import StreamEngine
 @testable import StreamUI
+import Synchronization
+import TestSupport
 import XCTest
 
 /// A `MonitorLink` with streams a test sets by hand, recording the commands it receives: the
 /// monitor's narrow interface, without an engine, so every layout is exact and repeatable.
 /// (The engine behind the real interface is tested against LocalServer, and the whole program
-/// in tmux.)
-final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's thread only
+/// in tmux.) What the monitor fetches (history, document, log) it fetches on queues of its own:
+/// those are locked, held while `gate` is closed for their stream, and fail the test when
+/// asked for on the main thread, where the monitor draws.
+final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's thread, but for `fetched`
     var snapshots: [StreamSnapshot] = []
     var version = 1
     var alertEvents: [AlertEvent] = []
     var specs: [String: StreamSpec] = [:]
     var commands: [String] = []
-    var log: [LogEntry] = []
-    var logReads = 0
     var disk: DiskStatus?
     var attachment: MonitorAttachment?
-    var onDemandVersion = 0
+
+    private struct Fetched {
+        var log: [String: [LogEntry]] = [:]
+        var logReads = 0
+        var history: [String: StreamHistory] = [:]
+        var document: JSONValue? = ["price": 1.5, "symbol": "ACME"]
+    }
+
+    private let fetched = Mutex(Fetched())
+    let gate = FetchGate()
+
+    /// The log of every stream but those given one in `logs`.
+    var log: [LogEntry] {
+        get { fetched.withLock { $0.log[""] ?? [] } }
+        set { fetched.withLock { $0.log[""] = newValue } }
+    }
+
+    func setLog(_ entries: [LogEntry], of id: String) { fetched.withLock { $0.log[id] = entries } }
+    func setHistory(_ history: StreamHistory, of id: String) { fetched.withLock { $0.history[id] = history } }
+    var logReads: Int { fetched.withLock { $0.logReads } }
 
     func publish(_ snapshots: [StreamSnapshot]) {
         self.snapshots = snapshots.sorted { $0.id < $1.id }
@@ -27,12 +48,21 @@ final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's
 
     func latest() -> (version: Int, snapshots: [StreamSnapshot]) { (version, snapshots) }
     func alerts(after sequence: Int) -> [AlertEvent] { alertEvents.filter { $0.sequence > sequence } }
-    func history(id: String) -> StreamHistory? { nil }
-    func recentLog(id: String, limit: Int) -> [LogEntry] {
-        logReads += 1
-        return Array(log.suffix(limit))
+    func history(id: String) -> StreamHistory? {
+        gate.pass(id)
+        return fetched.withLock { $0.history[id] }
     }
-    func document(id: String) -> JSONValue? { ["price": 1.5, "symbol": "ACME"] }
+    func recentLog(id: String, limit: Int) -> [LogEntry] {
+        gate.pass(id)
+        return fetched.withLock { fetched in
+            fetched.logReads += 1
+            return Array((fetched.log[id] ?? fetched.log[""] ?? []).suffix(limit))
+        }
+    }
+    func document(id: String) -> JSONValue? {
+        gate.pass(id)
+        return fetched.withLock { $0.document }
+    }
     func spec(id: String) -> StreamSpec? { specs[id] }
     func newID(for name: String) -> String { StreamSpec.slug(name) }
     func start(id: String) -> String? { commands.append("start \(id)"); return nil }
@@ -41,6 +71,38 @@ final class FixedLink: MonitorLink, @unchecked Sendable {  // used on the test's
     func add(_ spec: StreamSpec) -> String? { commands.append("add \(spec.id) \(spec.url)"); specs[spec.id] = spec; return nil }
     func update(_ spec: StreamSpec) -> String? { commands.append("update \(spec.id)"); specs[spec.id] = spec; return nil }
     func remove(id: String) -> String? { commands.append("remove \(id)"); return nil }
+}
+
+/// Holds a link's fetches for the streams the test closed it for, until it opens it again;
+/// counts the fetches that passed or wait. A fetch asked for on the main thread fails the test
+/// at once: a frame would wait for it.
+final class FetchGate: Sendable {
+    private let closed = Mutex<[String: DispatchGroup]>([:])
+    private let calls = Mutex<[String: Int]>([:])
+
+    func close(_ id: String) {
+        let group = DispatchGroup()
+        group.enter()
+        closed.withLock { $0[id] = group }
+    }
+
+    func open(_ id: String) {
+        closed.withLock { $0.removeValue(forKey: id) }?.leave()
+    }
+
+    /// Fetches of stream `id` asked for so far (those held included).
+    func calls(_ id: String) -> Int { calls.withLock { $0[id] ?? 0 } }
+
+    func pass(_ id: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard !Thread.isMainThread else {
+            XCTFail("a fetch of \(id) on the main thread: a frame would wait for it", file: file, line: line)
+            return
+        }
+        calls.withLock { $0[id, default: 0] += 1 }
+        guard let group = closed.withLock({ $0[id] }) else { return }
+        // A bound for a broken build (the test never opens the gate), never a pace.
+        if group.wait(timeout: .now() + 60) == .timedOut { XCTFail("the gate for \(id) stayed closed") }
+    }
 }
 
 class MonitorTestCase: XCTestCase {
@@ -85,6 +147,14 @@ class MonitorTestCase: XCTestCase {
         return StreamSnapshot(
             id: id, name: name ?? id.capitalized, url: "http://127.0.0.1:1/\(mode.rawValue)/\(id)", mode: mode, group: group,
             status: status, metrics: metrics.snapshot(at: time.now()), version: 1)
+    }
+
+    /// Waits until what the open views asked the link for (on the monitor's own queues) arrived.
+    func settle(file: StaticString = #filePath, line: UInt = #line) {
+        waitUntil("the monitor's fetches to arrive", file: file, line: line) {
+            controller.refresh()
+            return !controller.isFetching
+        }
     }
 
     func render(_ rows: Int = 24, _ columns: Int = 80, glyphs: Glyphs = .unicode) -> ScreenBuffer {

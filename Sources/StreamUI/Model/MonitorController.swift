@@ -29,7 +29,13 @@ public final class MonitorController {
     public var helpLineCount = 0
     public var helpPageSize = 10
 
-    public let link: MonitorLink
+    /// Only the controller asks the link: for a frame, only what never waits (what may wait is
+    /// fetched off the main thread by `fetches`); the views draw plain values.
+    private let link: MonitorLink
+    /// The selected stream's history, document and log, as they arrived last (fetched off the
+    /// main thread by `fetches`).
+    public private(set) var details = FetchedDetails()
+    let fetches: SelectedStreamFetches
     private let time: any TimeSource
     /// The status line's message as last seen, and since when it is shown.
     private var shownStatus: MonitorState.StatusMessage?
@@ -49,6 +55,7 @@ public final class MonitorController {
         self.link = link
         self.time = time
         now = time.now()
+        fetches = SelectedStreamFetches(link: link)
     }
 
     public func setTheme(_ name: String) { state.themeName = name }
@@ -91,7 +98,13 @@ public final class MonitorController {
             attachment = link.attachment
         }
         if changed { rebuildRows() }
-        return changed
+        // What the open views show beyond the snapshots is asked for here and fetched elsewhere.
+        let open = state.showingDetail || state.logOpen
+        let (details, moved) = fetches.update(
+            selected: open ? snapshots.first { $0.id == state.selectedID } : nil,
+            detail: state.showingDetail, logPane: state.logOpen, now: now)
+        self.details = details
+        return changed || moved
     }
 
     /// Notes when the status line's message changed; clears a message that is not an error
@@ -457,24 +470,12 @@ public final class MonitorController {
 
     // MARK: Log pane
 
-    /// The selected stream's log lines as shown (time, level, kind, fields), oldest first.
-    /// Read back from the log file only when the stream published since the last read: a
-    /// stream publishes after anything it logs, and the file has the lines by then.
+    /// The selected stream's log lines as shown (time, level, kind, fields), oldest first, as
+    /// fetched last: read back from the log file when the stream published since the last read
+    /// (a stream publishes after anything it logs, and the file has the lines by then).
     public func logLines() -> [(text: String, level: LogEntry.Level)] {
-        guard let id = state.selectedID else { return [] }
-        let version = snapshots.first { $0.id == id }?.version
-        let fetched = link.onDemandVersion
-        if let cached = logCache, cached.id == id, cached.version == version, cached.fetched == fetched,
-           version != nil {
-            return cached.lines
-        }
-        let lines = link.recentLog(id: id, limit: 1000).map { (LogPaneText.line($0), $0.level) }
-        logCache = (id, version, fetched, lines)
-        return lines
+        details.id == state.selectedID ? details.log.value?.lines ?? [] : []
     }
-
-    /// The log pane's lines, kept while neither the stream published nor a fetch arrived.
-    private var logCache: (id: String, version: Int?, fetched: Int, lines: [(text: String, level: LogEntry.Level)])?
 
     private func scrollLog(by delta: Int) {
         let count = logLines().count

@@ -1,3 +1,4 @@
+import Dispatch
 import StreamCore
 import StreamEngine
 
@@ -10,12 +11,21 @@ public protocol MonitorLink: AnyObject, Sendable {
     /// The version alone: cheap, for asking ten times a second whether anything moved.
     var version: Int { get }
     func alerts(after sequence: Int) -> [AlertEvent]
+
+    // The next three may block (a stream's queue, the log files, a request to another
+    // process): the monitor calls them on queues of its own (`OnDemandFetch`), never on the
+    // main thread, and draws what they returned last. They throw when the engine did not
+    // answer (what the monitor shows stays).
     /// Sparkline data of one stream.
-    func history(id: String) -> StreamHistory?
+    func history(id: String) throws -> StreamHistory?
     /// The last `limit` log entries of one stream, oldest first.
-    func recentLog(id: String, limit: Int) -> [LogEntry]
+    func recentLog(id: String, limit: Int) throws -> [LogEntry]
     /// The current JSON document of one stream.
-    func document(id: String) -> JSONValue?
+    func document(id: String) throws -> JSONValue?
+    /// The least time between two fetches of one kind for one stream (the monitor asks again
+    /// only when the stream published since, and this passed).
+    func fetchInterval(_ kind: OnDemandKind) -> Duration
+
     /// The state directory's disk use against its budget (nil: not kept).
     var disk: DiskStatus? { get }
     /// The registered settings of one stream (for the edit form).
@@ -34,15 +44,26 @@ public protocol MonitorLink: AnyObject, Sendable {
     /// The engine in another process this link reads (nil: the engine is in this process, and
     /// quitting stops its streams).
     var attachment: MonitorAttachment? { get }
-    /// Moves when something `history`, `document` or `recentLog` fetched in the background
-    /// arrives (a link that reads them at once never moves it).
-    var onDemandVersion: Int { get }
+}
+
+/// What the monitor fetches of a stream beyond its snapshot.
+public enum OnDemandKind: Sendable {
+    case history, document, log
 }
 
 extension MonitorLink {
     public var disk: DiskStatus? { nil }
     public var attachment: MonitorAttachment? { nil }
-    public var onDemandVersion: Int { 0 }
+    /// At every publication (at most ten a second).
+    public func fetchInterval(_ kind: OnDemandKind) -> Duration { .zero }
+}
+
+/// In debug builds, stops a blocking call made on the main thread: the monitor draws there,
+/// and a frame must never wait on a stream's queue, a file or another process.
+package func assertOffMainThread() {
+    #if DEBUG
+    dispatchPrecondition(condition: .notOnQueue(.main))
+    #endif
 }
 
 /// `MonitorLink` for an engine in this process.
@@ -56,9 +77,24 @@ public final class EngineLink: MonitorLink {
     public func latest() -> (version: Int, snapshots: [StreamSnapshot]) { engine.store.latest() }
     public var version: Int { engine.store.version }
     public func alerts(after sequence: Int) -> [AlertEvent] { engine.store.alerts(after: sequence) }
-    public func history(id: String) -> StreamHistory? { engine.history(id: id) }
-    public func recentLog(id: String, limit: Int) -> [LogEntry] { engine.recentLog(id: id, limit: limit) }
-    public func document(id: String) -> JSONValue? { engine.document(id: id) }
+    /// On the stream's queue.
+    public func history(id: String) -> StreamHistory? {
+        assertOffMainThread()
+        return engine.history(id: id)
+    }
+
+    /// From the stream's log files.
+    public func recentLog(id: String, limit: Int) -> [LogEntry] {
+        assertOffMainThread()
+        return engine.recentLog(id: id, limit: limit)
+    }
+
+    /// On the stream's queue.
+    public func document(id: String) -> JSONValue? {
+        assertOffMainThread()
+        return engine.document(id: id)
+    }
+
     public var disk: DiskStatus? { engine.store.disk }
     public func spec(id: String) -> StreamSpec? { engine.specs.first { $0.id == id } }
 

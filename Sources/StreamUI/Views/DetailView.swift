@@ -3,13 +3,15 @@ import StreamEngine
 
 /// Everything about one stream (Enter): state and since when, the last error, reconnects,
 /// sizes, rates, change figures, sparklines of the last two hours, and the current document,
-/// pretty-printed and folded. Scrolls as one list of lines.
+/// pretty-printed and folded. Scrolls as one list of lines. What is not in the snapshot was
+/// fetched in the background: until it arrives, the view says it is loading.
 struct DetailView {
     let figures: StreamFigures
-    let history: StreamHistory?
-    let document: JSONValue?
+    let history: Fetched<StreamHistory?>
+    /// The document's lines, folded (nil: none yet).
+    let document: Fetched<[String]?>
     /// The last events or polls from the stream's log (the last patches, with their sizes).
-    let recentEvents: [LogEntry]
+    let recentEvents: Fetched<[String]>
     let scroll: Int
     let glyphs: Glyphs
 
@@ -47,23 +49,36 @@ struct DetailView {
         }
         field("Changes", "\(HumanUnits.percent(metrics.changeFrequency)) of windows   \(HumanUnits.count(metrics.changesPerHour))/h   last \(figures.text(.lastChange)) ago")
         field("Savings", DetailView.savingsText(figures))
-        if let history {
+        switch history {
+        case .loading:
+            add("")
+            add(TextLayout.fit("Bytes/min", width: 16) + glyphs.loading, Style(.inactiveFG))
+        case .arrived(let history?):
             let graphWidth = max(10, min(120, width - 16))
             add("")
             add(TextLayout.fit("Bytes/min", width: 16) + Sparkline.render(history.minutes.map { Double($0.wireBytes) }, width: graphWidth, glyphs: glyphs), Style(.graph))
             add(TextLayout.fit("Changes/min", width: 16) + Sparkline.render(history.minutes.map { Double($0.changes) }, width: graphWidth, glyphs: glyphs), Style(.graph))
+        case .arrived(nil):
+            break
         }
-        if !recentEvents.isEmpty {
+        switch recentEvents {
+        case .loading:
             add("")
             add("Last events", Style(.title, bold: true))
-            for entry in recentEvents { add("  " + LogPaneText.line(entry), Style(.mainFG)) }
+            add("  " + glyphs.loading, Style(.inactiveFG))
+        case .arrived(let events) where !events.isEmpty:
+            add("")
+            add("Last events", Style(.title, bold: true))
+            for line in events { add("  " + line, Style(.mainFG)) }
+        case .arrived:
+            break
         }
         add("")
         add("Document", Style(.title, bold: true))
-        if let document {
-            for line in DocumentFolding.lines(document) { add("  " + line) }
-        } else {
-            add("  (none yet)", Style(.inactiveFG))
+        switch document {
+        case .loading: add("  " + glyphs.loading, Style(.inactiveFG))
+        case .arrived(let document?): for line in document { add("  " + line) }
+        case .arrived(nil): add("  (none yet)", Style(.inactiveFG))
         }
         return lines
     }

@@ -19,6 +19,8 @@ public enum MonitorRenderer {
             return
         }
         let state = controller.state
+        // What was fetched for the selected stream, as it arrived last: nothing here waits for it.
+        let fetched = controller.details.id == state.selectedID ? controller.details : FetchedDetails()
         let filtered = state.filter.isEmpty && state.groupFilter == nil ? nil : controller.rows.count
         HeaderView(snapshots: controller.snapshots, filtered: filtered, disk: controller.disk,
                    attachment: controller.attachment, now: controller.now, savings: controller.savings.overall,
@@ -30,17 +32,16 @@ public enum MonitorRenderer {
             let logHeight = max(4, body.height * 2 / 5)
             main = Rect(top: body.top, left: 0, height: body.height - logHeight, width: columns)
             let pane = Rect(top: main.bottom, left: 0, height: logHeight, width: columns)
-            let lines = controller.logLines()
             controller.logPageSize = max(1, pane.height - 1)
-            LogPaneView(title: controller.selected.map { Sanitizer.line($0.name) } ?? "-", lines: lines, top: state.logTop, search: state.logSearch, glyphs: glyphs)
+            LogPaneView(
+                title: controller.selected.map { Sanitizer.line($0.name) } ?? "-", lines: fetched.log.map(\.lines),
+                top: state.logTop, search: state.logSearch, glyphs: glyphs)
                 .draw(into: &screen, in: pane)
         }
         if state.showingDetail, let figures = controller.rows.first(where: { $0.snapshot.id == state.selectedID }) {
             let detail = DetailView(
-                figures: figures, history: controller.link.history(id: figures.snapshot.id),
-                document: controller.link.document(id: figures.snapshot.id),
-                recentEvents: Array(controller.link.recentLog(id: figures.snapshot.id, limit: 100).filter { $0.kind == "event" || $0.kind == "poll" }.suffix(5)),
-                scroll: state.detailScroll, glyphs: glyphs)
+                figures: figures, history: fetched.history, document: fetched.document,
+                recentEvents: fetched.log.map(\.recentEvents), scroll: state.detailScroll, glyphs: glyphs)
             if !state.logOpen { controller.logPageSize = max(1, main.height - 1) }
             detail.draw(into: &screen, in: main)
         } else if state.showingGroups {
