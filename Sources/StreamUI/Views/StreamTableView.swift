@@ -27,20 +27,37 @@ struct StreamTableView {
         return (columns, StreamColumn.name.width + min(spare, 28))
     }
 
+    /// Where each column shown in `rect` is drawn: its cells on every row, title included
+    /// (what a mouse press on the title row finds).
+    struct ColumnSpan: Equatable {
+        let column: StreamColumn
+        let range: Range<Int>
+    }
+
+    static func columnSpans(in rect: Rect) -> [ColumnSpan] {
+        let (columns, nameWidth) = layout(width: rect.width)
+        var x = rect.left + 2
+        return columns.map { column in
+            let width = column == .name ? nameWidth : column.width
+            defer { x += width + 1 }
+            return ColumnSpan(column: column, range: x..<(x + width))
+        }
+    }
+
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
-        let (columns, nameWidth) = StreamTableView.layout(width: rect.width)
-        func width(_ column: StreamColumn) -> Int { column == .name ? nameWidth : column.width }
+        let spans = StreamTableView.columnSpans(in: rect)
 
         // Title row, the sort column marked.
         screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG, reverse: false))
-        var x = rect.left + 2
-        for column in columns {
+        for span in spans {
+            let column = span.column
             let sorted = column == state.sort
             let arrow = sorted ? (state.reversed ? glyphs.ascending : glyphs.descending) : ""
-            let title = TextLayout.fit(column.title + arrow, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
-            screen.write(title, row: rect.top, column: x, limit: rect.right, style: Style(sorted ? .sorter : .headerFG, bold: true, underline: sorted))
-            x += width(column) + 1
+            let title = TextLayout.fit(
+                column.title + arrow, width: span.range.count, right: column.rightAligned, ellipsis: glyphs.ellipsis)
+            let style = Style(sorted ? .sorter : .headerFG, bold: true, underline: sorted)
+            screen.write(title, row: rect.top, column: span.range.lowerBound, limit: rect.right, style: style)
         }
 
         let visible = max(0, rect.height - 1)
@@ -60,8 +77,8 @@ struct StreamTableView {
             let base: ThemeRole = isSelected ? .selectedFG : (isBroken ? .stateFailed : .mainFG)
             if isSelected { screen.fill(row: row, column: rect.left, width: rect.width, style: Style(.selectedFG, reverse: true)) }
             screen.write(isSelected ? glyphs.selectedMarker : " ", row: row, column: rect.left, limit: rect.right, style: Style(base, bold: isSelected, reverse: isSelected))
-            var x = rect.left + 2
-            for column in columns {
+            for span in spans {
+                let column = span.column
                 let role: ThemeRole
                 if isSelected {
                     role = .selectedFG
@@ -74,11 +91,12 @@ struct StreamTableView {
                 } else {
                     role = .stateFailed
                 }
-                let text = TextLayout.fit(figures.text(column), width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
+                let text = TextLayout.fit(
+                    figures.text(column), width: span.range.count, right: column.rightAligned,
+                    ellipsis: glyphs.ellipsis)
                 let bold = (isBroken && !stale) || (column == .state && isSelected)
                 let style = Style(role, bold: bold, reverse: isSelected)
-                screen.write(text, row: row, column: x, limit: rect.right, style: style)
-                x += width(column) + 1
+                screen.write(text, row: row, column: span.range.lowerBound, limit: rect.right, style: style)
             }
         }
     }
