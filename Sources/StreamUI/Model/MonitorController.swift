@@ -23,6 +23,8 @@ public final class MonitorController {
     public var pageSize = 10
     /// Lines the log pane and the detail view show per page.
     public var logPageSize = 10
+    /// Where the last frame drew the stream table (nil: it was not shown); the mouse reads it.
+    package var tableArea: Rect?
 
     public let link: MonitorLink
     private let time: any TimeSource
@@ -197,7 +199,7 @@ public final class MonitorController {
     public var selectedIndex: Int? { rows.firstIndex { $0.snapshot.id == state.selectedID } }
     public var selected: StreamSnapshot? { rows.first { $0.snapshot.id == state.selectedID }?.snapshot }
 
-    private func select(index: Int) {
+    func select(index: Int) {
         guard !rows.isEmpty else { return }
         state.selectedID = rows[max(0, min(rows.count - 1, index))].snapshot.id
         state.logTop = nil
@@ -252,7 +254,7 @@ public final class MonitorController {
         }
         if state.editingFilter { return handleFilterTyping(key) }
         if state.editingLogSearch { return handleSearchTyping(key) }
-        let context: KeyContext = state.logOpen ? .log : (state.showingDetail ? .detail : .table)
+        let context = state.keyContext
         guard let action = KeyMap.action(for: key, in: context) else {
             if key == .escape && !state.filter.isEmpty {
                 state.filter = ""
@@ -264,7 +266,7 @@ public final class MonitorController {
         return perform(action, context: context)
     }
 
-    private func perform(_ action: Action, context: KeyContext) -> Effect {
+    func perform(_ action: Action, context: KeyContext) -> Effect {
         let index = selectedIndex ?? 0
         switch action {
         case .moveUp:
@@ -441,14 +443,18 @@ public final class MonitorController {
         case .up, .character("k"): state.overlay = .sortPicker(selection: (selection + count - 1) % count)
         case .down, .character("j"): state.overlay = .sortPicker(selection: (selection + 1) % count)
         case .enter:
-            let column = StreamColumn.allCases[selection]
-            if column == state.sort { state.reversed.toggle() } else { state.sort = column; state.reversed = false }
+            sort(by: StreamColumn.allCases[selection])
             state.overlay = .none
-            rebuildRows()
         case .escape, .character("q"), .character("s"), .function(6): state.overlay = .none
         default: return .none
         }
         return .redraw
+    }
+
+    /// Sorts by `column`; by the column already sorted by, the other way round.
+    func sort(by column: StreamColumn) {
+        if column == state.sort { state.reversed.toggle() } else { state.sort = column; state.reversed = false }
+        rebuildRows()
     }
 
     private func handleForm(_ key: Key, _ form: inout StreamForm) -> Effect {

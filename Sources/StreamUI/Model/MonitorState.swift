@@ -41,4 +41,7 @@ public struct MonitorState: Sendable, Equatable {
     public var themeName = "default"
 
     public init() {}
+
+    /// Where keys are read: the log pane when open, else the detail view or the table.
+    public var keyContext: KeyContext { logOpen ? .log : (showingDetail ? .detail : .table) }
 }
