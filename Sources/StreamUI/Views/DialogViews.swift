@@ -22,7 +22,7 @@ struct HelpView {
         var row = inside.top
         var seen = Set<String>()
         for binding in bindings {
-            let keys = binding.keys.map(\.label).joined(separator: " ")
+            let keys = binding.keys.map { $0.label(glyphs) }.joined(separator: " ")
             guard seen.insert(keys + binding.help).inserted, row < inside.bottom else { continue }
             let x = screen.write(TextLayout.fit(keys, width: 12), row: row, column: inside.left, limit: inside.right, style: Style(.hiFG, bold: true))
             screen.write(binding.help, row: row, column: x, limit: inside.right, style: Style(.mainFG))
@@ -81,7 +81,8 @@ struct FormView {
         if let problem = form.problem, problem.field == nil {
             screen.write(problem.message, row: row, column: inside.left, limit: inside.right, style: Style(.stateFailed, bold: true))
         } else {
-            screen.write("Tab/↓ next field, S-Tab/↑ previous, Space toggles the mode", row: row, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
+            let hint = "Tab/\(glyphs.keyDown) next field, S-Tab/\(glyphs.keyUp) previous, Space toggles the mode"
+            screen.write(hint, row: row, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
         }
     }
 }

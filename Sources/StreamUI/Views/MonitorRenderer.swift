@@ -52,7 +52,7 @@ public enum MonitorRenderer {
             ).draw(into: &screen, in: main)
         }
         StatusLineView(state: state).draw(into: &screen, in: Rect(top: rows - 2, left: 0, height: 1, width: columns))
-        FooterView(context: state.keyContext, detaches: controller.attachment != nil)
+        FooterView(context: state.keyContext, detaches: controller.attachment != nil, glyphs: glyphs)
             .draw(into: &screen, in: Rect(top: rows - 1, left: 0, height: 1, width: columns))
 
         switch state.overlay {
