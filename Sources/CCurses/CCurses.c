@@ -3,6 +3,7 @@
 #include "CCurses.h"
 #include <string.h>
 #include <langinfo.h>
+#include <stdlib.h>
 
 static int started = 0;
 
@@ -23,7 +24,8 @@ int ccurses_start(void) {
     nonl();
     keypad(stdscr, TRUE);
     curs_set(0);
-    set_escdelay(25);
+    // An ESC alone is Esc after 25 ms; what the person set in ESCDELAY (a slow link) wins.
+    if (getenv("ESCDELAY") == NULL) set_escdelay(25);
     if (has_colors()) {
         start_color();
         use_default_colors();
@@ -87,4 +89,22 @@ int ccurses_read(int timeout_ms, int *is_key) {
     if (result == ERR) return -1;
     *is_key = result == KEY_CODE_YES;
     return (int)value;
+}
+
+int ccurses_mouse(int enable) {
+    mmask_t wanted = enable ? (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0;
+    // Every press is told at once, not held back to tell a click from a double click.
+    mouseinterval(0);
+    return mousemask(wanted, NULL) != 0;
+}
+
+int ccurses_mouse_event(int *row, int *column) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *row = event.y;
+    *column = event.x;
+    if (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 2;
+    if (event.bstate & BUTTON5_PRESSED) return 3;
+    return 0;
 }

@@ -11,7 +11,7 @@ struct DemoCommand: StreamtopCommand {
     static let name = "demo"
     static let summary = "The monitor on built-in simulated APIs (no internet, no files of yours)."
     static let usage = """
-        USAGE: streamtop demo [--port PORT] [--theme NAME] [--no-color] [--no-bell]
+        USAGE: streamtop demo [--port PORT] [--theme NAME] [--no-color] [--no-bell] [--no-mouse]
 
         Starts a small HTTP server on 127.0.0.1 with simulated APIs (a 150-stock market where a
         few prices change every second, fast scores, weather every 5 s, a status page that
@@ -25,6 +25,8 @@ struct DemoCommand: StreamtopCommand {
           --theme NAME     Colour theme (default, light, solarized-dark, high-contrast, mono…).
           --no-color       No colours (also when NO_COLOR is set).
           --no-bell        No bell when a stream breaks.
+          --no-mouse       Leave the mouse to the terminal (to select text); otherwise a
+                           click selects a row or sorts by a column, the wheel scrolls.
           -h, --help       Show this help.
         """
 
@@ -32,10 +34,14 @@ struct DemoCommand: StreamtopCommand {
     var theme: String?
     var noColor = false
     var noBell = false
+    var noMouse = false
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
-            flags: ["--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
+            flags: [
+                "--no-color": "no-color", "--no-bell": "no-bell", "--no-mouse": "no-mouse",
+                "--help": "help", "-h": "help",
+            ],
             options: ["--port": "port", "--theme": "theme"]
         ).scan(arguments)
         if scanned.flags.contains("help") { throw HelpRequested() }
@@ -47,6 +53,7 @@ struct DemoCommand: StreamtopCommand {
         theme = scanned.options["theme"]?.last
         noColor = scanned.flags.contains("no-color")
         noBell = scanned.flags.contains("no-bell")
+        noMouse = scanned.flags.contains("no-mouse")
     }
 
     /// The simulated APIs of the demo, faster than the defaults so that everything moves soon.
@@ -78,6 +85,10 @@ struct DemoCommand: StreamtopCommand {
         // Without a terminal (CI, a pipe) it says so and ends, instead of waiting for keys.
         guard MonitorApp.hasTerminal else {
             context.complain("the demo is a full-screen monitor and needs a terminal (standard input and output are not a TTY here); try it in a terminal, or 'streamtop tail Tests/Fixtures/streams/quotes.sse' for plain output")
+            return 1
+        }
+        if let problem = MonitorApp.terminalProblem(term: context.environment["TERM"]) {
+            context.complain("\(problem); or 'streamtop tail Tests/Fixtures/streams/quotes.sse' for plain output")
             return 1
         }
         let temporary = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
@@ -121,7 +132,7 @@ struct DemoCommand: StreamtopCommand {
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: nil,
             noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
             greeting: "demo: \(specs.count) streams from \(server.baseURL); files in \(directory), removed on quit. ? for help, q quits",
-            bell: noBell ? false : nil)
+            bell: noBell ? false : nil, mouse: noMouse ? false : nil)
         do {
             _ = try MonitorApp(link: EngineLink(engine: engine), time: SystemTimeSource(), options: options).run()
         } catch {

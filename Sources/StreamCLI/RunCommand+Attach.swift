@@ -39,6 +39,7 @@ extension RunCommand {
                              + "'streamtop status' reads a running streamtop from a script")
             return 1
         }
+        guard monitorCanDraw(context) else { return 1 }
         let endpoint: ServiceClient.Endpoint
         do {
             endpoint = try AttachTarget.endpoint(target, tokenFile: tokenFile, environment: context.environment)
@@ -85,7 +86,7 @@ extension RunCommand {
             noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
             greeting: "attached to streamtop (pid \(health.pid)) at \(client.endpoint); "
                 + "q detaches, its streams keep running; ? for help",
-            bell: noBell ? false : nil)
+            bell: noBell ? false : nil, mouse: noMouse ? false : nil)
         do {
             _ = try MonitorApp(link: link, time: SystemTimeSource(), options: options).run()
         } catch {

@@ -12,7 +12,7 @@ struct RunCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
                              [--disk-budget SIZE] [--listen HOST:PORT] [--shard K/N]
-                             [--theme NAME] [--no-color] [--no-bell]
+                             [--theme NAME] [--no-color] [--no-bell] [--no-mouse]
                streamtop run --attach SOCKET|http://HOST:PORT [--token-file PATH]
 
         Runs the streams marked to start (the ones running when streamtop last ended, or
@@ -44,6 +44,9 @@ struct RunCommand: StreamtopCommand {
           --no-color       No colours (also when NO_COLOR is set).
           --no-bell        No bell when a stream breaks (to keep it off: "bell": false in
                            ui.json beside the registry).
+          --no-mouse       Leave the mouse to the terminal (to select text); otherwise a
+                           click selects a row or sorts by a column, the wheel scrolls (to
+                           keep it off: "mouse": false in ui.json).
           --config PATH    Use another registry file.
           --state-dir DIR  Where status.json, logs/ and archive/ go
                            (default: $XDG_STATE_HOME/streamtop, else ~/.local/state/streamtop).
@@ -67,6 +70,7 @@ struct RunCommand: StreamtopCommand {
     var theme: String?
     var noColor = false
     var noBell = false
+    var noMouse = false
     var listen: [ListenAddress] = []
     var shard = Shard.all
     var attachTarget: String?
@@ -74,7 +78,10 @@ struct RunCommand: StreamtopCommand {
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
-            flags: ["--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell", "--help": "help", "-h": "help"],
+            flags: [
+                "--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell",
+                "--no-mouse": "no-mouse", "--help": "help", "-h": "help",
+            ],
             options: [
                 "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
                 "--listen": "listen", "--shard": "shard", "--attach": "attach", "--token-file": "token-file",
@@ -85,6 +92,7 @@ struct RunCommand: StreamtopCommand {
         theme = scanned.options["theme"]?.last
         noColor = scanned.flags.contains("no-color")
         noBell = scanned.flags.contains("no-bell")
+        noMouse = scanned.flags.contains("no-mouse")
         if let extra = scanned.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
         all = scanned.flags.contains("all")
         config = scanned.options["config"]?.last
@@ -139,6 +147,7 @@ struct RunCommand: StreamtopCommand {
             context.complain("the monitor needs a terminal (standard input and output are not a TTY here); use 'streamtop run --headless'")
             return 1
         }
+        if !headless, !monitorCanDraw(context) { return 1 }
         // One engine per state directory; held until this command returns.
         let lock: StateDirectoryLock
         do {
@@ -232,6 +241,13 @@ struct RunCommand: StreamtopCommand {
         return 0
     }
 
+    /// Whether TERM names a terminal the monitor can draw on; says what to do when not.
+    func monitorCanDraw(_ context: CommandContext) -> Bool {
+        guard let problem = MonitorApp.terminalProblem(term: context.environment["TERM"]) else { return true }
+        context.complain("\(problem); or, without a screen, 'streamtop run --headless' and 'streamtop status'")
+        return false
+    }
+
     /// The full-screen monitor; status.json is kept current meanwhile.
     private func runMonitor(
         _ engine: Engine, service: ControlService, follower: RegistryFollower, registry: Registry,
@@ -244,7 +260,7 @@ struct RunCommand: StreamtopCommand {
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: settingsPath,
             noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
             greeting: "\(registry.streams.count) stream\(registry.streams.count == 1 ? "" : "s") from \(registryPath); ? for help",
-            bell: noBell ? false : nil)
+            bell: noBell ? false : nil, mouse: noMouse ? false : nil)
         var status: Int32 = 0
         do {
             _ = try MonitorApp(link: EngineLink(engine: engine), time: SystemTimeSource(), options: options).run()

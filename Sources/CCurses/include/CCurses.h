@@ -24,8 +24,19 @@ int ccurses_key_f(int n);
 int ccurses_key_resize(void);
 
 /// Initializes the terminal for the monitor: locale already set by the caller; cbreak, no echo,
-/// keypad, no cursor, a short ESC delay. Returns 0 on success.
+/// keypad, no cursor, a short ESC delay (25 ms, unless the ESCDELAY environment variable sets
+/// one). Returns 0 on success.
 int ccurses_start(void);
+/// Whether the terminal `term` can show the monitor, from its terminfo entry alone (the
+/// terminal itself is not touched): 0 yes, 1 no such entry (or a generic type such as
+/// `dumb` marked so), 2 no terminfo database at all, 3 it cannot address the cursor (no `cup`).
+int ccurses_terminal_check(const char *term);
+/// Turns mouse reporting on (left button presses and the wheel) or off, after start.
+/// Returns whether the terminal reports the mouse.
+int ccurses_mouse(int enable);
+/// The mouse event behind a KEY_MOUSE just read: 1 left button pressed, 2 wheel up, 3 wheel
+/// down, 0 anything else (releases, other buttons); its cell in `row`, `column`.
+int ccurses_mouse_event(int *row, int *column);
 /// Restores the terminal (safe to call twice, and from a fatal path).
 void ccurses_stop(void);
 /// Whether curses is active (ccurses_start succeeded and ccurses_stop not yet called).

@@ -24,15 +24,16 @@ public enum Key: Hashable, Sendable {
         return true
     }
 
-    /// How the help screen and the footer name the key.
-    public var label: String {
+    /// How the help screen and the footer name the key: the arrows as `glyphs` draw them
+    /// (words without UTF-8).
+    public func label(_ glyphs: Glyphs) -> String {
         switch self {
         case .character(" "): return "Space"
         case .character(let c): return String(c)
-        case .up: return "↑"
-        case .down: return "↓"
-        case .left: return "←"
-        case .right: return "→"
+        case .up: return glyphs.keyUp
+        case .down: return glyphs.keyDown
+        case .left: return glyphs.keyLeft
+        case .right: return glyphs.keyRight
         case .pageUp: return "PgUp"
         case .pageDown: return "PgDn"
         case .home: return "Home"

@@ -50,8 +50,8 @@ public enum KeyMap {
         KeyBinding(keys: [.character("/")], action: .searchLog, contexts: [.log], help: "search the log", footer: "Search"),
         KeyBinding(keys: [.character("n")], action: .nextMatch, contexts: [.log], help: "next match", footer: nil),
         KeyBinding(keys: [.character("N")], action: .previousMatch, contexts: [.log], help: "previous match", footer: nil),
-        KeyBinding(keys: [.character("g")], action: .logTop, contexts: [.log], help: "oldest entry", footer: nil),
-        KeyBinding(keys: [.character("G")], action: .logBottom, contexts: [.log], help: "newest entry (follow the tail)", footer: nil),
+        KeyBinding(keys: [.character("g"), .home], action: .logTop, contexts: [.log], help: "oldest entry", footer: nil),
+        KeyBinding(keys: [.character("G"), .end], action: .logBottom, contexts: [.log], help: "newest entry (follow the tail)", footer: nil),
         KeyBinding(keys: [.character("s"), .function(6)], action: .pickSort, contexts: [.table], help: "choose the sort column", footer: "Sort"),
         KeyBinding(keys: [.character("S")], action: .reverseSort, contexts: [.table], help: "reverse the sort order", footer: nil),
         KeyBinding(keys: [.character("a")], action: .add, contexts: [.table], help: "register a stream", footer: "Add"),
@@ -75,15 +75,17 @@ public enum KeyMap {
     }
 
     /// The footer's entries for `context`: ("Enter", "Detail"), …
-    public static func footer(for context: KeyContext) -> [(key: String, label: String)] {
-        footerEntries(for: context).map { ($0.key, $0.label) }
+    public static func footer(for context: KeyContext, glyphs: Glyphs) -> [(key: String, label: String)] {
+        footerEntries(for: context, glyphs: glyphs).map { ($0.key, $0.label) }
     }
 
     /// The same with each entry's action (what the footer ranks them by).
-    static func footerEntries(for context: KeyContext) -> [(key: String, label: String, action: Action)] {
+    static func footerEntries(
+        for context: KeyContext, glyphs: Glyphs
+    ) -> [(key: String, label: String, action: Action)] {
         bindings.compactMap { binding in
             guard binding.contexts.contains(context), let label = binding.footer else { return nil }
-            return (binding.keys[0].label, label, binding.action)
+            return (binding.keys[0].label(glyphs), label, binding.action)
         }
     }
 }

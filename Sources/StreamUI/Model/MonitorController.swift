@@ -28,6 +28,8 @@ public final class MonitorController {
     /// Lines of help, and how many it shows at once (set by the last frame that drew it).
     public var helpLineCount = 0
     public var helpPageSize = 10
+    /// Where the last frame drew the stream table (nil: it was not shown); the mouse reads it.
+    package var tableArea: Rect?
 
     /// Only the controller asks the link: for a frame, only what never waits (what may wait is
     /// fetched off the main thread by `fetches`); the views draw plain values.
@@ -257,7 +259,7 @@ public final class MonitorController {
     public var selectedIndex: Int? { rows.firstIndex { $0.snapshot.id == state.selectedID } }
     public var selected: StreamSnapshot? { rows.first { $0.snapshot.id == state.selectedID }?.snapshot }
 
-    private func select(index: Int) {
+    func select(index: Int) {
         guard !rows.isEmpty else { return }
         state.selectedID = rows[max(0, min(rows.count - 1, index))].snapshot.id
         state.logTop = nil
@@ -317,7 +319,7 @@ public final class MonitorController {
         }
         if state.editingFilter { return handleFilterTyping(key) }
         if state.editingLogSearch { return handleSearchTyping(key) }
-        let context = state.context
+        let context = state.keyContext
         guard let action = KeyMap.action(for: key, in: context) else {
             if key == .escape && (!state.filter.isEmpty || state.groupFilter != nil) {
                 state.filter = ""
@@ -330,7 +332,7 @@ public final class MonitorController {
         return perform(action, context: context)
     }
 
-    private func perform(_ action: Action, context: KeyContext) -> Effect {
+    func perform(_ action: Action, context: KeyContext) -> Effect {
         let index = selectedIndex ?? 0
         switch action {
         case .moveUp:
@@ -549,14 +551,18 @@ public final class MonitorController {
         case .up, .character("k"): state.overlay = .sortPicker(selection: (selection + count - 1) % count)
         case .down, .character("j"): state.overlay = .sortPicker(selection: (selection + 1) % count)
         case .enter:
-            let column = StreamColumn.allCases[selection]
-            if column == state.sort { state.reversed.toggle() } else { state.sort = column; state.reversed = false }
+            sort(by: StreamColumn.allCases[selection])
             state.overlay = .none
-            rebuildRows()
         case .escape, .character("q"), .character("s"), .function(6): state.overlay = .none
         default: return .none
         }
         return .redraw
+    }
+
+    /// Sorts by `column`; by the column already sorted by, the other way round.
+    func sort(by column: StreamColumn) {
+        if column == state.sort { state.reversed.toggle() } else { state.sort = column; state.reversed = false }
+        rebuildRows()
     }
 
     private func handleForm(_ key: Key, _ form: inout StreamForm) -> Effect {

@@ -51,8 +51,9 @@ public struct MonitorState: Sendable, Equatable {
 
     public init() {}
 
-    /// Where keys are read now.
-    public var context: KeyContext {
+    /// Where keys are read now: the log pane when open, else the detail view, the group view
+    /// or the table.
+    public var keyContext: KeyContext {
         logOpen ? .log : showingDetail ? .detail : showingGroups ? .groups : .table
     }
 }

@@ -21,11 +21,36 @@ final class CursesTerminal {
         return ccurses_locale_is_utf8() != 0
     }
 
-    func start() throws {
+    /// Why the terminal `term` cannot show the monitor, in one line that says what to do (nil:
+    /// it can). Reads only terminfo: nothing is sent to the terminal.
+    static func problem(term: String?) -> String? {
+        guard let term, !term.isEmpty else {
+            return "TERM is not set, so the monitor cannot tell how to draw on this terminal: "
+                + "set it (export TERM=xterm-256color, or your terminal's name)"
+        }
+        let shown = Sanitizer.line(term)
+        switch ccurses_terminal_check(term) {
+        case 0: return nil
+        case 2:
+            return "TERM=\(shown): this machine has no terminfo database; install ncurses-base "
+                + "(or ncurses-term), or set TERM=xterm-256color"
+        case 3:
+            return "TERM=\(shown) cannot move the cursor (no 'cup' in its terminfo), and the monitor needs a "
+                + "terminal that can: set TERM=xterm-256color (or your terminal's name)"
+        default:
+            return "TERM=\(shown) is not a terminal this machine's terminfo knows: set TERM=xterm-256color "
+                + "(or your terminal's name; 'toe -a' lists the known ones)"
+        }
+    }
+
+    /// Starts curses; `mouse`: report clicks and the wheel (the terminal's own text selection
+    /// then needs Shift).
+    func start(mouse: Bool) throws {
         guard ccurses_start() == 0 else { throw TerminalError(message: "cannot initialize the terminal (is TERM set?)") }
         let colors = ccurses_colors()
         depth = noColor || colors == 0 ? .monochrome : (colors >= 256 ? .full : .eight)
         apply(theme)
+        if mouse { _ = ccurses_mouse(1) }
     }
 
     func stop() {
@@ -108,12 +133,65 @@ final class CursesTerminal {
 
     func beep() { ccurses_beep() }
 
-    /// The next key within `timeout` milliseconds (nil: none).
-    func readKey(timeout: Int) -> Key? {
+    /// What ncurses read and has not been taken yet (after an ESC that began no sequence).
+    private var pending: [(value: Int32, isKey: Bool)] = []
+
+    private func next(timeout: Int) -> (value: Int32, isKey: Bool)? {
+        if !pending.isEmpty { return pending.removeFirst() }
         var isKey: Int32 = 0
         let value = ccurses_read(Int32(timeout), &isKey)
-        guard value >= 0 else { return nil }
-        if isKey != 0 { return CursesTerminal.functionKey(value) }
+        return value < 0 ? nil : (value, isKey != 0)
+    }
+
+    /// The next key or mouse event within `timeout` milliseconds (nil: none, or a sequence
+    /// that means nothing here).
+    func read(timeout: Int) -> TerminalInput? {
+        guard let first = next(timeout: timeout) else { return nil }
+        if first.isKey {
+            return first.value == KEY_MOUSE ? mouseEvent() : CursesTerminal.functionKey(first.value).map { .key($0) }
+        }
+        if first.value == 27 { return escapeSequence() }
+        return CursesTerminal.character(first.value).map { .key($0) }
+    }
+
+    /// An ESC ncurses did not match with a key of $TERM's terminfo: a lone Esc, or a sequence
+    /// decoded here. What follows an ESC that ends a key is in ncurses' buffer already (it
+    /// waited ESCDELAY for it), so a lone Esc costs no more wait; the rest of a sequence that
+    /// began is given 50 ms (a slow link).
+    private func escapeSequence() -> TerminalInput? {
+        var scalars: [Unicode.Scalar] = []
+        while true {
+            switch EscapeSequence.decode(scalars) {
+            case .incomplete:
+                guard let next = next(timeout: scalars.isEmpty ? 0 : 50) else {
+                    return scalars.isEmpty ? .key(.escape) : nil
+                }
+                guard !next.isKey, let scalar = Unicode.Scalar(UInt32(next.value)) else {
+                    pending.insert(next, at: 0)
+                    return scalars.isEmpty ? .key(.escape) : nil
+                }
+                scalars.append(scalar)
+            case .escape:
+                pending.insert((Int32(scalars[0].value), false), at: 0)
+                return .key(.escape)
+            case .broken:
+                pending.insert((Int32(scalars[scalars.count - 1].value), false), at: 0)
+                return nil
+            case .ignored: return nil
+            case .key(let key): return .key(key)
+            case .mouse(let event): return .mouse(event)
+            }
+        }
+    }
+
+    private func mouseEvent() -> TerminalInput? {
+        var row: Int32 = 0, column: Int32 = 0
+        let kinds: [Int32: MouseEvent.Kind] = [1: .press, 2: .wheelUp, 3: .wheelDown]
+        guard let kind = kinds[ccurses_mouse_event(&row, &column)] else { return nil }
+        return .mouse(MouseEvent(kind, row: Int(row), column: Int(column)))
+    }
+
+    static func character(_ value: Int32) -> Key? {
         switch value {
         case 10, 13: return .enter
         case 27: return .escape
@@ -133,8 +211,11 @@ final class CursesTerminal {
         case KEY_RIGHT: return .right
         case KEY_PPAGE: return .pageUp
         case KEY_NPAGE: return .pageDown
-        case KEY_HOME: return .home
-        case KEY_END: return .end
+        // The keypad's corners and the VT220's Find and Select keys are Home, End and the pages.
+        case KEY_HOME, KEY_FIND, KEY_A1: return .home
+        case KEY_END, KEY_SELECT, KEY_C1, KEY_LL: return .end
+        case KEY_A3: return .pageUp
+        case KEY_C3: return .pageDown
         case KEY_ENTER: return .enter
         case KEY_BACKSPACE: return .backspace
         case KEY_DC: return .delete
@@ -145,6 +226,12 @@ final class CursesTerminal {
             return nil
         }
     }
+}
+
+/// What the terminal read: a key, or what the mouse did.
+enum TerminalInput: Equatable {
+    case key(Key)
+    case mouse(MouseEvent)
 }
 
 struct TerminalError: Error, CustomStringConvertible {

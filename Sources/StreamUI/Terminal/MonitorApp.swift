@@ -17,9 +17,15 @@ public final class MonitorApp {
         public var greeting: String?
         /// `--no-bell`: overrides the remembered setting for this run.
         public var bell: Bool?
+        /// `--no-mouse`: overrides the remembered setting (ui.json's "mouse") for this run.
+        public var mouse: Bool?
 
-        public init(themeName: String?, themes: ThemeCatalog, settingsPath: String?, noColor: Bool, greeting: String? = nil, bell: Bool? = nil) {
+        public init(
+            themeName: String?, themes: ThemeCatalog, settingsPath: String?, noColor: Bool, greeting: String? = nil,
+            bell: Bool? = nil, mouse: Bool? = nil
+        ) {
             self.bell = bell
+            self.mouse = mouse
             self.themeName = themeName
             self.themes = themes
             self.settingsPath = settingsPath
@@ -51,10 +57,18 @@ public final class MonitorApp {
     /// Whether this process can show the monitor (both ends a terminal).
     public static var hasTerminal: Bool { isatty(0) == 1 && isatty(1) == 1 }
 
+    /// Why the terminal `term` names (TERM) cannot show the monitor, in one line that says what
+    /// is missing and what to do; nil: it can. Reads terminfo only, never the terminal.
+    package static func terminalProblem(term: String?) -> String? { CursesTerminal.problem(term: term) }
+
     /// Runs until the person quits or a signal arrives; the terminal is restored either way.
     /// Returns the signal number that ended it (0: quit).
     public func run() throws(Failure) -> Int32 {
         guard MonitorApp.hasTerminal else { throw .noTerminal }
+        // Before curses: given a terminal it cannot drive, initscr would end the process.
+        if let problem = MonitorApp.terminalProblem(term: getenv("TERM").map { String(cString: $0) }) {
+            throw .terminal(problem)
+        }
         let utf8 = CursesTerminal.useEnvironmentLocale()
         let glyphs: Glyphs = utf8 ? .unicode : .ascii
         var settings = options.settingsPath.map { UISettings.load(path: $0) } ?? UISettings()
@@ -69,7 +83,7 @@ public final class MonitorApp {
             terminal.stop()
             TerminalSignals.restoreDefaults()
         }
-        do { try terminal.start() } catch { throw .terminal("\(error)") }
+        do { try terminal.start(mouse: options.mouse ?? settings.mouse) } catch { throw .terminal("\(error)") }
 
         controller.bellEnabled = options.bell ?? settings.bell
         controller.themeNames = options.themes.names()
@@ -108,8 +122,13 @@ public final class MonitorApp {
                 terminal.beep()
                 controller.bellPending = false
             }
-            guard let key = terminal.readKey(timeout: dirty ? 20 : 100) else { continue }
-            switch controller.handle(key) {
+            let effect: MonitorController.Effect
+            switch terminal.read(timeout: dirty ? 20 : 100) {
+            case nil: continue
+            case .key(let key)?: effect = controller.handle(key)
+            case .mouse(let event)?: effect = controller.handle(event)
+            }
+            switch effect {
             case .quit: return 0
             case .redraw:
                 dirty = true

@@ -59,7 +59,8 @@ struct FormView {
         if let problem = form.problem, problem.field == nil {
             screen.write(problem.message, row: row, column: inside.left, limit: inside.right, style: Style(.stateFailed, bold: true))
         } else {
-            screen.write("Tab/↓ next field, S-Tab/↑ previous, Space toggles the mode", row: row, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
+            let hint = "Tab/\(glyphs.keyDown) next field, S-Tab/\(glyphs.keyUp) previous, Space toggles the mode"
+            screen.write(hint, row: row, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
         }
     }
 }

@@ -3,12 +3,13 @@ struct FooterView {
     let context: KeyContext
     /// Attached to an engine in another process: `q` detaches rather than quits.
     var detaches = false
+    let glyphs: Glyphs
 
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
         screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG))
         var x = rect.left
-        var entries = KeyMap.footerEntries(for: context)
+        var entries = KeyMap.footerEntries(for: context, glyphs: glyphs)
         if detaches { entries = entries.map { $0.action == .quit ? ($0.key, "Detach", $0.action) : $0 } }
         for entry in FooterView.fitting(entries, width: rect.width) {
             guard x < rect.right else { break }

@@ -34,7 +34,7 @@ struct HelpView {
         var lines: [Line] = [Line(label: "", text: "Keys", heading: true)]
         var seen = Set<String>()
         for binding in KeyMap.bindings {
-            let keys = binding.keys.map(\.label).joined(separator: " ")
+            let keys = binding.keys.map { $0.label(glyphs) }.joined(separator: " ")
             guard seen.insert(keys + binding.help).inserted else { continue }
             lines.append(Line(label: keys, text: binding.help))
         }

@@ -13,6 +13,7 @@ public enum MonitorRenderer {
     /// Draws into `screen`, reused from the previous frame when the size is the same.
     public static func render(_ controller: MonitorController, into screen: inout ScreenBuffer, glyphs: Glyphs) {
         screen.clear()
+        controller.tableArea = nil
         let rows = screen.rows, columns = screen.columns
         guard rows >= TooSmallView.minimumRows, columns >= TooSmallView.minimumColumns else {
             TooSmallView().draw(into: &screen)
@@ -50,13 +51,14 @@ public enum MonitorRenderer {
                 .draw(into: &screen, in: main)
         } else {
             controller.pageSize = max(1, main.height - 1)
+            controller.tableArea = main
             StreamTableView(
                 rows: controller.rows, state: state, broken: controller.brokenStreams, glyphs: glyphs,
                 stale: controller.attachment?.isLost == true
             ).draw(into: &screen, in: main)
         }
         StatusLineView(state: state).draw(into: &screen, in: Rect(top: rows - 2, left: 0, height: 1, width: columns))
-        FooterView(context: state.context, detaches: controller.attachment != nil)
+        FooterView(context: state.keyContext, detaches: controller.attachment != nil, glyphs: glyphs)
             .draw(into: &screen, in: Rect(top: rows - 1, left: 0, height: 1, width: columns))
 
         switch state.overlay {

@@ -36,25 +36,39 @@ struct StreamTableView {
         return (columns, StreamColumn.name.width + min(spare, 28))
     }
 
+    /// Where each column shown in `rect` is drawn: its cells on every row, title included
+    /// (what a mouse press on the title row finds).
+    struct ColumnSpan: Equatable {
+        let column: StreamColumn
+        let range: Range<Int>
+    }
+
+    static func columnSpans(in rect: Rect) -> [ColumnSpan] {
+        let (columns, nameWidth) = layout(width: rect.width)
+        var x = rect.left + 2
+        return columns.map { column in
+            let width = column == .name ? nameWidth : StreamTableView.width(of: column, tableWidth: rect.width)
+            defer { x += width + 1 }
+            return ColumnSpan(column: column, range: x..<(x + width))
+        }
+    }
+
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
-        let (columns, nameWidth) = StreamTableView.layout(width: rect.width)
-        let tableWidth = rect.width
-        func width(_ column: StreamColumn) -> Int {
-            column == .name ? nameWidth : StreamTableView.width(of: column, tableWidth: tableWidth)
-        }
+        let spans = StreamTableView.columnSpans(in: rect)
 
         // Title row, the sort column marked.
         screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG, reverse: false))
-        var x = rect.left + 2
-        for column in columns {
+        for span in spans {
+            let column = span.column
             let sorted = column == state.sort
             let arrow = sorted ? (state.reversed ? glyphs.ascending : glyphs.descending) : ""
             // A one-letter column sorted on shows its arrow alone.
-            let text = width(column) == 1 && sorted ? arrow : column.title(width: width(column)) + arrow
-            let title = TextLayout.fit(text, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
-            screen.write(title, row: rect.top, column: x, limit: rect.right, style: Style(sorted ? .sorter : .headerFG, bold: true, underline: sorted))
-            x += width(column) + 1
+            let width = span.range.count
+            let text = width == 1 && sorted ? arrow : column.title(width: width) + arrow
+            let title = TextLayout.fit(text, width: width, right: column.rightAligned, ellipsis: glyphs.ellipsis)
+            let style = Style(sorted ? .sorter : .headerFG, bold: true, underline: sorted)
+            screen.write(title, row: rect.top, column: span.range.lowerBound, limit: rect.right, style: style)
         }
 
         let visible = max(0, rect.height - 1)
@@ -74,8 +88,8 @@ struct StreamTableView {
             let base: ThemeRole = isSelected ? .selectedFG : (isBroken ? .stateFailed : .mainFG)
             if isSelected { screen.fill(row: row, column: rect.left, width: rect.width, style: Style(.selectedFG, reverse: true)) }
             screen.write(isSelected ? glyphs.selectedMarker : " ", row: row, column: rect.left, limit: rect.right, style: Style(base, bold: isSelected, reverse: isSelected))
-            var x = rect.left + 2
-            for column in columns {
+            for span in spans {
+                let column = span.column
                 let role: ThemeRole
                 if isSelected {
                     role = .selectedFG
@@ -89,13 +103,12 @@ struct StreamTableView {
                     role = .stateFailed
                 }
                 var cell = column == .savings && figures.savings == nil ? glyphs.dash : figures.text(column)
-                if column == .mode { cell = String(cell.prefix(width(column))) }
+                if column == .mode { cell = String(cell.prefix(span.range.count)) }
                 let text = TextLayout.fit(
-                    cell, width: width(column), right: column.rightAligned, ellipsis: glyphs.ellipsis)
+                    cell, width: span.range.count, right: column.rightAligned, ellipsis: glyphs.ellipsis)
                 let bold = (isBroken && !stale) || (column == .state && isSelected)
                 let style = Style(role, bold: bold, reverse: isSelected)
-                screen.write(text, row: row, column: x, limit: rect.right, style: style)
-                x += width(column) + 1
+                screen.write(text, row: row, column: span.range.lowerBound, limit: rect.right, style: style)
             }
         }
     }
