@@ -147,5 +147,9 @@ extension MonitorTmuxTests {
         }
         try run(["send-keys", "-t", "\(session):tunnel", "q"])
         try waitForScreen(of: "\(session):tunnel", "the monitor to detach") { $0.contains("EXITED 0") }
+        // The service ends with the test: tmux's kill-server would only send SIGHUP, which a
+        // headless run takes as "reload".
+        XCTAssertEqual(kill(pid_t(health.pid), SIGTERM), 0)
+        XCTAssertTrue(waitUntil("the service to end") { kill(pid_t(health.pid), 0) != 0 })
     }
 }
