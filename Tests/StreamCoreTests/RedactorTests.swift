@@ -70,7 +70,8 @@ final class RedactorTests: XCTestCase {
     func testMaskedURLPiecesAreRestoredOneByOne() {
         let registered = "https://us%65r:p%40ss@h/q?token=t1&symbol=ACME&token=t2&api_key=&x#frag"
         let shown = Redactor.url(registered)
-        XCTAssertEqual(shown, "https://REDACTED:REDACTED@h/q?token=REDACTED&symbol=ACME&token=REDACTED&api_key=REDACTED&x#frag")
+        XCTAssertEqual(
+            shown, "https://REDACTED:REDACTED@h/q?token=REDACTED&symbol=ACME&token=REDACTED&api_key=REDACTED&x#frag")
         XCTAssertEqual(Redactor.restoring(url: shown, from: registered), registered)
         let cases: [(String, String)] = [
             // The path and a plain parameter edited beside masked credentials.
@@ -80,7 +81,8 @@ final class RedactorTests: XCTestCase {
             ("https://REDACTED:n3w@h/q?token=fresh&token=REDACTED", "https://us%65r:n3w@h/q?token=fresh&token=t2"),
             ("https://plain/x", "https://plain/x"),
             // A user info or token the registered URL does not have stays as shown.
-            ("https://h/q?token=REDACTED&token=REDACTED&token=REDACTED", "https://h/q?token=t1&token=t2&token=REDACTED"),
+            ("https://h/q?token=REDACTED&token=REDACTED&token=REDACTED",
+             "https://h/q?token=t1&token=t2&token=REDACTED"),
             ("https://REDACTED@h/q", "https://us%65r@h/q"),
             ("https://h/q?session=REDACTED", "https://h/q?session=REDACTED"),
         ]

@@ -72,4 +72,17 @@ final class SlugTests: XCTestCase {
         }
         XCTAssertEqual(registry.streams.map(\.id), ["stream-cfb1", "stream-cfb1-2", "meteo", "meteo-2"])
     }
+
+    /// A stream registered without a name is named after its URL's host and path: never its
+    /// user info, query or fragment.
+    func testDefaultNamesLeaveCredentialsOut() {
+        let expected: [(url: String, name: String)] = [
+            ("https://api.example.com/quotes?token=t0k", "api.example.com/quotes"),
+            ("https://alice:pw1@api.example.com/quotes/#top", "api.example.com/quotes"),
+            ("https://ghp_t0ken@api.example.com", "api.example.com"),
+            ("http://127.0.0.1:8080/", "127.0.0.1:8080"),
+            ("https://", "stream"),
+        ]
+        for (url, name) in expected { XCTAssertEqual(StreamSpec.defaultName(for: url), name, url) }
+    }
 }

@@ -1,7 +1,20 @@
-// Ids made from names: readable when the name is Latin (with diacritics), Cyrillic or Greek,
-// and told apart by a short stable hash when it holds what does not transliterate (CJK, emoji).
+// Names made from URLs, and ids made from names: readable when the name is Latin (with
+// diacritics), Cyrillic or Greek, and told apart by a short stable hash when it holds what
+// does not transliterate (CJK, emoji).
 
 extension StreamSpec {
+    /// The name of a stream registered without one: its URL's host and path, never its
+    /// credentials (`api.example.com/quotes` for `https://user:pw@api.example.com/quotes/?token=…`).
+    public static func defaultName(for url: String) -> String {
+        var rest = Substring(url)
+        if let authority = Redactor.authority(of: url) {
+            rest = url[(Redactor.userInfo(of: url).map { url.index(after: $0.upperBound) } ?? authority.lowerBound)...]
+        }
+        rest = rest.prefix { $0 != "?" && $0 != "#" }
+        while rest.hasSuffix("/") { rest = rest.dropLast() }
+        return rest.isEmpty ? "stream" : String(rest)
+    }
+
     /// A file-name-safe id made from a name: "Stock quotes (EU)" → "stock-quotes-eu",
     /// "Météo Straße" → "meteo-strasse", "Москва" → "moskva". Letters, digits or symbols that
     /// have no Latin spelling here (東京, 🚀) add a hash of the whole name, four hex digits the
