@@ -78,22 +78,13 @@ struct AddCommand: StreamtopCommand {
             notify = NotifySpec(command: last("notify-command").map { $0.split(separator: " ").map(String.init) }, webhook: last("webhook"))
         }
         spec = StreamSpec(
-            id: "", name: last("name") ?? AddCommand.defaultName(for: url), url: url, mode: mode,
+            id: "", name: last("name") ?? StreamSpec.defaultName(for: url), url: url, mode: mode,
             interval: try seconds("interval", default: StreamSpec.defaultInterval), headers: headers, group: last("group"),
             notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall),
             compress: !scanned.flags.contains("no-compress"), caFile: last("ca-file").map(AddCommand.absolute),
             maxRetry: try seconds("max-retry", default: StreamSpec.defaultMaxRetry))
         config = last("config")
         stateDirectory = last("state-dir")
-    }
-
-    /// `api.example.com/quotes` for `https://api.example.com/quotes?token=…`.
-    static func defaultName(for url: String) -> String {
-        var rest = Substring(url)
-        if let scheme = rest.firstIndex(of: ":"), rest[scheme...].hasPrefix("://") { rest = rest[rest.index(scheme, offsetBy: 3)...] }
-        let withoutQuery = rest.prefix { $0 != "?" && $0 != "#" }
-        let trimmed = withoutQuery.hasSuffix("/") ? withoutQuery.dropLast() : withoutQuery
-        return trimmed.isEmpty ? url : String(trimmed.split(separator: "@").last ?? trimmed)
     }
 
     /// A path as given, made absolute: the engine may run in another directory.

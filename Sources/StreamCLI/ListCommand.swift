@@ -1,4 +1,5 @@
 import StreamCore
+import StreamUI
 
 /// `streamtop list`: the registered streams.
 struct ListCommand: StreamtopCommand {
@@ -43,20 +44,24 @@ struct ListCommand: StreamtopCommand {
             [spec.id, spec.name, spec.mode.rawValue, spec.mode == .poll ? "\(spec.interval)s" : "-", spec.group ?? "-", spec.url]
                 .map { Sanitizer.line($0) }
         }
-        let widths = (0..<6).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            context.say(zip(row, widths).enumerated().map { index, cell in
-                index == row.count - 1 ? cell.0 : cell.0.padding(to: cell.1 + 1)
-            }.joined(separator: " "))
-        }
+        DisplayWidth.measureUTF8()
+        for line in ListCommand.columns(rows) { context.say(line) }
         return 0
     }
 
+    /// Rows in columns two spaces apart, padded by display width: a CJK character or an emoji
+    /// takes two columns of the terminal, as `wcwidth` says, so names in any script line up.
+    static func columns(_ rows: [[String]]) -> [String] {
+        let widths = rows[0].indices.map { column in rows.map { DisplayWidth.of($0[column]) }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).enumerated().map { index, cell in
+                index == row.count - 1 ? cell.0 : TextLayout.fit(cell.0, width: cell.1 + 1)
+            }.joined(separator: " ")
+        }
+    }
+
     static func redacted(_ spec: StreamSpec) -> StreamSpec {
-        var copy = spec
-        copy.url = Redactor.url(spec.url)
-        copy.headers = spec.headers.map { ($0.name, Redactor.header(name: $0.name, value: $0.value)) }
-        if let webhook = spec.notify?.webhook { copy.notify?.webhook = Redactor.webhook(webhook) }
+        var copy = spec.redacted
         // Fields this streamtop does not know could hold anything: it cannot say what to redact.
         copy.unknownFields = JSONObject()
         copy.notify?.unknownFields = JSONObject()

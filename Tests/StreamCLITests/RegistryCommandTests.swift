@@ -55,6 +55,44 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
         XCTAssertEqual(json[0]?["notify"]?["webhook"], "https://hooks.slack.com/…")
     }
 
+    /// The real binary, in the C locale and in a UTF-8 one: names in CJK, emoji, Cyrillic and
+    /// accented Latin get readable or hashed ids, and `list` pads them by display width (a CJK
+    /// character or an emoji takes two columns), so every column starts at the same place.
+    func testListAlignsNamesInAnyScriptByDisplayWidth() throws {
+        let path = home + "/streams.json"
+        for name in ["東京 quotes", "🚀 launches", "Москва", "Météo", "東京"] {
+            XCTAssertEqual(try binary(["add", "http://h/x", "--name", name, "--config", path], locale: nil).status, 0)
+        }
+        let expected = """
+            ID             NAME         MODE  EVERY  GROUP  URL
+            quotes-c292    東京 quotes  sse   -      -      http://h/x
+            launches-d808  🚀 launches  sse   -      -      http://h/x
+            moskva         Москва       sse   -      -      http://h/x
+            meteo          Météo        sse   -      -      http://h/x
+            stream-cfb1    東京         sse   -      -      http://h/x
+
+            """
+        for locale in [nil, "C", "C.UTF-8"] {
+            let listed = try binary(["list", "--config", path], locale: locale)
+            XCTAssertEqual(listed.status, 0)
+            XCTAssertEqual(listed.output, expected, "LANG=\(locale ?? "(unset)")")
+        }
+    }
+
+    /// Runs the real binary with only `LANG` (or no locale at all) in its environment.
+    func binary(_ arguments: [String], locale: String?) throws -> (output: String, status: Int32) {
+        let process = Process()
+        process.executableURL = StreamtopBinaryTests.executable
+        process.arguments = arguments
+        process.environment = ["HOME": home].merging(locale.map { ["LANG": $0] } ?? [:]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (text, process.terminationStatus)
+    }
+
     /// Fields this streamtop does not know are kept in the file but not listed: it cannot tell
     /// what in them to redact.
     func testUnknownFieldsAreKeptButNotListed() throws {

@@ -64,4 +64,44 @@ final class RedactorTests: XCTestCase {
         XCTAssertEqual(StreamSpec.base64("ab"), "YWI=")
         XCTAssertEqual(StreamSpec.base64("abc"), "YWJj")
     }
+
+    /// A masked URL maps back piece by piece: what is still `REDACTED` is the registered value
+    /// of the same piece, what was typed over stays typed, and the rest of the URL may change.
+    func testMaskedURLPiecesAreRestoredOneByOne() {
+        let registered = "https://us%65r:p%40ss@h/q?token=t1&symbol=ACME&token=t2&api_key=&x#frag"
+        let shown = Redactor.url(registered)
+        XCTAssertEqual(
+            shown, "https://REDACTED:REDACTED@h/q?token=REDACTED&symbol=ACME&token=REDACTED&api_key=REDACTED&x#frag")
+        XCTAssertEqual(Redactor.restoring(url: shown, from: registered), registered)
+        let cases: [(String, String)] = [
+            // The path and a plain parameter edited beside masked credentials.
+            ("https://REDACTED:REDACTED@h/v2?token=REDACTED&symbol=XYZ&token=REDACTED",
+             "https://us%65r:p%40ss@h/v2?token=t1&symbol=XYZ&token=t2"),
+            // A new password, a new first token: typed values stay.
+            ("https://REDACTED:n3w@h/q?token=fresh&token=REDACTED", "https://us%65r:n3w@h/q?token=fresh&token=t2"),
+            ("https://plain/x", "https://plain/x"),
+            // A user info or token the registered URL does not have stays as shown.
+            ("https://h/q?token=REDACTED&token=REDACTED&token=REDACTED",
+             "https://h/q?token=t1&token=t2&token=REDACTED"),
+            ("https://REDACTED@h/q", "https://us%65r@h/q"),
+            ("https://h/q?session=REDACTED", "https://h/q?session=REDACTED"),
+        ]
+        for (edited, expected) in cases {
+            XCTAssertEqual(Redactor.restoring(url: edited, from: registered), expected, edited)
+        }
+    }
+
+    /// The API's way back (`PUT` after `/settings`) keeps a token beside an edited path.
+    func testKeepingSecretsRestoresTheURLPieceByPiece() {
+        let registered = StreamSpec(
+            id: "s", name: "s", url: "https://h/q?api_key=k3y&page=1", headers: [("Authorization", "Bearer t0k")])
+        var edited = registered.redacted
+        XCTAssertEqual(edited.url, "https://h/q?api_key=REDACTED&page=1")
+        edited.url = "https://h/q?api_key=REDACTED&page=2"
+        edited.name = "renamed"
+        let kept = edited.keepingSecrets(of: registered)
+        XCTAssertEqual(kept.url, "https://h/q?api_key=k3y&page=2")
+        XCTAssertEqual(kept.headers.first?.value, "Bearer t0k")
+        XCTAssertEqual(kept.name, "renamed")
+    }
 }

@@ -127,8 +127,8 @@ final class RegistryTests: XCTestCase {
         try registry.add(quotes())
         XCTAssertThrowsError(try registry.add(quotes())) { XCTAssertEqual("\($0)", "id: \"quotes\" is already registered") }
         XCTAssertEqual(registry.newID(for: "Quotes"), "quotes-2")
-        XCTAssertEqual(registry.newID(for: "Météo (EU) — hourly!"), "m-t-o-eu-hourly")
-        XCTAssertEqual(registry.newID(for: "***"), "stream")
+        XCTAssertEqual(registry.newID(for: "Météo (EU) — hourly!"), "meteo-eu-hourly")
+        XCTAssertEqual(registry.newID(for: "***"), "stream-f1e1", "nothing readable: the name's hash")
         var changed = quotes()
         changed.interval = 5
         try registry.update(changed)

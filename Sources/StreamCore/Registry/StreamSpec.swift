@@ -141,23 +141,6 @@ public struct StreamSpec: Sendable, Equatable {
         if url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) { return "must not contain spaces or control characters" }
         return nil
     }
-
-    /// A file-name-safe id made from a name ("Stock quotes (EU)" → "stock-quotes-eu").
-    public static func slug(_ name: String) -> String {
-        var slug = ""
-        var pendingDash = false
-        for scalar in name.lowercased().unicodeScalars {
-            if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") {
-                if pendingDash && !slug.isEmpty { slug.append("-") }
-                slug.unicodeScalars.append(scalar)
-                pendingDash = false
-            } else {
-                pendingDash = true
-            }
-            if slug.utf8.count >= 48 { break }
-        }
-        return slug.isEmpty ? "stream" : slug
-    }
 }
 
 /// A field of a stream spec that is wrong, and why.

@@ -15,10 +15,12 @@ extension StreamSpec {
 
     /// These settings, sent by a client that saw `registered.redacted`, with each value it sent
     /// back still masked replaced by the registered one: editing a stream's name through the API
-    /// must not turn its token into `REDACTED`.
+    /// must not turn its token into `REDACTED`. In the URL this goes piece by piece (the user,
+    /// the password, each credential query value), so a path changed beside a masked token
+    /// keeps the token; a header is kept whole when its masked value comes back as shown.
     public func keepingSecrets(of registered: StreamSpec) -> StreamSpec {
         var kept = self
-        if url == Redactor.url(registered.url) { kept.url = registered.url }
+        kept.url = Redactor.restoring(url: url, from: registered.url)
         kept.headers = headers.map { header in
             let match = registered.headers.first {
                 $0.name.lowercased() == header.name.lowercased()

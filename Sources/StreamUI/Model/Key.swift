@@ -4,6 +4,8 @@ public enum Key: Hashable, Sendable {
     case up, down, left, right, pageUp, pageDown, home, end
     case enter, escape, backspace, tab, backTab, delete
     case function(Int)
+    /// A letter typed with Ctrl (`.control("u")` for Ctrl-U), for the form's editing keys.
+    case control(Character)
     /// The terminal changed size.
     case resize
 
@@ -45,6 +47,7 @@ public enum Key: Hashable, Sendable {
         case .backTab: return "S-Tab"
         case .delete: return "Del"
         case .function(let n): return "F\(n)"
+        case .control(let c): return "^" + c.uppercased()
         case .resize: return "resize"
         }
     }

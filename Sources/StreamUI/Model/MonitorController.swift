@@ -572,8 +572,6 @@ public final class MonitorController {
             return .redraw
         case .tab, .down: form.next()
         case .backTab, .up: form.previous()
-        case .backspace: form.backspace()
-        case .left, .right: if form.focus == .mode { form.toggleMode() }
         case .enter:
             let base = form.editingID.flatMap { link.spec(id: $0) }
             if let spec = form.spec(base: base, newID: link.newID) {
@@ -587,8 +585,7 @@ public final class MonitorController {
                     return .redraw
                 }
             }
-        case .character(let c): form.type(c)
-        default: return .none
+        default: if !form.edit(key) { return .none }
         }
         state.overlay = .form(form)
         return .redraw

@@ -1,7 +1,7 @@
 import StreamCore
 
-/// The register/edit form: one text value per field, the focused field, and the last
-/// validation problem (shown under the field it belongs to).
+/// The register/edit form: one text value per field with a cursor in it, the focused field,
+/// whether credentials show, and the last validation problem (shown under its field).
 public struct StreamForm: Sendable, Equatable {
     public enum Field: Int, CaseIterable, Sendable {
         case url, name, mode, interval, headers, group
@@ -31,37 +31,56 @@ public struct StreamForm: Sendable, Equatable {
 
     /// The stream being edited (nil: a new one).
     public var editingID: String?
+    /// The text of each field, as shown: credentials masked (`REDACTED`) unless
+    /// `showsCredentials`.
     public var values: [Field: String]
     public var focus: Field = .url
     public var problem: (field: Field?, message: String)?
+    /// Where the cursor is in each field, in characters from the start; a field without one
+    /// has it at its end.
+    public var cursors: [Field: Int] = [:]
+    /// Whether the URL's and the headers' credentials show as they are, or masked as
+    /// `Redactor` masks them everywhere (how an edit form opens). Ctrl-R toggles.
+    public var showsCredentials = true
+    /// What the masked values stand for: the settings the form was opened with, or what the
+    /// form held when its credentials were hidden again.
+    var secrets: StreamSpec?
 
     public static func == (lhs: StreamForm, rhs: StreamForm) -> Bool {
         lhs.editingID == rhs.editingID && lhs.values == rhs.values && lhs.focus == rhs.focus
             && lhs.problem?.field == rhs.problem?.field && lhs.problem?.message == rhs.problem?.message
+            && lhs.cursors == rhs.cursors && lhs.showsCredentials == rhs.showsCredentials && lhs.secrets == rhs.secrets
     }
 
     /// An empty form for a new stream.
     public static func new() -> StreamForm {
-        StreamForm(editingID: nil, values: [.url: "", .name: "", .mode: "sse", .interval: "\(StreamSpec.defaultInterval)", .headers: "", .group: ""])
-    }
-
-    /// A form filled with `spec`'s settings. Credentials are shown redacted, as everywhere;
-    /// a header left as shown keeps its value when the form is saved.
-    public static func editing(_ spec: StreamSpec) -> StreamForm {
-        let headers = spec.headers.map { "\($0.name): \(Redactor.header(name: $0.name, value: $0.value))" }
-        return StreamForm(editingID: spec.id, values: [
-            .url: spec.url, .name: spec.name, .mode: spec.mode.rawValue, .interval: "\(spec.interval)",
-            .headers: headers.joined(separator: "; "), .group: spec.group ?? "",
+        StreamForm(editingID: nil, values: [
+            .url: "", .name: "", .mode: "sse", .interval: "\(StreamSpec.defaultInterval)", .headers: "", .group: "",
         ])
     }
 
+    /// A form filled with `spec`'s settings, its credentials masked as everywhere: a masked
+    /// piece left as shown keeps its value when the form is saved.
+    public static func editing(_ spec: StreamSpec) -> StreamForm {
+        let masked = spec.redacted
+        var form = StreamForm(editingID: spec.id, values: [
+            .url: masked.url, .name: spec.name, .mode: spec.mode.rawValue, .interval: "\(spec.interval)",
+            .headers: StreamForm.text(of: masked.headers), .group: spec.group ?? "",
+        ])
+        form.showsCredentials = false
+        form.secrets = spec
+        return form
+    }
+
+    /// Headers as the form shows them: `Name: value; Other: value`.
+    static func text(of headers: [(name: String, value: String)]) -> String {
+        headers.map { "\($0.name): \($0.value)" }.joined(separator: "; ")
+    }
+
     /// The headers typed: `Name: value; Other: value`. A part that does not start with a header
-    /// name and a colon continues the previous value (`Cookie: a=1; b=2` is one header). A value
-    /// left redacted as `editing` showed it is the registered one.
+    /// name and a colon continues the previous value (`Cookie: a=1; b=2` is one header).
     /// Returns the headers, or what is wrong with them.
-    static func headers(
-        _ text: String, base: StreamSpec?
-    ) -> (headers: [(name: String, value: String)], problem: String?) {
+    static func headers(_ text: String) -> (headers: [(name: String, value: String)], problem: String?) {
         var headers: [(name: String, value: String)] = []
         for part in text.split(separator: ";", omittingEmptySubsequences: false) {
             let name = part.firstIndex(of: ":").map { String(part[..<$0]).trimmingCharacters } ?? ""
@@ -73,29 +92,8 @@ public struct StreamForm: Sendable, Equatable {
                 return ([], "headers: '\(part.trimmingCharacters(in: " "))' needs 'Name: value'")
             }
         }
-        for index in headers.indices {
-            headers[index].value = headers[index].value.trimmingCharacters
-            let (name, value) = headers[index]
-            if let registered = base?.headers.first(where: { $0.name.lowercased() == name.lowercased() }),
-               value != registered.value, value == Redactor.header(name: registered.name, value: registered.value) {
-                headers[index].value = registered.value
-            }
-        }
+        for index in headers.indices { headers[index].value = headers[index].value.trimmingCharacters }
         return (headers, nil)
-    }
-
-    public mutating func type(_ character: Character) {
-        if focus == .mode { return toggleMode() }
-        // Printable characters only: the form never holds control characters.
-        guard character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { return }
-        values[focus, default: ""].append(character)
-        problem = nil
-    }
-
-    public mutating func backspace() {
-        guard focus != .mode, !(values[focus] ?? "").isEmpty else { return }
-        values[focus]!.removeLast()
-        problem = nil
     }
 
     public mutating func toggleMode() {
@@ -108,21 +106,22 @@ public struct StreamForm: Sendable, Equatable {
     /// The spec the form describes, or the first problem (its field focused).
     /// `base`: the spec being edited (keeps what the form does not show: notify, stall…).
     public mutating func spec(base: StreamSpec?, newID: (String) -> String) -> StreamSpec? {
-        let url = (values[.url] ?? "").trimmingCharacters
-        var name = (values[.name] ?? "").trimmingCharacters
-        if name.isEmpty { name = StreamForm.defaultName(for: url) }
         guard let interval = Int((values[.interval] ?? "").trimmingCharacters) else {
             return fail(.interval, "interval: must be a whole number of seconds")
         }
-        let (headers, problem) = StreamForm.headers(values[.headers] ?? "", base: base)
-        if let problem { return fail(.headers, problem) }
+        guard let clear = inClear() else {
+            return fail(.headers, StreamForm.headers(values[.headers] ?? "").problem ?? "headers: cannot be read")
+        }
+        let url = clear.url.trimmingCharacters
+        var name = (values[.name] ?? "").trimmingCharacters
+        if name.isEmpty { name = StreamSpec.defaultName(for: url) }
         let group = (values[.group] ?? "").trimmingCharacters
         var spec = base ?? StreamSpec(id: newID(name), name: name, url: url)
         spec.name = name
         spec.url = url
         spec.mode = values[.mode] == "poll" ? .poll : .sse
         spec.interval = interval
-        spec.headers = headers
+        spec.headers = clear.headers
         spec.group = group.isEmpty ? nil : group
         if base == nil { spec.autostart = true }
         do {
@@ -138,15 +137,6 @@ public struct StreamForm: Sendable, Equatable {
         problem = (field, message)
         if let field { focus = field }
         return nil
-    }
-
-    /// `api.example.com/quotes` for `https://api.example.com/quotes?token=…`.
-    static func defaultName(for url: String) -> String {
-        var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<query] }
-        while rest.hasSuffix("/") { rest = rest.dropLast() }
-        return rest.isEmpty ? "stream" : String(rest)
     }
 }
 

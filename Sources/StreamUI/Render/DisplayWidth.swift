@@ -1,4 +1,9 @@
 import CCurses
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How many terminal columns text takes, as the terminal will draw it: the C library's
 /// `wcwidth` in the current locale, which is also what ncurses uses to place characters, so
@@ -23,5 +28,15 @@ public enum DisplayWidth {
         var total = 0
         for character in text { total += max(1, of(character)) }
         return total
+    }
+
+    /// Makes widths right for UTF-8 written outside the monitor (`list`'s columns): the
+    /// environment's character type when it is UTF-8, else C.UTF-8, since what is written is
+    /// UTF-8 whatever the locale says (a process starts in the C locale, where `wcwidth` knows
+    /// no CJK). Only `LC_CTYPE` changes: numbers are formatted as before.
+    public static func measureUTF8() {
+        if ccurses_locale_is_utf8() != 0 { return }
+        setlocale(LC_CTYPE, "")
+        if ccurses_locale_is_utf8() == 0 { setlocale(LC_CTYPE, "C.UTF-8") }
     }
 }

@@ -197,6 +197,7 @@ final class CursesTerminal {
         case 27: return .escape
         case 9: return .tab
         case 8, 127: return .backspace
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(value) + 0x60)))
         default:
             guard let scalar = Unicode.Scalar(UInt32(value)), value >= 0x20 else { return nil }
             return .character(Character(scalar))

@@ -32,7 +32,9 @@ struct SortPickerView {
     }
 }
 
-/// The register/edit form.
+/// The register/edit form. The focused field shows its cursor as a reverse-video cell (the
+/// terminal's own cursor stays hidden); a value wider than its room scrolls to keep the
+/// cursor in view.
 struct FormView {
     let form: StreamForm
     let glyphs: Glyphs
@@ -43,25 +45,55 @@ struct FormView {
         var row = inside.top
         for field in StreamForm.Field.allCases {
             let focused = field == form.focus
-            let x = screen.write(TextLayout.fit(field.label, width: 14), row: row, column: inside.left, limit: inside.right, style: Style(focused ? .hiFG : .mainFG, bold: focused))
-            let value = form.values[field] ?? ""
-            // The end of a long value stays visible while typing.
-            let room = inside.right - x - 1
-            var shown = value
-            while DisplayWidth.of(shown) > room, !shown.isEmpty { shown.removeFirst() }
-            screen.fill(row: row, column: x, width: inside.right - x, style: Style(focused ? .selectedFG : .mainFG, underline: true))
-            let end = screen.write(shown, row: row, column: x, limit: inside.right, style: Style(focused ? .selectedFG : .mainFG, underline: true))
-            if focused && field != .mode { screen.write("_", row: row, column: end, limit: inside.right, style: Style(.hiFG, bold: true)) }
+            let label = Style(focused ? .hiFG : .mainFG, bold: focused)
+            let x = screen.write(TextLayout.fit(field.label, width: 14), row: row, column: inside.left, limit: inside.right, style: label)
+            drawValue(of: field, into: &screen, row: row, columns: x..<inside.right)
             let problem = form.problem?.field == field ? form.problem?.message : nil
-            screen.write(problem ?? field.hint, row: row + 1, column: x, limit: inside.right, style: Style(problem == nil ? .inactiveFG : .stateFailed, bold: problem != nil))
+            let style = Style(problem == nil ? .inactiveFG : .stateFailed, bold: problem != nil)
+            screen.write(problem ?? field.hint, row: row + 1, column: x, limit: inside.right, style: style)
             row += 2
         }
+        let keys = "Tab/\(glyphs.keyDown) next field, S-Tab/\(glyphs.keyUp) previous, \(glyphs.keyLeft) "
+            + "\(glyphs.keyRight) Home End move, ^U clears"
+        screen.write(keys, row: row, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
         if let problem = form.problem, problem.field == nil {
-            screen.write(problem.message, row: row, column: inside.left, limit: inside.right, style: Style(.stateFailed, bold: true))
+            let style = Style(.stateFailed, bold: true)
+            screen.write(problem.message, row: row + 1, column: inside.left, limit: inside.right, style: style)
         } else {
-            let hint = "Tab/\(glyphs.keyDown) next field, S-Tab/\(glyphs.keyUp) previous, Space toggles the mode"
-            screen.write(hint, row: row, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
+            let reveal = form.showsCredentials ? "^R hides credentials" : "^R shows credentials (REDACTED left as shown: kept)"
+            screen.write(reveal, row: row + 1, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
         }
+    }
+
+    /// A field's value, underlined across its room; in the focused field, the cursor's cell
+    /// (the character under it, or a space after the text) in reverse video.
+    private func drawValue(of field: StreamForm.Field, into screen: inout ScreenBuffer, row: Int, columns: Range<Int>) {
+        let style = Style(field == form.focus ? .hiFG : .mainFG, underline: true)
+        let cursorStyle = Style(.hiFG, bold: true, reverse: true)
+        screen.fill(row: row, column: columns.lowerBound, width: columns.count, style: style)
+        let text = Array(form.values[field] ?? "")
+        let cursor = field == form.focus && field != .mode ? form.cursor(in: field) : nil
+        let start = FormView.firstShown(text, cursor: cursor ?? text.count, room: columns.count)
+        var column = columns.lowerBound
+        for index in start..<text.count where column < columns.upperBound {
+            let cell = index == cursor ? cursorStyle : style
+            column = screen.write(String(text[index]), row: row, column: column, limit: columns.upperBound, style: cell)
+        }
+        if cursor == text.count { screen.write(" ", row: row, column: column, limit: columns.upperBound, style: cursorStyle) }
+    }
+
+    /// The first character shown of a field's text, so that the cursor (a cell after the
+    /// text when it is at the end) fits in `room` columns: from the start when it all fits;
+    /// else the end when the cursor is near it; else the cursor in the middle.
+    static func firstShown(_ text: [Character], cursor: Int, room: Int) -> Int {
+        let widths = text.map { max(1, DisplayWidth.of($0)) } + [1]
+        func width(_ range: Range<Int>) -> Int { widths[range].reduce(0, +) }
+        guard width(0..<widths.count) > room else { return 0 }
+        var tail = widths.count - 1
+        while tail > 0, width(tail - 1..<widths.count) <= room { tail -= 1 }
+        var start = cursor
+        while start > 0, width(start - 1..<cursor + 1) <= room / 2 { start -= 1 }
+        return min(start, tail)
     }
 }
 
