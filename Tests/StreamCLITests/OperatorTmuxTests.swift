@@ -6,11 +6,8 @@ import XCTest
 /// incident's length and error count, the group view, the frozen display and help that scrolls.
 extension MonitorTmuxTests {
     func testOperatorViewsAtEightyByTwentyFour() throws {
-        guard (try? tmux("-V")).map({ $0.hasPrefix("tmux") }) == true else { throw XCTSkip("tmux is not installed") }
-        let port = MonitorTmuxTests.freePort()
-        let binary = StreamtopBinaryTests.executable.path
-        try tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24",
-                 "env TERM=xterm-256color LANG=C.UTF-8 \(binary) demo --port \(port); echo \"EXITED $?\"; sleep 60")
+        try requireTmux()
+        try startDemo("TERM=xterm-256color LANG=C.UTF-8", rows: 24, columns: 80)
         func lines(_ screen: String) -> [Substring] { screen.split(separator: "\n", omittingEmptySubsequences: false) }
         var shown = try waitForScreen("the demo's rows with their mode letter") { screen in
             lines(screen).contains { $0.contains("Market (stream)") && $0.contains(" s open") }

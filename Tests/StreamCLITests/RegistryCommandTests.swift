@@ -81,16 +81,8 @@ final class RegistryCommandTests: TemporaryHomeTestCase {
 
     /// Runs the real binary with only `LANG` (or no locale at all) in its environment.
     func binary(_ arguments: [String], locale: String?) throws -> (output: String, status: Int32) {
-        let process = Process()
-        process.executableURL = StreamtopBinaryTests.executable
-        process.arguments = arguments
-        process.environment = ["HOME": home].merging(locale.map { ["LANG": $0] } ?? [:]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (text, process.terminationStatus)
+        try StreamtopBinaryTests.run(
+            arguments, environment: ["HOME": home].merging(locale.map { ["LANG": $0] } ?? [:]) { $1 })
     }
 
     /// Fields this streamtop does not know are kept in the file but not listed: it cannot tell

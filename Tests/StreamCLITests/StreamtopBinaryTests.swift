@@ -20,11 +20,15 @@ final class StreamtopBinaryTests: XCTestCase {
         return URL(fileURLWithPath: ".build/debug/streamtop")
     }
 
-    /// Runs the real binary to its end; its standard output and exit status.
-    static func run(_ arguments: [String]) throws -> (output: String, status: Int32) {
+    /// Runs the real binary to its end (in `environment`, when given, alone); its standard
+    /// output and exit status.
+    static func run(
+        _ arguments: [String], environment: [String: String]? = nil
+    ) throws -> (output: String, status: Int32) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let output = Pipe()
         process.standardOutput = output
         try process.run()

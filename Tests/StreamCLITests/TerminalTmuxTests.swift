@@ -14,9 +14,9 @@ extension MonitorTmuxTests {
     }
 
     /// Starts the demo in a pane `rows` high, with `environment` (e.g. "TERM=screen-256color").
-    func startDemo(_ environment: String, arguments: String = "", rows: Int = 12) throws {
+    func startDemo(_ environment: String, arguments: String = "", rows: Int = 12, columns: Int = 120) throws {
         let binary = StreamtopBinaryTests.executable.path
-        try tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "\(rows)",
+        try tmux("new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)",
                  "env \(environment) \(binary) demo --port \(MonitorTmuxTests.freePort()) \(arguments); "
                  + "echo \"EXITED $?\"; sleep 60")
         try waitForScreen("the demo's streams") { $0.contains("Market (stream)") && $0.contains("Market (poll)") }
