@@ -17,17 +17,22 @@ extension MonitorTmuxTests {
         XCTAssertTrue(all[23].hasSuffix("? Help  q Quit"), String(all[23]))
         XCTAssertTrue(all.allSatisfy { $0.count <= 80 })
         // The flaky stream's outage: how long it has lasted, and its errors counted.
+        let incident = #"failed \d+s +[1-9]"#
         shown = try waitForScreen("the flaky stream's incident") { screen in
-            lines(screen).contains { line in
-                line.contains("Flaky scores") && line.range(of: #"failed \d+s +[1-9]"#, options: .regularExpression) != nil
+            lines(screen).contains {
+                $0.contains("Flaky scores") && $0.range(of: incident, options: .regularExpression) != nil
             }
         }
 
         // Groups side by side; Enter shows a group's streams, Esc all of them.
         try keys("g")
-        shown = try waitForScreen("the group view") { $0.contains("GROUP (stream / poller)") && $0.contains("market (") }
+        shown = try waitForScreen("the group view") {
+            $0.contains("GROUP (stream / poller)") && $0.contains("market (")
+        }
         try keys("Enter")
-        shown = try waitForScreen("the market group's streams") { $0.contains("(2 shown)") && $0.contains("group market") }
+        shown = try waitForScreen("the market group's streams") {
+            $0.contains("(2 shown)") && $0.contains("group market")
+        }
         try keys("Escape")
         try waitForScreen("every stream again") { !$0.contains("shown)") && $0.contains("Weather (poll)") }
 

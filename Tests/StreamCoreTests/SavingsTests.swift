@@ -58,7 +58,8 @@ final class SavingsTests: XCTestCase {
         var poller = StreamMetrics(start: at(0))
         poller.stateChanged(open: true, running: true, at: at(0))
         for poll in 0..<7 {
-            poller.recordPoll(bodyBytes: 1_000, patchBytes: poll == 0 ? 1_000 : 50, changed: true, at: at(Double(poll * 10)))
+            let patch = poll == 0 ? 1_000 : 50
+            poller.recordPoll(bodyBytes: 1_000, patchBytes: patch, changed: true, at: at(Double(poll * 10)))
         }
         XCTAssertNil(Savings.poller(poller.snapshot(at: at(59))))
         let polled = poller.snapshot(at: at(70))

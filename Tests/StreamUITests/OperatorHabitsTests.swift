@@ -31,7 +31,8 @@ final class OperatorHabitsTests: MonitorTestCase {
         XCTAssertTrue(narrow.text[19].hasSuffix("? Help  q Quit") || narrow.text[19].contains("? Help  q Quit"),
                       narrow.text[19])
         // Narrower still, the labels go before the keys do.
-        XCTAssertEqual(FooterView.fitting(KeyMap.footerEntries(for: .table, glyphs: .unicode), width: 6).map(\.key), ["?", "q"])
+        let entries = KeyMap.footerEntries(for: .table, glyphs: .unicode)
+        XCTAssertEqual(FooterView.fitting(entries, width: 6).map(\.key), ["?", "q"])
         // The status line is cut to the terminal, never wrapped onto the footer.
         controller.setStatus(String(repeating: "long message ", count: 20), kind: .info)
         let cut = render(24, 80)

@@ -32,41 +32,89 @@ public struct KeyBinding: Sendable {
 /// footer and the help screen are written from it, so they cannot disagree.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        KeyBinding(keys: [.up, .character("k")], action: .moveUp, contexts: [.table, .detail, .log, .groups], help: "move up (scroll)", footer: nil),
-        KeyBinding(keys: [.down, .character("j")], action: .moveDown, contexts: [.table, .detail, .log, .groups], help: "move down (scroll)", footer: nil),
-        KeyBinding(keys: [.pageUp], action: .pageUp, contexts: [.table, .detail, .log, .groups], help: "one page up", footer: nil),
-        KeyBinding(keys: [.pageDown], action: .pageDown, contexts: [.table, .detail, .log, .groups], help: "one page down", footer: nil),
-        KeyBinding(keys: [.home], action: .home, contexts: [.table, .detail, .groups], help: "first stream (top)", footer: nil),
-        KeyBinding(keys: [.end], action: .end, contexts: [.table, .detail, .groups], help: "last stream (bottom)", footer: nil),
-        KeyBinding(keys: [.enter], action: .openDetail, contexts: [.table], help: "details of the selected stream", footer: "Detail"),
+        KeyBinding(
+            keys: [.up, .character("k")], action: .moveUp, contexts: [.table, .detail, .log, .groups],
+            help: "move up (scroll)", footer: nil),
+        KeyBinding(
+            keys: [.down, .character("j")], action: .moveDown, contexts: [.table, .detail, .log, .groups],
+            help: "move down (scroll)", footer: nil),
+        KeyBinding(
+            keys: [.pageUp], action: .pageUp, contexts: [.table, .detail, .log, .groups],
+            help: "one page up", footer: nil),
+        KeyBinding(
+            keys: [.pageDown], action: .pageDown, contexts: [.table, .detail, .log, .groups],
+            help: "one page down", footer: nil),
+        KeyBinding(
+            keys: [.home], action: .home, contexts: [.table, .detail, .groups],
+            help: "first stream (top)", footer: nil),
+        KeyBinding(
+            keys: [.end], action: .end, contexts: [.table, .detail, .groups],
+            help: "last stream (bottom)", footer: nil),
+        KeyBinding(
+            keys: [.enter], action: .openDetail, contexts: [.table],
+            help: "details of the selected stream", footer: "Detail"),
         KeyBinding(
             keys: [.enter], action: .openDetail, contexts: [.groups], help: "the selected group's streams in the table",
             footer: "Streams"),
         KeyBinding(
             keys: [.character("g")], action: .groups, contexts: [.table, .groups],
             help: "groups: each API's stream and poller side by side (again: back)", footer: "Groups"),
-        KeyBinding(keys: [.escape], action: .back, contexts: [.detail, .log, .groups], help: "back (close the detail view, log pane or groups)", footer: "Back"),
-        KeyBinding(keys: [.character("/")], action: .filter, contexts: [.table], help: "filter by name, URL or state (Esc clears)", footer: "Filter"),
-        KeyBinding(keys: [.character("/")], action: .searchLog, contexts: [.log], help: "search the log", footer: "Search"),
+        KeyBinding(
+            keys: [.escape], action: .back, contexts: [.detail, .log, .groups],
+            help: "back (close the detail view, log pane or groups)", footer: "Back"),
+        KeyBinding(
+            keys: [.character("/")], action: .filter, contexts: [.table],
+            help: "filter by name, URL or state (Esc clears)", footer: "Filter"),
+        KeyBinding(
+            keys: [.character("/")], action: .searchLog, contexts: [.log],
+            help: "search the log", footer: "Search"),
         KeyBinding(keys: [.character("n")], action: .nextMatch, contexts: [.log], help: "next match", footer: nil),
-        KeyBinding(keys: [.character("N")], action: .previousMatch, contexts: [.log], help: "previous match", footer: nil),
-        KeyBinding(keys: [.character("g"), .home], action: .logTop, contexts: [.log], help: "oldest entry", footer: nil),
-        KeyBinding(keys: [.character("G"), .end], action: .logBottom, contexts: [.log], help: "newest entry (follow the tail)", footer: nil),
-        KeyBinding(keys: [.character("s"), .function(6)], action: .pickSort, contexts: [.table], help: "choose the sort column", footer: "Sort"),
-        KeyBinding(keys: [.character("S")], action: .reverseSort, contexts: [.table], help: "reverse the sort order", footer: nil),
+        KeyBinding(
+            keys: [.character("N")], action: .previousMatch, contexts: [.log],
+            help: "previous match", footer: nil),
+        KeyBinding(
+            keys: [.character("g"), .home], action: .logTop, contexts: [.log],
+            help: "oldest entry", footer: nil),
+        KeyBinding(
+            keys: [.character("G"), .end], action: .logBottom, contexts: [.log],
+            help: "newest entry (follow the tail)", footer: nil),
+        KeyBinding(
+            keys: [.character("s"), .function(6)], action: .pickSort, contexts: [.table],
+            help: "choose the sort column", footer: "Sort"),
+        KeyBinding(
+            keys: [.character("S")], action: .reverseSort, contexts: [.table],
+            help: "reverse the sort order", footer: nil),
         KeyBinding(keys: [.character("a")], action: .add, contexts: [.table], help: "register a stream", footer: "Add"),
-        KeyBinding(keys: [.character("e")], action: .edit, contexts: [.table, .detail], help: "edit the selected stream", footer: "Edit"),
-        KeyBinding(keys: [.character(" ")], action: .toggleRunning, contexts: [.table, .detail], help: "start or stop the selected stream", footer: "Start/Stop"),
-        KeyBinding(keys: [.character("r")], action: .restart, contexts: [.table, .detail], help: "restart (reconnect for a fresh snapshot)", footer: nil),
-        KeyBinding(keys: [.character("d"), .delete], action: .delete, contexts: [.table], help: "delete the selected stream (asks first)", footer: "Delete"),
-        KeyBinding(keys: [.character("l")], action: .toggleLog, contexts: [.table, .detail, .log], help: "log pane of the selected stream", footer: "Log"),
+        KeyBinding(
+            keys: [.character("e")], action: .edit, contexts: [.table, .detail],
+            help: "edit the selected stream", footer: "Edit"),
+        KeyBinding(
+            keys: [.character(" ")], action: .toggleRunning, contexts: [.table, .detail],
+            help: "start or stop the selected stream", footer: "Start/Stop"),
+        KeyBinding(
+            keys: [.character("r")], action: .restart, contexts: [.table, .detail],
+            help: "restart (reconnect for a fresh snapshot)", footer: nil),
+        KeyBinding(
+            keys: [.character("d"), .delete], action: .delete, contexts: [.table],
+            help: "delete the selected stream (asks first)", footer: "Delete"),
+        KeyBinding(
+            keys: [.character("l")], action: .toggleLog, contexts: [.table, .detail, .log],
+            help: "log pane of the selected stream", footer: "Log"),
         KeyBinding(
             keys: [.character("Z")], action: .freeze, contexts: [.table, .detail, .log, .groups],
             help: "freeze the display (keys still act; Z again resumes)", footer: nil),
-        KeyBinding(keys: [.character("t")], action: .nextTheme, contexts: [.table, .detail], help: "next colour theme", footer: "Theme"),
-        KeyBinding(keys: [.character("?"), .function(1)], action: .help, contexts: [.table, .detail, .log, .groups], help: "this help", footer: "Help"),
-        KeyBinding(keys: [.character("q"), .function(10)], action: .quit, contexts: [.table], help: "quit (asks when streams are running)", footer: "Quit"),
-        KeyBinding(keys: [.character("q")], action: .back, contexts: [.detail, .log, .groups], help: "back", footer: nil),
+        KeyBinding(
+            keys: [.character("t")], action: .nextTheme, contexts: [.table, .detail],
+            help: "next colour theme", footer: "Theme"),
+        KeyBinding(
+            keys: [.character("?"), .function(1)], action: .help, contexts: [.table, .detail, .log, .groups],
+            help: "this help", footer: "Help"),
+        KeyBinding(
+            keys: [.character("q"), .function(10)], action: .quit, contexts: [.table],
+            help: "quit (asks when streams are running)", footer: "Quit"),
+        KeyBinding(
+            keys: [.character("q")], action: .back, contexts: [.detail, .log, .groups],
+            help: "back", footer: nil),
     ]
 
     /// What `key` does in `context` (nil: nothing).
