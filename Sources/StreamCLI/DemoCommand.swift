@@ -2,6 +2,7 @@ import Foundation
 import LocalServer
 import StreamCore
 import StreamEngine
+import StreamService
 import StreamUI
 
 /// `streamtop demo`: the monitor on simulated APIs served from this machine, with a registry
@@ -110,28 +111,47 @@ struct DemoCommand: StreamtopCommand {
         defer { server.stop() }
         let specs = DemoCommand.specs(baseURL: server.baseURL)
         let registryFile = RegistryFile(path: "\(directory)/streams.json")
+        let state = "\(directory)/state"
         let engine: Engine
+        let lock: StateDirectoryLock
         do {
             try registryFile.save(try Registry(streams: specs))
+            // Held as `run` holds it: `streamtop status --state-dir` finds this engine running.
+            lock = try StateDirectoryLock(stateDirectory: state)
             // Change windows of 10 s instead of 60 s, so change frequencies show within the first minute.
             engine = try Engine(
-                specs: specs, stateDirectory: "\(directory)/state", registryFile: registryFile,
+                specs: specs, stateDirectory: state, registryFile: registryFile,
                 changeWindow: .seconds(10), environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1
         }
+        defer { withExtendedLifetime(lock) {} }
         MonitorCommandSupport.raiseOpenFileLimit(for: engine, streams: specs.count)
         engine.startAutostart()
         defer { engine.shutdown() }
         // `streamtop add --config <directory>/streams.json` works on the demo too.
         let chores = Chores(engine: engine, follower: RegistryFollower(file: registryFile, engine: engine))
         defer { chores.stop() }
+        // The control API, as `run` serves it: `status`, `logs`, `start`, `stop` and an attached
+        // monitor work on the demo (`--state-dir` the demo's state directory).
+        var serviceOptions = ControlService.Options(stateDirectory: state)
+        serviceOptions.version = Streamtop.version
+        serviceOptions.registryPath = registryFile.path
+        let service: ControlService
+        do {
+            service = try ControlService(engine: engine, options: serviceOptions)
+        } catch {
+            context.complain("cannot serve the control API: \(error.message)")
+            return 1
+        }
+        defer { service.stop() }
 
         let options = MonitorApp.Options(
             themeName: theme, themes: MonitorCommandSupport.themes(context), settingsPath: nil,
             noColor: noColor || context.environment["NO_COLOR"].map { !$0.isEmpty } == true,
-            greeting: "demo: \(specs.count) streams from \(server.baseURL); files in \(directory), removed on quit. ? for help, q quits",
+            greeting: "demo: state in \(state), removed on quit; \(specs.count) streams from \(server.baseURL); "
+                + "? for help, q quits",
             bell: noBell ? false : nil, mouse: noMouse ? false : nil)
         do {
             _ = try MonitorApp(link: EngineLink(engine: engine), time: SystemTimeSource(), options: options).run()

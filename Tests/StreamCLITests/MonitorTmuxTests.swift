@@ -88,7 +88,7 @@ final class MonitorTmuxTests: XCTestCase {
             screen.split(separator: "\n").contains { $0.contains("Market (stream)") && $0.contains("KiB") }
         }
         XCTAssertTrue(shown.contains("streamtop  9 streams"), shown)
-        let directory = shown.split(separator: " ").first { $0.contains("streamtop-demo-") }.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: ",")) ) }
+        let directory = MonitorTmuxTests.demoDirectory(shown)
         XCTAssertNotNil(directory, shown)
 
         // Register a stream with keys: a hostile server that answers with escape sequences.
@@ -119,6 +119,13 @@ final class MonitorTmuxTests: XCTestCase {
         try waitForScreen("Evil's log pane") { $0.contains("log: Evil") && $0.contains("response status=500") }
         try keys("Escape", "Escape")
         try waitForScreen("the filter to clear") { !$0.contains("shown)") && $0.contains("Market (poll)") }
+
+        // The demo serves the control API as `run` does: `status` is live.
+        if let directory {
+            let status = try StreamtopBinaryTests.run(["status", "--state-dir", directory + "/state"])
+            XCTAssertEqual(status.status, 0)
+            XCTAssertTrue(status.output.hasPrefix("live from the streamtop running since"), status.output)
+        }
 
         // A script adds a stream to the running demo's registry: it shows up and runs.
         if let directory {
@@ -152,6 +159,13 @@ final class MonitorTmuxTests: XCTestCase {
         XCTAssertFalse(shown.contains("streamtop  1"), "the alternate screen is gone: the terminal is back as it was")
         XCTAssertFalse(shown.contains(" streams "), shown)
         if let directory { XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "the demo removed its files") }
+    }
+
+    /// The demo's directory, from its greeting (`demo: state in DIR/state, removed on quit; …`).
+    static func demoDirectory(_ screen: String) -> String? {
+        guard let word = screen.split(separator: " ").first(where: { $0.contains("streamtop-demo-") }) else { return nil }
+        let state = word.trimmingCharacters(in: CharacterSet(charactersIn: ","))
+        return state.hasSuffix("/state") ? String(state.dropLast("/state".count)) : state
     }
 
     /// The process tmux runs in the pane's shell: the demo.
@@ -188,7 +202,7 @@ final class MonitorTmuxTests: XCTestCase {
             try tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
                      "env TERM=xterm-256color LANG=C.UTF-8 \(binary) demo --port \(MonitorTmuxTests.freePort()); echo \"EXITED $?\"; sleep 60")
             let shown = try waitForScreen("the demo to start") { $0.contains("streamtop-demo-") && $0.contains("Market (stream)") }
-            let directory = shown.split(separator: " ").first { $0.contains("streamtop-demo-") }.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
+            let directory = MonitorTmuxTests.demoDirectory(shown)
             let pid = try XCTUnwrap(try demoPID())
             XCTAssertEqual(kill(pid, signal), 0)
             let after = try waitForScreen("streamtop to end on signal \(signal)") { $0.contains("EXITED") }
