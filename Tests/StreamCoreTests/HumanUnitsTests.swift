@@ -44,6 +44,16 @@ final class HumanUnitsTests: XCTestCase {
         XCTAssertEqual(HumanUnits.duration(seconds: 3 * 86_400), "3d")
     }
 
+    /// An incident's length: to the second while that matters, never over six characters.
+    func testSpans() {
+        let cases: [(Double, String)] = [
+            (0.4, "0s"), (47, "47s"), (107, "1m47s"), (599, "9m59s"), (600, "10m"), (3599, "59m"), (3600, "1h00m"),
+            (3 * 3600 + 5 * 60, "3h05m"), (86_399, "23h59m"), (2 * 86_400 + 4 * 3600, "2d04h"), (-1, "-"), (.nan, "-"),
+        ]
+        for (seconds, text) in cases { XCTAssertEqual(HumanUnits.span(seconds: seconds), text, "\(seconds)") }
+        XCTAssertLessThanOrEqual(HumanUnits.span(seconds: 99 * 86_400).count, 6)
+    }
+
     func testPercentages() {
         XCTAssertEqual(HumanUnits.percent(0.42), "42%")
         XCTAssertEqual(HumanUnits.percent(nil), "-")

@@ -49,8 +49,9 @@ final class OperatorViewTests: MonitorTestCase {
         let x = column(.state, width: 120)
         XCTAssertEqual(screen[3, x].style.role, .stateFailed, screen.line(3))
         XCTAssertEqual(screen[4, x].style.role, .stateFailed, screen.line(4))
-        XCTAssertTrue(screen.text[3].contains("connecting 1m00s"), screen.text[3])
-        XCTAssertTrue(screen.text[4].contains("open 1m00s"), screen.text[4])
+        // Not "open for a minute": flapping, in an incident that began a minute ago.
+        XCTAssertTrue(screen.text[3].contains("flapping 1m00s"), screen.text[3])
+        XCTAssertTrue(screen.text[4].contains("flapping 1m00s"), screen.text[4])
         XCTAssertEqual(screen[5, x].style.role, .stateOpen, screen.line(5))
     }
 
@@ -103,6 +104,17 @@ final class OperatorViewTests: MonitorTestCase {
         XCTAssertTrue(screen.text[1].hasSuffix("streaming vs polling: —"), screen.text[1])
         XCTAssertEqual(String(screen.text[3].dropFirst(x).prefix(5)), "    —", screen.text[3])
         XCTAssertTrue(render(24, 200, glyphs: .ascii).text[1].hasSuffix("streaming vs polling: -"))
+
+        // One group of age, another not yet: the header waits for both rather than show the
+        // first one's figure for a moment and then everyone's.
+        var other = [
+            stream("weather", events: 6, group: "w"), stream("weather-polled", mode: .poll, events: 6, group: "w"),
+        ]
+        for index in other.indices { other[index].metrics.runningSince = time.now() - .seconds(30) }
+        link.publish([streamed, polled] + other)
+        screen = render(24, 200)
+        XCTAssertTrue(screen.text[1].hasSuffix("streaming vs polling: —"), screen.text[1])
+        XCTAssertEqual(String(screen.text[3].dropFirst(x).prefix(5)), TextLayout.fit(percent, width: 5, right: true))
     }
 
     func testTheGroupViewShowsEachAPIsStreamAndPollerSideBySide() throws {
@@ -123,6 +135,11 @@ final class OperatorViewTests: MonitorTestCase {
         XCTAssertNotNil(row(containing: "w (Weather / Weather-Poll…", in: screen), everything)
         XCTAssertTrue(screen.text[23].contains("Enter Streams"), screen.text[23])
         for line in screen.text { XCTAssertLessThanOrEqual(DisplayWidth.of(line), 80, line) }
+        // At 60 columns the least needed figures go; the savings stay whole.
+        let narrow = render(20, 60)
+        XCTAssertTrue(narrow.text[2].hasSuffix("SAVED"), narrow.text[2])
+        XCTAssertTrue(narrow.text[3].hasSuffix("61%"), narrow.text[3])
+        for line in narrow.text { XCTAssertLessThanOrEqual(DisplayWidth.of(line), 60, line) }
         // Enter: the group's streams in the table; Esc: every stream again.
         press(.down, .enter)
         screen = render(24, 80)

@@ -61,13 +61,15 @@ public enum HumanUnits {
         return "\(whole / 86_400)d"
     }
 
-    /// A span in its two largest units: `47s`, `1m47s`, `3h05m`, `2d04h` (an incident's length).
+    /// A span in at most six characters, to the second while that matters: `47s`, `1m47s`,
+    /// `14m`, `3h05m`, `2d04h` (an incident's length).
     public static func span(seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "-" }
         let whole = Int(min(seconds, 1e12))
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         if whole < 60 { return "\(whole)s" }
-        if whole < 3600 { return "\(whole / 60)m\(two(whole % 60))s" }
+        if whole < 600 { return "\(whole / 60)m\(two(whole % 60))s" }
+        if whole < 3600 { return "\(whole / 60)m" }
         if whole < 86_400 { return "\(whole / 3600)h\(two(whole % 3600 / 60))m" }
         return "\(whole / 86_400)d\(two(whole % 86_400 / 3600))h"
     }

@@ -32,7 +32,9 @@ public struct GroupFigures: Sendable {
 
 /// Savings with one meaning everywhere (`Savings`), worked out once per refresh: each row's
 /// (its group's for a member of one, its own for a lone poller), the groups', and the header's
-/// over all of them together.
+/// over all of them together, said only once every running group and lone poller has its
+/// minute (so that it does not swing from one group's figure to all of theirs as each comes of
+/// age).
 public struct SavingsFigures: Sendable {
     public private(set) var overall: Double?
     public private(set) var groups: [GroupFigures] = []
@@ -43,7 +45,13 @@ public struct SavingsFigures: Sendable {
 
     public init(_ snapshots: [StreamSnapshot]) {
         var pairs: [Savings.Pair] = []
+        var waiting = false
+        // Coming of age: running, and not yet a minute of it.
+        func young(_ snapshot: StreamSnapshot) -> Bool {
+            snapshot.status.state.isRunning && snapshot.metrics.runningTime < Savings.minimumRunning
+        }
         for (group, streamed, polled, pair) in Engine.groupPairs(snapshots) {
+            if pair == nil, young(streamed) || young(polled) { waiting = true }
             groups.append(GroupFigures(group: group, streamed: streamed, polled: polled, savings: pair?.savings))
             grouped.insert(streamed.id)
             grouped.insert(polled.id)
@@ -56,11 +64,14 @@ public struct SavingsFigures: Sendable {
             }
         }
         for snapshot in snapshots where snapshot.mode == .poll && !grouped.contains(snapshot.id) {
-            guard let pair = Savings.pollerPair(snapshot.metrics) else { continue }
+            guard let pair = Savings.pollerPair(snapshot.metrics) else {
+                if young(snapshot) { waiting = true }
+                continue
+            }
             pairs.append(pair)
             if let savings = pair.savings { byStream[snapshot.id] = savings }
         }
-        overall = Savings.combined(pairs)
+        overall = waiting ? nil : Savings.combined(pairs)
     }
 
     /// A row's savings: its group's, or a lone poller's own; nil for a lone stream or before a

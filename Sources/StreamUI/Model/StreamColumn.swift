@@ -181,16 +181,21 @@ public struct StreamFigures: Sendable {
     }
 
     /// `open`; `failed 1m47s`, `stalled 3m05s`, `reconnect 12s`: how long the incident has
-    /// lasted (its first error to now), while one is under way. When the next attempt comes is
-    /// in the detail view (`nextAttempt`).
+    /// lasted (its first error to now), while one is under way; `flapping 4m12s` for a stream in
+    /// an incident that connects or opens between failures (it is not "open for 4m"). When the
+    /// next attempt comes is in the detail view (`nextAttempt`).
     static func stateText(_ status: StreamStatus, now: Moment) -> String {
-        let name: String
+        var name: String
         switch status.state {
         case .stoppedByServer: name = "server-stop"
         case .reconnecting: name = "reconnect"
         default: name = status.state.name
         }
         guard status.state.isRunning, let since = status.incidentSince else { return name }
+        switch status.state {
+        case .failed, .stalled, .reconnecting: break
+        default: name = "flapping"
+        }
         return name + " " + HumanUnits.span(seconds: max(0, (now - since).seconds))
     }
 

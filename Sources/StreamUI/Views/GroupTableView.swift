@@ -11,29 +11,46 @@ struct GroupTableView {
     struct Column {
         let title: String
         let width: Int
+        /// Higher stays longer on a narrow terminal.
+        let priority: Int
         let value: (GroupFigures) -> String
     }
+
+    /// The name column's least width; it takes what the figures leave, up to `nameMaximum`.
+    static let nameMinimum = 12
+    static let nameMaximum = 60
 
     func columns(dash: String) -> [Column] {
         func bytes(_ value: Double?) -> String { value.map { HumanUnits.bytes(Int($0.rounded())) } ?? dash }
         func count(_ value: Double?) -> String { value.map(HumanUnits.count) ?? dash }
         return [
-            Column(title: "STREAM/h", width: 9) { bytes($0.streamedBytesPerHour) },
-            Column(title: "POLL/h", width: 9) { bytes($0.polledBytesPerHour) },
-            Column(title: "CHG/h S", width: 7) { count($0.streamedChangesPerHour) },
-            Column(title: "CHG/h P", width: 7) { count($0.polledChangesPerHour) },
-            Column(title: "MISSED/h", width: 8) { count($0.missedPerHour) },
-            Column(title: "SAVED", width: 6) { $0.savings.map { HumanUnits.shortPercent($0) } ?? dash },
+            Column(title: "STREAM/h", width: 9, priority: 90) { bytes($0.streamedBytesPerHour) },
+            Column(title: "POLL/h", width: 9, priority: 90) { bytes($0.polledBytesPerHour) },
+            Column(title: "CHG/h S", width: 7, priority: 70) { count($0.streamedChangesPerHour) },
+            Column(title: "CHG/h P", width: 7, priority: 69) { count($0.polledChangesPerHour) },
+            Column(title: "MISSED/h", width: 8, priority: 80) { count($0.missedPerHour) },
+            Column(title: "SAVED", width: 6, priority: 100) { $0.savings.map { HumanUnits.shortPercent($0) } ?? dash },
         ]
+    }
+
+    /// The columns that fit in `width` with a name of at least `nameMinimum` (the least needed
+    /// go first), and the name's width.
+    func layout(width: Int, dash: String) -> (columns: [Column], nameWidth: Int) {
+        var columns = self.columns(dash: dash)
+        func figures() -> Int { columns.reduce(0) { $0 + $1.width + 1 } }
+        while 2 + GroupTableView.nameMinimum + figures() > width, !columns.isEmpty {
+            let least = columns.indices.min { columns[$0].priority < columns[$1].priority }!
+            columns.remove(at: least)
+        }
+        return (columns, max(GroupTableView.nameMinimum, min(GroupTableView.nameMaximum, width - 2 - figures())))
     }
 
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {
         guard rect.height > 0 else { return }
-        let columns = columns(dash: glyphs.dash)
-        let figures = columns.reduce(0) { $0 + $1.width + 1 }
-        let nameWidth = max(8, min(40, rect.width - 2 - figures))
+        let (columns, nameWidth) = layout(width: rect.width, dash: glyphs.dash)
         screen.fill(row: rect.top, column: rect.left, width: rect.width, style: Style(.headerFG))
-        var x = screen.write("  " + TextLayout.fit("GROUP (stream / poller)", width: nameWidth), row: rect.top,
+        let title = TextLayout.fit("GROUP (stream / poller)", width: nameWidth, ellipsis: glyphs.ellipsis)
+        var x = screen.write("  " + title, row: rect.top,
                              column: rect.left, limit: rect.right, style: Style(.headerFG, bold: true))
         for column in columns {
             x = screen.write(" " + TextLayout.fit(column.title, width: column.width, right: true), row: rect.top,
