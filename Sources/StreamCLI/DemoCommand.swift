@@ -85,11 +85,13 @@ struct DemoCommand: StreamtopCommand {
     func run(_ context: CommandContext) -> Int32 {
         // Without a terminal (CI, a pipe) it says so and ends, instead of waiting for keys.
         guard MonitorApp.hasTerminal else {
-            context.complain("the demo is a full-screen monitor and needs a terminal (standard input and output are not a TTY here); try it in a terminal, or 'streamtop tail Tests/Fixtures/streams/quotes.sse' for plain output")
+            context.complain(
+                "the demo is a full-screen monitor and needs a terminal (standard input and output are not a TTY "
+                    + "here); try it in a terminal, or 'streamtop tail URL' for a stream's events as plain output")
             return 1
         }
         if let problem = MonitorApp.terminalProblem(term: context.environment["TERM"]) {
-            context.complain("\(problem); or 'streamtop tail Tests/Fixtures/streams/quotes.sse' for plain output")
+            context.complain("\(problem); or 'streamtop tail URL' for a stream's events as plain output")
             return 1
         }
         let temporary = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"

@@ -46,7 +46,7 @@ extension MonitorTmuxTests {
         try keys("?")
         try waitForScreen("help") { $0.contains("Help:") && $0.contains("Keys") }
         try keys("End")
-        try waitForScreen("help's last lines") { $0.contains("g shows the groups") }
+        try waitForScreen("help's last lines") { $0.contains("changes the poller missed") }
         try keys("x")
         try waitForScreen("help closed") { !$0.contains("Help:") && $0.contains("NAME") }
         try keys("q")

@@ -9,7 +9,16 @@ final class DialogAndAlertTests: MonitorTestCase {
         link.publish([stream("a")])
         _ = render(40, 100)
         press(.character("?"))
-        let screen = render(40, 100).text.joined(separator: "\n")
+        // Help is longer than a screen: read it page by page.
+        var screen = ""
+        var page = render(40, 100).text
+        while true {
+            screen += page.joined(separator: "\n")
+            press(.pageDown)
+            let next = render(40, 100).text
+            if next == page { break }
+            page = next
+        }
         for binding in KeyMap.bindings { XCTAssertTrue(screen.contains(binding.help), binding.help) }
         press(.character("x"))
         XCTAssertEqual(controller.state.overlay, .none, "any key closes help")

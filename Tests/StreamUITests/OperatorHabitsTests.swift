@@ -98,4 +98,44 @@ final class OperatorHabitsTests: MonitorTestCase {
             since: UTCTime(secondsSinceEpoch: 0), recovered: false)
         XCTAssertEqual(message.summary, "a is stalled since 1970-01-01T00:00:00.000Z (http://x/): no data for 30s")
     }
+
+    /// What the operator who tried the demo tripped over, one by one.
+    func testWhatAnOperatorTrippedOver() throws {
+        link.publish([stream("a", errors: 3), stream("b")])
+        _ = render()
+        // F10 quits from every screen, as in htop (q is "back" there).
+        press(.enter)
+        XCTAssertEqual(controller.handle(.function(10)), .redraw)
+        XCTAssertEqual(controller.state.overlay, .confirmQuit(running: 2))
+        press(.character("n"), .escape, .character("g"))
+        _ = controller.handle(.function(10))
+        XCTAssertEqual(controller.state.overlay, .confirmQuit(running: 2))
+        press(.character("n"), .escape)
+
+        // The key that closes help has not read an error that came meanwhile.
+        controller.setStatus("a failed: HTTP 503", kind: .error)
+        press(.character("?"))
+        time.advance(by: .seconds(10))
+        _ = render()
+        press(.character("x"))
+        XCTAssertNotNil(row(containing: "a failed: HTTP 503", in: render()))
+
+        // The sort picker takes Home and End; a sorted narrow title keeps its arrow.
+        press(.character("s"), .end)
+        XCTAssertEqual(controller.state.overlay, .sortPicker(selection: StreamColumn.allCases.count - 1))
+        press(.home)
+        XCTAssertEqual(controller.state.overlay, .sortPicker(selection: 0))
+        press(.escape)
+        controller.sort(by: .errors)
+        XCTAssertTrue(render(24, 80).text[2].contains("ER▼"), render(24, 80).text[2])
+
+        // Dialogs cover the whole width; a detail line cut at the edge says so.
+        press(.character("?"))
+        let help = render(24, 80)
+        XCTAssertTrue(help.text.contains { $0.hasPrefix("──") && $0.hasSuffix("──") }, "the box spans the width")
+        press(.escape, .enter)
+        let detail = render(24, 60)
+        let line = try XCTUnwrap(detail.text.first { $0.hasPrefix("Reconnects") }, detail.text.joined(separator: "\n"))
+        XCTAssertTrue(line.hasSuffix("…"), line)
+    }
 }

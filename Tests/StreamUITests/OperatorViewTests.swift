@@ -182,7 +182,12 @@ final class OperatorViewTests: MonitorTestCase {
                 XCTAssertTrue(all.contains(word), word)
             }
             press(.end)
-            XCTAssertTrue(render(rows, columns).text.joined().contains("g shows the groups"))
+            XCTAssertTrue(render(rows, columns).text.joined().contains("changes the poller missed an hour"))
+            let headings = ["Keys on every screen", "Keys in the table", "Keys in the group view", "Keys in the log pane"]
+            for heading in headings {
+                XCTAssertTrue(all.contains(heading), heading)
+            }
+            XCTAssertTrue(all.contains("mouse"))
             press(.home)
             XCTAssertEqual(controller.state.helpTop, 0)
             press(.character("x"))

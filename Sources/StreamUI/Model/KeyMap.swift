@@ -115,6 +115,7 @@ public enum KeyMap {
         KeyBinding(
             keys: [.character("q")], action: .back, contexts: [.detail, .log, .groups],
             help: "back", footer: nil),
+        KeyBinding(keys: [.function(10)], action: .quit, contexts: [.detail, .log, .groups], help: "quit", footer: nil),
     ]
 
     /// What `key` does in `context` (nil: nothing).

@@ -291,7 +291,8 @@ public final class MonitorController {
     /// What the key does on the current screen.
     public func handle(_ key: Key) -> Effect {
         if key == .resize { keepSelectionVisible(); return .redraw }
-        readError()
+        // A key that closes a dialog has not read what the status line says behind it.
+        if state.overlay == .none { readError() }
         switch state.overlay {
         case .help:
             return handleHelp(key)
@@ -550,6 +551,8 @@ public final class MonitorController {
         switch key {
         case .up, .character("k"): state.overlay = .sortPicker(selection: (selection + count - 1) % count)
         case .down, .character("j"): state.overlay = .sortPicker(selection: (selection + 1) % count)
+        case .home: state.overlay = .sortPicker(selection: 0)
+        case .end: state.overlay = .sortPicker(selection: count - 1)
         case .enter:
             sort(by: StreamColumn.allCases[selection])
             state.overlay = .none

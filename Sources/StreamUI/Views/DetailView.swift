@@ -101,7 +101,9 @@ struct DetailView {
         let all = lines(width: rect.width)
         let top = max(0, min(scroll, all.count - rect.height))
         for (offset, line) in all.dropFirst(top).prefix(rect.height).enumerated() {
-            screen.write(line.0, row: rect.top + offset, column: rect.left, limit: rect.right, style: line.1)
+            // A line cut at the edge ends with an ellipsis: the reader knows there is more.
+            let text = TextLayout.truncate(line.0, to: rect.width, ellipsis: glyphs.ellipsis)
+            screen.write(text, row: rect.top + offset, column: rect.left, limit: rect.right, style: line.1)
         }
     }
 

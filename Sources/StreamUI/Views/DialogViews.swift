@@ -2,7 +2,7 @@ import StreamCore
 
 /// A box in the middle of the screen, its frame and title drawn; returns the inside.
 func drawBox(into screen: inout ScreenBuffer, width: Int, height: Int, title: String, glyphs: Glyphs) -> Rect {
-    let w = min(width, screen.columns - 2), h = min(height, screen.rows - 2)
+    let w = min(width, screen.columns), h = min(height, screen.rows - 2)
     let top = max(0, (screen.rows - h) / 2), left = max(0, (screen.columns - w) / 2)
     for row in top..<(top + h) { screen.fill(row: row, column: left, width: w, style: Style(.mainFG)) }
     let line = String(repeating: glyphs.horizontal, count: max(0, w))

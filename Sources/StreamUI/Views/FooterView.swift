@@ -30,7 +30,7 @@ struct FooterView {
         case .toggleLog: return 80
         case .filter, .searchLog: return 75
         case .pickSort: return 70
-        case .groups: return 65
+        case .groups: return 72  // streaming against polling: what the program is for
         case .add: return 60
         case .edit: return 55
         case .delete: return 50

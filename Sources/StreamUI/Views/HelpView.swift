@@ -31,23 +31,43 @@ struct HelpView {
 
     /// Every entry, unwrapped.
     private static func entries(glyphs: Glyphs) -> [Line] {
-        var lines: [Line] = [Line(label: "", text: "Keys", heading: true)]
-        var seen = Set<String>()
-        for binding in KeyMap.bindings {
-            let keys = binding.keys.map { $0.label(glyphs) }.joined(separator: " ")
-            guard seen.insert(keys + binding.help).inserted else { continue }
-            lines.append(Line(label: keys, text: binding.help))
+        var lines: [Line] = []
+        // Keys by screen: those of every screen once, then each screen's own.
+        let screens: [(KeyContext?, String)] = [
+            (nil, "Keys on every screen"), (.table, "Keys in the table"), (.groups, "Keys in the group view (g)"),
+            (.detail, "Keys in the detail view (Enter)"), (.log, "Keys in the log pane (l)"),
+        ]
+        let all: Set<KeyContext> = [.table, .groups, .detail, .log]
+        for (context, heading) in screens {
+            lines.append(Line(label: "", text: heading, heading: true))
+            var seen = Set<String>()
+            for binding in KeyMap.bindings {
+                let everywhere = binding.contexts.isSuperset(of: all)
+                let shown = context.map { !everywhere && binding.contexts.contains($0) } ?? everywhere
+                guard shown else { continue }
+                let keys = binding.keys.map { $0.label(glyphs) }.joined(separator: " ")
+                guard seen.insert(keys + binding.help).inserted else { continue }
+                lines.append(Line(label: keys, text: binding.help))
+            }
+            if context == .table {
+                lines.append(Line(
+                    label: "mouse", text: "a click selects a row; a click on a column's title sorts by it (again: "
+                        + "reversed); the wheel scrolls. --no-mouse or \"mouse\": false in ui.json leave it to the "
+                        + "terminal"))
+            }
+            lines.append(Line(label: "", text: ""))
         }
-        lines.append(Line(label: "", text: ""))
         lines.append(Line(label: "", text: "Colours of the STATE column", heading: true))
         lines.append(Line(label: "", text: "t cycles themes; NO_COLOR=1 for none."))
         let legend: [(String, ThemeRole, String)] = [
             ("open", .stateOpen, "receiving, or polling on schedule"),
-            ("connecting", .stateConnecting, "connecting, or a poller waiting for its first poll"),
+            ("connecting", .stateConnecting,
+             "connecting; waiting: a poller before its first poll; idle: never started"),
             ("reconnect", .stateReconnecting, "the server closed the stream; it reconnects"),
             ("stalled", .stateStalled, "nothing arrived for the stall timeout; it reconnects"),
             ("failed", .stateFailed, "an incident: errors keep coming. The row stays in this colour while it "
-                + "reconnects and opens between errors, until a minute passes without one"),
+                + "reconnects and opens between errors (flapping), until a minute passes without one; the time is "
+                + "how long the incident has lasted"),
             ("stopped", .stateStopped, "stopped by you, or by the server (server-stop)"),
             ("dimmed", .inactiveFG, "not running; every row, while the engine attached to is out of reach"),
         ]
@@ -62,7 +82,19 @@ struct HelpView {
             label: "", text: "1 - streamed bytes / polled bytes, over the same running time (stopped time "
                 + "excluded): a group's stream against its poller; for a lone poller, what a streaming proxy "
                 + "would have sent (the first body, then patches) against the bodies it polled. "
-                + "\(glyphs.dash) until both have run a minute. g shows the groups side by side."))
+                + "Nothing is said (\(glyphs.dash)) until both have run a minute. g shows the groups side by side."))
+        lines.append(Line(label: "", text: ""))
+        lines.append(Line(label: "", text: "The group view's columns", heading: true))
+        for (title, text) in [
+            ("STREAM/h", "wire bytes an hour the stream took (per hour of its running time)"),
+            ("POLL/h", "wire bytes an hour the poller took"),
+            ("CHG/h S", "changes of the document the stream saw an hour"),
+            ("CHG/h P", "changes the poller's responses showed an hour"),
+            ("MISSED/h", "changes the poller missed an hour (several between two polls look like one)"),
+            ("SAVED", "what streaming saves against polling, as above"),
+        ] {
+            lines.append(Line(label: title, text: text))
+        }
         return lines
     }
 

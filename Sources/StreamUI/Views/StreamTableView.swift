@@ -65,7 +65,11 @@ struct StreamTableView {
             let arrow = sorted ? (state.reversed ? glyphs.ascending : glyphs.descending) : ""
             // A one-letter column sorted on shows its arrow alone.
             let width = span.range.count
-            let text = width == 1 && sorted ? arrow : column.title(width: width) + arrow
+            var text = width == 1 && sorted ? arrow : column.title(width: width) + arrow
+            // A title that fills its column gives its last letter to the arrow: `ER▼`, not `ER…`.
+            if sorted, width > 1, DisplayWidth.of(text) > width {
+                text = String(column.title.prefix(width - 1)) + arrow
+            }
             let title = TextLayout.fit(text, width: width, right: column.rightAligned, ellipsis: glyphs.ellipsis)
             let style = Style(sorted ? .sorter : .headerFG, bold: true, underline: sorted)
             screen.write(title, row: rect.top, column: span.range.lowerBound, limit: rect.right, style: style)
@@ -73,8 +77,11 @@ struct StreamTableView {
 
         let visible = max(0, rect.height - 1)
         if rows.isEmpty {
-            let message = state.filter.isEmpty ? "No streams registered. Press a to add one." : "No stream matches \"\(Sanitizer.line(state.filter))\". Esc clears the filter."
-            screen.write(message, row: rect.top + 1, column: rect.left + 2, limit: rect.right, style: Style(.inactiveFG))
+            let message = state.filter.isEmpty
+                ? "No streams registered. Press a to add one."
+                : "No stream matches \"\(Sanitizer.line(state.filter))\". Esc clears the filter."
+            screen.write(
+                message, row: rect.top + 1, column: rect.left + 2, limit: rect.right, style: Style(.inactiveFG))
             return
         }
         for line in 0..<visible {
@@ -86,8 +93,12 @@ struct StreamTableView {
             let isBroken = broken.contains(figures.snapshot.id) || figures.snapshot.status.isBroken
             let stateRole = figures.snapshot.status.role
             let base: ThemeRole = isSelected ? .selectedFG : (isBroken ? .stateFailed : .mainFG)
-            if isSelected { screen.fill(row: row, column: rect.left, width: rect.width, style: Style(.selectedFG, reverse: true)) }
-            screen.write(isSelected ? glyphs.selectedMarker : " ", row: row, column: rect.left, limit: rect.right, style: Style(base, bold: isSelected, reverse: isSelected))
+            if isSelected {
+                screen.fill(row: row, column: rect.left, width: rect.width, style: Style(.selectedFG, reverse: true))
+            }
+            screen.write(
+                isSelected ? glyphs.selectedMarker : " ", row: row, column: rect.left, limit: rect.right,
+                style: Style(base, bold: isSelected, reverse: isSelected))
             for span in spans {
                 let column = span.column
                 let role: ThemeRole
