@@ -75,10 +75,11 @@ struct HeaderView {
             x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: Style(.logWarn, bold: true))
         }
         guard rect.height > 1 else { return }
+        // What streaming saves before the patch rate: on a narrow terminal it is what stays.
         let parts = [
             ("in ", HumanUnits.bytes(Int(wire))), ("  rate ", HumanUnits.bytes(Int(rate.rounded())) + "/s"),
+            ("  streaming: ", HeaderView.savingsText(savings, dash: glyphs.dash, short: true)),
             ("  patches ", HumanUnits.count(patches) + "/min"),
-            ("  streaming vs polling: ", HeaderView.savingsText(savings, dash: glyphs.dash, short: true)),
         ]
         var column = rect.left
         for (label, value) in parts {

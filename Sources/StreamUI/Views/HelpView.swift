@@ -107,7 +107,7 @@ struct HelpView {
     func draw(into screen: inout ScreenBuffer) -> (lineCount: Int, page: Int) {
         let width = HelpView.frame(columns: screen.columns, rows: screen.rows, lineCount: 0).width
         let all = HelpView.lines(glyphs: glyphs, width: width)
-        let title = "Help: \(glyphs.ascending)\(glyphs.descending) PgUp PgDn Home End scroll, any other key closes"
+        let title = "Help: \(glyphs.ascending)\(glyphs.descending) PgUp PgDn Home End scroll; other keys close"
         let inside = drawBox(
             into: &screen, width: 84, height: all.count + 3,
             title: TextLayout.truncate(title, to: width - 2, ellipsis: glyphs.ellipsis), glyphs: glyphs)
