@@ -19,7 +19,12 @@ extension MonitorTmuxTests {
         try tmux("new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)",
                  "env \(environment) \(binary) demo --port \(MonitorTmuxTests.freePort()) \(arguments); "
                  + "echo \"EXITED $?\"; sleep 60")
-        try waitForScreen("the demo's streams") { $0.contains("Market (stream)") && $0.contains("Market (poll)") }
+        // Its streams at work before a key or a click arrives (see the closing note of
+        // 2026-12-03: input in the demo's first instants has been seen to leave them idle).
+        try waitForScreen("the demo's streams to run") { screen in
+            screen.contains("Market (stream)") && screen.contains("Market (poll)")
+                && screen.split(separator: "\n").first?.contains(" open") == true
+        }
     }
 
     /// The selected row's line number and stream name (the names are the demo's, each unique).
@@ -189,6 +194,14 @@ extension MonitorTmuxTests {
         try requireTmux()
         try startDemo("TERM=xterm-256color LANG=C.UTF-8", arguments: "--no-mouse")
         XCTAssertEqual(try paneFlag("mouse_any_flag"), "0")
+        // Quit as a person does (the demo ends before the next test's begins): killing the
+        // session left it to its SIGHUP. It asks first when its streams run.
+        try keys("q")
+        let asked = try waitForScreen("the quit question or the end") {
+            $0.contains("they stop when streamtop quits") || $0.contains("EXITED 0")
+        }
+        if !asked.contains("EXITED 0") { try keys("y") }
+        try waitForScreen("the demo to end") { $0.contains("EXITED 0") }
         try tmux("kill-session", "-t", session)
 
         let home = NSTemporaryDirectory() + "/streamtop-mouse-\(UUID().uuidString)"
