@@ -163,7 +163,8 @@ final class MonitorTmuxTests: XCTestCase {
 
     /// The demo's directory, from its greeting (`demo: state in DIR/state, removed on quit; …`).
     static func demoDirectory(_ screen: String) -> String? {
-        guard let word = screen.split(separator: " ").first(where: { $0.contains("streamtop-demo-") }) else { return nil }
+        let words = screen.split(separator: " ")
+        guard let word = words.first(where: { $0.contains("streamtop-demo-") }) else { return nil }
         let state = word.trimmingCharacters(in: CharacterSet(charactersIn: ","))
         return state.hasSuffix("/state") ? String(state.dropLast("/state".count)) : state
     }

@@ -106,7 +106,9 @@ final class RunCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: home) }
         for (arguments, expected) in [
             (["run", "--config", home + "/streams.json"], "streamtop: the monitor needs a terminal (standard input and output are not a TTY here); use 'streamtop run --headless'\n"),
-            (["demo"], "streamtop: the demo is a full-screen monitor and needs a terminal (standard input and output are not a TTY here); try it in a terminal, or 'streamtop tail URL' for a stream's events as plain output\n"),
+            (["demo"], "streamtop: the demo is a full-screen monitor and needs a terminal (standard input and output "
+                + "are not a TTY here); try it in a terminal, or 'streamtop tail URL' for a stream's events as plain "
+                + "output\n"),
         ] {
             let process = Process()
             process.executableURL = StreamtopBinaryTests.executable

@@ -183,7 +183,9 @@ final class OperatorViewTests: MonitorTestCase {
             }
             press(.end)
             XCTAssertTrue(render(rows, columns).text.joined().contains("changes the poller missed an hour"))
-            let headings = ["Keys on every screen", "Keys in the table", "Keys in the group view", "Keys in the log pane"]
+            let headings = [
+                "Keys on every screen", "Keys in the table", "Keys in the group view", "Keys in the log pane",
+            ]
             for heading in headings {
                 XCTAssertTrue(all.contains(heading), heading)
             }

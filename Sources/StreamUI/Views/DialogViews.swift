@@ -46,7 +46,8 @@ struct FormView {
         for field in StreamForm.Field.allCases {
             let focused = field == form.focus
             let label = Style(focused ? .hiFG : .mainFG, bold: focused)
-            let x = screen.write(TextLayout.fit(field.label, width: 14), row: row, column: inside.left, limit: inside.right, style: label)
+            let x = screen.write(
+                TextLayout.fit(field.label, width: 14), row: row, column: inside.left, limit: inside.right, style: label)
             drawValue(of: field, into: &screen, row: row, columns: x..<inside.right)
             let problem = form.problem?.field == field ? form.problem?.message : nil
             let style = Style(problem == nil ? .inactiveFG : .stateFailed, bold: problem != nil)
@@ -60,7 +61,8 @@ struct FormView {
             let style = Style(.stateFailed, bold: true)
             screen.write(problem.message, row: row + 1, column: inside.left, limit: inside.right, style: style)
         } else {
-            let reveal = form.showsCredentials ? "^R hides credentials" : "^R shows credentials (REDACTED left as shown: kept)"
+            let reveal = form.showsCredentials
+                ? "^R hides credentials" : "^R shows credentials (REDACTED left as shown: kept)"
             screen.write(reveal, row: row + 1, column: inside.left, limit: inside.right, style: Style(.inactiveFG))
         }
     }
@@ -79,7 +81,9 @@ struct FormView {
             let cell = index == cursor ? cursorStyle : style
             column = screen.write(String(text[index]), row: row, column: column, limit: columns.upperBound, style: cell)
         }
-        if cursor == text.count { screen.write(" ", row: row, column: column, limit: columns.upperBound, style: cursorStyle) }
+        if cursor == text.count {
+            screen.write(" ", row: row, column: column, limit: columns.upperBound, style: cursorStyle)
+        }
     }
 
     /// The first character shown of a field's text, so that the cursor (a cell after the
