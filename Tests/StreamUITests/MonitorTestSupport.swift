@@ -145,7 +145,8 @@ class MonitorTestCase: XCTestCase {
         default: if broken == true { status.incidentSince = start }
         }
         return StreamSnapshot(
-            id: id, name: name ?? id.capitalized, url: "http://127.0.0.1:1/\(mode.rawValue)/\(id)", mode: mode, group: group,
+            id: id, name: name ?? id.capitalized, url: "http://127.0.0.1:1/\(mode.rawValue)/\(id)", mode: mode,
+            group: group,
             status: status, metrics: metrics.snapshot(at: time.now()), version: 1)
     }
 

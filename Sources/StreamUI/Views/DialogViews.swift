@@ -47,7 +47,8 @@ struct FormView {
             let focused = field == form.focus
             let label = Style(focused ? .hiFG : .mainFG, bold: focused)
             let x = screen.write(
-                TextLayout.fit(field.label, width: 14), row: row, column: inside.left, limit: inside.right, style: label)
+                TextLayout.fit(field.label, width: 14), row: row, column: inside.left, limit: inside.right,
+                style: label)
             drawValue(of: field, into: &screen, row: row, columns: x..<inside.right)
             let problem = form.problem?.field == field ? form.problem?.message : nil
             let style = Style(problem == nil ? .inactiveFG : .stateFailed, bold: problem != nil)
