@@ -25,7 +25,10 @@ extension MonitorTmuxTests {
         try waitForScreen("the stream's row") { $0.contains("› Quotes") }
 
         try keys("e")
-        var shown = try waitForScreen("the masked edit form") { $0.contains("http://127.0.0.1:9/q?token=REDACTED") }
+        // The table's detail line shows the masked URL too: wait for the form's own title.
+        var shown = try waitForScreen("the masked edit form") {
+            $0.contains("Edit q (Enter saves") && $0.contains("http://127.0.0.1:9/q?token=REDACTED")
+        }
         XCTAssertTrue(shown.contains("Authorization: Bearer REDACTED"), shown)
         XCTAssertFalse(shown.contains("t0k") || shown.contains("s3cr3t"), shown)
         try keys("C-r")
