@@ -1,23 +1,44 @@
-/// The name of one file of a stream's archive: a UTC day split into parts, each compressed
-/// once it is closed. `2026-12-02.jsonl` is the day's first part, `2026-12-02_000001.jsonl`
-/// the next, and `….jsonl.gz` a closed part compressed. Names sort in the order they were
-/// written (`.` sorts before `_`, and part numbers have six digits).
+import StreamCore
+
+/// The name of one file of a stream's archive: a segment of a UTC day (an hour by default,
+/// from the time it starts), split into numbered parts when one grows too large, each
+/// compressed once it is closed. `2026-12-02T100000Z.jsonl` is the first part of the segment
+/// that starts at 10:00, `2026-12-02T100000Z_000001.jsonl` the next, and `….jsonl.gz` a
+/// closed part compressed. Archives written before segments have day-long parts without the
+/// time (`2026-12-02.jsonl`), read as starting at midnight. Names sort in the order they were
+/// written (`.` sorts before `T` and `T` before `_`, and part numbers have six digits).
 struct ArchivePart: Comparable, Hashable {
     /// `2026-12-02`.
     var date: String
+    /// Seconds after midnight at which the segment starts; nil for a day-long part.
+    var start: Int?
     var number: Int
     var compressed: Bool
 
     var name: String {
-        let digits = String(number)
-        let base = number == 0 ? date : date + "_" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        var base = date
+        if let start {
+            base += "T" + ArchivePart.digits(start / 3600, 2) + ArchivePart.digits(start / 60 % 60, 2)
+                + ArchivePart.digits(start % 60, 2) + "Z"
+        }
+        if number > 0 { base += "_" + ArchivePart.digits(number, 6) }
         return base + (compressed ? ".jsonl.gz" : ".jsonl")
     }
 
-    init(date: String, number: Int, compressed: Bool = false) {
+    init(date: String, start: Int? = nil, number: Int, compressed: Bool = false) {
         self.date = date
+        self.start = start
         self.number = number
         self.compressed = compressed
+    }
+
+    /// The first part of the segment that starts at `time`.
+    init(segmentStart time: UTCTime, number: Int = 0) {
+        let seconds = Int(time.secondsSinceEpoch.rounded(.down))
+        let day = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let dayStart = day.remainder < 0 ? (day.quotient - 1) * 86_400 : day.quotient * 86_400
+        self.init(
+            date: UTCTime(secondsSinceEpoch: Double(dayStart)).dateString, start: seconds - dayStart, number: number)
     }
 
     /// Parses a name `name` gives; nil for any other file.
@@ -35,15 +56,31 @@ struct ArchivePart: Comparable, Hashable {
         let date = rest.prefix(10)
         guard date.utf8.count == 10, ArchivePart.isDate(date) else { return nil }
         rest = rest.dropFirst(10)
+        start = nil
+        if rest.first == "T" {
+            let time = rest.dropFirst().prefix(6)
+            guard time.utf8.count == 6, ArchivePart.allDigits(time), rest.dropFirst(7).first == "Z",
+                  let value = Int(time) else { return nil }
+            let (hours, minutes, seconds) = (value / 10_000, value / 100 % 100, value % 100)
+            guard hours < 24, minutes < 60, seconds < 60 else { return nil }
+            start = hours * 3600 + minutes * 60 + seconds
+            rest = rest.dropFirst(8)
+        }
         if rest.isEmpty {
             number = 0
         } else {
             let digits = rest.dropFirst()
-            guard rest.first == "_", digits.utf8.count >= 6, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            guard rest.first == "_", digits.utf8.count >= 6, ArchivePart.allDigits(digits),
                   let number = Int(digits), number > 0 else { return nil }
             self.number = number
         }
         self.date = String(date)
+    }
+
+    /// When the segment starts.
+    var segmentStart: UTCTime {
+        let day = UTCTime.day(ofDate: date) ?? 0
+        return UTCTime(secondsSinceEpoch: Double(day * 86_400 + (start ?? 0)))
     }
 
     /// `dddd-dd-dd`.
@@ -53,10 +90,21 @@ struct ArchivePart: Comparable, Hashable {
         }
     }
 
+    private static func allDigits(_ text: Substring) -> Bool {
+        text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+    }
+
+    /// `value` in decimal, zero-padded to `width`.
+    static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.utf8.count)) + text
+    }
+
     /// The same part, before or after compression.
-    var uncompressed: ArchivePart { ArchivePart(date: date, number: number) }
+    var uncompressed: ArchivePart { ArchivePart(date: date, start: start, number: number) }
 
     static func < (lhs: ArchivePart, rhs: ArchivePart) -> Bool {
-        (lhs.date, lhs.number, lhs.compressed ? 1 : 0) < (rhs.date, rhs.number, rhs.compressed ? 1 : 0)
+        (lhs.date, lhs.start ?? -1, lhs.number, lhs.compressed ? 1 : 0)
+            < (rhs.date, rhs.start ?? -1, rhs.number, rhs.compressed ? 1 : 0)
     }
 }

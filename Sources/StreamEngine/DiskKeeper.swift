@@ -173,7 +173,6 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
                 found.append(Candidate(path: path, inode: entry.inode, modified: entry.modified))
             }
         }
-        let today = now.dateString
         for stream in DirectoryEntry.list(directory + "/archive") where stream.isDirectory {
             let streamDirectory = "\(directory)/archive/\(stream.name)"
             var parts: [(part: ArchivePart, entry: DirectoryEntry)] = []
@@ -189,8 +188,8 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
             let newest = names.max()
             for (part, entry) in parts {
                 let path = "\(streamDirectory)/\(entry.name)"
-                // Today's newest part is written again when its stream runs.
-                guard !(part == newest && part.date == today), !ledger.isOpen(path) else { continue }
+                // The newest part is written again when its stream runs, until its segment ends.
+                guard !(part == newest && !segmentEnded(part, at: now)), !ledger.isOpen(path) else { continue }
                 if !part.compressed {
                     var twin = part
                     twin.compressed = true
@@ -207,6 +206,14 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
         candidates = found.sorted { ($0.modified, $0.path) > ($1.modified, $1.path) }
         let queued = Set(uncompressed)
         uncompressed += leftOver.sorted().filter { !queued.contains($0) }
+    }
+
+    /// Whether the segment of `part` is over at `now` (a part from before segments: its day).
+    private func segmentEnded(_ part: ArchivePart, at now: UTCTime) -> Bool {
+        let start = part.segmentStart.secondsSinceEpoch
+        let dayEnd = Double((part.segmentStart.day + 1) * 86_400)
+        let length = part.start == nil ? 86_400 : Double(limits.archiveSegmentSeconds)
+        return now.secondsSinceEpoch >= min(start + length, dayEnd)
     }
 
     /// `<stream>.jsonl.<n>`.

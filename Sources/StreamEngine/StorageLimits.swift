@@ -9,6 +9,9 @@ package struct StorageLimits: Sendable {
     package var archiveBytes = 1 << 30
     /// Each archive part (nil: `StreamArchive`'s default, an eighth of `archiveBytes`).
     package var archivePartBytes: Int?
+    /// How long an archive segment lasts (`--archive-segment`): a closed segment is
+    /// compressed, and sent to S3 when the archive goes there.
+    package var archiveSegmentSeconds = 3600
     /// Each log file, before it rotates.
     package var logFileBytes = 10 << 20
     /// The least a file being written may grow to however tight the budget (see

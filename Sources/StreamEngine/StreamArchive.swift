@@ -6,8 +6,11 @@ import Darwin
 import StreamCore
 
 /// Everything a stream received, kept: one JSON line per raw event or poll body, with its
-/// receive time, in files per UTC day under `<root>/<stream>/`. A day is split into parts of
-/// `partBytes` (see `ArchivePart` for the names), so the size cap holds within a day too: when
+/// receive time, in segments of `segmentSeconds` (an hour by default; a day holds whole
+/// segments, the last one shorter when the length does not divide a day) under
+/// `<root>/<stream>/`. A segment ends when a record of the next one comes, when
+/// `endSegmentIfDue` finds its time over, or at `close`; it is split into parts of
+/// `partBytes` (see `ArchivePart` for the names), so the size cap holds within one too: when
 /// a part is closed, the oldest parts are removed while the archive exceeds `maxBytes`, and
 /// those of days older than `maxAgeDays`. The archive then never exceeds the cap by more than
 /// the part being written. A closed part is handed to the `DiskKeeper` (through the ledger),
@@ -19,12 +22,17 @@ public final class StreamArchive {
     public let maxAgeDays: Int
     /// The size at which a part is closed and the next one begun.
     public let partBytes: Int
+    /// How long a segment lasts, in seconds.
+    public let segmentSeconds: Int
+    /// The most a part holds whatever the cap: a segment goes to S3 whole, in one PUT.
+    public static let maxPartBytes = 64 << 20
     private let ledger: DiskLedger
 
     private var file: AppendOnlyFile?
     /// The part `file` appends to.
     private var part: ArchivePart?
-    private var fileDay: Int?
+    /// When the segment of `part` starts and ends (seconds since the epoch).
+    private var segment: (start: Int, end: Int)?
     private var line = JSONWriter()
     /// Whole lines not yet written to `file` (see `StreamLog`): one `write(2)` per `flush`.
     private var pending = PendingLines()
@@ -32,16 +40,26 @@ public final class StreamArchive {
 
     /// Touches nothing on disk: the directory and the day's file are made with the first
     /// record, and again after a failure (see `StreamLog`). `partBytes`: by default an eighth
-    /// of the cap, at least 1 MiB. `ledger`: where the bytes written are counted.
+    /// of the cap, at least 1 MiB, at most `maxPartBytes`. `ledger`: where the bytes written
+    /// are counted.
     package init(
         root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30, partBytes: Int? = nil,
-        ledger: DiskLedger = DiskLedger()
+        segmentSeconds: Int = 3600, ledger: DiskLedger = DiskLedger()
     ) {
         directory = "\(root)/\(stream)"
         self.maxBytes = maxBytes
         self.maxAgeDays = maxAgeDays
-        self.partBytes = max(1, partBytes ?? max(maxBytes / 8, 1 << 20))
+        self.partBytes = min(StreamArchive.maxPartBytes, max(1, partBytes ?? max(maxBytes / 8, 1 << 20)))
+        self.segmentSeconds = min(86_400, max(1, segmentSeconds))
         self.ledger = ledger
+    }
+
+    /// The segment `time` falls in: its start and end, in seconds since the epoch.
+    func segment(of time: UTCTime) -> (start: Int, end: Int) {
+        let dayStart = time.day * 86_400
+        let offset = Int(time.secondsSinceEpoch.rounded(.down)) - dayStart
+        let start = dayStart + offset / segmentSeconds * segmentSeconds
+        return (start, min(start + segmentSeconds, dayStart + 86_400))
     }
 
     deinit {
@@ -73,9 +91,12 @@ public final class StreamArchive {
         try addLine()
     }
 
-    /// Opens the day's part when the day changed, and starts a record in `line`.
+    /// Opens the segment's part when a new segment began (a clock set back stays in the
+    /// segment being written), and starts a record in `line`.
     private func startLine(kind: String, time: UTCTime) throws(FileError) {
-        if fileDay != time.day || file == nil { try openPart(day: time.day) }
+        let seconds = Int(time.secondsSinceEpoch.rounded(.down))
+        let current = segment.flatMap { seconds < $0.end ? $0 : nil } ?? segment(of: time)
+        if file == nil || current.start != segment?.start { try openPart(segment: current) }
         line.removeAll()
         line.appendRaw(#"{"t":"#)
         line.writeTime(time)
@@ -86,37 +107,44 @@ public final class StreamArchive {
     /// Adds the record in `line` to the pending ones, beginning the next part first when it
     /// would not fit in this one.
     private func addLine() throws(FileError) {
-        if let file, let part, let fileDay, file.size + pending.count > 0,
+        if let file, let part, let segment, file.size + pending.count > 0,
            file.size + pending.count + line.buffer.count > min(partBytes, ledger.activeFileLimit) {
             try flush()
-            try open(ArchivePart(date: part.date, number: part.number + 1), day: fileDay)
+            try open(ArchivePart(date: part.date, start: part.start, number: part.number + 1), segment: segment)
         }
         bytesSinceCheck += line.buffer.count
         pending.add(&line)
         if pending.isFull { try flush() }
-        if bytesSinceCheck > max(maxBytes / 16, 4096), let fileDay {
+        if bytesSinceCheck > max(maxBytes / 16, 4096), let segment {
             try flush()
-            enforceLimits(today: fileDay)
+            enforceLimits(today: segment.start / 86_400)
         }
     }
 
-    /// Opens the day's newest part to append to (a new writer continues where the last one
-    /// stopped), or the next one when it is full or already compressed.
-    private func openPart(day: Int) throws(FileError) {
+    /// Opens the segment's newest part to append to (a new writer continues where the last
+    /// one stopped), or the next one when it is full, compressed or uploaded: an uploaded
+    /// part may be gone from the disk, and its number must not be taken again.
+    private func openPart(segment: (start: Int, end: Int)) throws(FileError) {
         try flush()
         try makeDirectories(directory)
-        let date = UTCTime(secondsSinceEpoch: Double(day) * 86_400).dateString
-        var next = ArchivePart(date: date, number: 0)
-        if let newest = parts().last(where: { $0.part.date == date }) {
-            let full = newest.part.compressed || newest.bytes >= partBytes
-            next = full ? ArchivePart(date: date, number: newest.part.number + 1) : newest.part
+        let first = ArchivePart(segmentStart: UTCTime(secondsSinceEpoch: Double(segment.start)))
+        let local = parts().filter { $0.part.date == first.date && $0.part.start == first.start }
+        let uploaded = UploadedParts.parts(in: directory).filter { $0.date == first.date && $0.start == first.start }
+        var next = first
+        let newestLocal = local.last
+        let newestUploaded = uploaded.map(\.number).max()
+        if let newestLocal, newestUploaded.map({ newestLocal.part.number > $0 }) ?? true,
+           !newestLocal.part.compressed, newestLocal.bytes < partBytes {
+            next = newestLocal.part
+        } else if let highest = [newestLocal?.part.number, newestUploaded].compactMap({ $0 }).max() {
+            next.number = highest + 1
         }
-        try open(next, day: day)
+        try open(next, segment: segment)
     }
 
     /// Closes the part being written and opens `next`, or a later one while the keeper is
     /// compressing it (a part left over from an earlier run).
-    private func open(_ next: ArchivePart, day: Int) throws(FileError) {
+    private func open(_ next: ArchivePart, segment: (start: Int, end: Int)) throws(FileError) {
         closeFile(compress: true)
         var next = next
         while !ledger.open("\(directory)/\(next.name)") { next.number += 1 }
@@ -128,8 +156,8 @@ public final class StreamArchive {
             throw error
         }
         part = next
-        fileDay = day
-        enforceLimits(today: day)
+        self.segment = segment
+        enforceLimits(today: segment.start / 86_400)
     }
 
     /// Lets go of the part being written; `compress`: hands it to the keeper, closed.
@@ -141,8 +169,24 @@ public final class StreamArchive {
         ledger.close("\(directory)/\(part.name)", compress: compress)
     }
 
-    /// Writes what is pending and lets go of the file; the next record opens the day's newest
-    /// part by name again (SIGHUP, after a person or a tool moved files).
+    /// Ends the segment being written when its time is over (`now` is past its end), so that
+    /// a quiet stream's segment is compressed and uploaded all the same. The stream's runner
+    /// calls it from a timer.
+    public func endSegmentIfDue(at now: UTCTime) throws(FileError) {
+        guard let segment, file != nil, Int(now.secondsSinceEpoch.rounded(.down)) >= segment.end else { return }
+        try close()
+    }
+
+    /// Writes what is pending and ends the part being written, for the keeper to compress
+    /// (and the uploader to send): the stream stopped, or the engine is shutting down. The
+    /// next record begins another part.
+    public func close() throws(FileError) {
+        defer { closeFile(compress: true) }
+        try flush()
+    }
+
+    /// Writes what is pending and lets go of the file; the next record opens the segment's
+    /// newest part by name again (SIGHUP, after a person or a tool moved files).
     public func reopen() throws(FileError) {
         defer { closeFile(compress: false) }
         try flush()

@@ -17,15 +17,19 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     private let loop: CurlLoop
     private let store: SnapshotStore
     /// The clock, and every deadline of the stream (its connection's too).
-    private let time: any Scheduler
-    private let wall: any WallClock
+    let time: any Scheduler
+    let wall: any WallClock
     private let log: StreamLog?
-    private let archive: StreamArchive?
+    let archive: StreamArchive?
+    /// When this runner began (its metrics count from then): the `run` of its archived counters.
+    let runStarted: UTCTime
+    /// The minute's archive chores (see `StreamRunner+Archive.swift`) while the stream runs.
+    var archiveTimer: ScheduledWork?
 
     private var document = Document()
     /// Small: one stream among thousands, whose patches name a few members again and again.
     private var tokens = PointerTokenCache(slots: 32)
-    private var metrics: StreamMetrics
+    private(set) var metrics: StreamMetrics
     private var status: StreamStatus
     /// Grows with every publication, across a replaced runner too (see `Engine.replace`):
     /// a client keys a stream's numbers on it.
@@ -92,6 +96,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             threshold: .seconds(spec.notify?.after ?? NotifySpec.defaultAfter),
             repeatInterval: spec.notify?.repeat.map { .seconds($0) })
         metrics = StreamMetrics(start: time.now(), changeWindow: changeWindow)
+        runStarted = wall.now()
         status = StreamStatus(state: .idle, since: time.now())
         log = stateDirectory.map {
             StreamLog(directory: "\($0)/logs", stream: spec.id, maxFileBytes: storage.logFileBytes, ledger: ledger)
@@ -99,7 +104,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         archive = stateDirectory.map {
             StreamArchive(
                 root: "\($0)/archive", stream: spec.id, maxBytes: storage.archiveBytes,
-                partBytes: storage.archivePartBytes, ledger: ledger)
+                partBytes: storage.archivePartBytes, segmentSeconds: storage.archiveSegmentSeconds, ledger: ledger)
         }
         publishNow()
     }
@@ -325,13 +330,28 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 // --poll` shows the same patch and size).
                 if poll.status == 304 {
                     metrics.recordNotModified(patchBytes: poll.patchBytes, at: now)
+                    archiving {
+                        try $0.append(kind: "poll", time: wall.now(), fields: [
+                            "status": 304, "wireBytes": .number(JSONNumber(Int(poll.wireBytes))),
+                            "patchBytes": .number(JSONNumber(poll.patchBytes)),
+                        ])
+                    }
+                    linesWritten()
                 } else {
                     metrics.recordPoll(
                         bodyBytes: poll.bodyBytes, patchBytes: poll.patchBytes, changed: poll.changed, at: now)
                     if let body = poll.document {
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         document.replace(with: body)
-                        archiving { try $0.append(kind: "poll", time: wall.now(), fields: ["status": .number(JSONNumber(poll.status ?? 0)), "body": body]) }
+                        archiving {
+                            try $0.append(kind: "poll", time: wall.now(), fields: [
+                                "status": .number(JSONNumber(poll.status ?? 0)),
+                                "wireBytes": .number(JSONNumber(Int(poll.wireBytes))),
+                                "bodyBytes": .number(JSONNumber(poll.bodyBytes)),
+                                "patchBytes": .number(JSONNumber(poll.patchBytes)), "changed": .bool(poll.changed),
+                                "body": body,
+                            ])
+                        }
                         linesWritten()
                     }
                 }
@@ -386,10 +406,12 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     private func setState(_ state: StreamState) {
         guard state != status.state else { return }
+        let wasRunning = status.state.isRunning
         status.state = state
         status.since = time.now()
         metrics.stateChanged(open: state == .open, running: state.isRunning, at: time.now())
         write(.info, "state", ["state": .string(state.name)])
+        if state.isRunning != wasRunning { archiveRunningChanged(running: state.isRunning) }
         if !state.isRunning {
             // Stopped (by a person or the server): the incident ends without a recovery message.
             incident.reset()
@@ -479,7 +501,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// event has been handled, any others once the reports already queued have been. One
     /// `write(2)` per file for a burst instead of one per line; a crash loses at most the lines
     /// of the events being handled.
-    private func linesWritten() {
+    func linesWritten() {
         linesPending = true
         guard !handlingPiece && !flushScheduled else { return }
         flushScheduled = true
@@ -506,7 +528,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     }
 
     /// `logging` for the archive.
-    private func archiving(written: Bool = false, _ operation: (StreamArchive) throws -> Void) {
+    func archiving(written: Bool = false, _ operation: (StreamArchive) throws -> Void) {
         guard let archive else { return }
         storing(\.archiveHealth, "archive", written: written) { try operation(archive) }
     }

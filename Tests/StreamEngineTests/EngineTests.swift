@@ -102,7 +102,10 @@ final class EngineTests: XCTestCase {
         let archived = try FileManager.default.contentsOfDirectory(atPath: directory + "/archive/quotes")
         XCTAssertEqual(archived.count, 1)
         let records = try JSONLinesReader.readFile(path: directory + "/archive/quotes/" + archived[0]).records
-        XCTAssertEqual(records.first?["type"], "data")
+        XCTAssertEqual(records.first?["kind"], "counters", "a run begins with its counters at zero")
+        XCTAssertEqual(records.first?["events"], 0)
+        XCTAssertEqual(records.first { $0["kind"] == "event" }?["type"], "data")
+        XCTAssertEqual(records.last?["kind"], "counters", "and ends with them")
         XCTAssertGreaterThan(records.count, 5)
     }
 

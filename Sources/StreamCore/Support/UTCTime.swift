@@ -28,6 +28,29 @@ public struct UTCTime: Sendable, Comparable, Hashable {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth)
     }
 
+    /// Days since the epoch of the civil date `year`-`month`-`day` (Howard Hinnant's
+    /// days-from-civil).
+    public static func day(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// Days since the epoch of a `2026-11-29` date (what `dateString` writes); nil for any
+    /// other text or a date that does not exist.
+    public static func day(ofDate text: String) -> Int? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].utf8.count == 4, parts[1].utf8.count == 2, parts[2].utf8.count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let dayOfMonth = Int(parts[2]),
+              (1...12).contains(month), dayOfMonth >= 1 else { return nil }
+        let result = UTCTime.day(year: year, month: month, day: dayOfMonth)
+        return UTCTime.date(ofDay: result) == (year, month, dayOfMonth) ? result : nil
+    }
+
     /// `2026-11-29`: the name of a daily archive file.
     public var dateString: String {
         let (year, month, day) = UTCTime.date(ofDay: self.day)

@@ -1,0 +1,60 @@
+import Dispatch
+import StreamCore
+
+/// The archive's records about the stream itself, beside what it received: its counters
+/// every minute while it runs and when it stops, so that `streamtop report` computes exactly
+/// what the monitor showed, over any period, from the archive alone; and the end of each
+/// segment on time, so that a quiet stream's segment is compressed and uploaded all the same.
+extension StreamRunner {
+    /// How often a running stream archives its counters and checks its segment's end.
+    static let archiveChoresInterval: Duration = .seconds(60)
+
+    /// The stream began or stopped running (on `queue`): counters now, and the minute's
+    /// chores from now on or no more. A stopped stream's segment ends with its counters.
+    func archiveRunningChanged(running: Bool) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard archive != nil else { return }
+        archiveTimer?.cancel()
+        archiveTimer = nil
+        archiveCounters()
+        if running {
+            scheduleArchiveChores()
+        } else {
+            archiving { try $0.close() }
+        }
+    }
+
+    private func scheduleArchiveChores() {
+        archiveTimer = time.schedule(after: StreamRunner.archiveChoresInterval, on: queue) { [weak self] in
+            guard let self else { return }
+            self.archiveCounters()
+            self.archiving { try $0.endSegmentIfDue(at: self.wall.now()) }
+            self.scheduleArchiveChores()
+        }
+    }
+
+    /// One `counters` record: the stream's cumulative metrics since `runStarted`.
+    func archiveCounters() {
+        let snapshot = metrics.snapshot(at: time.now())
+        archiving { try $0.append(kind: "counters", time: wall.now(), fields: counterFields(snapshot)) }
+        linesWritten()
+    }
+
+    private func counterFields(_ metrics: MetricsSnapshot) -> JSONObject {
+        func count(_ value: Int64) -> JSONValue { .number(JSONNumber(Int(value))) }
+        func number(_ value: Double?) -> JSONValue { value.flatMap(JSONNumber.init).map { .number($0) } ?? .null }
+        func seconds(_ value: Duration) -> JSONValue { number(value.seconds) }
+        return [
+            "run": .string(runStarted.iso8601), "name": .string(spec.name),
+            "group": spec.group.map { .string($0) } ?? .null, "mode": .string(spec.mode.rawValue),
+            "running": seconds(metrics.runningTime), "uptime": seconds(metrics.uptime),
+            "wireBytes": count(metrics.wireBytes), "payloadBytes": count(metrics.payloadBytes),
+            "events": count(metrics.events), "snapshots": count(metrics.snapshots), "patches": count(metrics.patches),
+            "operations": count(metrics.patchOperations), "polls": count(metrics.polls),
+            "notModified": count(metrics.notModified), "errors": count(metrics.errors),
+            "reconnects": count(metrics.reconnects), "changes": count(metrics.changes),
+            "changeFrequency": number(metrics.changeFrequency),
+            "wouldBePatchBytes": count(metrics.wouldBePatchBytes), "pollBodyBytes": count(metrics.pollBodyBytes),
+        ]
+    }
+}
