@@ -262,6 +262,7 @@ struct RemoteStreams {
         disk.keptSince = json["keptSince"]?.stringValue.flatMap(UTCTime.init(iso8601:))
         disk.removedFiles = json["removedFiles"]?.numberValue?.intValue ?? 0
         disk.removedBytes = json["removedBytes"]?.numberValue?.intValue ?? 0
+        disk.upload = json["upload"].flatMap { try? UploadStatus(statusJSON: $0) }
         return disk
     }
 }

@@ -110,6 +110,7 @@ struct StatusCommand: StreamtopCommand {
             context.say(Sanitizer.line(groupLine(group)))
         }
         if let disk = status["disk"] { context.say(Sanitizer.line(diskLine(disk))) }
+        if let upload = status["disk"]?["upload"] { context.say(Sanitizer.line(uploadLine(upload))) }
         return 0
     }
 
@@ -144,6 +145,18 @@ struct StatusCommand: StreamtopCommand {
         }
         let removed = disk["removedFiles"]?.numberValue?.intValue ?? 0
         if removed > 0 { line += " (\(removed) file\(removed == 1 ? "" : "s"), \(bytes("removedBytes")) removed)" }
+        return line
+    }
+
+    /// "s3: s3://bucket/prefix: 3 segments (1.2 MiB) waiting; 42 uploaded (80.0 MiB); failing: …".
+    private func uploadLine(_ upload: JSONValue) -> String {
+        func int(_ key: String) -> Int { upload[key]?.numberValue?.intValue ?? 0 }
+        let waiting = int("waitingSegments")
+        var line = "s3: \(upload["destination"]?.stringValue ?? "?"): "
+        line += waiting == 0 ? "nothing waiting"
+            : "\(waiting) segment\(waiting == 1 ? "" : "s") (\(HumanUnits.bytes(int("waitingBytes")))) waiting"
+        line += "; \(int("uploadedSegments")) uploaded (\(HumanUnits.bytes(int("uploadedBytes"))))"
+        if let error = upload["lastError"]?.stringValue { line += "; failing: \(error)" }
         return line
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import StreamCore
 
 /// The name of one file of a stream's archive: a segment of a UTC day (an hour by default,
@@ -75,6 +76,38 @@ struct ArchivePart: Comparable, Hashable {
             self.number = number
         }
         self.date = String(date)
+    }
+
+    /// The object key of this (compressed) part of stream `stream`'s archive under `prefix`:
+    /// `PREFIX/<stream>/YYYY/MM/DD/<stream>-<UTC start, 20261202T100000Z>-<number, 6 digits>.jsonl.gz`.
+    /// Keys sort by stream, then time, then number.
+    func objectKey(prefix: String, stream: String) -> String {
+        let start = start ?? 0
+        let compact = date.replacingOccurrences(of: "-", with: "")
+        let time = ArchivePart.digits(start / 3600, 2) + ArchivePart.digits(start / 60 % 60, 2)
+            + ArchivePart.digits(start % 60, 2)
+        let path = date.replacingOccurrences(of: "-", with: "/")
+        let name = "\(stream)-\(compact)T\(time)Z-\(ArchivePart.digits(number, 6)).jsonl.gz"
+        let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        return (trimmed.isEmpty ? "" : trimmed + "/") + "\(stream)/\(path)/\(name)"
+    }
+
+    /// Parses an object key `objectKey` made: the stream and the part (compressed); nil for any
+    /// other key.
+    init?(objectKey key: String) {
+        let pieces = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count >= 5, let name = pieces.last, name.hasSuffix(".jsonl.gz") else { return nil }
+        let stream = pieces[pieces.count - 5]
+        let fields = name.dropLast(9).dropFirst(stream.count + 1).split(separator: "-")
+        guard name.hasPrefix(stream + "-"), fields.count == 2, fields[0].utf8.count == 16, fields[1].utf8.count >= 6,
+              let number = Int(fields[1]), ArchivePart.allDigits(fields[1]) else { return nil }
+        let stamp = fields[0]
+        let date = "\(stamp.prefix(4))-\(stamp.dropFirst(4).prefix(2))-\(stamp.dropFirst(6).prefix(2))"
+        let time = stamp.dropFirst(8)
+        guard pieces[pieces.count - 4..<pieces.count - 1].joined(separator: "-") == date, time.first == "T",
+              let part = ArchivePart(name: "\(date)\(time)\(number > 0 ? "_" + ArchivePart.digits(number, 6) : "").jsonl.gz")
+        else { return nil }
+        self = part
     }
 
     /// When the segment starts.

@@ -44,11 +44,14 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
     private var lastRemoval: Double?
     private var state: DiskStatus
     private var compressing = StorageHealth()
+    /// Told of each part compressed, with its compressed size (the S3 uploader).
+    private let compressed: (@Sendable (_ path: String, _ bytes: Int) -> Void)?
 
     package init(
         stateDirectory: String, budget: Int, ledger: DiskLedger, store: SnapshotStore, wall: any WallClock,
-        limits: StorageLimits
+        limits: StorageLimits, compressed: (@Sendable (_ path: String, _ bytes: Int) -> Void)? = nil
     ) {
+        self.compressed = compressed
         directory = stateDirectory
         self.budget = budget
         self.ledger = ledger
@@ -86,6 +89,14 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
     package func stop() {
         timer?.cancel()
         queue.sync {}
+    }
+
+    /// Compresses every part its writer closed, now (shutdown, before the last uploads).
+    package func compressClosedNow() {
+        queue.sync {
+            uncompressed += ledger.takeClosed()
+            compressSome(limit: .max)
+        }
     }
 
     /// One round now (tests; the timer does the same).
@@ -141,9 +152,9 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
     }
 
     /// Compresses closed parts, oldest first, up to `compressedPerRound` bytes.
-    private func compressSome() {
+    private func compressSome(limit: Int = DiskKeeper.compressedPerRound) {
         var done = 0
-        while done < DiskKeeper.compressedPerRound, !uncompressed.isEmpty {
+        while done < limit, !uncompressed.isEmpty {
             let path = uncompressed.removeFirst()
             guard let compressed = compress(path) else { continue }
             done += compressed.replaced
@@ -244,6 +255,7 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
                 of: path, temporary: temporary, destination: destination, bytes: bytes),
               stat(destination, &status) == 0 else { return nil }
         let modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1_000_000_000
+        self.compressed?(destination, bytes)
         return (Candidate(path: destination, inode: status.st_ino, modified: modified), replaced)
     }
 

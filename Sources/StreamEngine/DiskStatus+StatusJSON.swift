@@ -1,15 +1,18 @@
 import StreamCore
 
 extension DiskStatus {
-    /// `{"budget", "used", "pruning", "keptSince", "removedFiles", "removedBytes"}`; `keptSince`
-    /// is ISO 8601 (millisecond precision) or null.
+    /// `{"budget", "used", "pruning", "keptSince", "removedFiles", "removedBytes"}`, and
+    /// `"upload"` when the archive goes to S3; `keptSince` is ISO 8601 (millisecond precision)
+    /// or null.
     package var statusJSON: JSONValue {
-        [
+        var fields: JSONObject = [
             "budget": .number(JSONNumber(budget)), "used": .number(JSONNumber(used)),
             "pruning": .bool(pruning), "keptSince": keptSince.map { .string($0.iso8601) } ?? .null,
             "removedFiles": .number(JSONNumber(removedFiles)),
             "removedBytes": .number(JSONNumber(removedBytes)),
         ]
+        if let upload { fields["upload"] = upload.statusJSON }
+        return .object(fields)
     }
 
     /// Reads `statusJSON` back; an error names the field at fault (`disk.used`).
@@ -25,5 +28,6 @@ extension DiskStatus {
         }
         removedFiles = try fields.int("removedFiles")
         removedBytes = try fields.int("removedBytes")
+        if let upload = fields.optional("upload"), upload != .null { self.upload = try UploadStatus(statusJSON: upload) }
     }
 }

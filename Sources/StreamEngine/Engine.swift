@@ -29,6 +29,8 @@ public final class Engine: Sendable {
     private let ledger = DiskLedger(collectsClosedParts: true)
     /// Keeps the state directory within its budget (nil without a state directory).
     package let disk: DiskKeeper?
+    /// Sends closed archive segments to S3 (nil: the archive stays local).
+    package let uploader: ArchiveUploader?
     /// Held while streams are added, edited, removed or followed from the registry file, so
     /// that a person's change and one read from the file cannot interleave (and, say, make
     /// two runners for one new stream).
@@ -41,21 +43,34 @@ public final class Engine: Sendable {
     /// `autostart`), so the streams running when streamtop ends resume when it starts again.
     /// `storage`: the disk budget of the state directory and the caps of each stream's files;
     /// `environment`: where `CURL_CA_BUNDLE` and `SSL_CERT_FILE` are read from; `shard`: only
-    /// the specs of this shard run here.
+    /// the specs of this shard run here; `upload`: where closed archive segments go (with a
+    /// state directory).
     package init(
         specs: [StreamSpec], stateDirectory: String?, registryFile: RegistryFile? = nil, shard: Shard = .all,
         time: any Scheduler = SystemScheduler(), wall: any WallClock = SystemWallClock(),
         changeWindow: Duration = .seconds(60), storage: StorageLimits = StorageLimits(),
+        upload: ArchiveUploadSettings? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
-        loop = try CurlLoop(environment: environment)
+        let loop = try CurlLoop(environment: environment)
+        self.loop = loop
         self.shard = shard
         self.storage = storage
         let (ledger, store) = (ledger, store)
+        let uploader = stateDirectory.flatMap { directory in
+            upload.map {
+                ArchiveUploader(
+                    stateDirectory: directory, objects: $0.objects(loop), keepLocal: $0.keepLocal, ledger: ledger,
+                    store: store, time: time, wall: wall)
+            }
+        }
+        self.uploader = uploader
+        var compressed: (@Sendable (String, Int) -> Void)?
+        if let uploader { compressed = { path, bytes in uploader.enqueue(path, bytes: bytes) } }
         disk = stateDirectory.map { directory in
             DiskKeeper(
                 stateDirectory: directory, budget: storage.diskBudget ?? DiskKeeper.defaultBudget(for: directory),
-                ledger: ledger, store: store, wall: wall, limits: storage)
+                ledger: ledger, store: store, wall: wall, limits: storage, compressed: compressed)
         }
         self.stateDirectory = stateDirectory
         statusReserve = stateDirectory == nil ? nil : DescriptorReserve()
@@ -72,6 +87,7 @@ public final class Engine: Sendable {
         targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
         runners = Mutex([:])
         for spec in specs where shard.contains(id: spec.id) { _ = makeRunner(spec) }
+        uploader?.start()
         disk?.start()
     }
 
@@ -297,6 +313,12 @@ public final class Engine: Sendable {
         for runner in all { runner.stop() }
         // Let each stream's queue see its connection end before the loop goes away.
         for runner in all { runner.queue.sync {} }
+        if let uploader {
+            // The open segments go too, while the loop still runs.
+            for runner in all { runner.endArchive() }
+            disk?.compressClosedNow()
+            _ = uploader.drain(timeout: uploadDrainTimeout)
+        }
         loop.shutdown()
         for runner in all { runner.queue.sync { runner.publishNow() } }
         disk?.stop()
@@ -327,6 +349,10 @@ public final class Engine: Sendable {
             return (group, streamed, polled, Savings.groupPair(streamed: streamed.metrics, polled: polled.metrics))
         }
     }
+
+    /// How long shutdown waits for the last segments to reach S3; what does not goes on the
+    /// next start.
+    package var uploadDrainTimeout: Duration { .seconds(30) }
 
     private let statusWritten = Mutex<(version: Int, at: Double)>((-1, 0))
 

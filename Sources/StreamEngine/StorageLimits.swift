@@ -40,6 +40,8 @@ public struct DiskStatus: Sendable, Equatable {
     /// Files and bytes the budget removed since the engine started.
     public var removedFiles = 0
     public var removedBytes = 0
+    /// The archive's uploads to S3 (nil: the archive stays local).
+    public var upload: UploadStatus?
 
     package init(budget: Int, used: Int) {
         self.budget = budget

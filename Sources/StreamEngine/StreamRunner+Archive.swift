@@ -13,7 +13,7 @@ extension StreamRunner {
     /// chores from now on or no more. A stopped stream's segment ends with its counters.
     func archiveRunningChanged(running: Bool) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard archive != nil else { return }
+        guard archive != nil, !archiveEnded else { return }
         archiveTimer?.cancel()
         archiveTimer = nil
         archiveCounters()
@@ -21,6 +21,20 @@ extension StreamRunner {
             scheduleArchiveChores()
         } else {
             archiving { try $0.close() }
+        }
+    }
+
+    /// The engine is shutting down and its segments go to S3 now: the counters of a stream
+    /// still running (its stop may not have been handled yet), and its segment ends. Nothing
+    /// is archived after this.
+    func endArchive() {
+        queue.sync {
+            guard archive != nil, !archiveEnded else { return }
+            archiveTimer?.cancel()
+            archiveTimer = nil
+            if status.state.isRunning { archiveCounters() }
+            archiving { try $0.close() }
+            archiveEnded = true
         }
     }
 

@@ -25,12 +25,14 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     let runStarted: UTCTime
     /// The minute's archive chores (see `StreamRunner+Archive.swift`) while the stream runs.
     var archiveTimer: ScheduledWork?
+    /// Shutdown sent the archive to S3: nothing more is archived.
+    var archiveEnded = false
 
     private var document = Document()
     /// Small: one stream among thousands, whose patches name a few members again and again.
     private var tokens = PointerTokenCache(slots: 32)
     private(set) var metrics: StreamMetrics
-    private var status: StreamStatus
+    private(set) var status: StreamStatus
     /// Grows with every publication, across a replaced runner too (see `Engine.replace`):
     /// a client keys a stream's numbers on it.
     private var version: Int
@@ -529,7 +531,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     /// `logging` for the archive.
     func archiving(written: Bool = false, _ operation: (StreamArchive) throws -> Void) {
-        guard let archive else { return }
+        guard let archive, !archiveEnded else { return }
         storing(\.archiveHealth, "archive", written: written) { try operation(archive) }
     }
 

@@ -99,6 +99,7 @@ public final class SnapshotStore: Sendable {
     private let state = Mutex(Table())
     private let alertLog = Mutex<(next: Int, events: [AlertEvent])>((1, []))
     private let diskStatus = Mutex<DiskStatus?>(nil)
+    private let uploadStatus = Mutex<UploadStatus?>(nil)
 
     public init() {}
 
@@ -117,7 +118,22 @@ public final class SnapshotStore: Sendable {
         if moved { state.withLock { $0.version += 1 } }
     }
 
-    package var disk: DiskStatus? { diskStatus.withLock { $0 } }
+    /// The uploader's status (see `UploadStatus`): the version moves when a backlog begins or
+    /// ends, and when uploads begin or stop failing.
+    package func publishUpload(_ status: UploadStatus) {
+        let moved = uploadStatus.withLock { old in
+            defer { old = status }
+            return (old?.waitingSegments == 0) != (status.waitingSegments == 0) || (old?.lastError == nil) != (status.lastError == nil)
+        }
+        if moved { state.withLock { $0.version += 1 } }
+    }
+
+    /// The disk's status, with the uploads' (nil: no state directory).
+    package var disk: DiskStatus? {
+        guard var disk = diskStatus.withLock({ $0 }) else { return nil }
+        disk.upload = uploadStatus.withLock { $0 }
+        return disk
+    }
 
     public func publishAlert(stream: String, message: String, recovered: Bool) {
         alertLog.withLock { log in

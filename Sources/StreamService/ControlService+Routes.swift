@@ -128,7 +128,7 @@ extension ControlService {
         let snapshots = engine.store.latest().snapshots
         let text = MetricsExposition.render(
             snapshots: snapshots, groupSavings: Engine.groupSavings(snapshots), shard: options.shard,
-            process: .current(), wall: wall.now(), now: time.now())
+            process: .current(), wall: wall.now(), now: time.now(), upload: engine.store.disk?.upload)
         return HTTPServerResponse(
             status: 200, headers: [("Content-Type", MetricsExposition.contentType)], body: Array(text.utf8))
     }

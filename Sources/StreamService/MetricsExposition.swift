@@ -23,7 +23,7 @@ package enum MetricsExposition {
     package static func render(
         snapshots: [StreamSnapshot],
         groupSavings: [(group: String, streamed: String, polled: String, savings: Double?)], shard: String,
-        process: ProcessStats, wall: UTCTime, now: Moment
+        process: ProcessStats, wall: UTCTime, now: Moment, upload: UploadStatus? = nil
     ) -> String {
         let latest = Dictionary(snapshots.map { ($0.id, $0) }) { $0.version >= $1.version ? $0 : $1 }
         let streams = latest.values.sorted { $0.id < $1.id }
@@ -39,6 +39,7 @@ package enum MetricsExposition {
             savings.add(labels, ExpositionWriter.value(ratio))
         }
         families.append(savings)
+        if let upload { families += uploadFamilies(upload, shard: shard) }
         families += processFamilies(process)
         return ExpositionWriter.text(families)
     }
@@ -93,6 +94,28 @@ package enum MetricsExposition {
             }
         }
         return [up, state, events, lastChange] + counterFamilies
+    }
+
+    /// The archive's uploads to S3: the backlog, what went, the failures.
+    private static func uploadFamilies(_ upload: UploadStatus, shard: String) -> [ExpositionWriter.Family] {
+        let labels = ExpositionWriter.labels([("shard", shard)])
+        let figures: [(String, ExpositionWriter.Kind, String, Int)] = [
+            ("streamtop_s3_waiting_segments", .gauge, "Closed archive segments not yet confirmed by S3.",
+             upload.waitingSegments),
+            ("streamtop_s3_waiting_bytes", .gauge, "Compressed bytes of the segments waiting.", upload.waitingBytes),
+            ("streamtop_s3_uploaded_segments_total", .counter, "Archive segments S3 confirmed.",
+             upload.uploadedSegments),
+            ("streamtop_s3_uploaded_bytes_total", .counter, "Compressed bytes of the segments S3 confirmed.",
+             upload.uploadedBytes),
+            ("streamtop_s3_upload_failures_total", .counter, "Failed upload attempts (each retried).", upload.failures),
+            ("streamtop_s3_upload_failing", .gauge, "1 while uploads fail (since the last success).",
+             upload.lastError == nil ? 0 : 1),
+        ]
+        return figures.map { name, kind, help, value in
+            var family = ExpositionWriter.Family(name, kind, help)
+            family.add(labels, ExpositionWriter.value(Double(value)))
+            return family
+        }
     }
 
     private static func processFamilies(_ process: ProcessStats) -> [ExpositionWriter.Family] {

@@ -74,6 +74,12 @@ struct HeaderView {
             let text = "  disk pruning: \(HumanUnits.bytes(disk.used)) of \(HumanUnits.bytes(disk.budget))"
             x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: Style(.logWarn, bold: true))
         }
+        if let upload = disk?.upload, upload.waitingSegments > 0 || upload.lastError != nil {
+            let failing = upload.lastError != nil
+            let text = "  S3: \(upload.waitingSegments) waiting (\(HumanUnits.bytes(upload.waitingBytes)))"
+                + (failing ? ", failing" : "")
+            x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: Style(failing ? .logWarn : .headerFG, bold: failing))
+        }
         guard rect.height > 1 else { return }
         // What streaming saves before the patch rate: on a narrow terminal it is what stays.
         let parts = [
