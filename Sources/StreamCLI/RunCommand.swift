@@ -12,6 +12,8 @@ struct RunCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
                              [--disk-budget SIZE] [--listen HOST:PORT] [--shard K/N]
+                             [--s3 s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region R]
+                              [--s3-keep-local]] [--archive-segment SECONDS]
                              [--theme NAME] [--no-color] [--no-bell] [--no-mouse]
                streamtop run --attach SOCKET|http://HOST:PORT [--token-file PATH]
 
@@ -55,6 +57,20 @@ struct RunCommand: StreamtopCommand {
                            powers of 1024; default: the smaller of 10G and a tenth of its file
                            system). Past it the oldest archive parts and rotated logs are
                            removed, and status and the monitor say so.
+          --s3 s3://BUCKET/PREFIX
+                           Send the archive to S3: each closed segment, gzip-compressed, in
+                           one signed PUT checked against its MD5, as PREFIX/<stream>/YYYY/MM/
+                           DD/<stream>-<UTC start>-<n>.jsonl.gz, then removed here. Failures
+                           are retried and said once; quitting sends the open segments.
+                           Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and
+                           AWS_SESSION_TOKEN), else ~/.aws/credentials (AWS_PROFILE). Also
+                           "archive": {"s3": …} in the registry (see README).
+          --s3-endpoint URL
+                           An S3-compatible store (MinIO, Ceph, moto…), addressed path-style.
+          --s3-region R    The bucket's region (default: AWS_REGION, else us-east-1).
+          --s3-keep-local  Keep segments here once uploaded.
+          --archive-segment SECONDS
+                           How long an archive segment lasts (60 to 86400; default 3600).
           --shard K/N      Run only shard K of N (0 <= K < N <= 1024): the streams whose
                            stable hash of id modulo N is K, so that N instances share one
                            registry and run each stream once. The state directory defaults
@@ -75,18 +91,20 @@ struct RunCommand: StreamtopCommand {
     var shard = Shard.all
     var attachTarget: String?
     var tokenFile: String?
+    var archive = ArchiveOptions.Given()
 
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
             flags: [
                 "--headless": "headless", "--all": "all", "--no-color": "no-color", "--no-bell": "no-bell",
                 "--no-mouse": "no-mouse", "--help": "help", "-h": "help",
-            ],
+            ].merging(ArchiveOptions.scannedFlags) { $1 },
             options: [
                 "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
                 "--listen": "listen", "--shard": "shard", "--attach": "attach", "--token-file": "token-file",
-            ]
+            ].merging(ArchiveOptions.scannedOptions) { $1 }
         ).scan(arguments)
+        archive = try ArchiveOptions.given(scanned)
         if scanned.flags.contains("help") { throw HelpRequested() }
         headless = scanned.flags.contains("headless")
         theme = scanned.options["theme"]?.last

@@ -49,19 +49,21 @@ extension StreamRunner {
 
     /// One `counters` record: the stream's cumulative metrics since `runStarted`.
     func archiveCounters() {
-        let snapshot = metrics.snapshot(at: time.now())
-        archiving { try $0.append(kind: "counters", time: wall.now(), fields: counterFields(snapshot)) }
+        let now = time.now()
+        let fields = counterFields(metrics.snapshot(at: now), open: metrics.openTime(at: now))
+        archiving { try $0.append(kind: "counters", time: wall.now(), fields: fields) }
         linesWritten()
     }
 
-    private func counterFields(_ metrics: MetricsSnapshot) -> JSONObject {
+    /// `uptime`: the time the stream was open (of `running`, the time it was meant to run).
+    private func counterFields(_ metrics: MetricsSnapshot, open: Duration) -> JSONObject {
         func count(_ value: Int64) -> JSONValue { .number(JSONNumber(Int(value))) }
         func number(_ value: Double?) -> JSONValue { value.flatMap(JSONNumber.init).map { .number($0) } ?? .null }
         func seconds(_ value: Duration) -> JSONValue { number(value.seconds) }
         return [
             "run": .string(runStarted.iso8601), "name": .string(spec.name),
             "group": spec.group.map { .string($0) } ?? .null, "mode": .string(spec.mode.rawValue),
-            "running": seconds(metrics.runningTime), "uptime": seconds(metrics.uptime),
+            "running": seconds(metrics.runningTime), "uptime": seconds(open),
             "wireBytes": count(metrics.wireBytes), "payloadBytes": count(metrics.payloadBytes),
             "events": count(metrics.events), "snapshots": count(metrics.snapshots), "patches": count(metrics.patches),
             "operations": count(metrics.patchOperations), "polls": count(metrics.polls),

@@ -120,9 +120,14 @@ public struct StreamMetrics: Sendable {
     /// Poll ticks that found the previous request still in flight.
     public mutating func recordSkippedPolls(_ count: Int) { pollsSkipped += Int64(count) }
 
+    /// The time the stream spent open, up to `now` (what the archive's counters call uptime).
+    public func openTime(at now: Moment) -> Duration {
+        openTime + (openSince.map { now - $0 } ?? .zero)
+    }
+
     /// Share of the running time spent open (nil before the stream first ran).
     public func uptimeShare(at now: Moment) -> Double? {
-        let open = openTime + (openSince.map { now - $0 } ?? .zero)
+        let open = openTime(at: now)
         let running = runningTime + (runningSince.map { now - $0 } ?? .zero)
         return running > .zero ? min(1, open.seconds / running.seconds) : nil
     }
