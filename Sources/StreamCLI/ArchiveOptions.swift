@@ -11,7 +11,11 @@ struct CommandOption: Sendable {
         var scanner = ArgumentScanner()
         for option in options {
             for spelling in option.spellings {
-                if option.value == nil { scanner.flags[spelling] = option.name } else { scanner.options[spelling] = option.name }
+                if option.value == nil {
+                    scanner.flags[spelling] = option.name
+                } else {
+                    scanner.options[spelling] = option.name
+                }
             }
         }
         return scanner

@@ -86,7 +86,8 @@ struct ReplayCommand: StreamtopCommand {
             context.complain(error.message)
             return 2
         }
-        let source = LocalArchiveSource(stateDirectory: Paths.state(override: stateDirectory, environment: context.environment))
+        let state = Paths.state(override: stateDirectory, environment: context.environment)
+        let source = LocalArchiveSource(stateDirectory: state)
         let streams: [String]
         do { streams = try source.streams() } catch {
             context.complain("cannot read the archive: \(error)")

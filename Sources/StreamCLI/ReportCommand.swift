@@ -23,7 +23,8 @@ struct ReportCommand: StreamtopCommand {
             Where the archive is read: the state directory's (default), or
             S3 (with --s3; not available yet).
             """),
-        CommandOption(spellings: ["--s3"], name: "s3", value: "s3://BUCKET/PREFIX", help: "The archive on S3 (--source s3)."),
+        CommandOption(
+            spellings: ["--s3"], name: "s3", value: "s3://BUCKET/PREFIX", help: "The archive on S3 (--source s3)."),
         CommandOption(spellings: ["--format"], name: "format", value: "FORMAT", help: """
             table (default: aligned, human units), csv (RFC 4180, a row per
             group and per stream, 'scope' says which), json (numbers
@@ -117,7 +118,9 @@ struct ReportCommand: StreamtopCommand {
             if value("s3") != nil { throw UsageError("--s3 goes with --source s3") }
         case "s3":
             guard let url = value("s3") else { throw UsageError("--source s3 needs --s3 s3://BUCKET/PREFIX") }
-            guard url.hasPrefix("s3://") else { throw UsageError("--s3 takes s3://BUCKET/PREFIX, not '\(Sanitizer.line(url))'") }
+            guard url.hasPrefix("s3://") else {
+                throw UsageError("--s3 takes s3://BUCKET/PREFIX, not '\(Sanitizer.line(url))'")
+            }
             throw UsageError("--source s3 is not available yet: copy the archive here and use --source local")
         case let other:
             throw UsageError("--source takes local or s3, not '\(Sanitizer.line(other))'")
@@ -145,7 +148,8 @@ struct ReportCommand: StreamtopCommand {
             var what = "no archived data"
             if let stream { what += " of stream '\(Sanitizer.line(stream))'" }
             if let group { what += " of group '\(Sanitizer.line(group))'" }
-            context.complain("\(what) between \(period.since.iso8601) and \(period.until.iso8601) in \(source.location)")
+            let between = "between \(period.since.iso8601) and \(period.until.iso8601)"
+            context.complain("\(what) \(between) in \(Sanitizer.line(source.location))")
             return 1
         }
         let report = ArchiveReport(period: period, streams: streams)

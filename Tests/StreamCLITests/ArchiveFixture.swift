@@ -64,7 +64,8 @@ enum ArchiveFixture {
         }
         func q(_ time: String, run: String, _ running: Int, _ uptime: Int, wire: Int, payload: Int, events: Int,
                snapshots: Int, patches: Int, errors: Int, reconnects: Int, changes: Int) -> String {
-            counters(time, run: run, name: "Quotes, live", group: "quotes", mode: "sse", running: running, uptime: uptime,
+            counters(time, run: run, name: "Quotes, live", group: "quotes", mode: "sse", running: running,
+                     uptime: uptime,
                      wire: wire, payload: payload, events: events, snapshots: snapshots, patches: patches,
                      operations: patches * 2, errors: errors, reconnects: reconnects, changes: changes)
         }
@@ -104,7 +105,8 @@ enum ArchiveFixture {
                      bodies: bodies)
         }
         try part("quotes-polled", "2026-12-01.jsonl", [
-            #"{"t":"2026-12-01T10:00:10Z","kind":"poll","status":200,"body":{"p":[1,2,3]},"wireBytes":300,"patchBytes":40,"changed":true}"#,
+            #"{"t":"2026-12-01T10:00:10Z","kind":"poll","status":200,"body":{"p":[1,2,3]},"wireBytes":300,"#
+                + #""patchBytes":40,"changed":true}"#,
             #"{"t":"2026-12-01T10:01:10Z","kind":"poll","status":304,"wireBytes":100}"#,
             #"{"t":"2026-12-01T10:02:10Z","kind":"poll","status":200,"body":{"p":[1,2,4]},"wireBytes":300}"#,
             #"{"t":"2026-12-01T10:03:10Z","kind":"poll","status":200,"body":{"p":[1,2,3,4]},"wireBytes":302}"#,

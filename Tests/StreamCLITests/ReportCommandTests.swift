@@ -230,7 +230,8 @@ final class ReportCommandTests: TemporaryHomeTestCase {
         let period = ReportPeriod(
             since: UTCTime(iso8601: "2026-12-01T10:00:00Z")!, until: UTCTime(iso8601: "2026-12-01T11:00:00Z")!)
         var accumulator = StreamAccumulator(id: "s", period: period)
-        for (time, wire) in [("2026-12-01T09:50:00Z", 100), ("2026-12-01T10:10:00Z", 300), ("2026-12-01T10:20:00Z", 50)] {
+        let samples = [("2026-12-01T09:50:00Z", 100), ("2026-12-01T10:10:00Z", 300), ("2026-12-01T10:20:00Z", 50)]
+        for (time, wire) in samples {
             let line = ArchiveFixture.counters(
                 time, run: "2026-12-01T09:00:00Z", name: "s", group: "g", mode: "sse", running: 60, uptime: 60,
                 wire: wire, changes: 0)

@@ -60,7 +60,9 @@ struct ArchiveCounters: Sendable, Equatable {
         var difference = ArchiveCounters()
         difference.running = later.running - earlier.running
         difference.uptime = later.uptime - earlier.uptime
-        for index in difference.counts.indices { difference.counts[index] = later.counts[index] - earlier.counts[index] }
+        for index in difference.counts.indices {
+            difference.counts[index] = later.counts[index] - earlier.counts[index]
+        }
         return difference
     }
 

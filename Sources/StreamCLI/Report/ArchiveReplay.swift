@@ -46,7 +46,8 @@ struct ArchiveReplay {
                 status: status, wireBytes: wireBytes, bodyBytes: 0, changed: false, patch: JSONPatch(),
                 patchBytes: patchBytes, document: previousBody)
         }
-        let patch = previousBody.map { JSONDiff.diff(from: $0, to: body) } ?? JSONPatch([.add(path: .root, value: body)])
+        let patch = previousBody.map { JSONDiff.diff(from: $0, to: body) }
+            ?? JSONPatch([.add(path: .root, value: body)])
         previousBody = body
         return TailPoll(
             status: status, wireBytes: wireBytes, bodyBytes: StreamAccumulator.bodyBytes(object, body),

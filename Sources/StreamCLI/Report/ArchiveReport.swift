@@ -106,7 +106,9 @@ struct ArchiveReport: Sendable, Equatable {
             if let pair { pairs.append(pair) }
         }
         for index in groups.indices where groups[index].streamed == nil {
-            guard let polled = groups[index].polled, let polledIndex = members[groups[index].name]?.polled else { continue }
+            guard let polled = groups[index].polled, let polledIndex = members[groups[index].name]?.polled else {
+                continue
+            }
             groups[index].polled = streams[polledIndex]
             groups[index].pair = Savings.pollerPair(
                 wouldBePatchBytes: polled.counters[.wouldBePatchBytes], pollBodyBytes: polled.counters[.pollBodyBytes],

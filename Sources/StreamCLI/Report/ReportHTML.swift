@@ -12,7 +12,7 @@ enum ReportHTML {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <title>streamtop report \(escape(report.period.since.iso8601)) to \(escape(report.period.until.iso8601))</title>
+            <title>streamtop report \(report.period.since.iso8601) to \(report.period.until.iso8601)</title>
             <style>
             body { font-family: sans-serif; margin: 2em; color: #222; }
             table { border-collapse: collapse; margin-bottom: 2em; }
@@ -34,10 +34,12 @@ enum ReportHTML {
             for group in grouped {
                 var series: [Series] = []
                 if let streamed = group.streamed {
-                    series.append(Series(label: "streamed (\(streamed.id))", color: palette[0], values: streamed.hourlyWireBytes))
+                    series.append(Series(
+                        label: "streamed (\(streamed.id))", color: palette[0], values: streamed.hourlyWireBytes))
                 }
                 if let polled = group.polled {
-                    series.append(Series(label: "polled (\(polled.id))", color: palette[1], values: polled.hourlyWireBytes))
+                    series.append(Series(
+                        label: "polled (\(polled.id))", color: palette[1], values: polled.hourlyWireBytes))
                 }
                 page += "<h3>group \(escape(group.name))</h3>\n"
                 page += Chart(labels: labels, series: series, unit: { HumanUnits.bytes(Int($0)) }).bars() + "\n"
@@ -141,37 +143,48 @@ enum ReportHTML {
 
         private func number(_ value: Double) -> String { format3(value) }
 
-        /// Axes, tick labels and the legend.
+        /// `<name a="v" …>content</name>`, the values escaped.
+        private func element(_ name: String, _ attributes: [(String, String)], _ content: String? = nil) -> String {
+            let list = attributes.map { " \($0.0)=\"\(ReportHTML.escape($0.1))\"" }.joined()
+            guard let content else { return "<\(name)\(list)/>" }
+            return "<\(name)\(list)>\(content)</\(name)>"
+        }
+
+        private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double) -> String {
+            element("line", [("x1", number(x1)), ("y1", number(y1)), ("x2", number(x2)), ("y2", number(y2)),
+                             ("stroke", "#444")]) + "\n"
+        }
+
+        private func text(_ x: Double, _ y: Double, _ anchor: String, _ content: String) -> String {
+            element("text", [("x", number(x)), ("y", number(y)), ("text-anchor", anchor)], ReportHTML.escape(content))
+                + "\n"
+        }
+
+        /// Axes, tick labels and the legend around `marks`.
         private func frame(_ marks: String) -> String {
-            var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\""
-            svg += " role=\"img\">\n"
+            let size = [("width", "\(Int(width))"), ("height", "\(Int(height))"),
+                        ("viewBox", "0 0 \(Int(width)) \(Int(height))"), ("role", "img")]
             let bottomY = top + plotHeight
-            svg += "<line x1=\"\(number(left))\" y1=\"\(number(top))\" x2=\"\(number(left))\" y2=\"\(number(bottomY))\" stroke=\"#444\"/>\n"
-            svg += "<line x1=\"\(number(left))\" y1=\"\(number(bottomY))\" x2=\"\(number(width - right))\" y2=\"\(number(bottomY))\" stroke=\"#444\"/>\n"
+            var svg = line(left, top, left, bottomY) + line(left, bottomY, width - right, bottomY)
             for step in 0...2 {
                 let value = maximum * Double(step) / 2
-                let tickY = top + plotHeight * (1 - Double(step) / 2)
-                svg += "<text x=\"\(number(left - 6))\" y=\"\(number(tickY + 4))\" text-anchor=\"end\">"
-                svg += "\(ReportHTML.escape(unit(value)))</text>\n"
+                svg += text(left - 6, top + plotHeight * (1 - Double(step) / 2) + 4, "end", unit(value))
             }
-            let count = labels.count
-            let slot = plotWidth / Double(max(1, count))
-            let shown = Set([0, count / 2, count - 1].filter { $0 >= 0 })
-            for index in shown.sorted() {
-                let labelX = left + slot * (Double(index) + 0.5)
-                svg += "<text x=\"\(number(labelX))\" y=\"\(number(bottomY + 16))\" text-anchor=\"middle\">"
-                svg += "\(ReportHTML.escape(labels[index]))</text>\n"
+            let slot = plotWidth / Double(max(1, labels.count))
+            for index in Set([0, labels.count / 2, labels.count - 1].filter { $0 >= 0 }).sorted() {
+                svg += text(left + slot * (Double(index) + 0.5), bottomY + 16, "middle", labels[index])
             }
-            svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(bottomY + 30))\" text-anchor=\"middle\">hour (UTC)</text>\n"
+            svg += text(left + plotWidth / 2, bottomY + 30, "middle", "hour (UTC)")
             svg += marks
             var legendX = left
             for item in series {
                 let legendY = bottomY + 48
-                svg += "<rect x=\"\(number(legendX))\" y=\"\(number(legendY - 9))\" width=\"10\" height=\"10\" fill=\"\(item.color)\"/>"
-                svg += "<text x=\"\(number(legendX + 14))\" y=\"\(number(legendY))\">\(ReportHTML.escape(item.label))</text>\n"
+                svg += element("rect", [("x", number(legendX)), ("y", number(legendY - 9)), ("width", "10"),
+                                        ("height", "10"), ("fill", item.color)])
+                svg += text(legendX + 14, legendY, "start", item.label)
                 legendX += 24 + Double(min(item.label.count, 40)) * 7
             }
-            return svg + "</svg>"
+            return element("svg", size, "\n" + svg)
         }
 
         func bars() -> String {
@@ -182,9 +195,11 @@ enum ReportHTML {
                 for (hour, value) in item.values.enumerated() where value > 0 {
                     let barX = left + slot * Double(hour) + slot * 0.1 + barWidth * Double(seriesIndex)
                     let barY = y(value)
-                    marks += "<rect x=\"\(number(barX))\" y=\"\(number(barY))\" width=\"\(number(barWidth))\" "
-                    marks += "height=\"\(number(top + plotHeight - barY))\" fill=\"\(item.color)\">"
-                    marks += "<title>\(ReportHTML.escape("\(item.label) \(labels[hour]): \(unit(Double(value)))"))</title></rect>\n"
+                    let title = ReportHTML.escape("\(item.label) \(labels[hour]): \(unit(Double(value)))")
+                    marks += element("rect", [
+                        ("x", number(barX)), ("y", number(barY)), ("width", number(barWidth)),
+                        ("height", number(top + plotHeight - barY)), ("fill", item.color),
+                    ], "<title>\(title)</title>") + "\n"
                 }
             }
             return frame(marks)
@@ -197,8 +212,10 @@ enum ReportHTML {
                 let points = item.values.enumerated().map { hour, value in
                     "\(number(left + slot * (Double(hour) + 0.5))),\(number(y(value)))"
                 }
-                marks += "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\">"
-                marks += "<title>\(ReportHTML.escape(item.label))</title></polyline>\n"
+                marks += element("polyline", [
+                    ("fill", "none"), ("stroke", item.color), ("stroke-width", "2"),
+                    ("points", points.joined(separator: " ")),
+                ], "<title>\(ReportHTML.escape(item.label))</title>") + "\n"
             }
             return frame(marks)
         }
