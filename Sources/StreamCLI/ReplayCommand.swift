@@ -57,7 +57,6 @@ struct ReplayCommand: StreamtopCommand {
     var until: String?
     var includeDocument = false
     var stateDirectory: String?
-    var now: UTCTime?
 
     init(arguments: [String]) throws {
         let scanned = try CommandOption.scanner(ReplayCommand.options).scan(arguments)
@@ -82,7 +81,7 @@ struct ReplayCommand: StreamtopCommand {
 
     func run(_ context: CommandContext) -> Int32 {
         let period: ReportPeriod
-        do { period = try self.period(now: now ?? SystemWallClock().now()) } catch {
+        do { period = try self.period(now: SystemWallClock().now()) } catch {
             context.complain(error.message)
             return 2
         }

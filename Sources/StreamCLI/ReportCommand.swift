@@ -89,8 +89,6 @@ struct ReportCommand: StreamtopCommand {
     var output: String?
     var config: String?
     var stateDirectory: String?
-    /// "Now", for relative times (tests fix it).
-    var now: UTCTime?
 
     init(arguments: [String]) throws {
         let scanned = try CommandOption.scanner(ReportCommand.options).scan(arguments)
@@ -128,7 +126,7 @@ struct ReportCommand: StreamtopCommand {
     }
 
     func run(_ context: CommandContext) -> Int32 {
-        let now = self.now ?? SystemWallClock().now()
+        let now = SystemWallClock().now()
         let period: ReportPeriod
         do { period = try ReportPeriod.parse(since: since, until: until, now: now) } catch {
             context.complain(error.message)
