@@ -14,7 +14,7 @@ public enum Streamtop {
         [
             DemoCommand.self, TailCommand.self, AddCommand.self, ListCommand.self, RemoveCommand.self, RunCommand.self,
             StatusCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, LogsCommand.self,
-            DocumentCommand.self,
+            DocumentCommand.self, ReportCommand.self, ReplayCommand.self,
         ]
     }
 

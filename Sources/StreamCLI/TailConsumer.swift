@@ -66,6 +66,11 @@ struct TailConsumer {
 
     /// One poll of `tail --poll`: counted as an event; failures as errors.
     mutating func record(_ poll: PollConnection.Poll) {
+        record(TailPoll(poll))
+    }
+
+    /// One poll, live or archived.
+    mutating func record(_ poll: TailPoll) {
         totals.events += 1
         totals.bytes += Int(poll.wireBytes)
         if let error = poll.error {

@@ -36,6 +36,9 @@ struct TailRenderer {
 
     var isEmpty: Bool { writer.isEmpty }
 
+    /// Bytes formatted and not yet taken.
+    var byteCount: Int { writer.buffer.count }
+
     mutating func event(_ event: SSEEvent, observation: Observation?) {
         guard !quiet else { return }
         let bytes = event.data.utf8.count
@@ -86,7 +89,7 @@ struct TailRenderer {
         }
     }
 
-    mutating func poll(_ poll: PollConnection.Poll) {
+    mutating func poll(_ poll: TailPoll) {
         guard !quiet else { return }
         if jsonl {
             writer.appendRaw(#"{"kind":"poll","status":"#)
@@ -232,5 +235,39 @@ struct TailRenderer {
         var text = text
         text.withUTF8 { writer.appendBytes($0) }
         writer.appendRaw(0x0A)
+    }
+}
+
+/// One poll as `tail` shows it: a live poll of `tail --poll`, or an archived one (`replay`).
+struct TailPoll {
+    var status: Int?
+    var wireBytes: Int64
+    var bodyBytes: Int
+    var changed: Bool
+    var patch: JSONPatch
+    var patchBytes: Int
+    var skipped = 0
+    var document: JSONValue?
+    var error: String?
+
+    init(
+        status: Int?, wireBytes: Int64, bodyBytes: Int, changed: Bool, patch: JSONPatch, patchBytes: Int,
+        document: JSONValue?
+    ) {
+        self.status = status
+        self.wireBytes = wireBytes
+        self.bodyBytes = bodyBytes
+        self.changed = changed
+        self.patch = patch
+        self.patchBytes = patchBytes
+        self.document = document
+    }
+
+    init(_ poll: PollConnection.Poll) {
+        self.init(
+            status: poll.status, wireBytes: poll.wireBytes, bodyBytes: poll.bodyBytes, changed: poll.changed,
+            patch: poll.patch, patchBytes: poll.patchBytes, document: poll.document)
+        skipped = poll.skipped
+        error = poll.error
     }
 }

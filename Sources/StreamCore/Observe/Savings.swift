@@ -28,22 +28,52 @@ public enum Savings {
     /// A group's streamed and polled wire bytes per second of running time; nil until both
     /// have run for a minute and something was polled.
     public static func groupPair(streamed: MetricsSnapshot, polled: MetricsSnapshot) -> Pair? {
-        let streamedTime = streamed.runningTime
-        let polledTime = polled.runningTime
-        guard streamedTime >= minimumRunning, polledTime >= minimumRunning, polled.wireBytes > 0 else { return nil }
+        groupPair(
+            streamedBytes: streamed.wireBytes, streamedTime: streamed.runningTime,
+            polledBytes: polled.wireBytes, polledTime: polled.runningTime)
+    }
+
+    /// `groupPair` from totals: the wire bytes each side moved over its running time (the
+    /// monitor's since a stream started, the archive report's within a period).
+    public static func groupPair(
+        streamedBytes: Int64, streamedTime: Duration, polledBytes: Int64, polledTime: Duration
+    ) -> Pair? {
+        guard streamedTime >= minimumRunning, polledTime >= minimumRunning, polledBytes > 0 else { return nil }
         return Pair(
-            streamed: Double(streamed.wireBytes) / streamedTime.seconds,
-            polled: Double(polled.wireBytes) / polledTime.seconds)
+            streamed: Double(streamedBytes) / streamedTime.seconds,
+            polled: Double(polledBytes) / polledTime.seconds)
     }
 
     /// A lone poller's would-be streamed bytes against its polled body bytes, each per second
     /// of running time; nil until it has run for a minute and a body arrived.
     public static func pollerPair(_ metrics: MetricsSnapshot) -> Pair? {
-        let time = metrics.runningTime
-        guard time >= minimumRunning, metrics.pollBodyBytes > 0 else { return nil }
+        pollerPair(
+            wouldBePatchBytes: metrics.wouldBePatchBytes, pollBodyBytes: metrics.pollBodyBytes,
+            time: metrics.runningTime)
+    }
+
+    /// `pollerPair` from totals over a running time.
+    public static func pollerPair(wouldBePatchBytes: Int64, pollBodyBytes: Int64, time: Duration) -> Pair? {
+        guard time >= minimumRunning, pollBodyBytes > 0 else { return nil }
         return Pair(
-            streamed: Double(metrics.wouldBePatchBytes) / time.seconds,
-            polled: Double(metrics.pollBodyBytes) / time.seconds)
+            streamed: Double(wouldBePatchBytes) / time.seconds,
+            polled: Double(pollBodyBytes) / time.seconds)
+    }
+
+    /// A count per hour of running time; nil before `minimumRunning` of it.
+    public static func perHour(_ count: Double, running time: Duration) -> Double? {
+        time >= minimumRunning ? count / time.seconds * 3600 : nil
+    }
+
+    /// Changes a group's poller missed an hour: the stream saw more changes an hour (of its
+    /// running time) than the poller's responses showed (of its own: several changes between
+    /// two polls look like one); nil until both ran a minute.
+    public static func missedPerHour(
+        streamedChanges: Int64, streamedTime: Duration, polledChanges: Int64, polledTime: Duration
+    ) -> Double? {
+        guard let seen = perHour(Double(streamedChanges), running: streamedTime),
+              let polled = perHour(Double(polledChanges), running: polledTime) else { return nil }
+        return max(0, seen - polled)
     }
 
     public static func group(streamed: MetricsSnapshot, polled: MetricsSnapshot) -> Double? {

@@ -20,13 +20,13 @@ public struct GroupFigures: Sendable {
     /// Changes the poller missed an hour: the stream saw more changes than the poller's
     /// responses showed (several changes between two polls look like one).
     public var missedPerHour: Double? {
-        guard let seen = streamedChangesPerHour, let polled = polledChangesPerHour else { return nil }
-        return max(0, seen - polled)
+        Savings.missedPerHour(
+            streamedChanges: streamed.metrics.changes, streamedTime: streamed.metrics.runningTime,
+            polledChanges: polled.metrics.changes, polledTime: polled.metrics.runningTime)
     }
 
     static func perHour(_ count: Double, _ snapshot: StreamSnapshot) -> Double? {
-        let time = snapshot.metrics.runningTime
-        return time >= Savings.minimumRunning ? count / time.seconds * 3600 : nil
+        Savings.perHour(count, running: snapshot.metrics.runningTime)
     }
 }
 

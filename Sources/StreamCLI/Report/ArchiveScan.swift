@@ -1,0 +1,58 @@
+import StreamCore
+import StreamEngine
+
+/// Reads a stream's archive part by part (one part in memory at a time), handing each record
+/// inside the period, and those before it that a report needs, to `body`.
+struct ArchiveScan {
+    let source: any ArchiveSource
+    let period: ReportPeriod
+    /// Said for each torn or unreadable line (and part): never a reason to stop.
+    let warn: (String) -> Void
+
+    /// The parts that may hold records of the period: none of a day after it, and of the days
+    /// before it only the last part (a part may run past midnight, and it holds the counters a
+    /// run had reached before the period began).
+    func parts(of stream: String) throws(FileError) -> [ArchivePartReference] {
+        let all = try source.parts(of: stream)
+        let firstDay = period.since.dateString
+        let lastDay = period.until.dateString
+        let lastBefore = all.lastIndex { $0.date.map { $0 < firstDay } ?? false }
+        return all.enumerated().compactMap { index, part in
+            guard let date = part.date else { return part }
+            if date > lastDay { return nil }
+            if date < firstDay && index != lastBefore { return nil }
+            return part
+        }
+    }
+
+    /// Each record of the stream's parts that may matter, in archive order; `body` returns
+    /// false to stop.
+    func forEachRecord(of stream: String, _ body: (JSONValue) -> Bool) throws(FileError) {
+        for part in try parts(of: stream) {
+            let result: JSONLinesReader.Result
+            do {
+                result = try source.read(part, of: stream)
+            } catch {
+                warn("\(error); skipped")
+                continue
+            }
+            for warning in result.warnings { warn(warning) }
+            for record in result.records where !body(record) { return }
+        }
+    }
+
+    /// The reports of the streams `streamFilter` names (all when nil); streams with nothing in
+    /// the period are left out.
+    func streamReports(stream streamFilter: String?) throws(FileError) -> [StreamReport] {
+        var reports: [StreamReport] = []
+        for stream in try source.streams() where streamFilter == nil || stream == streamFilter {
+            var accumulator = StreamAccumulator(id: stream, period: period)
+            try forEachRecord(of: stream) { record in
+                accumulator.add(record)
+                return true
+            }
+            if let report = accumulator.report() { reports.append(report) }
+        }
+        return reports
+    }
+}
