@@ -8,9 +8,9 @@ import StreamCore
 /// closed part compressed. Archives written before segments have day-long parts without the
 /// time (`2026-12-02.jsonl`), read as starting at midnight. Names sort in the order they were
 /// written (`.` sorts before `T` and `T` before `_`, and part numbers have six digits).
-struct ArchivePart: Comparable, Hashable {
+package struct ArchivePart: Comparable, Hashable, Sendable {
     /// `2026-12-02`.
-    var date: String
+    package var date: String
     /// Seconds after midnight at which the segment starts; nil for a day-long part.
     var start: Int?
     var number: Int
@@ -43,7 +43,7 @@ struct ArchivePart: Comparable, Hashable {
     }
 
     /// Parses a name `name` gives; nil for any other file.
-    init?(name: String) {
+    package init?(name: String) {
         var rest = Substring(name)
         if rest.hasSuffix(".jsonl.gz") {
             compressed = true
@@ -136,7 +136,7 @@ struct ArchivePart: Comparable, Hashable {
     /// The same part, before or after compression.
     var uncompressed: ArchivePart { ArchivePart(date: date, start: start, number: number) }
 
-    static func < (lhs: ArchivePart, rhs: ArchivePart) -> Bool {
+    package static func < (lhs: ArchivePart, rhs: ArchivePart) -> Bool {
         (lhs.date, lhs.start ?? -1, lhs.number, lhs.compressed ? 1 : 0)
             < (rhs.date, rhs.start ?? -1, rhs.number, rhs.compressed ? 1 : 0)
     }

@@ -128,6 +128,22 @@ final class ArchiveSegmentTests: XCTestCase {
         XCTAssertEqual(UploadedParts.names(in: streamDirectory).count, 2)
     }
 
+    /// A segment's S3 key names its stream, day, start and number, and reads back.
+    func testObjectKeysNameTheStreamTheStartAndTheNumber() throws {
+        let part = ArchivePart(date: "2026-12-02", start: 36_000, number: 3, compressed: true)
+        let key = part.objectKey(prefix: "archive/eu/", stream: "quotes-eu")
+        XCTAssertEqual(key, "archive/eu/quotes-eu/2026/12/02/quotes-eu-20261202T100000Z-000003.jsonl.gz")
+        XCTAssertEqual(ArchivePart(objectKey: key), part)
+        XCTAssertEqual(part.objectKey(prefix: "", stream: "q"), "q/2026/12/02/q-20261202T100000Z-000003.jsonl.gz")
+        let older = try XCTUnwrap(ArchivePart(name: "2026-12-02_000001.jsonl.gz"))
+        XCTAssertEqual(older.objectKey(prefix: "p", stream: "q"), "p/q/2026/12/02/q-20261202T000000Z-000001.jsonl.gz")
+        for other in ["p/q/2026/12/02/q-20261202T100000Z-000003.jsonl", "p/q/2026/12/03/q-20261202T100000Z-000003.jsonl.gz",
+                      "p/q/2026/12/02/r-20261202T100000Z-000003.jsonl.gz", "q-20261202T100000Z-000003.jsonl.gz",
+                      "p/q/2026/12/02/q-20261202T100000Z.jsonl.gz", "p/q/2026/12/02/q-20261202T250000Z-000001.jsonl.gz"] {
+            XCTAssertNil(ArchivePart(objectKey: other), other)
+        }
+    }
+
     /// A segment is at most 64 MiB whatever the cap, so that it goes to S3 in one PUT.
     func testAPartIsAtMostSixtyFourMiB() {
         XCTAssertEqual(StreamArchive(root: directory, stream: "s", maxBytes: 10 << 30).partBytes, 64 << 20)

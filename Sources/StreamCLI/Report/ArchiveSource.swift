@@ -62,7 +62,7 @@ struct LocalArchiveSource: ArchiveSource {
         let names = StreamArchive(root: root, stream: stream).files().map(\.name)
         let present = Set(names)
         return names.filter { !present.contains($0 + ".gz") }.map {
-            ArchivePartReference(name: $0, date: ArchivePartDate.date(of: $0))
+            ArchivePartReference(name: $0, date: ArchivePart(name: $0)?.date)
         }
     }
 
@@ -73,20 +73,5 @@ struct LocalArchiveSource: ArchiveSource {
     private static func isDirectory(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
-    }
-}
-
-/// The UTC day of a part named by `ArchivePart`. `ArchivePart` is internal to StreamEngine:
-/// until it is `package`, this reads the ten-character date its names begin with, and says
-/// nil (the part is read whole) for any name that does not begin so. The date only lets
-/// whole days be skipped; every record is still filtered by its own time.
-enum ArchivePartDate {
-    static func date(of name: String) -> String? {
-        let date = name.utf8.prefix(10)
-        guard date.count == 10 else { return nil }
-        let isDate = date.enumerated().allSatisfy { index, byte in
-            index == 4 || index == 7 ? byte == 0x2D : (0x30...0x39).contains(byte)
-        }
-        return isDate ? String(decoding: date, as: UTF8.self) : nil
     }
 }

@@ -114,10 +114,10 @@ struct StreamAccumulator {
         return (try? JSONParser.parse(data)) != nil
     }
 
-    /// A poll body's size: the record's `bytes` when it has one, else the body as compact JSON
-    /// (the archive keeps the parsed body, not the bytes that came).
+    /// A poll body's size: the record's `bodyBytes` (the bytes that came), else (an archive
+    /// from before they were recorded) the body as compact JSON.
     static func bodyBytes(_ record: JSONObject, _ body: JSONValue) -> Int {
-        record["bytes"]?.numberValue?.intValue ?? JSONWriter.data(body).count
+        record["bodyBytes"]?.numberValue?.intValue ?? JSONWriter.data(body).count
     }
 
     /// What the period's records say of the stream (nil: nothing in the period).
