@@ -120,6 +120,7 @@ package final class S3Client: Sendable {
 
     // MARK: Waiting forms, for the command line
 
+    @discardableResult
     package func putAndWait(key: String, body: [UInt8], contentType: String = "application/octet-stream")
         throws(S3Error) -> Stored {
         try wait { put(key: key, body: body, contentType: contentType, completion: $0) }
