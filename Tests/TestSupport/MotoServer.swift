@@ -86,7 +86,8 @@ package final class MotoServer {
     func setUp() throws {
         try call("POST", "/moto-api/seed?a=13")
         let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
-        let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"#
+        let trust =
+            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"#
             + #""Action":"sts:AssumeRole"}]}"#
         try iam(["Action": "CreateUser", "UserName": "streamtop"])
         let key = try iam(["Action": "CreateAccessKey", "UserName": "streamtop"])
@@ -95,12 +96,16 @@ package final class MotoServer {
         try iam(["Action": "PutUserPolicy", "UserName": "streamtop", "PolicyName": "s3", "PolicyDocument": policy])
         try iam(["Action": "CreateRole", "RoleName": "uploader", "AssumeRolePolicyDocument": trust])
         try iam(["Action": "PutRolePolicy", "RoleName": "uploader", "PolicyName": "s3", "PolicyDocument": policy])
-        let assumed = try call("POST", "/", service: "sts", form: [
-            "Action": "AssumeRole", "Version": "2011-06-15", "RoleSessionName": "tests",
-            "RoleArn": "arn:aws:iam::123456789012:role/uploader",
-        ])
-        session = (try MotoServer.element("AccessKeyId", in: assumed), try MotoServer.element("SecretAccessKey", in: assumed),
-                   try MotoServer.element("SessionToken", in: assumed))
+        let assumed = try call(
+            "POST", "/", service: "sts",
+            form: [
+                "Action": "AssumeRole", "Version": "2011-06-15", "RoleSessionName": "tests",
+                "RoleArn": "arn:aws:iam::123456789012:role/uploader",
+            ])
+        session = (
+            try MotoServer.element("AccessKeyId", in: assumed), try MotoServer.element("SecretAccessKey", in: assumed),
+            try MotoServer.element("SessionToken", in: assumed)
+        )
         for bucket in buckets { try call("PUT", "/\(bucket)", service: "s3") }
         try call("POST", "/moto-api/reset-auth", body: Array("0".utf8))
     }
@@ -118,14 +123,16 @@ package final class MotoServer {
     ) throws -> String {
         var headers: [String] = []
         if let service {
-            headers.append("Authorization: AWS4-HMAC-SHA256 Credential=setup/20260101/\(region)/\(service)/aws4_request, "
-                + "SignedHeaders=host, Signature=0")
+            headers.append(
+                "Authorization: AWS4-HMAC-SHA256 Credential=setup/20260101/\(region)/\(service)/aws4_request, "
+                    + "SignedHeaders=host, Signature=0")
         }
         var body = body
         if let form {
             headers.append("Content-Type: application/x-www-form-urlencoded")
-            body = Array(form.sorted { $0.key < $1.key }.map { "\(formEncode($0.key))=\(formEncode($0.value))" }
-                .joined(separator: "&").utf8)
+            body = Array(
+                form.sorted { $0.key < $1.key }.map { "\(formEncode($0.key))=\(formEncode($0.value))" }
+                    .joined(separator: "&").utf8)
         } else if !body.isEmpty {
             headers.append("Content-Type: text/plain")
         }
@@ -139,7 +146,8 @@ package final class MotoServer {
     }
 
     static func element(_ name: String, in xml: String) throws -> String {
-        guard let start = xml.range(of: "<\(name)>"), let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex)
+        guard let start = xml.range(of: "<\(name)>"),
+            let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex)
         else { throw MotoError("no <\(name)> in moto's answer: \(xml.prefix(500))") }
         return String(xml[start.upperBound..<end.lowerBound])
     }
@@ -147,7 +155,8 @@ package final class MotoServer {
     // MARK: HTTP/1.1 over a socket, one request a connection
 
     /// Sends one request and reads the whole answer (moto closes the connection after it).
-    func exchange(_ method: String, _ path: String, headers: [String] = [], body: [UInt8] = []) throws -> (Int, String) {
+    func exchange(_ method: String, _ path: String, headers: [String] = [], body: [UInt8] = []) throws -> (Int, String)
+    {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw MotoError("socket: \(errno)") }
         defer { close(fd) }
@@ -158,11 +167,16 @@ package final class MotoServer {
         address.sin_port = port.bigEndian
         address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw MotoError("cannot connect to port \(port): errno \(errno)") }
-        let head = (["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close",
-                     "Content-Length: \(body.count)"] + headers).joined(separator: "\r\n") + "\r\n\r\n"
+        let head =
+            ([
+                "\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close",
+                "Content-Length: \(body.count)",
+            ] + headers).joined(separator: "\r\n") + "\r\n\r\n"
         let request = Array(head.utf8) + body
         var sent = 0
         while sent < request.count {
@@ -181,7 +195,9 @@ package final class MotoServer {
         let text = String(decoding: reply, as: UTF8.self)
         let parts = text.components(separatedBy: "\r\n\r\n")
         let statusLine = parts.first?.split(separator: " ") ?? []
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw MotoError("no HTTP answer from moto") }
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+            throw MotoError("no HTTP answer from moto")
+        }
         return (status, parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
 

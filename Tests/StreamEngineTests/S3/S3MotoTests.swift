@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import XCTest
+
 @testable import StreamCore
 @testable import StreamEngine
 
@@ -20,7 +21,8 @@ final class S3MotoTests: XCTestCase {
     }
 
     func client(bucket: String = "archive", secret: String? = nil, session: Bool = false, token: String? = nil)
-        throws -> S3Client {
+        throws -> S3Client
+    {
         let location = try S3Location("s3://\(bucket)/q", endpoint: moto.endpoint, region: moto.region)
         var credentials = AWSCredentials(
             accessKeyID: moto.accessKeyID, secretAccessKey: secret ?? moto.secretAccessKey, source: "the test")
@@ -57,11 +59,15 @@ final class S3MotoTests: XCTestCase {
         let s3 = try client()
         try s3.putAndWait(key: "q/big", body: randomBytes(100_000, seed: 2))
         XCTAssertThrowsError(try s3.getAndWait(key: "q/big", limit: 50_000)) { error in
-            XCTAssertEqual("\(error)", "S3 bucket 'archive': GET q/big: the response is larger than the limit of 48.8 KiB")
+            XCTAssertEqual(
+                "\(error)", "S3 bucket 'archive': GET q/big: the response is larger than the limit of 48.8 KiB")
         }
         XCTAssertThrowsError(try s3.getAndWait(key: "q/none", limit: 50_000)) { error in
-            XCTAssertEqual((error as? S3Error)?.kind, .http(status: 404, code: "NoSuchKey",
-                                                             message: "The specified key does not exist."))
+            XCTAssertEqual(
+                (error as? S3Error)?.kind,
+                .http(
+                    status: 404, code: "NoSuchKey",
+                    message: "The specified key does not exist."))
         }
     }
 
@@ -80,23 +86,32 @@ final class S3MotoTests: XCTestCase {
     func testAWrongSecretIsRefusedNamingTheBucket() throws {
         let s3 = try client(secret: "wrong" + moto.secretAccessKey)
         XCTAssertThrowsError(try s3.putAndWait(key: "q/2026/x.gz", body: [1, 2, 3])) { error in
-            XCTAssertEqual("\(error)", "S3 bucket 'archive': PUT q/2026/x.gz: SignatureDoesNotMatch (The request "
-                + "signature we calculated does not match the signature you provided. Check your key and signing method.)")
+            XCTAssertEqual(
+                "\(error)",
+                "S3 bucket 'archive': PUT q/2026/x.gz: SignatureDoesNotMatch (The request "
+                    + "signature we calculated does not match the signature you provided. "
+                    + "Check your key and signing method.)"
+            )
             XCTAssertFalse((error as? S3Error)?.isTransient ?? true)
         }
         let unknown = S3Client(
-            location: s3.location, credentials: .init(accessKeyID: "AKIAUNKNOWN", secretAccessKey: "unknown-secret", source: "t"),
+            location: s3.location,
+            credentials: .init(accessKeyID: "AKIAUNKNOWN", secretAccessKey: "unknown-secret", source: "t"),
             loop: loop)
         XCTAssertThrowsError(try unknown.listAndWait(prefix: "")) { error in
-            XCTAssertEqual((error as? S3Error)?.kind, .http(status: 403, code: "InvalidAccessKeyId",
-                message: "The AWS Access Key Id you provided does not exist in our records."))
+            XCTAssertEqual(
+                (error as? S3Error)?.kind,
+                .http(
+                    status: 403, code: "InvalidAccessKeyId",
+                    message: "The AWS Access Key Id you provided does not exist in our records."))
         }
     }
 
     func testAMissingBucketIsSaidSo() throws {
         let s3 = try client(bucket: "no-such-bucket")
         XCTAssertThrowsError(try s3.putAndWait(key: "q/x", body: [1])) { error in
-            XCTAssertEqual("\(error)", "S3 bucket 'no-such-bucket': PUT q/x: NoSuchBucket (The specified bucket does not exist)")
+            XCTAssertEqual(
+                "\(error)", "S3 bucket 'no-such-bucket': PUT q/x: NoSuchBucket (The specified bucket does not exist)")
         }
     }
 
@@ -120,8 +135,11 @@ final class S3MotoTests: XCTestCase {
         XCTAssertEqual(try s3.getAndWait(key: "q/session", limit: 10), [4, 5])
         let wrongToken = try client(session: true, token: "not-the-token")
         XCTAssertThrowsError(try wrongToken.getAndWait(key: "q/session", limit: 10)) { error in
-            XCTAssertEqual((error as? S3Error)?.kind, .http(status: 400, code: "InvalidToken",
-                message: "The provided token is malformed or otherwise invalid."))
+            XCTAssertEqual(
+                (error as? S3Error)?.kind,
+                .http(
+                    status: 400, code: "InvalidToken",
+                    message: "The provided token is malformed or otherwise invalid."))
         }
     }
 
@@ -136,14 +154,18 @@ final class S3MotoTests: XCTestCase {
         let session = try client(session: true)
         XCTAssertThrowsError(try session.listAndWait(prefix: "")) { errors.append("\($0)") }
         let request = session.request(url: session.location.objectURL(key: "k"), payloadSHA256: "0")
-        let shown = errors + [
-            "\(session.credentials)", String(reflecting: session.credentials), "\(request)", String(reflecting: request),
-            "\(request.awsSigV4!)", String(reflecting: request.awsSigV4!),
-        ]
+        let shown =
+            errors + [
+                "\(session.credentials)", String(reflecting: session.credentials), "\(request)",
+                String(reflecting: request),
+                "\(request.awsSigV4!)", String(reflecting: request.awsSigV4!),
+            ]
         XCTAssertEqual(errors.count, 3)
         for text in shown {
-            for secret in [moto.secretAccessKey, moto.session.secretAccessKey, moto.session.sessionToken, "wrong-secret-value",
-                           "bad-token-value", moto.accessKeyID, moto.session.accessKeyID] {
+            for secret in [
+                moto.secretAccessKey, moto.session.secretAccessKey, moto.session.sessionToken, "wrong-secret-value",
+                "bad-token-value", moto.accessKeyID, moto.session.accessKeyID,
+            ] {
                 XCTAssertFalse(text.contains(secret), "\(text) shows a credential")
             }
         }
