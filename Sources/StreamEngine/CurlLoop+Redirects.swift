@@ -23,8 +23,10 @@ extension CurlLoop {
         guard let easy = transfer.easy else { return }
         var status = 0
         ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        // A 304, or a 3xx without a Location, is an answer like any other.
-        if (300..<400).contains(status) && transfer.responseHeaders.contains(where: { $0.name == "location" }) {
+        // A 304, or a 3xx without a Location, is an answer like any other; so is any 3xx to a
+        // signed request (the credentials would go wherever it points).
+        if transfer.request.awsSigV4 == nil && (300..<400).contains(status)
+            && transfer.responseHeaders.contains(where: { $0.name == "location" }) {
             transfer.redirectStatus = status
         }
     }
@@ -84,6 +86,7 @@ extension CurlLoop {
         let old = transfer.headerList
         var list: UnsafeMutablePointer<curl_slist>?
         let headers = transfer.request.headers + (transfer.leftOrigin ? [] : transfer.request.sameOriginHeaders)
+            + (transfer.request.awsSigV4?.headers ?? [])
         for header in headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
         transfer.headerList = list

@@ -21,6 +21,8 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
     private var running = true
     private let stopped = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// The loop's thread, once it runs (for `isLoopThread`).
+    private let loopThread = Mutex<pthread_t?>(nil)
     let clock = SystemTimeSource()
     /// The CA file from the environment, trusted by every transfer without one of its own.
     let environmentCAFile: CAFile?
@@ -53,6 +55,12 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         let thread = Thread { [self] in run() }
         thread.name = "streamtop-engine"
         thread.start()
+    }
+
+    /// Whether the caller runs on the loop's thread, where waiting for a transfer would wait forever.
+    package var isLoopThread: Bool {
+        guard let thread = loopThread.withLock({ $0 }) else { return false }
+        return pthread_equal(thread, pthread_self()) != 0
     }
 
     // MARK: Commands from any thread
@@ -97,6 +105,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
     // MARK: The loop (engine thread)
 
     private func run() {
+        loopThread.withLock { $0 = pthread_self() }
         var events = [epoll_event](repeating: epoll_event(), count: 512)
         var stillRunning: Int32 = 0
         while running {
@@ -192,6 +201,7 @@ public final class CurlLoop: @unchecked Sendable {  // mutable state is owned by
         }
         if let method = request.method { ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method) }
         if let socket = request.unixSocket { ccurl_easy_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
+        if let signing = request.awsSigV4 { CurlLoop.sign(easy, with: signing) }
         ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         // Thousands of mostly idle streams: keep each handle's buffers small (GETs upload nothing).
         ccurl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 << 10)

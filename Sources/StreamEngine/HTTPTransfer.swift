@@ -35,6 +35,9 @@ public final class HTTPTransfer: @unchecked Sendable {  // configured before `st
         /// Connect to this Unix socket instead of the URL's host (the control API's
         /// `streamtop.sock`); the URL still gives the path and the `Host` header.
         public var unixSocket: String?
+        /// Sign with AWS Signature Version 4 (S3). The credentials go to libcurl only: no
+        /// message, log or description of the request shows them.
+        package var awsSigV4: AWSSigning?
 
         public init(url: String, headers: [(name: String, value: String)] = []) {
             self.url = url

@@ -60,17 +60,7 @@ final class MonitorTmuxTests: XCTestCase {
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
     func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
 
-    static func freePort() -> UInt16 {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return UInt16(bigEndian: address.sin_port)
-    }
+    static func freePort() -> UInt16 { freeLoopbackPort() }
 
     override func tearDown() {
         _ = try? tmux("kill-server")
