@@ -1,4 +1,5 @@
 import StreamCore
+import StreamEngine
 
 /// Where the archive goes and how it is cut: `run`'s `--s3 s3://BUCKET/PREFIX`,
 /// `--s3-endpoint URL`, `--s3-region R`, `--s3-keep-local` and `--archive-segment SECONDS`,
@@ -110,4 +111,33 @@ struct ArchiveOptions: Equatable {
             throw RegistryError(location: "archive", reason: "endpoint and region need \"s3\": \"s3://BUCKET/PREFIX\"")
         }
     }
+}
+
+extension ArchiveOptions {
+    /// What the engine needs to send the archive to S3 (nil: it stays local); the bucket and
+    /// the credentials are checked now, so that a mistake is said at start, not an hour later.
+    func uploadSettings(environment: [String: String]) throws(ArchiveSetupError) -> ArchiveUploadSettings? {
+        guard let s3 else { return nil }
+        let location: S3Location
+        do {
+            location = try S3Location(s3, endpoint: endpoint, region: region, environment: environment)
+        } catch {
+            throw ArchiveSetupError(message: "--s3: \(error)")
+        }
+        let credentials: AWSCredentials
+        do {
+            credentials = try AWSCredentials.resolve(environment: environment)
+        } catch {
+            throw ArchiveSetupError(message: "--s3 \(location): \(error)")
+        }
+        return ArchiveUploadSettings(keepLocal: keepLocal) { loop in
+            S3Client(location: location, credentials: credentials, loop: loop)
+        }
+    }
+}
+
+/// Why the archive's S3 settings cannot be used, said at start.
+struct ArchiveSetupError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

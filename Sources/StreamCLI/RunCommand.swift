@@ -126,6 +126,9 @@ struct RunCommand: StreamtopCommand {
         if attachTarget != nil && headless {
             throw UsageError("--attach is for the monitor; --headless runs an engine")
         }
+        if attachTarget != nil && (archive != ArchiveOptions.Given()) {
+            throw UsageError("--attach joins an engine as it runs; its archive settings are its own")
+        }
         if let text = scanned.options["disk-budget"]?.last {
             guard let bytes = HumanUnits.parseBytes(text) else {
                 throw UsageError("--disk-budget: '\(text)' is not a size; give one such as 500M or 2G")
@@ -158,6 +161,16 @@ struct RunCommand: StreamtopCommand {
         if let attachTarget { return attach(to: attachTarget, context) }
         guard let registry = context.loadRegistry(config: config) else { return 1 }
         let state = Self.stateDirectory(override: stateDirectory, shard: shard, environment: context.environment)
+        var storage = StorageLimits(diskBudget: diskBudget)
+        let upload: ArchiveUploadSettings?
+        do {
+            let options = try ArchiveOptions(registry: registry, given: archive)
+            storage.archiveSegmentSeconds = options.segmentSeconds
+            upload = try options.uploadSettings(environment: context.environment)
+        } catch {
+            context.complain("\(error)")
+            return 1
+        }
         let mine = registry.streams.filter { shard.contains(id: $0.id) }
         let engine: Engine
         let registryPath = Paths.registry(override: config, environment: context.environment)
@@ -182,8 +195,7 @@ struct RunCommand: StreamtopCommand {
         do {
             engine = try Engine(
                 specs: registry.streams, stateDirectory: state, registryFile: RegistryFile(path: registryPath),
-                shard: shard,
-                storage: StorageLimits(diskBudget: diskBudget), environment: context.environment)
+                shard: shard, storage: storage, upload: upload, environment: context.environment)
         } catch {
             context.complain("\(error)")
             return 1

@@ -114,6 +114,9 @@ package final class ArchiveUploader: @unchecked Sendable {  // mutable state is 
         return queue.sync { waiting.isEmpty && inFlight == 0 }
     }
 
+    /// Waits until what `start` found was handled (tests).
+    package func drainForTests() { _ = drain(timeout: .seconds(30)) }
+
     /// The status now (tests; the store has the same).
     package var current: UploadStatus { queue.sync { status } }
 
