@@ -9,11 +9,12 @@ extension StreamRunner {
     /// How often a running stream archives its counters and checks its segment's end.
     static let archiveChoresInterval: Duration = .seconds(60)
 
-    /// The stream began or stopped running (on `queue`): counters now, and the minute's
-    /// chores from now on or no more. A stopped stream's segment ends with its counters.
+    /// The stream began running, or its connection ended (on `queue`): counters now, and the
+    /// minute's chores from now on or no more. A stopped stream's segment ends with its
+    /// counters, once all it received is counted.
     func archiveRunningChanged(running: Bool) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard archive != nil, !archiveEnded else { return }
+        guard archive != nil, !archiveEnded, running || archiveTimer != nil else { return }
         archiveTimer?.cancel()
         archiveTimer = nil
         archiveCounters()

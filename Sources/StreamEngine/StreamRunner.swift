@@ -168,12 +168,17 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         }
     }
 
+    /// Stops the stream: it says `stopped` at once (what a person who asked sees next, through
+    /// the API too), while its connection ends on the loop; nothing it reports meanwhile shows
+    /// it running again.
     func stop() {
         queue.async { [self] in
             wanted = false
             startWhenFinished = false
+            let connected = sse != nil || poller != nil
             sse?.stop()
             poller?.stop()
+            if connected && !stoppedByServer { setState(.stopped) }
         }
     }
 
@@ -302,6 +307,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .finished:
             sse = nil
             if !stoppedByServer { setState(.stopped) }
+            archiveRunningChanged(running: false)
             finished()
         }
         // A piece of the body is handled in one block: publish once at its end, at once when
@@ -367,6 +373,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         case .finished:
             poller = nil
             setState(.stopped)
+            archiveRunningChanged(running: false)
             finished()
         }
         schedulePublish()
@@ -407,13 +414,15 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     }
 
     private func setState(_ state: StreamState) {
-        guard state != status.state else { return }
+        // Stopped by a person: a report still on its way (a poll answered, an event) does not
+        // show the stream running; only a start does.
+        guard state != status.state, wanted || !state.isRunning else { return }
         let wasRunning = status.state.isRunning
         status.state = state
         status.since = time.now()
         metrics.stateChanged(open: state == .open, running: state.isRunning, at: time.now())
         write(.info, "state", ["state": .string(state.name)])
-        if state.isRunning != wasRunning { archiveRunningChanged(running: state.isRunning) }
+        if state.isRunning && !wasRunning { archiveRunningChanged(running: true) }
         if !state.isRunning {
             // Stopped (by a person or the server): the incident ends without a recovery message.
             incident.reset()

@@ -21,6 +21,9 @@ final class RemoteLinkTests: XCTestCase {
     let time = ManualScheduler()
 
     override func setUpWithError() throws {
+        // The in-memory screen measures with the C library in the current locale, as the
+        // terminal does: UTF-8, whatever other tests ran before (or none, under --filter).
+        DisplayWidth.measureUTF8()
         upstream = try LocalServer(configuration: .init(apis: [
             .init(name: "quotes", kind: "quotes", period: .milliseconds(50)),
             .init(name: "weather", kind: "weather", period: .milliseconds(50)),
@@ -164,7 +167,7 @@ final class RemoteLinkTests: XCTestCase {
         _ = controller.handle(.enter)
         _ = controller.handle(.character("l"))
         var screen = ScreenBuffer(rows: 60, columns: 120)
-        waitUntil("the detail view and the log pane to show what arrived") {
+        waitUntil("the detail view and the log pane to show what arrived; the screen:\n\(screen.text.joined(separator: "\n"))") {
             controller.refresh()
             MonitorRenderer.render(controller, into: &screen, glyphs: .unicode)
             let text = screen.text.joined(separator: "\n")
