@@ -23,12 +23,17 @@ struct ReplayCommand: StreamtopCommand {
             The state directory (default: $XDG_STATE_HOME/streamtop, else
             ~/.local/state/streamtop).
             """),
+        CommandOption(spellings: ["--config"], name: "config", value: "PATH", help: """
+            The registry, for the S3 location of its "archive" (--source s3 without --s3).
+            """),
+    ] + ArchiveSourceOptions.options + [
         CommandOption(spellings: ["--help", "-h"], name: "help", value: nil, help: "Show this help."),
     ]
 
     static var usage: String {
         """
         USAGE: streamtop replay <id> [--since WHEN] [--until WHEN] [--document] [--state-dir DIR]
+                                [--source local|s3] [--s3 s3://BUCKET/PREFIX] [--s3-endpoint URL]
 
         Prints the events a stream received, from its archive (<state-dir>/archive/<id>), in
         the form of 'streamtop tail --jsonl': one JSON object per line, each event as tail
@@ -57,6 +62,8 @@ struct ReplayCommand: StreamtopCommand {
     var until: String?
     var includeDocument = false
     var stateDirectory: String?
+    var config: String?
+    var source: ArchiveSourceOptions
 
     init(arguments: [String]) throws {
         let scanned = try CommandOption.scanner(ReplayCommand.options).scan(arguments)
@@ -70,6 +77,8 @@ struct ReplayCommand: StreamtopCommand {
         until = scanned.options["until"]?.last
         includeDocument = scanned.flags.contains("document")
         stateDirectory = scanned.options["state-dir"]?.last
+        config = scanned.options["config"]?.last
+        source = try ArchiveSourceOptions(scanned)
         _ = try period(now: SystemWallClock().now())
     }
 
@@ -86,7 +95,11 @@ struct ReplayCommand: StreamtopCommand {
             return 2
         }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        let source = LocalArchiveSource(stateDirectory: state)
+        let source: any ArchiveSource
+        do { source = try self.source.source(stateDirectory: state, config: config, context) } catch {
+            context.complain(Sanitizer.line("\(error)"))
+            return 1
+        }
         let streams: [String]
         do { streams = try source.streams() } catch {
             context.complain("cannot read the archive: \(error)")

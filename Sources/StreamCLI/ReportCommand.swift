@@ -19,12 +19,7 @@ struct ReportCommand: StreamtopCommand {
             """),
         CommandOption(spellings: ["--group"], name: "group", value: "G", help: "Only the streams of group G."),
         CommandOption(spellings: ["--stream"], name: "stream", value: "ID", help: "Only stream ID."),
-        CommandOption(spellings: ["--source"], name: "source", value: "local|s3", help: """
-            Where the archive is read: the state directory's (default), or
-            S3 (with --s3; not available yet).
-            """),
-        CommandOption(
-            spellings: ["--s3"], name: "s3", value: "s3://BUCKET/PREFIX", help: "The archive on S3 (--source s3)."),
+    ] + ArchiveSourceOptions.options + [
         CommandOption(spellings: ["--format"], name: "format", value: "FORMAT", help: """
             table (default: aligned, human units), csv (RFC 4180, a row per
             group and per stream, 'scope' says which), json (numbers
@@ -47,9 +42,10 @@ struct ReportCommand: StreamtopCommand {
     static var usage: String {
         """
         USAGE: streamtop report [--since WHEN] [--until WHEN] [--group G] [--stream ID]
-                                [--source local|s3] [--format table|csv|json|html] [--output FILE]
+                                [--source local|s3] [--s3 s3://BUCKET/PREFIX] [--s3-endpoint URL]
+                                [--s3-region R] [--format table|csv|json|html] [--output FILE]
 
-        Reports, from the archive (<state-dir>/archive), what each group and stream did over a
+        Reports, from the archive (<state-dir>/archive, or S3 with --s3), what each group and stream did over a
         period: per group the streamed and polled bytes, the poller's would-be patch bytes, the
         savings (1 - streamed / polled bytes per second of running time, as the monitor says;
         for a group without a stream, the poller's would-be patches against its bodies), the
@@ -89,6 +85,7 @@ struct ReportCommand: StreamtopCommand {
     var output: String?
     var config: String?
     var stateDirectory: String?
+    var source: ArchiveSourceOptions
 
     init(arguments: [String]) throws {
         let scanned = try CommandOption.scanner(ReportCommand.options).scan(arguments)
@@ -111,18 +108,7 @@ struct ReportCommand: StreamtopCommand {
             self.format = format
         }
         _ = try ReportPeriod.parse(since: since, until: until, now: SystemWallClock().now())
-        switch value("source") ?? "local" {
-        case "local":
-            if value("s3") != nil { throw UsageError("--s3 goes with --source s3") }
-        case "s3":
-            guard let url = value("s3") else { throw UsageError("--source s3 needs --s3 s3://BUCKET/PREFIX") }
-            guard url.hasPrefix("s3://") else {
-                throw UsageError("--s3 takes s3://BUCKET/PREFIX, not '\(Sanitizer.line(url))'")
-            }
-            throw UsageError("--source s3 is not available yet: copy the archive here and use --source local")
-        case let other:
-            throw UsageError("--source takes local or s3, not '\(Sanitizer.line(other))'")
-        }
+        source = try ArchiveSourceOptions(scanned)
     }
 
     func run(_ context: CommandContext) -> Int32 {
@@ -133,7 +119,11 @@ struct ReportCommand: StreamtopCommand {
             return 2
         }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        let source = LocalArchiveSource(stateDirectory: state)
+        let source: any ArchiveSource
+        do { source = try self.source.source(stateDirectory: state, config: config, context) } catch {
+            context.complain(Sanitizer.line("\(error)"))
+            return 1
+        }
         let scan = ArchiveScan(source: source, period: period) { context.complain("warning: " + Sanitizer.line($0)) }
         var streams: [StreamReport]
         do { streams = try scan.streamReports(stream: stream) } catch {

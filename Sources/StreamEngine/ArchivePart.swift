@@ -81,7 +81,7 @@ package struct ArchivePart: Comparable, Hashable, Sendable {
     /// The object key of this (compressed) part of stream `stream`'s archive under `prefix`:
     /// `PREFIX/<stream>/YYYY/MM/DD/<stream>-<UTC start, 20261202T100000Z>-<number, 6 digits>.jsonl.gz`.
     /// Keys sort by stream, then time, then number.
-    func objectKey(prefix: String, stream: String) -> String {
+    package func objectKey(prefix: String, stream: String) -> String {
         let start = start ?? 0
         let compact = date.replacingOccurrences(of: "-", with: "")
         let time = ArchivePart.digits(start / 3600, 2) + ArchivePart.digits(start / 60 % 60, 2)
@@ -94,7 +94,7 @@ package struct ArchivePart: Comparable, Hashable, Sendable {
 
     /// Parses an object key `objectKey` made: the stream and the part (compressed); nil for any
     /// other key.
-    init?(objectKey key: String) {
+    package init?(objectKey key: String) {
         let pieces = key.split(separator: "/", omittingEmptySubsequences: false)
         guard pieces.count >= 5, let name = pieces.last, name.hasSuffix(".jsonl.gz") else { return nil }
         let stream = pieces[pieces.count - 5]

@@ -195,14 +195,24 @@ final class ReportCommandTests: TemporaryHomeTestCase {
             (["--since", "2026-12-02", "--until", "2026-12-01"], "is after --until"),
             (["--format", "xml"], "--format takes table, csv, json or html, not 'xml'"),
             (["--source", "ftp"], "--source takes local or s3"),
-            (["--source", "s3"], "--source s3 needs --s3 s3://BUCKET/PREFIX"),
-            (["--source", "s3", "--s3", "s3://bucket/prefix"], "--source s3 is not available yet"),
+            (["--source", "local", "--s3", "s3://bucket/prefix"], "go with --source s3"),
+            (["--s3", "https://bucket/prefix"], "--s3 takes s3://BUCKET/PREFIX"),
+            (["--s3-region", "eu-west-1"], "go with --s3 s3://BUCKET/PREFIX"),
             (["--formt", "csv"], "did you mean '--format'?"),
             (["extra"], "unexpected argument 'extra'"),
         ]
         for (arguments, message) in cases {
             let result = run(["report"] + arguments)
             XCTAssertEqual(result.status, 2, "\(arguments)")
+            XCTAssertTrue(result.err.contains(message), "\(arguments): \(result.err)")
+        }
+        // Where S3 is, and with which credentials, is checked when the report runs.
+        for (arguments, message) in [
+            (["--source", "s3"], "--source s3 needs --s3 s3://BUCKET/PREFIX"),
+            (["--s3", "s3://Bad_Bucket/prefix"], "--s3:"),
+        ] {
+            let result = run(["report"] + arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments)")
             XCTAssertTrue(result.err.contains(message), "\(arguments): \(result.err)")
         }
         let help = run(["report", "--help"])

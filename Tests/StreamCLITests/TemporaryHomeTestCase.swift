@@ -16,11 +16,15 @@ class TemporaryHomeTestCase: XCTestCase {
         try? FileManager.default.removeItem(atPath: home)
     }
 
-    /// Runs `streamtop ARGUMENTS` in this process; the exit status and both outputs.
-    func run(_ arguments: [String]) -> (status: Int32, out: String, err: String) {
+    /// Runs `streamtop ARGUMENTS` in this process, with `environment` added to its own; the exit
+    /// status and both outputs.
+    func run(_ arguments: [String], environment: [String: String] = [:]) -> (status: Int32, out: String, err: String) {
         let out = MemorySink()
         let err = MemorySink()
-        let status = Streamtop.main(arguments, context: CommandContext(output: out, errors: err, environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/config"]))
+        let base: [String: String] = ["HOME": home, "XDG_CONFIG_HOME": home + "/config"]
+        let context = CommandContext(
+            output: out, errors: err, environment: base.merging(environment) { $1 })
+        let status = Streamtop.main(arguments, context: context)
         return (status, out.text, err.text)
     }
 }

@@ -12,7 +12,7 @@ struct ArchiveScan {
     /// The parts that may hold records of the period: none of a day after it, and of the days
     /// before it only the last part (a part may run past midnight, and it holds the counters a
     /// run had reached before the period began).
-    func parts(of stream: String) throws(FileError) -> [ArchivePartReference] {
+    func parts(of stream: String) throws -> [ArchivePartReference] {
         let all = try source.parts(of: stream)
         let firstDay = period.since.dateString
         let lastDay = period.until.dateString
@@ -27,7 +27,7 @@ struct ArchiveScan {
 
     /// Each record of the stream's parts that may matter, in archive order; `body` returns
     /// false to stop.
-    func forEachRecord(of stream: String, _ body: (JSONValue) -> Bool) throws(FileError) {
+    func forEachRecord(of stream: String, _ body: (JSONValue) -> Bool) throws {
         for part in try parts(of: stream) {
             let result: JSONLinesReader.Result
             do {
@@ -43,7 +43,7 @@ struct ArchiveScan {
 
     /// The reports of the streams `streamFilter` names (all when nil); streams with nothing in
     /// the period are left out.
-    func streamReports(stream streamFilter: String?) throws(FileError) -> [StreamReport] {
+    func streamReports(stream streamFilter: String?) throws -> [StreamReport] {
         var reports: [StreamReport] = []
         for stream in try source.streams() where streamFilter == nil || stream == streamFilter {
             var accumulator = StreamAccumulator(id: stream, period: period)

@@ -21,11 +21,11 @@ protocol ArchiveSource {
     /// Where it reads from, for messages ("/home/me/.local/state/streamtop/archive").
     var location: String { get }
     /// The ids of the streams it holds, sorted.
-    func streams() throws(FileError) -> [String]
+    func streams() throws -> [String]
     /// The parts of a stream, oldest first.
-    func parts(of stream: String) throws(FileError) -> [ArchivePartReference]
+    func parts(of stream: String) throws -> [ArchivePartReference]
     /// The records of one part; a torn last line or a line that is not JSON is a warning.
-    func read(_ part: ArchivePartReference, of stream: String) throws(FileError) -> JSONLinesReader.Result
+    func read(_ part: ArchivePartReference, of stream: String) throws -> JSONLinesReader.Result
 }
 
 /// The archive under `<state-dir>/archive/<stream>/`, as `StreamArchive` writes it.
@@ -38,7 +38,7 @@ struct LocalArchiveSource: ArchiveSource {
 
     var location: String { root }
 
-    func streams() throws(FileError) -> [String] {
+    func streams() throws -> [String] {
         var entries: [String] = []
         guard let directory = opendir(root) else {
             if errno == ENOENT { return [] }
@@ -58,7 +58,7 @@ struct LocalArchiveSource: ArchiveSource {
     /// The files `ArchivePart` names (through `StreamArchive.files()`, which lists only those,
     /// in the order they were written). A part left uncompressed beside its whole compressed
     /// copy (compressed before a crash) is read once, compressed, as the disk keeper does.
-    func parts(of stream: String) throws(FileError) -> [ArchivePartReference] {
+    func parts(of stream: String) throws -> [ArchivePartReference] {
         let names = StreamArchive(root: root, stream: stream).files().map(\.name)
         let present = Set(names)
         return names.filter { !present.contains($0 + ".gz") }.map {
@@ -66,7 +66,7 @@ struct LocalArchiveSource: ArchiveSource {
         }
     }
 
-    func read(_ part: ArchivePartReference, of stream: String) throws(FileError) -> JSONLinesReader.Result {
+    func read(_ part: ArchivePartReference, of stream: String) throws -> JSONLinesReader.Result {
         try JSONLinesReader.readFile(path: "\(root)/\(stream)/\(part.name)")
     }
 
