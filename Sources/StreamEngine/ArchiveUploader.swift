@@ -87,6 +87,7 @@ package final class ArchiveUploader: @unchecked Sendable {  // mutable state is 
             for segment in found.sorted(by: { ($0.part, $0.path) < ($1.part, $1.path) }) {
                 add(segment.path, bytes: segment.bytes)
             }
+            publish()  // where segments go, from the start, even with nothing to send
             pump()
         }
     }
