@@ -467,8 +467,19 @@ if enabled("ui") {
     monitorRight = idle < 0.01
 }
 
+// MARK: The archive: streamtop report against gzip -dc | wc -l over the same segments
+
+var archiveRight = true
+if enabled("archive") {
+    // `--archive-mb N` (or STREAMTOP_BENCH_ARCHIVE_MB): the archive's size uncompressed, in MB.
+    let megabytes = CommandLine.arguments.firstIndex(of: "--archive-mb").flatMap {
+        $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]) : nil
+    } ?? ProcessInfo.processInfo.environment["STREAMTOP_BENCH_ARCHIVE_MB"].flatMap { Int($0) } ?? 1_000
+    archiveRight = ArchiveBench.run(megabytes: megabytes, withReplay: !CommandLine.arguments.contains("--no-replay"))
+}
+
 let missed = results.filter { $0.meetsTarget == false }
 let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight
-    && memoryRight && serviceRight
+    && memoryRight && serviceRight && archiveRight
 let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"])
 print(allRight ? "all targets met" : "MISSED: " + missedNames.joined(separator: "; "))
