@@ -30,8 +30,9 @@ enum ArchiveBench {
     /// directory: three SSE quote streams (a 47 KB snapshot every 2,000 patches, a text
     /// `message` now and then), two pollers (a body every 10 s, a 304 between), counters every
     /// minute; hourly segments in 16 MiB parts, then each part gzipped as the disk keeper does.
-    static func generate(megabytes: Int) -> Archive {
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-archive-\(getpid())").path
+    static func generate(megabytes: Int, state: String? = nil) -> Archive {
+        let state = state
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-archive-\(getpid())").path
         let root = state + "/archive"
         let budget = megabytes * 1_000_000
         var streams: [String: Int] = [:]

@@ -30,6 +30,16 @@ if let flag = CommandLine.arguments.firstIndex(of: "--write-capture"), flag + 1 
     exit(0)
 }
 
+// `--write-archive STATE_DIR MB` writes the archive benchmark's archive and exits, for profiling
+// `streamtop report --state-dir STATE_DIR --since 2026-11-19 --until 2026-11-22`.
+if let flag = CommandLine.arguments.firstIndex(of: "--write-archive"), flag + 2 < CommandLine.arguments.count,
+   let megabytes = Int(CommandLine.arguments[flag + 2])
+{
+    let archive = ArchiveBench.generate(megabytes: megabytes, state: CommandLine.arguments[flag + 1])
+    print("\(archive.segments.count) segments, \(archive.bytes) bytes uncompressed, \(archive.lines) lines")
+    exit(0)
+}
+
 // `--profile-ui N`: N monitor frames of 1,000 streams, for callgrind.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < CommandLine.arguments.count, let frames = Int(CommandLine.arguments[flag + 1]) {
     MonitorBench.profile(frames: frames)
