@@ -488,8 +488,25 @@ if enabled("archive") {
     archiveRight = ArchiveBench.run(megabytes: megabytes, withReplay: !CommandLine.arguments.contains("--no-replay"))
 }
 
+// MARK: Uploads: segments to a loopback S3 (moto) with 1,000 streams running
+
+var uploadRight = true
+if enabled("upload") {
+    func argument(_ flag: String) -> String? {
+        CommandLine.arguments.firstIndex(of: flag).flatMap {
+            $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
+        }
+    }
+    // `--upload-streams N`, `--upload-window SECONDS` (each phase), `--upload-segment SECONDS`.
+    var options = UploadBench.Options()
+    options.streams = argument("--upload-streams").flatMap { Int($0) } ?? options.streams
+    options.window = argument("--upload-window").flatMap { Double($0) } ?? options.window
+    options.segmentSeconds = argument("--upload-segment").flatMap { Int($0) } ?? options.segmentSeconds
+    uploadRight = UploadBench.run(options)
+}
+
 let missed = results.filter { $0.meetsTarget == false }
 let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight
-    && memoryRight && serviceRight && archiveRight
+    && memoryRight && serviceRight && archiveRight && uploadRight
 let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"])
 print(allRight ? "all targets met" : "MISSED: " + missedNames.joined(separator: "; "))
