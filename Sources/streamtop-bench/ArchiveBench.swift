@@ -38,7 +38,8 @@ enum ArchiveBench {
         var streams: [String: Int] = [:]
         var lines = 0
         for (index, id) in ["quotes-a", "quotes-b", "quotes-c"].enumerated() {
-            let written = writeStream(root: root, id: id, budget: budget * 3 / 15, seed: UInt64(10 + index), poll: false)
+            let written = writeStream(
+                root: root, id: id, budget: budget * 3 / 15, seed: UInt64(10 + index), poll: false)
             streams[id] = written.bytes
             lines += written.lines
         }
@@ -83,7 +84,8 @@ enum ArchiveBench {
                     "payloadBytes": .number(JSONNumber(counters.wire)), "events": .number(JSONNumber(counters.events)),
                     "snapshots": .number(JSONNumber(counters.snapshots)),
                     "patches": .number(JSONNumber(counters.patches)),
-                    "operations": .number(JSONNumber(counters.patches * 5)), "polls": .number(JSONNumber(counters.polls)),
+                    "operations": .number(JSONNumber(counters.patches * 5)),
+                    "polls": .number(JSONNumber(counters.polls)),
                     "notModified": .number(JSONNumber(counters.notModified)), "errors": 0, "reconnects": 0,
                     "changes": .number(JSONNumber(counters.changes)), "changeFrequency": .null,
                     "wouldBePatchBytes": .number(JSONNumber(counters.changes * 300)),
@@ -101,7 +103,8 @@ enum ArchiveBench {
                 let body = try! JSONParser.parse(text)
                 try! archive.append(kind: "poll", time: UTCTime(secondsSinceEpoch: time), fields: [
                     "status": 200, "wireBytes": .number(JSONNumber(text.utf8.count + 300)),
-                    "bodyBytes": .number(JSONNumber(text.utf8.count)), "patchBytes": 1200, "changed": true, "body": body,
+                    "bodyBytes": .number(JSONNumber(text.utf8.count)), "patchBytes": 1200, "changed": true,
+                    "body": body,
                 ])
                 try! archive.append(kind: "poll", time: UTCTime(secondsSinceEpoch: time + 5), fields: [
                     "status": 304, "wireBytes": 310, "patchBytes": 2,

@@ -19,7 +19,9 @@ final class ArchiveScanLinesTests: TemporaryHomeTestCase {
         }
     }
 
-    func pick<T>(_ random: inout SplitMix64, _ choices: [T]) -> T { choices[Int(random.next() % UInt64(choices.count))] }
+    func pick<T>(_ random: inout SplitMix64, _ choices: [T]) -> T {
+        choices[Int(random.next() % UInt64(choices.count))]
+    }
 
     func time(_ seconds: Double) -> String { UTCTime(secondsSinceEpoch: seconds).iso8601 }
 
@@ -44,7 +46,8 @@ final class ArchiveScanLinesTests: TemporaryHomeTestCase {
             counts += Int(random.next() % 50)
             let run = random.next() % 9 == 0 ? time(seconds - 30) : "2026-12-01T08:00:00.000Z"
             return ArchiveFixture.counters(
-                t, run: run, name: "s\(stream)", group: pick(&random, ["g1", "g2"]), mode: pick(&random, ["sse", "poll"]),
+                t, run: run, name: "s\(stream)", group: pick(&random, ["g1", "g2"]),
+                mode: pick(&random, ["sse", "poll"]),
                 running: counts, uptime: counts - counts / 10, wire: counts * 100, events: counts, patches: counts / 2,
                 changes: counts / 3, wouldBe: counts * 7, bodies: counts * 40)
         case 8:

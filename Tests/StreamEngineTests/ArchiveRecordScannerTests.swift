@@ -37,7 +37,9 @@ final class ArchiveRecordScannerTests: XCTestCase {
 
     // MARK: Random JSON text
 
-    func pick<T>(_ random: inout SplitMix64, _ choices: [T]) -> T { choices[Int(random.next() % UInt64(choices.count))] }
+    func pick<T>(_ random: inout SplitMix64, _ choices: [T]) -> T {
+        choices[Int(random.next() % UInt64(choices.count))]
+    }
 
     func whitespace(_ random: inout SplitMix64) -> String {
         random.next() % 6 == 0 ? pick(&random, [" ", "\t", "\r\n", "  \n "]) : ""
@@ -112,8 +114,8 @@ final class ArchiveRecordScannerTests: XCTestCase {
     /// accepts the parser parses, to the same fields; what it declines, the caller parses.
     func testBrokenRecordsAreNeverAcceptedWhenTheParserRejectsThem() {
         var random = SplitMix64(seed: 33)
-        let interesting: [UInt8] = Array("\"\\{}[]:,.-+eE0123456789tfnu \t\n".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC0, 0xE0,
-            0xED, 0xA0, 0xF0, 0xF4, 0xF5, 0xFF]
+        let interesting: [UInt8] = Array("\"\\{}[]:,.-+eE0123456789tfnu \t\n".utf8)
+            + [0x00, 0x1F, 0x7F, 0x80, 0xC0, 0xE0, 0xED, 0xA0, 0xF0, 0xF4, 0xF5, 0xFF]
         var declined = 0
         for round in 0..<20_000 {
             var line = Array(record(&random).utf8)
@@ -186,7 +188,8 @@ final class ArchiveRecordScannerTests: XCTestCase {
         }
         texts += ["2026-02-29T00:00:00.000Z", "2028-02-29T23:59:59.999Z", "2026-04-31T00:00:00.000Z",
                   "2026-13-01T00:00:00.000Z", "2026-12-02T24:00:00.000Z", "2026-12-02T10:60:00.000Z",
-                  "2026-12-02T10:00:60.000Z", "2026-12-02T10:00:00Z", "2026-12-02T10:00:00.000", "2026-12-02 10:00:00.000Z",
+                  "2026-12-02T10:00:60.000Z", "2026-12-02T10:00:00Z", "2026-12-02T10:00:00.000",
+                  "2026-12-02 10:00:00.000Z",
                   "2026-12-02T10:00:00.0a0Z", "x026-12-02T10:00:00.000Z", "", "2026-00-10T00:00:00.000Z",
                   "2026-12-00T00:00:00.000Z"]
         for text in texts {

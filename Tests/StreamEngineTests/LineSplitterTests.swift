@@ -85,7 +85,9 @@ final class LineSplitterTests: XCTestCase {
             XCTAssertEqual(read.records, expected.records, path)
             XCTAssertEqual(read.warnings, expected.warnings.map { $0.replacingOccurrences(of: plain, with: path) })
             var lines: [(Int, [UInt8])] = []
-            let torn = try JSONLinesReader.forEachLine(path: path) { line, number in lines.append((number, Array(line))) }
+            let torn = try JSONLinesReader.forEachLine(path: path) { line, number in
+                lines.append((number, Array(line)))
+            }
             let all = expectedLines(bytes)
             XCTAssertEqual(lines.map(\.0), all.map(\.0), path)
             XCTAssertEqual(lines.map(\.1), all.map(\.1), path)

@@ -1,8 +1,10 @@
 import StreamCore
 import StreamEngine
 
-/// Reads a stream's archive part by part (one part in memory at a time), handing each record
-/// inside the period, and those before it that a report needs, to `body`.
+/// Reads a stream's archive part by part, handing each record inside the period, and those
+/// before it that a report needs, to `body` (one part's records in memory at a time); a report
+/// from a source that reads lines (`ArchiveLineSource`) holds a chunk of a part instead, and
+/// reads most records in place.
 struct ArchiveScan {
     let source: any ArchiveSource
     let period: ReportPeriod
