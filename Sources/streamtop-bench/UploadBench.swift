@@ -69,10 +69,10 @@ enum UploadBench {
 
     /// One phase: an engine of `options.streams` streams with a state directory of its own,
     /// uploading to `endpoint` when given.
-    static func phase(_ options: Options, serverPort: UInt16, endpoint: String?) -> Phase {
-        let state = FileManager.default.temporaryDirectory
-            .appendingPathComponent("streamtop-upload-\(getpid())-\(endpoint == nil ? "local" : "s3")").path
-        defer { try? FileManager.default.removeItem(atPath: state) }
+    /// The state directory is left for the caller to remove once every phase ran: ext4 makes
+    /// the files created after many were deleted cost more (`recently_deleted` while it picks
+    /// an inode), so removing one phase's files would weigh on the next phase.
+    static func phase(_ options: Options, serverPort: UInt16, endpoint: String?, state: String) -> Phase {
         var storage = StorageLimits()
         storage.archiveSegmentSeconds = options.segmentSeconds
         let upload = endpoint.map { endpoint in
@@ -146,9 +146,12 @@ enum UploadBench {
                      options.rounds))
         var withouts: [Phase] = []
         var withs: [Phase] = []
-        for _ in 0..<options.rounds {
-            withouts.append(phase(options, serverPort: server.port, endpoint: nil))
-            withs.append(phase(options, serverPort: server.port, endpoint: "http://127.0.0.1:\(motoPort)"))
+        let states = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-upload-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: states) }
+        for round in 0..<options.rounds {
+            withouts.append(phase(options, serverPort: server.port, endpoint: nil, state: "\(states)/local\(round)"))
+            withs.append(phase(
+                options, serverPort: server.port, endpoint: "http://127.0.0.1:\(motoPort)", state: "\(states)/s3\(round)"))
         }
         // The least disturbed round of each (the other process on a 2-core machine only adds).
         let without = withouts.min { $0.cpuShare < $1.cpuShare }!
