@@ -6,13 +6,13 @@ import Darwin
 import CZlib
 
 /// gzip files through zlib: the archive's closed parts are compressed, and read back.
-enum GzipFile {
+package enum GzipFile {
     static let chunk = 64 << 10
 
     /// Compresses the file at `source` into a new file at `destination` (mode 0600, replacing
     /// one there), with the source's modification time, and syncs it. Returns its size. On a
     /// failure nothing is left at `destination`.
-    static func compress(_ source: String, to destination: String, level: Int32 = 6) throws(FileError) -> Int {
+    package static func compress(_ source: String, to destination: String, level: Int32 = 6) throws(FileError) -> Int {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw FileError(path: source, operation: "open", code: errno) }
         defer { close(input) }
@@ -79,6 +79,17 @@ enum GzipFile {
     /// The decompressed contents of the gzip file at `path`; more than `limit` bytes is an
     /// error (`EFBIG`), and so is a file that is not gzip or ends early (`EBADMSG`).
     static func contents(of path: String, limit: Int) throws(FileError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        try inflate(path, limit: limit) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Decompresses the gzip file at `path` a chunk at a time (at most `chunk` bytes each),
+    /// handing each to `body` as it comes: memory holds a chunk, never the file. Errors as
+    /// `contents(of:limit:)`'s, found when reached (the chunks before one were handed on).
+    package static func inflate(
+        _ path: String, limit: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(FileError) {
         let input = open(path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
         defer { close(input) }
@@ -93,7 +104,7 @@ enum GzipFile {
             inBuffer.deallocate()
             outBuffer.deallocate()
         }
-        var bytes: [UInt8] = []
+        var total = 0
         var result = Z_OK
         while result != Z_STREAM_END {
             let count = read(input, inBuffer, chunk)
@@ -107,15 +118,16 @@ enum GzipFile {
             repeat {
                 stream.next_out = outBuffer
                 stream.avail_out = UInt32(chunk)
-                result = inflate(&stream, Z_NO_FLUSH)
+                result = CZlib.inflate(&stream, Z_NO_FLUSH)
                 guard result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR else {
                     throw FileError(path: path, operation: "decompress", code: EBADMSG)
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(start: outBuffer, count: chunk - Int(stream.avail_out)))
-                if bytes.count > limit { throw FileError(path: path, operation: "decompress", code: EFBIG) }
+                let produced = chunk - Int(stream.avail_out)
+                total += produced
+                if total > limit { throw FileError(path: path, operation: "decompress", code: EFBIG) }
+                if produced > 0 { body(UnsafeBufferPointer(start: outBuffer, count: produced)) }
             } while stream.avail_out == 0 && result != Z_STREAM_END
         }
-        return bytes
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: UnsafeMutablePointer<UInt8>, _ count: Int) -> Bool {

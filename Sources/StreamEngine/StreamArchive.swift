@@ -242,33 +242,30 @@ public enum JSONLinesReader {
     static let maxDecompressedBytes = 1 << 30
 
     /// Reads a file of JSON lines; one whose name ends in `.gz` (a closed archive part) is
-    /// decompressed first.
+    /// decompressed as it is read (see `forEachLine`).
     public static func readFile(path: String) throws(FileError) -> Result {
-        let bytes = path.hasSuffix(".gz")
-            ? try GzipFile.contents(of: path, limit: maxDecompressedBytes) : try readWholeFile(path)
-        return parse(bytes, name: path)
+        var result = Result(records: [], warnings: [])
+        let torn = try forEachLine(path: path) { line, number in add(line, number: number, name: path, to: &result) }
+        if let torn { result.warnings.append(torn) }
+        return result
     }
 
     public static func parse(_ bytes: [UInt8], name: String) -> Result {
         var result = Result(records: [], warnings: [])
-        var lineStart = 0
-        var lineNumber = 0
-        while lineStart < bytes.count {
-            lineNumber += 1
-            guard let newline = bytes[lineStart...].firstIndex(of: 0x0A) else {
-                result.warnings.append("\(name): line \(lineNumber) is incomplete (\(bytes.count - lineStart) bytes, a write cut short); skipped")
-                break
-            }
-            let line = Array(bytes[lineStart..<newline])
-            if !line.isEmpty {
-                do {
-                    result.records.append(try JSONParser.parse(line))
-                } catch {
-                    result.warnings.append("\(name): line \(lineNumber) is not JSON (\(error.reasonText)); skipped")
-                }
-            }
-            lineStart = newline + 1
+        var splitter = LineSplitter()
+        bytes.withUnsafeBufferPointer { buffer in
+            splitter.feed(buffer) { line, number in add(line, number: number, name: name, to: &result) }
         }
+        if let torn = splitter.tornLineWarning(name: name) { result.warnings.append(torn) }
         return result
+    }
+
+    private static func add(_ line: UnsafeBufferPointer<UInt8>, number: Int, name: String, to result: inout Result) {
+        guard !line.isEmpty else { return }
+        do {
+            result.records.append(try JSONParser.parse(line))
+        } catch {
+            result.warnings.append(notJSONWarning(name: name, line: number, error: error))
+        }
     }
 }

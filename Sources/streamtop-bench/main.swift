@@ -30,6 +30,16 @@ if let flag = CommandLine.arguments.firstIndex(of: "--write-capture"), flag + 1 
     exit(0)
 }
 
+// `--write-archive STATE_DIR MB` writes the archive benchmark's archive and exits, for profiling
+// `streamtop report --state-dir STATE_DIR --since 2026-11-19 --until 2026-11-22`.
+if let flag = CommandLine.arguments.firstIndex(of: "--write-archive"), flag + 2 < CommandLine.arguments.count,
+   let megabytes = Int(CommandLine.arguments[flag + 2])
+{
+    let archive = ArchiveBench.generate(megabytes: megabytes, state: CommandLine.arguments[flag + 1])
+    print("\(archive.segments.count) segments, \(archive.bytes) bytes uncompressed, \(archive.lines) lines")
+    exit(0)
+}
+
 // `--profile-ui N`: N monitor frames of 1,000 streams, for callgrind.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < CommandLine.arguments.count, let frames = Int(CommandLine.arguments[flag + 1]) {
     MonitorBench.profile(frames: frames)
@@ -467,8 +477,39 @@ if enabled("ui") {
     monitorRight = idle < 0.01
 }
 
+// MARK: The archive: streamtop report against gzip -dc | wc -l over the same segments
+
+var archiveRight = true
+if enabled("archive") {
+    // `--archive-mb N` (or STREAMTOP_BENCH_ARCHIVE_MB): the archive's size uncompressed, in MB.
+    let megabytes = CommandLine.arguments.firstIndex(of: "--archive-mb").flatMap {
+        $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]) : nil
+    } ?? ProcessInfo.processInfo.environment["STREAMTOP_BENCH_ARCHIVE_MB"].flatMap { Int($0) } ?? 1_000
+    archiveRight = ArchiveBench.run(megabytes: megabytes, withReplay: !CommandLine.arguments.contains("--no-replay"))
+}
+
+// MARK: Uploads: segments to a loopback S3 (moto) with 1,000 streams running
+
+var uploadRight = true
+if enabled("upload") {
+    func argument(_ flag: String) -> String? {
+        CommandLine.arguments.firstIndex(of: flag).flatMap {
+            $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
+        }
+    }
+    // `--upload-streams N`, `--upload-window SECONDS` (each phase), `--upload-segment SECONDS`,
+    // `--upload-rounds N` (pairs of phases).
+    var options = UploadBench.Options()
+    options.streams = argument("--upload-streams").flatMap { Int($0) } ?? options.streams
+    options.window = argument("--upload-window").flatMap { Double($0) } ?? options.window
+    options.segmentSeconds = argument("--upload-segment").flatMap { Int($0) } ?? options.segmentSeconds
+    options.rounds = argument("--upload-rounds").flatMap { Int($0) } ?? options.rounds
+    uploadRight = UploadBench.run(options)
+}
+
 let missed = results.filter { $0.meetsTarget == false }
 let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight
-    && memoryRight && serviceRight
-let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"])
+    && memoryRight && serviceRight && archiveRight && uploadRight
+let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"]) + (archiveRight ? [] : ["archive"])
+    + (uploadRight ? [] : ["uploads"])
 print(allRight ? "all targets met" : "MISSED: " + missedNames.joined(separator: "; "))

@@ -1,8 +1,10 @@
 import StreamCore
 import StreamEngine
 
-/// Reads a stream's archive part by part (one part in memory at a time), handing each record
-/// inside the period, and those before it that a report needs, to `body`.
+/// Reads a stream's archive part by part, handing each record inside the period, and those
+/// before it that a report needs, to `body` (one part's records in memory at a time); a report
+/// from a source that reads lines (`ArchiveLineSource`) holds a chunk of a part instead, and
+/// reads most records in place.
 struct ArchiveScan {
     let source: any ArchiveSource
     let period: ReportPeriod
@@ -47,12 +49,45 @@ struct ArchiveScan {
         var reports: [StreamReport] = []
         for stream in try source.streams() where streamFilter == nil || stream == streamFilter {
             var accumulator = StreamAccumulator(id: stream, period: period)
-            try forEachRecord(of: stream) { record in
-                accumulator.add(record)
-                return true
+            if let lines = source as? any ArchiveLineSource {
+                try addLines(of: stream, from: lines, to: &accumulator)
+            } else {
+                try forEachRecord(of: stream) { record in
+                    accumulator.add(record)
+                    return true
+                }
             }
             if let report = accumulator.report() { reports.append(report) }
         }
         return reports
+    }
+
+    /// Adds the stream's parts to `accumulator` line by line (most read in place, the others
+    /// parsed), as `forEachRecord` would record by record: a part that cannot be read to its
+    /// end adds nothing and says only why (its lines' warnings are said once it was read).
+    private func addLines(
+        of stream: String, from source: any ArchiveLineSource, to accumulator: inout StreamAccumulator
+    ) throws(FileError) {
+        for part in try parts(of: stream) {
+            let before = accumulator
+            let name = source.name(of: part, of: stream)
+            var warnings: [String] = []
+            do {
+                let torn = try source.forEachLine(part, of: stream) { line, number in
+                    guard !line.isEmpty, !accumulator.add(line: line) else { return }
+                    do throws(JSONParseError) {
+                        accumulator.add(try JSONParser.parse(line))
+                    } catch {
+                        warnings.append(JSONLinesReader.notJSONWarning(name: name, line: number, error: error))
+                    }
+                }
+                if let torn { warnings.append(torn) }
+            } catch {
+                accumulator = before
+                warn("\(error); skipped")
+                continue
+            }
+            for warning in warnings { warn(warning) }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import StreamCore
+import StreamEngine
 
 /// One stream's records in, its part of a report out: pure (no I/O), fed in archive order.
 ///
@@ -56,6 +57,57 @@ struct StreamAccumulator {
             if inside, let body = object["body"] { bodySizes.record(StreamAccumulator.bodyBytes(object, body)) }
         default:
             break
+        }
+    }
+
+    /// Adds one archive record from its JSON line, read in place (`ArchiveRecordScanner`):
+    /// what `add(_:)` would do with the line parsed. False (nothing added) for a line it leaves
+    /// to `add(_:)`: one the scanner declines, a counters record, a poll without `bodyBytes`.
+    mutating func add(line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let fields = ArchiveRecordScanner.scan(line) else { return false }
+        func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[range]) }
+        let kind = fields.kind.map { RecordKind(slice($0)) }
+        guard kind != .counters, kind != .poll || !fields.hasBody || fields.bodyBytes != nil else { return false }
+        guard let text = fields.time, let time = UTCTime(iso8601Bytes: slice(text)) else { return true }
+        guard time <= period.until else { return true }
+        let inside = time >= period.since
+        if inside { recordsInPeriod += 1 }
+        switch kind {
+        case .event where inside:
+            let bytes = fields.data?.utf8Count ?? 0
+            switch fields.type.map({ EventType(slice($0)) }) ?? .other {
+            case .data: snapshotSizes.record(bytes)
+            case .patch: patchSizes.record(bytes)
+            case .other:
+                // Only the rare other types need the text: whether it is JSON.
+                guard let data = fields.data,
+                      let string = (try? JSONParser.parse(slice(data.token)))?.stringValue else { break }
+                if StreamAccumulator.isJSON(string) { snapshotSizes.record(bytes) }
+            }
+        case .poll:
+            sawPolls = true
+            if inside, fields.hasBody, let bytes = fields.bodyBytes { bodySizes.record(bytes) }
+        default:
+            break
+        }
+        return true
+    }
+
+    /// The kinds of record `add(line:)` tells apart, by their bytes.
+    private enum RecordKind {
+        case event, poll, counters, other
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self = bytes.elementsEqual("event".utf8) ? .event : bytes.elementsEqual("poll".utf8) ? .poll
+                : bytes.elementsEqual("counters".utf8) ? .counters : .other
+        }
+    }
+
+    private enum EventType {
+        case data, patch, other
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self = bytes.elementsEqual("data".utf8) ? .data : bytes.elementsEqual("patch".utf8) ? .patch : .other
         }
     }
 
