@@ -12,9 +12,9 @@ final class ArchiveScanLinesTests: TemporaryHomeTestCase {
     struct WholePartSource: ArchiveSource {
         let local: LocalArchiveSource
         var location: String { local.location }
-        func streams() throws(FileError) -> [String] { try local.streams() }
-        func parts(of stream: String) throws(FileError) -> [ArchivePartReference] { try local.parts(of: stream) }
-        func read(_ part: ArchivePartReference, of stream: String) throws(FileError) -> JSONLinesReader.Result {
+        func streams() throws -> [String] { try local.streams() }
+        func parts(of stream: String) throws -> [ArchivePartReference] { try local.parts(of: stream) }
+        func read(_ part: ArchivePartReference, of stream: String) throws -> JSONLinesReader.Result {
             try local.read(part, of: stream)
         }
     }

@@ -67,7 +67,7 @@ struct ArchiveScan {
     /// end adds nothing and says only why (its lines' warnings are said once it was read).
     private func addLines(
         of stream: String, from source: any ArchiveLineSource, to accumulator: inout StreamAccumulator
-    ) throws(FileError) {
+    ) throws {
         for part in try parts(of: stream) {
             let before = accumulator
             let name = source.name(of: part, of: stream)
