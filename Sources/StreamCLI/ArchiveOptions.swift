@@ -47,7 +47,8 @@ struct ArchiveOptions: Equatable {
             given.segmentSeconds = seconds
         }
         if given.s3 == nil, given.endpoint != nil || given.region != nil || given.keepLocal != nil {
-            let named = given.endpoint != nil ? "--s3-endpoint" : given.region != nil ? "--s3-region" : "--s3-keep-local"
+            let named = given.endpoint != nil ? "--s3-endpoint"
+                : given.region != nil ? "--s3-region" : "--s3-keep-local"
             throw UsageError("\(named) needs --s3 s3://BUCKET/PREFIX (or \"archive\": {\"s3\": …} in the registry)")
         }
         return given
@@ -98,7 +99,8 @@ struct ArchiveOptions: Equatable {
         }
         if let value = object["segmentSeconds"], value != .null {
             guard let seconds = value.numberValue?.intValue, ArchiveOptions.segmentRange.contains(seconds) else {
-                throw RegistryError(location: "archive.segmentSeconds", reason: "must be a whole number from 60 to 86400")
+                throw RegistryError(
+                    location: "archive.segmentSeconds", reason: "must be a whole number from 60 to 86400")
             }
             segmentSeconds = seconds
         }

@@ -105,7 +105,8 @@ package struct ArchivePart: Comparable, Hashable, Sendable {
         let date = "\(stamp.prefix(4))-\(stamp.dropFirst(4).prefix(2))-\(stamp.dropFirst(6).prefix(2))"
         let time = stamp.dropFirst(8)
         guard pieces[pieces.count - 4..<pieces.count - 1].joined(separator: "-") == date, time.first == "T",
-              let part = ArchivePart(name: "\(date)\(time)\(number > 0 ? "_" + ArchivePart.digits(number, 6) : "").jsonl.gz")
+              let part = ArchivePart(
+                name: "\(date)\(time)\(number > 0 ? "_" + ArchivePart.digits(number, 6) : "").jsonl.gz")
         else { return nil }
         self = part
     }

@@ -170,7 +170,8 @@ package final class ArchiveUploader: @unchecked Sendable {  // mutable state is 
             status.lastUploadAt = wall.now()
             if status.lastError != nil {
                 status.lastError = nil
-                store.publishAlert(stream: "", message: "S3: uploads to \(objects.destination) work again", recovered: true)
+                let message = "S3: uploads to \(objects.destination) work again"
+                store.publishAlert(stream: "", message: message, recovered: true)
             }
             failuresInARow = 0
             publish()

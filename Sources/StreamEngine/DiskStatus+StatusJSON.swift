@@ -28,6 +28,8 @@ extension DiskStatus {
         }
         removedFiles = try fields.int("removedFiles")
         removedBytes = try fields.int("removedBytes")
-        if let upload = fields.optional("upload"), upload != .null { self.upload = try UploadStatus(statusJSON: upload) }
+        if let upload = fields.optional("upload"), upload != .null {
+            self.upload = try UploadStatus(statusJSON: upload)
+        }
     }
 }

@@ -123,7 +123,8 @@ public final class SnapshotStore: Sendable {
     package func publishUpload(_ status: UploadStatus) {
         let moved = uploadStatus.withLock { old in
             defer { old = status }
-            return (old?.waitingSegments == 0) != (status.waitingSegments == 0) || (old?.lastError == nil) != (status.lastError == nil)
+            return (old?.waitingSegments == 0) != (status.waitingSegments == 0)
+                || (old?.lastError == nil) != (status.lastError == nil)
         }
         if moved { state.withLock { $0.version += 1 } }
     }

@@ -50,7 +50,8 @@ extension UploadStatus {
         lastError = try fields.optionalString("lastError")
         if let text = try fields.optionalString("lastUploadAt") {
             guard let time = UTCTime(iso8601: text) else {
-                throw StatusJSONError(field: "disk.upload.lastUploadAt", .invalid("is not an ISO 8601 time: \"\(text)\""))
+                throw StatusJSONError(
+                    field: "disk.upload.lastUploadAt", .invalid("is not an ISO 8601 time: \"\(text)\""))
             }
             lastUploadAt = time
         }

@@ -67,7 +67,8 @@ struct ArchiveSourceOptions: Equatable {
             throw ArchiveSetupError(message: "--s3: \(error)")
         }
         do {
-            return try S3ArchiveSource(location: location, credentials: AWSCredentials.resolve(environment: context.environment))
+            let credentials = try AWSCredentials.resolve(environment: context.environment)
+            return try S3ArchiveSource(location: location, credentials: credentials)
         } catch let error as AWSCredentialsError {
             throw ArchiveSetupError(message: "--s3 \(location): \(error)")
         }

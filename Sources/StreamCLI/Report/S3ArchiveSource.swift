@@ -41,8 +41,9 @@ final class S3ArchiveSource: ArchiveSource {
         // Decompressed as a local part is, from a private temporary file.
         let path = NSTemporaryDirectory() + "streamtop-segment-\(getpid())-\(UUID().uuidString).jsonl.gz"
         defer { unlink(path) }
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        else { throw FileError(path: path, operation: "create", code: errno) }
+        let made = FileManager.default.createFile(
+            atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+        guard made else { throw FileError(path: path, operation: "create", code: errno) }
         var result = try JSONLinesReader.readFile(path: path)
         result.warnings = result.warnings.map { $0.replacingOccurrences(of: path, with: "s3 \(part.name)") }
         return result

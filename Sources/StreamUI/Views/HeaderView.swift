@@ -78,7 +78,8 @@ struct HeaderView {
             let failing = upload.lastError != nil
             let text = "  S3: \(upload.waitingSegments) waiting (\(HumanUnits.bytes(upload.waitingBytes)))"
                 + (failing ? ", failing" : "")
-            x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: Style(failing ? .logWarn : .headerFG, bold: failing))
+            let style = Style(failing ? .logWarn : .headerFG, bold: failing)
+            x = screen.write(text, row: rect.top, column: x, limit: rect.right, style: style)
         }
         guard rect.height > 1 else { return }
         // What streaming saves before the patch rate: on a narrow terminal it is what stays.
