@@ -95,11 +95,7 @@ struct ReplayCommand: StreamtopCommand {
             return 2
         }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        let source: any ArchiveSource
-        do { source = try self.source.source(stateDirectory: state, config: config, context) } catch {
-            context.complain(Sanitizer.line("\(error)"))
-            return 1
-        }
+        guard let source = self.source.open(stateDirectory: state, config: config, context) else { return 1 }
         let streams: [String]
         do { streams = try source.streams() } catch {
             context.complain("cannot read the archive: \(error)")

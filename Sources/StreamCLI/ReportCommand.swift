@@ -119,11 +119,7 @@ struct ReportCommand: StreamtopCommand {
             return 2
         }
         let state = Paths.state(override: stateDirectory, environment: context.environment)
-        let source: any ArchiveSource
-        do { source = try self.source.source(stateDirectory: state, config: config, context) } catch {
-            context.complain(Sanitizer.line("\(error)"))
-            return 1
-        }
+        guard let source = self.source.open(stateDirectory: state, config: config, context) else { return 1 }
         let scan = ArchiveScan(source: source, period: period) { context.complain("warning: " + Sanitizer.line($0)) }
         var streams: [StreamReport]
         do { streams = try scan.streamReports(stream: stream) } catch {

@@ -142,16 +142,16 @@ enum UploadBench {
         defer { server.stop() }
         let offered = Double(options.streams) / Double(options.segmentSeconds)
         print(String(format: "Uploads: %d streams at 1 event/s, %d s segments (%.0f segments/s made), "
-                     + "%.0f s each phase, %d rounds:", options.streams, options.segmentSeconds, offered, options.window,
-                     options.rounds))
+                     + "%.0f s each phase, %d rounds:", options.streams, options.segmentSeconds, offered,
+                     options.window, options.rounds))
         var withouts: [Phase] = []
         var withs: [Phase] = []
         let states = FileManager.default.temporaryDirectory.appendingPathComponent("streamtop-upload-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: states) }
         for round in 0..<options.rounds {
             withouts.append(phase(options, serverPort: server.port, endpoint: nil, state: "\(states)/local\(round)"))
-            withs.append(phase(
-                options, serverPort: server.port, endpoint: "http://127.0.0.1:\(motoPort)", state: "\(states)/s3\(round)"))
+            let endpoint = "http://127.0.0.1:\(motoPort)"
+            withs.append(phase(options, serverPort: server.port, endpoint: endpoint, state: "\(states)/s3\(round)"))
         }
         // The least disturbed round of each (the other process on a 2-core machine only adds).
         let without = withouts.min { $0.cpuShare < $1.cpuShare }!

@@ -167,7 +167,8 @@ final class RemoteLinkTests: XCTestCase {
         _ = controller.handle(.enter)
         _ = controller.handle(.character("l"))
         var screen = ScreenBuffer(rows: 60, columns: 120)
-        waitUntil("the detail view and the log pane to show what arrived; the screen:\n\(screen.text.joined(separator: "\n"))") {
+        let what = "the detail view and the log pane to show what arrived"
+        waitUntil("\(what); the screen:\n\(screen.text.joined(separator: "\n"))") {
             controller.refresh()
             MonitorRenderer.render(controller, into: &screen, glyphs: .unicode)
             let text = screen.text.joined(separator: "\n")

@@ -81,7 +81,8 @@ final class ReportS3Tests: TemporaryHomeTestCase {
             "AWS_ACCESS_KEY_ID": moto.accessKeyID, "AWS_SECRET_ACCESS_KEY": "wrong",
         ])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.err.contains("S3 bucket 'archive'") && result.err.contains("SignatureDoesNotMatch"), result.err)
+        XCTAssertTrue(result.err.contains("S3 bucket 'archive'"), result.err)
+        XCTAssertTrue(result.err.contains("SignatureDoesNotMatch"), result.err)
         XCTAssertFalse(result.err.contains("wrong"), result.err)
         let none = run(["report", "--state-dir", state] + s3)
         XCTAssertEqual(none.status, 1)

@@ -5,7 +5,8 @@ import XCTest
 /// whole and fed in random pieces.
 final class DigestTests: XCTestCase {
     static let abc448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
-    static let abc896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
+    static let abc896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+        + "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
 
     func sha(_ text: String) -> String { hexString(SHA256.hash(Array(text.utf8))) }
     func md5(_ text: String) -> String { hexString(MD5.hash(Array(text.utf8))) }

@@ -75,8 +75,9 @@ final class ArchiveCountersTests: XCTestCase {
         let polls = all.filter { $0["kind"] == "poll" }
         XCTAssertEqual(Int64(polls.count), shown.polls, "bodies and 304s")
         XCTAssertEqual(Int64(polls.filter { $0["status"] == 304 }.count), shown.notModified)
-        XCTAssertEqual(polls.compactMap { $0["bodyBytes"]?.numberValue?.doubleValue }.reduce(0, +), Double(shown.pollBodyBytes))
-        XCTAssertEqual(polls.compactMap { $0["wireBytes"]?.numberValue?.doubleValue }.reduce(0, +), Double(shown.wireBytes))
+        func total(_ field: String) -> Double { polls.compactMap { $0[field]?.numberValue?.doubleValue }.reduce(0, +) }
+        XCTAssertEqual(total("bodyBytes"), Double(shown.pollBodyBytes))
+        XCTAssertEqual(total("wireBytes"), Double(shown.wireBytes))
         XCTAssertEqual(polls.first?["changed"], true)
         XCTAssertNotNil(polls.first?["body"]?.objectValue)
         // Stopped: the segment ended, for the keeper to compress and the uploader to send.

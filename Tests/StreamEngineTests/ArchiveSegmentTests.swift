@@ -84,7 +84,8 @@ final class ArchiveSegmentTests: XCTestCase {
         XCTAssertEqual(ledger.takeClosed(), [], "not yet over")
         try archive.endSegmentIfDue(at: at(600))
         XCTAssertEqual(ledger.takeClosed(), ["\(archive.directory)/2026-11-29T100000Z.jsonl"])
-        XCTAssertEqual(try JSONLinesReader.readFile(path: "\(archive.directory)/2026-11-29T100000Z.jsonl").records.count, 1)
+        let first = try JSONLinesReader.readFile(path: "\(archive.directory)/2026-11-29T100000Z.jsonl")
+        XCTAssertEqual(first.records.count, 1)
         try archive.endSegmentIfDue(at: at(1200))
         XCTAssertEqual(ledger.takeClosed(), [], "nothing open: nothing to end")
         try archive.appendEvent(time: at(700), type: "data", id: "2", data: "{}")
@@ -137,9 +138,11 @@ final class ArchiveSegmentTests: XCTestCase {
         XCTAssertEqual(part.objectKey(prefix: "", stream: "q"), "q/2026/12/02/q-20261202T100000Z-000003.jsonl.gz")
         let older = try XCTUnwrap(ArchivePart(name: "2026-12-02_000001.jsonl.gz"))
         XCTAssertEqual(older.objectKey(prefix: "p", stream: "q"), "p/q/2026/12/02/q-20261202T000000Z-000001.jsonl.gz")
-        for other in ["p/q/2026/12/02/q-20261202T100000Z-000003.jsonl", "p/q/2026/12/03/q-20261202T100000Z-000003.jsonl.gz",
+        for other in ["p/q/2026/12/02/q-20261202T100000Z-000003.jsonl",
+                      "p/q/2026/12/03/q-20261202T100000Z-000003.jsonl.gz",
                       "p/q/2026/12/02/r-20261202T100000Z-000003.jsonl.gz", "q-20261202T100000Z-000003.jsonl.gz",
-                      "p/q/2026/12/02/q-20261202T100000Z.jsonl.gz", "p/q/2026/12/02/q-20261202T250000Z-000001.jsonl.gz"] {
+                      "p/q/2026/12/02/q-20261202T100000Z.jsonl.gz",
+                      "p/q/2026/12/02/q-20261202T250000Z-000001.jsonl.gz"] {
             XCTAssertNil(ArchivePart(objectKey: other), other)
         }
     }

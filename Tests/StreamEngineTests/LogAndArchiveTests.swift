@@ -171,8 +171,10 @@ final class LogAndArchiveTests: XCTestCase {
             try specialArchive.appendEvent(time: time, type: type, id: id, data: data)
             try generalArchive.flush()
             try specialArchive.flush()
-            XCTAssertEqual(try String(contentsOfFile: directory + "/special/a/2026-11-29T120000Z.jsonl", encoding: .utf8),
-                           try String(contentsOfFile: directory + "/general/a/2026-11-29T120000Z.jsonl", encoding: .utf8))
+            func text(_ path: String) throws -> String {
+                try String(contentsOfFile: directory + path + "/a/2026-11-29T120000Z.jsonl", encoding: .utf8)
+            }
+            XCTAssertEqual(try text("/special"), try text("/general"))
             try FileManager.default.removeItem(atPath: directory)
         }
     }
@@ -310,7 +312,9 @@ final class StorageFailureTests: XCTestCase {
         XCTAssertEqual(failing?.status.state, .open, "the stream goes on")
         let today = SystemWallClock().now().dateString
         let said = try XCTUnwrap(failing?.status.storageError)
-        XCTAssertTrue(said.hasPrefix("log: cannot open \(state)/logs/quotes.jsonl: Is a directory; archive: cannot open \(state)/archive/quotes/\(today)T"), said)
+        let expected = "log: cannot open \(state)/logs/quotes.jsonl: Is a directory; "
+            + "archive: cannot open \(state)/archive/quotes/\(today)T"
+        XCTAssertTrue(said.hasPrefix(expected), said)
         XCTAssertTrue(said.hasSuffix("Z.jsonl: Not a directory"), said)
         let alerts = engine.store.alerts(after: 0).map(\.message)
         XCTAssertEqual(alerts.filter { $0.contains("cannot be written") }.count, 2, "once each, not once per event: \(alerts)")

@@ -46,6 +46,16 @@ struct ArchiveSourceOptions: Equatable {
         }
     }
 
+    /// `source`, or nil once the reason it cannot be read was said.
+    func open(stateDirectory: String, config: String?, _ context: CommandContext) -> (any ArchiveSource)? {
+        do {
+            return try source(stateDirectory: stateDirectory, config: config, context)
+        } catch {
+            context.complain(Sanitizer.line("\(error)"))
+            return nil
+        }
+    }
+
     /// The archive to read: the state directory's, or the bucket's (its location from the
     /// options, else the registry at `config`; the credentials from the environment).
     func source(stateDirectory: String, config: String?, _ context: CommandContext) throws -> any ArchiveSource {

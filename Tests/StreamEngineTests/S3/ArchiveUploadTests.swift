@@ -65,7 +65,8 @@ final class ArchiveUploadTests: XCTestCase {
         let location = try S3Location("s3://archive", endpoint: moto.endpoint, region: moto.region)
         let credentials = AWSCredentials(
             accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey, source: "the test")
-        return try S3Client(location: location, credentials: credentials, loop: loop).listAndWait(prefix: "")
+        let client = S3Client(location: location, credentials: credentials, loop: loop)
+        return try client.listAndWait(prefix: "")
     }
 
     func object(_ key: String) throws -> [UInt8] {
@@ -74,7 +75,8 @@ final class ArchiveUploadTests: XCTestCase {
         let location = try S3Location("s3://archive", endpoint: moto.endpoint, region: moto.region)
         let credentials = AWSCredentials(
             accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey, source: "the test")
-        return try S3Client(location: location, credentials: credentials, loop: loop).getAndWait(key: key, limit: 1 << 26)
+        let client = S3Client(location: location, credentials: credentials, loop: loop)
+        return try client.getAndWait(key: key, limit: 1 << 26)
     }
 
     var archiveDirectory: String { directory + "/archive/quotes" }
