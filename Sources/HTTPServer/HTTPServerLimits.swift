@@ -24,6 +24,10 @@ extension HTTPServer {
         /// connection is dropped). One piece larger than this passes when nothing else waits
         /// (the first snapshot of a large status).
         package var maxStreamBacklog = 4 << 20
+        /// The kernel's send buffer of each TCP connection (nil: the kernel's own, which grows to
+        /// megabytes): with thousands of streamed clients, what a client that stops reading can
+        /// hold in the kernel besides its backlog here.
+        package var socketSendBuffer: Int?
         /// Streamed responses served at once (more are answered 503): with each one's backlog,
         /// the most that clients who stop reading can make the server hold (256 MiB).
         package var maxStreams = 64

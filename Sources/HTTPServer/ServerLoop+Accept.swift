@@ -49,6 +49,9 @@ extension ServerLoop {
         } else {
             var yes: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            if var size = limits.socketSendBuffer.map(Int32.init) {
+                setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
             peer = .tcp(SocketAddress.text(storage))
         }
         nextSerial += 1

@@ -9,7 +9,7 @@ struct AddCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop add <url> [--name NAME] [--mode sse|poll] [--interval SECONDS]
                              [--header 'Name: value']... [--group GROUP] [--stall SECONDS]
-                             [--max-retry SECONDS] [--no-compress] [--ca-file PATH]
+                             [--max-retry SECONDS] [--no-compress] [--ca-file PATH] [--serve]
                              [--notify-command PROGRAM]
                              [--webhook URL] [--start] [--config PATH] [--state-dir DIR]
 
@@ -34,6 +34,9 @@ struct AddCommand: StreamtopCommand {
                                    streams of small events.
           --ca-file PATH           Trust the CA certificates (PEM) in PATH for this stream
                                    instead of the system's (a private CA).
+          --serve                  (poll) Serve it as a stream: the running streamtop publishes
+                                   the polled document as SSE, one snapshot then JSON Patches,
+                                   at /v1/streams/ID/sse (see run --serve-listen).
           --notify-command PROG    Run PROG (no shell) when the stream breaks and recovers.
           --webhook URL            POST a Slack-compatible message when it breaks and recovers.
           --start                  Mark it to run whenever streamtop runs.
@@ -49,7 +52,9 @@ struct AddCommand: StreamtopCommand {
 
     init(arguments: [String]) throws {
         let scanner = ArgumentScanner(
-            flags: ["--start": "start", "--no-compress": "no-compress", "--help": "help", "-h": "help"],
+            flags: [
+                "--start": "start", "--no-compress": "no-compress", "--serve": "serve", "--help": "help", "-h": "help",
+            ],
             options: [
                 "--name": "name", "--mode": "mode", "--interval": "interval", "--header": "header", "-H": "header",
                 "--group": "group", "--stall": "stall", "--notify-command": "notify-command", "--webhook": "webhook",
@@ -82,7 +87,7 @@ struct AddCommand: StreamtopCommand {
             interval: try seconds("interval", default: StreamSpec.defaultInterval), headers: headers, group: last("group"),
             notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall),
             compress: !scanned.flags.contains("no-compress"), caFile: last("ca-file").map(AddCommand.absolute),
-            maxRetry: try seconds("max-retry", default: StreamSpec.defaultMaxRetry))
+            maxRetry: try seconds("max-retry", default: StreamSpec.defaultMaxRetry), serve: scanned.flags.contains("serve"))
         config = last("config")
         stateDirectory = last("state-dir")
     }

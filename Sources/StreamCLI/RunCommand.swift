@@ -12,6 +12,7 @@ struct RunCommand: StreamtopCommand {
     static let usage = """
         USAGE: streamtop run [--headless] [--all] [--config PATH] [--state-dir DIR]
                              [--disk-budget SIZE] [--listen HOST:PORT] [--shard K/N]
+                             [--serve-listen HOST:PORT]
                              [--s3 s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region R]
                               [--s3-keep-local]] [--archive-segment SECONDS]
                              [--theme NAME] [--no-color] [--no-bell] [--no-mouse]
@@ -37,6 +38,11 @@ struct RunCommand: StreamtopCommand {
                            Serve the control API on TCP too (repeatable), e.g. 127.0.0.1:7878.
                            Every request there needs 'Authorization: Bearer TOKEN', the token
                            in the state directory's file 'token' (made on first use).
+          --serve-listen HOST:PORT
+                           Serve the served streams ("serve": true: a polled API as SSE,
+                           one snapshot then JSON Patches) on TCP without a token, at
+                           /v1/streams/ID/sse and, for a browser, /v1/streams/ID/view.
+                           Nothing else is reachable there (repeatable).
           --attach SOCKET|http://HOST:PORT
                            Attach the monitor to a streamtop elsewhere: its socket (or
                            state directory), or its --listen address through a tunnel
@@ -88,6 +94,7 @@ struct RunCommand: StreamtopCommand {
     var noBell = false
     var noMouse = false
     var listen: [ListenAddress] = []
+    var serveListen: [ListenAddress] = []
     var shard = Shard.all
     var attachTarget: String?
     var tokenFile: String?
@@ -102,6 +109,7 @@ struct RunCommand: StreamtopCommand {
             options: [
                 "--config": "config", "--state-dir": "state-dir", "--theme": "theme", "--disk-budget": "disk-budget",
                 "--listen": "listen", "--shard": "shard", "--attach": "attach", "--token-file": "token-file",
+                "--serve-listen": "serve-listen",
             ].merging(ArchiveOptions.scannedOptions) { $1 }
         ).scan(arguments)
         archive = try ArchiveOptions.given(scanned)
@@ -118,6 +126,12 @@ struct RunCommand: StreamtopCommand {
             switch ListenAddress.parse(text) {
             case .success(let address): listen.append(address)
             case .failure(let error): throw UsageError("--listen: \(error.message)")
+            }
+        }
+        for text in scanned.options["serve-listen"] ?? [] {
+            switch ListenAddress.parse(text) {
+            case .success(let address): serveListen.append(address)
+            case .failure(let error): throw UsageError("--serve-listen: \(error.message)")
             }
         }
         stateDirectory = scanned.options["state-dir"]?.last
@@ -204,6 +218,7 @@ struct RunCommand: StreamtopCommand {
         // The control API, for as long as this process runs the engine.
         var serviceOptions = ControlService.Options(stateDirectory: state)
         serviceOptions.listen = listen
+        serviceOptions.serveListen = serveListen
         serviceOptions.version = Streamtop.version
         serviceOptions.shard = shard.description
         serviceOptions.registryPath = registryPath
@@ -236,6 +251,13 @@ struct RunCommand: StreamtopCommand {
                     + listen.map { " and \($0)" }.joined() + "; Ctrl-C to stop")
         if !listen.isEmpty {
             context.say("TCP clients need the token in \(ControlService.tokenPath(stateDirectory: state))")
+        }
+        for (address, port) in zip(serveListen, service.servedPorts) {
+            let served = mine.filter(\.serve).count
+            var shown = address
+            shown.port = port
+            context.say("serving \(served) stream\(served == 1 ? "" : "s") marked \"serve\" on "
+                        + "http://\(shown)/v1/streams/ID/sse (and /view), no token")
         }
         for address in listen where !address.isLoopback {
             context.complain("--listen \(address) is reachable from other machines, and the token crosses the "

@@ -12,6 +12,9 @@ public final class Engine: Sendable {
     public let shard: Shard
     private let loop: CurlLoop
     let runners: Mutex<[String: StreamRunner]>
+    /// The feeds of the served streams (`"serve": true`), by id: each outlives its stream's
+    /// runners, so an edit or restart does not cut its clients off.
+    private let feeds = Mutex<[String: ServedFeed]>([:])
     private let stateDirectory: String?
     private let registryFile: RegistryFile?
     private let notifier: Notifier
@@ -96,9 +99,29 @@ public final class Engine: Sendable {
         let runner = StreamRunner(
             spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory,
             notifier: notifier, target: target, changeWindow: changeWindow, storage: storage, ledger: ledger,
-            firstVersion: firstVersion)
+            firstVersion: firstVersion, served: feed(for: spec))
         runners.withLock { $0[spec.id] = runner }
         return runner
+    }
+
+    /// The feed of `spec` when it is served (made on first use); a feed no longer served is closed.
+    private func feed(for spec: StreamSpec) -> ServedFeed? {
+        let (feed, unserved) = feeds.withLock { feeds -> (ServedFeed?, ServedFeed?) in
+            guard spec.serve else { return (nil, feeds.removeValue(forKey: spec.id)) }
+            if let feed = feeds[spec.id] { return (feed, nil) }
+            // Versions from the wall clock in milliseconds: they grow across restarts (see `ServedFeed`).
+            let feed = ServedFeed(
+                id: spec.id, firstVersion: Int(wall.now().secondsSinceEpoch * 1000), time: time)
+            feeds[spec.id] = feed
+            return (feed, nil)
+        }
+        unserved?.close()
+        return feed
+    }
+
+    /// Stream `id`'s feed when it is served here (nil: no such stream, or not served).
+    package func servedFeed(id: String) -> ServedFeed? {
+        feeds.withLock { $0[id] }
     }
 
     /// The specs of every stream, by id.
@@ -188,6 +211,7 @@ public final class Engine: Sendable {
     private func drop(id: String) {
         guard let runner = runners.withLock({ $0.removeValue(forKey: id) }) else { return }
         runner.retire()
+        feeds.withLock { $0.removeValue(forKey: id) }?.close()
         store.remove(id: id)
     }
 
@@ -320,6 +344,7 @@ public final class Engine: Sendable {
             _ = uploader.drain(timeout: uploadDrainTimeout)
         }
         loop.shutdown()
+        for feed in feeds.withLock({ Array($0.values) }) { feed.close() }
         for runner in all { runner.queue.sync { runner.publishNow() } }
         disk?.stop()
     }

@@ -29,6 +29,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     var archiveEnded = false
 
     private var document = Document()
+    /// The feed that serves this poll stream to clients (`"serve": true`); it outlives the runner.
+    private let served: ServedFeed?
+    /// Whether the current poller has fed `served` (its patches are then from the feed's document).
+    private var servedFromThisPoller = false
     /// Small: one stream among thousands, whose patches name a few members again and again.
     private var tokens = PointerTokenCache(slots: 32)
     private(set) var metrics: StreamMetrics
@@ -82,9 +86,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     init(
         spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any Scheduler, wall: any WallClock,
         stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60),
-        storage: StorageLimits = StorageLimits(), ledger: DiskLedger = DiskLedger(), firstVersion: Int = 0
+        storage: StorageLimits = StorageLimits(), ledger: DiskLedger = DiskLedger(), firstVersion: Int = 0,
+        served: ServedFeed? = nil
     ) {
         version = firstVersion
+        self.served = served
         self.spec = spec
         shownURL = Redactor.url(spec.url)
         scrubber = Redactor.Scrubber(secrets: spec.secrets)
@@ -109,6 +115,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 partBytes: storage.archivePartBytes, segmentSeconds: storage.archiveSegmentSeconds, ledger: ledger)
         }
         publishNow()
+        // A client joining or leaving changes the counters this stream publishes.
+        served?.onCountersChanged { [weak self] in
+            guard let self else { return }
+            queue.async { self.schedulePublish() }
+        }
     }
 
     /// Whether a person (or autostart) wants the stream to run: set by start and restart,
@@ -156,6 +167,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 // (seeded by the stream's id: the same stream starts at the same offset).
                 var random = SplitMix64(seed: StreamRunner.stableSeed(spec.id))
                 options.initialDelay = .milliseconds(Int.random(in: 0..<(spec.interval * 1000), using: &random))
+                servedFromThisPoller = false
                 let poller = PollConnection(options: options, loop: loop, queue: queue, time: time) { [self] report in
                     handle(report)  // held until finished, as for a stream
                 }
@@ -337,6 +349,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 // What a streaming proxy would have sent: the snapshot first, then diffs (`tail
                 // --poll` shows the same patch and size).
                 if poll.status == 304 {
+                    served?.notModified()
                     metrics.recordNotModified(patchBytes: poll.patchBytes, at: now)
                     archiving {
                         try $0.append(kind: "poll", time: wall.now(), fields: [
@@ -349,6 +362,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                     metrics.recordPoll(
                         bodyBytes: poll.bodyBytes, patchBytes: poll.patchBytes, changed: poll.changed, at: now)
                     if let body = poll.document {
+                        served?.update(
+                            document: body, patch: servedFromThisPoller ? poll.patch : nil, bodyBytes: poll.bodyBytes)
+                        servedFromThisPoller = true
                         if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
                         document.replace(with: body)
                         archiving {
@@ -601,8 +617,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         let now = time.now()
         lastPublished = now
         version += 1
-        store.publish(StreamSnapshot(
+        var snapshot = StreamSnapshot(
             id: spec.id, name: spec.name, url: shownURL, mode: spec.mode, group: spec.group,
-            status: status, metrics: metrics.snapshot(at: now), version: version))
+            status: status, metrics: metrics.snapshot(at: now), version: version)
+        snapshot.served = served?.snapshot
+        store.publish(snapshot)
     }
 }

@@ -19,6 +19,19 @@ extension StreamSnapshot {
             id: try fields.string("id"), name: try fields.string("name"), url: try fields.string("url"), mode: mode,
             group: try fields.optionalString("group"), status: status,
             metrics: try Self.metrics(fields, now: now), version: try fields.int("version"))
+        if fields.optional("served") != nil { served = try Self.served(fields.object("served")) }
+    }
+
+    private static func served(_ fields: StatusJSONReader) throws(StatusJSONError) -> ServedCounters {
+        var served = ServedCounters()
+        served.clients = try fields.int("clients")
+        served.connections = try fields.int64("connections")
+        served.dropped = try fields.int64("dropped")
+        served.sentBytes = try fields.int64("sentBytes")
+        served.pollBytes = try fields.int64("pollBytes")
+        served.polls = try fields.int64("polls")
+        served.version = try fields.int("version")
+        return served
     }
 
     private static func state(_ fields: StatusJSONReader) throws(StatusJSONError) -> StreamState {

@@ -83,6 +83,9 @@ extension StreamSnapshot {
         writer.double("changesPerHour", numbers.changesPerHour)
         // Derived from the two byte counts above (read back from them); for scripts.
         writer.double("pollSavings", numbers.pollSavings)
+        if let served {
+            writer.object("served") { $0.served(served) }
+        }
     }
 }
 
@@ -96,6 +99,21 @@ extension StatusText.Writer {
         integer("median", measured.median)
         integer("p95", measured.p95)
         integer("max", sizes.max)
+    }
+}
+
+extension StatusText.Writer {
+    /// A served stream's `{"clients", "connections", "dropped", "sentBytes", "pollBytes",
+    /// "polls", "version", "savings"}` (see `ServedCounters`).
+    mutating func served(_ served: ServedCounters) {
+        integer("clients", served.clients)
+        integer("connections", Int(served.connections))
+        integer("dropped", Int(served.dropped))
+        integer("sentBytes", Int(served.sentBytes))
+        integer("pollBytes", Int(served.pollBytes))
+        integer("polls", Int(served.polls))
+        integer("version", served.version)
+        double("savings", served.savings.map(StatusText.measured))
     }
 }
 

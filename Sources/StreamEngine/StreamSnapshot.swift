@@ -14,6 +14,8 @@ public struct StreamSnapshot: Sendable, Equatable {
     public var metrics: MetricsSnapshot
     /// Increases with every publication of this stream.
     public var version: Int
+    /// A served stream's clients and what they were sent (nil: not served).
+    package var served: ServedCounters?
 
     public init(id: String, name: String, url: String, mode: StreamSpec.Mode, group: String?, status: StreamStatus, metrics: MetricsSnapshot, version: Int) {
         self.id = id

@@ -60,6 +60,14 @@ extension ControlService {
         case .history(let id):
             guard let history = engine.history(id: id) else { throw ControlService.unknown(id) }
             responder.respond(ControlService.json(StatusBody.history(history)))
+        case .served(let id, let resource):
+            guard let feed = engine.servedFeed(id: id) else {
+                try requireStream(id)
+                throw ServiceError(
+                    404, "not_served",
+                    "stream \"\(id)\" is not served; a poll stream is, with \"serve\": true in its settings")
+            }
+            serve(feed, resource, request, responder, headers: [])
         }
     }
 

@@ -24,9 +24,13 @@ package final class ControlService: Sendable {
         package var registryPath: String?
         /// The transport's limits (requests, timeouts, each client's backlog).
         package var limits = HTTPServer.Limits()
+        /// TCP addresses that serve the served streams alone, without a token (`--serve-listen`).
+        package var serveListen: [ListenAddress] = []
+        package var serveLimits: HTTPServer.Limits
 
         package init(stateDirectory: String) {
             self.stateDirectory = stateDirectory
+            serveLimits = ControlService.servedLimits
         }
     }
 
@@ -40,6 +44,8 @@ package final class ControlService: Sendable {
     let startedAt: UTCTime
     let startMoment: Moment
     private let server: HTTPServer
+    /// `--serve-listen`'s server: the served streams only.
+    private let servedServer: HTTPServer?
     private let box = HandlerBox()
 
     package static func socketPath(stateDirectory: String) -> String { "\(stateDirectory)/streamtop.sock" }
@@ -95,12 +101,35 @@ package final class ControlService: Sendable {
         } catch {
             throw ServiceError(500, "listen", "\(error)")
         }
+        if options.serveListen.isEmpty {
+            servedServer = nil
+        } else {
+            do {
+                servedServer = try HTTPServer(
+                    listeners: options.serveListen.map { .tcp(host: $0.host, port: $0.port) },
+                    limits: options.serveLimits, time: time,
+                    errorResponse: { status, message in
+                        ControlService.response(ServiceError(status, ControlService.code(for: status), message))
+                    },
+                    handler: { [box] request, responder in
+                        guard let service = box.service else {
+                            return responder.respond(ControlService.response(
+                                ServiceError(503, "unavailable", "streamtop is stopping")))
+                        }
+                        service.handleServed(request, responder)
+                    })
+            } catch {
+                server.stop()
+                throw ServiceError(500, "serve_listen", "\(error)")
+            }
+        }
         box.service = self
     }
 
     package func stop() {
         box.service = nil
         events.stop()
+        servedServer?.stop()
         server.stop()
     }
 
@@ -109,6 +138,12 @@ package final class ControlService: Sendable {
 
     /// The bound TCP ports, in the order of `options.listen` (port 0 asks for any).
     package var tcpPorts: [UInt16] { server.tcpPorts }
+
+    /// What `--serve-listen`'s server holds now (all zero without it).
+    package var servedTransport: HTTPServer.Statistics { servedServer?.statistics() ?? HTTPServer.Statistics() }
+
+    /// The bound ports of `--serve-listen`, in the order of `options.serveListen`.
+    package var servedPorts: [UInt16] { servedServer?.tcpPorts ?? [] }
 
     // MARK: Requests
 
@@ -127,7 +162,7 @@ package final class ControlService: Sendable {
             return responder.respond(ControlService.response(ServiceError(
                 404, "not_found",
                 "there is no \(request.path) here; the API has /v1/health, /v1/streams, /v1/streams/{id} "
-                    + "(and its start, stop, restart, logs, document, history, settings), /v1/events and /metrics")))
+                    + "(and its start, stop, restart, logs, document, history, settings, sse, view), /v1/events and /metrics")))
         }
         guard route.methods.contains(request.method) else {
             var response = ControlService.response(ServiceError(

@@ -52,7 +52,7 @@ package final class EventsFeed: @unchecked Sendable {
             }
             refresh()
             guard let current else { return }
-            var frames: [UInt8] = Array("retry: 2000\n\n".utf8)
+            var frames = SSEFrame.retry(milliseconds: 2000)
             let resumed = lastEventID.flatMap(Int.init).flatMap(missed(after:))
             if let resumed {
                 for patch in resumed { frames += patch.frame }
@@ -116,7 +116,7 @@ package final class EventsFeed: @unchecked Sendable {
             ]
             frames += EventsFeed.frame(event: "alert", id: nil, data: JSONWriter.data(data))
         }
-        if frames.isEmpty && sinceLastFrame >= EventsFeed.heartbeat { frames = Array(": heartbeat\n\n".utf8) }
+        if frames.isEmpty && sinceLastFrame >= EventsFeed.heartbeat { frames = SSEFrame.comment("heartbeat") }
         if !frames.isEmpty {
             sinceLastFrame = .zero
             for (key, stream) in subscribers where !stream.send(frames) { subscribers[key] = nil }
@@ -152,15 +152,8 @@ package final class EventsFeed: @unchecked Sendable {
         if drop > 0 { patches.removeFirst(drop) }
     }
 
-    /// One SSE event: `id:` (when given), `event:`, one `data:` line (the JSON writer never
-    /// writes a newline), and the blank line that ends it.
+    /// One SSE event (see `SSEFrame`), its id a version.
     package static func frame(event: String, id: Int?, data: [UInt8]) -> [UInt8] {
-        var frame: [UInt8] = []
-        frame.reserveCapacity(data.count + 40)
-        if let id { frame += Array("id: \(id)\n".utf8) }
-        frame += Array("event: \(event)\ndata: ".utf8)
-        frame += data
-        frame += [0x0A, 0x0A]
-        return frame
+        SSEFrame.event(event, id: id.map(String.init), data: data)
     }
 }

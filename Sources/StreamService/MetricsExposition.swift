@@ -39,6 +39,7 @@ package enum MetricsExposition {
             savings.add(labels, ExpositionWriter.value(ratio))
         }
         families.append(savings)
+        families += servedFamilies(streams, shard: shard)
         if let upload { families += uploadFamilies(upload, shard: shard) }
         families += processFamilies(process)
         return ExpositionWriter.text(families)
@@ -94,6 +95,30 @@ package enum MetricsExposition {
             }
         }
         return [up, state, events, lastChange] + counterFamilies
+    }
+
+    /// The served streams (`"serve": true`): their clients, what they were sent, and what they
+    /// would have fetched by polling.
+    private static func servedFamilies(_ streams: [StreamSnapshot], shard: String) -> [ExpositionWriter.Family] {
+        let figures: [(String, ExpositionWriter.Kind, String, KeyPath<ServedCounters, Int64>)] = [
+            ("streamtop_served_clients", .gauge, "Clients connected to the served stream.", \.clientCount),
+            ("streamtop_served_connections_total", .counter, "Clients that connected (resumptions included).",
+             \.connections),
+            ("streamtop_served_dropped_total", .counter, "Clients dropped: gone, or too slow to keep up.",
+             \.dropped),
+            ("streamtop_served_sent_bytes_total", .counter, "Bytes of events sent to the clients.", \.sentBytes),
+            ("streamtop_served_poll_bytes_total", .counter,
+             "Bytes the same clients would have fetched by polling at the stream's interval.", \.pollBytes),
+        ]
+        var families = figures.map { ExpositionWriter.Family($0.0, $0.1, $0.2) }
+        for stream in streams {
+            guard let served = stream.served else { continue }
+            let labels = ExpositionWriter.labels([("stream", stream.id), ("group", stream.group ?? ""), ("shard", shard)])
+            for index in figures.indices {
+                families[index].add(labels, ExpositionWriter.value(served[keyPath: figures[index].3]))
+            }
+        }
+        return families
     }
 
     /// The archive's uploads to S3: the backlog, what went, the failures.

@@ -12,9 +12,18 @@ package enum ServiceRoute: Equatable, Sendable {
     case history(id: String)
     /// A stream's settings in the registry's form, secrets masked (for an edit form).
     case settings(id: String)
+    /// A served stream (`"serve": true`) as SSE, or its page for a browser.
+    case served(id: String, ServedResource)
 
     package enum StreamAction: String, Sendable, CaseIterable {
         case start, stop, restart
+    }
+
+    package enum ServedResource: String, Sendable, CaseIterable {
+        /// `text/event-stream`: the document, then a patch per change.
+        case sse
+        /// The page that shows the live document in a browser.
+        case view
     }
 
     /// The route of a path given as its decoded segments (an id may hold an escaped `/`); nil
@@ -39,6 +48,10 @@ package enum ServiceRoute: Equatable, Sendable {
                 self = .action(id: id, action)
                 return
             }
+            if let resource = ServedResource(rawValue: parts[3]) {
+                self = .served(id: id, resource)
+                return
+            }
             switch parts[3] {
             case "logs": self = .logs(id: id)
             case "document": self = .document(id: id)
@@ -53,7 +66,7 @@ package enum ServiceRoute: Equatable, Sendable {
     /// The methods this route answers (HEAD goes with GET).
     package var methods: [String] {
         switch self {
-        case .health, .metrics, .events, .logs, .document, .history, .settings: return ["GET", "HEAD"]
+        case .health, .metrics, .events, .logs, .document, .history, .settings, .served: return ["GET", "HEAD"]
         case .streams: return ["GET", "HEAD", "POST"]
         case .stream: return ["GET", "HEAD", "PUT", "DELETE"]
         case .action: return ["POST"]

@@ -47,7 +47,7 @@ final class ControlServiceTests: XCTestCase {
         let weather = ["stream": "weather", "mode": "poll", "group": "", "shard": "0/1"]
         XCTAssertEqual(parsed.value("streamtop_stream_up", weather), 0)
         XCTAssertNotNil(parsed.families["process_resident_memory_bytes"])
-        let raw = try UnixSocketClient(path: fixture.socketPath)
+        let raw = try PlainSocketClient(path: fixture.socketPath)
         raw.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         raw.read { false }
         XCTAssertTrue(raw.text.contains("Content-Type: text/plain; version=0.0.4"), String(raw.text.prefix(300)))
@@ -175,7 +175,7 @@ final class ControlServiceTests: XCTestCase {
         let wrong = try fixture.client.request("DELETE", "/v1/streams")
         XCTAssertEqual(wrong.status, 405)
         XCTAssertEqual(wrong.error?.message, "/v1/streams answers GET, HEAD, POST, not DELETE")
-        let raw = try UnixSocketClient(path: fixture.socketPath)
+        let raw = try PlainSocketClient(path: fixture.socketPath)
         raw.send("PATCH /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         raw.read { raw.text.contains("\r\n\r\n") && raw.text.contains("}") }
         XCTAssertTrue(raw.text.hasPrefix("HTTP/1.1 405"), raw.text)
@@ -192,7 +192,7 @@ final class ControlServiceTests: XCTestCase {
     }
 
     func testBodiesMustBeJSONObjects() throws {
-        let raw = try UnixSocketClient(path: fixture.socketPath)
+        let raw = try PlainSocketClient(path: fixture.socketPath)
         let form = "name=x"
         raw.send("POST /v1/streams HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                  + "Content-Length: \(form.utf8.count)\r\n\r\n\(form)")
@@ -227,7 +227,7 @@ final class ControlServiceTests: XCTestCase {
 
     func testLogsFollowSendsNewEntries() throws {
         waitUntil("quotes open") { fixture.engine.store.snapshot(id: "quotes")?.status.state == .open }
-        let raw = try UnixSocketClient(path: fixture.socketPath)
+        let raw = try PlainSocketClient(path: fixture.socketPath)
         raw.get("/v1/streams/weather/logs?follow=true")
         raw.read { raw.text.contains("retry: 2000") }
         XCTAssertTrue(raw.text.contains("Content-Type: text/event-stream"), raw.text)
@@ -240,7 +240,7 @@ final class ControlServiceTests: XCTestCase {
 
     func testEventsAppliedAsSnapshotAndPatchesEqualTheStreams() throws {
         waitUntil("quotes open") { fixture.engine.store.snapshot(id: "quotes")?.status.state == .open }
-        let raw = try UnixSocketClient(path: fixture.socketPath)
+        let raw = try PlainSocketClient(path: fixture.socketPath)
         raw.get("/v1/events")
         var document = Document()
         var consumed = 0
@@ -267,19 +267,19 @@ final class ControlServiceTests: XCTestCase {
         let lastID = raw.events.last { $0.type == "patch" }?.lastEventID ?? ""
 
         // Resuming from a kept version gets only what was missed: nothing, then the next patch.
-        let resumed = try UnixSocketClient(path: fixture.socketPath)
+        let resumed = try PlainSocketClient(path: fixture.socketPath)
         resumed.get("/v1/events", headers: ["Last-Event-ID: \(lastID)"])
         fixture.engine.start(id: "weather")
         resumed.readEvents(count: 1)
         XCTAssertEqual(resumed.events.first?.type, "patch", "no snapshot for a client that is up to date")
         // An unknown version gets a snapshot.
-        let stranger = try UnixSocketClient(path: fixture.socketPath)
+        let stranger = try PlainSocketClient(path: fixture.socketPath)
         stranger.get("/v1/events", headers: ["Last-Event-ID: 1"])
         XCTAssertEqual(stranger.readEvents(count: 1).first?.type, "data")
     }
 
     func testAlertsArriveOnTheEventStream() throws {
-        let raw = try UnixSocketClient(path: fixture.socketPath)
+        let raw = try PlainSocketClient(path: fixture.socketPath)
         raw.get("/v1/events")
         raw.readEvents(count: 1)
         fixture.engine.store.publishAlert(stream: "quotes", message: "quotes: failing for 2m", recovered: false)

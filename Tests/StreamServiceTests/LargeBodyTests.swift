@@ -16,7 +16,7 @@ final class LargeBodyTests: XCTestCase {
         waitUntil("every stream published") { fixture.engine.store.latest().snapshots.count == 5_000 }
         let listed = try XCTUnwrap(fixture.expect(200, "GET", "/v1/streams"))
         XCTAssertGreaterThan(JSONWriter.data(listed).count, 4 << 20, "larger than the default backlog")
-        let raw = try UnixSocketClient(path: fixture.socketPath)
+        let raw = try PlainSocketClient(path: fixture.socketPath)
         raw.get("/v1/events")
         let events = raw.readEvents(count: 1)
         XCTAssertEqual(events.first?.type, "data", "the stream ended first: \(raw.text.prefix(300))")

@@ -19,12 +19,18 @@ final class ServiceFixture {
 
     init(
         specs: [StreamSpec] = [], listen: [ListenAddress] = [], limits: HTTPServer.Limits = .init(),
-        directory: String = "/tmp/st-svc-\(UUID().uuidString.prefix(8))"
+        directory: String = "/tmp/st-svc-\(UUID().uuidString.prefix(8))",
+        serveListen: [ListenAddress] = [], serveLimits: HTTPServer.Limits = ControlService.servedLimits,
+        time: any Scheduler = SystemScheduler(), upstreamClock: ManualTimeSource? = nil
     ) throws {
-        upstream = try LocalServer(configuration: .init(apis: [
-            .init(name: "quotes", kind: "quotes", period: .milliseconds(50)),
-            .init(name: "weather", kind: "weather", period: .milliseconds(50)),
-        ], retryMilliseconds: 50))
+        let period: Duration = upstreamClock == nil ? .milliseconds(50) : .seconds(1)
+        upstream = try LocalServer(
+            configuration: .init(apis: [
+                .init(name: "quotes", kind: "quotes", period: period),
+                .init(name: "weather", kind: "weather", period: period),
+                .init(name: "market", kind: "market", period: period),
+            ], retryMilliseconds: 50),
+            time: upstreamClock ?? SystemTimeSource())
         self.directory = directory
         registryFile = RegistryFile(path: directory + "/streams.json")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -35,9 +41,11 @@ final class ServiceFixture {
             return spec
         }
         try registryFile.save(try Registry(streams: resolved))
-        engine = try Engine(specs: resolved, stateDirectory: directory, registryFile: registryFile)
+        engine = try Engine(specs: resolved, stateDirectory: directory, registryFile: registryFile, time: time)
         var options = ControlService.Options(stateDirectory: directory)
         options.listen = listen
+        options.serveListen = serveListen
+        options.serveLimits = serveLimits
         options.version = "test"
         options.limits = limits
         service = try ControlService(engine: engine, options: options)

@@ -32,7 +32,7 @@ final class ServiceFuzzTests: XCTestCase {
                 .replacingOccurrences(of: "ID", with: ids[Int(random.next() % UInt64(ids.count))])
                 .replacingOccurrences(of: "ACTION", with: actions[Int(random.next() % UInt64(actions.count))])
             let body = bodies[Int(random.next() % UInt64(bodies.count))]
-            let raw = try UnixSocketClient(path: fixture.socketPath)
+            let raw = try PlainSocketClient(path: fixture.socketPath)
             var request = "\(method) \(path) HTTP/1.1\r\nHost: streamtop\r\nConnection: close\r\n"
             if !body.isEmpty { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
             raw.send(request + "\r\n" + body)

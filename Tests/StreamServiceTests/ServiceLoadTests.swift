@@ -16,10 +16,10 @@ final class ServiceLoadTests: XCTestCase {
         limits.maxStreamBacklog = 256 << 10
         let fixture = try ServiceFixture(limits: limits)
         defer { fixture.stop() }
-        let stalled = try UnixSocketClient(path: fixture.socketPath)
+        let stalled = try PlainSocketClient(path: fixture.socketPath)
         stalled.get("/v1/events")
         stalled.readEvents(count: 1)  // subscribed; from now on it reads nothing
-        let reader = try UnixSocketClient(path: fixture.socketPath)
+        let reader = try PlainSocketClient(path: fixture.socketPath)
         reader.get("/v1/events")
         reader.readEvents(count: 1)
         waitUntil("both subscribed") { fixture.service.events.clientCount == 2 }
@@ -54,7 +54,7 @@ final class ServiceLoadTests: XCTestCase {
         let socketPath = fixture.socketPath
         DispatchQueue.concurrentPerform(iterations: 100) { index in
             do {
-                let client = try UnixSocketClient(path: socketPath)
+                let client = try PlainSocketClient(path: socketPath)
                 for round in 0..<5 {
                     let path = round % 2 == 0 ? "/v1/streams/quotes" : "/v1/health"
                     client.get(path)

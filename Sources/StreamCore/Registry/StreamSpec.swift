@@ -40,6 +40,9 @@ public struct StreamSpec: Sendable, Equatable {
     /// The longest wait before reconnecting that a server's `retry:` may ask for, in seconds:
     /// `retry: 99999999999` must not silence a stream for years.
     public var maxRetry: Int
+    /// Whether the service publishes this poll stream to clients as Server-Sent Events (one
+    /// snapshot, then a JSON Patch per change): the Streamdata-style proxy of a polled API.
+    public var serve: Bool
 
     public static let defaultInterval = 60
     public static let defaultStall = 90
@@ -49,7 +52,7 @@ public struct StreamSpec: Sendable, Equatable {
         id: String, name: String, url: String, mode: Mode = .sse, interval: Int = StreamSpec.defaultInterval,
         headers: [(name: String, value: String)] = [], group: String? = nil, notify: NotifySpec? = nil,
         autostart: Bool = false, stall: Int = StreamSpec.defaultStall, compress: Bool = true, caFile: String? = nil,
-        maxRetry: Int = StreamSpec.defaultMaxRetry
+        maxRetry: Int = StreamSpec.defaultMaxRetry, serve: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -64,6 +67,7 @@ public struct StreamSpec: Sendable, Equatable {
         self.compress = compress
         self.caFile = caFile
         self.maxRetry = maxRetry
+        self.serve = serve
     }
 
     /// Strings compare by Unicode scalars, as JSON strings do (the registry is JSON): an edit
@@ -77,7 +81,7 @@ public struct StreamSpec: Sendable, Equatable {
             && lhs.group.map(JSONKey.init) == rhs.group.map(JSONKey.init)
             && lhs.notify == rhs.notify && lhs.autostart == rhs.autostart && lhs.stall == rhs.stall
             && lhs.compress == rhs.compress && lhs.caFile.map(JSONKey.init) == rhs.caFile.map(JSONKey.init)
-            && lhs.maxRetry == rhs.maxRetry
+            && lhs.maxRetry == rhs.maxRetry && lhs.serve == rhs.serve
     }
 
     /// Checks the values a person typed (the UI form and `add` use this too); each problem is
@@ -107,6 +111,9 @@ public struct StreamSpec: Sendable, Equatable {
             guard !caFile.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
                 throw SpecError(field: "caFile", reason: "must not contain control characters")
             }
+        }
+        if serve && mode != .poll {
+            throw SpecError(field: "serve", reason: "only a poll stream can be served (an SSE stream already is one)")
         }
         try notify?.validate()
     }

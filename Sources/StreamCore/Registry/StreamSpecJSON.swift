@@ -16,14 +16,14 @@ extension StreamSpec {
         object["compress"] = .bool(compress)
         if let caFile { object["caFile"] = .string(caFile) }
         object["maxRetry"] = .number(JSONNumber(maxRetry))
+        if serve { object["serve"] = .bool(true) }
         for member in unknownFields { object[member.key] = member.value }
         return .object(object)
     }
 
     static let knownFields: Set<String> = [
         "id", "name", "url", "mode", "interval", "headers", "group", "notify", "autostart", "stall", "compress",
-        "caFile",
-        "maxRetry",
+        "caFile", "maxRetry", "serve",
     ]
 
     /// Reads a spec; missing optional fields take their defaults, unknown fields are kept
@@ -45,7 +45,8 @@ extension StreamSpec {
             stall: try reader.integer("stall", default: StreamSpec.defaultStall),
             compress: try reader.boolean("compress", default: true),
             caFile: try reader.optionalString("caFile"),
-            maxRetry: try reader.integer("maxRetry", default: StreamSpec.defaultMaxRetry))
+            maxRetry: try reader.integer("maxRetry", default: StreamSpec.defaultMaxRetry),
+            serve: try reader.boolean("serve", default: false))
         spec.unknownFields = object.unknown(besides: StreamSpec.knownFields)
         try spec.validate()
         self = spec

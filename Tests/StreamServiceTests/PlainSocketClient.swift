@@ -6,10 +6,10 @@ import XCTest
 import Glibc
 #endif
 
-/// A deliberately plain client of the control API over a blocking Unix socket, sharing none of
+/// A deliberately plain client of the control API over a blocking Unix or TCP socket, sharing none of
 /// the server's code: raw requests, and SSE read through StreamCore's parser. Reads wait for
 /// data (with a 20 s safety timeout), never for a fixed time.
-final class UnixSocketClient {
+final class PlainSocketClient {
     let fd: Int32
     private(set) var received: [UInt8] = []
     private var parser = SSEParser()
@@ -31,7 +31,28 @@ final class UnixSocketClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard result == 0 else { throw NSError(domain: "UnixSocketClient", code: Int(errno)) }
+        guard result == 0 else { throw NSError(domain: "PlainSocketClient", code: Int(errno)) }
+    }
+
+    /// Connects to 127.0.0.1:`port`; `receiveBuffer` makes the kernel hold little for a client
+    /// that does not read.
+    init(tcpPort port: UInt16, receiveBuffer: Int32? = nil) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else { throw NSError(domain: "PlainSocketClient", code: Int(errno)) }
     }
 
     deinit { close(fd) }

@@ -1,0 +1,79 @@
+import HTTPServer
+import StreamCore
+import StreamEngine
+
+/// Served streams (`"serve": true`): `GET /v1/streams/{id}/sse` and `/view`, on the control
+/// API's listeners and on `--serve-listen`, where nothing else is reachable.
+extension ControlService {
+    func serve(
+        _ feed: ServedFeed, _ resource: ServiceRoute.ServedResource, _ request: HTTPServerRequest,
+        _ responder: any HTTPResponder, headers extra: [(name: String, value: String)]
+    ) {
+        switch resource {
+        case .sse:
+            let stream = responder.stream(status: 200, headers: ControlService.eventStreamHeaders + extra)
+            feed.subscribe(ResponseFeedClient(stream), lastEventID: request.header("last-event-id"))
+        case .view:
+            let name = engine.specs.first { $0.id == feed.id }?.name ?? feed.id
+            responder.respond(HTTPServerResponse(
+                status: 200,
+                headers: [
+                    ("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache"),
+                    ("Content-Security-Policy", ServedPage.contentSecurityPolicy),
+                    ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                ] + extra,
+                body: ServedPage.html(id: feed.id, name: name)))
+        }
+    }
+
+    /// A request on `--serve-listen`: only the served streams' routes, and nothing said about
+    /// the streams that are not served (no token is asked for here).
+    func handleServed(_ request: HTTPServerRequest, _ responder: any HTTPResponder) {
+        guard let route = request.pathSegments.flatMap(ServiceRoute.init(segments:)),
+            case .served(let id, let resource) = route
+        else {
+            return responder.respond(ControlService.response(ServiceError(
+                404, "not_found", "only served streams are here: /v1/streams/{id}/sse and /v1/streams/{id}/view")))
+        }
+        guard route.methods.contains(request.method) else {
+            var response = ControlService.response(ServiceError(
+                405, "method_not_allowed",
+                "\(request.path) answers \(route.methods.joined(separator: ", ")), not \(request.method)"))
+            response.headers.append(("Allow", route.methods.joined(separator: ", ")))
+            return responder.respond(response)
+        }
+        guard let feed = engine.servedFeed(id: id) else {
+            return responder.respond(ControlService.response(ServiceError(
+                404, "not_served", "no stream \"\(id)\" is served here")))
+        }
+        // Any page may read a served stream: it carries no credential, and holds nothing but the
+        // document every client of it gets.
+        serve(feed, resource, request, responder, headers: [("Access-Control-Allow-Origin", "*")])
+    }
+
+    /// What one `--serve-listen` client may cost: thousands of clients, each behind by at most
+    /// 256 KiB of events here and 128 KiB in the kernel before it is dropped (it resumes with
+    /// `Last-Event-ID`).
+    package static var servedLimits: HTTPServer.Limits {
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = 4_096
+        limits.reservedForUnix = 0
+        limits.maxStreams = 4_000
+        limits.maxStreamBacklog = 256 << 10
+        limits.socketSendBuffer = 128 << 10
+        return limits
+    }
+}
+
+/// A served stream's client: the body of one `text/event-stream` response.
+private final class ResponseFeedClient: FeedClient {
+    private let stream: any HTTPResponseStream
+
+    init(_ stream: any HTTPResponseStream) {
+        self.stream = stream
+    }
+
+    func send(_ bytes: [UInt8]) -> Bool { stream.send(bytes) }
+    func finish() { stream.finish() }
+    func onClose(_ action: @escaping @Sendable () -> Void) { stream.onClose(action) }
+}

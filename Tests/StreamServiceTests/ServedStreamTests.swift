@@ -1,0 +1,367 @@
+import Foundation
+import HTTPServer
+import StreamCore
+import StreamEngine
+import StreamService
+import TestSupport
+import XCTest
+
+/// The streaming proxy (`"serve": true`): a polled API served as SSE, one snapshot then JSON
+/// Patches, to clients on `--serve-listen` and on the socket. Upstream and polls move only when
+/// the test moves their manual clocks.
+final class ServedStreamTests: XCTestCase {
+    func testEveryClientFollowsTheUpstreamDocumentAfterEveryPoll() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let tcp = try served.client()
+        let unix = try ServedClient(PlainSocketClient(path: served.fixture.socketPath), path: served.path)
+        for client in [tcp, unix] { try client.follow(upTo: served.version) }
+        XCTAssertEqual(tcp.document, try served.upstreamDocument())
+        XCTAssertEqual(tcp.kinds, ["data"], "a snapshot first")
+        var versions = [served.version]
+        for _ in 0..<5 {
+            served.changeUpstream()
+            try served.pollOnce()
+            versions.append(served.version)
+            let upstream = try served.upstreamDocument()
+            for client in [tcp, unix] {
+                try client.follow(upTo: served.version)
+                XCTAssertEqual(client.document, upstream)
+            }
+        }
+        XCTAssertEqual(tcp.kinds, ["data"] + Array(repeating: "patch", count: 5))
+        XCTAssertEqual(tcp.ids, versions.map(String.init), "one id per event, each the version")
+        XCTAssertEqual(versions, versions.sorted())
+        XCTAssertEqual(Set(versions).count, versions.count)
+        XCTAssertTrue(tcp.raw.contains("retry: "), "clients are told how long to wait before reconnecting")
+        XCTAssertEqual(served.upstreamPolls, 6, "one poller upstream")
+    }
+
+    func testAnUnchangedPollSendsNothing() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let client = try served.client()
+        try client.follow(upTo: served.version)
+        let before = served.version
+        try served.pollOnce()  // 304: the upstream did not change
+        XCTAssertEqual(served.version, before)
+        served.changeUpstream()
+        try served.pollOnce()
+        try client.follow(upTo: served.version)
+        XCTAssertEqual(client.kinds, ["data", "patch"])
+    }
+
+    func testResumingGetsExactlyTheMissedPatches() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        var client = try served.client()
+        try client.follow(upTo: served.version)
+        let left = served.version
+        client = try served.client(lastEventID: String(left), seed: served.documents[left])  // the first one goes
+        var missed: [String] = []
+        for _ in 0..<3 {
+            served.changeUpstream()
+            try served.pollOnce()
+            missed.append(String(served.version))
+        }
+        try client.follow(upTo: served.version)
+        XCTAssertEqual(client.kinds, ["patch", "patch", "patch"], "no snapshot: only what was missed")
+        XCTAssertEqual(client.ids, missed)
+        // Its document was the one at `left`: the three patches applied to it give upstream's.
+        XCTAssertEqual(client.document, try served.upstreamDocument())
+
+        let upToDate = try served.client(
+            lastEventID: String(served.version), seed: served.documents[served.version])
+        served.changeUpstream()
+        try served.pollOnce()
+        try upToDate.follow(upTo: served.version)
+        XCTAssertEqual(upToDate.kinds, ["patch"], "an up-to-date client gets only what comes next")
+    }
+
+    func testAClientOlderThanTheRingOrFromElsewhereGetsASnapshot() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        for lastEventID in ["1", "not-a-number", String(served.version + 1_000), "-5"] {
+            let client = try served.client(lastEventID: lastEventID)
+            try client.follow(upTo: served.version)
+            XCTAssertEqual(client.kinds, ["data"], lastEventID)
+            XCTAssertEqual(client.document, try served.upstreamDocument())
+        }
+    }
+
+    func testTwoHundredClientsShareOnePoller() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let clients = try (0..<200).map { _ in try served.client() }
+        for client in clients { try client.follow(upTo: served.version) }
+        for _ in 0..<2 {
+            served.changeUpstream()
+            try served.pollOnce()
+        }
+        let upstream = try served.upstreamDocument()
+        for client in clients {
+            try client.follow(upTo: served.version)
+            XCTAssertEqual(client.document, upstream)
+        }
+        XCTAssertEqual(served.upstreamPolls, 3)
+        let counters = served.feed.snapshot
+        XCTAssertEqual(counters.clients, 200)
+        XCTAssertEqual(counters.connections, 200)
+        XCTAssertEqual(counters.polls, 3)
+    }
+
+    /// A client that stops reading is dropped once its backlog is full; the others get every
+    /// patch meanwhile, and the dropped one resumes with exactly what it missed.
+    func testASlowClientIsDroppedWithoutDelayingOthersAndResumes() throws {
+        var limits = ControlService.servedLimits
+        limits.maxStreamBacklog = 16 << 10
+        var spec = ServedFixture.spec
+        spec.url = "UPSTREAM/poll/market"  // 11 KB, a few quotes changing each second
+        let served = try ServedFixture(spec: spec, serveLimits: limits)
+        defer { served.stop() }
+        try served.pollOnce()
+        let slow = try PlainSocketClient(tcpPort: served.port, receiveBuffer: 4096)
+        slow.get(served.path)
+        let fast = try served.client()
+        try fast.follow(upTo: served.version)
+        try waitUntil("the slow client is connected") { served.feed.snapshot.clients == 2 }
+        var rounds = 0
+        while served.feed.snapshot.dropped == 0 {
+            rounds += 1
+            XCTAssertLessThan(rounds, 500, "a client that reads nothing must be dropped")
+            if rounds >= 500 { return }
+            served.changeUpstream(by: .seconds(300))
+            try served.pollOnce()
+            try fast.follow(upTo: served.version)
+        }
+        XCTAssertEqual(fast.document, try served.upstreamDocument(), "the fast client kept up")
+        XCTAssertLessThanOrEqual(
+            served.fixture.service.servedTransport.bufferedBytes, limits.maxStreamBacklog + 256 << 10,
+            "what waits for the slow client stays within its backlog")
+        // The slow client reads what it was sent, then finds the connection closed.
+        XCTAssertFalse(slow.read { false }, "the server closed it")
+        let last = try XCTUnwrap(slow.events.last?.lastEventID)
+        var document = Document()
+        for event in slow.events { _ = document.consume(event) }
+        let resumed = try served.client(lastEventID: last, seed: document.current)
+        try resumed.follow(upTo: served.version)
+        XCTAssertFalse(resumed.kinds.contains("data"), "the ring still holds what it missed")
+        XCTAssertEqual(resumed.document, try served.upstreamDocument())
+    }
+
+    func testTheServeListenerServesOnlyServedStreams() throws {
+        let plain = StreamSpec(id: "weather", name: "Weather", url: "UPSTREAM/poll/weather", mode: .poll, interval: 1)
+        let served = try ServedFixture(extraSpecs: [plain])
+        defer { served.stop() }
+        for path in ["/v1/health", "/v1/streams", "/metrics", "/v1/events", "/v1/streams/quotes",
+                     "/v1/streams/quotes/document", "/v1/streams/quotes/logs"] {
+            let client = try PlainSocketClient(tcpPort: served.port)
+            client.get(path)
+            let reply = client.readResponse()
+            XCTAssertEqual(reply.status, 404, path)
+            XCTAssertTrue(String(decoding: reply.body, as: UTF8.self).contains("only served streams are here"), path)
+        }
+        var notServed: [String] = []
+        for id in ["weather", "nothing-here"] {
+            let client = try PlainSocketClient(tcpPort: served.port)
+            client.get("/v1/streams/\(id)/sse")
+            let reply = client.readResponse()
+            XCTAssertEqual(reply.status, 404)
+            notServed.append(String(decoding: reply.body, as: UTF8.self).replacingOccurrences(of: id, with: "ID"))
+        }
+        XCTAssertEqual(notServed[0], notServed[1], "a stream that is not served is not told apart from none")
+        let post = try PlainSocketClient(tcpPort: served.port)
+        post.send("POST /v1/streams/quotes/sse HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertEqual(post.readResponse().status, 405)
+
+        // On the socket, a stream that is not served says how to serve it.
+        let reply = try served.fixture.client.request("GET", "/v1/streams/weather/sse")
+        XCTAssertEqual(reply.status, 404)
+        XCTAssertEqual(reply.error?.code, "not_served")
+    }
+
+    func testTheUpstreamsCredentialsNeverReachAClient() throws {
+        let secret = "s3cr3t-\(UUID().uuidString.prefix(8))"
+        var spec = ServedFixture.spec
+        spec.url += "?api_key=\(secret)"
+        spec.headers = [("Authorization", "Bearer \(secret)")]
+        let served = try ServedFixture(spec: spec)
+        defer { served.stop() }
+        try served.pollOnce()
+        served.changeUpstream()
+        try served.pollOnce()
+        let client = try served.client()
+        try client.follow(upTo: served.version)
+        XCTAssertFalse(client.raw.contains(secret))
+        let page = try PlainSocketClient(tcpPort: served.port)
+        page.get("/v1/streams/quotes/view")
+        let reply = page.readResponse()
+        XCTAssertEqual(reply.status, 200)
+        XCTAssertFalse(String(decoding: reply.body, as: UTF8.self).contains(secret))
+    }
+
+    func testStatusShowsTheClientsAndWhatTheyWereSpared() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let clients = try (0..<3).map { _ in try served.client() }
+        for client in clients { try client.follow(upTo: served.version) }
+        served.changeUpstream()
+        try served.pollOnce()
+        for client in clients { try client.follow(upTo: served.version) }
+        let status = try XCTUnwrap(served.fixture.expect(200, "GET", "/v1/streams/quotes"))
+        guard case .object(let object) = status, case .object(let counters)? = object["served"] else {
+            return XCTFail("no served object in \(status)")
+        }
+        XCTAssertEqual(counters["clients"], .number(JSONNumber(3)))
+        let sent = try XCTUnwrap(counters["sentBytes"]?.numberValue?.intValue)
+        let received = clients.map { $0.bodyBytes }.reduce(0, +)
+        XCTAssertEqual(sent, received, "bytes sent are the bytes the clients read")
+        let polled = try XCTUnwrap(counters["pollBytes"]?.numberValue?.intValue)
+        let bodies = served.bodySizes
+        XCTAssertEqual(bodies.count, 2)
+        XCTAssertEqual(polled, 3 * bodies[0] + 3 * bodies[1], "a document each at connect, then each poll's body")
+        let savings = try XCTUnwrap(counters["savings"]?.numberValue?.doubleValue)
+        XCTAssertEqual(savings, StatusText.measured(1 - Double(sent) / Double(polled)))
+        let metrics = try served.fixture.client.request("GET", "/metrics")
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        XCTAssertTrue(text.contains("streamtop_served_clients{stream=\"quotes\""), text)
+        XCTAssertTrue(text.contains("streamtop_served_sent_bytes_total{"), text)
+        XCTAssertTrue(text.contains("streamtop_served_poll_bytes_total{"), text)
+    }
+
+    func testRemovingTheStreamOrNoLongerServingItEndsItsClients() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let client = try served.client()
+        try client.follow(upTo: served.version)
+        var spec = ServedFixture.spec
+        spec.url = spec.url.replacingOccurrences(of: "UPSTREAM", with: served.fixture.upstream.baseURL)
+        spec.serve = false
+        try served.fixture.engine.update(spec)
+        XCTAssertFalse(client.connection.read { false }, "the response ended")
+        let again = try PlainSocketClient(tcpPort: served.port)
+        again.get(served.path)
+        XCTAssertEqual(again.readResponse().status, 404)
+    }
+}
+
+/// An engine on a manual clock polling a served stream of an upstream on another manual
+/// clock, with `--serve-listen` on a free port.
+private final class ServedFixture {
+    static let spec = StreamSpec(
+        id: "quotes", name: "Quotes", url: "UPSTREAM/poll/quotes", mode: .poll, interval: 1, autostart: true,
+        serve: true)
+
+    let fixture: ServiceFixture
+    let time = ManualScheduler()
+    let clock = ManualTimeSource()
+    let feed: ServedFeed
+    let port: UInt16
+    let path = "/v1/streams/quotes/sse"
+    let upstreamPath: String
+    /// The upstream's document at each version the feed reached.
+    private(set) var documents: [Int: JSONValue] = [:]
+    /// The body size of every poll that brought a document (200).
+    private(set) var bodySizes: [Int] = []
+    private var reads = 0
+
+    init(
+        spec: StreamSpec = ServedFixture.spec, extraSpecs: [StreamSpec] = [],
+        serveLimits: HTTPServer.Limits = ControlService.servedLimits
+    ) throws {
+        upstreamPath = String(spec.url.dropFirst("UPSTREAM".count))
+        fixture = try ServiceFixture(
+            specs: [spec] + extraSpecs, serveListen: [ListenAddress(host: "127.0.0.1", port: 0)],
+            serveLimits: serveLimits, time: time, upstreamClock: clock)
+        feed = try XCTUnwrap(fixture.engine.servedFeed(id: spec.id))
+        port = try XCTUnwrap(fixture.service.servedPorts.first)
+        fixture.engine.startAutostart()
+        // Its first poll is scheduled once the start has run on its queue.
+        _ = fixture.engine.settledSnapshot(id: spec.id)
+    }
+
+    var version: Int { feed.snapshot.version }
+
+    /// Moves the upstream's clock: its document changes.
+    func changeUpstream(by duration: Duration = .seconds(1)) {
+        fixture.upstream.advance(clock, by: duration)
+    }
+
+    /// Moves the engine's clock to the next poll and waits until the feed has handled its answer.
+    func pollOnce(file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = feed.snapshot.polls
+        let changing = try upstreamDocument()
+        time.advance(by: .seconds(1))
+        waitUntil("the poll reached the feed", file: file, line: line) { feed.snapshot.polls > before }
+        if documents[version] == nil {
+            documents[version] = changing
+            bodySizes.append(JSONWriter.data(changing).count)
+        }
+    }
+
+    /// The upstream's document now, read from it directly.
+    func upstreamDocument() throws -> JSONValue {
+        reads += 1
+        let client = try PlainSocketClient(tcpPort: fixture.upstream.port)
+        client.get(upstreamPath)
+        return try JSONParser.parse(client.readResponse().body)
+    }
+
+    /// A new client; `seed`: the document it held when it left (a resuming client).
+    func client(lastEventID: String? = nil, seed: JSONValue? = nil) throws -> ServedClient {
+        try ServedClient(
+            PlainSocketClient(tcpPort: port), path: path, headers: lastEventID.map { ["Last-Event-ID: \($0)"] } ?? [],
+            seed: seed)
+    }
+
+    /// The polls the upstream answered (the test's own reads apart).
+    var upstreamPolls: Int { fixture.upstream.requestCount(path: upstreamPath) - reads }
+
+    func stop() { fixture.stop() }
+}
+
+/// A client of a served stream that applies what it gets, as `streamtop tail --document` does.
+private final class ServedClient {
+    let connection: PlainSocketClient
+    private var applied = 0
+    private var reader = Document()
+
+    init(_ connection: PlainSocketClient, path: String, headers: [String] = [], seed: JSONValue? = nil) throws {
+        self.connection = connection
+        if let seed { reader.replace(with: seed) }
+        connection.get(path, headers: headers)
+    }
+
+    var events: [SSEEvent] { connection.events }
+    var kinds: [String] { events.map(\.type) }
+    var ids: [String] { events.map(\.lastEventID) }
+    var document: JSONValue? { reader.current }
+    var raw: String { connection.text }
+    /// The body's bytes (after the response's head).
+    var bodyBytes: Int {
+        let received = connection.received
+        guard let end = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) else {
+            return 0
+        }
+        return received.count - end - 4
+    }
+
+    /// Reads until the event with id `version` has arrived, applying each event.
+    func follow(upTo version: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        let arrived = connection.read { events.last?.lastEventID == String(version) }
+        XCTAssertTrue(arrived, "the event with id \(version) arrived; got \(ids)", file: file, line: line)
+        while applied < events.count {
+            if case .failure(let error) = reader.consume(events[applied]) {
+                XCTFail("event \(applied) did not apply: \(error)", file: file, line: line)
+            }
+            applied += 1
+        }
+    }
+}
