@@ -214,6 +214,12 @@ final class ServedStreamTests: XCTestCase {
         served.changeUpstream()
         try served.pollOnce()
         for client in clients { try client.follow(upTo: served.version) }
+        // GET shows what was published: the stream publishes within 100 ms of the scheduler, once
+        // the feed has told it of the poll's counts (which may come after a look here).
+        waitUntil("published") {
+            served.time.advance(by: .milliseconds(100))
+            return served.fixture.engine.store.snapshot(id: "quotes")?.served == served.feed.snapshot
+        }
         let status = try XCTUnwrap(served.fixture.expect(200, "GET", "/v1/streams/quotes"))
         guard case .object(let object) = status, case .object(let counters)? = object["served"] else {
             return XCTFail("no served object in \(status)")
@@ -233,6 +239,27 @@ final class ServedStreamTests: XCTestCase {
         XCTAssertTrue(text.contains("streamtop_served_clients{stream=\"quotes\""), text)
         XCTAssertTrue(text.contains("streamtop_served_sent_bytes_total{"), text)
         XCTAssertTrue(text.contains("streamtop_served_poll_bytes_total{"), text)
+    }
+
+    /// An edit replaces the stream's runner, not its feed: clients stay, and the new poller's
+    /// first body reaches them as a patch.
+    func testAnEditKeepsTheClientsAndSendsOnlyWhatChanged() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let client = try served.client()
+        try client.follow(upTo: served.version)
+        var spec = ServedFixture.spec
+        spec.url = spec.url.replacingOccurrences(of: "UPSTREAM", with: served.fixture.upstream.baseURL)
+        spec.name = "Quotes, renamed"
+        try served.fixture.engine.update(spec)
+        _ = served.fixture.engine.settledSnapshot(id: "quotes")
+        served.changeUpstream()
+        try served.pollOnce()
+        try client.follow(upTo: served.version)
+        XCTAssertEqual(client.kinds, ["data", "patch"])
+        XCTAssertEqual(client.document, try served.upstreamDocument())
+        XCTAssertIdentical(served.fixture.engine.servedFeed(id: "quotes"), served.feed)
     }
 
     func testRemovingTheStreamOrNoLongerServingItEndsItsClients() throws {

@@ -56,8 +56,8 @@ package final class ServedFeed: @unchecked Sendable {
     /// What the feed has done so far (any thread).
     package var snapshot: ServedCounters { counters.withLock { $0 } }
 
-    /// Called (on the feed's queue) when the counters change for a reason the stream does not see:
-    /// a client joined or left. The stream's runner sets it, to publish them.
+    /// Called (on the feed's queue) when the counters have changed: a client joined or left, or a
+    /// poll was counted after the stream published it. The stream's runner sets it, to publish them.
     package func onCountersChanged(_ action: (@Sendable () -> Void)?) {
         countersChanged.withLock { $0 = action }
     }
@@ -70,6 +70,8 @@ package final class ServedFeed: @unchecked Sendable {
     package func update(document next: JSONValue, patch: JSONPatch?, bodyBytes: Int) {
         queue.async { [self] in
             guard !closed else { return }
+            // The stream published this poll already, without what it did here.
+            defer { countersChanged.withLock { $0 }?() }
             polled(bodyBytes: bodyBytes)
             documentBodyBytes = bodyBytes
             guard let current = document else {
@@ -94,7 +96,10 @@ package final class ServedFeed: @unchecked Sendable {
     /// A poll that brought no body (304 Not Modified): polling clients would have fetched
     /// nothing either, but the poll still counts.
     package func notModified() {
-        queue.async { [self] in polled(bodyBytes: 0) }
+        queue.async { [self] in
+            polled(bodyBytes: 0)
+            countersChanged.withLock { $0 }?()
+        }
     }
 
     /// Ends every client's response and takes no more (the stream was removed or is no longer
@@ -108,6 +113,11 @@ package final class ServedFeed: @unchecked Sendable {
             clients.removeAll()
             counters.withLock { $0.clients = 0 }
         }
+    }
+
+    /// Returns once what was asked of the feed so far has run.
+    package func sync() {
+        queue.sync {}
     }
 
     // MARK: The clients' side
