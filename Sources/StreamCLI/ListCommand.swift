@@ -41,7 +41,10 @@ struct ListCommand: StreamtopCommand {
             return 0
         }
         let rows = [["ID", "NAME", "MODE", "EVERY", "GROUP", "URL"]] + shown.map { spec in
-            [spec.id, spec.name, spec.mode.rawValue, spec.mode == .poll ? "\(spec.interval)s" : "-", spec.group ?? "-", spec.url]
+            [
+                spec.id, spec.name, spec.mode.rawValue + (spec.serve ? ", served" : ""),
+                spec.mode == .poll ? "\(spec.interval)s" : "-", spec.group ?? "-", spec.url,
+            ]
                 .map { Sanitizer.line($0) }
         }
         DisplayWidth.measureUTF8()

@@ -19,7 +19,11 @@ extension StreamSnapshot {
             id: try fields.string("id"), name: try fields.string("name"), url: try fields.string("url"), mode: mode,
             group: try fields.optionalString("group"), status: status,
             metrics: try Self.metrics(fields, now: now), version: try fields.int("version"))
-        if fields.optional("served") != nil { served = try Self.served(fields.object("served")) }
+        // A stream that is not served has nulls there (and an earlier streamtop no object).
+        if fields.optional("served") != nil {
+            let served = try fields.object("served")
+            if served.optional("clients") != nil { self.served = try Self.served(served) }
+        }
     }
 
     private static func served(_ fields: StatusJSONReader) throws(StatusJSONError) -> ServedCounters {

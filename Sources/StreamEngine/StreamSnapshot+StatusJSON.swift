@@ -83,9 +83,8 @@ extension StreamSnapshot {
         writer.double("changesPerHour", numbers.changesPerHour)
         // Derived from the two byte counts above (read back from them); for scripts.
         writer.double("pollSavings", numbers.pollSavings)
-        if let served {
-            writer.object("served") { $0.served(served) }
-        }
+        // Every STATUS has these leaves: null for a stream that is not served.
+        writer.object("served") { $0.served(served) }
     }
 }
 
@@ -104,16 +103,16 @@ extension StatusText.Writer {
 
 extension StatusText.Writer {
     /// A served stream's `{"clients", "connections", "dropped", "sentBytes", "pollBytes",
-    /// "polls", "version", "savings"}` (see `ServedCounters`).
-    mutating func served(_ served: ServedCounters) {
-        integer("clients", served.clients)
-        integer("connections", Int(served.connections))
-        integer("dropped", Int(served.dropped))
-        integer("sentBytes", Int(served.sentBytes))
-        integer("pollBytes", Int(served.pollBytes))
-        integer("polls", Int(served.polls))
-        integer("version", served.version)
-        double("savings", served.savings.map(StatusText.measured))
+    /// "polls", "version", "savings"}` (see `ServedCounters`); each null when it is not served.
+    mutating func served(_ served: ServedCounters?) {
+        integer("clients", served?.clients)
+        integer("connections", served.map { Int($0.connections) })
+        integer("dropped", served.map { Int($0.dropped) })
+        integer("sentBytes", served.map { Int($0.sentBytes) })
+        integer("pollBytes", served.map { Int($0.pollBytes) })
+        integer("polls", served.map { Int($0.polls) })
+        integer("version", served?.version)
+        double("savings", served?.savings.map(StatusText.measured))
     }
 }
 

@@ -78,6 +78,14 @@ final class StatusJSONTests: XCTestCase {
                 mode: poller ? .poll : .sse, group: index % 2 == 0 ? "quotes" : nil, status: status,
                 metrics: poller ? polled : lived, version: 10 + index))
         }
+        var served = result[1]
+        served.id = "served"
+        served.served = ServedCounters()
+        served.served?.clients = 3
+        served.served?.sentBytes = 12_345
+        served.served?.pollBytes = 99_999
+        served.served?.version = 1_796_306_417_033
+        result.append(served)
         var empty = result[0]
         empty.id = "fresh"
         empty.metrics = fresh
@@ -169,7 +177,7 @@ final class StatusJSONTests: XCTestCase {
     /// Every STATUS has the same leaves in the same order, whatever its state: what lets two be
     /// compared leaf by leaf. Each leaf's bounds hold its value's text.
     func testEveryStatusHasTheSameLeaves() throws {
-        XCTAssertEqual(StatusText.leafPaths.count, 63)
+        XCTAssertEqual(StatusText.leafPaths.count, 71)
         XCTAssertEqual(StatusText.leafPaths.first, "/id")
         XCTAssertTrue(StatusText.leafPaths.contains("/patchSizes/p95"))
         for path in StatusText.leafPaths {

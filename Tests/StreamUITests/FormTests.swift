@@ -229,3 +229,33 @@ final class FormTests: MonitorTestCase {
         XCTAssertEqual(screen.text(row: start.row, column: middle), String(under))
     }
 }
+
+/// The form's last field marks a poll stream as served; Space toggles it, and an SSE stream
+/// cannot be served (the problem shows under the field).
+final class ServeFieldTests: MonitorTestCase {
+    func testTheServeFieldTogglesAndOnlyAPollStreamIsServed() throws {
+        let spec = StreamSpec(id: "m", name: "Market", url: "http://127.0.0.1:1/poll/market", mode: .poll, interval: 5)
+        link.specs["m"] = spec
+        link.publish([stream("m")])
+        _ = render()
+        press(.character("e"))
+        for _ in 0..<StreamForm.Field.serve.rawValue { press(.tab) }
+        press(.character(" "))
+        guard case .form(let form) = controller.state.overlay else { return XCTFail("the form is open") }
+        XCTAssertEqual(form.values[.serve], "yes")
+        XCTAssertTrue(render(30, 100).text.contains { $0.contains("Space: publish it as SSE + patches (poll)") })
+        press(.enter)
+        XCTAssertEqual(link.specs["m"]?.serve, true)
+
+        var sse = spec
+        sse.mode = .sse
+        link.specs["m"] = sse
+        press(.character("e"))
+        for _ in 0..<StreamForm.Field.serve.rawValue { press(.tab) }
+        press(.character(" "))
+        press(.enter)
+        guard case .form(let refused) = controller.state.overlay else { return XCTFail("the form stays open") }
+        XCTAssertEqual(refused.problem?.field, .serve)
+        XCTAssertEqual(link.specs["m"]?.serve, false)
+    }
+}

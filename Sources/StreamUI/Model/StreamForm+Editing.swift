@@ -6,10 +6,10 @@ extension StreamForm {
     /// controller's); false when it does nothing here.
     public mutating func edit(_ key: Key) -> Bool {
         if key == .control("r") { return reveal() }
-        if focus == .mode {
-            // The mode is a choice, not text: Space (any character) and ← → toggle it.
+        if focus.isChoice {
+            // The mode and serving are choices, not text: Space (any character) and ← → toggle them.
             guard key.printable != nil || key == .left || key == .right else { return false }
-            toggleMode()
+            toggle(focus)
             return true
         }
         let text = Array(values[focus] ?? "")

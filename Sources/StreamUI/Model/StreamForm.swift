@@ -4,7 +4,7 @@ import StreamCore
 /// whether credentials show, and the last validation problem (shown under its field).
 public struct StreamForm: Sendable, Equatable {
     public enum Field: Int, CaseIterable, Sendable {
-        case url, name, mode, interval, headers, group
+        case url, name, mode, interval, headers, group, serve
 
         public var label: String {
             switch self {
@@ -12,10 +12,14 @@ public struct StreamForm: Sendable, Equatable {
             case .name: return "Name"
             case .mode: return "Mode"
             case .interval: return "Interval (s)"
+            case .serve: return "Serve"
             case .headers: return "Headers"
             case .group: return "Group"
             }
         }
+
+        /// A choice between two values (Space and ← → toggle it), not text.
+        public var isChoice: Bool { self == .mode || self == .serve }
 
         public var hint: String {
             switch self {
@@ -23,6 +27,7 @@ public struct StreamForm: Sendable, Equatable {
             case .name: return "empty: the URL's host and path"
             case .mode: return "Space: sse (stream) or poll"
             case .interval: return "seconds between polls (poll mode)"
+            case .serve: return "Space: publish it as SSE + patches (poll)"
             case .headers: return "Name: value; Other: value"
             case .group: return "same group = same API, to compare"
             }
@@ -55,7 +60,8 @@ public struct StreamForm: Sendable, Equatable {
     /// An empty form for a new stream.
     public static func new() -> StreamForm {
         StreamForm(editingID: nil, values: [
-            .url: "", .name: "", .mode: "sse", .interval: "\(StreamSpec.defaultInterval)", .headers: "", .group: "",
+            .url: "", .name: "", .mode: "sse", .interval: "\(StreamSpec.defaultInterval)", .serve: "no",
+            .headers: "", .group: "",
         ])
     }
 
@@ -65,7 +71,7 @@ public struct StreamForm: Sendable, Equatable {
         let masked = spec.redacted
         var form = StreamForm(editingID: spec.id, values: [
             .url: masked.url, .name: spec.name, .mode: spec.mode.rawValue, .interval: "\(spec.interval)",
-            .headers: StreamForm.text(of: masked.headers), .group: spec.group ?? "",
+            .serve: spec.serve ? "yes" : "no", .headers: StreamForm.text(of: masked.headers), .group: spec.group ?? "",
         ])
         form.showsCredentials = false
         form.secrets = spec
@@ -96,8 +102,13 @@ public struct StreamForm: Sendable, Equatable {
         return (headers, nil)
     }
 
-    public mutating func toggleMode() {
-        values[.mode] = values[.mode] == "poll" ? "sse" : "poll"
+    /// Toggles a choice field (`Field.isChoice`).
+    public mutating func toggle(_ field: Field) {
+        switch field {
+        case .mode: values[.mode] = values[.mode] == "poll" ? "sse" : "poll"
+        case .serve: values[.serve] = values[.serve] == "yes" ? "no" : "yes"
+        default: break
+        }
     }
 
     public mutating func next() { focus = Field(rawValue: (focus.rawValue + 1) % Field.allCases.count)! }
@@ -121,6 +132,7 @@ public struct StreamForm: Sendable, Equatable {
         spec.url = url
         spec.mode = values[.mode] == "poll" ? .poll : .sse
         spec.interval = interval
+        spec.serve = values[.serve] == "yes"
         spec.headers = clear.headers
         spec.group = group.isEmpty ? nil : group
         if base == nil { spec.autostart = true }

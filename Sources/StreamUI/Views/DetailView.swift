@@ -49,6 +49,7 @@ struct DetailView {
         }
         field("Changes", "\(HumanUnits.percent(metrics.changeFrequency)) of windows   \(HumanUnits.count(metrics.changesPerHour))/h   last \(figures.text(.lastChange)) ago")
         field("Savings", DetailView.savingsText(figures))
+        if let served = snapshot.served { field("Served", DetailView.servedText(served)) }
         switch history {
         case .loading:
             add("")
@@ -95,6 +96,13 @@ struct DetailView {
             return "- (no poller of the same API: register one in its group)"
         }
         return whose + "not measured yet (after a minute of running)"
+    }
+
+    /// A served stream's clients and what they were spared (`ServedCounters`).
+    static func servedText(_ served: ServedCounters) -> String {
+        "\(served.clients) client\(served.clients == 1 ? "" : "s") now (\(served.connections) in all, "
+            + "\(served.dropped) dropped)   sent \(HumanUnits.bytes(Int(served.sentBytes)))   polling would fetch "
+            + "\(HumanUnits.bytes(Int(served.pollBytes)))   saves \(HumanUnits.percent(served.savings))"
     }
 
     func draw(into screen: inout ScreenBuffer, in rect: Rect) {

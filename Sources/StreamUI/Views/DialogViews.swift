@@ -75,7 +75,7 @@ struct FormView {
         let cursorStyle = Style(.hiFG, bold: true, reverse: true)
         screen.fill(row: row, column: columns.lowerBound, width: columns.count, style: style)
         let text = Array(form.values[field] ?? "")
-        let cursor = field == form.focus && field != .mode ? form.cursor(in: field) : nil
+        let cursor = field == form.focus && !field.isChoice ? form.cursor(in: field) : nil
         let start = FormView.firstShown(text, cursor: cursor ?? text.count, room: columns.count)
         var column = columns.lowerBound
         for index in start..<text.count where column < columns.upperBound {
