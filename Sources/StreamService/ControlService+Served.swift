@@ -52,15 +52,15 @@ extension ControlService {
     }
 
     /// What one `--serve-listen` client may cost: thousands of clients, each behind by at most
-    /// 256 KiB of events here and 128 KiB in the kernel before it is dropped (it resumes with
-    /// `Last-Event-ID`).
+    /// 128 KiB of events here and 64 KiB in the kernel (which Linux doubles) before it is
+    /// dropped (it resumes with `Last-Event-ID`): 4,000 that stop reading hold about 1 GiB.
     package static var servedLimits: HTTPServer.Limits {
         var limits = HTTPServer.Limits()
         limits.maxConnections = 4_096
         limits.reservedForUnix = 0
         limits.maxStreams = 4_000
-        limits.maxStreamBacklog = 256 << 10
-        limits.socketSendBuffer = 128 << 10
+        limits.maxStreamBacklog = 128 << 10
+        limits.socketSendBuffer = 64 << 10
         return limits
     }
 }
