@@ -56,7 +56,7 @@ package final class ArchiveUploader: @unchecked Sendable {  // mutable state is 
     static let firstRetry: Duration = .seconds(1)
     static let longestRetry: Duration = .seconds(300)
     /// The largest segment read for an upload (a part is at most 64 MiB before compression).
-    static let maxSegmentBytes = StreamArchive.maxPartBytes + (1 << 20)
+    package static let maxSegmentBytes = StreamArchive.maxPartBytes + (1 << 20)
 
     package init(
         stateDirectory: String, objects: any ArchiveObjectStore, keepLocal: Bool, ledger: DiskLedger,
