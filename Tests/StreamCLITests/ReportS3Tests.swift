@@ -79,7 +79,8 @@ final class ReportS3Tests: TemporaryHomeTestCase {
         for minute in 0...130 {
             let time = UTCTime(secondsSinceEpoch: start + Double(minute * 60) + 1)
             let data = #"{"n":\#(minute),"pad":"\#(padding)"}"#
-            try archive.appendEvent(time: time, type: minute % 10 == 0 ? "data" : "message", id: "\(minute)", data: data)
+            let type = minute % 10 == 0 ? "data" : "message"
+            try archive.appendEvent(time: time, type: type, id: "\(minute)", data: data)
             guard minute % 10 == 9 else { continue }
             let line = ArchiveFixture.counters(
                 UTCTime(secondsSinceEpoch: start + Double(minute * 60) + 30).iso8601, run: "2026-12-01T10:00:00Z",
