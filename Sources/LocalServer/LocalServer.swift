@@ -16,7 +16,8 @@ import Synchronization
 /// back (in its body and a header); `/firehose` serves a prepared stream at full speed; `POST /hook`
 /// records what it receives (`?fault=500` fails it); `/headers`, `/redirect-to` and `/big-header`
 /// probe a client (`ProbeRoutes.swift`); `/hostile/<shape>?bytes=N` answers JSON that takes far
-/// more memory than its size (`HostileJSON`, compressed a thousand to one). A request that offers
+/// more memory than its size (`HostileJSON`, compressed a thousand to one); `PUT /s3-probe/<mode>/…`
+/// checks `Content-MD5` as S3 does and answers with S3's kinds of ETag (`S3ProbeRoutes.swift`). A request that offers
 /// `Accept-Encoding: gzip` gets a gzip body.
 ///
 /// One thread runs an epoll loop that owns every socket; the public methods only queue work

@@ -35,6 +35,7 @@ extension ServerLoop {
             return respond(connection, status: "200 OK", contentType: "text/plain", body: Array("ok\n".utf8))
         }
         if routeProbe(request, connection) { return }
+        if routeS3Probe(request, body: body, connection) { return }
         guard request.method == "GET" else {
             return respond(connection, status: "405 Method Not Allowed", contentType: "text/plain", body: Array("only GET\n".utf8))
         }

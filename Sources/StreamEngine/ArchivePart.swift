@@ -80,14 +80,18 @@ package struct ArchivePart: Comparable, Hashable, Sendable {
 
     /// The object key of this (compressed) part of stream `stream`'s archive under `prefix`:
     /// `PREFIX/<stream>/YYYY/MM/DD/<stream>-<UTC start, 20261202T100000Z>-<number, 6 digits>.jsonl.gz`.
-    /// Keys sort by stream, then time, then number.
+    /// A day-long part from before segments keeps its day in the key, without a time
+    /// (`<stream>-20261202-<number>.jsonl.gz`): it never takes the key of the segment that
+    /// starts at midnight of its day, whose numbers count from 0 too. Keys sort by stream,
+    /// then time (a day's old parts before its segments), then number.
     package func objectKey(prefix: String, stream: String) -> String {
-        let start = start ?? 0
         let compact = date.replacingOccurrences(of: "-", with: "")
-        let time = ArchivePart.digits(start / 3600, 2) + ArchivePart.digits(start / 60 % 60, 2)
-            + ArchivePart.digits(start % 60, 2)
+        let time = start.map {
+            "T" + ArchivePart.digits($0 / 3600, 2) + ArchivePart.digits($0 / 60 % 60, 2)
+                + ArchivePart.digits($0 % 60, 2) + "Z"
+        } ?? ""
         let path = date.replacingOccurrences(of: "-", with: "/")
-        let name = "\(stream)-\(compact)T\(time)Z-\(ArchivePart.digits(number, 6)).jsonl.gz"
+        let name = "\(stream)-\(compact)\(time)-\(ArchivePart.digits(number, 6)).jsonl.gz"
         let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
         return (trimmed.isEmpty ? "" : trimmed + "/") + "\(stream)/\(path)/\(name)"
     }
@@ -99,12 +103,15 @@ package struct ArchivePart: Comparable, Hashable, Sendable {
         guard pieces.count >= 5, let name = pieces.last, name.hasSuffix(".jsonl.gz") else { return nil }
         let stream = pieces[pieces.count - 5]
         let fields = name.dropLast(9).dropFirst(stream.count + 1).split(separator: "-")
-        guard name.hasPrefix(stream + "-"), fields.count == 2, fields[0].utf8.count == 16, fields[1].utf8.count >= 6,
-              let number = Int(fields[1]), ArchivePart.allDigits(fields[1]) else { return nil }
+        // `20261202T100000Z`, or a day part's `20261202`.
+        guard name.hasPrefix(stream + "-"), fields.count == 2, [8, 16].contains(fields[0].utf8.count),
+              fields[1].utf8.count >= 6, let number = Int(fields[1]), ArchivePart.allDigits(fields[1])
+        else { return nil }
         let stamp = fields[0]
         let date = "\(stamp.prefix(4))-\(stamp.dropFirst(4).prefix(2))-\(stamp.dropFirst(6).prefix(2))"
         let time = stamp.dropFirst(8)
-        guard pieces[pieces.count - 4..<pieces.count - 1].joined(separator: "-") == date, time.first == "T",
+        guard pieces[pieces.count - 4..<pieces.count - 1].joined(separator: "-") == date,
+              time.isEmpty || time.first == "T",
               let part = ArchivePart(
                 name: "\(date)\(time)\(number > 0 ? "_" + ArchivePart.digits(number, 6) : "").jsonl.gz")
         else { return nil }

@@ -25,6 +25,24 @@ package struct ArchiveUploadSettings: Sendable {
     }
 }
 
+/// How the `DiskKeeper` works with uploads: it hands each part it compressed to the
+/// uploader, and tells of a part it had to remove for the disk budget before it was uploaded.
+package struct ArchiveUploadHooks: Sendable {
+    /// A part compressed, at `path`, of `bytes` (the uploader queues it).
+    package var compressed: @Sendable (_ path: String, _ bytes: Int) -> Void
+    /// The part `part` of stream `stream`'s archive was removed before it reached S3 (once per
+    /// stream while pruning lasts; the engine says so in the stream's log).
+    package var lost: @Sendable (_ stream: String, _ part: String) -> Void
+
+    package init(
+        compressed: @escaping @Sendable (_ path: String, _ bytes: Int) -> Void,
+        lost: @escaping @Sendable (_ stream: String, _ part: String) -> Void = { _, _ in }
+    ) {
+        self.compressed = compressed
+        self.lost = lost
+    }
+}
+
 /// Sends the archive's closed, compressed segments to an object store (S3), on a queue of its
 /// own and the engine's libcurl loop, never in a stream's way: oldest first, a few at a time.
 /// A segment is listed in its stream's `uploaded` file only once the store confirmed it, and
@@ -56,7 +74,7 @@ package final class ArchiveUploader: @unchecked Sendable {  // mutable state is 
     static let firstRetry: Duration = .seconds(1)
     static let longestRetry: Duration = .seconds(300)
     /// The largest segment read for an upload (a part is at most 64 MiB before compression).
-    static let maxSegmentBytes = StreamArchive.maxPartBytes + (1 << 20)
+    package static let maxSegmentBytes = StreamArchive.maxPartBytes + (1 << 20)
 
     package init(
         stateDirectory: String, objects: any ArchiveObjectStore, keepLocal: Bool, ledger: DiskLedger,

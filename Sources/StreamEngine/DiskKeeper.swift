@@ -14,6 +14,12 @@ import StreamCore
 /// the `DiskLedger`, so a round costs next to nothing for thousands of streams. When pruning
 /// begins and when it stops is said once each, as an alert; the status is published for
 /// status.json and the monitor.
+///
+/// With uploads to S3, a part not yet uploaded (not listed in its stream's `uploaded` file) is
+/// removed only when nothing else is left to remove: the parts already uploaded (and kept with
+/// `--s3-keep-local`) and the rotated logs go first, oldest first. Removing a part that never
+/// reached S3 loses it: that is said once per stream while pruning lasts, as an alert naming
+/// the part, and to the `ArchiveUploadHooks`' `lost` (the stream's log).
 package final class DiskKeeper: @unchecked Sendable {  // mutable state is confined to `queue`
     package let budget: Int
     private let directory: String
@@ -30,10 +36,24 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
         var path: String
         var inode: ino_t
         var modified: Double
+        /// The stream whose archive part it is; nil for a rotated log.
+        var stream: String?
+
+        /// The file's name, and the directory it is in.
+        var split: (directory: String, name: String) {
+            let slash = path.lastIndex(of: "/") ?? path.startIndex
+            return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+        }
     }
 
-    /// As of the last scan (and the parts compressed since), newest first.
+    /// As of the last scan (and the parts compressed since), newest first: what may be removed
+    /// without losing anything S3 has not got.
     private var candidates: [Candidate] = []
+    /// With uploads, the closed parts not yet uploaded as of the last scan (and those
+    /// compressed since), newest first: removed only when `candidates` is empty.
+    private var notUploaded: [Candidate] = []
+    /// Streams told of a part lost since pruning began.
+    private var toldLost: Set<String> = []
     /// Closed parts to compress, oldest first.
     private var uncompressed: [String] = []
     /// The most bytes compressed in a round (at least one part): a backlog (an archive of
@@ -44,14 +64,14 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
     private var lastRemoval: Double?
     private var state: DiskStatus
     private var compressing = StorageHealth()
-    /// Told of each part compressed, with its compressed size (the S3 uploader).
-    private let compressed: (@Sendable (_ path: String, _ bytes: Int) -> Void)?
+    /// With S3: the uploader's side of the archive (nil: no uploads).
+    private let uploads: ArchiveUploadHooks?
 
     package init(
         stateDirectory: String, budget: Int, ledger: DiskLedger, store: SnapshotStore, wall: any WallClock,
-        limits: StorageLimits, compressed: (@Sendable (_ path: String, _ bytes: Int) -> Void)? = nil
+        limits: StorageLimits, uploads: ArchiveUploadHooks? = nil
     ) {
-        self.compressed = compressed
+        self.uploads = uploads
         directory = stateDirectory
         self.budget = budget
         self.ledger = ledger
@@ -121,6 +141,7 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
             store.publishAlert(stream: "", message: message, recovered: false)
         } else if state.pruning, let lastRemoval, now.secondsSinceEpoch - lastRemoval >= limits.quietPeriod {
             state.pruning = false
+            toldLost = []
             let quiet = HumanUnits.duration(seconds: limits.quietPeriod)
             let used = "\(HumanUnits.bytes(ledger.used)) of \(HumanUnits.bytes(budget)) used"
             store.publishAlert(
@@ -131,24 +152,50 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
     }
 
     /// Removes the oldest candidates while over the budget. When none is left, looks again
-    /// (at most every 5 s: what is left may all be files being written).
+    /// (at most every 5 s: what is left may all be files being written, or parts uploaded
+    /// since); then, the oldest parts not uploaded.
     private func prune(at now: UTCTime) {
         var scanned = false
         while ledger.used > budget {
-            guard let oldest = candidates.popLast() else {
-                guard !scanned, now.secondsSinceEpoch - (lastScan ?? 0) >= 5 else { return }
+            if let oldest = candidates.popLast() {
+                remove(oldest, at: now)
+            } else if !scanned, now.secondsSinceEpoch - (lastScan ?? 0) >= 5 {
                 scanned = true
                 scan(at: now)
-                continue
+            } else if let oldest = notUploaded.popLast() {
+                // Uploaded since the scan (and kept), it is no loss.
+                remove(oldest, at: now, lost: !isUploaded(oldest))
+            } else {
+                return
             }
-            guard let removed = ledger.remove(oldest.path, inode: oldest.inode) else { continue }
-            state.pruning = true
-            state.removedFiles += 1
-            state.removedBytes += removed
-            let written = UTCTime(secondsSinceEpoch: oldest.modified)
-            state.keptSince = max(state.keptSince ?? written, written)
-            lastRemoval = now.secondsSinceEpoch
         }
+    }
+
+    private func remove(_ candidate: Candidate, at now: UTCTime, lost: Bool = false) {
+        guard let removed = ledger.remove(candidate.path, inode: candidate.inode) else { return }
+        state.pruning = true
+        state.removedFiles += 1
+        state.removedBytes += removed
+        let written = UTCTime(secondsSinceEpoch: candidate.modified)
+        state.keptSince = max(state.keptSince ?? written, written)
+        lastRemoval = now.secondsSinceEpoch
+        if lost, let stream = candidate.stream { said(lost: candidate, of: stream) }
+    }
+
+    /// A part that never reached S3 was removed: said once per stream while pruning lasts.
+    private func said(lost candidate: Candidate, of stream: String) {
+        guard toldLost.insert(stream).inserted else { return }
+        let name = candidate.split.name
+        let message = "stream '\(stream)': archive segment \(name) was removed for the disk budget "
+            + "(\(HumanUnits.bytes(budget))) before it reached S3: lost"
+        store.publishAlert(stream: stream, message: Sanitizer.line(message), recovered: false)
+        uploads?.lost(stream, name)
+    }
+
+    /// Whether the part is listed as uploaded in its stream's `uploaded` file now.
+    private func isUploaded(_ candidate: Candidate) -> Bool {
+        let (directory, name) = candidate.split
+        return UploadedParts.names(in: directory).contains(name)
     }
 
     /// Compresses closed parts, oldest first, up to `compressedPerRound` bytes.
@@ -158,9 +205,13 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
             let path = uncompressed.removeFirst()
             guard let compressed = compress(path) else { continue }
             done += compressed.replaced
-            // It keeps its place in the candidates, under its new name.
+            // It keeps its place in the candidates, under its new name (uploaded it is not).
             if let index = candidates.firstIndex(where: { $0.path == path }) {
                 candidates[index] = compressed.candidate
+            } else if let index = notUploaded.firstIndex(where: { $0.path == path }) {
+                notUploaded[index] = compressed.candidate
+            } else if uploads != nil {
+                notUploaded.insert(compressed.candidate, at: 0)
             } else {
                 candidates.insert(compressed.candidate, at: 0)
             }
@@ -176,6 +227,7 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
         // its bytes out itself.
         var total = DirectoryEntry.list(directory).filter(\.isFile).reduce(0) { $0 + $1.bytes }
         var found: [Candidate] = []
+        var waiting: [Candidate] = []
         var leftOver: [String] = []
         for entry in DirectoryEntry.list(directory + "/logs") where entry.isFile {
             total += entry.bytes
@@ -197,6 +249,7 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
             }
             let names = Set(parts.map(\.part))
             let newest = names.max()
+            let uploaded = uploads == nil ? [] : UploadedParts.names(in: streamDirectory)
             for (part, entry) in parts {
                 let path = "\(streamDirectory)/\(entry.name)"
                 // The newest part is written again when its stream runs, until its segment ends.
@@ -210,11 +263,17 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
                     }
                     leftOver.append(path)
                 }
-                found.append(Candidate(path: path, inode: entry.inode, modified: entry.modified))
+                let candidate = Candidate(path: path, inode: entry.inode, modified: entry.modified, stream: stream.name)
+                if uploads == nil || uploaded.contains(entry.name) {
+                    found.append(candidate)
+                } else {
+                    waiting.append(candidate)
+                }
             }
         }
         ledger.add(total - before)
         candidates = found.sorted { ($0.modified, $0.path) > ($1.modified, $1.path) }
+        notUploaded = waiting.sorted { ($0.modified, $0.path) > ($1.modified, $1.path) }
         let queued = Set(uncompressed)
         uncompressed += leftOver.sorted().filter { !queued.contains($0) }
     }
@@ -255,8 +314,10 @@ package final class DiskKeeper: @unchecked Sendable {  // mutable state is confi
                 of: path, temporary: temporary, destination: destination, bytes: bytes),
               stat(destination, &status) == 0 else { return nil }
         let modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1_000_000_000
-        self.compressed?(destination, bytes)
-        return (Candidate(path: destination, inode: status.st_ino, modified: modified), replaced)
+        uploads?.compressed(destination, bytes)
+        let directory = path[..<path.lastIndex(of: "/")!]
+        let stream = String(directory[directory.index(after: directory.lastIndex(of: "/")!)...])
+        return (Candidate(path: destination, inode: status.st_ino, modified: modified, stream: stream), replaced)
     }
 
     private func compressionOutcome(_ failure: FileError?) {

@@ -68,12 +68,16 @@ public final class Engine: Sendable {
             }
         }
         self.uploader = uploader
-        var compressed: (@Sendable (String, Int) -> Void)?
-        if let uploader { compressed = { path, bytes in uploader.enqueue(path, bytes: bytes) } }
+        let relay = EngineRelay()
+        let hooks = uploader.map { uploader in
+            ArchiveUploadHooks(
+                compressed: { path, bytes in uploader.enqueue(path, bytes: bytes) },
+                lost: { stream, part in relay.engine?.archivePartLost(stream: stream, part: part) })
+        }
         disk = stateDirectory.map { directory in
             DiskKeeper(
                 stateDirectory: directory, budget: storage.diskBudget ?? DiskKeeper.defaultBudget(for: directory),
-                ledger: ledger, store: store, wall: wall, limits: storage, compressed: compressed)
+                ledger: ledger, store: store, wall: wall, limits: storage, uploads: hooks)
         }
         self.stateDirectory = stateDirectory
         statusReserve = stateDirectory == nil ? nil : DescriptorReserve()
@@ -90,8 +94,15 @@ public final class Engine: Sendable {
         targets = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { DispatchQueue(label: "streamtop.streams.\($0)") }
         runners = Mutex([:])
         for spec in specs where shard.contains(id: spec.id) { _ = makeRunner(spec) }
+        relay.engine = self
         uploader?.start()
         disk?.start()
+    }
+
+    /// A part of a stream's archive was removed for the disk budget before it reached S3: said
+    /// in the stream's log too (the keeper said it as an alert), when the stream is here.
+    private func archivePartLost(stream: String, part: String) {
+        runners.withLock { $0[stream] }?.archivePartLost(part, budget: disk?.budget ?? 0)
     }
 
     private func makeRunner(_ spec: StreamSpec, firstVersion: Int = 0) -> StreamRunner {
@@ -404,5 +415,20 @@ public final class Engine: Sendable {
             updatedAt: wall, statuses: statusTexts.texts(for: snapshots),
             groups: StatusFile.groups(snapshots), disk: store.disk.map(StatusFile.json))
         try StatusFile.write(bytes, to: "\(stateDirectory)/status.json", reserve: statusReserve)
+    }
+}
+
+/// The engine, for what is made before it is whole and must reach it later (the disk keeper's
+/// hooks): set once at the end of its init, held weakly.
+private final class EngineRelay: Sendable {
+    private let reference = Mutex<WeakEngine>(WeakEngine())
+
+    private struct WeakEngine {
+        weak var engine: Engine?
+    }
+
+    var engine: Engine? {
+        get { reference.withLock { $0.engine } }
+        set { reference.withLock { $0.engine = newValue } }
     }
 }

@@ -93,38 +93,65 @@ package enum GzipFile {
         let input = open(path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
         defer { close(input) }
+        let inBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+        defer { inBuffer.deallocate() }
+        try inflate(name: path, limit: limit, body) { () throws(FileError) -> UnsafeBufferPointer<UInt8> in
+            while true {
+                let count = read(input, inBuffer, chunk)
+                if count >= 0 { return UnsafeBufferPointer(start: inBuffer, count: count) }
+                if errno != EINTR { throw FileError(path: path, operation: "read", code: errno) }
+            }
+        }
+    }
+
+    /// Decompresses gzip `bytes` held in memory (an object downloaded whole), a chunk at a time,
+    /// as `inflate(_:limit:_:)` does a file; errors name the bytes `name`.
+    package static func inflate(
+        _ bytes: [UInt8], name: String, limit: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(FileError) {
+        try bytes.withUnsafeBufferPointer { (whole) throws(FileError) in
+            var rest = whole
+            try inflate(name: name, limit: limit, body) { () -> UnsafeBufferPointer<UInt8> in
+                let next = UnsafeBufferPointer(rebasing: rest.prefix(chunk))
+                rest = UnsafeBufferPointer(rebasing: rest.dropFirst(next.count))
+                return next
+            }
+        }
+    }
+
+    /// The one inflate loop: `next` gives the compressed input a piece at a time (empty at its
+    /// end), `body` takes the output a chunk at a time. Input that ends before the gzip stream
+    /// does, or that is not gzip, is `EBADMSG`; output beyond `limit`, `EFBIG`.
+    private static func inflate(
+        name: String, limit: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void,
+        next: () throws(FileError) -> UnsafeBufferPointer<UInt8>
+    ) throws(FileError) {
         var stream = z_stream()
         guard czlib_inflate_init_gzip(&stream) == Z_OK else {
-            throw FileError(path: path, operation: "decompress", code: ENOMEM)
+            throw FileError(path: name, operation: "decompress", code: ENOMEM)
         }
         defer { inflateEnd(&stream) }
-        let inBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
         let outBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
-        defer {
-            inBuffer.deallocate()
-            outBuffer.deallocate()
-        }
+        defer { outBuffer.deallocate() }
         var total = 0
         var result = Z_OK
         while result != Z_STREAM_END {
-            let count = read(input, inBuffer, chunk)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileError(path: path, operation: "read", code: errno)
+            let input = try next()
+            guard let base = input.baseAddress, input.count > 0 else {
+                throw FileError(path: name, operation: "decompress", code: EBADMSG)
             }
-            guard count > 0 else { throw FileError(path: path, operation: "decompress", code: EBADMSG) }
-            stream.next_in = inBuffer
-            stream.avail_in = UInt32(count)
+            stream.next_in = UnsafeMutablePointer(mutating: base)
+            stream.avail_in = UInt32(input.count)
             repeat {
                 stream.next_out = outBuffer
                 stream.avail_out = UInt32(chunk)
                 result = CZlib.inflate(&stream, Z_NO_FLUSH)
                 guard result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR else {
-                    throw FileError(path: path, operation: "decompress", code: EBADMSG)
+                    throw FileError(path: name, operation: "decompress", code: EBADMSG)
                 }
                 let produced = chunk - Int(stream.avail_out)
                 total += produced
-                if total > limit { throw FileError(path: path, operation: "decompress", code: EFBIG) }
+                if total > limit { throw FileError(path: name, operation: "decompress", code: EFBIG) }
                 if produced > 0 { body(UnsafeBufferPointer(start: outBuffer, count: produced)) }
             } while stream.avail_out == 0 && result != Z_STREAM_END
         }

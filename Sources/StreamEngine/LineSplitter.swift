@@ -80,6 +80,17 @@ extension JSONLinesReader {
         return splitter.tornLineWarning(name: path)
     }
 
+    /// Hands each line of gzip-compressed JSON lines held in memory (an archive part
+    /// downloaded whole) to `body`, as `forEachLine(path:_:)` does a file's; warnings and errors
+    /// name it `name`.
+    package static func forEachLine(
+        gzip bytes: [UInt8], name: String, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void
+    ) throws(FileError) -> String? {
+        var splitter = LineSplitter()
+        try GzipFile.inflate(bytes, name: name, limit: maxDecompressedBytes) { splitter.feed($0, body) }
+        return splitter.tornLineWarning(name: name)
+    }
+
     package static func incompleteWarning(name: String, line: Int, bytes: Int) -> String {
         "\(name): line \(line) is incomplete (\(bytes) bytes, a write cut short); skipped"
     }

@@ -236,6 +236,11 @@ public enum JSONLinesReader {
     public struct Result: Sendable {
         public var records: [JSONValue]
         public var warnings: [String]
+
+        package init(records: [JSONValue] = [], warnings: [String] = []) {
+            self.records = records
+            self.warnings = warnings
+        }
     }
 
     /// The most bytes a compressed part is decompressed to (a part is an eighth of the cap).
@@ -260,7 +265,8 @@ public enum JSONLinesReader {
         return result
     }
 
-    private static func add(_ line: UnsafeBufferPointer<UInt8>, number: Int, name: String, to result: inout Result) {
+    /// Adds line `number` of `name` to `result`: its record, or why it is not JSON.
+    package static func add(_ line: UnsafeBufferPointer<UInt8>, number: Int, name: String, to result: inout Result) {
         guard !line.isEmpty else { return }
         do {
             result.records.append(try JSONParser.parse(line))

@@ -48,6 +48,17 @@ extension StreamRunner {
         }
     }
 
+    /// A part of the stream's archive (`part`, a file name) was removed for the disk budget
+    /// (`budget` bytes) before it reached S3: a warning in the stream's log.
+    func archivePartLost(_ part: String, budget: Int) {
+        queue.async { [self] in
+            write(.warn, "archive", [
+                "lost": .string(part), "reason": .string("removed for the disk budget before it reached S3"),
+                "budget": .number(JSONNumber(budget)),
+            ])
+        }
+    }
+
     /// One `counters` record: the stream's cumulative metrics since `runStarted`.
     func archiveCounters() {
         let now = time.now()

@@ -509,7 +509,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     /// Writes a log line (not an event's: those go straight to the log). Its text may quote a
     /// server (an error body, a header, a notifier's output): the stream's secrets are replaced.
-    private func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {
+    func write(_ level: LogEntry.Level, _ kind: String, _ fields: JSONObject) {
         let fields = scrubber.isEmpty ? fields : JSONObject(fields.map { ($0.key, scrubbed($0.value)) })
         logging { try $0.append(LogEntry(time: wall.now(), level: level, kind: kind, fields: fields)) }
         linesWritten()

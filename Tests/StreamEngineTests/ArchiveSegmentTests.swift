@@ -137,14 +137,53 @@ final class ArchiveSegmentTests: XCTestCase {
         XCTAssertEqual(ArchivePart(objectKey: key), part)
         XCTAssertEqual(part.objectKey(prefix: "", stream: "q"), "q/2026/12/02/q-20261202T100000Z-000003.jsonl.gz")
         let older = try XCTUnwrap(ArchivePart(name: "2026-12-02_000001.jsonl.gz"))
-        XCTAssertEqual(older.objectKey(prefix: "p", stream: "q"), "p/q/2026/12/02/q-20261202T000000Z-000001.jsonl.gz")
+        XCTAssertEqual(older.objectKey(prefix: "p", stream: "q"), "p/q/2026/12/02/q-20261202-000001.jsonl.gz")
+        XCTAssertEqual(ArchivePart(objectKey: "p/q/2026/12/02/q-20261202-000001.jsonl.gz"), older)
         for other in ["p/q/2026/12/02/q-20261202T100000Z-000003.jsonl",
+                      "p/q/2026/12/02/q-2026120-000001.jsonl.gz", "p/q/2026/12/02/q-20261202X100000Z-000001.jsonl.gz",
+                      "p/q/2026/12/03/q-20261202-000001.jsonl.gz",
                       "p/q/2026/12/03/q-20261202T100000Z-000003.jsonl.gz",
                       "p/q/2026/12/02/r-20261202T100000Z-000003.jsonl.gz", "q-20261202T100000Z-000003.jsonl.gz",
                       "p/q/2026/12/02/q-20261202T100000Z.jsonl.gz",
                       "p/q/2026/12/02/q-20261202T250000Z-000001.jsonl.gz"] {
             XCTAssertNil(ArchivePart(objectKey: other), other)
         }
+    }
+
+    /// An archive from before segments has day-long parts (`2026-11-29.jsonl`, `…_000001`),
+    /// read as starting at midnight; the segment that starts at midnight of the same day counts
+    /// its parts from 0 too. Their file names differ, and so do their S3 keys: a day part keeps
+    /// its day form, so neither object replaces the other, and each key reads back as its part.
+    func testAnOldDayPartAndTheMidnightSegmentOfItsDayNeverShareANameOrAKey() throws {
+        let streamDirectory = directory + "/s"
+        try FileManager.default.createDirectory(atPath: streamDirectory, withIntermediateDirectories: true)
+        for name in ["2026-11-29.jsonl.gz", "2026-11-29_000001.jsonl.gz"] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: "\(streamDirectory)/\(name)", contents: Data()))
+        }
+        // The new writer, at 00:30 the same day: the midnight segment, number 0.
+        let archive = StreamArchive(root: directory, stream: "s", segmentSeconds: 3600)
+        try archive.appendEvent(time: at(-9.5 * 3600), type: "data", id: "1", data: "{}")
+        try archive.close()
+        XCTAssertEqual(archive.files().map(\.name),
+                       ["2026-11-29.jsonl.gz", "2026-11-29_000001.jsonl.gz", "2026-11-29T000000Z.jsonl"])
+        let names = ["2026-11-29.jsonl.gz", "2026-11-29_000001.jsonl.gz", "2026-11-29T000000Z.jsonl.gz",
+                     "2026-11-29T000000Z_000001.jsonl.gz"]
+        let parts = try names.map { try XCTUnwrap(ArchivePart(name: $0)) }
+        XCTAssertEqual(Set(parts).count, 4)
+        XCTAssertEqual(parts.map(\.segmentStart), Array(repeating: at(-10 * 3600), count: 4), "all from midnight")
+        let keys = parts.map { $0.objectKey(prefix: "archive", stream: "s") }
+        XCTAssertEqual(keys, [
+            "archive/s/2026/11/29/s-20261129-000000.jsonl.gz", "archive/s/2026/11/29/s-20261129-000001.jsonl.gz",
+            "archive/s/2026/11/29/s-20261129T000000Z-000000.jsonl.gz",
+            "archive/s/2026/11/29/s-20261129T000000Z-000001.jsonl.gz",
+        ])
+        XCTAssertEqual(keys.map { ArchivePart(objectKey: $0) }, parts, "each key reads back as its own part")
+        XCTAssertEqual(keys.sorted(), keys, "keys sort as the parts do: the day's old parts first")
+        XCTAssertEqual(parts.sorted(), parts)
+        // A stream whose id has dashes and digits reads back too.
+        let key = parts[1].objectKey(prefix: "", stream: "eu-20261129-1")
+        XCTAssertEqual(key, "eu-20261129-1/2026/11/29/eu-20261129-1-20261129-000001.jsonl.gz")
+        XCTAssertEqual(ArchivePart(objectKey: key), parts[1])
     }
 
     /// A segment is at most 64 MiB whatever the cap, so that it goes to S3 in one PUT.

@@ -197,6 +197,92 @@ final class DiskKeeperTests: XCTestCase {
         XCTAssertFalse(DiskKeeper.isRotatedLog("quotes.txt.1"))
     }
 
+    /// With uploads, the parts already uploaded and the rotated logs go first, however new;
+    /// the parts not uploaded only when nothing else is left, oldest first, each stream's
+    /// first loss said once (an alert naming it, and the hook that logs it); a part uploaded
+    /// since the scan is no loss.
+    func testPartsNotUploadedGoLastAndTheirLossIsSaidOncePerStream() throws {
+        let lost = Mutex<[String]>([])
+        let hooks = ArchiveUploadHooks(compressed: { _, _ in }, lost: { stream, part in
+            lost.withLock { $0.append("\(stream)/\(part)") }
+        })
+        // The wall stands still: no rescan but the first, which the test controls.
+        let wall = ManualWall(SystemWallClock().now())
+        func keeper(budget: Int) -> DiskKeeper {
+            var limits = StorageLimits(diskBudget: budget)
+            limits.minimumActiveBytes = 4 << 10
+            return DiskKeeper(
+                stateDirectory: state, budget: budget, ledger: ledger, store: store, wall: wall, limits: limits,
+                uploads: hooks)
+        }
+        let (archiveA, logA, archiveB, logB) = (archive("a"), log("a"), archive("b"), log("b"))
+        try write(archiveA, logA, events: 0..<100)
+        try write(archiveB, logB, events: 0..<100)
+        keeper(budget: 1 << 30).check()  // compressed first, so that sizes hold still
+        let open: Set = [
+            "archive/a/" + archiveA.files().last!.name, "archive/b/" + archiveB.files().last!.name,
+            "logs/a.jsonl", "logs/b.jsonl",
+        ]
+        // Oldest first: the parts not uploaded (a's, then b's), the rotated logs, the uploaded parts.
+        let parts = files().keys.filter { $0.hasPrefix("archive/") && $0.hasSuffix(".gz") && !open.contains($0) }
+        let uploaded = parts.filter { $0.hasSuffix("1.jsonl.gz") || $0.hasSuffix("3.jsonl.gz") }.sorted()
+        let waiting = parts.filter { !uploaded.contains($0) }.sorted()
+        let logs = files().keys.filter { $0.hasPrefix("logs/") && !open.contains($0) }.sorted()
+        XCTAssertGreaterThan(uploaded.count, 1)
+        XCTAssertGreaterThan(waiting.filter { $0.hasPrefix("archive/a/") }.count, 2)
+        XCTAssertGreaterThan(waiting.filter { $0.hasPrefix("archive/b/") }.count, 2)
+        XCTAssertFalse(logs.isEmpty)
+        func markUploaded(_ path: String) throws {
+            let slash = path.lastIndex(of: "/")!
+            try UploadedParts.add(String(path[path.index(after: slash)...]), in: state + "/" + path[..<slash])
+        }
+        for path in uploaded { try markUploaded(path) }
+        let start = 1_795_953_600.0
+        for (index, path) in (waiting + logs + uploaded).enumerated() {
+            let date = Date(timeIntervalSince1970: start + Double(index) * 60)
+            try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: state + "/" + path)
+        }
+
+        // A budget that needs every uploaded part and rotated log gone, and no more.
+        let sizes = files()
+        let total = sizes.values.reduce(0, +)
+        let safe = (logs + uploaded).reduce(0) { $0 + sizes[$1]! }
+        let budget = total - safe
+        let pruner = keeper(budget: budget)
+        pruner.check()
+        XCTAssertEqual(Set(files().keys), Set(waiting).union(open).union(["archive/a/uploaded", "archive/b/uploaded"]),
+                       "the newest, uploaded, went; the oldest, never uploaded, stayed")
+        XCTAssertEqual(lost.withLock { $0 }, [])
+        XCTAssertFalse(store.alerts(after: 0).contains { $0.message.contains("lost") })
+
+        // Over by a byte more than the oldest part, uploaded (and kept) since the scan: it goes,
+        // no loss; then the next oldest, a's, lost and said.
+        let late = waiting[0]
+        try markUploaded(late)
+        ledger.add(sizes[late]! + 1)
+        pruner.check()
+        XCTAssertNil(files()[late])
+        XCTAssertNil(files()[waiting[1]])
+        XCTAssertNotNil(files()[waiting[2]], "back within the budget")
+        XCTAssertEqual(lost.withLock { $0 }, [String(waiting[1].dropFirst("archive/".count))])
+
+        // Far over: every other part goes, each stream's first loss said once.
+        ledger.add(1 << 30)
+        pruner.check()
+        XCTAssertEqual(Set(files().keys).intersection(waiting), [], "every closed part went at last")
+        let firstB = try XCTUnwrap(waiting.first { $0.hasPrefix("archive/b/") })
+        let firstLost = [waiting[1], firstB].map { String($0.dropFirst("archive/".count)) }
+        XCTAssertEqual(lost.withLock { $0 }, firstLost, "once per stream, its first loss")
+        let said = store.alerts(after: 0).filter { $0.message.hasSuffix("before it reached S3: lost") }
+        XCTAssertEqual(said.map(\.stream), ["a", "b"])
+        XCTAssertEqual(said.map(\.message), firstLost.map { path in
+            let (stream, name) = (path.prefix { $0 != "/" }, path.drop { $0 != "/" }.dropFirst())
+            return "stream '\(stream)': archive segment \(name) was removed for the disk budget "
+                + "(\(HumanUnits.bytes(budget))) before it reached S3: lost"
+        })
+        XCTAssertEqual(said.map(\.recovered), [false, false])
+    }
+
     func testTheDefaultBudgetIsATenthOfTheFileSystemAtMostTenGiB() throws {
         let size = try XCTUnwrap(FileManager.default.attributesOfFileSystem(forPath: state)[.systemSize] as? Int)
         XCTAssertEqual(DiskKeeper.defaultBudget(for: state), min(10 << 30, size / 10))
@@ -254,4 +340,60 @@ final class DiskBudgetEngineTests: XCTestCase {
     }
 
     func store(_ engine: Engine) -> DiskStatus? { engine.store.disk }
+
+    /// A store that refuses every object: nothing is ever uploaded.
+    struct RefusingStore: ArchiveObjectStore {
+        var destination: String { "s3://refusing/" }
+        func key(stream: String, part: String) -> String? { "refusing/\(stream)/\(part)" }
+        func store(key: String, body: [UInt8], completion: @escaping @Sendable (String?) -> Void) {
+            completion("refused")
+        }
+    }
+
+    /// Uploads failing and the budget reached: the segments never uploaded go at last, and
+    /// the loss is said once, as an alert and in the stream's log, naming the oldest segment.
+    func testSegmentsNeverUploadedLostToTheBudgetAreSaidOnce() throws {
+        let state = FileManager.default.temporaryDirectory
+            .appendingPathComponent("streamtop-lost-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        // Eight compressed parts of three segments left by an earlier run, none uploaded.
+        let archive = StreamArchive(root: state + "/archive", stream: "quotes", partBytes: 4 << 10)
+        var random = SplitMix64(seed: 5)
+        for n in 0..<120 {
+            let time = UTCTime(secondsSinceEpoch: 1_795_946_400 + Double(n) * 90)
+            let data = (0..<40).map { _ in String(random.next() % 1000) }.joined(separator: ",")
+            try archive.appendEvent(time: time, type: "data", id: String(n), data: "[\(data)]")
+        }
+        try archive.close()
+        let directory = state + "/archive/quotes"
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        XCTAssertGreaterThan(names.count, 6)
+        for name in names {
+            _ = try GzipFile.compress("\(directory)/\(name)", to: "\(directory)/\(name).gz")
+            unlink("\(directory)/\(name)")
+        }
+        let upload = ArchiveUploadSettings(keepLocal: false) { _ in RefusingStore() }
+        let engine = try Engine(
+            specs: [StreamSpec(id: "quotes", name: "Quotes", url: "http://127.0.0.1:1/sse", autostart: false)],
+            stateDirectory: state, storage: StorageLimits(diskBudget: 1), upload: upload)
+        defer { engine.shutdown() }
+        waitUntil("every part removed; disk status: \(String(describing: store(engine)))") {
+            store(engine)?.removedFiles == names.count
+        }
+        let alerts = engine.store.alerts(after: 0).filter { $0.message.hasSuffix("before it reached S3: lost") }
+        XCTAssertEqual(alerts.map(\.stream), ["quotes"], "once per stream: \(alerts)")
+        XCTAssertEqual(
+            alerts.first?.message,
+            "stream 'quotes': archive segment \(names[0]).gz was removed for the disk budget (1 B) before it "
+                + "reached S3: lost")
+        var logged: [LogEntry] = []
+        waitUntil("the loss in the stream's log") {
+            logged = engine.recentLog(id: "quotes")
+            return !logged.isEmpty
+        }
+        XCTAssertEqual(logged.map(\.level), [.warn])
+        XCTAssertEqual(logged.first?.kind, "archive")
+        XCTAssertEqual(logged.first?.fields["lost"], .string(names[0] + ".gz"))
+        XCTAssertEqual(logged.first?.fields["budget"], 1)
+    }
 }

@@ -70,4 +70,38 @@ final class GzipFileTests: XCTestCase {
         XCTAssertThrowsError(try GzipFile.compress(directory + "/missing", to: directory + "/missing.gz"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/missing.gz"))
     }
+
+    /// Bytes held in memory (an object downloaded from S3) go through the same inflate as a
+    /// file: the same chunks of output, the same lines, the same errors, named as asked.
+    func testBytesInMemoryInflateAsTheFileDoes() throws {
+        var random = SplitMix64(seed: 11)
+        let text = (0..<20_000).map { #"{"n":\#($0),"r":\#(random.next() % 100_000)}"# }.joined(separator: "\n")
+        let source = "\(directory!)/part.jsonl"
+        XCTAssertTrue(FileManager.default.createFile(atPath: source, contents: Data((text + "\n{\"torn").utf8)))
+        _ = try GzipFile.compress(source, to: source + ".gz")
+        let compressed = Array(try Data(contentsOf: URL(fileURLWithPath: source + ".gz")))
+        XCTAssertGreaterThan(compressed.count, GzipFile.chunk, "more than one piece of input")
+        var fromFile: [[UInt8]] = []
+        var fromMemory: [[UInt8]] = []
+        try GzipFile.inflate(source + ".gz", limit: 1 << 24) { fromFile.append(Array($0)) }
+        try GzipFile.inflate(compressed, name: "s3 k", limit: 1 << 24) { fromMemory.append(Array($0)) }
+        XCTAssertEqual(fromMemory, fromFile)
+        XCTAssertEqual(fromMemory.flatMap { $0 }, Array((text + "\n{\"torn").utf8))
+        var lines = 0
+        let torn = try JSONLinesReader.forEachLine(gzip: compressed, name: "s3 k") { _, number in lines = number }
+        XCTAssertEqual(lines, 20_000)
+        XCTAssertEqual(torn, "s3 k: line 20001 is incomplete (6 bytes, a write cut short); skipped")
+        let cut = Array(compressed.prefix(compressed.count / 2))
+        var before = 0
+        XCTAssertThrowsError(try GzipFile.inflate(cut, name: "s3 k", limit: 1 << 24) { before += $0.count }) { error in
+            XCTAssertEqual("\(error)", "cannot decompress s3 k: Bad message")
+        }
+        XCTAssertGreaterThan(before, 0, "what came before the cut was handed on")
+        XCTAssertThrowsError(try GzipFile.inflate(compressed, name: "s3 k", limit: 100_000) { _ in }) { error in
+            XCTAssertEqual(error as? FileError, FileError(path: "s3 k", operation: "decompress", code: EFBIG))
+        }
+        XCTAssertThrowsError(try GzipFile.inflate([], name: "s3 k", limit: 1) { _ in }) { error in
+            XCTAssertEqual(error as? FileError, FileError(path: "s3 k", operation: "decompress", code: EBADMSG))
+        }
+    }
 }

@@ -15,7 +15,7 @@ struct ArchivePartReference: Sendable, Equatable {
     var date: String?
 }
 
-/// Where archived streams are read from: the local state directory, or (wired later) S3.
+/// Where archived streams are read from: the local state directory, or S3.
 /// Parts are listed oldest first and read one at a time, so memory stays within one part.
 protocol ArchiveSource {
     /// Where it reads from, for messages ("/home/me/.local/state/streamtop/archive").
@@ -28,7 +28,8 @@ protocol ArchiveSource {
     func read(_ part: ArchivePartReference, of stream: String) throws -> JSONLinesReader.Result
 }
 
-/// The archive under `<state-dir>/archive/<stream>/`, as `StreamArchive` writes it.
+/// The archive under `<state-dir>/archive/<stream>/`, as `StreamArchive` writes it (read
+/// line by line: see `ArchiveLineSource`).
 struct LocalArchiveSource: ArchiveSource {
     let root: String
 
@@ -64,10 +65,6 @@ struct LocalArchiveSource: ArchiveSource {
         return names.filter { !present.contains($0 + ".gz") }.map {
             ArchivePartReference(name: $0, date: ArchivePart(name: $0)?.date)
         }
-    }
-
-    func read(_ part: ArchivePartReference, of stream: String) throws -> JSONLinesReader.Result {
-        try JSONLinesReader.readFile(path: "\(root)/\(stream)/\(part.name)")
     }
 
     private static func isDirectory(_ path: String) -> Bool {

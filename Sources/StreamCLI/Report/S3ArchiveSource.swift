@@ -1,23 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Foundation
 import StreamCore
 import StreamEngine
 
 /// The archive as `run --s3` uploaded it: `PREFIX/<stream>/YYYY/MM/DD/<stream>-<start>-<n>.jsonl.gz`,
 /// listed once and read back one segment at a time with the same signing (see `S3Client`), so a
 /// report works on any machine with the bucket's credentials. Keys that are not segments are
-/// left alone.
-final class S3ArchiveSource: ArchiveSource {
+/// left alone. A segment is downloaded whole and decompressed in memory a chunk at a time
+/// into the same line reader as a local part's: memory holds one compressed segment.
+final class S3ArchiveSource: ArchiveLineSource {
     private let client: S3Client
     private let loop: CurlLoop
     private var listing: [String: [(part: ArchivePart, key: String)]]?
 
-    /// The most one segment may take, compressed (a part is at most 64 MiB before).
-    static let maxSegmentBytes = 256 << 20
+    /// The most one segment may take, compressed: what the uploader sends at most.
+    static let maxSegmentBytes = ArchiveUploader.maxSegmentBytes
 
     init(location: S3Location, credentials: AWSCredentials) throws {
         loop = try CurlLoop()
@@ -36,17 +31,15 @@ final class S3ArchiveSource: ArchiveSource {
         try (segments()[stream] ?? []).map { ArchivePartReference(name: $0.key, date: $0.part.date) }
     }
 
-    func read(_ part: ArchivePartReference, of stream: String) throws -> JSONLinesReader.Result {
+    func name(of part: ArchivePartReference, of stream: String) -> String {
+        "s3 \(part.name)"
+    }
+
+    func forEachLine(
+        _ part: ArchivePartReference, of stream: String, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void
+    ) throws -> String? {
         let bytes = try client.getAndWait(key: part.name, limit: S3ArchiveSource.maxSegmentBytes)
-        // Decompressed as a local part is, from a private temporary file.
-        let path = NSTemporaryDirectory() + "streamtop-segment-\(getpid())-\(UUID().uuidString).jsonl.gz"
-        defer { unlink(path) }
-        let made = FileManager.default.createFile(
-            atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        guard made else { throw FileError(path: path, operation: "create", code: errno) }
-        var result = try JSONLinesReader.readFile(path: path)
-        result.warnings = result.warnings.map { $0.replacingOccurrences(of: path, with: "s3 \(part.name)") }
-        return result
+        return try JSONLinesReader.forEachLine(gzip: bytes, name: name(of: part, of: stream), body)
     }
 
     /// Every segment under the prefix, by stream, oldest first. Listed by the prefix without

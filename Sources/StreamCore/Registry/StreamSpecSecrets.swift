@@ -39,18 +39,5 @@ extension StreamSpec {
     }
 
     /// RFC 4648 base64 of the text's UTF-8 bytes, with padding.
-    static func base64(_ text: String) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        let bytes = Array(text.utf8)
-        var output: [UInt8] = []
-        for start in stride(from: 0, to: bytes.count, by: 3) {
-            let chunk = bytes[start..<min(start + 3, bytes.count)]
-            let word = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
-            for index in 0..<4 {
-                let sextet = Int((word >> (18 - 6 * UInt32(index))) & 0x3F)
-                output.append(index <= chunk.count ? alphabet[sextet] : UInt8(ascii: "="))
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
+    static func base64(_ text: String) -> String { base64String(text.utf8) }
 }

@@ -1,5 +1,5 @@
-/// MD5 (RFC 1321), pure Swift: what S3 returns as the `ETag` of an object uploaded in one PUT,
-/// checked against the body that was sent. Not for security.
+/// MD5 (RFC 1321), pure Swift: the `Content-MD5` S3 checks a PUT's body against, and the
+/// `ETag` it returns for an object stored in one PUT unencrypted or with SSE-S3. Not for security.
 ///
 /// Incremental like `SHA256`: `update` as the bytes come, then `finalize` once.
 package struct MD5: BlockDigest, Sendable {

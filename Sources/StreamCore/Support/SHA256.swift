@@ -87,3 +87,20 @@ package func hexString(_ bytes: some Sequence<UInt8>) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// RFC 4648 base64, with padding: how HTTP carries digests (`Content-MD5`) and basic credentials.
+package func base64String(_ bytes: some Sequence<UInt8>) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    let bytes = Array(bytes)
+    var output: [UInt8] = []
+    output.reserveCapacity((bytes.count + 2) / 3 * 4)
+    for start in stride(from: 0, to: bytes.count, by: 3) {
+        let chunk = bytes[start..<min(start + 3, bytes.count)]
+        let word = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+        for index in 0..<4 {
+            let sextet = Int((word >> (18 - 6 * UInt32(index))) & 0x3F)
+            output.append(index <= chunk.count ? alphabet[sextet] : UInt8(ascii: "="))
+        }
+    }
+    return String(decoding: output, as: UTF8.self)
+}

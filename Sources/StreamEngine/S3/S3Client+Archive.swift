@@ -1,5 +1,5 @@
 /// S3 as the archive's object store: a segment goes as one PUT of its gzip bytes under
-/// `PREFIX/<stream>/YYYY/MM/DD/<stream>-<UTC start>-<n>.jsonl.gz`, its ETag checked.
+/// `PREFIX/<stream>/YYYY/MM/DD/<stream>-<UTC start>-<n>.jsonl.gz`, with its Content-MD5.
 extension S3Client: ArchiveObjectStore {
     package var destination: String { location.description }
 

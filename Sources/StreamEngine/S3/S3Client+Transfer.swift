@@ -2,7 +2,7 @@ import StreamCore
 
 /// One signed request on the loop, its reply gathered (bounded), S3's errors read.
 extension S3Client {
-    struct Reply {
+    struct Reply: Sendable {
         var status: Int
         var headers: [(name: String, value: String)]
         var body: [UInt8]
@@ -67,16 +67,43 @@ extension S3Client {
         loop.start(transfer)
     }
 
-    /// Whether an upload's `ETag` header (quoted, as S3 sends it) is the body's MD5.
-    package static func etag(_ etag: String?, matchesMD5 md5: String) -> Bool {
-        guard var etag else { return false }
-        etag = etag.trimmingCharacters
+    /// What an upload's `ETag` header (quoted, as S3 sends it) says of the object stored,
+    /// against the body's MD5 (`md5`, hex). S3's ETag is the MD5 of the body only for an object
+    /// stored in one PUT as plaintext or with SSE-S3 (`x-amz-server-side-encryption: AES256`).
+    /// Under SSE-KMS (`aws:kms`, `aws:kms:dsse`) it is still 32 hex digits, but no MD5; a
+    /// multipart one ends in `-N`. So an ETag is compared only when it has an MD5's form and
+    /// the object is stored unencrypted or with SSE-S3; any other is accepted, since S3
+    /// checked the `Content-MD5` sent with the body.
+    package static func etagVerdict(_ etag: String?, serverSideEncryption: String?, md5: String) -> ETagVerdict {
+        guard let digest = digest(ofETag: etag) else { return .notAnMD5 }
+        let encryption = serverSideEncryption?.trimmingCharacters ?? ""
+        guard encryption.isEmpty || encryption.uppercased() == "AES256" else { return .notAnMD5 }
+        return digest == md5.lowercased() ? .matches : .differs
+    }
+
+    /// The 32 hex digits of an ETag that has an MD5's form (quotes and a weak `W/` stripped),
+    /// lowercased; nil for any other.
+    static func digest(ofETag etag: String?) -> String? {
+        guard var etag = etag?.trimmingCharacters else { return nil }
         if etag.hasPrefix("W/") { etag.removeFirst(2) }
         if etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") {
             etag = String(etag.dropFirst().dropLast())
         }
-        return etag.lowercased() == md5.lowercased()
+        let isHex = etag.utf8.allSatisfy {
+            (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0)
+        }
+        return etag.utf8.count == 32 && isHex ? etag.lowercased() : nil
     }
+}
+
+/// What an upload's ETag says of the object S3 stored (see `S3Client.etagVerdict`).
+package enum ETagVerdict: Equatable, Sendable {
+    /// The ETag is the MD5 of the body sent.
+    case matches
+    /// The ETag is the MD5 of another body: the object stored is not the one sent.
+    case differs
+    /// The ETag is no MD5 (multipart, SSE-KMS, none): S3's check of `Content-MD5` vouches.
+    case notAnMD5
 }
 
 /// One page of a ListObjectsV2 result.

@@ -17,8 +17,8 @@ package final class S3Client: Sendable {
     let timeout: Duration
 
     package struct Stored: Sendable, Equatable {
-        /// The ETag, which is the body's MD5 (checked).
-        package var etag: String
+        /// The MD5 of the body (lowercase hex), which S3 checked against what it received.
+        package var md5: String
         package var bytes: Int
     }
 
@@ -50,29 +50,42 @@ package final class S3Client: Sendable {
 
     // MARK: Requests
 
-    /// Uploads `body` as `key` in one PUT, and checks the returned ETag against its MD5. The
-    /// digests are computed here, on the caller's thread, not on the loop.
+    /// Uploads `body` as `key` in one PUT with its `Content-MD5`, so that S3 refuses a body
+    /// damaged on the way (400 BadDigest) rather than store it; the returned ETag is checked
+    /// too where it is an MD5 (see `etagVerdict`). The digests are computed here, on the
+    /// caller's thread, not on the loop.
     package func put(
         key: String, body: [UInt8], contentType: String = "application/octet-stream",
         completion: @escaping @Sendable (Result<Stored, S3Error>) -> Void
     ) {
-        let md5 = hexString(MD5.hash(body))
-        let sha256 = hexString(SHA256.hash(body))
-        var request = self.request(url: location.objectURL(key: key), payloadSHA256: sha256)
-        request.method = "PUT"
-        request.postBody = body
-        // Else libcurl says application/x-www-form-urlencoded (unsigned, but stored with the object).
-        request.headers.append(("Content-Type", contentType))
+        let md5 = MD5.hash(body)
+        let request = putRequest(key: key, body: body, contentType: contentType, md5: md5)
+        let hex = hexString(md5)
         send(request, operation: .put, key: key, limit: S3Client.maxErrorBody) { [location] result in
             completion(result.flatMap { reply in
                 let etag = reply.headers.last { $0.name == "etag" }?.value
-                guard S3Client.etag(etag, matchesMD5: md5) else {
-                    let kind = S3Error.Kind.etagMismatch(expected: md5, received: etag.map { Sanitizer.line($0) })
+                let encryption = reply.headers.last { $0.name == "x-amz-server-side-encryption" }?.value
+                switch S3Client.etagVerdict(etag, serverSideEncryption: encryption, md5: hex) {
+                case .matches, .notAnMD5:
+                    return .success(Stored(md5: hex, bytes: body.count))
+                case .differs:
+                    let kind = S3Error.Kind.etagMismatch(expected: hex, received: etag.map { Sanitizer.line($0) })
                     return .failure(S3Error(bucket: location.bucket, operation: .put, key: key, kind: kind))
                 }
-                return .success(Stored(etag: md5, bytes: body.count))
             })
         }
+    }
+
+    /// The signed PUT of `body`, whose MD5 is `md5`: `Content-MD5` and `Content-Type` set (and
+    /// signed, as every header the request sets).
+    func putRequest(key: String, body: [UInt8], contentType: String, md5: [UInt8]) -> HTTPTransfer.Request {
+        var request = self.request(url: location.objectURL(key: key), payloadSHA256: hexString(SHA256.hash(body)))
+        request.method = "PUT"
+        request.postBody = body
+        request.headers.append(("Content-MD5", base64String(md5)))
+        // Else libcurl says application/x-www-form-urlencoded (unsigned, but stored with the object).
+        request.headers.append(("Content-Type", contentType))
+        return request
     }
 
     /// Downloads `key`, at most `limit` bytes (a larger object is `responseTooLarge`).

@@ -43,7 +43,9 @@ package struct S3Error: Error, Equatable, CustomStringConvertible {
         switch kind {
         case .network, .etagMismatch: return true
         case .http(let status, let code, _):
+            // BadDigest: the body was damaged on the way; sent again, it may arrive whole.
             return status >= 500 || status == 429 || code == "SlowDown" || code == "RequestTimeout"
+                || code == "BadDigest"
         case .responseTooLarge, .malformedResponse: return false
         }
     }
@@ -57,6 +59,9 @@ package struct S3Error: Error, Equatable, CustomStringConvertible {
         switch kind {
         case .network(let message):
             return message
+        case .http(_, "BadDigest", let message):
+            return "BadDigest (\(message ?? "HTTP 400")): the body S3 received is not the one sent "
+                + "(damaged on the way); nothing was stored"
         case .http(_, let code?, let message?):
             return "\(code) (\(message))"
         case .http(let status, let code?, nil):

@@ -201,6 +201,32 @@ final class ArchiveUploadTests: XCTestCase {
         XCTAssertEqual(try objects().map(\.key), ["streams/quotes/2026/11/29/quotes-20261129T100000Z-000000.jsonl.gz"])
     }
 
+    /// An old day-long part and the segment that starts at midnight of its day, both waiting:
+    /// two objects, neither replacing the other, each the bytes of its part.
+    func testAnOldDayPartAndAMidnightSegmentAreTwoObjects() throws {
+        try FileManager.default.createDirectory(atPath: archiveDirectory, withIntermediateDirectories: true)
+        var bodies: [String: [UInt8]] = [:]
+        for (name, id) in [("2026-11-29.jsonl", "old"), ("2026-11-29T000000Z.jsonl", "new")] {
+            let path = "\(archiveDirectory)/\(name)"
+            let line = #"{"t":"2026-11-29T00:00:01.000Z","kind":"event","type":"data","id":"\#(id)","data":"{}"}"#
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data((line + "\n").utf8)))
+            _ = try GzipFile.compress(path, to: path + ".gz")
+            unlink(path)
+            bodies[name + ".gz"] = Array(try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
+        }
+        let time = ManualScheduler()
+        let engine = try Engine(specs: [], stateDirectory: directory, time: time, upload: try settings())
+        defer { engine.shutdown() }
+        waitUntil("both uploaded") { engine.uploader!.current.uploadedSegments == 2 }
+        let keys = try objects().map(\.key)
+        XCTAssertEqual(keys, [
+            "streams/quotes/2026/11/29/quotes-20261129-000000.jsonl.gz",
+            "streams/quotes/2026/11/29/quotes-20261129T000000Z-000000.jsonl.gz",
+        ])
+        XCTAssertEqual(try object(keys[0]), bodies["2026-11-29.jsonl.gz"])
+        XCTAssertEqual(try object(keys[1]), bodies["2026-11-29T000000Z.jsonl.gz"])
+    }
+
     /// Shutdown ends the open segment and sends it before the loop stops.
     func testShutdownSendsTheOpenSegment() throws {
         let time = ManualScheduler()

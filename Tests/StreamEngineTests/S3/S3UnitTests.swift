@@ -167,14 +167,27 @@ final class S3UnitTests: XCTestCase {
             ListPage.parse(Array("<ListBucketResult><Contents><Key>k</Key></Contents></ListBucketResult>".utf8)))
     }
 
+    /// The ETag is compared only where it is the body's MD5: 32 hex digits (quotes, case and a
+    /// weak `W/` aside) on an object stored unencrypted or with SSE-S3. A multipart ETag, an
+    /// SSE-KMS one (32 hex digits too) or none is accepted: S3 checked the Content-MD5.
     func testETagCheck() {
         let md5 = hexString(MD5.hash(Array("hello".utf8)))
-        XCTAssertTrue(S3Client.etag("\"5d41402abc4b2a76b9719d911017c592\"", matchesMD5: md5))
-        XCTAssertTrue(S3Client.etag("5D41402ABC4B2A76B9719D911017C592", matchesMD5: md5))
-        XCTAssertTrue(S3Client.etag("W/\"5d41402abc4b2a76b9719d911017c592\"", matchesMD5: md5))
-        XCTAssertFalse(S3Client.etag("\"5d41402abc4b2a76b9719d911017c593\"", matchesMD5: md5))
-        XCTAssertFalse(S3Client.etag("\"5d41402abc4b2a76b9719d911017c592-2\"", matchesMD5: md5))
-        XCTAssertFalse(S3Client.etag(nil, matchesMD5: md5))
+        func verdict(_ etag: String?, _ encryption: String? = nil) -> ETagVerdict {
+            S3Client.etagVerdict(etag, serverSideEncryption: encryption, md5: md5)
+        }
+        XCTAssertEqual(verdict("\"5d41402abc4b2a76b9719d911017c592\""), .matches)
+        XCTAssertEqual(verdict("5D41402ABC4B2A76B9719D911017C592"), .matches)
+        XCTAssertEqual(verdict("W/\"5d41402abc4b2a76b9719d911017c592\""), .matches)
+        XCTAssertEqual(verdict(" \"5d41402abc4b2a76b9719d911017c592\" ", "AES256"), .matches)
+        XCTAssertEqual(verdict("\"5d41402abc4b2a76b9719d911017c593\""), .differs)
+        XCTAssertEqual(verdict("\"5d41402abc4b2a76b9719d911017c593\"", "AES256"), .differs)
+        XCTAssertEqual(verdict("\"5d41402abc4b2a76b9719d911017c592-2\""), .notAnMD5)
+        XCTAssertEqual(verdict("\"0123456789abcdef0123456789abcdef\"", "aws:kms"), .notAnMD5)
+        XCTAssertEqual(verdict("\"0123456789abcdef0123456789abcdef\"", "aws:kms:dsse"), .notAnMD5)
+        XCTAssertEqual(verdict("\"5d41402abc4b2a76b9719d911017c59\""), .notAnMD5, "31 digits")
+        XCTAssertEqual(verdict("\"5d41402abc4b2a76b9719d911017c5922\""), .notAnMD5, "33 digits")
+        XCTAssertEqual(verdict("\"5d41402abc4b2a76b9719d911017c59g\""), .notAnMD5, "not hex")
+        XCTAssertEqual(verdict(nil), .notAnMD5)
         let mismatch = S3Error(
             bucket: "b", operation: .put, key: "q/x", kind: .etagMismatch(expected: md5, received: "\"abc\""))
         XCTAssertEqual(
@@ -182,6 +195,37 @@ final class S3UnitTests: XCTestCase {
             "S3 bucket 'b': PUT q/x: the stored object's ETag '\"abc\"' is not the MD5 of the body "
                 + "sent (5d41402abc4b2a76b9719d911017c592): the upload may be corrupt")
         XCTAssertTrue(mismatch.isTransient)
+    }
+
+    /// Every PUT carries the body's MD5 in base64 as `Content-MD5` (RFC 1864), and signs it.
+    func testEveryPutSendsContentMD5() throws {
+        XCTAssertEqual(base64String(MD5.hash(Array("hello".utf8))), "XUFAKrxLKna5cZ2REBfFkg==")
+        XCTAssertEqual(base64String(MD5.hash([UInt8]())), "1B2M2Y8AsgTpgAmY7PhCfg==")
+        XCTAssertEqual(base64String(Array("ab".utf8)), "YWI=")
+        let loop = try CurlLoop()
+        defer { loop.shutdown() }
+        let client = S3Client(
+            location: try S3Location("s3://bucket/q", endpoint: "http://127.0.0.1:1"),
+            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", source: "t"), loop: loop)
+        let body = Array("hello".utf8)
+        let request = client.putRequest(key: "q/x", body: body, contentType: "application/gzip", md5: MD5.hash(body))
+        XCTAssertEqual(request.method, "PUT")
+        XCTAssertEqual(request.headers.filter { $0.name == "Content-MD5" }.map(\.value), ["XUFAKrxLKna5cZ2REBfFkg=="])
+        XCTAssertNotNil(request.awsSigV4, "signed, with every header the request sets")
+    }
+
+    /// A body damaged on the way: S3's 400 BadDigest, said for a person, and worth retrying.
+    func testBadDigestIsSaidClearlyAndRetried() {
+        let error = S3Error(bucket: "b", operation: .put, key: "q/x", kind: .http(
+            status: 400, code: "BadDigest", message: "The Content-MD5 you specified did not match what was received."))
+        XCTAssertEqual(
+            "\(error)",
+            "S3 bucket 'b': PUT q/x: BadDigest (The Content-MD5 you specified did not match what was received.): "
+                + "the body S3 received is not the one sent (damaged on the way); nothing was stored")
+        XCTAssertTrue(error.isTransient)
+        let invalid = S3Error(bucket: "b", operation: .put, key: "q/x", kind: .http(
+            status: 400, code: "InvalidDigest", message: "The Content-MD5 you specified is not valid."))
+        XCTAssertFalse(invalid.isTransient, "a header we got wrong: sending it again will not help")
     }
 
     /// S3's words, but never a credential, never a control character, never without end.
