@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import StreamCore
 
@@ -156,9 +159,24 @@ package final class ArchiveUploader: @unchecked Sendable {  // mutable state is 
             let name = String(path[path.index(after: slash)...])
             let directory = String(path[..<slash])
             let stream = String(directory[directory.index(after: directory.lastIndex(of: "/")!)...])
-            guard let key = objects.key(stream: stream, part: name),
-                  bytes <= ArchiveUploader.maxSegmentBytes, let body = try? readWholeFile(path) else {
-                // Gone (the disk budget removed it) or unreadable: nothing to send.
+            guard let key = objects.key(stream: stream, part: name) else {
+                forget(path, bytes: bytes)
+                continue
+            }
+            let body: [UInt8]
+            do throws(FileError) {
+                guard bytes <= ArchiveUploader.maxSegmentBytes else {
+                    throw FileError(path: path, operation: "send", code: EFBIG)
+                }
+                body = try readWholeFile(path)
+            } catch {
+                // Gone (the disk budget removed it): nothing to send. Anything else is said: the
+                // segment stays here, and goes at the next start if it can be read then.
+                if error.code != ENOENT {
+                    store.publishAlert(
+                        stream: stream, message: "S3: archive segment \(name) of \(stream) cannot be sent: \(error); "
+                            + "kept in \(directory)", recovered: false)
+                }
                 forget(path, bytes: bytes)
                 continue
             }

@@ -58,6 +58,8 @@ public final class Engine: Sendable {
         let loop = try CurlLoop(environment: environment)
         self.loop = loop
         self.shard = shard
+        var storage = storage
+        storage.archiveWaitsForUpload = upload != nil && stateDirectory != nil
         self.storage = storage
         let (ledger, store) = (ledger, store)
         let uploader = stateDirectory.flatMap { directory in

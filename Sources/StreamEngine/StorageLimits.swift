@@ -12,6 +12,9 @@ package struct StorageLimits: Sendable {
     /// How long an archive segment lasts (`--archive-segment`): a closed segment is
     /// compressed, and sent to S3 when the archive goes there.
     package var archiveSegmentSeconds = 3600
+    /// Closed segments wait for S3: the per-stream cap never removes one that was not uploaded
+    /// (the disk budget may, as a last resort, and says so). Set by the engine.
+    package var archiveWaitsForUpload = false
     /// Each log file, before it rotates.
     package var logFileBytes = 10 << 20
     /// The least a file being written may grow to however tight the budget (see

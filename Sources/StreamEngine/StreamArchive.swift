@@ -27,6 +27,8 @@ public final class StreamArchive {
     /// The most a part holds whatever the cap: a segment goes to S3 whole, in one PUT.
     public static let maxPartBytes = 64 << 20
     private let ledger: DiskLedger
+    /// Closed parts wait for S3: the cap removes only those listed as uploaded.
+    private let waitsForUpload: Bool
 
     private var file: AppendOnlyFile?
     /// The part `file` appends to.
@@ -44,9 +46,10 @@ public final class StreamArchive {
     /// are counted.
     package init(
         root: String, stream: String, maxBytes: Int = 1 << 30, maxAgeDays: Int = 30, partBytes: Int? = nil,
-        segmentSeconds: Int = 3600, ledger: DiskLedger = DiskLedger()
+        segmentSeconds: Int = 3600, ledger: DiskLedger = DiskLedger(), waitsForUpload: Bool = false
     ) {
         directory = "\(root)/\(stream)"
+        self.waitsForUpload = waitsForUpload
         self.maxBytes = maxBytes
         self.maxAgeDays = maxAgeDays
         self.partBytes = min(StreamArchive.maxPartBytes, max(1, partBytes ?? max(maxBytes / 8, 1 << 20)))
@@ -221,8 +224,11 @@ public final class StreamArchive {
         let oldestKept = UTCTime(secondsSinceEpoch: Double(today - maxAgeDays) * 86_400).dateString
         let files = parts()
         var total = files.reduce(0) { $0 + $1.bytes }
+        // With S3, a part not yet uploaded stays: the cap is for what S3 already holds.
+        let uploaded = waitsForUpload ? UploadedParts.names(in: directory) : nil
         for oldest in files {
             guard oldest.part != part, oldest.part.date < oldestKept || total > maxBytes else { break }
+            if let uploaded, !uploaded.contains(oldest.part.name) { continue }
             let path = "\(directory)/\(oldest.part.name)"
             // Removed now, or already (by the disk keeper); not while being compressed.
             if ledger.remove(path) != nil || access(path, F_OK) != 0 { total -= oldest.bytes }

@@ -112,7 +112,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         archive = stateDirectory.map {
             StreamArchive(
                 root: "\($0)/archive", stream: spec.id, maxBytes: storage.archiveBytes,
-                partBytes: storage.archivePartBytes, segmentSeconds: storage.archiveSegmentSeconds, ledger: ledger)
+                partBytes: storage.archivePartBytes, segmentSeconds: storage.archiveSegmentSeconds, ledger: ledger,
+                waitsForUpload: storage.archiveWaitsForUpload)
         }
         publishNow()
         // A client joining or leaving changes the counters this stream publishes.

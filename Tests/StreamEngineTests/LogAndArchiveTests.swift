@@ -209,6 +209,29 @@ final class LogAndArchiveTests: XCTestCase {
         XCTAssertEqual(records.records.first?["t"], "2026-12-04T12:00:00.000Z")
     }
 
+    /// With S3, the cap (age and size) removes only the parts already uploaded: the others wait
+    /// for S3 (the disk budget is the last resort, and says what it removes).
+    func testWithUploadsTheCapKeepsWhatS3HasNotConfirmed() throws {
+        let archive = StreamArchive(
+            root: directory, stream: "quotes", maxBytes: 2_000, maxAgeDays: 3, waitsForUpload: true)
+        for day in 0..<3 {
+            let time = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + Double(day) * 86_400)
+            try archive.append(kind: "event", time: time, fields: ["data": .string(String(repeating: "x", count: 100))])
+        }
+        try UploadedParts.add("2026-11-29T120000Z.jsonl", in: archive.directory)
+        for day in 3..<6 {
+            let time = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + Double(day) * 86_400)
+            try archive.append(kind: "event", time: time, fields: ["data": .string(String(repeating: "x", count: 100))])
+        }
+        let today = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 5 * 86_400)
+        for _ in 0..<40 { try archive.append(kind: "event", time: today, fields: ["data": .string(String(repeating: "y", count: 100))]) }
+        try archive.flush()
+        let names = archive.files().map(\.name)
+        XCTAssertFalse(names.contains("2026-11-29T120000Z.jsonl"), "uploaded, and past the cap: removed")
+        XCTAssertTrue(names.contains("2026-11-30T120000Z.jsonl"), "not uploaded: kept past its age")
+        XCTAssertTrue(names.contains("2026-12-01T120000Z.jsonl"), "not uploaded: kept past the size")
+    }
+
     func testTornLastLineIsSkippedWithAWarningAndNothingBeforeIsLost() {
         let good = #"{"t":"a","kind":"event","data":"1"}"# + "\n" + #"{"t":"b","kind":"event","data":"2"}"# + "\n"
         let result = JSONLinesReader.parse(Array((good + #"{"t":"c","kind":"ev"#).utf8), name: "day.jsonl")

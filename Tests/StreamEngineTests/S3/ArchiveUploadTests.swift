@@ -201,6 +201,29 @@ final class ArchiveUploadTests: XCTestCase {
         XCTAssertEqual(try objects().map(\.key), ["streams/quotes/2026/11/29/quotes-20261129T100000Z-000000.jsonl.gz"])
     }
 
+    /// A segment that cannot be sent (larger than any the archive writes) is said, stays here,
+    /// and does not hold up the others.
+    func testASegmentThatCannotBeSentIsSaidAndKept() throws {
+        try FileManager.default.createDirectory(atPath: archiveDirectory, withIntermediateDirectories: true)
+        let huge = "\(archiveDirectory)/2026-11-29T090000Z.jsonl.gz"
+        XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
+        XCTAssertEqual(truncate(huge, off_t(ArchiveUploader.maxSegmentBytes + 1)), 0)  // sparse
+        let archive = StreamArchive(root: directory + "/archive", stream: "quotes")
+        try archive.appendEvent(time: UTCTime(secondsSinceEpoch: 1_795_946_400), type: "data", id: "1", data: "{}")
+        try archive.close()
+        let part = "\(archiveDirectory)/2026-11-29T100000Z.jsonl"
+        _ = try GzipFile.compress(part, to: part + ".gz")
+        unlink(part)
+        let engine = try Engine(specs: [], stateDirectory: directory, time: ManualScheduler(), upload: try settings())
+        defer { engine.shutdown() }
+        waitUntil("the other segment uploaded") { engine.uploader!.current.uploadedSegments == 1 }
+        let alerts = engine.store.alerts(after: 0).map(\.message)
+        XCTAssertTrue(alerts.contains {
+            $0.contains("2026-11-29T090000Z.jsonl.gz") && $0.contains("cannot be sent") && $0.contains("kept in")
+        }, "\(alerts)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: huge))
+    }
+
     /// An old day-long part and the segment that starts at midnight of its day, both waiting:
     /// two objects, neither replacing the other, each the bytes of its part.
     func testAnOldDayPartAndAMidnightSegmentAreTwoObjects() throws {
