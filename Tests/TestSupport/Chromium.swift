@@ -289,6 +289,12 @@ package final class ChromiumPage {
         try events("Network.requestWillBeSent").compactMap { $0["request"]?["url"]?.stringValue }
     }
 
+    /// The text of what the tab's script wrote on the console, in order (each call's first
+    /// argument, when it is a string).
+    package func consoleMessages() throws -> [String] {
+        try events("Runtime.consoleAPICalled").compactMap { $0["args"]?[0]?["value"]?.stringValue }
+    }
+
     /// What the tab reported as going wrong: uncaught exceptions, `console.error`, and the
     /// browser's own log entries at error level (a policy's violations among them).
     package func problems() throws -> [String] {
