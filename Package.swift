@@ -46,8 +46,8 @@ let package = Package(
             dependencies: [
                 "StreamCore", "StreamCLI", "StreamEngine", "StreamUI", "StreamService", "LocalServer", "CEpoll",
             ]),
-        // What every test target shares: the one wait helper.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // What every test target shares: the one wait helper, child processes (moto, headless Chromium).
+        .target(name: "TestSupport", dependencies: ["StreamCore"], path: "Tests/TestSupport"),
         // Fixtures live in Tests/Fixtures and are found through #filePath.
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore", "TestSupport"]),
         .testTarget(

@@ -13,16 +13,14 @@ extension ControlService {
         case .sse:
             let stream = responder.stream(status: 200, headers: ControlService.eventStreamHeaders + extra)
             feed.subscribe(ResponseFeedClient(stream), lastEventID: request.header("last-event-id"))
+        case .view where request.path.hasSuffix("/"):
+            // The page opens `sse` next to itself: from `view/`, that would be `view/sse`.
+            responder.respond(HTTPServerResponse(status: 308, headers: [("Location", "../view")] + extra))
         case .view:
             let name = engine.specs.first { $0.id == feed.id }?.name ?? feed.id
-            responder.respond(HTTPServerResponse(
-                status: 200,
-                headers: [
-                    ("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache"),
-                    ("Content-Security-Policy", ServedPage.contentSecurityPolicy),
-                    ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
-                ] + extra,
-                body: ServedPage.html(id: feed.id, name: name)))
+            var response = ServedPage.response(streamID: feed.id, name: name)
+            response.headers += extra
+            responder.respond(response)
         }
     }
 

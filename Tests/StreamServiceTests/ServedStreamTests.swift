@@ -38,6 +38,33 @@ final class ServedStreamTests: XCTestCase {
         XCTAssertEqual(served.upstreamPolls, 6, "one poller upstream")
     }
 
+    /// The page at `/view` in headless Chromium, on the serve listener: after every poll that
+    /// changed the upstream, the page's document equals the upstream's.
+    func testThePageInABrowserFollowsTheUpstream() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let browser = try Chromium.launch()
+        defer { browser.close() }
+        let page = try browser.open("http://127.0.0.1:\(served.port)/v1/streams/quotes/view")
+        for round in 0..<5 {
+            if round > 0 {
+                served.changeUpstream(by: .seconds(round))
+                try served.pollOnce()
+            }
+            let upstream = try served.upstreamDocument()
+            var seen: JSONValue?
+            try waitUntil("round \(round): the page shows the upstream's document; it had \(String(describing: seen))") {
+                seen = try page.evaluateJSON("window.streamtop.document")
+                return seen == upstream
+            }
+            XCTAssertEqual(try page.evaluateJSON("window.streamtop.version"), .string(String(served.version)))
+        }
+        XCTAssertEqual(try page.evaluateJSON("window.streamtop.errors"), .number(JSONNumber(0)))
+        XCTAssertEqual(try page.problems(), [])
+        XCTAssertEqual(served.feed.snapshot.clients, 1)
+    }
+
     func testAnUnchangedPollSendsNothing() throws {
         let served = try ServedFixture()
         defer { served.stop() }
@@ -175,6 +202,11 @@ final class ServedStreamTests: XCTestCase {
             notServed.append(String(decoding: reply.body, as: UTF8.self).replacingOccurrences(of: id, with: "ID"))
         }
         XCTAssertEqual(notServed[0], notServed[1], "a stream that is not served is not told apart from none")
+        let slash = try PlainSocketClient(tcpPort: served.port)
+        slash.get("/v1/streams/quotes/view/")
+        slash.read { slash.text.contains("\r\n\r\n") }
+        XCTAssertTrue(slash.text.hasPrefix("HTTP/1.1 308 "), "the page's relative 'sse' must resolve next to it")
+        XCTAssertTrue(slash.text.contains("Location: ../view\r\n"), slash.text)
         let post = try PlainSocketClient(tcpPort: served.port)
         post.send("POST /v1/streams/quotes/sse HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         XCTAssertEqual(post.readResponse().status, 405)

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import XCTest
 
 #if canImport(Glibc)
@@ -8,7 +7,7 @@ import Glibc
 
 /// A real S3-compatible server on loopback for the S3 tests: moto's standalone server
 /// (`moto_server`, from `moto[server]` on PyPI; `.ci/run` installs it), a child process in its
-/// own process group, killed in `stop`, on deinit, and at exit.
+/// own process group (`ProcessGroup`), killed in `stop`, on deinit, and at exit.
 ///
 /// Signatures are checked. moto checks none until told to: while it does not, its IAM and STS
 /// APIs make a user with an access key and an S3 policy, a role whose temporary credentials
@@ -52,7 +51,6 @@ package final class MotoServer {
     package func start() throws {
         guard pid == 0 else { return }
         pid = try MotoServer.spawn(port: port, log: logPath)
-        MotoServer.children.withLock { _ = $0.insert(pid) }
         let answered = waitUntil("moto_server answers on port \(port); its log: \(logTail())") {
             if !isRunning { return true }
             return (try? exchange("GET", "/moto-api/data.json")) != nil
@@ -64,10 +62,7 @@ package final class MotoServer {
     /// Kills the server (its whole process group) and waits for it.
     package func stop() {
         guard pid > 0 else { return }
-        kill(-pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        MotoServer.children.withLock { _ = $0.remove(pid) }
+        ProcessGroup.kill(pid)
         pid = 0
     }
 
@@ -203,14 +198,6 @@ package final class MotoServer {
 
     // MARK: The child process
 
-    /// Every moto started and not yet stopped: killed at exit, should a test crash past `stop`.
-    static let children: Mutex<Set<pid_t>> = {
-        atexit {
-            for pid in MotoServer.children.withLock({ $0 }) { kill(-pid, SIGKILL) }
-        }
-        return Mutex([])
-    }()
-
     static func spawn(port: UInt16, log: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -218,23 +205,11 @@ package final class MotoServer {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        let words: [String] = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
-        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        let environment: [UnsafeMutablePointer<CChar>?] =
-            ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in arguments { free(pointer) }
-            for pointer in environment { free(pointer) }
+        do {
+            return try ProcessGroup.spawn(["moto_server", "-H", "127.0.0.1", "-p", String(port)], actions: &actions)
+        } catch {
+            throw MotoError("\(error)")
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, "moto_server", &actions, &attributes, arguments, environment)
-        guard spawned == 0 else { throw MotoError("cannot start moto_server: \(String(cString: strerror(spawned)))") }
-        return pid
     }
 }
 
