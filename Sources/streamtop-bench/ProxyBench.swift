@@ -25,6 +25,8 @@ enum ProxyBench {
     struct Deliveries {
         var toFirst: [Double] = []
         var toLast: [Double] = []
+        /// Every client's delay for every change: thousands of samples, a steadier p99.
+        var all: [Double] = []
         /// The patch bytes all clients received, per change.
         var bytes: [Int] = []
         /// (client, change) pairs that never arrived.
@@ -36,6 +38,8 @@ enum ProxyBench {
     struct ProxyRun {
         var deliveries = Deliveries()
         var cpuShare = 0.0
+        /// Resident bytes when the changes began (the clients connected and had the document).
+        var residentBefore = 0
         var memory = (resident: 0, peak: 0)
         var documentBytes = 0
         /// The patch frames client 0 got, in order, and what came before them (retry, data).
@@ -77,15 +81,18 @@ enum ProxyBench {
         for (name, run) in [("streamtop", stream), ("floor", floor.deliveries)] {
             print(String(
                 format: "  %@: %d changes to %d clients, %d patches missing; delay to the first client p50 %.2f ms, "
-                    + "p99 %.2f ms; to the last p50 %.2f ms, p99 %.2f ms, max %.2f ms", name, run.changes,
-                options.clients, run.missing, ServiceBench.percentile(run.toFirst, 0.5) * 1e3,
-                ServiceBench.percentile(run.toFirst, 0.99) * 1e3, ServiceBench.percentile(run.toLast, 0.5) * 1e3,
-                ServiceBench.percentile(run.toLast, 0.99) * 1e3, (run.toLast.last ?? .nan) * 1e3))
+                    + "p99 %.2f ms; to the last p50 %.2f ms, p99 %.2f ms, max %.2f ms; all %d deliveries p50 %.2f ms, "
+                    + "p99 %.2f ms", name, run.changes, options.clients, run.missing,
+                ServiceBench.percentile(run.toFirst, 0.5) * 1e3, ServiceBench.percentile(run.toFirst, 0.99) * 1e3,
+                ServiceBench.percentile(run.toLast, 0.5) * 1e3, ServiceBench.percentile(run.toLast, 0.99) * 1e3,
+                (run.toLast.last ?? .nan) * 1e3, run.all.count, ServiceBench.percentile(run.all, 0.5) * 1e3,
+                ServiceBench.percentile(run.all, 0.99) * 1e3))
         }
         print(String(
-            format: "  streamtop: %.2f %% of a core (floor %.2f %%), RSS %@ (peak %@); a patch %.0f bytes a client, "
-                + "%.3f %% of the %d-byte document", proxy.cpuShare * 100, floor.cpuShare * 100,
-            HumanUnits.bytes(proxy.memory.resident), HumanUnits.bytes(proxy.memory.peak),
+            format: "  streamtop: %.2f %% of a core (floor %.2f %%), RSS %@ (%@ when the changes began, peak %@); "
+                + "a patch %.0f bytes a client, %.3f %% of the %d-byte document", proxy.cpuShare * 100,
+            floor.cpuShare * 100, HumanUnits.bytes(proxy.memory.resident), HumanUnits.bytes(proxy.residentBefore),
+            HumanUnits.bytes(proxy.memory.peak),
             mean(stream.bytes) / Double(options.clients), 100 * mean(stream.bytes) / polled, proxy.documentBytes))
         proxy.right = proxy.right && stream.missing == 0 && floor.deliveries.missing == 0
             && stream.changes >= options.seconds - 2
@@ -115,6 +122,7 @@ enum ProxyBench {
         }
         var run = ProxyRun()
         run.documentBytes = upstream.bodies[0].count
+        run.residentBefore = proxy.memory().resident
         let cpu = proxy.cpuSeconds()
         let start = Loopback.now()
         upstream.startChanging(period: .seconds(1), count: options.seconds)
@@ -203,14 +211,15 @@ enum ProxyBench {
 
     /// The deliveries of the patches whose ids `origins` holds, each from its origin.
     static func deliveries(_ receipts: [SSEClients.Receipt], origins: [Int: UInt64], clients: Int) -> Deliveries {
+        var result = Deliveries()
         var byID: [Int: (first: UInt64, last: UInt64, count: Int, bytes: Int)] = [:]
         for receipt in receipts where receipt.patch && origins[receipt.id] != nil {
             var entry = byID[receipt.id] ?? (.max, 0, 0, 0)
             entry = (min(entry.first, receipt.at), max(entry.last, receipt.at), entry.count + 1,
                      entry.bytes + receipt.bytes)
             byID[receipt.id] = entry
+            result.all.append(Double(Int64(bitPattern: receipt.at &- origins[receipt.id]!)) / 1e9)
         }
-        var result = Deliveries()
         for (id, origin) in origins {
             guard let entry = byID[id] else {
                 result.missing += clients
@@ -223,6 +232,7 @@ enum ProxyBench {
         }
         result.toFirst.sort()
         result.toLast.sort()
+        result.all.sort()
         return result
     }
 
