@@ -130,7 +130,10 @@ enum ProxyBench {
         upstream.stopChanging()
         run.cpuShare = (proxy.cpuSeconds() - cpu) / (Double(Loopback.now() - start) / 1e9)
         run.memory = proxy.memory()
-        // The last change is polled within a second; then every client has it, or never will.
+        // The next poll fetches the last change (the one after, a 304); then every client has it,
+        // or never will.
+        let answered = upstream.answers
+        _ = waitUntil(seconds: 5) { upstream.answers > answered + 1 }
         let last = upstream.written.last?.tick ?? 0
         let patches = upstream.written.count - 1  // the first answer is the document
         _ = waitUntil(seconds: 5) { clients.snapshot.receipts.count(where: \.patch) >= patches * options.clients }

@@ -59,7 +59,8 @@ final class ProxyUpstream: @unchecked Sendable {  // the mutable state is behind
 
     /// The 200 answers so far, in order.
     var written: [Written] { state.withLock { $0.written } }
-    var notModified: Int { state.withLock { $0.notModified } }
+    /// Every answer so far, 200 or 304.
+    var answers: Int { state.withLock { $0.written.count + $0.notModified } }
 
     /// Changes the document every `period` from half a period after the last request (the
     /// poller's schedule is fixed, so each poll then finds one change), `count` times at most.
