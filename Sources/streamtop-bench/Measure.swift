@@ -58,6 +58,9 @@ struct BenchResult {
         case "/s":
             if value >= 1e6 { return String(format: "%.2f M/s", value / 1e6) }
             return String(format: "%.0f k/s", value / 1e3)
+        case "B":
+            if value >= 1e6 { return String(format: "%.2f MB", value / 1e6) }
+            return value >= 1e3 ? String(format: "%.1f KB", value / 1e3) : String(format: "%.0f B", value)
         case "%":
             return String(format: "%.2f %%", value)
         default:
@@ -69,7 +72,9 @@ struct BenchResult {
         let result = Self.format(value, unit)
         let targetText = target.map { (higherIsBetter ? "≥ " : "≤ ") + Self.format($0, unit) } ?? "-"
         let verdict = meetsTarget.map { $0 ? "ok" : "MISSED" } ?? ""
-        let ratio = baselineValue > 0 ? String(format: "%.2f×", value / baselineValue) : "-"
+        // Three figures for a small ratio (bytes streamed against bytes polled).
+        let ratio = baselineValue > 0
+            ? String(format: value / baselineValue < 0.1 ? "%.3g×" : "%.2f×", value / baselineValue) : "-"
         let baseline = baselineName.isEmpty ? "-" : "\(baselineName) \(Self.format(baselineValue, unit))"
         return name.padding(toLength: 40, withPad: " ", startingAt: 0)
             + result.padding(toLength: 13, withPad: " ", startingAt: 0)

@@ -507,9 +507,27 @@ if enabled("upload") {
     uploadRight = UploadBench.run(options)
 }
 
+// MARK: The streaming proxy: streamtop serving a polled API as SSE to 1,000 clients
+
+var proxyRight = true
+if enabled("proxy") {
+    // `--proxy-clients N`, `--proxy-seconds S` (changes through streamtop), `--floor-seconds S`,
+    // `--streamtop PATH` (default: the streamtop beside this binary).
+    func argument(_ flag: String) -> Int? {
+        CommandLine.arguments.firstIndex(of: flag).flatMap {
+            $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]) : nil
+        }
+    }
+    var options = ProxyBench.Options()
+    options.clients = argument("--proxy-clients") ?? options.clients
+    options.seconds = argument("--proxy-seconds") ?? options.seconds
+    options.floorSeconds = argument("--floor-seconds") ?? options.floorSeconds
+    proxyRight = ProxyBench.run(options)
+}
+
 let missed = results.filter { $0.meetsTarget == false }
 let allRight = missed.isEmpty && finalDocumentRight && ingestRight && textRight && scaleRight && monitorRight
-    && memoryRight && serviceRight && archiveRight && uploadRight
+    && memoryRight && serviceRight && archiveRight && uploadRight && proxyRight
 let missedNames = missed.map(\.name) + (memoryRight ? [] : ["parse memory"]) + (archiveRight ? [] : ["archive"])
-    + (uploadRight ? [] : ["uploads"])
+    + (uploadRight ? [] : ["uploads"]) + (proxyRight ? [] : ["proxy"])
 print(allRight ? "all targets met" : "MISSED: " + missedNames.joined(separator: "; "))
