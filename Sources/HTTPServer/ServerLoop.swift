@@ -76,10 +76,16 @@ final class ServerLoop: @unchecked Sendable {
     /// Queues `work` for the loop; false when the loop has ended (the work is dropped).
     @discardableResult
     func submit(_ work: @escaping @Sendable (ServerLoop) -> Void) -> Bool {
-        guard inbox.post(work) else { return false }
-        var one: UInt64 = 1
-        _ = write(wakeFD, &one, 8)
-        return true
+        // One wake for a batch: the loop reads the wake before it drains, so what is posted while
+        // work waits is drained with it (a broadcast to a thousand clients wakes it once).
+        switch inbox.postCoalescing(work) {
+        case .closed: return false
+        case .queued: return true
+        case .first:
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+            return true
+        }
     }
 
     /// Runs `work` on the loop and returns its result; nil when the loop has ended. On the

@@ -19,6 +19,21 @@ public final class LoopInbox<Owner>: Sendable {
         }
     }
 
+    /// Queues `work`: `.closed` when the loop has closed the inbox, `.first` when nothing else
+    /// was waiting (the loop must be woken: it drains everything once woken, so later posts
+    /// before that drain need no wake of their own), `.queued` otherwise.
+    public func postCoalescing(_ work: @escaping Work) -> Posted {
+        state.withLock { state in
+            if state.closed { return .closed }
+            state.work.append(work)
+            return state.work.count == 1 ? .first : .queued
+        }
+    }
+
+    public enum Posted: Sendable {
+        case closed, first, queued
+    }
+
     /// Everything queued so far, in order.
     public func drain() -> [Work] {
         state.withLock { state in
