@@ -87,7 +87,8 @@ struct AddCommand: StreamtopCommand {
             interval: try seconds("interval", default: StreamSpec.defaultInterval), headers: headers, group: last("group"),
             notify: notify, autostart: scanned.flags.contains("start"), stall: try seconds("stall", default: StreamSpec.defaultStall),
             compress: !scanned.flags.contains("no-compress"), caFile: last("ca-file").map(AddCommand.absolute),
-            maxRetry: try seconds("max-retry", default: StreamSpec.defaultMaxRetry), serve: scanned.flags.contains("serve"))
+            maxRetry: try seconds("max-retry", default: StreamSpec.defaultMaxRetry),
+            serve: scanned.flags.contains("serve"))
         config = last("config")
         stateDirectory = last("state-dir")
     }

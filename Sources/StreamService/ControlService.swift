@@ -86,18 +86,7 @@ package final class ControlService: Sendable {
         ]
         listeners += options.listen.map { .tcp(host: $0.host, port: $0.port) }
         do {
-            server = try HTTPServer(
-                listeners: listeners, limits: options.limits, time: time,
-                errorResponse: { status, message in
-                    ControlService.response(ServiceError(status, ControlService.code(for: status), message))
-                },
-                handler: { [box] request, responder in
-                    guard let service = box.service else {
-                        return responder.respond(ControlService.response(
-                            ServiceError(503, "unavailable", "streamtop is stopping")))
-                    }
-                    service.handle(request, responder)
-                })
+            server = try ControlService.server(listeners, options.limits, time, box) { $0.handle($1, $2) }
         } catch {
             throw ServiceError(500, "listen", "\(error)")
         }
@@ -105,25 +94,35 @@ package final class ControlService: Sendable {
             servedServer = nil
         } else {
             do {
-                servedServer = try HTTPServer(
-                    listeners: options.serveListen.map { .tcp(host: $0.host, port: $0.port) },
-                    limits: options.serveLimits, time: time,
-                    errorResponse: { status, message in
-                        ControlService.response(ServiceError(status, ControlService.code(for: status), message))
-                    },
-                    handler: { [box] request, responder in
-                        guard let service = box.service else {
-                            return responder.respond(ControlService.response(
-                                ServiceError(503, "unavailable", "streamtop is stopping")))
-                        }
-                        service.handleServed(request, responder)
-                    })
+                servedServer = try ControlService.server(
+                    options.serveListen.map { .tcp(host: $0.host, port: $0.port) }, options.serveLimits, time, box
+                ) { $0.handleServed($1, $2) }
             } catch {
                 server.stop()
                 throw ServiceError(500, "serve_listen", "\(error)")
             }
         }
         box.service = self
+    }
+
+    /// A server whose requests go to `handle` on the service (503 once it is stopping), and
+    /// whose own refusals are the API's errors.
+    private static func server(
+        _ listeners: [HTTPListener], _ limits: HTTPServer.Limits, _ time: any Scheduler, _ box: HandlerBox,
+        handle: @escaping @Sendable (ControlService, HTTPServerRequest, any HTTPResponder) -> Void
+    ) throws(HTTPServerError) -> HTTPServer {
+        try HTTPServer(
+            listeners: listeners, limits: limits, time: time,
+            errorResponse: { status, message in
+                ControlService.response(ServiceError(status, ControlService.code(for: status), message))
+            },
+            handler: { request, responder in
+                guard let service = box.service else {
+                    return responder.respond(ControlService.response(
+                        ServiceError(503, "unavailable", "streamtop is stopping")))
+                }
+                handle(service, request, responder)
+            })
     }
 
     package func stop() {
@@ -162,7 +161,8 @@ package final class ControlService: Sendable {
             return responder.respond(ControlService.response(ServiceError(
                 404, "not_found",
                 "there is no \(request.path) here; the API has /v1/health, /v1/streams, /v1/streams/{id} "
-                    + "(and its start, stop, restart, logs, document, history, settings, sse, view), /v1/events and /metrics")))
+                    + "(and its start, stop, restart, logs, document, history, settings, sse, view), /v1/events "
+                    + "and /metrics")))
         }
         guard route.methods.contains(request.method) else {
             var response = ControlService.response(ServiceError(

@@ -113,7 +113,9 @@ package enum MetricsExposition {
         var families = figures.map { ExpositionWriter.Family($0.0, $0.1, $0.2) }
         for stream in streams {
             guard let served = stream.served else { continue }
-            let labels = ExpositionWriter.labels([("stream", stream.id), ("group", stream.group ?? ""), ("shard", shard)])
+            let labels = ExpositionWriter.labels([
+                ("stream", stream.id), ("group", stream.group ?? ""), ("shard", shard),
+            ])
             for index in figures.indices {
                 families[index].add(labels, ExpositionWriter.value(served[keyPath: figures[index].3]))
             }

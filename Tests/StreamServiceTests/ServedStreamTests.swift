@@ -54,7 +54,7 @@ final class ServedStreamTests: XCTestCase {
             }
             let upstream = try served.upstreamDocument()
             var seen: JSONValue?
-            try waitUntil("round \(round): the page shows the upstream's document; it had \(String(describing: seen))") {
+            try waitUntil("round \(round): the page shows the upstream's; it had \(String(describing: seen))") {
                 seen = try page.evaluateJSON("window.streamtop.document")
                 return seen == upstream
             }
@@ -281,10 +281,7 @@ final class ServedStreamTests: XCTestCase {
         try served.pollOnce()
         let client = try served.client()
         try client.follow(upTo: served.version)
-        var spec = ServedFixture.spec
-        spec.url = spec.url.replacingOccurrences(of: "UPSTREAM", with: served.fixture.upstream.baseURL)
-        spec.name = "Quotes, renamed"
-        try served.fixture.engine.update(spec)
+        try served.edit { $0.name = "Quotes, renamed" }
         _ = served.fixture.engine.settledSnapshot(id: "quotes")
         served.changeUpstream()
         try served.pollOnce()
@@ -300,10 +297,7 @@ final class ServedStreamTests: XCTestCase {
         try served.pollOnce()
         let client = try served.client()
         try client.follow(upTo: served.version)
-        var spec = ServedFixture.spec
-        spec.url = spec.url.replacingOccurrences(of: "UPSTREAM", with: served.fixture.upstream.baseURL)
-        spec.serve = false
-        try served.fixture.engine.update(spec)
+        try served.edit { $0.serve = false }
         XCTAssertFalse(client.connection.read { false }, "the response ended")
         let again = try PlainSocketClient(tcpPort: served.port)
         again.get(served.path)
@@ -347,6 +341,13 @@ private final class ServedFixture {
     }
 
     var version: Int { feed.snapshot.version }
+
+    /// Edits the served stream's settings through the engine (as the API and the form do).
+    func edit(_ change: (inout StreamSpec) -> Void) throws {
+        var spec = try XCTUnwrap(fixture.engine.specs.first { $0.id == feed.id })
+        change(&spec)
+        try fixture.engine.update(spec)
+    }
 
     /// Moves the upstream's clock: its document changes.
     func changeUpstream(by duration: Duration = .seconds(1)) {
