@@ -100,6 +100,11 @@ package struct StatusText: Sendable, Equatable {
             bounds.append(UInt32(json.buffer.count))
         }
 
+        /// A leaf whose value `write` writes whole (an object that changes as one).
+        mutating func value(_ key: StaticString, _ write: (inout JSONWriter) -> Void) {
+            leaf(key, write)
+        }
+
         mutating func string(_ key: StaticString, _ value: String?) {
             leaf(key) { json in
                 if let value { json.writeString(value) } else { json.appendRaw("null") }

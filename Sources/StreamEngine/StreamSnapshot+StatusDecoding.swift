@@ -19,23 +19,9 @@ extension StreamSnapshot {
             id: try fields.string("id"), name: try fields.string("name"), url: try fields.string("url"), mode: mode,
             group: try fields.optionalString("group"), status: status,
             metrics: try Self.metrics(fields, now: now), version: try fields.int("version"))
-        // A stream that is not served has nulls there (and an earlier streamtop no object).
-        if fields.optional("served") != nil {
-            let served = try fields.object("served")
-            if served.optional("clients") != nil { self.served = try Self.served(served) }
+        served = try fields.optional("served").map { (value) throws(StatusJSONError) in
+            try ServedCounters(statusJSON: value, wall: wall)
         }
-    }
-
-    private static func served(_ fields: StatusJSONReader) throws(StatusJSONError) -> ServedCounters {
-        var served = ServedCounters()
-        served.clients = try fields.int("clients")
-        served.connections = try fields.int64("connections")
-        served.dropped = try fields.int64("dropped")
-        served.sentBytes = try fields.int64("sentBytes")
-        served.pollBytes = try fields.int64("pollBytes")
-        served.polls = try fields.int64("polls")
-        served.version = try fields.int("version")
-        return served
     }
 
     private static func state(_ fields: StatusJSONReader) throws(StatusJSONError) -> StreamState {

@@ -83,8 +83,7 @@ extension StreamSnapshot {
         writer.double("changesPerHour", numbers.changesPerHour)
         // Derived from the two byte counts above (read back from them); for scripts.
         writer.double("pollSavings", numbers.pollSavings)
-        // Every STATUS has these leaves: null for a stream that is not served.
-        writer.object("served") { $0.served(served) }
+        writer.served(served)
     }
 }
 
@@ -102,17 +101,29 @@ extension StatusText.Writer {
 }
 
 extension StatusText.Writer {
-    /// A served stream's `{"clients", "connections", "dropped", "sentBytes", "pollBytes",
-    /// "polls", "version", "savings"}` (see `ServedCounters`); each null when it is not served.
+    /// `"served"`: one leaf, null for a stream that is not served, else `{"clients",
+    /// "connections", "dropped", "sentBytes", "pollBytes", "polls", "version", "savings"}` (see
+    /// `ServedCounters`): a served stream's counters change together, and the others' STATUS
+    /// stays short.
     mutating func served(_ served: ServedCounters?) {
-        integer("clients", served?.clients)
-        integer("connections", served.map { Int($0.connections) })
-        integer("dropped", served.map { Int($0.dropped) })
-        integer("sentBytes", served.map { Int($0.sentBytes) })
-        integer("pollBytes", served.map { Int($0.pollBytes) })
-        integer("polls", served.map { Int($0.polls) })
-        integer("version", served?.version)
-        double("savings", served?.savings.map(StatusText.measured))
+        value("served") { json in
+            guard let served else { return json.appendRaw("null") }
+            json.appendRaw("{")
+            let integers: [(StaticString, Int64)] = [
+                ("clients", Int64(served.clients)), ("connections", served.connections), ("dropped", served.dropped),
+                ("sentBytes", served.sentBytes), ("pollBytes", served.pollBytes), ("polls", served.polls),
+                ("version", Int64(served.version)),
+            ]
+            for (index, (key, number)) in integers.enumerated() {
+                json.writeKey(key, first: index == 0)
+                json.writeInteger(Int(number))
+            }
+            json.writeKey("savings", first: false)
+            if let savings = served.savings { json.writeDouble(StatusText.measured(savings)) } else {
+                json.appendRaw("null")
+            }
+            json.appendRaw("}")
+        }
     }
 }
 

@@ -116,6 +116,15 @@ extension StreamSnapshot {
                 return true
             },
             "/group": optionalString(\.group),
+            "/served": { snapshot, value, wall in
+                if value == .null {
+                    snapshot.served = nil
+                    return true
+                }
+                guard let served = try? ServedCounters(statusJSON: value, wall: wall) else { return false }
+                snapshot.served = served
+                return true
+            },
             "/version": { snapshot, value, _ in
                 guard let version = value.numberValue?.intValue else { return false }
                 snapshot.version = version

@@ -30,3 +30,18 @@ package struct ServedCounters: Sendable, Equatable {
         Savings.Pair(streamed: Double(sentBytes), polled: Double(pollBytes)).savings
     }
 }
+
+extension ServedCounters {
+    /// STATUS's `served` object (see `StatusText.Writer.served`); `savings` is derived, not read.
+    package init(statusJSON value: JSONValue, wall: WallTime) throws(StatusJSONError) {
+        let fields = try StatusJSONReader(value, path: "served", wall: wall)
+        self.init()
+        clients = try fields.int("clients")
+        connections = try fields.int64("connections")
+        dropped = try fields.int64("dropped")
+        sentBytes = try fields.int64("sentBytes")
+        pollBytes = try fields.int64("pollBytes")
+        polls = try fields.int64("polls")
+        version = try fields.int("version")
+    }
+}
