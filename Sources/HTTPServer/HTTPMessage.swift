@@ -35,7 +35,9 @@ package struct HTTPServerRequest: Sendable {
     /// target does not decode.
     package var pathSegments: [String]? {
         var raw = Substring(target.prefix { $0 != "?" })
-        if let schemeEnd = raw.range(of: "://") {
+        // Only an absolute-form target (`http://host/a`) has an authority to skip: in a path,
+        // `/x://y/a` is three segments, never `/a`.
+        if !raw.hasPrefix("/"), let schemeEnd = raw.range(of: "://") {
             let afterAuthority = raw[schemeEnd.upperBound...]
             raw = afterAuthority[(afterAuthority.firstIndex(of: "/") ?? afterAuthority.endIndex)...]
         }

@@ -52,7 +52,13 @@ final class StreamChannel: Sendable {
                 state.pending = []
                 return .dropped
             }
-            state.pending += bytes
+            // Into an empty backlog the piece is kept as it is, not copied: a snapshot sent to
+            // thousands of clients is then one buffer, not one per client that has not read it.
+            if state.pending.isEmpty {
+                state.pending = bytes
+            } else {
+                state.pending += bytes
+            }
             if state.wakeQueued || bytes.isEmpty { return .queued }
             state.wakeQueued = true
             return .queuedWake

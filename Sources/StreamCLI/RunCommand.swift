@@ -219,6 +219,9 @@ struct RunCommand: StreamtopCommand {
         var serviceOptions = ControlService.Options(stateDirectory: state)
         serviceOptions.listen = listen
         serviceOptions.serveListen = serveListen
+        serviceOptions.serveLimits = ControlService.servedLimits(
+            openFiles: OpenFileLimit.current,
+            reserved: OpenFileLimit.needed(streams: mine.count) + serviceOptions.limits.maxConnections)
         serviceOptions.version = Streamtop.version
         serviceOptions.shard = shard.description
         serviceOptions.registryPath = registryPath
@@ -258,6 +261,12 @@ struct RunCommand: StreamtopCommand {
             shown.port = port
             context.say("serving \(served) stream\(served == 1 ? "" : "s") marked \"serve\" on "
                         + "http://\(shown)/v1/streams/ID/sse (and /view), no token")
+        }
+        let serveRoom = serviceOptions.serveLimits.maxConnections
+        if !serveListen.isEmpty, serveRoom < ControlService.servedLimits.maxConnections {
+            context.complain("--serve-listen takes at most \(serveRoom) clients at once: the open-file limit "
+                             + "(\(OpenFileLimit.current)) leaves no more room beside the streams and the control "
+                             + "API; raise it (ulimit -n, or LimitNOFILE= in a systemd unit)")
         }
         for address in listen where !address.isLoopback {
             context.complain("--listen \(address) is reachable from other machines, and the token crosses the "

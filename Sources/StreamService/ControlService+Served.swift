@@ -61,6 +61,17 @@ extension ControlService {
         limits.socketSendBuffer = 64 << 10
         return limits
     }
+
+    /// `servedLimits` within the process's open-file limit: the serve listener's anonymous clients
+    /// never take the descriptors that `reserved` need (the streams' sockets and files, the control
+    /// API's connections); past them the polls would fail and the socket stop answering.
+    package static func servedLimits(openFiles: Int, reserved: Int) -> HTTPServer.Limits {
+        var limits = servedLimits
+        let room = openFiles > reserved ? openFiles - reserved : 0
+        limits.maxConnections = min(limits.maxConnections, room)
+        limits.maxStreams = min(limits.maxStreams, limits.maxConnections)
+        return limits
+    }
 }
 
 /// A served stream's client: the body of one `text/event-stream` response.

@@ -84,6 +84,22 @@ final class ServedFeedTests: XCTestCase {
         XCTAssertEqual(feed.snapshot.polls, 3)
     }
 
+    /// Clients that join at one version are all sent the same buffer: those that do not read
+    /// hold the document once between them, not once each.
+    func testClientsJoiningAtOneVersionShareOneBuffer() throws {
+        let feed = ServedFeed(id: "x", firstVersion: 0, time: ManualScheduler())
+        feed.update(document: ["big": .string(String(repeating: "z", count: 1 << 20))], patch: nil, bodyBytes: 10)
+        let clients = (0..<3).map { _ in RecordingClient() }
+        for client in clients { feed.subscribe(client, lastEventID: nil) }
+        waitUntil("three clients") { feed.snapshot.clients == 3 }
+        let firsts = try clients.map { try XCTUnwrap($0.pieces.first) }
+        XCTAssertEqual(firsts.map(\.count), Array(repeating: firsts[0].count, count: 3))
+        XCTAssertGreaterThan(firsts[0].count, 1 << 20)
+        let addresses = Set(firsts.map { piece in piece.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } })
+        XCTAssertEqual(addresses.count, 1, "one buffer for the three")
+        XCTAssertTrue(clients[0].text.hasPrefix("retry: 2000\n\nid: 1\nevent: data\n"))
+    }
+
     func testCountersAndClosing() throws {
         let feed = ServedFeed(id: "x", firstVersion: 0, time: ManualScheduler())
         feed.update(document: document(1), patch: nil, bodyBytes: 100)
@@ -115,6 +131,7 @@ final class ServedFeedTests: XCTestCase {
 private final class RecordingClient: FeedClient, @unchecked Sendable {
     private let lock = NSLock()
     private var received: [UInt8] = []
+    private var sent: [[UInt8]] = []
     private var ended = false
     private var refusing = false
 
@@ -127,6 +144,7 @@ private final class RecordingClient: FeedClient, @unchecked Sendable {
         lock.withLock {
             guard !refusing, !ended else { return false }
             received += bytes
+            sent.append(bytes)
             return true
         }
     }
@@ -135,6 +153,8 @@ private final class RecordingClient: FeedClient, @unchecked Sendable {
     func onClose(_ action: @escaping @Sendable () -> Void) {}
 
     var bytes: [UInt8] { lock.withLock { received } }
+    /// Each piece as it was sent (the sender's buffers).
+    var pieces: [[UInt8]] { lock.withLock { sent } }
     var text: String { String(decoding: bytes, as: UTF8.self) }
     var finished: Bool { lock.withLock { ended } }
     var events: [SSEEvent] {

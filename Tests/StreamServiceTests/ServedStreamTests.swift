@@ -217,6 +217,35 @@ final class ServedStreamTests: XCTestCase {
         XCTAssertEqual(reply.error?.code, "not_served")
     }
 
+    /// `://` inside a path is not an absolute-form target's authority: `/x://y/v1/…` is not
+    /// `/v1/…` (a proxy in front that allows paths by prefix must see what is served).
+    func testASchemeInsideThePathDoesNotReachAStream() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        for path in ["/x://y/v1/streams/quotes/sse", "/v1/streams/other/x://y/v1/streams/quotes/sse"] {
+            let client = try PlainSocketClient(tcpPort: served.port)
+            client.get(path)
+            XCTAssertEqual(client.readResponse().status, 404, path)
+        }
+        let absolute = try PlainSocketClient(tcpPort: served.port)
+        absolute.send("GET http://elsewhere.example/v1/streams/quotes/view HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(absolute.readResponse().status, 200, "an absolute-form target names a path here")
+        XCTAssertEqual(served.upstreamPolls, 1, "and nothing is fetched from the host it names")
+    }
+
+    /// The serve listener's clients never take the descriptors the streams and the control API
+    /// need: with a low open-file limit, it takes fewer clients rather than starve the polls.
+    func testTheServeListenerStaysWithinTheOpenFileLimit() {
+        let reserved = OpenFileLimit.needed(streams: 10) + HTTPServer.Limits().maxConnections
+        let low = ControlService.servedLimits(openFiles: 2_048, reserved: reserved)
+        XCTAssertEqual(low.maxConnections, 2_048 - reserved)
+        XCTAssertEqual(low.maxStreams, 2_048 - reserved)
+        XCTAssertEqual(ControlService.servedLimits(openFiles: 1_024, reserved: reserved).maxConnections, 0)
+        XCTAssertEqual(ControlService.servedLimits(openFiles: 1 << 20, reserved: reserved), ControlService.servedLimits)
+        XCTAssertEqual(ControlService.servedLimits(openFiles: .max, reserved: reserved), ControlService.servedLimits)
+    }
+
     func testTheUpstreamsCredentialsNeverReachAClient() throws {
         let secret = "s3cr3t-\(UUID().uuidString.prefix(8))"
         var spec = ServedFixture.spec

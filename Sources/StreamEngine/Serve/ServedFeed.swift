@@ -27,8 +27,10 @@ package final class ServedFeed: @unchecked Sendable {
     /// The body size of the poll that brought the document: what a polling client fetches.
     private var documentBodyBytes = 0
     private var version: Int
-    /// `event: data` of the current version, encoded once for every client that joins.
-    private var snapshotFrame: (version: Int, frame: [UInt8])?
+    /// What a client joining at `version` is sent (`retry:`, then `event: data` with the document),
+    /// encoded once: every client gets this one buffer, so a client that does not read holds a
+    /// reference to it, not a copy of the document.
+    private var snapshotFrame: (version: Int, joining: [UInt8])?
     private var ring: [Patch] = []
     private var ringBytes = 0
     private var clients: [ObjectIdentifier: any FeedClient] = [:]
@@ -126,11 +128,11 @@ package final class ServedFeed: @unchecked Sendable {
     package func subscribe(_ client: any FeedClient, lastEventID: String?) {
         queue.async { [self] in
             guard !closed else { return client.finish() }
-            var frames = SSEFrame.retry(milliseconds: ServedFeed.retryMilliseconds)
+            var frames = ServedFeed.retryFrame
             if let resumed = lastEventID.flatMap({ Int($0.trimmingCharacters) }).flatMap(missed(after:)) {
                 for patch in resumed { frames += patch.frame }
             } else if document != nil {
-                frames += dataFrame()
+                frames = joiningFrame()
                 // A polling client would have fetched the document to start with, too.
                 counters.withLock { $0.pollBytes += Int64(documentBodyBytes) }
             }
@@ -179,12 +181,21 @@ package final class ServedFeed: @unchecked Sendable {
         counters.withLock { $0.version = version }
     }
 
+    private static let retryFrame = SSEFrame.retry(milliseconds: retryMilliseconds)
+
+    /// `event: data` with the document (for the clients that were waiting for the first one).
     private func dataFrame() -> [UInt8] {
+        Array(joiningFrame().dropFirst(ServedFeed.retryFrame.count))
+    }
+
+    /// What a client that joins without resuming is sent: `retry:`, then the document.
+    private func joiningFrame() -> [UInt8] {
         dispatchPrecondition(condition: .onQueue(queue))
-        if let snapshotFrame, snapshotFrame.version == version { return snapshotFrame.frame }
-        let frame = SSEFrame.event("data", id: String(version), data: JSONWriter.data(document ?? .null))
-        snapshotFrame = (version, frame)
-        return frame
+        if let snapshotFrame, snapshotFrame.version == version { return snapshotFrame.joining }
+        let joining = ServedFeed.retryFrame
+            + SSEFrame.event("data", id: String(version), data: JSONWriter.data(document ?? .null))
+        snapshotFrame = (version, joining)
+        return joining
     }
 
     /// The patches after `version`, in order (empty: up to date); nil when the ring no longer
