@@ -100,6 +100,18 @@ struct RunCommand: StreamtopCommand {
     var tokenFile: String?
     var archive = ArchiveOptions.Given()
 
+    /// What `--serve-listen` serves, said at start: each served stream's URL (the first ten).
+    static func servedLines(_ ids: [String], base: String) -> String {
+        guard !ids.isEmpty else {
+            return "serving on \(base) (no token) the streams marked \"serve\": none yet "
+                + "('streamtop add URL --mode poll --serve')"
+        }
+        var lines = ["serving on \(base) (no token), as SSE, and as a page at .../view:"]
+        lines += ids.prefix(10).map { "  \(base)/v1/streams/\($0)/sse" }
+        if ids.count > 10 { lines.append("  and \(ids.count - 10) more") }
+        return lines.joined(separator: "\n")
+    }
+
     init(arguments: [String]) throws {
         let scanned = try ArgumentScanner(
             flags: [
@@ -256,11 +268,9 @@ struct RunCommand: StreamtopCommand {
             context.say("TCP clients need the token in \(ControlService.tokenPath(stateDirectory: state))")
         }
         for (address, port) in zip(serveListen, service.servedPorts) {
-            let served = mine.filter(\.serve).count
             var shown = address
             shown.port = port
-            context.say("serving \(served) stream\(served == 1 ? "" : "s") marked \"serve\" on "
-                        + "http://\(shown)/v1/streams/ID/sse (and /view), no token")
+            context.say(RunCommand.servedLines(mine.filter(\.serve).map(\.id), base: "http://\(shown)"))
         }
         let serveRoom = serviceOptions.serveLimits.maxConnections
         if !serveListen.isEmpty, serveRoom < ControlService.servedLimits.maxConnections {

@@ -33,6 +33,14 @@ extension ControlService {
             return responder.respond(ControlService.response(ServiceError(
                 404, "not_found", "only served streams are here: /v1/streams/{id}/sse and /v1/streams/{id}/view")))
         }
+        if request.method == "OPTIONS" {
+            // A CORS preflight (an EventSource polyfill that sends Last-Event-ID as a header).
+            return responder.respond(HTTPServerResponse(status: 204, headers: [
+                ("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "GET, HEAD"),
+                ("Access-Control-Allow-Headers", "Last-Event-ID, Cache-Control, Accept"),
+                ("Access-Control-Max-Age", "86400"), ("Allow", "GET, HEAD, OPTIONS"),
+            ]))
+        }
         guard route.methods.contains(request.method) else {
             var response = ControlService.response(ServiceError(
                 405, "method_not_allowed",

@@ -8,7 +8,11 @@ import XCTest
 /// `ServedFeed` on its own, with clients that record what they are sent: the ring, the
 /// heartbeat on a manual clock, resynchronizing after a restart, and closing.
 final class ServedFeedTests: XCTestCase {
-    private func document(_ n: Int) -> JSONValue { ["n": .number(JSONNumber(n)), "name": "feed"] }
+    /// A document far larger than a thousand of its patches, so that the ring's patches are
+    /// worth resending rather than the document.
+    private func document(_ n: Int) -> JSONValue {
+        ["n": .number(JSONNumber(n)), "name": "feed", "pad": .string(String(repeating: "p", count: 200_000))]
+    }
 
     func testTheRingKeepsAtMostItsPatchesAndOlderClientsGetASnapshot() throws {
         let feed = ServedFeed(id: "x", firstVersion: 100, time: ManualScheduler())
@@ -34,6 +38,25 @@ final class ServedFeedTests: XCTestCase {
         applied.replace(with: document(count - ServedFeed.ringPatches))
         for event in kept.events { _ = applied.consume(event) }
         XCTAssertEqual(applied.current, document(count))
+    }
+
+    /// Missed patches that outweigh the document: the document instead (shared by every client).
+    func testMissedPatchesHeavierThanTheDocumentGiveTheDocument() throws {
+        let feed = ServedFeed(id: "x", firstVersion: 0, time: ManualScheduler())
+        let pad = JSONValue.string(String(repeating: "p", count: 1_000))
+        feed.update(document: ["list": [], "pad": pad], patch: nil, bodyBytes: 10)
+        for n in 1...20 {
+            let list = (0..<n).map { JSONValue.number(JSONNumber($0)) }
+            feed.update(document: ["list": .array(list), "pad": pad], patch: nil, bodyBytes: 10)
+        }
+        waitUntil("every update handled") { feed.snapshot.version == 21 }
+        let early = RecordingClient()
+        feed.subscribe(early, lastEventID: "1")
+        let late = RecordingClient()
+        feed.subscribe(late, lastEventID: "19")
+        waitUntil("both answered") { !early.events.isEmpty && late.events.count == 2 }
+        XCTAssertEqual(early.events.map(\.type), ["data"], "twenty patches weigh more than the document")
+        XCTAssertEqual(late.events.map(\.type), ["patch", "patch"], "two weigh less")
     }
 
     func testTheRingIsBoundedInBytesToo() throws {

@@ -113,7 +113,7 @@ public struct StreamSpec: Sendable, Equatable {
             }
         }
         if serve && mode != .poll {
-            throw SpecError(field: "serve", reason: "only a poll stream can be served (an SSE stream already is one)")
+            throw SpecError(field: "serve", reason: "only poll streams can be served")
         }
         try notify?.validate()
     }

@@ -199,13 +199,19 @@ package final class ServedFeed: @unchecked Sendable {
     }
 
     /// The patches after `version`, in order (empty: up to date); nil when the ring no longer
-    /// holds them, or never did (another process's version, a version from the future).
+    /// holds them, or never did (another process's version, a version from the future), or
+    /// when they outweigh the document: the snapshot, encoded once for every client, is then
+    /// both less to send and less to hold per client (a crafted `Last-Event-ID` cannot make
+    /// each of thousands of clients hold megabytes of the ring).
     private func missed(after version: Int) -> [Patch]? {
         dispatchPrecondition(condition: .onQueue(queue))
         guard document != nil else { return nil }
         if version == self.version { return [] }
         guard let start = ring.firstIndex(where: { $0.from == version }) else { return nil }
-        return Array(ring[start...])
+        let patches = ring[start...]
+        let bytes = patches.reduce(0) { $0 + $1.frame.count }
+        guard bytes <= joiningFrame().count else { return nil }
+        return Array(patches)
     }
 
     private func keep(_ patch: Patch) {
