@@ -344,6 +344,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 // A failed poll stays an error until the next one.
                 recordError(error, at: now, until: next)
                 setState(.failed(nextAttempt: next, attempt: 1))
+                // Said to the served stream's clients without the upstream's words.
+                served?.trouble(
+                    poll.status.map { "the upstream API answered HTTP \($0)" } ?? "the upstream API cannot be read",
+                    status: poll.status)
                 write(.warn, "poll", ["status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "error": .string(error)])
             } else {
                 metrics.advance(to: now) { document.current?.hashValue }
@@ -389,6 +393,10 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             }
         case .finished:
             poller = nil
+            // Not for an edit or a restart: the next poller takes over at once.
+            if !retired && !startWhenFinished {
+                served?.trouble("the stream is stopped: its document changes no more until it starts again")
+            }
             setState(.stopped)
             archiveRunningChanged(running: false)
             finished()

@@ -151,7 +151,7 @@ extension ServedPage {
           // The page: the live state, what the header shows, the connection.
           const view = {
             document: undefined, version: "", patches: 0, errors: 0, error: "", stale: false,
-            state: "connecting", bytes: 0, changed: null, applyPatch,
+            state: "connecting", bytes: 0, changed: null, upstream: "", applyPatch,
           };
           window.streamtop = view;
           const element = (id) => document.getElementById(id);
@@ -176,9 +176,10 @@ extension ServedPage {
             element("errors").textContent = String(view.errors);
             element("bytes").textContent = size(view.bytes);
             element("changed").textContent = view.changed ? view.changed.toLocaleTimeString() : none;
-            element("error").hidden = !view.error;
-            element("error").textContent = view.error && (view.stale ? `${view.error} (waiting for a fresh snapshot)`
-              : `last error: ${view.error}`);
+            const said = view.error ? (view.stale ? `${view.error} (waiting for a fresh snapshot)`
+              : `last error: ${view.error}`) : view.upstream && `upstream: ${view.upstream}`;
+            element("error").hidden = !said;
+            element("error").textContent = said;
             document.body.classList.toggle("stale", view.stale);
           }
 
@@ -186,6 +187,7 @@ extension ServedPage {
             const changed = view.document === undefined || !equal(next, view.document);
             view.document = next;
             view.version = event.lastEventId;
+            view.upstream = "";
             if (changed) view.changed = new Date();
             render(changed);
           }
@@ -245,7 +247,13 @@ extension ServedPage {
             const opened = new EventSource("sse");
             source = opened;
             opened.onopen = () => enter("open");
-            opened.onerror = () => {
+            opened.onerror = (event) => {
+              // The server's `event: error` (a MessageEvent): the upstream's trouble, said until
+              // the next document; the connection itself is fine.
+              if (event.data !== undefined) {
+                try { view.upstream = String(JSON.parse(event.data).message); } catch { view.upstream = event.data; }
+                return render(false);
+              }
               if (opened.readyState === EventSource.CLOSED) retry("closed", 5000);
               else enter("reconnecting");
             };

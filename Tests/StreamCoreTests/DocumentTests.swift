@@ -33,6 +33,20 @@ final class DocumentTests: XCTestCase {
         XCTAssertEqual(text.document, 42, "text leaves the document alone")
     }
 
+    /// Streamdata's `error` event carries a JSON object: it says something went wrong, and is no
+    /// snapshot; the document stays, and patches still apply.
+    func testAnErrorEventIsNeverASnapshot() throws {
+        var document = Document()
+        _ = try document.consume(event("data", #"{"price":1}"#)).get()
+        let error = try document.consume(event("error", #"{"message":"the upstream API answered HTTP 503"}"#)).get()
+        XCTAssertEqual(error.kind, .text)
+        XCTAssertFalse(error.changed)
+        XCTAssertEqual(document.current, ["price": 1])
+        XCTAssertFalse(document.isStale)
+        XCTAssertEqual(try document.consume(event("patch", #"[{"op":"replace","path":"/price","value":2}]"#)).get()
+            .document, ["price": 2])
+    }
+
     func testPatchBeforeSnapshotIsAnErrorAndMarksStale() {
         var document = Document()
         let result = document.consume(event("patch", "[]", id: "4"))

@@ -61,6 +61,16 @@ final class ServedStreamTests: XCTestCase {
             XCTAssertEqual(try page.evaluateJSON("window.streamtop.version"), .string(String(served.version)))
         }
         XCTAssertEqual(try page.evaluateJSON("window.streamtop.errors"), .number(JSONNumber(0)))
+        // The upstream fails: the page says so, and its connection and document stay.
+        let url = try XCTUnwrap(served.fixture.engine.specs.first?.url)
+        try served.edit { $0.url = url + "?fault=500" }
+        _ = served.fixture.engine.settledSnapshot(id: "quotes")
+        served.time.advance(by: .seconds(1))
+        try waitUntil("the page says the upstream fails") {
+            try page.evaluateJSON("window.streamtop.upstream") == .string("the upstream API answered HTTP 500")
+        }
+        XCTAssertEqual(try page.evaluateJSON("window.streamtop.state"), .string("open"))
+        XCTAssertEqual(try page.evaluateJSON("window.streamtop.document"), try served.upstreamDocument())
         XCTAssertEqual(try page.problems(), [])
         XCTAssertEqual(served.feed.snapshot.clients, 1)
     }
@@ -325,6 +335,40 @@ final class ServedStreamTests: XCTestCase {
         XCTAssertEqual(client.kinds, ["data", "patch"])
         XCTAssertEqual(client.document, try served.upstreamDocument())
         XCTAssertIdentical(served.fixture.engine.servedFeed(id: "quotes"), served.feed)
+    }
+
+    /// When the upstream fails, clients are told once with Streamdata's `event: error` (no id, no
+    /// word of the upstream's body), as is a client that joins meanwhile; the next document
+    /// ends it. The document they hold stays.
+    func testClientsAreToldWhenTheUpstreamFails() throws {
+        let served = try ServedFixture()
+        defer { served.stop() }
+        try served.pollOnce()
+        let client = try served.client()
+        try client.follow(upTo: served.version)
+        let url = try XCTUnwrap(served.fixture.engine.specs.first?.url)
+        try served.edit { $0.url = url + "?fault=500" }
+        _ = served.fixture.engine.settledSnapshot(id: "quotes")
+        served.time.advance(by: .seconds(1))  // the new poller's first poll, which fails
+        XCTAssertTrue(client.connection.read { client.kinds.contains("error") })
+        served.time.advance(by: .seconds(1))  // and fails again: nothing more is said
+        _ = served.fixture.engine.settledSnapshot(id: "quotes")
+        let error = try XCTUnwrap(client.events.last)
+        XCTAssertEqual(error.type, "error")
+        XCTAssertEqual(error.lastEventID, String(served.version), "an error moves no Last-Event-ID")
+        XCTAssertEqual(try JSONParser.parse(error.data),
+                       ["message": "the upstream API answered HTTP 500", "status": 500])
+        XCTAssertFalse(client.raw.contains("simulated failure"), "the upstream's words stay here")
+        let joining = try served.client()
+        XCTAssertTrue(joining.connection.read { joining.kinds == ["data", "error"] })
+
+        try served.edit { $0.url = url }
+        _ = served.fixture.engine.settledSnapshot(id: "quotes")
+        served.changeUpstream()
+        try served.pollOnce()
+        try client.follow(upTo: served.version)
+        XCTAssertEqual(client.kinds, ["data", "error", "patch"], "told once, then the next change")
+        XCTAssertEqual(client.document, try served.upstreamDocument())
     }
 
     func testRemovingTheStreamOrNoLongerServingItEndsItsClients() throws {

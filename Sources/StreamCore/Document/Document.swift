@@ -39,6 +39,7 @@ public struct Document: Sendable {
         if event.type == "patch" {
             return PreparedEvent(event: event, content: .patch(JSONPatch.read(event.data, options: options, tokens: &tokens)))
         }
+        if event.type == "error" { return PreparedEvent(event: event, content: .text) }
         do {
             return PreparedEvent(event: event, content: .json(.success(try JSONParser.parse(event.data, options: options))))
         } catch {
@@ -82,6 +83,8 @@ public struct Document: Sendable {
             copyBudget = JSONValue.copyLimit
             patchedSinceSnapshot = false
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
+        case .text:
+            return .success(Observation(kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: current))
         case .json(.failure(let error)):
             // Data over a limit (depth, memory) is refused, whatever the event's type: it may be
             // a snapshot, and what is known of it is too costly to keep.

@@ -3,6 +3,9 @@ public struct PreparedEvent: Sendable {
     public enum Content: Sendable {
         case patch(Result<JSONPatch, PatchReadError>)
         case json(Result<JSONValue, JSONParseError>)
+        /// Neither a document nor a patch, whatever its data: an `error` event (Streamdata's
+        /// proxies send one with a JSON object, which is no snapshot).
+        case text
     }
 
     public var event: SSEEvent

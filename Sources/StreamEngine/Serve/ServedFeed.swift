@@ -36,6 +36,8 @@ package final class ServedFeed: @unchecked Sendable {
     private var clients: [ObjectIdentifier: any FeedClient] = [:]
     private var heartbeat: ScheduledWork?
     private var closed = false
+    /// `event: error` of the upstream's current trouble (nil: none since the last document).
+    private var trouble: [UInt8]?
     private let counters = Mutex(ServedCounters())
     private let countersChanged = Mutex<(@Sendable () -> Void)?>(nil)
 
@@ -76,6 +78,7 @@ package final class ServedFeed: @unchecked Sendable {
             defer { countersChanged.withLock { $0 }?() }
             polled(bodyBytes: bodyBytes)
             documentBodyBytes = bodyBytes
+            trouble = nil
             guard let current = document else {
                 document = next
                 version += 1
@@ -95,10 +98,26 @@ package final class ServedFeed: @unchecked Sendable {
         }
     }
 
+    /// The upstream failed, or the stream stopped: clients are told once, with an `event: error`
+    /// (Streamdata's; no `id:`, so it moves no client's `Last-Event-ID`), as are clients that join
+    /// before the next document. `message` is said to anonymous clients: never the upstream's
+    /// body or anything of the stream's settings.
+    package func trouble(_ message: String, status: Int? = nil) {
+        queue.async { [self] in
+            guard !closed, trouble == nil else { return }
+            var object: JSONObject = ["message": .string(message)]
+            if let status { object["status"] = .number(JSONNumber(status)) }
+            let frame = SSEFrame.event("error", data: JSONWriter.data(.object(object)))
+            trouble = frame
+            broadcast(frame)
+        }
+    }
+
     /// A poll that brought no body (304 Not Modified): polling clients would have fetched
     /// nothing either, but the poll still counts.
     package func notModified() {
         queue.async { [self] in
+            trouble = nil
             polled(bodyBytes: 0)
             countersChanged.withLock { $0 }?()
         }
@@ -136,6 +155,7 @@ package final class ServedFeed: @unchecked Sendable {
                 // A polling client would have fetched the document to start with, too.
                 counters.withLock { $0.pollBytes += Int64(documentBodyBytes) }
             }
+            if let trouble { frames += trouble }
             // Counted before it is sent: whoever sees the bytes arrive sees them counted.
             let key = ObjectIdentifier(client)
             clients[key] = client
