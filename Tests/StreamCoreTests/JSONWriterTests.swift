@@ -63,6 +63,9 @@ final class JSONWriterTests: XCTestCase {
                 var writer = JSONWriter()
                 writer.writeString(key)
                 XCTAssertEqual(writer.bytes, Array(escaped.utf8))
+                var members = JSONWriter()
+                members.writeMembers(of: object.objectValue!) { _ in true }
+                XCTAssertEqual(JSONWriter.stringOf(members), ",\(escaped):1,\(Self.reference("x" + key)):[\(escaped)]")
             }
         }
     }
@@ -148,4 +151,8 @@ final class JSONWriterTests: XCTestCase {
         }
         return out + "\""
     }
+}
+
+private extension JSONWriter {
+    static func stringOf(_ writer: JSONWriter) -> String { String(decoding: writer.bytes, as: UTF8.self) }
 }

@@ -97,7 +97,7 @@ public struct JSONWriter {
         object.members.withUnsafeBufferPointer { members in
             for i in members.indices where keep(members[i].key) {
                 storage.append(UInt8(ascii: ","))
-                JSONWriter.writeString(members[i].key, then: ":", into: storage)
+                JSONWriter.writeString(members[i].key, then: .colon, into: storage)
                 JSONWriter.writeCompact(members[i].value, into: storage)
             }
         }
@@ -105,7 +105,7 @@ public struct JSONWriter {
 
     /// Writes a quoted, escaped string.
     public mutating func writeString(_ string: String) {
-        JSONWriter.writeString(string, then: "", into: buffer.reserve(0))
+        JSONWriter.writeString(string, then: .nothing, into: buffer.reserve(0))
     }
 
     /// Compact output: the common case, without indentation bookkeeping.
@@ -121,8 +121,8 @@ public struct JSONWriter {
             object.members.withUnsafeBufferPointer { members in
                 for i in members.indices {
                     if i > 0 { storage.append(UInt8(ascii: ",")) }
-                    writeString(members[i].key, then: ":", into: storage)
-                    writeCompact(members[i].value, into: storage)
+                    writeString(members[i].key, then: .colon, into: storage)
+                    writeNested(members[i].value, into: storage)
                 }
             }
             storage.append(UInt8(ascii: "}"))
@@ -131,7 +131,7 @@ public struct JSONWriter {
             elements.withUnsafeBufferPointer { elements in
                 for i in elements.indices {
                     if i > 0 { storage.append(UInt8(ascii: ",")) }
-                    writeCompact(elements[i], into: storage)
+                    writeNested(elements[i], into: storage)
                 }
             }
             storage.append(UInt8(ascii: "]"))
@@ -140,12 +140,23 @@ public struct JSONWriter {
         }
     }
 
+    /// A member's or element's value: a scalar written in the container's loop (most values
+    /// are: no call, no frame), a container by recursion.
+    @inline(__always)
+    private static func writeNested(_ value: JSONValue, into storage: ByteBuffer.Storage) {
+        switch value {
+        case .array, .object: writeCompact(value, into: storage)
+        default: writeScalar(value, into: storage)
+        }
+    }
+
+    @inline(__always)
     private static func writeScalar(_ value: JSONValue, into storage: ByteBuffer.Storage) {
         switch value {
         case .null: storage.append("null")
         case .bool(let b): b ? storage.append("true") : storage.append("false")
         case .number(let n): n.write(into: storage)
-        case .string(let s): writeString(s, then: "", into: storage)
+        case .string(let s): writeString(s, then: .nothing, into: storage)
         case .array, .object: writeCompact(value, into: storage)
         }
     }
@@ -178,7 +189,7 @@ public struct JSONWriter {
                 for i in members.indices {
                     if i > 0 { storage.append(UInt8(ascii: ",")) }
                     newline(indent + 1, into: storage)
-                    writeString(members[i].key, then: ": ", into: storage)
+                    writeString(members[i].key, then: .colonSpace, into: storage)
                     write(members[i].value, indent: indent + 1, pretty: pretty, into: storage)
                 }
             }
@@ -189,37 +200,53 @@ public struct JSONWriter {
         }
     }
 
-    /// Writes a quoted, escaped string followed by `suffix` (a key's colon), with one
-    /// reservation for the worst case: every byte escaped as `\u00XX`. The string is read in
-    /// place (borrowed, not copied) when its UTF-8 is contiguous, as native strings' is.
-    @inline(__always)
-    private static func writeString(_ string: String, then suffix: StaticString, into storage: ByteBuffer.Storage) {
-        let written: Void? = string.utf8.withContiguousStorageIfAvailable { utf8 in
-            writeString(utf8: utf8, then: suffix, into: storage)
-        }
-        if written == nil {
-            var string = string  // a bridged string: withUTF8 makes it contiguous
-            string.withUTF8 { writeString(utf8: $0, then: suffix, into: storage) }
+    /// What follows a string: a value nothing, a key its colon (and a space when pretty).
+    private enum StringSuffix {
+        case nothing, colon, colonSpace
+
+        /// The closing quote and the suffix, little-endian, and how many bytes of it to keep.
+        @inline(__always)
+        var closing: (word: UInt32, count: Int) {
+            switch self {
+            case .nothing: return (0x22, 1)
+            case .colon: return (0x3A22, 2)
+            case .colonSpace: return (0x20_3A22, 3)
+            }
         }
     }
 
-    /// Releases nothing (so that a caller walking a document need not retain the string
-    /// around the call).
+    /// Writes a quoted, escaped string followed by `suffix`, with one reservation for the worst
+    /// case: every byte escaped as `\u00XX`. The string is read in place (borrowed, not
+    /// copied) when its UTF-8 is contiguous, as native strings' is.
+    @inline(__always)
+    private static func writeString(_ string: String, then suffix: StringSuffix, into storage: ByteBuffer.Storage) {
+        let closing = suffix.closing
+        let written: Void? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            writeString(utf8: utf8, closing: closing.word, count: closing.count, into: storage)
+        }
+        if written == nil {
+            var string = string  // a bridged string: withUTF8 makes it contiguous
+            string.withUTF8 { writeString(utf8: $0, closing: closing.word, count: closing.count, into: storage) }
+        }
+    }
+
+    /// Writes `"`, the escaped bytes, then the `count` (1…3) low bytes of `closing`. Releases
+    /// nothing (so that a caller walking a document need not retain the string around the call).
     @_effects(releasenone)
-    private static func writeString(utf8: UnsafeBufferPointer<UInt8>, then suffix: StaticString, into storage: ByteBuffer.Storage) {
+    private static func writeString(
+        utf8: UnsafeBufferPointer<UInt8>, closing: UInt32, count closingCount: Int, into storage: ByteBuffer.Storage
+    ) {
         let n = utf8.count
-        let suffixCount = suffix.utf8CodeUnitCount
-        // The worst case (every byte as `\u00XX`) and eight bytes of slack: the escape loop
-        // stores whole words. A buffer's count times 6 cannot overflow.
-        storage.ensure(n &* 6 &+ 10 &+ suffixCount)
+        // The worst case (every byte as `\u00XX`), the quotes and suffix, and slack for the
+        // word-wide stores: the escape loop's eight bytes, the closing's four. A buffer's
+        // count times 6 cannot overflow.
+        storage.ensure(n &* 6 &+ 12)
         var out = storage.base + storage.count
         out.pointee = UInt8(ascii: "\"")
         out += 1
         if n > 0 { out = writeEscaped(UnsafeRawPointer(utf8.baseAddress!), count: n, at: out) }
-        out.pointee = UInt8(ascii: "\"")
-        out += 1
-        for k in 0..<suffixCount { out[k] = suffix.utf8Start[k] }
-        storage.count = out + suffixCount - storage.base
+        UnsafeMutableRawPointer(out).storeBytes(of: closing.littleEndian, as: UInt32.self)
+        storage.count = out + closingCount - storage.base
     }
 
     private static let shortEscapes: [UInt8] = {
@@ -244,6 +271,14 @@ public struct JSONWriter {
     ) -> UnsafeMutablePointer<UInt8> {
         var out = start
         var i = 0
+        if n < 8 {
+            // Most keys and values: one word, checked once, and done unless it needs care.
+            let little = loadShort(source, count: n)
+            UnsafeMutableRawPointer(out).storeBytes(of: little.littleEndian, as: UInt64.self)
+            let clean = needsCare(little).trailingZeroBitCount &>> 3  // at most n: the zeros above are flagged
+            if clean == n { return out + n }
+            (out, i) = writeEscape(source, count: n, at: clean, to: out + clean)
+        }
         while i < n {
             let remaining = n &- i
             let little: UInt64
