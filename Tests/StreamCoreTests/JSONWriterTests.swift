@@ -22,6 +22,11 @@ final class JSONWriterTests: XCTestCase {
                     assertWrites(text)
                 }
             }
+            for length in 0...8 {
+                for position in 0...length {
+                    assertWrites(String(repeating: "é", count: position) + piece + String(repeating: "日", count: length - position))
+                }
+            }
         }
     }
 
@@ -34,9 +39,12 @@ final class JSONWriterTests: XCTestCase {
     }
 
     func testEscapesNextToEachOtherAndAtBothEnds() throws {
+        // Runs of non-ASCII characters are copied a character at a time, escaping those in
+        // the run that need it.
         for text in ["\"\"", "\\\\\\", "\n\n\n\n\n\n\n\n\n", "\u{0}", "\u{1F}abcdefgh\u{1F}", "\u{2028}\u{2029}",
                      "abcdefg\u{85}", "abcdefgh\u{2028}", "\u{9F}abcdefghijklmno", "é\"é\"é", "😀\n😀\t😀",
-                     "\u{C2}\u{A0}", "\u{E2}\u{80}", "tail\u{E2}"] {
+                     "\u{C2}\u{A0}", "\u{E2}\u{80}", "tail\u{E2}", "日\u{2028}本\u{85}語😀\u{202E}é\u{9F}\u{A0}x",
+                     "日本語のテキスト、東京都", "😀😀😀😀😀\n", "\u{80}\u{81}\u{2066}\u{2069}\u{2029}"] {
             assertWrites(text)
         }
     }

@@ -308,27 +308,41 @@ public struct JSONWriter {
         return out
     }
 
-    /// Writes the escape for the byte at `i` (which needs care) or copies it when it is
-    /// non-ASCII that needs none; returns the positions after it.
+    /// Writes the escape for the byte at `i` (which needs care), or copies the run of
+    /// non-ASCII characters that starts there, escaping those that need it; returns the
+    /// positions after them. `i` is at a character's first byte: the scan moves by ASCII
+    /// bytes and whole characters only, and a String's UTF-8 is valid.
     private static func writeEscape(
-        _ source: UnsafeRawPointer, count n: Int, at i: Int, to out: UnsafeMutablePointer<UInt8>
+        _ source: UnsafeRawPointer, count n: Int, at start: Int, to first: UnsafeMutablePointer<UInt8>
     ) -> (UnsafeMutablePointer<UInt8>, Int) {
         let utf8 = source.assumingMemoryBound(to: UInt8.self)
-        let byte = utf8[i]
+        let byte = utf8[start]
         if byte > 0x7F {
-            // Non-ASCII needs no escape, except the C1 controls (C2 80…C2 9F) and the
-            // invisible characters that reorder or break lines on a terminal: U+2028,
-            // U+2029, the bidi embeddings and overrides U+202A…U+202E and isolates
-            // U+2066…U+2069.
-            if byte == 0xC2 && i + 1 < n && utf8[i + 1] < 0xA0 {
-                return (appendUnicodeEscape(UInt16(utf8[i + 1]), at: out), i + 2)  // C2 xx encodes U+00xx
+            var i = start
+            var out = first
+            while i < n && utf8[i] > 0x7F {
+                // Non-ASCII needs no escape, except the C1 controls (C2 80…C2 9F) and the
+                // invisible characters that reorder or break lines on a terminal: U+2028,
+                // U+2029, the bidi embeddings and overrides U+202A…U+202E and isolates
+                // U+2066…U+2069.
+                let lead = utf8[i]
+                if lead == 0xC2 && i + 1 < n && utf8[i + 1] < 0xA0 {
+                    out = appendUnicodeEscape(UInt16(utf8[i + 1]), at: out)  // C2 xx encodes U+00xx
+                    i += 2
+                } else if lead == 0xE2 && i + 2 < n, let unit = invisibleFormatCharacter(utf8[i + 1], utf8[i + 2]) {
+                    out = appendUnicodeEscape(unit, at: out)
+                    i += 3
+                } else {
+                    let length = min(lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4, n - i)
+                    for k in 0..<length { out[k] = utf8[i + k] }
+                    out += length
+                    i += length
+                }
             }
-            if byte == 0xE2 && i + 2 < n, let unit = invisibleFormatCharacter(utf8[i + 1], utf8[i + 2]) {
-                return (appendUnicodeEscape(unit, at: out), i + 3)
-            }
-            out.pointee = byte
-            return (out + 1, i + 1)
+            return (out, i)
         }
+        let out = first
+        let i = start
         if byte == 0x22 || byte == 0x5C {
             out[0] = UInt8(ascii: "\\")
             out[1] = byte
