@@ -18,20 +18,22 @@ final class JSONWriterTests: XCTestCase {
         for piece in Self.special + Self.plainNonASCII {
             for length in 0...20 {
                 for position in 0...length {
-                    let text = String(repeating: "a", count: position) + piece + String(repeating: "b", count: length - position)
-                    assertWrites(text)
+                    let text = String(repeating: "a", count: position) + piece
+                    assertWrites(text + String(repeating: "b", count: length - position))
                 }
             }
             for length in 0...8 {
                 for position in 0...length {
-                    assertWrites(String(repeating: "é", count: position) + piece + String(repeating: "日", count: length - position))
+                    let text = String(repeating: "é", count: position) + piece
+                    assertWrites(text + String(repeating: "日", count: length - position))
                 }
             }
         }
     }
 
     func testCleanStringsOfEveryLength() throws {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789 /_-.:ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&'()*+,;<=>?@[]^`{|}~")
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789 /_-.:"
+                             + "ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&'()*+,;<=>?@[]^`{|}~")
         for length in 0...70 {
             let text = String((0..<length).map { alphabet[($0 * 7) % alphabet.count] })
             assertWrites(text)
@@ -64,7 +66,8 @@ final class JSONWriterTests: XCTestCase {
             for length in [0, 1, 7, 8, 9, 15, 16, 17] {
                 let key = String(repeating: "k", count: length) + piece
                 let escaped = Self.reference(key)
-                let object = JSONValue.object(JSONObject([(key, .number(JSONNumber(1))), ("x" + key, .array([.string(key)]))]))
+                let pairs: [(String, JSONValue)] = [(key, .number(JSONNumber(1))), ("x" + key, .array([.string(key)]))]
+                let object = JSONValue.object(JSONObject(pairs))
                 XCTAssertEqual(JSONWriter.string(object), "{\(escaped):1,\(Self.reference("x" + key)):[\(escaped)]}")
                 XCTAssertEqual(JSONWriter.string(object, pretty: true),
                                "{\n  \(escaped): 1,\n  \(Self.reference("x" + key)): [\n    \(escaped)\n  ]\n}")

@@ -259,7 +259,7 @@ public struct JSONWriter {
         return table
     }()
 
-    /// Copies `count` (> 0) bytes of UTF-8 at `source` to `out` escaped, in one pass, and
+    /// Copies `count` (> 0) bytes of UTF-8 at `source` to `start` escaped, in one pass, and
     /// returns the position after them. Bytes are stored as they are checked, a word of eight
     /// at a time (SWAR) while none needs care; the last word of a string is assembled from
     /// narrower loads, or shifted out of the string's last eight bytes, so that a short string
