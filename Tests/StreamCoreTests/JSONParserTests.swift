@@ -237,25 +237,6 @@ final class JSONParserTests: XCTestCase {
     /// The writer's eight-bytes-at-a-time scan against a one-scalar-at-a-time reference, on
     /// random strings dense in bytes that need care, at every position in a word.
     func testWriterMatchesAReferenceEscaperOnRandomStrings() throws {
-        func reference(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar.value {
-                case 0x22: out += "\\\""
-                case 0x5C: out += "\\\\"
-                case 0x08: out += "\\b"
-                case 0x09: out += "\\t"
-                case 0x0A: out += "\\n"
-                case 0x0C: out += "\\f"
-                case 0x0D: out += "\\r"
-                case 0..<0x20, 0x7F...0x9F, 0x2028...0x202E, 0x2066...0x2069:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }
         let pieces: [String] = ["a", "b", "quote", "\"", "\\", "/", "\n", "\u{1}", "\u{1F}", " ", "\u{7F}", "\u{80}", "\u{9F}",
                                 "\u{A0}", "é", "€", "\u{2028}", "\u{202E}", "\u{2066}", "\u{2070}", "😀", "{\"op\":\"replace\"}", "12345678"]
         var random = SplitMix64(seed: 8)
@@ -263,7 +244,7 @@ final class JSONParserTests: XCTestCase {
             var text = ""
             for _ in 0..<Int(random.next() % 24) { text += pieces[Int(random.next() % UInt64(pieces.count))] }
             let written = JSONWriter.string(.string(text))
-            XCTAssertEqual(written, reference(text))
+            XCTAssertEqual(written, JSONWriterTests.reference(text))
             XCTAssertEqual(try parse(written), .string(text))
         }
     }

@@ -60,58 +60,65 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Appends the number's text.
-    @inline(__always)
+    /// Appends the number's text. Releases nothing, so that a writer walking a document need
+    /// not retain a number's text around the call.
+    @_effects(releasenone)
     func write(into storage: ByteBuffer.Storage) {
         switch self.storage {
         case .text(let text):
-            var text = text
-            text.withUTF8 { storage.append($0) }
+            if text.utf8.withContiguousStorageIfAvailable({ storage.append($0) }) == nil {
+                var text = text  // a bridged string: withUTF8 makes it contiguous
+                text.withUTF8 { storage.append($0) }
+            }
         case .decimal(let significand, let scale):
             JSONNumber.writeDecimal(significand, scale: Int(scale), into: storage)
         }
     }
 
     /// Writes `significand / 10^scale` with exactly `scale` fraction digits, straight into the
-    /// buffer: sign, integer part, point, zero-padded fraction.
+    /// buffer: sign, integer part, point, zero-padded fraction. The fraction's digits are
+    /// written first, from the right; what is left of the magnitude is the integer part (no
+    /// division by a variable power of ten).
     @inline(__always)
     static func writeDecimal(_ significand: Int64, scale: Int, into storage: ByteBuffer.Storage) {
         let magnitude = significand.magnitude
-        var divisor: UInt64 = 1
-        for _ in 0..<scale { divisor &*= 10 }
-        let (integer, fraction) = scale == 0 ? (magnitude, UInt64(0)) : magnitude.quotientAndRemainder(dividingBy: divisor)
-        let integerDigits = digitCount(integer)
-        let length = (significand < 0 ? 1 : 0) + integerDigits + (scale > 0 ? 1 + scale : 0)
+        let digits = digitCount(magnitude)
+        let integerDigits = scale < digits ? digits - scale : 1
+        let sign = significand < 0 ? 1 : 0
+        let length = sign + integerDigits + (scale > 0 ? 1 + scale : 0)
         storage.ensure(length)
-        var cursor = storage.base + storage.count
-        if significand < 0 {
-            cursor.pointee = UInt8(ascii: "-")
-            cursor += 1
-        }
-        writeDigits(integer, count: integerDigits, at: cursor)
+        let start = storage.base + storage.count
+        start.pointee = UInt8(ascii: "-")  // overwritten by the first digit when not negative
+        var integer = magnitude
         if scale > 0 {
-            cursor[integerDigits] = UInt8(ascii: ".")
-            writeDigits(fraction, count: scale, at: cursor + integerDigits + 1)
+            integer = writeDigits(magnitude, count: scale, at: start + sign + integerDigits + 1)
+            start[sign + integerDigits] = UInt8(ascii: ".")
         }
+        writeDigits(integer, count: integerDigits, at: start + sign)
         storage.count += length
     }
 
-    /// Decimal digits of `value` (1 for zero).
+    /// 10^0 through 10^19, for `digitCount`.
+    private static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+        10_000_000_000_000_000_000,
+    ]
+
+    /// Decimal digits of `value` (1 for zero): the bit length gives the count or one less
+    /// (bits × log10 2, as 1233 / 4096), one comparison tells which.
     @inline(__always)
     static func digitCount(_ value: UInt64) -> Int {
-        var digits = 1
-        var power: UInt64 = 10
-        while digits < 19 && value >= power {
-            digits += 1
-            power &*= 10
-        }
-        return digits == 19 && value >= 10_000_000_000_000_000_000 ? 20 : digits
+        let odd = value | 1  // same count (no power of ten is odd but 1), and zero counts as one digit
+        let estimate = ((64 - odd.leadingZeroBitCount) &* 1233) >> 12
+        return estimate + (odd >= powersOfTen[estimate] ? 1 : 0)
     }
 
     /// Writes the last `count` decimal digits of `value` (zero-padded) ending at `start + count`,
-    /// two digits per division.
-    @inline(__always)
-    static func writeDigits(_ value: UInt64, count: Int, at start: UnsafeMutablePointer<UInt8>) {
+    /// two digits per division, and returns what is left: `value / 10^count`.
+    @inline(__always) @discardableResult
+    static func writeDigits(_ value: UInt64, count: Int, at start: UnsafeMutablePointer<UInt8>) -> UInt64 {
         var value = value
         var position = count
         let pairs = twoDigits.utf8Start
@@ -122,7 +129,11 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
             start[position - 2] = pairs[2 * pair]
             position -= 2
         }
-        if position == 1 { start[0] = UInt8(truncatingIfNeeded: value % 10) &+ 48 }
+        if position == 1 {
+            start[0] = UInt8(truncatingIfNeeded: value % 10) &+ 48
+            value /= 10
+        }
+        return value
     }
 
     /// "00" through "99", for writing two digits per division.

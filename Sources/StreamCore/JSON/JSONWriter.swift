@@ -97,7 +97,7 @@ public struct JSONWriter {
         object.members.withUnsafeBufferPointer { members in
             for i in members.indices where keep(members[i].key) {
                 storage.append(UInt8(ascii: ","))
-                JSONWriter.writeString(members[i].key, then: ":", into: storage)
+                JSONWriter.writeString(members[i].key, then: .colon, into: storage)
                 JSONWriter.writeCompact(members[i].value, into: storage)
             }
         }
@@ -105,10 +105,15 @@ public struct JSONWriter {
 
     /// Writes a quoted, escaped string.
     public mutating func writeString(_ string: String) {
-        JSONWriter.writeString(string, then: "", into: buffer.reserve(0))
+        JSONWriter.writeString(string, then: .nothing, into: buffer.reserve(0))
     }
 
     /// Compact output: the common case, without indentation bookkeeping.
+    ///
+    /// Nothing the writer calls releases anything, and it says so (`releasenone`): otherwise
+    /// each member and element read from its array would be retained and released around
+    /// the call that writes it, a quarter of the writer's time.
+    @_effects(releasenone)
     private static func writeCompact(_ value: JSONValue, into storage: ByteBuffer.Storage) {
         switch value {
         case .object(let object):
@@ -116,8 +121,8 @@ public struct JSONWriter {
             object.members.withUnsafeBufferPointer { members in
                 for i in members.indices {
                     if i > 0 { storage.append(UInt8(ascii: ",")) }
-                    writeString(members[i].key, then: ":", into: storage)
-                    writeCompact(members[i].value, into: storage)
+                    writeString(members[i].key, then: .colon, into: storage)
+                    writeNested(members[i].value, into: storage)
                 }
             }
             storage.append(UInt8(ascii: "}"))
@@ -126,7 +131,7 @@ public struct JSONWriter {
             elements.withUnsafeBufferPointer { elements in
                 for i in elements.indices {
                     if i > 0 { storage.append(UInt8(ascii: ",")) }
-                    writeCompact(elements[i], into: storage)
+                    writeNested(elements[i], into: storage)
                 }
             }
             storage.append(UInt8(ascii: "]"))
@@ -135,12 +140,23 @@ public struct JSONWriter {
         }
     }
 
+    /// A member's or element's value: a scalar written in the container's loop (most values
+    /// are: no call, no frame), a container by recursion.
+    @inline(__always)
+    private static func writeNested(_ value: JSONValue, into storage: ByteBuffer.Storage) {
+        switch value {
+        case .array, .object: writeCompact(value, into: storage)
+        default: writeScalar(value, into: storage)
+        }
+    }
+
+    @inline(__always)
     private static func writeScalar(_ value: JSONValue, into storage: ByteBuffer.Storage) {
         switch value {
         case .null: storage.append("null")
         case .bool(let b): b ? storage.append("true") : storage.append("false")
         case .number(let n): n.write(into: storage)
-        case .string(let s): writeString(s, then: "", into: storage)
+        case .string(let s): writeString(s, then: .nothing, into: storage)
         case .array, .object: writeCompact(value, into: storage)
         }
     }
@@ -151,26 +167,31 @@ public struct JSONWriter {
         for _ in 0..<(2 * indent) { storage.unsafeAppend(0x20) }
     }
 
+    @_effects(releasenone)
     private static func write(_ value: JSONValue, indent: Int, pretty: Bool, into storage: ByteBuffer.Storage) {
         switch value {
         case .array(let elements):
             storage.append(UInt8(ascii: "["))
             if elements.isEmpty { storage.append(UInt8(ascii: "]")); return }
-            for (i, element) in elements.enumerated() {
-                if i > 0 { storage.append(UInt8(ascii: ",")) }
-                newline(indent + 1, into: storage)
-                write(element, indent: indent + 1, pretty: pretty, into: storage)
+            elements.withUnsafeBufferPointer { elements in
+                for i in elements.indices {
+                    if i > 0 { storage.append(UInt8(ascii: ",")) }
+                    newline(indent + 1, into: storage)
+                    write(elements[i], indent: indent + 1, pretty: pretty, into: storage)
+                }
             }
             newline(indent, into: storage)
             storage.append(UInt8(ascii: "]"))
         case .object(let object):
             storage.append(UInt8(ascii: "{"))
             if object.isEmpty { storage.append(UInt8(ascii: "}")); return }
-            for (i, member) in object.members.enumerated() {
-                if i > 0 { storage.append(UInt8(ascii: ",")) }
-                newline(indent + 1, into: storage)
-                writeString(member.key, then: ": ", into: storage)
-                write(member.value, indent: indent + 1, pretty: pretty, into: storage)
+            object.members.withUnsafeBufferPointer { members in
+                for i in members.indices {
+                    if i > 0 { storage.append(UInt8(ascii: ",")) }
+                    newline(indent + 1, into: storage)
+                    writeString(members[i].key, then: .colonSpace, into: storage)
+                    write(members[i].value, indent: indent + 1, pretty: pretty, into: storage)
+                }
             }
             newline(indent, into: storage)
             storage.append(UInt8(ascii: "}"))
@@ -179,17 +200,53 @@ public struct JSONWriter {
         }
     }
 
-    /// Writes a quoted, escaped string followed by `suffix` (a key's colon), with one
-    /// reservation for the worst case: every byte escaped as `\u00XX`.
-    private static func writeString(_ string: String, then suffix: StaticString, into storage: ByteBuffer.Storage) {
-        var string = string  // withUTF8 copies only when the string is not already contiguous UTF-8
-        string.withUTF8 { utf8 in
-            storage.ensure(utf8.count * 6 + 2 + suffix.utf8CodeUnitCount)
-            storage.unsafeAppend(UInt8(ascii: "\""))
-            writeEscaped(utf8, into: storage)
-            storage.unsafeAppend(UInt8(ascii: "\""))
-            storage.unsafeAppend(UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount))
+    /// What follows a string: a value nothing, a key its colon (and a space when pretty).
+    private enum StringSuffix {
+        case nothing, colon, colonSpace
+
+        /// The closing quote and the suffix, little-endian, and how many bytes of it to keep.
+        @inline(__always)
+        var closing: (word: UInt32, count: Int) {
+            switch self {
+            case .nothing: return (0x22, 1)
+            case .colon: return (0x3A22, 2)
+            case .colonSpace: return (0x20_3A22, 3)
+            }
         }
+    }
+
+    /// Writes a quoted, escaped string followed by `suffix`, with one reservation for the worst
+    /// case: every byte escaped as `\u00XX`. The string is read in place (borrowed, not
+    /// copied) when its UTF-8 is contiguous, as native strings' is.
+    @inline(__always)
+    private static func writeString(_ string: String, then suffix: StringSuffix, into storage: ByteBuffer.Storage) {
+        let closing = suffix.closing
+        let written: Void? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            writeString(utf8: utf8, closing: closing.word, count: closing.count, into: storage)
+        }
+        if written == nil {
+            var string = string  // a bridged string: withUTF8 makes it contiguous
+            string.withUTF8 { writeString(utf8: $0, closing: closing.word, count: closing.count, into: storage) }
+        }
+    }
+
+    /// Writes `"`, the escaped bytes, then the `count` (1…3) low bytes of `closing`. Releases
+    /// nothing (so that a caller walking a document need not retain the string around the call).
+    @_effects(releasenone)
+    private static func writeString(
+        utf8: UnsafeBufferPointer<UInt8>, closing: UInt32, count closingCount: Int, into storage: ByteBuffer.Storage
+    ) {
+        let n = utf8.count
+        // The worst case (every byte as `\u00XX`), the quotes and suffix, and slack for the
+        // word-wide stores: the escape loop's eight bytes, the closing's four. A buffer's
+        // count times 6 cannot overflow.
+        storage.ensure(n &* 6 &+ 12)
+        var out = storage.base + storage.count
+        out.pointee = UInt8(ascii: "\"")
+        out += 1
+        if n > 0 { out = writeEscaped(UnsafeRawPointer(utf8.baseAddress!), count: n, at: out) }
+        UnsafeMutableRawPointer(out).storeBytes(of: closing.littleEndian, as: UInt32.self)
+        storage.count = out + closingCount - storage.base
     }
 
     private static let shortEscapes: [UInt8] = {
@@ -202,81 +259,131 @@ public struct JSONWriter {
         return table
     }()
 
-    /// Copies `utf8` into `storage` escaped, in one pass: bytes are stored as they are checked,
-    /// eight at a time while none needs care (SWAR), then one at a time. The caller reserved
-    /// room for the worst case, so the copy may run ahead of the checks.
-    private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, into storage: ByteBuffer.Storage) {
-        let n = utf8.count
-        guard n > 0 else { return }
-        let source = UnsafeRawPointer(utf8.baseAddress!)
-        var out = storage.base + storage.count
+    /// Copies `count` (> 0) bytes of UTF-8 at `source` to `start` escaped, in one pass, and
+    /// returns the position after them. Bytes are stored as they are checked, a word of eight
+    /// at a time (SWAR) while none needs care; the last word of a string is assembled from
+    /// narrower loads, or shifted out of the string's last eight bytes, so that a short string
+    /// (most keys and values) costs one check, not one per byte. The caller reserved room for
+    /// the worst case and eight bytes more, so a word's store may run ahead of the checks.
+    @inline(__always)
+    private static func writeEscaped(
+        _ source: UnsafeRawPointer, count n: Int, at start: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
+        var out = start
         var i = 0
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
+        if n < 8 {
+            // Most keys and values: one word, checked once, and done unless it needs care.
+            let little = loadShort(source, count: n)
+            UnsafeMutableRawPointer(out).storeBytes(of: little.littleEndian, as: UInt64.self)
+            let clean = needsCare(little).trailingZeroBitCount &>> 3  // at most n: the zeros above are flagged
+            if clean == n { return out + n }
+            (out, i) = writeEscape(source, count: n, at: clean, to: out + clean)
+        }
         while i < n {
-            while i + 8 <= n {
-                let word = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let little = UInt64(littleEndian: word)
-                let q = little ^ (ones &* 0x22)
-                let b = little ^ (ones &* 0x5C)
-                let d = little ^ (ones &* 0x7F)
-                // A quote, backslash or DEL, a byte below 0x20, or any byte with the high bit set.
-                let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((d &- ones) & ~d) | (little &- ones &* 0x20) | little
-                UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
-                let flags = special & highs
-                if flags != 0 {
-                    // The lowest flag marks the first byte that needs care exactly (a false
-                    // flag can only sit above a true one): keep the clean bytes before it.
-                    let clean = flags.trailingZeroBitCount >> 3
-                    out += clean
-                    i += clean
-                    break
-                }
-                out += 8
-                i += 8
+            let remaining = n &- i
+            let little: UInt64
+            let length: Int
+            if remaining >= 8 {
+                little = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                length = 8
+            } else if n >= 8 {
+                // The bytes already written are shifted out; zeros come in above.
+                let last = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
+                little = last &>> UInt64(64 &- 8 &* remaining)
+                length = remaining
+            } else {
+                little = loadShort(source + i, count: remaining)
+                length = remaining
             }
-            while i < n {
-                let byte = utf8[i]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F { break }
-                out.pointee = byte
-                out += 1
-                i += 1
-            }
-            guard i < n else { break }
-            let byte = utf8[i]
-            if byte > 0x7F {
+            UnsafeMutableRawPointer(out).storeBytes(of: little.littleEndian, as: UInt64.self)
+            // The lowest flag marks the first byte that needs care exactly (a false flag can
+            // only sit above a true one; the zeros above a short word are flagged too): keep the
+            // clean bytes before it.
+            let clean = min(needsCare(little).trailingZeroBitCount &>> 3, length)
+            out += clean
+            i &+= clean
+            if clean == length { continue }
+            (out, i) = writeEscape(source, count: n, at: i, to: out)
+        }
+        return out
+    }
+
+    /// Writes the escape for the byte at `i` (which needs care), or copies the run of
+    /// non-ASCII characters that starts there, escaping those that need it; returns the
+    /// positions after them. `i` is at a character's first byte: the scan moves by ASCII
+    /// bytes and whole characters only, and a String's UTF-8 is valid.
+    private static func writeEscape(
+        _ source: UnsafeRawPointer, count n: Int, at start: Int, to first: UnsafeMutablePointer<UInt8>
+    ) -> (UnsafeMutablePointer<UInt8>, Int) {
+        let utf8 = source.assumingMemoryBound(to: UInt8.self)
+        let byte = utf8[start]
+        if byte > 0x7F {
+            var i = start
+            var out = first
+            while i < n && utf8[i] > 0x7F {
                 // Non-ASCII needs no escape, except the C1 controls (C2 80…C2 9F) and the
                 // invisible characters that reorder or break lines on a terminal: U+2028,
                 // U+2029, the bidi embeddings and overrides U+202A…U+202E and isolates
                 // U+2066…U+2069.
-                if byte == 0xC2 && i + 1 < n && utf8[i + 1] < 0xA0 {
+                let lead = utf8[i]
+                if lead == 0xC2 && i + 1 < n && utf8[i + 1] < 0xA0 {
                     out = appendUnicodeEscape(UInt16(utf8[i + 1]), at: out)  // C2 xx encodes U+00xx
                     i += 2
-                } else if byte == 0xE2 && i + 2 < n, let unit = invisibleFormatCharacter(utf8[i + 1], utf8[i + 2]) {
+                } else if lead == 0xE2 && i + 2 < n, let unit = invisibleFormatCharacter(utf8[i + 1], utf8[i + 2]) {
                     out = appendUnicodeEscape(unit, at: out)
                     i += 3
                 } else {
-                    out.pointee = byte
-                    out += 1
-                    i += 1
+                    let length = min(lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4, n - i)
+                    for k in 0..<length { out[k] = utf8[i + k] }
+                    out += length
+                    i += length
                 }
-                continue
             }
-            out.pointee = UInt8(ascii: "\\")
-            out += 1
-            if byte == 0x22 || byte == 0x5C {
-                out.pointee = byte
-                out += 1
-            } else if byte < 0x20 && shortEscapes[Int(byte)] != 0 {
-                out.pointee = shortEscapes[Int(byte)]
-                out += 1
-            } else {
-                out -= 1
-                out = appendUnicodeEscape(UInt16(byte), at: out)
-            }
-            i += 1
+            return (out, i)
         }
-        storage.count = out - storage.base
+        let out = first
+        let i = start
+        if byte == 0x22 || byte == 0x5C {
+            out[0] = UInt8(ascii: "\\")
+            out[1] = byte
+            return (out + 2, i + 1)
+        }
+        if byte < 0x20 && shortEscapes[Int(byte)] != 0 {
+            out[0] = UInt8(ascii: "\\")
+            out[1] = shortEscapes[Int(byte)]
+            return (out + 2, i + 1)
+        }
+        return (appendUnicodeEscape(UInt16(byte), at: out), i + 1)
+    }
+
+    /// The high bit of each byte of `little` (little-endian order) that is a quote, a
+    /// backslash, DEL, below 0x20 or above 0x7F; exact up to the first such byte.
+    @inline(__always)
+    private static func needsCare(_ little: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let q = little ^ (ones &* 0x22)
+        let b = little ^ (ones &* 0x5C)
+        let d = little ^ (ones &* 0x7F)
+        let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((d &- ones) & ~d) | (little &- ones &* 0x20) | little
+        return special & 0x8080_8080_8080_8080
+    }
+
+    /// `count` (1…7) bytes at `source` as the low bytes of a little-endian word, zeros above.
+    @inline(__always)
+    private static func loadShort(_ source: UnsafeRawPointer, count: Int) -> UInt64 {
+        var value: UInt64 = 0
+        var offset = 0
+        if count & 4 != 0 {
+            value = UInt64(UInt32(littleEndian: source.loadUnaligned(as: UInt32.self)))
+            offset = 4
+        }
+        if count & 2 != 0 {
+            let pair = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+            value |= UInt64(pair) << UInt64(8 * offset)
+            offset += 2
+        }
+        if count & 1 != 0 { value |= UInt64(source.load(fromByteOffset: offset, as: UInt8.self)) << UInt64(8 * offset) }
+        return value
     }
 
     /// The code unit of U+2028, U+2029, U+202A…U+202E or U+2066…U+2069 from the two bytes
