@@ -16,10 +16,10 @@ struct DemoCommand: StreamtopCommand {
 
         Starts a small HTTP server on 127.0.0.1 with simulated APIs (a 150-stock market where a
         few prices change every second, fast scores, weather every 5 s, a status page that
-        rarely changes), registers
-        each one twice, as a Server-Sent Events stream and as a poller, in a temporary
-        directory, and opens the monitor on them. One stream fails for 10 s every 40 s.
-        Everything is removed when you quit.
+        rarely changes), registers each one twice, as a Server-Sent Events stream and as a
+        poller, in a temporary directory, and opens the monitor on them. One stream fails for
+        10 s every 40 s. Everything is removed when you quit. With --port, its APIs can be
+        read from elsewhere too: http://127.0.0.1:PORT/poll/market (JSON) and /sse/market.
 
         OPTIONS:
           --port PORT      Serve on this port (default: a free one).
