@@ -263,6 +263,23 @@ final class ServedStreamTests: XCTestCase {
         XCTAssertEqual(ControlService.servedLimits(openFiles: .max, reserved: reserved), ControlService.servedLimits)
     }
 
+    /// On `--listen`, a served stream is one more route of the API: the token is required there.
+    func testOnListenTheTokenIsRequired() throws {
+        let served = try ServedFixture(listen: [ListenAddress(host: "127.0.0.1", port: 0)])
+        defer { served.stop() }
+        try served.pollOnce()
+        let port = try XCTUnwrap(served.fixture.service.tcpPorts.first)
+        let anonymous = try PlainSocketClient(tcpPort: port)
+        anonymous.get(served.path)
+        XCTAssertEqual(anonymous.readResponse().status, 401)
+        let tokenPath = ControlService.tokenPath(stateDirectory: served.fixture.directory)
+        let token = try XCTUnwrap(try ServiceToken.read(path: tokenPath)).value
+        let client = try ServedClient(
+            PlainSocketClient(tcpPort: port), path: served.path, headers: ["Authorization: Bearer \(token)"])
+        try client.follow(upTo: served.version)
+        XCTAssertEqual(client.document, try served.upstreamDocument())
+    }
+
     func testTheUpstreamsCredentialsNeverReachAClient() throws {
         let secret = "s3cr3t-\(UUID().uuidString.prefix(8))"
         var spec = ServedFixture.spec
@@ -407,11 +424,11 @@ private final class ServedFixture {
 
     init(
         spec: StreamSpec = ServedFixture.spec, extraSpecs: [StreamSpec] = [],
-        serveLimits: HTTPServer.Limits = ControlService.servedLimits
+        serveLimits: HTTPServer.Limits = ControlService.servedLimits, listen: [ListenAddress] = []
     ) throws {
         upstreamPath = String(spec.url.dropFirst("UPSTREAM".count))
         fixture = try ServiceFixture(
-            specs: [spec] + extraSpecs, serveListen: [ListenAddress(host: "127.0.0.1", port: 0)],
+            specs: [spec] + extraSpecs, listen: listen, serveListen: [ListenAddress(host: "127.0.0.1", port: 0)],
             serveLimits: serveLimits, time: time, upstreamClock: clock)
         feed = try XCTUnwrap(fixture.engine.servedFeed(id: spec.id))
         port = try XCTUnwrap(fixture.service.servedPorts.first)
