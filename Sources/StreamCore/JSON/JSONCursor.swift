@@ -45,6 +45,8 @@ struct JSONCursor {
     var lastStringHash: UInt64 = 0
     /// What the values built so far take in memory, and what they may (see `MemoryBudget`).
     var budget: MemoryBudget
+    /// Whether strings of up to 15 bytes can be built from their bytes (see `SmallString`).
+    let smallStrings = SmallString.layoutHolds
 
     init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) {
         self.bytes = bytes
@@ -98,6 +100,7 @@ struct JSONCursor {
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
         switch bytes[position] {
         case UInt8(ascii: "\""):
+            if let short = shortString(isKey: false) { return .string(short) }
             return .string(try parseString(isKey: false))
         case UInt8(ascii: "{"):
             return .object(try parseObject(depth: depth + 1))
@@ -186,7 +189,8 @@ struct JSONCursor {
                 throw fail(.unexpectedByte(bytes[position], expected: "a string key in object"))
             }
             let keyOffset = position
-            let key = try parseString(isKey: true)
+            let key: String
+            if let short = shortString(isKey: true) { key = short } else { key = try parseString(isKey: true) }
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             guard bytes[position] == UInt8(ascii: ":") else {
@@ -208,7 +212,7 @@ struct JSONCursor {
             }
             if let existing {
                 if options.duplicateKeys == .reject { throw fail(.duplicateKey(key), at: keyOffset) }
-                memberStack[existing].value = value
+                memberStack[existing].value = consume value
             } else {
                 if positions != nil {
                     positions![JSONKey(key)] = memberStack.count - base
@@ -226,7 +230,7 @@ struct JSONCursor {
                     positions = built
                     try charge(MemoryBudget.index(capacity: chargedCapacity))
                 }
-                guard memberStack.push(JSONObject.Member(key: key, value: value), charging: &budget),
+                guard memberStack.push(JSONObject.Member(key: consume key, value: consume value), charging: &budget),
                     keyHashStack.push(keyHash, charging: &budget)
                 else { throw overBudget() }
                 keysSeen |= keyBit
@@ -327,6 +331,12 @@ struct JSONCursor {
             if byte == UInt8(ascii: "\"") {
                 let end = position
                 position += 1
+                if end - start <= SmallString.maxCount && smallStrings {
+                    // In the String itself: nothing to allocate, intern or charge.
+                    let (low, high) = StringInterner.contentWords(bytes, start, end)
+                    if isKey { lastStringHash = StringInterner.hash(low: low, high: high, length: end - start) }
+                    return SmallString.make(low: low, high: high, count: end - start)
+                }
                 if isKey && end - start <= StringInterner.maxLength {
                     lastStringHash = StringInterner.hash(bytes, start, end)
                     if let interner {
@@ -359,23 +369,56 @@ struct JSONCursor {
         throw fail(.unexpectedEnd)
     }
 
+    /// A string of at most 15 printable ASCII bytes without escapes, read with two loads and
+    /// built in place: most keys and many values. Nil, with nothing consumed, for any other
+    /// string (longer, escaped, non-ASCII, invalid or near the end of the input): `parseString`
+    /// reads those, from the same position, as it reads every string.
+    @inline(__always)
+    mutating func shortString(isKey: Bool) -> String? {
+        let start = position + 1  // after the opening quote
+        guard smallStrings, start + 16 <= bytes.count else { return nil }
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        var low = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+        var high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self))
+        let count: Int
+        let lowSpecial = JSONCursor.specialBytes(low)
+        if lowSpecial != 0 {
+            count = lowSpecial.trailingZeroBitCount >> 3
+            low &= (1 << (8 * UInt64(count))) &- 1
+            high = 0
+        } else {
+            let highSpecial = JSONCursor.specialBytes(high)
+            guard highSpecial != 0 else { return nil }
+            count = 8 + highSpecial.trailingZeroBitCount >> 3
+            high &= (1 << (8 * UInt64(count - 8))) &- 1
+        }
+        guard bytes[start + count] == UInt8(ascii: "\"") else { return nil }
+        position = start + count + 1
+        if isKey { lastStringHash = StringInterner.hash(low: low, high: high, length: count) }
+        return SmallString.make(low: low, high: high, count: count)
+    }
+
+    /// The high bit of the first byte of `word` (in memory order) that a string scan must stop
+    /// at: `"`, `\`, a control character or a byte above 0x7F; zero when there is none. Bits
+    /// above the first one may be set falsely (borrows): use only the lowest.
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let q = word ^ (ones &* 0x22)
+        let b = word ^ (ones &* 0x5C)
+        // A zero byte in q or b, a byte below 0x20, or a byte with the high bit set.
+        return (((q &- ones) & ~q) | ((b &- ones) & ~b) | (word &- ones &* 0x20) | word) & (ones &* 0x80)
+    }
+
     /// The end of the run of printable ASCII other than `"` and `\` starting at `from`: the
     /// bytes a string scan can skip. Eight bytes at a time (SWAR).
     @inline(__always)
     static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quotes = ones &* 0x22
-        let backslashes = ones &* 0x5C
         let raw = UnsafeRawPointer(bytes.baseAddress!)
         var i = from
         while i + 8 <= bytes.count {
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let q = word ^ quotes
-            let b = word ^ backslashes
-            // A zero byte in q or b, a byte below 0x20, or a byte with the high bit set.
-            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | (word &- ones &* 0x20) | word
-            let found = special & highs
+            let found = specialBytes(word)
             if found != 0 { return i + found.trailingZeroBitCount / 8 }
             i += 8
         }

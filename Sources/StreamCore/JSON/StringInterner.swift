@@ -64,9 +64,7 @@ final class StringInterner {
         let length = end - start
         if length <= 16 {
             let (low, high) = contentWords(bytes, start, end)
-            var hash = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
-            hash ^= hash >> 31
-            return hash
+            return hash(low: low, high: high, length: length)
         }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(length)
         var i = start
@@ -80,6 +78,14 @@ final class StringInterner {
             hash = (hash ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3
             i += 1
         }
+        return hash
+    }
+
+    /// The hash of up to 16 bytes from their content words (what `hash` computes for them).
+    @inline(__always)
+    static func hash(low: UInt64, high: UInt64, length: Int) -> UInt64 {
+        var hash = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
+        hash ^= hash >> 31
         return hash
     }
 
