@@ -48,6 +48,43 @@ package struct StatusText: Sendable, Equatable {
         }
     }
 
+    /// Whether both hold the very same text buffer (a STATUS taken from the cache again): then
+    /// every leaf is the same, without comparing any.
+    package func isSameText(as other: StatusText) -> Bool {
+        bytes.withUnsafeBufferPointer { mine in
+            other.bytes.withUnsafeBufferPointer { theirs in
+                mine.baseAddress == theirs.baseAddress && mine.count == theirs.count
+            }
+        }
+    }
+
+    /// Calls `body` with each leaf whose value text differs from the same leaf in `old`, in
+    /// order, and this text's value (valid during the call only). What `sameValue` and `value`
+    /// give leaf by leaf, without a slice (and a retain) or a `memcmp` call for each leaf.
+    package func forEachChangedLeaf(since old: StatusText, _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        if isSameText(as: old) { return }
+        bytes.withUnsafeBufferPointer { mine in
+            old.bytes.withUnsafeBufferPointer { theirs in
+                bounds.withUnsafeBufferPointer { myBounds in
+                    old.bounds.withUnsafeBufferPointer { theirBounds in
+                        guard let mineBase = mine.baseAddress, let theirBase = theirs.baseAddress else { return }
+                        for leaf in 0..<min(myBounds.count, theirBounds.count) / 2 {
+                            let (start, end) = (Int(myBounds[2 * leaf]), Int(myBounds[2 * leaf + 1]))
+                            let otherStart = Int(theirBounds[2 * leaf])
+                            let length = end - start
+                            if length == Int(theirBounds[2 * leaf + 1]) - otherStart {
+                                var at = 0
+                                while at < length, mineBase[start + at] == theirBase[otherStart + at] { at += 1 }
+                                if at == length { continue }
+                            }
+                            body(leaf, UnsafeBufferPointer(start: mineBase + start, count: length))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A measured number as STATUS writes it: four significant digits, more than any screen
     /// shows, so that a rate that moves in its tenth digit does not make a patch every second.
     /// Counters and byte sizes are integers and written whole.

@@ -26,6 +26,8 @@ package final class EventsFeed: @unchecked Sendable {
     private var current: StatusParts?
     private var patches: [Patch] = []
     private var patchBytes = 0
+    /// The last patch frame's size: room reserved for the next.
+    private var lastPatchSize = 4096
     private var alertsSeen: Int
     private var ticking = false
     private var sinceLastFrame: Duration = .zero
@@ -106,8 +108,9 @@ package final class EventsFeed: @unchecked Sendable {
         ticking = false
         guard !stopped, !subscribers.isEmpty else { return }
         sinceLastFrame += EventsFeed.interval
-        var frames: [UInt8] = []
-        if let patch = refresh() { frames += patch.frame }
+        // The patch's frame as it is (megabytes with thousands of streams moving), not copied
+        // into another array when nothing else goes with it.
+        var frames = refresh()?.frame ?? []
         for alert in store.alerts(after: alertsSeen) {
             alertsSeen = alert.sequence
             let data: JSONValue = [
@@ -134,9 +137,10 @@ package final class EventsFeed: @unchecked Sendable {
         let next = body.parts(version: version, snapshots: snapshots, disk: store.disk, reusing: current)
         defer { current = next }
         guard let previous = current else { return nil }
-        let patch = Patch(
-            from: previous.version, to: version,
-            frame: EventsFeed.frame(event: "patch", id: version, data: StatusParts.patch(from: previous, to: next)))
+        let frame = StatusParts.patchFrame(
+            from: previous, to: next, event: "patch", id: version, reservingCapacity: lastPatchSize + lastPatchSize / 4)
+        lastPatchSize = frame.count
+        let patch = Patch(from: previous.version, to: version, frame: frame)
         keep(patch)
         return patch
     }

@@ -6,11 +6,31 @@ import StreamEngine
 /// pointer for every operation first (with thousands of streams moving, that was as costly as
 /// building their STATUS).
 struct PatchText {
-    private var writer = JSONWriter(reservingCapacity: 4096)
+    private var writer: JSONWriter
     private var empty = true
+    /// Written as the data of one SSE event (`SSEFrame`): the frame's head is in `writer`
+    /// before the `[`, and `finish` ends the event.
+    private let framed: Bool
 
-    init() {
+    /// `capacity`: the bytes to reserve (the last patch's size spares growing a patch of a
+    /// few megabytes by doubling, copying it each time).
+    init(reservingCapacity capacity: Int = 4096) {
+        writer = JSONWriter(reservingCapacity: capacity)
+        framed = false
         writer.appendRaw("[")
+    }
+
+    /// The patch as an SSE event `event` with `id`: the bytes of `SSEFrame.event(event, id:
+    /// data:)` for the patch's text, written in place (compact JSON text has no line breaks,
+    /// so the data is one `data:` line).
+    init(event: StaticString, id: Int, reservingCapacity capacity: Int) {
+        writer = JSONWriter(reservingCapacity: capacity)
+        framed = true
+        writer.appendRaw("id: ")
+        writer.writeInteger(id)
+        writer.appendRaw("\nevent: ")
+        writer.appendRaw(event)
+        writer.appendRaw("\ndata: [")
     }
 
     /// `{"op":"replace","path":…,"value":…}`; `path` is pointer text (tokens escaped).
@@ -23,18 +43,26 @@ struct PatchText {
 
     /// `{"op":"replace","path":"/streams/N/LEAF","value":…}` with the value's text as it is in
     /// a STATUS (leaf paths need no escaping: their keys are plain ASCII names).
-    mutating func replace(stream index: Int, leaf: Int, value: ArraySlice<UInt8>) {
+    mutating func replace(stream index: Int, leaf: Int, value: UnsafeBufferPointer<UInt8>) {
         if !empty { writer.appendRaw(",") }
         empty = false
         writer.appendRaw("{\"op\":\"replace\",\"path\":\"/streams/")
         writer.writeInteger(index)
-        PatchText.leafPaths[leaf].withUnsafeBufferPointer { writer.appendBytes($0) }
-        writer.appendRaw("\",\"value\":")
-        value.withUnsafeBufferPointer { writer.appendBytes($0) }
+        // `"/LEAF","value":` for each leaf, in one buffer: one append, no array per leaf.
+        PatchText.leafMiddles.withUnsafeBufferPointer { all in
+            let (start, end) = (PatchText.leafMiddleBounds[leaf], PatchText.leafMiddleBounds[leaf + 1])
+            writer.appendBytes(UnsafeBufferPointer(rebasing: all[start..<end]))
+        }
+        writer.appendBytes(value)
         writer.appendRaw("}")
     }
 
-    private static let leafPaths: [[UInt8]] = StatusText.leafPaths.map { Array($0.utf8) }
+    /// Each leaf's path and what follows it up to its value, one after another.
+    private static let leafMiddles: [UInt8] = StatusText.leafPaths.flatMap { Array("\($0)\",\"value\":".utf8) }
+    /// Where each leaf's piece of `leafMiddles` starts (and, last, where the last one ends).
+    private static let leafMiddleBounds: [Int] = StatusText.leafPaths.reduce(into: [0]) { bounds, path in
+        bounds.append(bounds.last! + Array("\(path)\",\"value\":".utf8).count)
+    }
 
     /// `operation` with its pointers under `prefix` (pointer text; "" for the root).
     mutating func append(_ operation: PatchOperation, under prefix: String) {
@@ -54,7 +82,7 @@ struct PatchText {
 
     /// The text, once every operation is in.
     mutating func finish() -> [UInt8] {
-        writer.appendRaw("]")
+        writer.appendRaw(framed ? "]\n\n" : "]")
         return writer.bytes
     }
 

@@ -85,24 +85,28 @@ package struct StatusBody: Sendable {
         return body
     }
 
-    /// The body's pieces, with the STATUS texts from the cache, and which streams changed
-    /// since `previous`.
+    /// The body's pieces, with the STATUS texts from the cache, and which streams' STATUS may
+    /// have changed since `previous`: those whose text is not the one `previous` holds (the
+    /// cache gives the same text again while a snapshot stays the same), found without
+    /// comparing (or copying) snapshots.
     package func parts(
         version: Int, snapshots: [StreamSnapshot], disk: DiskStatus?, reusing previous: StatusParts?
     ) -> StatusParts {
         let statuses = cache.texts(for: snapshots)
         var rebuilt: StatusParts.Rebuilt?
+        let ids: [String]
         if let previous, previous.lists(sameStreamsAs: snapshots) {
+            ids = previous.ids
             var indices: [Int] = []
-            previous.snapshots.withUnsafeBufferPointer { old in
-                snapshots.withUnsafeBufferPointer { new in
-                    for index in new.indices where !StatusCache.same(old[index], new[index]) { indices.append(index) }
-                }
+            for index in statuses.indices where !statuses[index].isSameText(as: previous.statuses[index]) {
+                indices.append(index)
             }
             rebuilt = StatusParts.Rebuilt(since: previous.version, indices: indices)
+        } else {
+            ids = snapshots.map(\.id)
         }
         return StatusParts(
-            version: version, snapshots: snapshots, statuses: statuses, groups: StatusFile.groups(snapshots),
+            version: version, ids: ids, statuses: statuses, groups: StatusFile.groups(snapshots),
             disk: disk.map(StatusFile.json), rebuilt: rebuilt)
     }
 

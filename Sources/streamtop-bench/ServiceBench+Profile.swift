@@ -32,7 +32,8 @@ extension ServiceBench {
                 continue
             }
             let next = body.parts(version: tick, snapshots: snapshots, disk: nil, reusing: parts)
-            bytes += EventsFeed.frame(event: "patch", id: tick, data: StatusParts.patch(from: parts, to: next)).count
+            bytes += StatusParts.patchFrame(
+                from: parts, to: next, event: "patch", id: tick, reservingCapacity: bytes / tick + 4096).count
             parts = next
         }
         let seconds = Measure.seconds(clock.now - began)

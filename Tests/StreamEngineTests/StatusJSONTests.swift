@@ -219,6 +219,14 @@ final class StatusJSONTests: XCTestCase {
             let (a, b) = (first.statusText(wall: sender), second.statusText(wall: sender))
             var snapshot = try decode(try JSONParser.parse(a.bytes))
             var whole = false
+            // The leaves that differ, as the patches of `/v1/events` find them: the same as leaf
+            // by leaf, with the same values.
+            var changed: [(Int, [UInt8])] = []
+            b.forEachChangedLeaf(since: a) { leaf, value in changed.append((leaf, Array(value))) }
+            let expectedChanges = (0..<StatusText.leafCount).filter { !a.sameValue($0, as: b) }
+            XCTAssertEqual(changed.map(\.0), expectedChanges, "\(first.id) → \(second.id)")
+            XCTAssertEqual(changed.map(\.1), expectedChanges.map { Array(b.value($0)) })
+            XCTAssertFalse(b.isSameText(as: a) && !expectedChanges.isEmpty)
             for leaf in 0..<StatusText.leafCount where !a.sameValue(leaf, as: b) {
                 let value = try JSONParser.parse(Array(b.value(leaf)))
                 if !snapshot.setLeaf(leaf, to: value, wall: receiving) { whole = true }

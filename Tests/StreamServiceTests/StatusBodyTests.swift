@@ -100,6 +100,14 @@ final class StatusBodyTests: XCTestCase {
             let diff = JSONDiff.diff(from: parts.json, to: next.json)
             let patch = StatusParts.patch(from: parts, to: next)
             assertSameText(patch, JSONWriter.data(diff.json), "\(what): the patch", file: file, line: line)
+            // Written in place as `/v1/events` sends it, whatever room was reserved.
+            for capacity in [0, patch.count + 64] {
+                let frame = StatusParts.patchFrame(
+                    from: parts, to: next, event: "patch", id: version, reservingCapacity: capacity)
+                assertSameText(
+                    frame, SSEFrame.event("patch", id: String(version), data: patch), "\(what): the frame",
+                    file: file, line: line)
+            }
             XCTAssertEqual(
                 try parts.json.applying(try JSONPatch(text: String(decoding: patch, as: UTF8.self))), next.json,
                 "\(what): applied", file: file, line: line)
