@@ -1,5 +1,6 @@
 import Foundation
 import StreamCore
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -37,22 +38,10 @@ final class PlainSocketClient {
     /// Connects to 127.0.0.1:`port`; `receiveBuffer` makes the kernel hold little for a client
     /// that does not read.
     init(tcpPort port: UInt16, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        guard let fd = connectLoopback(port: port, receiveBuffer: receiveBuffer) else {
+            throw NSError(domain: "PlainSocketClient", code: Int(errno))
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else { throw NSError(domain: "PlainSocketClient", code: Int(errno)) }
+        self.fd = fd
     }
 
     deinit { close(fd) }

@@ -152,21 +152,10 @@ package final class MotoServer {
     /// Sends one request and reads the whole answer (moto closes the connection after it).
     func exchange(_ method: String, _ path: String, headers: [String] = [], body: [UInt8] = []) throws -> (Int, String)
     {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw MotoError("socket: \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let fd = connectLoopback(port: port, receiveTimeout: 30) else {
+            throw MotoError("cannot connect to port \(port): errno \(errno)")
         }
-        guard connected == 0 else { throw MotoError("cannot connect to port \(port): errno \(errno)") }
+        defer { close(fd) }
         let head =
             ([
                 "\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close",
