@@ -42,11 +42,7 @@ extension ControlService {
             ]))
         }
         guard route.methods.contains(request.method) else {
-            var response = ControlService.response(ServiceError(
-                405, "method_not_allowed",
-                "\(request.path) answers \(route.methods.joined(separator: ", ")), not \(request.method)"))
-            response.headers.append(("Allow", route.methods.joined(separator: ", ")))
-            return responder.respond(response)
+            return responder.respond(ControlService.methodNotAllowed(route, request))
         }
         guard let feed = engine.servedFeed(id: id) else {
             return responder.respond(ControlService.response(ServiceError(

@@ -165,11 +165,7 @@ package final class ControlService: Sendable {
                     + "and /metrics")))
         }
         guard route.methods.contains(request.method) else {
-            var response = ControlService.response(ServiceError(
-                405, "method_not_allowed",
-                "\(request.path) answers \(route.methods.joined(separator: ", ")), not \(request.method)"))
-            response.headers.append(("Allow", route.methods.joined(separator: ", ")))
-            return responder.respond(response)
+            return responder.respond(ControlService.methodNotAllowed(route, request))
         }
         do {
             try answer(route, request, responder)
@@ -179,6 +175,15 @@ package final class ControlService: Sendable {
     }
 
     // MARK: Responses
+
+    /// 405 for a known path asked with a method it does not answer, naming the ones it does.
+    static func methodNotAllowed(_ route: ServiceRoute, _ request: HTTPServerRequest) -> HTTPServerResponse {
+        let methods = route.methods.joined(separator: ", ")
+        var response = response(ServiceError(
+            405, "method_not_allowed", "\(request.path) answers \(methods), not \(request.method)"))
+        response.headers.append(("Allow", methods))
+        return response
+    }
 
     static func response(_ error: ServiceError) -> HTTPServerResponse {
         json(error.json, status: error.status)

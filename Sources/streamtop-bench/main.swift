@@ -207,7 +207,8 @@ let ourParse = Measure.secondsPerIteration {
     blackHole(try! JSONParser.parse(documentBytes))
 }
 report(BenchResult(name: "JSON parse, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourParse, unit: "B/s",
-                   target: 500e6, baselineName: "JSONSerialization", baselineValue: Double(documentBytes.count) / foundationParse))
+                   target: 500e6, baselineName: "JSONSerialization",
+                   baselineValue: Double(documentBytes.count) / foundationParse))
 
 let foundationObject = try! JSONSerialization.jsonObject(with: documentData)
 let foundationWrite = Measure.secondsPerIteration {
@@ -220,7 +221,8 @@ let ourWrite = Measure.secondsPerIteration {
     blackHole(writer.bytes.count)
 }
 report(BenchResult(name: "JSON write, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourWrite, unit: "B/s",
-                   target: 800e6, baselineName: "JSONSerialization", baselineValue: Double(documentBytes.count) / foundationWrite))
+                   target: 800e6, baselineName: "JSONSerialization",
+                   baselineValue: Double(documentBytes.count) / foundationWrite))
 
 }
 

@@ -224,9 +224,8 @@ final class LogAndArchiveTests: XCTestCase {
             try archive.append(kind: "event", time: time, fields: ["data": .string(String(repeating: "x", count: 100))])
         }
         let today = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 5 * 86_400)
-        for _ in 0..<40 {
-            try archive.append(kind: "event", time: today, fields: ["data": .string(String(repeating: "y", count: 100))])
-        }
+        let line: JSONValue = .string(String(repeating: "y", count: 100))
+        for _ in 0..<40 { try archive.append(kind: "event", time: today, fields: ["data": line]) }
         try archive.flush()
         let names = archive.files().map(\.name)
         XCTAssertFalse(names.contains("2026-11-29T120000Z.jsonl"), "uploaded, and past the cap: removed")

@@ -84,7 +84,8 @@ public struct Document: Sendable {
             patchedSinceSnapshot = false
             return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
         case .text:
-            return .success(Observation(kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: current))
+            return .success(Observation(
+                kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: current))
         case .json(.failure(let error)):
             // Data over a limit (depth, memory) is refused, whatever the event's type: it may be
             // a snapshot, and what is known of it is too costly to keep.
