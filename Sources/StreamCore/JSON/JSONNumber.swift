@@ -180,13 +180,16 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The compact storage for plain decimals of up to 18 digits; nil for other spellings.
-    static func compact(_ text: String) -> Storage? {
+    static func compact(_ text: String) -> Storage? { compact(utf8: text.utf8) }
+
+    /// `compact` over any UTF-8 bytes (a tree's number text).
+    static func compact<Bytes: Sequence<UInt8>>(utf8: Bytes) -> Storage? {
         var significand: Int64 = 0
         var scale = 0
         var digits = 0
         var negative = false
         var inFraction = false
-        for byte in text.utf8 {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "-"): negative = true
             case UInt8(ascii: "."): inFraction = true

@@ -1,0 +1,203 @@
+// Editing a tree in place, with a journal that can undo every edit since it began.
+//
+// A slot is written where it is stored: at the root, or in a word of its container's entries
+// (a `Location`). Inserting shifts the later entries of the container, or, when it has no room
+// left, copies its entries to the end of `words` with room for twice as many. Nothing is ever
+// freed: what is left behind is garbage until `collectGarbageIfNeeded` copies the live tree.
+
+extension JSONTree {
+    /// Where a slot is stored: `JSONTree.rootLocation`, or the index of a word in `words`.
+    package typealias Location = Int
+    package static let rootLocation: Location = -1
+
+    @inline(__always)
+    package subscript(location: Location) -> Slot {
+        get { location < 0 ? root : Slot(raw: words[location]) }
+    }
+
+    /// The location of an array's element or an object member's value.
+    @inline(__always)
+    package func location(ofElement index: Int, in container: Slot) -> Location {
+        container.offset &+ index &* container.stride &+ (container.kind == .object ? 1 : 0)
+    }
+
+    /// Every change made to a tree since a point, so that they can be undone.
+    package struct Journal {
+        /// Whether changes are recorded. A single edit that fails changes nothing, so the last
+        /// operation of a patch need not be recorded.
+        package var recording = true
+        /// Pairs of (location, old slot).
+        var entries: [UInt64] = []
+        let root: Slot
+        let wordCount: Int
+        let byteCount: Int
+
+        package init(_ tree: JSONTree) {
+            root = tree.root
+            wordCount = tree.words.count
+            byteCount = tree.bytes.count
+        }
+
+        @inline(__always)
+        mutating func record(_ location: Location, _ old: UInt64) {
+            if recording { entries.append(UInt64(bitPattern: Int64(location))); entries.append(old) }
+        }
+
+        /// Undoes every recorded change, newest first, and drops what was appended since.
+        package func rollBack(_ tree: inout JSONTree) {
+            var i = entries.count - 2
+            while i >= 0 {
+                let location = Int(Int64(bitPattern: entries[i]))
+                if location >= 0 && location < wordCount { tree.words[location] = entries[i + 1] }
+                i -= 2
+            }
+            tree.root = root
+            tree.words.removeLast(tree.words.count - wordCount)
+            tree.bytes.removeLast(tree.bytes.count - byteCount)
+        }
+    }
+
+    /// Stores `slot` at `location`.
+    @inline(__always)
+    package mutating func write(_ slot: Slot, at location: Location, journal: inout Journal) {
+        if location < 0 {
+            root = slot  // the journal keeps the root it started with
+        } else {
+            journal.record(location, words[location])
+            words[location] = slot.raw
+        }
+    }
+
+    /// Inserts `entry` (one word for an array, two for an object) at `index` of the container
+    /// stored at `location` (`index == count` appends).
+    package mutating func insert(
+        _ entry: (UInt64, UInt64), at index: Int, inContainerAt location: Location, journal: inout Journal
+    ) {
+        let container = self[location]
+        let n = container.count
+        let stride = container.stride
+        if n < container.capacity {
+            let base = container.offset
+            var j = (n &+ 1) &* stride &- 1
+            let first = index &* stride &+ stride
+            while j >= first {  // shift the later entries up
+                journal.record(base &+ j, words[base &+ j])
+                words[base &+ j] = words[base &+ j &- stride]
+                j &-= 1
+            }
+            journal.record(base &+ index &* stride, words[base &+ index &* stride])
+            words[base &+ index &* stride] = entry.0
+            if stride == 2 {
+                journal.record(base &+ index &* 2 &+ 1, words[base &+ index &* 2 &+ 1])
+                words[base &+ index &* 2 &+ 1] = entry.1
+            }
+            write(container.with(count: n &+ 1), at: location, journal: &journal)
+            return
+        }
+        // No room: copy the entries to the end, with room to grow.
+        let capacity = Slot.container(container.kind, offset: 0, count: n &+ 1, grown: true).capacity
+        let base = words.count
+        words.reserveCapacity(base &+ capacity &* stride)
+        let old = container.offset
+        for j in 0..<(index &* stride) { words.append(words[old &+ j]) }
+        words.append(entry.0)
+        if stride == 2 { words.append(entry.1) }
+        for j in (index &* stride)..<(n &* stride) { words.append(words[old &+ j]) }
+        words.append(contentsOf: repeatElement(0, count: (capacity &- n &- 1) &* stride))
+        write(.container(container.kind, offset: base, count: n &+ 1, grown: true), at: location, journal: &journal)
+    }
+
+    /// Removes the entry at `index` of the container stored at `location`, and returns it.
+    @discardableResult
+    package mutating func remove(
+        at index: Int, inContainerAt location: Location, journal: inout Journal
+    ) -> (UInt64, UInt64) {
+        let container = self[location]
+        let n = container.count
+        let stride = container.stride
+        let base = container.offset
+        let removed = (words[base &+ index &* stride], stride == 2 ? words[base &+ index &* 2 &+ 1] : 0)
+        var j = index &* stride
+        let end = (n &- 1) &* stride
+        while j < end {  // shift the later entries down
+            journal.record(base &+ j, words[base &+ j])
+            words[base &+ j] = words[base &+ j &+ stride]
+            j &+= 1
+        }
+        write(container.with(count: n &- 1), at: location, journal: &journal)
+        return removed
+    }
+
+    /// A deep copy of the value at `slot` of `source`, stored in this tree.
+    package mutating func copy(_ slot: Slot, from source: JSONTree) -> Slot {
+        switch slot.kind {
+        case .null, .true, .false: return slot
+        case .string, .number:
+            if slot.isInline { return slot }
+            return source.withBytes(slot) { makeScalar(slot.kind, $0) }
+        case .array, .object:
+            let n = slot.count
+            guard n > 0 else { return .container(slot.kind, offset: 0, count: 0, grown: false) }
+            let stride = slot.stride
+            let base = words.count
+            words.append(contentsOf: repeatElement(0, count: n &* stride))
+            for j in 0..<(n &* stride) {
+                words[base &+ j] = copy(Slot(raw: source.words[slot.offset &+ j]), from: source).raw
+            }
+            return .container(slot.kind, offset: base, count: n, grown: false)
+        }
+    }
+
+    /// A deep copy of one of this tree's own values (for `copy` operations). It reads the
+    /// entries and bytes it copies from this tree's own storage, which appending does not move
+    /// from under it (the indices stay valid), and never shares that storage (no copy of it).
+    package mutating func duplicate(_ slot: Slot) -> Slot {
+        switch slot.kind {
+        case .null, .true, .false: return slot
+        case .string, .number:
+            if slot.isInline { return slot }
+            let offset = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: slot.count))
+            bytes.withUnsafeMutableBufferPointer { all in
+                (all.baseAddress! + offset).update(from: all.baseAddress! + slot.offset, count: slot.count)
+            }
+            return .outOfLine(slot.kind, offset: offset, count: slot.count)
+        case .array, .object:
+            let n = slot.count
+            guard n > 0 else { return .container(slot.kind, offset: 0, count: 0, grown: false) }
+            let stride = slot.stride
+            let base = words.count
+            words.append(contentsOf: repeatElement(0, count: n &* stride))
+            for j in 0..<(n &* stride) {
+                words[base &+ j] = duplicate(Slot(raw: words[slot.offset &+ j])).raw
+            }
+            return .container(slot.kind, offset: base, count: n, grown: false)
+        }
+    }
+
+    /// How many values a copy of `slot` would add, counting no further than `limit`.
+    package func countValues(_ slot: Slot, upTo limit: Int) -> Int {
+        guard slot.isContainer else { return 1 }
+        var total = 1
+        for j in 0..<(slot.count &* slot.stride) {
+            let child = Slot(raw: words[slot.offset &+ j])
+            total &+= child.isContainer ? countValues(child, upTo: limit &- total) : 1
+            if total > limit { return total }
+        }
+        return total
+    }
+
+    /// Copies the live tree into fresh storage once `words` or `bytes` has grown to twice what
+    /// it was after the last collection: garbage never passes the live document's own size
+    /// (plus slack), at an amortised cost of one copy per word appended.
+    package mutating func collectGarbageIfNeeded() {
+        guard words.count > 2 &* liveWords &+ 4096 || bytes.count > 2 &* liveBytes &+ 16384 else { return }
+        var fresh = JSONTree()
+        fresh.words.reserveCapacity(liveWords)
+        fresh.bytes.reserveCapacity(liveBytes)
+        fresh.root = fresh.copy(root, from: self)
+        fresh.liveWords = fresh.words.count
+        fresh.liveBytes = fresh.bytes.count
+        self = fresh
+    }
+}

@@ -1,0 +1,107 @@
+// JSON equality on trees, as `JSONValue`'s: numbers by value, strings and keys by their bytes
+// (Unicode scalars), objects as unordered sets of members, arrays in order.
+
+extension JSONTree: Equatable {
+    public static func == (lhs: JSONTree, rhs: JSONTree) -> Bool {
+        equal(lhs.root, in: lhs, rhs.root, in: rhs)
+    }
+
+    /// Whether the value at `a` in `x` equals the value at `b` in `y` (`x` and `y` may be one tree).
+    package static func equal(_ a: Slot, in x: JSONTree, _ b: Slot, in y: JSONTree) -> Bool {
+        let kind = a.kind
+        guard kind == b.kind else { return false }
+        switch kind {
+        case .null, .true, .false:
+            return true
+        case .string:
+            if a.isInline || b.isInline { return a.raw == b.raw }
+            return x.withBytes(a) { p in y.withBytes(b) { q in UTF8Bytes.equal(p, q) } }
+        case .number:
+            if a.raw == b.raw && a.isInline { return true }
+            return x.withBytes(a) { p in y.withBytes(b) { q in numbersEqual(p, q) } }
+        case .array:
+            let n = a.count
+            guard n == b.count else { return false }
+            if a.raw == b.raw && x.sharesStorage(with: y) { return true }
+            for i in 0..<n where !equal(x.element(a, i), in: x, y.element(b, i), in: y) { return false }
+            return true
+        case .object:
+            let n = a.count
+            guard n == b.count else { return false }
+            if a.raw == b.raw && x.sharesStorage(with: y) { return true }
+            for i in 0..<n {
+                let key = x.key(a, i)
+                // The same order of members is the common case: try the same position first.
+                let position: Int?
+                if y.keysEqual(y.key(b, i), key, in: x) {
+                    position = i
+                } else {
+                    position = x.withBytes(key) { y.position(of: $0, in: b) }
+                }
+                guard let position, equal(x.memberValue(a, i), in: x, y.memberValue(b, position), in: y) else {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    /// Whether key slot `a` of this tree and key slot `b` of `other` are the same string.
+    @inline(__always)
+    package func keysEqual(_ a: Slot, _ b: Slot, in other: JSONTree) -> Bool {
+        if a.isInline || b.isInline { return a.raw == b.raw }
+        guard a.count == b.count else { return false }
+        return withBytes(a) { p in other.withBytes(b) { q in UTF8Bytes.equal(p, q) } }
+    }
+
+    /// Whether the two trees are one storage (a copy not yet written to): then equal slots are
+    /// equal values.
+    @inline(__always)
+    func sharesStorage(with other: JSONTree) -> Bool {
+        words.withUnsafeBufferPointer { a in other.words.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+    }
+
+    /// Whether two numbers' texts have the same value: `1`, `1.0` and `10e-1` do.
+    package static func numbersEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        if UTF8Bytes.equal(a, b) { return true }
+        return number(a) == number(b)
+    }
+
+    /// A number's text as a `JSONNumber`: without building a String when it is a plain decimal.
+    @inline(__always)
+    package static func number(_ text: UnsafeBufferPointer<UInt8>) -> JSONNumber {
+        if let compact = JSONNumber.compact(utf8: text) { return JSONNumber(storage: compact) }
+        return JSONNumber(validatedText: String(decoding: text, as: UTF8.self))
+    }
+
+    /// Feeds the value at `slot` to `hasher`, consistently with `equal`: objects' members in any
+    /// order hash alike, as do numbers of the same value.
+    package func hash(_ slot: Slot, into hasher: inout Hasher) {
+        switch slot.kind {
+        case .null, .true, .false:
+            hasher.combine(slot.raw & 7)
+        case .string:
+            hasher.combine(4 as UInt8)
+            withBytes(slot) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        case .number:
+            hasher.combine(3 as UInt8)
+            hasher.combine(withBytes(slot) { JSONTree.number($0) })
+        case .array:
+            hasher.combine(5 as UInt8)
+            hasher.combine(slot.count)
+            for i in 0..<slot.count { hash(element(slot, i), into: &hasher) }
+        case .object:
+            hasher.combine(6 as UInt8)
+            hasher.combine(slot.count)
+            // Order-independent: the members' own hashes, added.
+            var sum = 0
+            for i in 0..<slot.count {
+                var member = Hasher()
+                withBytes(key(slot, i)) { member.combine(bytes: UnsafeRawBufferPointer($0)) }
+                hash(memberValue(slot, i), into: &member)
+                sum = sum &+ member.finalize()
+            }
+            hasher.combine(sum)
+        }
+    }
+}
