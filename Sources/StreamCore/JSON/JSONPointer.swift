@@ -120,35 +120,35 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// The array index a token names, per RFC 6901: `0` or digits without a leading zero.
     /// `-` is `count` (after the last element) when `allowEnd` is set.
     public static func arrayIndex(_ token: String, count: Int, allowEnd: Bool) throws(JSONPointerError) -> Int {
-        // One pass over the digits: this runs for every array step of every patch.
+        var copy = token
+        return try copy.withUTF8 { utf8 in
+            Result { () throws(JSONPointerError) in try arrayIndex(utf8: utf8, count: count, allowEnd: allowEnd) }
+        }.get()
+    }
+
+    /// `arrayIndex` on a token's UTF-8 bytes. One pass over the digits: this runs for every
+    /// array step of every patch.
+    @inline(__always)
+    static func arrayIndex(utf8: UnsafeBufferPointer<UInt8>, count: Int, allowEnd: Bool) throws(JSONPointerError) -> Int {
         var index = 0
         var digits = 0
-        var leadingZero = false
-        var isEnd = false
-        var valid = true
-        var copy = token
-        copy.withUTF8 { utf8 in
-            if utf8.count == 1 && utf8[0] == UInt8(ascii: "-") {
-                isEnd = true
-                return
-            }
-            for byte in utf8 {
-                guard byte &- 48 < 10 else {
-                    valid = false
-                    return
+        for byte in utf8 {
+            guard byte &- 48 < 10 else {
+                if utf8.count == 1 && byte == UInt8(ascii: "-") {
+                    guard allowEnd else { throw .indexOutOfRange("-", count: count) }
+                    return count
                 }
-                if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
-                digits += 1
-                if digits <= 18 { index = index * 10 + Int(byte &- 48) }
+                throw .invalidArrayIndex(String(decoding: utf8, as: UTF8.self))
             }
+            digits += 1
+            if digits <= 18 { index = index &* 10 &+ Int(byte &- 48) }
         }
-        if isEnd {
-            guard allowEnd else { throw .indexOutOfRange(token, count: count) }
-            return count
+        guard digits > 0, !(utf8[0] == UInt8(ascii: "0") && digits > 1) else {
+            throw .invalidArrayIndex(String(decoding: utf8, as: UTF8.self))
         }
-        guard valid else { throw .invalidArrayIndex(token) }
-        guard digits > 0, !(leadingZero && digits > 1) else { throw .invalidArrayIndex(token) }
-        guard digits <= 18, index < count || (allowEnd && index == count) else { throw .indexOutOfRange(token, count: count) }
+        guard digits <= 18, index < count || (allowEnd && index == count) else {
+            throw .indexOutOfRange(String(decoding: utf8, as: UTF8.self), count: count)
+        }
         return index
     }
 }

@@ -175,12 +175,14 @@ extension JSONTree {
         }
     }
 
-    /// How many values a copy of `slot` would add, counting no further than `limit`.
+    /// How many values a copy of `slot` would add (keys not counted), counting no further than
+    /// `limit`: past it, some number above `limit`.
     package func countValues(_ slot: Slot, upTo limit: Int) -> Int {
         guard slot.isContainer else { return 1 }
         var total = 1
-        for j in 0..<(slot.count &* slot.stride) {
-            let child = Slot(raw: words[slot.offset &+ j])
+        let stride = slot.stride
+        for i in 0..<slot.count {
+            let child = Slot(raw: words[slot.offset &+ i &* stride &+ stride &- 1])
             total &+= child.isContainer ? countValues(child, upTo: limit &- total) : 1
             if total > limit { return total }
         }

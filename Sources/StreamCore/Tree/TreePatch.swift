@@ -1,0 +1,116 @@
+/// A JSON Patch ready to apply to a `JSONTree`: its operations' values are slots of one tree of
+/// their own, and its pointers' tokens decoded bytes in one buffer. Reading or applying one
+/// allocates per patch, not per token or value.
+public struct TreePatch: Sendable {
+    package enum Kind: UInt8, Sendable {
+        case add, remove, replace, move, copy, test
+
+        package var name: String {
+            switch self {
+            case .add: return "add"
+            case .remove: return "remove"
+            case .replace: return "replace"
+            case .move: return "move"
+            case .copy: return "copy"
+            case .test: return "test"
+            }
+        }
+    }
+
+    /// A pointer: `count` tokens from `first`, in `tokenEnds`.
+    package struct Pointer: Sendable, Equatable {
+        package var first: Int32
+        package var count: Int32
+    }
+
+    package struct Operation: Sendable {
+        package var kind: Kind
+        package var path: Pointer
+        package var from: Pointer
+        /// The value (add, replace, test), in `values`.
+        package var value: JSONTree.Slot
+    }
+
+    package var operations: [Operation]
+    /// Holds the operations' values.
+    package var values: JSONTree
+    /// Every token's bytes, unescaped, one after another.
+    package var tokenBytes: [UInt8]
+    /// Where each token ends in `tokenBytes` (it starts where the one before ends).
+    package var tokenEnds: [Int32]
+
+    public var count: Int { operations.count }
+    public var isEmpty: Bool { operations.isEmpty }
+
+    package init(operations: [Operation], values: JSONTree, tokenBytes: [UInt8], tokenEnds: [Int32]) {
+        self.operations = operations
+        self.values = values
+        self.tokenBytes = tokenBytes
+        self.tokenEnds = tokenEnds
+    }
+
+    /// The same patch, for a tree.
+    public init(_ patch: JSONPatch) {
+        var values = JSONTree()
+        var tokenBytes: [UInt8] = []
+        var tokenEnds: [Int32] = []
+        func pointer(_ pointer: JSONPointer) -> Pointer {
+            let first = Int32(tokenEnds.count)
+            for token in pointer.tokens {
+                tokenBytes.append(contentsOf: token.utf8)
+                tokenEnds.append(Int32(tokenBytes.count))
+            }
+            return Pointer(first: first, count: Int32(pointer.tokens.count))
+        }
+        let none = Pointer(first: 0, count: 0)
+        operations = patch.operations.map { operation in
+            switch operation {
+            case .add(let path, let value):
+                return Operation(kind: .add, path: pointer(path), from: none, value: values.append(value))
+            case .remove(let path):
+                return Operation(kind: .remove, path: pointer(path), from: none, value: .null)
+            case .replace(let path, let value):
+                return Operation(kind: .replace, path: pointer(path), from: none, value: values.append(value))
+            case .move(let from, let path):
+                let from = pointer(from)
+                return Operation(kind: .move, path: pointer(path), from: from, value: .null)
+            case .copy(let from, let path):
+                let from = pointer(from)
+                return Operation(kind: .copy, path: pointer(path), from: from, value: .null)
+            case .test(let path, let value):
+                return Operation(kind: .test, path: pointer(path), from: none, value: values.append(value))
+            }
+        }
+        self.values = values
+        self.tokenBytes = tokenBytes
+        self.tokenEnds = tokenEnds
+    }
+
+    /// Token `index` as a String (for messages).
+    package func token(_ index: Int) -> String {
+        let start = index == 0 ? 0 : Int(tokenEnds[index - 1])
+        return String(decoding: tokenBytes[start..<Int(tokenEnds[index])], as: UTF8.self)
+    }
+
+    /// A pointer's text, escaped (for messages).
+    package func text(_ pointer: Pointer) -> String {
+        var text = ""
+        for i in 0..<Int(pointer.count) {
+            text.append("/")
+            text.append(JSONPointer.escape(token(Int(pointer.first) + i)))
+        }
+        return text
+    }
+
+    /// Whether two pointers have the same first `count` tokens.
+    package func samePrefix(_ a: Pointer, _ b: Pointer, count: Int) -> Bool {
+        for i in 0..<count {
+            let x = Int(a.first) + i
+            let y = Int(b.first) + i
+            let xs = x == 0 ? 0 : Int(tokenEnds[x - 1])
+            let ys = y == 0 ? 0 : Int(tokenEnds[y - 1])
+            guard tokenBytes[xs..<Int(tokenEnds[x])].elementsEqual(tokenBytes[ys..<Int(tokenEnds[y])]) else { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import XCTest
+@testable import StreamCore
+
+/// Patches applied to a tree must do exactly what they do to a `JSONValue`: the same document
+/// (member order and number spelling included), the same changed flag, the same error.
+final class TreePatchTests: XCTestCase {
+    /// Applies `patch` both ways and checks that they agree.
+    func assertAgrees(
+        _ document: JSONValue, _ patch: JSONPatch, _ name: String = "", file: StaticString = #filePath, line: UInt = #line
+    ) {
+        var value = document
+        var tree = JSONTree(document)
+        let valueOutcome = Result { () throws(PatchError) in try value.apply(patch) }
+        let treeOutcome = Result { () throws(PatchError) in try tree.apply(patch) }
+        XCTAssertEqual(treeOutcome, valueOutcome, name, file: file, line: line)
+        XCTAssertEqual(JSONWriter.string(tree.value), JSONWriter.string(value), name, file: file, line: line)
+    }
+
+    func testConformanceSuitesAgreeWithTheValuePatch() throws {
+        for file in ["tests.json", "spec_tests.json"] {
+            let url = JSONPatchConformanceTests.fixtures.appendingPathComponent(file)
+            guard case .array(let records) = try JSONParser.parse(String(contentsOf: url, encoding: .utf8)) else {
+                return XCTFail("not an array")
+            }
+            var applied = 0
+            for (index, record) in records.enumerated() {
+                guard let doc = record["doc"], let json = record["patch"], let patch = try? JSONPatch(json: json) else {
+                    continue
+                }
+                assertAgrees(doc, patch, "\(file)#\(index)")
+                var tree = JSONTree(doc)
+                if let expected = record["expected"], record["disabled"] != .bool(true) {
+                    XCTAssertNoThrow(try tree.apply(patch), "\(file)#\(index)")
+                    XCTAssertEqual(tree.value, expected, "\(file)#\(index)")
+                }
+                applied += 1
+            }
+            XCTAssertGreaterThan(applied, 15)
+        }
+    }
+
+    func testTheValuePatchTestsCasesAgree() throws {
+        let document: JSONValue = ["a": ["b": 1], "list": [1, 2], "k3": ["x": 1, "y": 2], "k4": "s", "": 0, "m~n": [true]]
+        let patches = [
+            #"[{"op":"remove","path":""}]"#, #"[{"op":"add","path":"/x/y","value":1}]"#,
+            #"[{"op":"add","path":"/a/b/c","value":1}]"#, #"[{"op":"add","path":"/list/01","value":1}]"#,
+            #"[{"op":"add","path":"/list/3","value":1}]"#, #"[{"op":"replace","path":"/list/-","value":1}]"#,
+            #"[{"op":"move","from":"/a","path":"/a/c"}]"#, #"[{"op":"move","from":"/zz","path":"/zz"}]"#,
+            #"[{"op":"test","path":"/list","value":[1]}]"#,
+            #"[{"op":"test","path":"/list/99999999999999999999","value":1}]"#,
+            #"[{"op":"remove","path":"/a"},{"op":"add","path":"/list/1","value":"new"},{"op":"remove","path":"/list/0"},"#
+                + #"{"op":"replace","path":"/k3/x","value":9},{"op":"remove","path":"/k3/x"},{"op":"add","path":"/k5","#
+                + #""value":5},{"op":"move","from":"/k4","path":"/k3/z"},{"op":"copy","from":"/k3","path":"/list/0"},"#
+                + #"{"op":"replace","path":"","value":[1]},{"op":"add","path":"/0","value":0},"#
+                + #"{"op":"test","path":"/0","value":1}]"#,
+            #"[{"op":"test","path":"/a","value":{"b":1.0}}]"#, #"[{"op":"replace","path":"/a/b","value":1.0}]"#,
+            #"[{"op":"add","path":"/","value":"empty key"}]"#, #"[{"op":"add","path":"/m~0n/-","value":null}]"#,
+            #"[{"op":"move","from":"/m~0n","path":"/m~0n"}]"#, #"[{"op":"copy","from":"/list","path":"/list/-"}]"#,
+            #"[{"op":"test","path":"","value":{}}]"#, #"[{"op":"add","path":"/a long member name","value":"long value"}]"#,
+        ]
+        for text in patches { assertAgrees(document, try JSONPatch(text: text), text) }
+    }
+
+    func testCopyBudgetIsCountedAlike() throws {
+        var tree = JSONTree(["a": [1, [2, 3], ["k": 4]]])
+        var budget = 7
+        XCTAssertNoThrow(try tree.apply(TreePatch(JSONPatch(text: #"[{"op":"copy","from":"/a","path":"/b"}]"#)), copyBudget: &budget))
+        XCTAssertEqual(budget, 0, "the array, its three elements, the two numbers in one and the member of the other")
+        XCTAssertThrowsError(try tree.apply(TreePatch(JSONPatch(text: #"[{"op":"copy","from":"/a","path":"/c"}]"#)), copyBudget: &budget)) {
+            XCTAssertTrue("\($0)".contains("copy refused"), "\($0)")
+        }
+        XCTAssertEqual(tree.value, ["a": [1, [2, 3], ["k": 4]], "b": [1, [2, 3], ["k": 4]]])
+    }
+
+    func testRandomPatchesAgreeWithTheValuePatch() throws {
+        var generator = JSONGenerator(seed: 44)
+        for round in 0..<3_000 {
+            let document = generator.value()
+            var operations: [PatchOperation] = []
+            for _ in 0..<generator.int(1..<6) { operations.append(randomOperation(in: document, &generator)) }
+            assertAgrees(document, JSONPatch(operations), "round \(round)")
+        }
+    }
+
+    func testDiffsOfRandomEditsApplyToTrees() throws {
+        var generator = JSONGenerator(seed: 45)
+        for round in 0..<2_000 {
+            let a = generator.value()
+            let b = generator.mutate(a)
+            var tree = JSONTree(a)
+            XCTAssertNoThrow(try tree.apply(JSONDiff.diff(from: a, to: b)), "round \(round)")
+            XCTAssertEqual(tree.value, b, "round \(round)")
+        }
+    }
+
+    func testThousandsOfPatchesKeepTheTreeSmall() throws {
+        var list: [JSONValue] = []
+        for i in 0..<100 { list.append(["symbol": .string("SYM\(i)"), "price": .number(JSONNumber(i)), "name": .string("a longer name \(i)")]) }
+        var tree = JSONTree(["quotes": .array(list)])
+        var value = tree.value
+        let start = tree.words.count + tree.bytes.count
+        for i in 0..<20_000 {
+            let text = #"[{"op":"replace","path":"/quotes/\#(i % 100)/name","value":"renamed \#(i)"},"#
+                + #"{"op":"add","path":"/quotes/\#(i % 100)/extra","value":[\#(i)]},"#
+                + #"{"op":"remove","path":"/quotes/\#(i % 100)/extra"}]"#
+            let patch = try JSONPatch(text: text)
+            try tree.apply(patch)
+            try value.apply(patch)
+        }
+        XCTAssertEqual(tree.value, value)
+        XCTAssertLessThan(tree.words.count + tree.bytes.count, 3 * start + 4096 + 16384, "garbage is collected")
+    }
+
+    /// An operation on a random path of `document` (or a path that does not exist, or one
+    /// that is not a pointer into it at all).
+    func randomOperation(in document: JSONValue, _ generator: inout JSONGenerator) -> PatchOperation {
+        let path = randomPointer(in: document, &generator)
+        switch generator.int(0..<6) {
+        case 0: return .add(path: path, value: generator.value(depth: 2))
+        case 1: return .remove(path: path)
+        case 2: return .replace(path: path, value: generator.value(depth: 2))
+        case 3: return .move(from: randomPointer(in: document, &generator), path: path)
+        case 4: return .copy(from: randomPointer(in: document, &generator), path: path)
+        default:
+            let existing = (try? document.value(at: path)) ?? generator.scalar()
+            return .test(path: path, value: generator.chance(60) ? existing : generator.value(depth: 3))
+        }
+    }
+
+    func randomPointer(in document: JSONValue, _ generator: inout JSONGenerator) -> JSONPointer {
+        var tokens: [String] = []
+        var current = document
+        while generator.chance(75) {
+            switch current {
+            case .object(let object) where !object.isEmpty && generator.chance(85):
+                let key = object.keys[generator.int(0..<object.count)]
+                tokens.append(key)
+                current = object[key]!
+            case .array(let elements) where !elements.isEmpty && generator.chance(85):
+                let index = generator.int(0..<elements.count)
+                tokens.append(String(index))
+                current = elements[index]
+            default:
+                let odd = ["-", "0", "01", "99", "", "x", "~", "a/b", generator.key()]
+                tokens.append(odd[generator.int(0..<odd.count)])
+                return JSONPointer(tokens: tokens)
+            }
+        }
+        return JSONPointer(tokens: tokens)
+    }
+}
