@@ -16,40 +16,43 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// Parses pointer text. Throws for text that does not start with `/` (other than the
     /// empty root pointer) and for a `~` not followed by `0` or `1`.
     public init(_ text: String) throws(JSONPointerError) {
-        guard !text.isEmpty else {
-            tokens = []
-            return
+        var text = text
+        var bytes: [UInt8] = []
+        var ends: [Int32] = []
+        try text.withUTF8 { utf8 in
+            Result { () throws(JSONPointerError) in try JSONPointer.decode(utf8, into: &bytes, ends: &ends) }
+        }.get()
+        var start = 0
+        tokens = ends.map { end in
+            defer { start = Int(end) }
+            return String(decoding: bytes[start..<Int(end)], as: UTF8.self)
         }
-        var utf8 = text.utf8[...]
-        guard utf8.first == UInt8(ascii: "/") else { throw .doesNotStartWithSlash(text) }
-        utf8 = utf8.dropFirst()
-        var parsed: [String] = []
-        if !text.utf8.contains(UInt8(ascii: "~")) {
-            // Common case: no escapes, split on "/".
-            for part in utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-                parsed.append(String(Substring(part)))
-            }
-        } else {
-            var current: [UInt8] = []
-            var iterator = utf8.makeIterator()
-            while let byte = iterator.next() {
-                switch byte {
-                case UInt8(ascii: "/"):
-                    parsed.append(String(decoding: current, as: UTF8.self))
-                    current.removeAll(keepingCapacity: true)
-                case UInt8(ascii: "~"):
-                    switch iterator.next() {
-                    case UInt8(ascii: "0"): current.append(UInt8(ascii: "~"))
-                    case UInt8(ascii: "1"): current.append(UInt8(ascii: "/"))
-                    default: throw .invalidEscape(text)
-                    }
-                default:
-                    current.append(byte)
+    }
+
+    /// Splits pointer text into its tokens, `~1` and `~0` decoded: appends each token's bytes
+    /// to `bytes` and where it ends there to `ends`. On an error, some may have been appended.
+    static func decode(_ text: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8], ends: inout [Int32])
+        throws(JSONPointerError)
+    {
+        guard !text.isEmpty else { return }
+        guard text[0] == UInt8(ascii: "/") else { throw .doesNotStartWithSlash(String(decoding: text, as: UTF8.self)) }
+        var i = 1
+        while i < text.count {
+            let byte = text[i]
+            if byte == UInt8(ascii: "/") {
+                ends.append(Int32(bytes.count))
+            } else if byte == UInt8(ascii: "~") {
+                i += 1
+                guard i < text.count, text[i] == UInt8(ascii: "0") || text[i] == UInt8(ascii: "1") else {
+                    throw .invalidEscape(String(decoding: text, as: UTF8.self))
                 }
+                bytes.append(text[i] == UInt8(ascii: "0") ? UInt8(ascii: "~") : UInt8(ascii: "/"))
+            } else {
+                bytes.append(byte)
             }
-            parsed.append(String(decoding: current, as: UTF8.self))
+            i += 1
         }
-        tokens = parsed
+        ends.append(Int32(bytes.count))
     }
 
     /// At most what parsing `text` takes in memory: its tokens' array, and their bytes when

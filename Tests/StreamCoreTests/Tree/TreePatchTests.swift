@@ -62,6 +62,43 @@ final class TreePatchTests: XCTestCase {
         for text in patches { assertAgrees(document, try JSONPatch(text: text), text) }
     }
 
+    func testReadingAPatchTreeGivesTheSameOperationsAndErrors() throws {
+        let texts = [
+            #"{"op":"add"}"#, #"[1]"#, #"[{"path":"/a"}]"#, #"[{"op":3,"path":"/a"}]"#, #"[{"op":"frob","path":"/a"}]"#,
+            #"[{"op":"add","value":1}]"#, #"[{"op":"add","path":null,"value":1}]"#, #"[{"op":"add","path":"/a"}]"#,
+            #"[{"op":"move","path":"/a"}]"#, #"[{"op":"add","path":"a","value":1}]"#,
+            #"[{"op":"test","path":"/~2","value":1}]"#, #"[{"op":"copy","from":"/~","path":"/a"}]"#,
+            #"[{"op":"move","from":"/a~1b/~0/","path":"//x"},{"op":"remove","path":"/m~0n/0"}]"#,
+            #"[{"op":"replace","path":"/a","value":{"x":[1,"long string value"]},"extra":true}]"#,
+            #"[{"op":"test","path":"","value":null},{"op":"remove","path":"/a","from":"ignored"}]"#, "[]",
+            #"[{"op":"replaced","path":"/a","value":1}]"#, #"[{"op":"add","path":"/a","value":1}, "x"]"#,
+        ]
+        for text in texts {
+            let json = try JSONParser.parse(text)
+            let expected = Result { () throws(PatchError) in try JSONPatch(json: json) }
+            let read = Result { () throws(PatchError) in try TreePatch(tree: JSONTree(json)) }
+            switch (expected, read) {
+            case (.success(let patch), .success(let treePatch)):
+                XCTAssertEqual(treePatch.count, patch.count, text)
+                for (i, operation) in patch.operations.enumerated() {
+                    let mine = treePatch.operations[i]
+                    XCTAssertEqual(mine.kind.name, operation.name, text)
+                    XCTAssertEqual(treePatch.text(mine.path), operation.path.description, text)
+                }
+                let document: JSONValue = ["a": 1, "a/b": ["~": ["": 2]], "m~n": [3]]
+                var value = document
+                var tree = JSONTree(document)
+                let valueOutcome = Result { () throws(PatchError) in try value.apply(patch) }
+                XCTAssertEqual(Result { () throws(PatchError) in try tree.apply(treePatch) }, valueOutcome, text)
+                XCTAssertEqual(tree.value, value, text)
+            case (.failure(let error), .failure(let mine)):
+                XCTAssertEqual(mine, error, text)
+            default:
+                XCTFail("\(text): \(expected) vs \(read)")
+            }
+        }
+    }
+
     func testCopyBudgetIsCountedAlike() throws {
         var tree = JSONTree(["a": [1, [2, 3], ["k": 4]]])
         var budget = 7
