@@ -83,6 +83,6 @@ struct TailConsumer {
 
     /// Writes the summary line.
     mutating func finish() {
-        renderer.summary(totals, document: document.current)
+        renderer.summary(totals, document: document.tree)
     }
 }

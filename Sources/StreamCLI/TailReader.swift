@@ -21,7 +21,6 @@ struct TailBatch: Sendable {
 /// event's JSON happens here too, so that it can run apart from (and ahead of) the document.
 struct TailReader {
     private var parser: SSEParser
-    private var tokens = PointerTokenCache()
     let parseOptions: JSONParser.Options
 
     init(maxEventBytes: Int = 16 << 20, parseOptions: JSONParser.Options = JSONParser.Options()) {
@@ -33,12 +32,9 @@ struct TailReader {
         var batch = TailBatch(bytesRead: bytes.count)
         batch.items.reserveCapacity(bytes.count / 128)
         let options = parseOptions
-        var tokens = PointerTokenCache()
-        swap(&tokens, &self.tokens)  // the callback below may not capture self while the parser runs
-        defer { swap(&tokens, &self.tokens) }
         parser.feed(bytes) { item in
             switch item {
-            case .event(let event): batch.items.append(.event(Document.prepare(event, options: options, tokens: &tokens)))
+            case .event(let event): batch.items.append(.event(Document.prepare(event, options: options)))
             case .retry(let milliseconds): batch.items.append(.retry(milliseconds))
             case .eventTooLarge(let type, let id, let limit): batch.items.append(.eventTooLarge(type: type, lastEventID: id, limit: limit))
             }

@@ -194,7 +194,7 @@ struct TailRenderer {
         }
     }
 
-    mutating func summary(_ totals: TailTotals, document: JSONValue?) {
+    mutating func summary(_ totals: TailTotals, document: JSONTree?) {
         if jsonl {
             writer.appendRaw(#"{"kind":"summary","events":"#)
             writer.writeInteger(totals.events)

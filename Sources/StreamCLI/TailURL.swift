@@ -42,7 +42,6 @@ struct TailURL {
             output: context.output)
         let done = DispatchSemaphore(value: 0)
         let parseOptions = JSONParser.Options()
-        var tokens = PointerTokenCache()
         var connection: SSEConnection?
         connection = SSEConnection(options: options, loop: loop, queue: queue) { report in
             // On `queue`.
@@ -53,7 +52,7 @@ struct TailURL {
             case .open(let status, let contentType):
                 state.consumer.renderer.open(status: status, contentType: contentType)
             case .item(.event(let event)):
-                state.consumer.consume(TailBatch(items: [.event(Document.prepare(event, options: parseOptions, tokens: &tokens))], lastEventID: event.lastEventID))
+                state.consumer.consume(TailBatch(items: [.event(Document.prepare(event, options: parseOptions))], lastEventID: event.lastEventID))
             case .item(.retry(let milliseconds)):
                 state.consumer.consume(TailBatch(items: [.retry(milliseconds)], lastEventID: state.consumer.totals.lastEventID))
             case .item(.eventTooLarge(let type, let id, let limit)):

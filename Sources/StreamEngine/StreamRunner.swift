@@ -34,7 +34,6 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// Whether the current poller has fed `served` (its patches are then from the feed's document).
     private var servedFromThisPoller = false
     /// Small: one stream among thousands, whose patches name a few members again and again.
-    private var tokens = PointerTokenCache(slots: 32)
     private(set) var metrics: StreamMetrics
     private(set) var status: StreamStatus
     /// Grows with every publication, across a replaced runner too (see `Engine.replace`):
@@ -350,7 +349,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                     status: poll.status)
                 write(.warn, "poll", ["status": poll.status.map { .number(JSONNumber($0)) } ?? .null, "error": .string(error)])
             } else {
-                metrics.advance(to: now) { document.current?.hashValue }
+                metrics.advance(to: now) { document.tree?.hashValue }
                 // What a streaming proxy would have sent: the snapshot first, then diffs (`tail
                 // --poll` shows the same patch and size).
                 if poll.status == 304 {
@@ -370,8 +369,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                         served?.update(
                             document: body, patch: servedFromThisPoller ? poll.patch : nil, bodyBytes: poll.bodyBytes)
                         servedFromThisPoller = true
-                        if document.current == nil { metrics.documentAppeared(hash: body.hashValue) }
-                        document.replace(with: body)
+                        let tree = JSONTree(body)
+                        if document.tree == nil { metrics.documentAppeared(hash: tree.hashValue) }
+                        document.replace(with: tree)
                         archiving {
                             try $0.append(kind: "poll", time: wall.now(), fields: [
                                 "status": .number(JSONNumber(poll.status ?? 0)),
@@ -405,16 +405,16 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     }
 
     private func consume(_ event: SSEEvent, at now: Moment) {
-        metrics.advance(to: now) { document.current?.hashValue }
-        let hadDocument = document.current != nil
+        metrics.advance(to: now) { document.tree?.hashValue }
+        let hadDocument = document.tree != nil
         let wasStale = document.isStale
         let received = wall.now()  // one clock read for the event's two lines
         archiving { try $0.appendEvent(time: received, type: event.type, id: event.lastEventID, data: event.data) }
         linesWritten()
-        switch document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens)) {
+        switch document.consume(Document.prepare(event, options: JSONParser.Options())) {
         case .success(let observation):
             metrics.record(observation, at: now)
-            if !hadDocument, let current = document.current { metrics.documentAppeared(hash: current.hashValue) }
+            if !hadDocument, let current = document.tree { metrics.documentAppeared(hash: current.hashValue) }
             logging {
                 try $0.appendEvent(
                     time: received, type: event.type, id: event.lastEventID, bytes: observation.payloadBytes,

@@ -34,14 +34,13 @@ enum EngineIngest {
         let start = DispatchTime.now()
         var parser = SSEParser()
         var document = Document()
-        var tokens = PointerTokenCache(slots: 32)
         var offset = 0
         while offset < capture.count {
             let end = min(offset + (64 << 10), capture.count)
             capture[offset..<end].withUnsafeBytes { piece in
                 parser.feed(piece) { item in
                     if case .event(let event) = item {
-                        _ = document.consume(Document.prepare(event, options: JSONParser.Options(), tokens: &tokens))
+                        _ = document.consume(Document.prepare(event, options: JSONParser.Options()))
                     }
                 }
             }

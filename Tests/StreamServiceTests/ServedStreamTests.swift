@@ -492,7 +492,7 @@ private final class ServedClient {
 
     init(_ connection: PlainSocketClient, path: String, headers: [String] = [], seed: JSONValue? = nil) throws {
         self.connection = connection
-        if let seed { reader.replace(with: seed) }
+        if let seed { reader.replace(with: JSONTree(seed)) }
         connection.get(path, headers: headers)
     }
 

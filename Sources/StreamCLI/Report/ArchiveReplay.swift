@@ -6,7 +6,6 @@ import StreamCore
 struct ArchiveReplay {
     let period: ReportPeriod
     private(set) var consumer: TailConsumer
-    private var tokens = PointerTokenCache()
     private let options = JSONParser.Options()
     /// The last polled body: the next poll's patch is against it.
     private var previousBody: JSONValue?
@@ -25,7 +24,7 @@ struct ArchiveReplay {
             let data = object["data"]?.stringValue ?? ""
             let id = object["id"]?.stringValue ?? ""
             let event = SSEEvent(type: object["type"]?.stringValue ?? "message", data: data, lastEventID: id)
-            let prepared = Document.prepare(event, options: options, tokens: &tokens)
+            let prepared = Document.prepare(event, options: options)
             consumer.consume(TailBatch(items: [.event(prepared)], bytesRead: data.utf8.count, lastEventID: id))
         case "poll":
             consumer.record(poll(object))

@@ -11,11 +11,13 @@
 /// **stale**, because later patches were computed against a state we no longer have. Patches are
 /// refused until the next snapshot.
 public struct Document: Sendable {
-    public private(set) var current: JSONValue?
+    /// The document (nil before the first snapshot), patched in place.
+    public private(set) var tree: JSONTree?
+    /// The document as a `JSONValue` (a conversion: for callers off the hot path).
+    public var current: JSONValue? { tree?.value }
     /// Why the document is stale, or nil when it is in sync with the stream.
     public private(set) var staleReason: String?
     public var parseOptions: JSONParser.Options
-    private var tokens = PointerTokenCache()
     /// Values the patches' `copy` operations may still duplicate until the next snapshot.
     private var copyBudget = JSONValue.copyLimit
     /// Whether a patch has been applied since the last snapshot (the stream is Streamdata-style).
@@ -29,21 +31,21 @@ public struct Document: Sendable {
 
     /// Consumes one event and says what it did to the document.
     public mutating func consume(_ event: SSEEvent) -> Result<Observation, DocumentError> {
-        consume(Document.prepare(event, options: parseOptions, tokens: &tokens))
+        consume(Document.prepare(event, options: parseOptions))
     }
 
     /// Parses an event's data for `consume`. Stateless: it may run on another thread than the
     /// one that owns the document, ahead of it (the parsing is most of the work per event).
-    /// `tokens` carries pointer tokens from one patch to the next of the same stream.
-    public static func prepare(_ event: SSEEvent, options: JSONParser.Options, tokens: inout PointerTokenCache) -> PreparedEvent {
-        if event.type == "patch" {
-            return PreparedEvent(event: event, content: .patch(JSONPatch.read(event.data, options: options, tokens: &tokens)))
-        }
+    public static func prepare(_ event: SSEEvent, options: JSONParser.Options) -> PreparedEvent {
         if event.type == "error" { return PreparedEvent(event: event, content: .text) }
-        do {
-            return PreparedEvent(event: event, content: .json(.success(try JSONParser.parse(event.data, options: options))))
-        } catch {
-            return PreparedEvent(event: event, content: .json(.failure(error)))
+        let parsed = Result { () throws(JSONParseError) in try JSONTree(parsing: event.data, options: options) }
+        guard event.type == "patch" else { return PreparedEvent(event: event, content: .json(parsed)) }
+        switch parsed {
+        case .failure(let error):
+            return PreparedEvent(event: event, content: .patch(.failure(.malformed(error))))
+        case .success(let tree):
+            let patch = Result { () throws(PatchError) in try TreePatch(tree: tree) }.mapError(PatchReadError.invalid)
+            return PreparedEvent(event: event, content: .patch(patch))
         }
     }
 
@@ -59,33 +61,35 @@ public struct Document: Sendable {
         case .patch(.failure(let error)):
             return failure(error.description)
         case .patch(.success(let patch)):
-            guard var document = current else { return failure("patch received before any snapshot") }
+            guard var document = tree else { return failure("patch received before any snapshot") }
             if let staleReason {
                 return .failure(DocumentError(
                     reason: "patch not applied: the document is stale (\(staleReason)); waiting for a new snapshot",
                     eventType: event.type, lastEventID: event.lastEventID))
             }
-            current = nil  // keep the document's storage uniquely referenced while patching
+            tree = nil  // keep the document's storage uniquely referenced while patching
             let changed: Bool
             do {
                 changed = try document.apply(patch, copyBudget: &copyBudget)
-            patchedSinceSnapshot = true
+                patchedSinceSnapshot = true
             } catch {
-                current = document
+                tree = document
                 return failure("patch failed: \(error)")
             }
-            current = document
-            return .success(Observation(kind: .patch, payloadBytes: bytes, operations: patch.count, changed: changed, document: document))
+            tree = document
+            return .success(Observation(
+                kind: .patch, payloadBytes: bytes, operations: patch.count, changed: changed, document: document))
         case .json(.success(let json)):
-            let changed = current != json
-            current = json
+            let changed = tree != json
+            tree = json
             staleReason = nil
             copyBudget = JSONValue.copyLimit
             patchedSinceSnapshot = false
-            return .success(Observation(kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
+            return .success(Observation(
+                kind: .snapshot, payloadBytes: bytes, operations: 0, changed: changed, document: json))
         case .text:
             return .success(Observation(
-                kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: current))
+                kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: tree))
         case .json(.failure(let error)):
             // Data over a limit (depth, memory) is refused, whatever the event's type: it may be
             // a snapshot, and what is known of it is too costly to keep.
@@ -93,13 +97,14 @@ public struct Document: Sendable {
             // A `data` event must be JSON. Any other event may carry text, even text that starts
             // like JSON (`[DONE]`, `{not json}`): it is passed on and the document is untouched.
             if event.type == "data" { return failure("malformed JSON snapshot: \(error)") }
-            return .success(Observation(kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: current))
+            return .success(Observation(
+                kind: .text, payloadBytes: bytes, operations: 0, changed: false, document: tree))
         }
     }
 
     /// Takes a whole document parsed elsewhere (a poller's body) as the new snapshot.
-    public mutating func replace(with snapshot: JSONValue) {
-        current = snapshot
+    public mutating func replace(with snapshot: JSONTree) {
+        tree = snapshot
         staleReason = nil
         copyBudget = JSONValue.copyLimit
         patchedSinceSnapshot = false

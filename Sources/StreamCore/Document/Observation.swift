@@ -11,10 +11,11 @@ public struct Observation: Sendable, Equatable {
     public var operations: Int
     /// Whether the document differs from before this event.
     public var changed: Bool
-    /// The document after this event (nil before the first snapshot).
-    public var document: JSONValue?
+    /// The document after this event (nil before the first snapshot). It shares the document's
+    /// storage: keeping it past the next event would make that event copy the whole document.
+    public var document: JSONTree?
 
-    public init(kind: Kind, payloadBytes: Int, operations: Int, changed: Bool, document: JSONValue?) {
+    public init(kind: Kind, payloadBytes: Int, operations: Int, changed: Bool, document: JSONTree?) {
         self.kind = kind
         self.payloadBytes = payloadBytes
         self.operations = operations

@@ -132,7 +132,9 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// `arrayIndex` on a token's UTF-8 bytes. One pass over the digits: this runs for every
     /// array step of every patch.
     @inline(__always)
-    static func arrayIndex(utf8: UnsafeBufferPointer<UInt8>, count: Int, allowEnd: Bool) throws(JSONPointerError) -> Int {
+    static func arrayIndex(utf8: UnsafeBufferPointer<UInt8>, count: Int, allowEnd: Bool)
+        throws(JSONPointerError) -> Int
+    {
         var index = 0
         var digits = 0
         for byte in utf8 {

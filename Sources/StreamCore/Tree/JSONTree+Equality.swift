@@ -1,7 +1,9 @@
 // JSON equality on trees, as `JSONValue`'s: numbers by value, strings and keys by their bytes
 // (Unicode scalars), objects as unordered sets of members, arrays in order.
 
-extension JSONTree: Equatable {
+extension JSONTree: Hashable {
+    public func hash(into hasher: inout Hasher) { hash(root, into: &hasher) }
+
     public static func == (lhs: JSONTree, rhs: JSONTree) -> Bool {
         equal(lhs.root, in: lhs, rhs.root, in: rhs)
     }
@@ -58,7 +60,9 @@ extension JSONTree: Equatable {
     /// equal values.
     @inline(__always)
     func sharesStorage(with other: JSONTree) -> Bool {
-        words.withUnsafeBufferPointer { a in other.words.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+        words.withUnsafeBufferPointer { a in
+            other.words.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+        }
     }
 
     /// Whether two numbers' texts have the same value: `1`, `1.0` and `10e-1` do.

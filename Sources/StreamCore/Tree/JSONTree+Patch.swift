@@ -39,8 +39,8 @@ extension JSONTree {
                         try applier.apply(operation, to: &self, journal: &journal)
                     } catch {
                         journal.rollBack(&self)
-                        return PatchError(
-                            index: index, op: operation.kind.name, path: patch.text(operation.path), reason: error.reason)
+                        let path = patch.text(operation.path)
+                        return PatchError(index: index, op: operation.kind.name, path: path, reason: error.reason)
                     }
                 }
                 changed = applier.changed
@@ -104,7 +104,11 @@ private struct TreePatchApplier {
 
     @inline(__always)
     func index(_ token: UnsafeBufferPointer<UInt8>, count: Int, allowEnd: Bool) throws(ApplyFailure) -> Int {
-        do { return try JSONPointer.arrayIndex(utf8: token, count: count, allowEnd: allowEnd) } catch { throw ApplyFailure(error) }
+        do {
+            return try JSONPointer.arrayIndex(utf8: token, count: count, allowEnd: allowEnd)
+        } catch {
+            throw ApplyFailure(error)
+        }
     }
 
     mutating func apply(
@@ -219,7 +223,9 @@ private struct TreePatchApplier {
         let removed: Slot
         switch container.kind {
         case .object:
-            guard let position = tree.position(of: last, in: container) else { throw ApplyFailure(.notFound(string(last))) }
+            guard let position = tree.position(of: last, in: container) else {
+                throw ApplyFailure(.notFound(string(last)))
+            }
             removed = Slot(raw: tree.remove(at: position, inContainerAt: parent, journal: &journal).1)
         case .array:
             let index = try index(last, count: container.count, allowEnd: false)
@@ -242,7 +248,9 @@ private struct TreePatchApplier {
         let location: Location
         switch container.kind {
         case .object:
-            guard let position = tree.position(of: last, in: container) else { throw ApplyFailure(.notFound(string(last))) }
+            guard let position = tree.position(of: last, in: container) else {
+                throw ApplyFailure(.notFound(string(last)))
+            }
             location = container.offset &+ 2 &* position &+ 1
         case .array:
             location = container.offset &+ (try index(last, count: container.count, allowEnd: false))

@@ -78,3 +78,8 @@ extension JSONTree {
         }
     }
 }
+
+extension JSONTree: CustomStringConvertible {
+    /// Compact JSON text.
+    public var description: String { JSONWriter.string(self) }
+}

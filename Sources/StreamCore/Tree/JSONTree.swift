@@ -110,7 +110,8 @@ extension JSONTree {
         /// A string's or number's byte count, or a container's element or member count.
         @inline(__always)
         package var count: Int {
-            isInline && !isContainer ? Int(truncatingIfNeeded: (raw >> 4) & 0xF) : Int(truncatingIfNeeded: (raw >> 4) & 0xFFF_FFFF)
+            let mask: UInt64 = isInline && !isContainer ? 0xF : 0xFFF_FFFF
+            return Int(truncatingIfNeeded: (raw >> 4) & mask)
         }
 
         /// Where an out-of-line scalar's bytes or a container's entries start.
@@ -161,7 +162,8 @@ extension JSONTree {
     package func withBytes<R>(_ slot: Slot, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         if slot.isInline {
             return try withUnsafeBytes(of: slot.inlineBytes.littleEndian) { raw in
-                try body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: slot.count))
+                let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                return try body(UnsafeBufferPointer(start: start, count: slot.count))
             }
         }
         return try bytes.withUnsafeBufferPointer { all in
@@ -198,9 +200,8 @@ extension JSONTree {
                 for i in 0..<n {
                     let slot = Slot(raw: words[base &+ 2 &* i])
                     guard !slot.isInline, slot.count == key.count else { continue }
-                    if UTF8Bytes.equal(UnsafeBufferPointer(rebasing: all[slot.offset..<(slot.offset &+ slot.count)]), key) {
-                        return i
-                    }
+                    let bytes = UnsafeBufferPointer(rebasing: all[slot.offset..<(slot.offset &+ slot.count)])
+                    if UTF8Bytes.equal(bytes, key) { return i }
                 }
                 return nil
             }

@@ -16,7 +16,8 @@ extension TreePatch {
         for index in 0..<root.count {
             try reader.readOperation(tree.element(root, index), index: index)
         }
-        self.init(operations: reader.operations, values: tree, tokenBytes: reader.tokenBytes, tokenEnds: reader.tokenEnds)
+        self.init(
+            operations: reader.operations, values: tree, tokenBytes: reader.tokenBytes, tokenEnds: reader.tokenEnds)
     }
 
     private struct Reader {
@@ -94,7 +95,8 @@ extension TreePatch {
 
 extension TreePatch.Kind {
     /// Each operation's name as the inline string slot that holds it.
-    private static let names: [(UInt64, TreePatch.Kind)] = ([.add, .remove, .replace, .move, .copy, .test] as [TreePatch.Kind]).map { kind in
+    private static let all: [TreePatch.Kind] = [.add, .remove, .replace, .move, .copy, .test]
+    private static let names: [(UInt64, TreePatch.Kind)] = all.map { kind in
         var name = kind.name
         let raw = name.withUTF8 { JSONTree.Slot.inline(.string, bytes: JSONTree.load($0), count: $0.count).raw }
         return (raw, kind)

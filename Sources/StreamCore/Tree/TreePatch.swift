@@ -109,7 +109,8 @@ public struct TreePatch: Sendable {
             let y = Int(b.first) + i
             let xs = x == 0 ? 0 : Int(tokenEnds[x - 1])
             let ys = y == 0 ? 0 : Int(tokenEnds[y - 1])
-            guard tokenBytes[xs..<Int(tokenEnds[x])].elementsEqual(tokenBytes[ys..<Int(tokenEnds[y])]) else { return false }
+            let same = tokenBytes[xs..<Int(tokenEnds[x])].elementsEqual(tokenBytes[ys..<Int(tokenEnds[y])])
+            if !same { return false }
         }
         return true
     }

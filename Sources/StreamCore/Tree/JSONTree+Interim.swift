@@ -1,0 +1,12 @@
+// Interim: parse through JSONValue until the tree parser lands (branch treeparse).
+extension JSONTree {
+    public init(parsing text: String, options: JSONParser.Options = JSONParser.Options()) throws(JSONParseError) {
+        self.init(try JSONParser.parse(text, options: options))
+    }
+}
+
+// Interim: write through JSONValue until the tree writer lands (branch treediff).
+extension JSONWriter {
+    public mutating func write(_ tree: JSONTree) { write(tree.value) }
+    public static func string(_ tree: JSONTree, pretty: Bool = false) -> String { string(tree.value, pretty: pretty) }
+}
