@@ -266,7 +266,7 @@ struct TailPoll {
     init(_ poll: PollConnection.Poll) {
         self.init(
             status: poll.status, wireBytes: poll.wireBytes, bodyBytes: poll.bodyBytes, changed: poll.changed,
-            patch: poll.patch, patchBytes: poll.patchBytes, document: poll.document)
+            patch: poll.patch, patchBytes: poll.patchBytes, document: poll.document?.value)
         skipped = poll.skipped
         error = poll.error
     }

@@ -46,7 +46,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var patch: JSONPatch
         /// The patch's size as compact JSON (0 for a failed poll).
         public var patchBytes: Int
-        public var document: JSONValue?
+        public var document: JSONTree?
         /// Why the poll failed (network, HTTP error status, non-JSON body, oversize).
         public var error: String?
         /// How long after its scheduled time this poll started.
@@ -64,7 +64,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
     private let loop: CurlLoop
     public let queue: DispatchQueue
     private let handler: (Report) -> Void
-    private var previous: JSONValue?
+    private var previous: JSONTree?
     private var etag: String?
     private var lastModified: String?
     private var stopped = false
@@ -175,10 +175,10 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
             result.error = "HTTP \(status)" + (body.isEmpty ? "" : ": " + quoted(body))
         } else {
             do {
-                let document = try JSONParser.parse(body)
+                let document = try JSONTree(parsing: body)
                 // The first body: a streaming proxy's snapshot, one `add` at the root.
                 let patch = previous.map { JSONDiff.diff(from: $0, to: document) }
-                    ?? JSONPatch([.add(path: .root, value: document)])
+                    ?? JSONPatch([.add(path: .root, value: document.value)])
                 result.patch = patch
                 result.patchBytes = patch.encodedSize
                 result.changed = !patch.isEmpty

@@ -72,9 +72,15 @@ public final class StreamArchive {
 
     /// Adds one record, `{"t": <ISO time>, "kind": <kind>, …fields}`; it reaches the file at
     /// the next `flush` (or once 64 KiB are pending).
-    public func append(kind: String, time: UTCTime, fields: JSONObject) throws(FileError) {
+    /// `body`, when given, is written last as the member `body` (a poll's document, written
+    /// from its tree).
+    public func append(kind: String, time: UTCTime, fields: JSONObject, body: JSONTree? = nil) throws(FileError) {
         try startLine(kind: kind, time: time)
-        line.writeMembers(of: fields) { $0 != "t" && $0 != "kind" }
+        line.writeMembers(of: fields) { $0 != "t" && $0 != "kind" && $0 != "body" }
+        if let body {
+            line.appendRaw(#","body":"#)
+            line.write(body)
+        }
         line.appendRaw("}\n")
         try addLine()
     }

@@ -369,17 +369,15 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                         served?.update(
                             document: body, patch: servedFromThisPoller ? poll.patch : nil, bodyBytes: poll.bodyBytes)
                         servedFromThisPoller = true
-                        let tree = JSONTree(body)
-                        if document.tree == nil { metrics.documentAppeared(hash: tree.hashValue) }
-                        document.replace(with: tree)
+                        if document.tree == nil { metrics.documentAppeared(hash: body.hashValue) }
+                        document.replace(with: body)
                         archiving {
                             try $0.append(kind: "poll", time: wall.now(), fields: [
                                 "status": .number(JSONNumber(poll.status ?? 0)),
                                 "wireBytes": .number(JSONNumber(Int(poll.wireBytes))),
                                 "bodyBytes": .number(JSONNumber(poll.bodyBytes)),
                                 "patchBytes": .number(JSONNumber(poll.patchBytes)), "changed": .bool(poll.changed),
-                                "body": body,
-                            ])
+                            ], body: body)
                         }
                         linesWritten()
                     }

@@ -39,14 +39,14 @@ final class CertificateTests: XCTestCase {
     func testTheStreamsCAFileIsTrusted() throws {
         let polled = try poll(server.baseURL + "/doc.json", caFile: server.caFile)
         XCTAssertNil(polled?.error)
-        XCTAssertEqual(polled?.document, ["a": 1])
+        XCTAssertEqual(polled?.document?.value, ["a": 1])
     }
 
     func testTheEnvironmentsCAFileIsTrusted() throws {
         for variable in ["SSL_CERT_FILE", "CURL_CA_BUNDLE"] {
             let polled = try poll(server.baseURL + "/doc.json", environment: [variable: server.caFile])
             XCTAssertNil(polled?.error, variable)
-            XCTAssertEqual(polled?.document, ["a": 1], variable)
+            XCTAssertEqual(polled?.document?.value, ["a": 1], variable)
         }
         // The stream's own file comes first.
         let system = "/etc/ssl/certs/ca-certificates.crt"

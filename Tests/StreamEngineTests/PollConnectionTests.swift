@@ -93,7 +93,7 @@ final class PollConnectionTests: XCTestCase {
         wait(for: [done], timeout: 20)
         poller.stop()
         let (first, second) = polls.withLock { ($0[0], $0[1]) }
-        let document = try XCTUnwrap(first.document)
+        let document = try XCTUnwrap(first.document?.value)
         XCTAssertEqual(first.patch, JSONPatch([.add(path: .root, value: document)]))
         XCTAssertEqual(first.patchBytes, JSONWriter.data(first.patch.json).count)
         XCTAssertEqual(first.patchBytes, #"[{"op":"add","path":"","value":}]"#.utf8.count + JSONWriter.data(document).count)
@@ -154,8 +154,8 @@ final class PollConnectionTests: XCTestCase {
         let polls = bodies.all
         let composed: JSONValue = .string("Zo\u{EB}")
         let decomposed: JSONValue = .string("Zoe\u{308}")
-        XCTAssertEqual(polls[0].document, ["name": composed])
-        XCTAssertEqual(polls[1].document, ["name": decomposed])
+        XCTAssertEqual(polls[0].document?.value, ["name": composed])
+        XCTAssertEqual(polls[1].document?.value, ["name": decomposed])
         XCTAssertTrue(polls[1].changed)
         XCTAssertEqual(polls[1].patch, JSONPatch([.replace(path: JSONPointer(tokens: ["name"]), value: decomposed)]))
         XCTAssertGreaterThan(polls[1].patchBytes, 0)

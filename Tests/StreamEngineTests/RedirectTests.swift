@@ -40,7 +40,7 @@ final class RedirectTests: XCTestCase {
     func headersSeen(_ poll: PollConnection.Poll?, file: StaticString = #filePath, line: UInt = #line)
         -> [String: String]
     {
-        guard let poll, poll.error == nil, case .object(let object)? = poll.document else {
+        guard let poll, poll.error == nil, case .object(let object)? = poll.document?.value else {
             XCTFail("no headers came back: \(String(describing: poll?.error))", file: file, line: line)
             return [:]
         }

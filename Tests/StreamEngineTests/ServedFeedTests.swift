@@ -188,3 +188,10 @@ private final class RecordingClient: FeedClient, @unchecked Sendable {
         }
     }
 }
+
+extension ServedFeed {
+    /// The tests' documents are written as values.
+    func update(document: JSONValue, patch: JSONPatch?, bodyBytes: Int) {
+        update(document: JSONTree(document), patch: patch, bodyBytes: bodyBytes)
+    }
+}

@@ -10,3 +10,17 @@ extension JSONWriter {
     public mutating func write(_ tree: JSONTree) { write(tree.value) }
     public static func string(_ tree: JSONTree, pretty: Bool = false) -> String { string(tree.value, pretty: pretty) }
 }
+
+extension JSONTree {
+    public init(parsing bytes: [UInt8], options: JSONParser.Options = JSONParser.Options()) throws(JSONParseError) {
+        self.init(try JSONParser.parse(bytes, options: options))
+    }
+}
+
+extension JSONWriter {
+    public static func data(_ tree: JSONTree, pretty: Bool = false) -> [UInt8] { data(tree.value, pretty: pretty) }
+}
+
+extension JSONDiff {
+    public static func diff(from a: JSONTree, to b: JSONTree) -> JSONPatch { diff(from: a.value, to: b.value) }
+}

@@ -23,7 +23,7 @@ package final class ServedFeed: @unchecked Sendable {
     package let id: String
     private let queue: DispatchQueue
     private let time: any Scheduler
-    private var document: JSONValue?
+    private var document: JSONTree?
     /// The body size of the poll that brought the document: what a polling client fetches.
     private var documentBodyBytes = 0
     private var version: Int
@@ -71,7 +71,7 @@ package final class ServedFeed: @unchecked Sendable {
     /// A poll brought `document` (`bodyBytes` decoded): clients get its patch when it changed.
     /// `patch` is the diff from the document this feed holds, or nil when the poller cannot
     /// vouch for that (its first body): the feed then diffs itself.
-    package func update(document next: JSONValue, patch: JSONPatch?, bodyBytes: Int) {
+    package func update(document next: JSONTree, patch: JSONPatch?, bodyBytes: Int) {
         queue.async { [self] in
             guard !closed else { return }
             // The stream published this poll already, without what it did here.
@@ -213,7 +213,7 @@ package final class ServedFeed: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         if let snapshotFrame, snapshotFrame.version == version { return snapshotFrame.joining }
         let joining = ServedFeed.retryFrame
-            + SSEFrame.event("data", id: String(version), data: JSONWriter.data(document ?? .null))
+            + SSEFrame.event("data", id: String(version), data: document.map { JSONWriter.data($0) } ?? Array("null".utf8))
         snapshotFrame = (version, joining)
         return joining
     }
