@@ -212,8 +212,8 @@ package final class ServedFeed: @unchecked Sendable {
     private func joiningFrame() -> [UInt8] {
         dispatchPrecondition(condition: .onQueue(queue))
         if let snapshotFrame, snapshotFrame.version == version { return snapshotFrame.joining }
-        let joining = ServedFeed.retryFrame
-            + SSEFrame.event("data", id: String(version), data: document.map { JSONWriter.data($0) } ?? Array("null".utf8))
+        let data = document.map { JSONWriter.data($0) } ?? Array("null".utf8)
+        let joining = ServedFeed.retryFrame + SSEFrame.event("data", id: String(version), data: data)
         snapshotFrame = (version, joining)
         return joining
     }
