@@ -23,7 +23,9 @@ enum TailBench {
     /// The best of three: seconds for `tail --jsonl --document --quiet --no-reconnect` to read
     /// LocalServer's firehose of `stream`, seconds for a raw socket read of it, and whether
     /// tail's summary counted `events` with no error and ended at `last`.
-    static func overLoopback(_ stream: [UInt8], events: Int, last: JSONValue) -> (tail: Double, raw: Double, right: Bool) {
+    static func overLoopback(_ stream: [UInt8], events: Int, last: JSONValue)
+        -> (tail: Double, raw: Double, right: Bool)
+    {
         var configuration = LocalServer.Configuration(apis: [])
         configuration.firehose = stream
         let server = try! LocalServer(configuration: configuration)
