@@ -46,7 +46,7 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < C
     exit(0)
 }
 
-// `--profile parse|write|apply|diff N` runs exactly N iterations of one operation on the quote
+// `--profile parse|write|tree-write|apply|diff|tree-diff N` runs exactly N iterations of one operation on the quote
 // document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < CommandLine.arguments.count,
    let iterations = Int(CommandLine.arguments[flag + 2])
@@ -60,6 +60,9 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
         for _ in 0..<iterations { checksum &+= (try! JSONParser.parse(text)).objectValue!.count }
     case "write":
         for _ in 0..<iterations { checksum &+= JSONWriter.data(parsed).count }
+    case "tree-write":
+        let tree = JSONTree(parsed)
+        for _ in 0..<iterations { checksum &+= JSONWriter.data(tree).count }
     case "apply":
         let patches = (0..<iterations).map { _ in try! JSONPatch(text: profileFeed.nextPatch()) }
         var document = parsed
@@ -69,6 +72,14 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
         for _ in 0..<iterations {
             _ = profileFeed.nextPatch()
             let b = try! JSONParser.parse(profileFeed.documentText)
+            checksum &+= JSONDiff.diff(from: a, to: b).count
+            a = b
+        }
+    case "tree-diff":
+        var a = JSONTree(parsed)
+        for _ in 0..<iterations {
+            _ = profileFeed.nextPatch()
+            let b = JSONTree(try! JSONParser.parse(profileFeed.documentText))
             checksum &+= JSONDiff.diff(from: a, to: b).count
             a = b
         }
@@ -87,7 +98,8 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
     case "feed", "feed-whole":
         checksum = ServiceBench.profileFeed(ticks: iterations, whole: CommandLine.arguments[flag + 1] == "feed-whole")
     default:
-        print("streamtop-bench: --profile takes parse, write, apply, diff, status, feed or feed-whole")
+        print("streamtop-bench: --profile takes parse, write, tree-write, apply, diff, tree-diff, status, feed "
+              + "or feed-whole")
         exit(2)
     }
     print("checksum \(checksum)")
@@ -223,6 +235,15 @@ let ourWrite = Measure.secondsPerIteration {
 report(BenchResult(name: "JSON write, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourWrite, unit: "B/s",
                    target: 800e6, baselineName: "JSONSerialization",
                    baselineValue: Double(documentBytes.count) / foundationWrite))
+let documentTree = JSONTree(document)
+let treeWrite = Measure.secondsPerIteration {
+    writer.removeAll()
+    writer.write(documentTree)
+    blackHole(writer.bytes.count)
+}
+report(BenchResult(name: "JSON write from tree, \(documentBytes.count / 1000) KB",
+                   value: Double(documentBytes.count) / treeWrite, unit: "B/s", target: 800e6,
+                   baselineName: "JSON write (JSONValue)", baselineValue: Double(documentBytes.count) / ourWrite))
 
 }
 
@@ -290,6 +311,14 @@ let equalSeconds = Measure.secondsPerIteration {
     pairIndex = (pairIndex + 1) % successive.count
 }
 report(BenchResult(name: "Diff of successive 47 KB documents", value: 1 / diffSeconds, unit: "/s",
+                   target: 12_000, baselineName: "deep ==", baselineValue: 1 / equalSeconds))
+let successiveTrees = successive.map { (JSONTree($0.0), JSONTree($0.1)) }
+let treeDiffSeconds = Measure.secondsPerIteration {
+    let (a, b) = successiveTrees[pairIndex]
+    blackHole(JSONDiff.diff(from: a, to: b))
+    pairIndex = (pairIndex + 1) % successiveTrees.count
+}
+report(BenchResult(name: "Diff of trees, successive 47 KB", value: 1 / treeDiffSeconds, unit: "/s",
                    target: 12_000, baselineName: "deep ==", baselineValue: 1 / equalSeconds))
 let patchSizes = successive.map { Double(JSONDiff.diff(from: $0.0, to: $0.1).encodedSize) }
 let meanPatchShare = patchSizes.reduce(0, +) / Double(patchSizes.count) / Double(documentBytes.count) * 100

@@ -1,7 +1,9 @@
 import XCTest
 @testable import StreamCore
 
-final class JSONDiffTests: XCTestCase {
+class JSONDiffTests: XCTestCase {
+    /// The diff under test: of two values here; a subclass diffs the same documents another
+    /// way (as trees) and runs every case below again.
     func diff(_ a: JSONValue, _ b: JSONValue) -> JSONPatch { JSONDiff.diff(from: a, to: b) }
 
     func assertDiffApplies(_ a: JSONValue, _ b: JSONValue, file: StaticString = #filePath, line: UInt = #line) {

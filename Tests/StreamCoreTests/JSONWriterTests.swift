@@ -4,7 +4,13 @@ import XCTest
 /// The writer's string and number paths at every length and position its word-at-a-time code
 /// treats differently (a whole word, the last word shifted out of a longer string, a string
 /// shorter than a word), checked against a one-scalar-at-a-time reference.
-final class JSONWriterTests: XCTestCase {
+class JSONWriterTests: XCTestCase {
+    /// The writer under test: `JSONWriter` on a value here; a subclass writes the same value
+    /// another way (from a tree) and runs every case below again.
+    func written(_ value: JSONValue, pretty: Bool = false) -> String {
+        JSONWriter.string(value, pretty: pretty)
+    }
+
     /// Every byte that needs care, alone: `"`, `\`, each C0 control, DEL, each C1 control, the
     /// line separators and bidi controls; and non-ASCII that needs none, around them.
     static let special: [String] = ["\"", "\\"] + (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }
@@ -56,8 +62,8 @@ final class JSONWriterTests: XCTestCase {
     /// parser rejects `\ud800` alone, so no parsed document holds one either).
     func testRepairedSurrogatesAreWrittenAsTheStringHoldsThem() throws {
         let repaired = String(decoding: [0x61, 0xED, 0xA0, 0x80, 0x62], as: UTF8.self)
-        XCTAssertEqual(JSONWriter.string(.string(repaired)), "\"a\u{FFFD}\u{FFFD}\u{FFFD}b\"")
-        XCTAssertEqual(JSONWriter.string(.string("\u{1F600}")), "\"\u{1F600}\"", "a pair's scalar stays UTF-8")
+        XCTAssertEqual(written(.string(repaired)), "\"a\u{FFFD}\u{FFFD}\u{FFFD}b\"")
+        XCTAssertEqual(written(.string("\u{1F600}")), "\"\u{1F600}\"", "a pair's scalar stays UTF-8")
         XCTAssertThrowsError(try JSONParser.parse(#""\ud800""#))
     }
 
@@ -68,8 +74,8 @@ final class JSONWriterTests: XCTestCase {
                 let escaped = Self.reference(key)
                 let pairs: [(String, JSONValue)] = [(key, .number(JSONNumber(1))), ("x" + key, .array([.string(key)]))]
                 let object = JSONValue.object(JSONObject(pairs))
-                XCTAssertEqual(JSONWriter.string(object), "{\(escaped):1,\(Self.reference("x" + key)):[\(escaped)]}")
-                XCTAssertEqual(JSONWriter.string(object, pretty: true),
+                XCTAssertEqual(written(object), "{\(escaped):1,\(Self.reference("x" + key)):[\(escaped)]}")
+                XCTAssertEqual(written(object, pretty: true),
                                "{\n  \(escaped): 1,\n  \(Self.reference("x" + key)): [\n    \(escaped)\n  ]\n}")
                 var writer = JSONWriter()
                 writer.writeString(key)
@@ -94,9 +100,9 @@ final class JSONWriterTests: XCTestCase {
             elements.append(.string(text))
             expected.append(Self.reference(text))
         }
-        let written = JSONWriter.string(.array(elements))
-        XCTAssertEqual(written, "[" + expected.joined(separator: ",") + "]")
-        XCTAssertEqual(try JSONParser.parse(written), .array(elements))
+        let text = written(.array(elements))
+        XCTAssertEqual(text, "[" + expected.joined(separator: ",") + "]")
+        XCTAssertEqual(try JSONParser.parse(text), .array(elements))
     }
 
     /// Numbers are written as their text: the compact form (scaled integers) reproduces the
@@ -117,17 +123,17 @@ final class JSONWriterTests: XCTestCase {
         }
         for text in texts {
             let value = try JSONParser.parse(text)
-            XCTAssertEqual(JSONWriter.string(value), text, "parsed \(text)")
-            XCTAssertEqual(JSONWriter.string([value, value]), "[\(text),\(text)]")
+            XCTAssertEqual(written(value), text, "parsed \(text)")
+            XCTAssertEqual(written([value, value]), "[\(text),\(text)]")
         }
         for value in [0, 1, -1, 9, 10, 99, 100, 999_999, 1_000_000, Int.max, Int.min, Int.max - 1, Int.min + 1] {
-            XCTAssertEqual(JSONWriter.string(.number(JSONNumber(value))), "\(value)")
+            XCTAssertEqual(written(.number(JSONNumber(value))), "\(value)")
         }
         var powerOfTen = 1
         for _ in 0...18 {
             for value in [powerOfTen - 1, powerOfTen, powerOfTen + 1] {
-                XCTAssertEqual(JSONWriter.string(.number(JSONNumber(value))), "\(value)")
-                XCTAssertEqual(JSONWriter.string(.number(JSONNumber(-value))), "\(-value)")
+                XCTAssertEqual(written(.number(JSONNumber(value))), "\(value)")
+                XCTAssertEqual(written(.number(JSONNumber(-value))), "\(-value)")
             }
             powerOfTen = powerOfTen.multipliedReportingOverflow(by: 10).partialValue
         }
@@ -136,7 +142,7 @@ final class JSONWriterTests: XCTestCase {
     // MARK: Reference
 
     private func assertWrites(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let written = JSONWriter.string(.string(text))
+        let written = self.written(.string(text))
         XCTAssertEqual(written, Self.reference(text), "\(Array(text.utf8))", file: file, line: line)
         XCTAssertEqual(try JSONParser.parse(written), .string(text), file: file, line: line)
         XCTAssertFalse(written.unicodeScalars.contains { Sanitizer.isUnsafe($0) }, file: file, line: line)

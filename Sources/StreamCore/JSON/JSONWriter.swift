@@ -7,7 +7,7 @@
 /// Numbers are written as their exact text.
 public struct JSONWriter {
     public var pretty: Bool
-    public private(set) var buffer: ByteBuffer
+    public internal(set) var buffer: ByteBuffer
 
     public init(pretty: Bool = false, reservingCapacity capacity: Int = 256) {
         self.pretty = pretty
@@ -161,7 +161,7 @@ public struct JSONWriter {
         }
     }
 
-    private static func newline(_ indent: Int, into storage: ByteBuffer.Storage) {
+    static func newline(_ indent: Int, into storage: ByteBuffer.Storage) {
         storage.ensure(1 + 2 * indent)
         storage.unsafeAppend(0x0A)
         for _ in 0..<(2 * indent) { storage.unsafeAppend(0x20) }
@@ -201,7 +201,7 @@ public struct JSONWriter {
     }
 
     /// What follows a string: a value nothing, a key its colon (and a space when pretty).
-    private enum StringSuffix {
+    enum StringSuffix {
         case nothing, colon, colonSpace
 
         /// The closing quote and the suffix, little-endian, and how many bytes of it to keep.
@@ -233,7 +233,7 @@ public struct JSONWriter {
     /// Writes `"`, the escaped bytes, then the `count` (1…3) low bytes of `closing`. Releases
     /// nothing (so that a caller walking a document need not retain the string around the call).
     @_effects(releasenone)
-    private static func writeString(
+    static func writeString(
         utf8: UnsafeBufferPointer<UInt8>, closing: UInt32, count closingCount: Int, into storage: ByteBuffer.Storage
     ) {
         let n = utf8.count
@@ -359,7 +359,7 @@ public struct JSONWriter {
     /// The high bit of each byte of `little` (little-endian order) that is a quote, a
     /// backslash, DEL, below 0x20 or above 0x7F; exact up to the first such byte.
     @inline(__always)
-    private static func needsCare(_ little: UInt64) -> UInt64 {
+    static func needsCare(_ little: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let q = little ^ (ones &* 0x22)
         let b = little ^ (ones &* 0x5C)

@@ -6,102 +6,145 @@
 /// so that an element inserted or removed in the middle is one `add` or `remove`, not a
 /// `replace` of every later element. Elements that changed in place are diffed recursively,
 /// so a scalar changed deep in a large document is a single `replace`.
+///
+/// The algorithm is written once, over `DiffPair`: two `JSONValue`s and two trees' slots give
+/// the same patch for the same documents.
 public enum JSONDiff {
     /// Above this many edits in one array's middle, alignment gives up and the arrays are
     /// diffed position by position (still correct, possibly larger): keeps the cost bounded.
     public static let maxArrayEdits = 512
 
     public static func diff(from a: JSONValue, to b: JSONValue) -> JSONPatch {
-        var builder = Builder()
+        var builder = Builder(ValuePair())
         builder.diff(a, b)
         return JSONPatch(builder.operations)
     }
 
-    private struct Builder {
+    /// The same patch as `diff(from: a.value, to: b.value)`, read from the trees directly.
+    public static func diff(from a: JSONTree, to b: JSONTree) -> JSONPatch {
+        diff(from: a.root, in: a, to: b.root, in: b)
+    }
+
+    /// The patch that turns the value at `a` in `x` into the value at `b` in `y`, with paths
+    /// relative to them.
+    package static func diff(from a: JSONTree.Slot, in x: JSONTree, to b: JSONTree.Slot, in y: JSONTree) -> JSONPatch {
+        var builder = Builder(TreePair(old: x, new: y))
+        builder.diff(a, b)
+        return JSONPatch(builder.operations)
+    }
+
+    private struct Builder<Pair: DiffPair> {
+        let pair: Pair
         var operations: [PatchOperation] = []
-        /// The location being compared, as pointer tokens: pushed and popped while walking,
-        /// copied only into the operations it produces.
-        var path: [String] = []
+        /// The location being compared: pushed and popped while walking, spelled as pointer
+        /// tokens only for the operations it produces.
+        var path: [PathToken<Pair.Key>] = []
 
-        var pointer: JSONPointer { JSONPointer(tokens: path) }
+        init(_ pair: Pair) { self.pair = pair }
 
-        func pointer(appending token: String) -> JSONPointer { JSONPointer(tokens: path + [token]) }
+        func pointer(appending token: String? = nil) -> JSONPointer {
+            var tokens: [String] = []
+            tokens.reserveCapacity(path.count + 1)
+            for step in path {
+                switch step {
+                case .key(let key): tokens.append(pair.oldString(key))
+                case .index(let index): tokens.append(String(index))
+                }
+            }
+            if let token { tokens.append(token) }
+            return JSONPointer(tokens: tokens)
+        }
 
-        mutating func diff(_ a: JSONValue, _ b: JSONValue) {
-            switch (a, b) {
+        mutating func diff(_ a: Pair.Node, _ b: Pair.Node) {
+            switch (pair.shape(a), pair.shape(b)) {
             case let (.object(x), .object(y)):
                 diffObjects(x, y)
             case let (.array(x), .array(y)):
                 diffArrays(x, y)
             default:
-                if a != b { operations.append(.replace(path: pointer, value: b)) }
+                if !pair.equal(a, b) { operations.append(.replace(path: pointer(), value: pair.json(b))) }
             }
         }
 
-        /// Diffs the child at `token`, which is usually unchanged: equality is checked first,
-        /// as it is cheaper than walking the child for differences.
-        mutating func diffChild(_ a: JSONValue, _ b: JSONValue, at token: String) {
-            if a.isContainer && a == b { return }
+        /// Diffs the child at `token`, which is usually unchanged: an object's equality is
+        /// checked first, as it is cheaper than walking the object for differences. An array is
+        /// not: its diff starts with the common prefix, which is that check (and, when the
+        /// arrays differ, is not done twice).
+        mutating func diffChild(_ a: Pair.Node, _ b: Pair.Node, at token: PathToken<Pair.Key>) {
+            if pair.isObject(a) && pair.equal(a, b) { return }
             path.append(token)
             diff(a, b)
             path.removeLast()
         }
 
-        mutating func diffObjects(_ a: JSONObject, _ b: JSONObject) {
-            for member in a where b.position(of: member.key) == nil {
-                operations.append(.remove(path: pointer(appending: member.key)))
+        mutating func diffObjects(_ a: Pair.Object, _ b: Pair.Object) {
+            let oldCount = pair.memberCount(a)
+            let newCount = pair.memberCount(b)
+            for i in 0..<oldCount where pair.position(ofOld: pair.oldKey(a, i), inNew: b) == nil {
+                operations.append(.remove(path: pointer(appending: pair.oldString(pair.oldKey(a, i)))))
             }
-            for (index, member) in a.members.enumerated() {
+            for i in 0..<oldCount {
+                let key = pair.oldKey(a, i)
                 // Same member order is the common case: look at the same position first.
-                if index < b.count, b.members[index].key.scalarsEqual(member.key) {
-                    diffChild(member.value, b.members[index].value, at: member.key)
-                } else if let other = b[member.key] {
-                    diffChild(member.value, other, at: member.key)
+                if i < newCount, pair.keysEqual(key, pair.newKey(b, i)) {
+                    diffChild(pair.oldMember(a, i), pair.newMember(b, i), at: .key(key))
+                } else if let j = pair.position(ofOld: key, inNew: b) {
+                    diffChild(pair.oldMember(a, i), pair.newMember(b, j), at: .key(key))
                 }
             }
-            for member in b where a.position(of: member.key) == nil {
-                operations.append(.add(path: pointer(appending: member.key), value: member.value))
+            for j in 0..<newCount where pair.position(ofNew: pair.newKey(b, j), inOld: a) == nil {
+                let path = pointer(appending: pair.newString(pair.newKey(b, j)))
+                operations.append(.add(path: path, value: pair.json(pair.newMember(b, j))))
             }
         }
 
-        mutating func diffArrays(_ a: [JSONValue], _ b: [JSONValue]) {
+        mutating func diffArrays(_ a: Pair.Array, _ b: Pair.Array) {
+            let pair = self.pair  // read once: a nested function reading `self` would copy it per call
+            let oldCount = pair.elementCount(a)
+            let newCount = pair.elementCount(b)
+            func equal(_ i: Int, _ j: Int) -> Bool { pair.equal(pair.oldElement(a, i), pair.newElement(b, j)) }
             var prefix = 0
-            while prefix < a.count && prefix < b.count && a[prefix] == b[prefix] { prefix += 1 }
+            while prefix < oldCount && prefix < newCount && equal(prefix, prefix) { prefix += 1 }
             var suffix = 0
-            while suffix < a.count - prefix && suffix < b.count - prefix
-                && a[a.count - 1 - suffix] == b[b.count - 1 - suffix]
+            while suffix < oldCount - prefix && suffix < newCount - prefix
+                && equal(oldCount - 1 - suffix, newCount - 1 - suffix)
             {
                 suffix += 1
             }
-            let oldMiddle = a[prefix..<(a.count - suffix)]
-            let newMiddle = b[prefix..<(b.count - suffix)]
-            if oldMiddle.isEmpty && newMiddle.isEmpty { return }
+            let old = prefix..<(oldCount - suffix)
+            let new = prefix..<(newCount - suffix)
+            if old.isEmpty && new.isEmpty { return }
 
             // Same length: usually elements changed in place (a price in each quote).
             // Only align when the lengths differ or a one-step shift explains the change.
-            let script: [Edit]
-            if oldMiddle.count == newMiddle.count && !Builder.looksShifted(oldMiddle, newMiddle) {
-                script = Array(repeating: .change, count: oldMiddle.count)
+            let script: [DiffEdit]
+            // A shift by one: an insert at one end of the middle and a remove at the other.
+            func shifted() -> Bool { old.count >= 2 && (equal(prefix + 1, prefix) || equal(prefix, prefix + 1)) }
+            if old.count == new.count && !shifted() {
+                script = Array(repeating: .change, count: old.count)
             } else {
-                script = Builder.editScript(oldMiddle, newMiddle) ?? Builder.positional(oldMiddle.count, newMiddle.count)
+                script = editScript(a, old, b, new) ?? DiffEdit.positional(old.count, new.count)
             }
-            emit(script, old: oldMiddle, new: newMiddle, start: prefix)
+            emit(script, old: a, new: b, start: prefix)
         }
 
-        /// A shift by one (an insert at one end of the middle and a remove at the other).
-        static func looksShifted(_ a: ArraySlice<JSONValue>, _ b: ArraySlice<JSONValue>) -> Bool {
-            guard a.count >= 2 else { return false }
-            return a[a.startIndex + 1] == b[b.startIndex] || a[a.startIndex] == b[b.startIndex + 1]
+        /// The shortest edit script between two arrays' middles, on element equality with the
+        /// elements' hashes compared first.
+        func editScript(_ a: Pair.Array, _ old: Range<Int>, _ b: Pair.Array, _ new: Range<Int>) -> [DiffEdit]? {
+            let oldHashes = old.map { pair.oldHash(pair.oldElement(a, $0)) }
+            let newHashes = new.map { pair.newHash(pair.newElement(b, $0)) }
+            return DiffEdit.script(old.count, new.count, maxEdits: JSONDiff.maxArrayEdits) { x, y in
+                oldHashes[x] == newHashes[y]
+                    && pair.equal(pair.oldElement(a, old.lowerBound + x), pair.newElement(b, new.lowerBound + y))
+            }
         }
-
-        enum Edit { case keep, remove, insert, change }
 
         /// Walks an edit script: kept elements advance; a removal next to an insertion is a
         /// change (diffed recursively); the rest become `remove` and `add`.
-        mutating func emit(_ script: [Edit], old: ArraySlice<JSONValue>, new: ArraySlice<JSONValue>, start: Int) {
+        mutating func emit(_ script: [DiffEdit], old a: Pair.Array, new b: Pair.Array, start: Int) {
             var index = start  // position in the array as patched so far
-            var oldIndex = old.startIndex
-            var newIndex = new.startIndex
+            var oldIndex = start
+            var newIndex = start
             var i = 0
             while i < script.count {
                 switch script[i] {
@@ -109,7 +152,7 @@ public enum JSONDiff {
                     index += 1; oldIndex += 1; newIndex += 1
                     i += 1
                 case .change:
-                    diffChild(old[oldIndex], new[newIndex], at: String(index))
+                    diffChild(pair.oldElement(a, oldIndex), pair.newElement(b, newIndex), at: .index(index))
                     index += 1; oldIndex += 1; newIndex += 1
                     i += 1
                 case .remove, .insert:
@@ -122,7 +165,7 @@ public enum JSONDiff {
                     }
                     let paired = min(removals, insertions)
                     for _ in 0..<paired {
-                        diffChild(old[oldIndex], new[newIndex], at: String(index))
+                        diffChild(pair.oldElement(a, oldIndex), pair.newElement(b, newIndex), at: .index(index))
                         index += 1; oldIndex += 1; newIndex += 1
                     }
                     for _ in paired..<removals {
@@ -130,87 +173,18 @@ public enum JSONDiff {
                         oldIndex += 1
                     }
                     for _ in paired..<insertions {
-                        operations.append(.add(path: pointer(appending: String(index)), value: new[newIndex]))
+                        let value = pair.json(pair.newElement(b, newIndex))
+                        operations.append(.add(path: pointer(appending: String(index)), value: value))
                         index += 1; newIndex += 1
                     }
                 }
             }
         }
-
-        /// Change position by position, then remove or add the tail.
-        static func positional(_ oldCount: Int, _ newCount: Int) -> [Edit] {
-            Array(repeating: .change, count: min(oldCount, newCount))
-                + Array(repeating: oldCount > newCount ? .remove : .insert, count: abs(oldCount - newCount))
-        }
-
-        /// Myers' O((N+M)·D) shortest edit script on element equality (hashes first), or nil when
-        /// more than `maxArrayEdits` edits are needed.
-        static func editScript(_ a: ArraySlice<JSONValue>, _ b: ArraySlice<JSONValue>) -> [Edit]? {
-            let n = a.count
-            let m = b.count
-            let aHashes = a.map { $0.hashValue }
-            let bHashes = b.map { $0.hashValue }
-            let aStart = a.startIndex
-            let bStart = b.startIndex
-            func equal(_ x: Int, _ y: Int) -> Bool {
-                aHashes[x] == bHashes[y] && a[aStart + x] == b[bStart + y]
-            }
-            let maxD = min(n + m, JSONDiff.maxArrayEdits)
-            let offset = maxD + 1
-            var v = [Int](repeating: 0, count: 2 * maxD + 3)
-            var trace: [[Int]] = []
-            var found = false
-            outer: for d in 0...maxD {
-                trace.append(v)
-                for k in stride(from: -d, through: d, by: 2) {
-                    var x: Int
-                    if k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) {
-                        x = v[offset + k + 1]  // down: insertion
-                    } else {
-                        x = v[offset + k - 1] + 1  // right: removal
-                    }
-                    var y = x - k
-                    while x < n && y < m && equal(x, y) { x += 1; y += 1 }
-                    v[offset + k] = x
-                    if x >= n && y >= m {
-                        found = true
-                        break outer
-                    }
-                }
-            }
-            guard found else { return nil }
-            // Backtrack through the saved frontiers.
-            var script: [Edit] = []
-            var x = n
-            var y = m
-            for d in stride(from: trace.count - 1, through: 0, by: -1) {
-                let frontier = trace[d]
-                let k = x - y
-                let previousK: Int
-                if d == 0 {
-                    previousK = 0
-                } else if k == -d || (k != d && frontier[offset + k - 1] < frontier[offset + k + 1]) {
-                    previousK = k + 1
-                } else {
-                    previousK = k - 1
-                }
-                let previousX = d == 0 ? 0 : frontier[offset + previousK]
-                let previousY = previousX - previousK
-                while x > previousX && y > previousY {
-                    script.append(.keep)
-                    x -= 1; y -= 1
-                }
-                if d > 0 {
-                    if x == previousX {
-                        script.append(.insert)
-                    } else {
-                        script.append(.remove)
-                    }
-                    x = previousX
-                    y = previousY
-                }
-            }
-            return script.reversed()
-        }
     }
+}
+
+/// One step of the path a diff walks: a member's key (of the old document) or an array index.
+enum PathToken<Key> {
+    case key(Key)
+    case index(Int)
 }

@@ -17,35 +17,69 @@ extension JSONTree: Hashable {
             return true
         case .string:
             if a.isInline || b.isInline { return a.raw == b.raw }
-            return x.withBytes(a) { p in y.withBytes(b) { q in UTF8Bytes.equal(p, q) } }
+            return outOfLineBytesEqual(a, in: x, b, in: y)
         case .number:
-            if a.raw == b.raw && a.isInline { return true }
+            // The same text (most often), else the same value in another spelling.
+            if a.isInline ? a.raw == b.raw : !b.isInline && outOfLineBytesEqual(a, in: x, b, in: y) { return true }
             return x.withBytes(a) { p in y.withBytes(b) { q in numbersEqual(p, q) } }
         case .array:
             let n = a.count
             guard n == b.count else { return false }
             if a.raw == b.raw && x.sharesStorage(with: y) { return true }
-            for i in 0..<n where !equal(x.element(a, i), in: x, y.element(b, i), in: y) { return false }
-            return true
+            return entries(of: a, in: x, b, in: y) { u, v in
+                for i in 0..<n where !childrenEqual(Slot(raw: u[i]), in: x, Slot(raw: v[i]), in: y) { return false }
+                return true
+            }
         case .object:
             let n = a.count
             guard n == b.count else { return false }
             if a.raw == b.raw && x.sharesStorage(with: y) { return true }
-            for i in 0..<n {
-                let key = x.key(a, i)
-                // The same order of members is the common case: try the same position first.
-                let position: Int?
-                if y.keysEqual(y.key(b, i), key, in: x) {
-                    position = i
-                } else {
-                    position = x.withBytes(key) { y.position(of: $0, in: b) }
+            return entries(of: a, in: x, b, in: y) { u, v in
+                for i in 0..<n {
+                    let key = Slot(raw: u[2 &* i])
+                    // The same order of members is the common case: try the same position first.
+                    var position = i
+                    if !y.keysEqual(Slot(raw: v[2 &* i]), key, in: x) {
+                        guard let found = x.withBytes(key, { y.position(of: $0, in: b) }) else { return false }
+                        position = found
+                    }
+                    let value = Slot(raw: v[2 &* position &+ 1])
+                    guard childrenEqual(Slot(raw: u[2 &* i &+ 1]), in: x, value, in: y) else { return false }
                 }
-                guard let position, equal(x.memberValue(a, i), in: x, y.memberValue(b, position), in: y) else {
-                    return false
-                }
+                return true
             }
-            return true
         }
+    }
+
+    /// Whether out-of-line strings or numbers `a` of `x` and `b` of `y` have the same bytes.
+    @inline(__always)
+    static func outOfLineBytesEqual(_ a: Slot, in x: JSONTree, _ b: Slot, in y: JSONTree) -> Bool {
+        guard a.count == b.count else { return false }
+        return x.bytes.withUnsafeBufferPointer { p in
+            y.bytes.withUnsafeBufferPointer { q in
+                UTF8Bytes.equal(UnsafeBufferPointer(start: p.baseAddress! + a.offset, count: a.count),
+                                UnsafeBufferPointer(start: q.baseAddress! + b.offset, count: b.count))
+            }
+        }
+    }
+
+    /// Calls `body` with where the entries of container `a` of `x` and `b` of `y` start: the
+    /// loops over them read words without bounds checks or reloading the arrays.
+    @inline(__always)
+    static func entries(
+        of a: Slot, in x: JSONTree, _ b: Slot, in y: JSONTree,
+        _ body: (UnsafePointer<UInt64>, UnsafePointer<UInt64>) -> Bool
+    ) -> Bool {
+        x.words.withUnsafeBufferPointer { u in
+            y.words.withUnsafeBufferPointer { v in body(u.baseAddress! + a.offset, v.baseAddress! + b.offset) }
+        }
+    }
+
+    /// `equal` for a container's elements and members: most are values whole in their slot,
+    /// identical when equal, and compared without a call.
+    @inline(__always)
+    static func childrenEqual(_ a: Slot, in x: JSONTree, _ b: Slot, in y: JSONTree) -> Bool {
+        (a.raw == b.raw && a.isWhole) || equal(a, in: x, b, in: y)
     }
 
     /// Whether key slot `a` of this tree and key slot `b` of `other` are the same string.

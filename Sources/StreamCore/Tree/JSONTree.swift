@@ -87,6 +87,9 @@ extension JSONTree {
         @inline(__always) package var kind: Kind { Kind(rawValue: UInt8(truncatingIfNeeded: raw & 7))! }
         @inline(__always) package var isContainer: Bool { raw & 7 >= UInt64(Kind.array.rawValue) }
         @inline(__always) package var isInline: Bool { raw & Slot.inlineFlag != 0 }
+        /// Whether the slot is its whole value (`null`, a boolean, an inline string or number):
+        /// then slots of any two trees hold equal values when they are the same word.
+        @inline(__always) package var isWhole: Bool { !isContainer && (isInline || raw & 7 < 3) }
 
         @inline(__always)
         package static func bool(_ value: Bool) -> Slot { value ? .true : .false }
