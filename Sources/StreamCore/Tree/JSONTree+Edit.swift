@@ -130,32 +130,23 @@ extension JSONTree {
 
     /// A deep copy of the value at `slot` of `source`, stored in this tree.
     package mutating func copy(_ slot: Slot, from source: JSONTree) -> Slot {
-        switch slot.kind {
-        case .null, .true, .false: return slot
-        case .string, .number:
-            if slot.isInline { return slot }
-            return source.withBytes(slot) { makeScalar(slot.kind, $0) }
-        case .array, .object:
-            let n = slot.count
-            guard n > 0 else { return .container(slot.kind, offset: 0, count: 0, grown: false) }
-            let stride = slot.stride
-            let base = words.count
-            words.append(contentsOf: repeatElement(0, count: n &* stride))
-            for j in 0..<(n &* stride) {
-                words[base &+ j] = copy(Slot(raw: source.words[slot.offset &+ j]), from: source).raw
-            }
-            return .container(slot.kind, offset: base, count: n, grown: false)
-        }
+        copyValue(slot, from: source)
     }
 
-    /// A deep copy of one of this tree's own values (for `copy` operations). It reads the
-    /// entries and bytes it copies from this tree's own storage, which appending does not move
-    /// from under it (the indices stay valid), and never shares that storage (no copy of it).
+    /// A deep copy of one of this tree's own values (for `copy` operations).
     package mutating func duplicate(_ slot: Slot) -> Slot {
+        copyValue(slot, from: nil)
+    }
+
+    /// A deep copy of the value at `slot` of `source`, or of this tree when nil. This tree's own
+    /// entries and bytes are read from its storage, which appending does not move from under
+    /// the copy (the indices stay valid), and never shared (which would copy all of it).
+    private mutating func copyValue(_ slot: Slot, from source: JSONTree?) -> Slot {
         switch slot.kind {
         case .null, .true, .false: return slot
         case .string, .number:
             if slot.isInline { return slot }
+            if let source { return source.withBytes(slot) { makeScalar(slot.kind, $0) } }
             let offset = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: slot.count))
             bytes.withUnsafeMutableBufferPointer { all in
@@ -169,7 +160,8 @@ extension JSONTree {
             let base = words.count
             words.append(contentsOf: repeatElement(0, count: n &* stride))
             for j in 0..<(n &* stride) {
-                words[base &+ j] = duplicate(Slot(raw: words[slot.offset &+ j])).raw
+                let entry = source?.words[slot.offset &+ j] ?? words[slot.offset &+ j]
+                words[base &+ j] = copyValue(Slot(raw: entry), from: source).raw
             }
             return .container(slot.kind, offset: base, count: n, grown: false)
         }

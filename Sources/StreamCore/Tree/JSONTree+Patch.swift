@@ -84,22 +84,26 @@ private struct TreePatchApplier {
     /// The location of the value named by the first `depth` tokens of `pointer`.
     func locate(_ pointer: TreePatch.Pointer, depth: Int, in tree: JSONTree) throws(ApplyFailure) -> Location {
         var location = JSONTree.rootLocation
-        for i in 0..<depth {
-            let container = tree[location]
-            let name = token(pointer, i)
-            switch container.kind {
-            case .object:
-                guard let position = tree.position(of: name, in: container) else {
-                    throw ApplyFailure(.notFound(string(name)))
-                }
-                location = container.offset &+ 2 &* position &+ 1
-            case .array:
-                location = container.offset &+ (try index(name, count: container.count, allowEnd: false))
-            default:
-                throw ApplyFailure(.notAContainer(string(name), type: container.kind.typeName))
-            }
-        }
+        for i in 0..<depth { location = try child(token(pointer, i), of: tree[location], in: tree) }
         return location
+    }
+
+    /// The location of the member or element `name` of `container`.
+    @inline(__always)
+    func child(_ name: UnsafeBufferPointer<UInt8>, of container: Slot, in tree: JSONTree)
+        throws(ApplyFailure) -> Location
+    {
+        switch container.kind {
+        case .object:
+            guard let position = tree.position(of: name, in: container) else {
+                throw ApplyFailure(.notFound(string(name)))
+            }
+            return container.offset &+ 2 &* position &+ 1
+        case .array:
+            return container.offset &+ (try index(name, count: container.count, allowEnd: false))
+        default:
+            throw ApplyFailure(.notAContainer(string(name), type: container.kind.typeName))
+        }
     }
 
     @inline(__always)
@@ -243,20 +247,7 @@ private struct TreePatchApplier {
         let depth = Int(path.count)
         guard depth > 0 else { return replaceRoot(of: &tree, with: .value(value), journal: &journal) }
         let parent = try locate(path, depth: depth - 1, in: tree)
-        let container = tree[parent]
-        let last = token(path, depth - 1)
-        let location: Location
-        switch container.kind {
-        case .object:
-            guard let position = tree.position(of: last, in: container) else {
-                throw ApplyFailure(.notFound(string(last)))
-            }
-            location = container.offset &+ 2 &* position &+ 1
-        case .array:
-            location = container.offset &+ (try index(last, count: container.count, allowEnd: false))
-        default:
-            throw ApplyFailure(.notAContainer(string(last), type: container.kind.typeName))
-        }
+        let location = try child(token(path, depth - 1), of: tree[parent], in: tree)
         if !JSONTree.equal(tree[location], in: tree, value, in: patch.values) { changed = true }
         tree.write(tree.copy(value, from: patch.values), at: location, journal: &journal)
     }

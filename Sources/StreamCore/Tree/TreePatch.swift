@@ -2,19 +2,10 @@
 /// their own, and its pointers' tokens decoded bytes in one buffer. Reading or applying one
 /// allocates per patch, not per token or value.
 public struct TreePatch: Sendable {
-    package enum Kind: UInt8, Sendable {
+    package enum Kind: String, Sendable {
         case add, remove, replace, move, copy, test
 
-        package var name: String {
-            switch self {
-            case .add: return "add"
-            case .remove: return "remove"
-            case .replace: return "replace"
-            case .move: return "move"
-            case .copy: return "copy"
-            case .test: return "test"
-            }
-        }
+        package var name: String { rawValue }
     }
 
     /// A pointer: `count` tokens from `first`, in `tokenEnds`.
