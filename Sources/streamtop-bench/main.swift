@@ -284,6 +284,20 @@ let applySeconds = Measure.secondsPerIteration {
 let reparseSeconds = Measure.secondsPerIteration { blackHole(try! JSONParser.parse(documentBytes)) }
 report(BenchResult(name: String(format: "Patch apply (%.1f ops avg)", meanOperations), value: 1 / applySeconds, unit: "/s",
                    target: 300_000, baselineName: "full re-parse", baselineValue: 1 / reparseSeconds))
+// The same patches applied to the document as a tree, in place.
+let treePatches = patches.map { TreePatch($0) }
+let treeDocument = JSONTree(document)
+var patchedTree = treeDocument
+patchIndex = 0
+let treeApplySeconds = Measure.secondsPerIteration {
+    for _ in 0..<1000 {
+        try! patchedTree.apply(treePatches[patchIndex])
+        patchIndex = (patchIndex + 1) % treePatches.count
+        if patchIndex == 0 { patchedTree = treeDocument }
+    }
+} / 1000
+report(BenchResult(name: "Patch apply to a tree", value: 1 / treeApplySeconds, unit: "/s",
+                   target: 300_000, baselineName: "patch apply to JSONValue", baselineValue: 1 / applySeconds))
 
 }
 
