@@ -22,15 +22,27 @@ extension JSONTree {
     }
 
     /// Every change made to a tree since a point, so that they can be undone.
+    ///
+    /// A change is two words: a slot written (its location and the slot it replaced), or the
+    /// entries of a container shifted by an insert or a remove (undone by shifting them back,
+    /// so that an edit at the front of a large container takes two words, not one per entry).
     package struct Journal {
         /// Whether changes are recorded. A single edit that fails changes nothing, so the last
         /// operation of a patch need not be recorded.
         package var recording = true
-        /// Pairs of (location, old slot).
+        /// Pairs of (location, old slot), or (`Journal.shift` | …, …) for a shift.
         var entries: [UInt64] = []
         let root: Slot
         let wordCount: Int
         let byteCount: Int
+
+        /// Marks a shift (a location is below 2^62): bit 62 set for an insert's, clear for a
+        /// remove's; bit 61 set for an object's entries; bits 0–60 where the entries start. The
+        /// second word: the index of the entry inserted or removed, and the count before it
+        /// (bits 32–63).
+        static let shift: UInt64 = 1 << 63
+        static let shiftInsert: UInt64 = 1 << 62
+        static let shiftObject: UInt64 = 1 << 61
 
         package init(_ tree: JSONTree) {
             root = tree.root
@@ -38,22 +50,60 @@ extension JSONTree {
             byteCount = tree.bytes.count
         }
 
+        /// Records the slot that was at `location` (a word of `words`, not the root).
         @inline(__always)
         mutating func record(_ location: Location, _ old: UInt64) {
             if recording { entries.append(UInt64(bitPattern: Int64(location))); entries.append(old) }
+        }
+
+        /// Records that the entries from `index` of a container (`count` of them before) were
+        /// shifted up by an insert or down by a remove.
+        @inline(__always)
+        mutating func recordShift(base: Int, stride: Int, index: Int, count: Int, insert: Bool) {
+            guard recording else { return }
+            let flags = Journal.shift | (insert ? Journal.shiftInsert : 0) | (stride == 2 ? Journal.shiftObject : 0)
+            entries.append(flags | UInt64(base))
+            entries.append(UInt64(index) | UInt64(count) << 32)
         }
 
         /// Undoes every recorded change, newest first, and drops what was appended since.
         package func rollBack(_ tree: inout JSONTree) {
             var i = entries.count - 2
             while i >= 0 {
-                let location = Int(Int64(bitPattern: entries[i]))
-                if location >= 0 && location < wordCount { tree.words[location] = entries[i + 1] }
+                let word = entries[i]
+                if word & Journal.shift == 0 {
+                    let location = Int(Int64(bitPattern: word))
+                    if location < wordCount { tree.words[location] = entries[i + 1] }
+                } else {
+                    let base = Int(word & (Journal.shiftObject - 1))
+                    if base < wordCount {
+                        let stride = word & Journal.shiftObject != 0 ? 2 : 1
+                        let index = Int(entries[i + 1] & 0xFFFF_FFFF)
+                        let count = Int(entries[i + 1] >> 32)
+                        tree.unshift(base: base, stride: stride, index: index, count: count,
+                                     insert: word & Journal.shiftInsert != 0)
+                    }
+                }
                 i -= 2
             }
             tree.root = root
             tree.words.removeLast(tree.words.count - wordCount)
             tree.bytes.removeLast(tree.bytes.count - byteCount)
+        }
+    }
+
+    /// Undoes the shift of an insert at `index` (moves the later entries back down over it) or
+    /// of a remove (moves them back up, leaving the removed entry's place to be restored), in a
+    /// container of `count` entries before it.
+    mutating func unshift(base: Int, stride: Int, index: Int, count: Int, insert: Bool) {
+        if insert {
+            for j in (index &* stride)..<(count &* stride) { words[base &+ j] = words[base &+ j &+ stride] }
+        } else {
+            var j = count &* stride &- 1
+            while j >= (index &+ 1) &* stride {
+                words[base &+ j] = words[base &+ j &- stride]
+                j &-= 1
+            }
         }
     }
 
@@ -78,19 +128,15 @@ extension JSONTree {
         let stride = container.stride
         if n < container.capacity {
             let base = container.offset
+            journal.recordShift(base: base, stride: stride, index: index, count: n, insert: true)
             var j = (n &+ 1) &* stride &- 1
             let first = index &* stride &+ stride
             while j >= first {  // shift the later entries up
-                journal.record(base &+ j, words[base &+ j])
                 words[base &+ j] = words[base &+ j &- stride]
                 j &-= 1
             }
-            journal.record(base &+ index &* stride, words[base &+ index &* stride])
             words[base &+ index &* stride] = entry.0
-            if stride == 2 {
-                journal.record(base &+ index &* 2 &+ 1, words[base &+ index &* 2 &+ 1])
-                words[base &+ index &* 2 &+ 1] = entry.1
-            }
+            if stride == 2 { words[base &+ index &* 2 &+ 1] = entry.1 }
             write(container.with(count: n &+ 1), at: location, journal: &journal)
             return
         }
@@ -117,10 +163,13 @@ extension JSONTree {
         let stride = container.stride
         let base = container.offset
         let removed = (words[base &+ index &* stride], stride == 2 ? words[base &+ index &* 2 &+ 1] : 0)
+        // Undone newest first: the shift back, then the removed entry put back in its place.
+        journal.record(base &+ index &* stride, removed.0)
+        if stride == 2 { journal.record(base &+ index &* 2 &+ 1, removed.1) }
+        journal.recordShift(base: base, stride: stride, index: index, count: n, insert: false)
         var j = index &* stride
         let end = (n &- 1) &* stride
         while j < end {  // shift the later entries down
-            journal.record(base &+ j, words[base &+ j])
             words[base &+ j] = words[base &+ j &+ stride]
             j &+= 1
         }
