@@ -2,8 +2,9 @@
 //
 // A slot is written where it is stored: at the root, or in a word of its container's entries
 // (a `Location`). Inserting shifts the later entries of the container, or, when it has no room
-// left, copies its entries to the end of `words` with room for twice as many. Nothing is ever
-// freed: what is left behind is garbage until `collectGarbageIfNeeded` copies the live tree.
+// left, copies its entries to the end of `words` with room for twice as many (the room is
+// written in the word before them: a remove does not lose it). Nothing is ever freed: what is
+// left behind is garbage until `collectGarbageIfNeeded` copies the live tree.
 
 extension JSONTree {
     /// Where a slot is stored: `JSONTree.rootLocation`, or the index of a word in `words`.
@@ -118,6 +119,13 @@ extension JSONTree {
         }
     }
 
+    /// The entries a container's storage has room for: its count as parsed, or as much as it
+    /// was given when it grew.
+    @inline(__always)
+    package func room(_ container: Slot) -> Int {
+        container.isInline ? Int(truncatingIfNeeded: words[container.offset &- 1]) : container.count
+    }
+
     /// Inserts `entry` (one word for an array, two for an object) at `index` of the container
     /// stored at `location` (`index == count` appends).
     package mutating func insert(
@@ -126,7 +134,7 @@ extension JSONTree {
         let container = self[location]
         let n = container.count
         let stride = container.stride
-        if n < container.capacity {
+        if n < room(container) {
             let base = container.offset
             journal.recordShift(base: base, stride: stride, index: index, count: n, insert: true)
             var j = (n &+ 1) &* stride &- 1
@@ -140,10 +148,11 @@ extension JSONTree {
             write(container.with(count: n &+ 1), at: location, journal: &journal)
             return
         }
-        // No room: copy the entries to the end, with room to grow.
-        let capacity = Slot.container(container.kind, offset: 0, count: n &+ 1, grown: true).capacity
+        // No room: copy the entries to the end, after their room, with room to grow.
+        let capacity = Swift.max(4, 2 &* n)
+        words.reserveCapacity(words.count &+ 1 &+ capacity &* stride)
+        words.append(UInt64(capacity))
         let base = words.count
-        words.reserveCapacity(base &+ capacity &* stride)
         let old = container.offset
         for j in 0..<(index &* stride) { words.append(words[old &+ j]) }
         words.append(entry.0)

@@ -31,4 +31,27 @@ final class TreeMemoryAttackTests: XCTestCase {
             XCTAssertEqual(tree.value, ["big": big], kind)
         }
     }
+
+    /// A container that grew is one entry past a power of two: removing one entry and adding one
+    /// must not move its entries again each time (a copy of the container per operation, all
+    /// garbage that only a successful patch's collection would free).
+    func testRemovingAndAddingAtAPowerOfTwoDoesNotMoveTheEntriesEachTime() throws {
+        for (container, add, remove) in [
+            ("[" + Array(repeating: "0", count: 1_024).joined(separator: ",") + "]",
+             #"{"op":"add","path":"/a/0","value":1}"#, #"{"op":"remove","path":"/a/0"}"#),
+            ("{" + (0..<1_024).map { #""k\#($0)":0"# }.joined(separator: ",") + "}",
+             #"{"op":"add","path":"/a/new","value":1}"#, #"{"op":"remove","path":"/a/new"}"#),
+        ] {
+            let document = try JSONParser.parse(#"{"a":\#(container)}"#)
+            let cycles = Array(repeating: remove + "," + add, count: 300).joined(separator: ",")
+            let failing = #"{"op":"test","path":"/a","value":"not this"}"#
+            for end in [failing, remove] {
+                var model = TreeModel(document)
+                let start = model.tree.memoryBytes
+                model.apply(try JSONPatch(text: "[" + add + "," + cycles + "," + end + "]"), "\(end)")
+                XCTAssertLessThan(model.tree.memoryBytes, 4 * start + 65_536,
+                                  "\(end): \(start) bytes became \(model.tree.memoryBytes)")
+            }
+        }
+    }
 }

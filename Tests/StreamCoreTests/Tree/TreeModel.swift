@@ -56,10 +56,15 @@ extension JSONTree {
                     problem = "\(path): out-of-line scalar \(slot.count)@\(slot.offset) of \(bytes.count) bytes"
                 }
             case .array, .object:
-                guard slot.count > 0 else { return }
-                let start = slot.offset
-                let end = start + slot.capacity * slot.stride
-                guard start > 0, end <= words.count else {
+                guard slot.count > 0 || slot.isInline else { return }
+                // A grown container's room is written in the word before its entries.
+                let start = slot.isInline ? slot.offset - 1 : slot.offset
+                guard start > 0, slot.offset < words.count, room(slot) >= slot.count else {
+                    problem = "\(path): entries at \(slot.offset) of \(words.count) words, count \(slot.count)"
+                    return
+                }
+                let end = slot.offset + room(slot) * slot.stride
+                guard end <= words.count else {
                     problem = "\(path): entries \(start)..<\(end) outside \(words.count) words"
                     return
                 }
