@@ -17,15 +17,17 @@ struct TreeModel {
     /// Applies `patch` both ways and checks that the outcome (changed flag or error, word for
     /// word), the document, its text (member order, number spelling) and the copy budget agree,
     /// and that the tree's storage is sound.
+    @discardableResult
     mutating func apply(
         _ patch: JSONPatch, _ name: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line
-    ) {
+    ) -> Result<Bool, PatchError> {
         let expected = Result { () throws(PatchError) in try value.apply(patch, copyBudget: &valueBudget) }
         let treePatch = TreePatch(patch)
         let outcome = Result { () throws(PatchError) in try tree.apply(treePatch, copyBudget: &treeBudget) }
         XCTAssertEqual(outcome, expected, name(), file: file, line: line)
         XCTAssertEqual(treeBudget, valueBudget, name(), file: file, line: line)
         assertAgrees(name(), file: file, line: line)
+        return expected
     }
 
     func assertAgrees(_ name: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line) {

@@ -60,7 +60,8 @@ final class TreePatchAttackTests: XCTestCase {
             operations.append(.test(path: JSONPointer(tokens: ["a", "0"]), value: .number(JSONNumber(i))))
             operations.append(.test(path: JSONPointer(tokens: ["o", "key number \(i)"]), value: .number(JSONNumber(i))))
             if i % 3 == 0 {
-                operations.append(.move(from: JSONPointer(tokens: ["a", "\(i / 2)"]), path: JSONPointer(tokens: ["a", "-"])))
+                let from = JSONPointer(tokens: ["a", "\(i / 2)"])
+                operations.append(.move(from: from, path: JSONPointer(tokens: ["a", "-"])))
                 operations.append(.remove(path: JSONPointer(tokens: ["o", "key number \(i / 2)"])))
             }
         }
