@@ -93,3 +93,47 @@ final class TreeScalarAttackTests: XCTestCase {
         }
     }
 }
+
+/// What the tree parser must keep: strings and keys of at most 7 decoded bytes in their slot,
+/// however long their escaped text, and longer ones out of line, however short their text
+/// (`position(of:)` and equality compare a short key's slot as one word).
+final class TreeParsedScalarTests: XCTestCase {
+    func testEscapedShortStringsAreInTheirSlot() throws {
+        let text = #"{"\u0061":1,"abcdefg\u0068":2,"\ud83d\ude00":"\u00e9\u00e9\u00e9\u00e9","#
+            + #""\t\t\t\t\t\t\t":"\n\n\n\n\n\n\n","\/\/\/\/\/\/\/\/":[-0.0e+00,1234567,12345678,"#
+            + #""\u0000\u0000\u0000\u0000\u0000\u0000\u0000"],"k":"\"\\"}"#
+        let tree = try JSONTree(parsing: text)
+        let value = try JSONParser.parse(text)
+        XCTAssertNil(tree.storageProblem())
+        XCTAssertEqual(tree, JSONTree(value))
+        XCTAssertEqual(tree.value, value)
+        var model = TreeModel(value)
+        model.tree = tree
+        for key in ["a", "abcdefgh", "😀", "\t\t\t\t\t\t\t", "////////", "k"] {
+            model.apply(JSONPatch([.test(path: JSONPointer(tokens: [key]), value: value[key]!)]), key)
+            let copy = PatchOperation.copy(from: JSONPointer(tokens: [key]), path: JSONPointer(tokens: [key + key]))
+            model.apply(JSONPatch([copy]), key)
+            model.apply(JSONPatch([.move(from: JSONPointer(tokens: [key]), path: JSONPointer(tokens: ["moved"]))]), key)
+            model.apply(JSONPatch([.remove(path: JSONPointer(tokens: ["moved"]))]), key)
+        }
+    }
+
+    /// A failed `test` quotes both values, cut at 60 characters, as the reference does.
+    func testFailedTestsQuoteValuesAlike() {
+        var deep: JSONValue = 0
+        for _ in 0..<100 { deep = [deep] }
+        let values: [JSONValue] = [
+            deep, .array(Array(repeating: [], count: 100)), .array(Array(repeating: 7, count: 29)),
+            .array(Array(repeating: 7, count: 30)), .array(Array(repeating: 7, count: 31)),
+            .object(JSONObject((0..<40).map { (String(repeating: "k", count: $0), .number(JSONNumber($0))) })),
+            .string(String(repeating: "\u{1B}[31m", count: 20)), .string(String(repeating: "é", count: 59)),
+            .string(String(repeating: "x", count: 58)), [String(repeating: "x", count: 200): "v"], "😀\u{0}\n",
+        ]
+        for actual in values {
+            for expected in values + [1.50] {
+                var model = TreeModel(["v": actual])
+                model.apply(JSONPatch([.test(path: JSONPointer(tokens: ["v"]), value: expected)]), "\(actual)")
+            }
+        }
+    }
+}
