@@ -186,8 +186,10 @@ extension JSONTree {
         return removed
     }
 
-    /// A deep copy of the value at `slot` of `source`, stored in this tree.
-    package mutating func copy(_ slot: Slot, from source: JSONTree) -> Slot {
+    /// A deep copy of the value at `slot` of `source`, stored in this tree. `keepingRoom`: a
+    /// container that grew keeps its room to grow (the garbage collection's copy: a list that
+    /// grows by one entry per patch must not be copied to grow again after each collection).
+    package mutating func copy(_ slot: Slot, from source: JSONTree, keepingRoom: Bool = false) -> Slot {
         switch slot.kind {
         case .null, .true, .false: return slot
         case .string, .number:
@@ -197,12 +199,16 @@ extension JSONTree {
             let n = slot.count
             guard n > 0 else { return .container(slot.kind, offset: 0, count: 0, grown: false) }
             let stride = slot.stride
+            let grown = keepingRoom && slot.isInline
+            let room = grown ? source.room(slot) : n
+            if grown { words.append(UInt64(room)) }
             let base = words.count
-            words.append(contentsOf: repeatElement(0, count: n &* stride))
+            words.append(contentsOf: repeatElement(0, count: room &* stride))
             for j in 0..<(n &* stride) {
-                words[base &+ j] = copy(Slot(raw: source.words[slot.offset &+ j]), from: source).raw
+                let entry = Slot(raw: source.words[slot.offset &+ j])
+                words[base &+ j] = copy(entry, from: source, keepingRoom: keepingRoom).raw
             }
-            return .container(slot.kind, offset: base, count: n, grown: false)
+            return .container(slot.kind, offset: base, count: n, grown: grown)
         }
     }
 
@@ -249,13 +255,14 @@ extension JSONTree {
 
     /// Copies the live tree into fresh storage once `words` or `bytes` has grown to twice what
     /// it was after the last collection: garbage never passes the live document's own size
-    /// (plus slack), at an amortised cost of one copy per word appended.
+    /// (plus slack), at an amortised cost of one copy per word appended. Containers that grew
+    /// keep their room, so that the next insert does not move them again.
     package mutating func collectGarbageIfNeeded() {
         guard words.count > 2 &* liveWords &+ 4096 || bytes.count > 2 &* liveBytes &+ 16384 else { return }
         var fresh = JSONTree()
         fresh.words.reserveCapacity(liveWords)
         fresh.bytes.reserveCapacity(liveBytes)
-        fresh.root = fresh.copy(root, from: self)
+        fresh.root = fresh.copy(root, from: self, keepingRoom: true)
         fresh.liveWords = fresh.words.count
         fresh.liveBytes = fresh.bytes.count
         self = fresh

@@ -54,4 +54,25 @@ final class TreeMemoryAttackTests: XCTestCase {
             }
         }
     }
+
+    /// A feed that appends one element per event to a large list: the list must keep room to
+    /// grow across garbage collections, or every event copies it twice (once to grow it, once
+    /// to collect what it left behind), as many words as the document per event.
+    func testAppendingOneElementPerPatchDoesNotCopyTheListEachTime() throws {
+        for path in ["/a/-", "/o/k"] {
+            let document: JSONValue = path == "/a/-"
+                ? ["a": .array(Array(repeating: 0, count: 6_000))]
+                : ["o": .object(JSONObject((0..<3_000).map { ("m\($0)", 0) }))]
+            var model = TreeModel(document)
+            var moves = 0
+            for i in 0..<300 {
+                let before = model.tree.words.count
+                let key = path == "/a/-" ? path : path + String(i)
+                try model.tree.apply(TreePatch(JSONPatch(text: #"[{"op":"add","path":"\#(key)","value":\#(i)}]"#)))
+                if model.tree.words.count != before { moves += 1 }
+            }
+            XCTAssertLessThan(moves, 10, "\(path): the list or the document was copied \(moves) times")
+            XCTAssertNil(model.tree.storageProblem())
+        }
+    }
 }
