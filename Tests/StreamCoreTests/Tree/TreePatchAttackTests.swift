@@ -49,6 +49,28 @@ final class TreePatchAttackTests: XCTestCase {
         }
     }
 
+    /// The journal alone: random inserts, removes and writes anywhere in a tree (containers
+    /// growing, moving, shrinking, nested ones edited after their parent moved), all undone;
+    /// some containers grew before the journal began (edited in their own room, then).
+    func testRandomEditsAreUndoneExactly() {
+        var generator = JSONGenerator(seed: 905)
+        for round in 0..<400 {
+            var tree = JSONTree(["list": [1, [2, 3]], "map": ["k": [:]], "x": generator.value()])
+            var before = JSONTree.Journal(tree)
+            for _ in 0..<generator.int(0..<30) { tree.randomEdit(&generator, journal: &before) }
+            let document = tree.value
+            var journal = JSONTree.Journal(tree)
+            for _ in 0..<generator.int(1..<40) {
+                tree.randomEdit(&generator, journal: &journal)
+                XCTAssertNil(tree.storageProblem(), "round \(round)")
+            }
+            journal.rollBack(&tree)
+            XCTAssertEqual(tree.value, document, "round \(round)")
+            XCTAssertEqual(JSONWriter.string(tree), JSONWriter.string(document), "round \(round)")
+            XCTAssertNil(tree.storageProblem(), "round \(round)")
+        }
+    }
+
     /// The same object, array and string edited by many operations of one patch, each
     /// reading what the one before wrote (a write lost or reordered shows).
     func testEveryOperationSeesTheOnesBeforeIt() throws {
@@ -155,5 +177,38 @@ extension JSONGenerator {
             return JSONPatch([.remove(path: JSONPointer(tokens: [String(int(0..<elements.count))]))])
         }
         return JSONPatch([.replace(path: JSONPointer(tokens: []), value: value())])
+    }
+}
+
+extension JSONTree {
+    /// The location of a random container of the tree (the root is one).
+    func randomContainer(_ generator: inout JSONGenerator) -> (Location, Slot) {
+        var location = JSONTree.rootLocation
+        while true {
+            let container = self[location]
+            var children: [Location] = []
+            for i in 0..<container.count where self[self.location(ofElement: i, in: container)].isContainer {
+                children.append(self.location(ofElement: i, in: container))
+            }
+            if children.isEmpty || generator.chance(40) { return (location, container) }
+            location = children[generator.int(0..<children.count)]
+        }
+    }
+
+    /// Inserts, removes or writes an entry of a random container.
+    mutating func randomEdit(_ generator: inout JSONGenerator, journal: inout Journal) {
+        let (location, container) = randomContainer(&generator)
+        let n = container.count
+        let value = append(generator.chance(30) ? generator.value(depth: 2) : generator.scalar())
+        switch generator.int(0..<3) {
+        case 0 where n > 0:
+            remove(at: generator.int(0..<n), inContainerAt: location, journal: &journal)
+        case 1 where n > 0:
+            write(value, at: self.location(ofElement: generator.int(0..<n), in: container), journal: &journal)
+        default:
+            let key = makeString("k\(generator.int(0..<1_000_000))").raw
+            let entry = container.kind == .object ? (key, value.raw) : (value.raw, 0)
+            insert(entry, at: generator.int(0..<(n + 1)), inContainerAt: location, journal: &journal)
+        }
     }
 }
