@@ -69,8 +69,8 @@ extension JSONTree {
     /// - scalars, bit 3 set: inline, bits 4–7 the length (0…7), bits 8–63 the bytes;
     /// - scalars, bit 3 clear: bits 4–31 the length, bits 32–63 the offset in `bytes`;
     /// - containers: bits 4–31 the count, bits 32–63 the offset of the entries in `words`; bit 3
-    ///   set when the entries have room for `grownCapacity` (they moved), clear when exactly
-    ///   `count` (as parsed).
+    ///   clear when the entries have room for exactly `count` (as parsed), set when they moved
+    ///   to room to grow: then the word before them holds how many entries it has room for.
     package struct Slot: Hashable, Sendable {
         package var raw: UInt64
 
@@ -122,15 +122,6 @@ extension JSONTree {
 
         /// The inline bytes, little-endian, zero above `count`.
         @inline(__always) package var inlineBytes: UInt64 { raw >> 8 }
-
-        /// The entries a container's storage has room for: exactly its count as parsed, and a
-        /// power of two (at least 4) once it has grown. Never more than it really has.
-        @inline(__always)
-        package var capacity: Int {
-            guard isInline else { return count }
-            let n = count
-            return n <= 4 ? 4 : 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount)
-        }
 
         /// Words per entry: 1 for an array, 2 for an object.
         @inline(__always) package var stride: Int { kind == .object ? 2 : 1 }

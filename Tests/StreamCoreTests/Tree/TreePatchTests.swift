@@ -122,7 +122,7 @@ final class TreePatchTests: XCTestCase {
         for round in 0..<3_000 {
             let document = generator.value()
             var operations: [PatchOperation] = []
-            for _ in 0..<generator.int(1..<6) { operations.append(randomOperation(in: document, &generator)) }
+            for _ in 0..<generator.int(1..<6) { operations.append(generator.operation(in: document)) }
             assertAgrees(document, JSONPatch(operations), "round \(round)")
         }
     }
@@ -157,43 +157,5 @@ final class TreePatchTests: XCTestCase {
         }
         XCTAssertEqual(tree.value, value)
         XCTAssertLessThan(tree.words.count + tree.bytes.count, 3 * start + 4096 + 16384, "garbage is collected")
-    }
-
-    /// An operation on a random path of `document` (or a path that does not exist, or one
-    /// that is not a pointer into it at all).
-    func randomOperation(in document: JSONValue, _ generator: inout JSONGenerator) -> PatchOperation {
-        let path = randomPointer(in: document, &generator)
-        switch generator.int(0..<6) {
-        case 0: return .add(path: path, value: generator.value(depth: 2))
-        case 1: return .remove(path: path)
-        case 2: return .replace(path: path, value: generator.value(depth: 2))
-        case 3: return .move(from: randomPointer(in: document, &generator), path: path)
-        case 4: return .copy(from: randomPointer(in: document, &generator), path: path)
-        default:
-            let existing = (try? document.value(at: path)) ?? generator.scalar()
-            return .test(path: path, value: generator.chance(60) ? existing : generator.value(depth: 3))
-        }
-    }
-
-    func randomPointer(in document: JSONValue, _ generator: inout JSONGenerator) -> JSONPointer {
-        var tokens: [String] = []
-        var current = document
-        while generator.chance(75) {
-            switch current {
-            case .object(let object) where !object.isEmpty && generator.chance(85):
-                let key = object.keys[generator.int(0..<object.count)]
-                tokens.append(key)
-                current = object[key]!
-            case .array(let elements) where !elements.isEmpty && generator.chance(85):
-                let index = generator.int(0..<elements.count)
-                tokens.append(String(index))
-                current = elements[index]
-            default:
-                let odd = ["-", "0", "01", "99", "", "x", "~", "a/b", generator.key()]
-                tokens.append(odd[generator.int(0..<odd.count)])
-                return JSONPointer(tokens: tokens)
-            }
-        }
-        return JSONPointer(tokens: tokens)
     }
 }
