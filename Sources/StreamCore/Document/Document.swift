@@ -70,7 +70,7 @@ public struct Document: Sendable {
             tree = nil  // keep the document's storage uniquely referenced while patching
             let changed: Bool
             do {
-                changed = try document.apply(patch, copyBudget: &copyBudget)
+                changed = try document.apply(patch, copyBudget: &copyBudget, maxDepth: parseOptions.maxDepth)
                 patchedSinceSnapshot = true
             } catch {
                 tree = document

@@ -230,6 +230,22 @@ extension JSONTree {
         }
     }
 
+    /// How many containers nest in `slot` (0 for a scalar), counting no further than `limit`:
+    /// past it, `limit + 1`.
+    package func nesting(_ slot: Slot, upTo limit: Int) -> Int {
+        guard slot.isContainer else { return 0 }
+        guard limit > 0 else { return 1 }
+        var deepest = 0
+        let stride = slot.stride
+        for i in 0..<slot.count {
+            let child = Slot(raw: words[slot.offset &+ i &* stride &+ stride &- 1])
+            guard child.isContainer else { continue }
+            deepest = max(deepest, nesting(child, upTo: limit &- 1))
+            if deepest >= limit { return limit &+ 1 }
+        }
+        return deepest &+ 1
+    }
+
     /// How many values a copy of `slot` would add (keys not counted), counting no further than
     /// `limit`: past it, some number above `limit`.
     package func countValues(_ slot: Slot, upTo limit: Int) -> Int {

@@ -22,13 +22,18 @@ extension JSONTree {
     /// `apply`, with `copyBudget` the values `copy` operations may still duplicate (see
     /// `JSONValue.copyLimit`): lowered by each copy; a copy past it fails the patch.
     @discardableResult
-    public mutating func apply(_ patch: TreePatch, copyBudget: inout Int) throws(PatchError) -> Bool {
+    /// `maxDepth`: the most containers the document may nest, as the parser's limit: a patch
+    /// that would nest deeper (one level at a time, each patch within the limit) is refused,
+    /// where every walk of the document would otherwise recurse past what a stack holds.
+    public mutating func apply(_ patch: TreePatch, copyBudget: inout Int, maxDepth: Int = 512)
+        throws(PatchError) -> Bool
+    {
         var journal = Journal(self)
         var changed = false
         let outcome: PatchError? = patch.tokenBytes.withUnsafeBufferPointer { tokens in
             patch.tokenEnds.withUnsafeBufferPointer { ends in
                 var applier = TreePatchApplier(
-                    patch: patch, tokens: tokens, ends: ends, copyBudget: copyBudget)
+                    patch: patch, tokens: tokens, ends: ends, copyBudget: copyBudget, maxDepth: maxDepth)
                 defer { copyBudget = applier.copyBudget }
                 let last = patch.operations.count - 1
                 for index in patch.operations.indices {
@@ -59,13 +64,18 @@ private struct TreePatchApplier {
     let tokens: UnsafeBufferPointer<UInt8>
     let ends: UnsafeBufferPointer<Int32>
     var copyBudget: Int
+    let maxDepth: Int
     var changed = false
 
-    init(patch: TreePatch, tokens: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int32>, copyBudget: Int) {
+    init(
+        patch: TreePatch, tokens: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int32>, copyBudget: Int,
+        maxDepth: Int
+    ) {
         self.patch = patch
         self.tokens = tokens
         self.ends = ends
         self.copyBudget = copyBudget
+        self.maxDepth = maxDepth
     }
 
     typealias Slot = JSONTree.Slot
@@ -163,6 +173,19 @@ private struct TreePatchApplier {
         case copied(Slot)
     }
 
+    /// Refuses a value that would nest deeper than `maxDepth` once stored `depth` tokens down.
+    func checkDepth(_ source: Source, at depth: Int, in tree: JSONTree) throws(ApplyFailure) {
+        let limit = maxDepth &- depth
+        let nesting: Int
+        switch source {
+        case .value(let slot): nesting = patch.values.nesting(slot, upTo: limit)
+        case .moved(let slot), .copied(let slot): nesting = tree.nesting(slot, upTo: limit)
+        }
+        if nesting > limit {
+            throw ApplyFailure("the document would nest more than \(maxDepth) containers (the parser's limit)")
+        }
+    }
+
     /// The slot to store, made only once the operation can no longer fail.
     func make(_ source: Source, in tree: inout JSONTree) -> Slot {
         switch source {
@@ -181,7 +204,10 @@ private struct TreePatchApplier {
     }
 
     /// `add` and `replace` at the empty pointer both replace the whole document.
-    mutating func replaceRoot(of tree: inout JSONTree, with source: Source, journal: inout JSONTree.Journal) {
+    mutating func replaceRoot(
+        of tree: inout JSONTree, with source: Source, journal: inout JSONTree.Journal
+    ) throws(ApplyFailure) {
+        try checkDepth(source, at: 0, in: tree)
         if !equals(source, tree.root, in: tree) { changed = true }
         tree.write(make(source, in: &tree), at: JSONTree.rootLocation, journal: &journal)
     }
@@ -190,12 +216,13 @@ private struct TreePatchApplier {
         _ source: Source, at path: TreePatch.Pointer, in tree: inout JSONTree, journal: inout JSONTree.Journal
     ) throws(ApplyFailure) {
         let depth = Int(path.count)
-        guard depth > 0 else { return replaceRoot(of: &tree, with: source, journal: &journal) }
+        guard depth > 0 else { return try replaceRoot(of: &tree, with: source, journal: &journal) }
         let parent = try locate(path, depth: depth - 1, in: tree)
         let container = tree[parent]
         let last = token(path, depth - 1)
         switch container.kind {
         case .object:
+            try checkDepth(source, at: depth, in: tree)
             if let position = tree.position(of: last, in: container) {
                 let location = container.offset &+ 2 &* position &+ 1
                 if !equals(source, tree[location], in: tree) { changed = true }
@@ -208,6 +235,7 @@ private struct TreePatchApplier {
             }
         case .array:
             let index = try index(last, count: container.count, allowEnd: true)
+            try checkDepth(source, at: depth, in: tree)
             changed = true
             let value = make(source, in: &tree)
             tree.insert((value.raw, 0), at: index, inContainerAt: parent, journal: &journal)
@@ -245,9 +273,10 @@ private struct TreePatchApplier {
         at path: TreePatch.Pointer, with value: Slot, in tree: inout JSONTree, journal: inout JSONTree.Journal
     ) throws(ApplyFailure) {
         let depth = Int(path.count)
-        guard depth > 0 else { return replaceRoot(of: &tree, with: .value(value), journal: &journal) }
+        guard depth > 0 else { return try replaceRoot(of: &tree, with: .value(value), journal: &journal) }
         let parent = try locate(path, depth: depth - 1, in: tree)
         let location = try child(token(path, depth - 1), of: tree[parent], in: tree)
+        try checkDepth(.value(value), at: depth, in: tree)
         if !JSONTree.equal(tree[location], in: tree, value, in: patch.values) { changed = true }
         tree.write(tree.copy(value, from: patch.values), at: location, journal: &journal)
     }

@@ -159,3 +159,40 @@ final class TreePatchTests: XCTestCase {
         XCTAssertLessThan(tree.words.count + tree.bytes.count, 3 * start + 4096 + 16384, "garbage is collected")
     }
 }
+
+final class TreePatchDepthTests: XCTestCase {
+    /// Each patch within the parser's depth limit, the document nested deeper by each: refused
+    /// at the limit with a clear error (every walk of a deeper document would recurse past what a
+    /// thread's stack holds), the document untouched.
+    func testPatchesCannotNestTheDocumentPastTheParsersLimit() throws {
+        let level = String(repeating: #"{"a":"#, count: 100) + "0" + String(repeating: "}", count: 100)
+        var document = Document()
+        _ = try document.consume(SSEEvent(type: "data", data: level, lastEventID: "")).get()
+        var path = ""
+        var refused: DocumentError?
+        for round in 1...6 {
+            path += String(repeating: "/a", count: 100)
+            let patch = #"[{"op":"add","path":"\#(path)","value":\#(level)}]"#
+            switch document.consume(SSEEvent(type: "patch", data: patch, lastEventID: "\(round)")) {
+            case .success: continue
+            case .failure(let error): refused = error
+            }
+            break
+        }
+        let error = try XCTUnwrap(refused)
+        XCTAssertTrue(error.reason.contains("would nest more than 512 containers"), error.reason)
+        XCTAssertEqual(error.lastEventID, "5", "500 levels pass, 600 do not")
+        let tree = try XCTUnwrap(document.tree)
+        XCTAssertEqual(tree.nesting(tree.root, upTo: 1_000), 500)
+        // Moving or copying a deep value below itself elsewhere is refused the same way.
+        var deep = JSONTree(try JSONParser.parse(#"{"x":\#(level),"y":\#(level),"z":[]}"#))
+        let sink = String(repeating: "/a", count: 99)
+        let copy = TreePatch(try JSONPatch(text: #"[{"op":"copy","from":"/x","path":"/y\#(sink)"}]"#))
+        XCTAssertNoThrow(try deep.apply(copy))
+        for _ in 0..<3 {
+            let more = TreePatch(try JSONPatch(text: #"[{"op":"copy","from":"/y","path":"/x\#(sink)"}]"#))
+            _ = try? deep.apply(more)
+        }
+        XCTAssertLessThanOrEqual(deep.nesting(deep.root, upTo: 1_000), 512)
+    }
+}
