@@ -166,7 +166,7 @@ struct JSONCursor: JSONLexer {
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
-        let (start, decimal) = try scanNumber()
+        let (start, decimal) = try scanNumber(accumulating: true)
         if let decimal {
             return JSONNumber(storage: .decimal(significand: decimal.significand, scale: decimal.scale))
         }

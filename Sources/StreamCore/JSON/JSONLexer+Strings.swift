@@ -84,19 +84,24 @@ extension JSONLexer {
     /// bytes a string scan can skip. Eight bytes at a time (SWAR).
     @inline(__always)
     static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        runEnd(bytes, from: from, stops: specialBytes) { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 }
+    }
+
+    /// The first index from `from` whose byte `stops` (or the end): eight bytes at a time
+    /// through `stopsIn`, which gives the high bit of at least the first such byte of a
+    /// little-endian word (bits above it may be wrong), then a byte at a time near the end.
+    @inline(__always)
+    static func runEnd(
+        _ bytes: UnsafeBufferPointer<UInt8>, from: Int, stops stopsIn: (UInt64) -> UInt64, _ stops: (UInt8) -> Bool
+    ) -> Int {
         let raw = UnsafeRawPointer(bytes.baseAddress!)
         var i = from
-        while i + 8 <= bytes.count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let found = specialBytes(word)
-            if found != 0 { return i + found.trailingZeroBitCount / 8 }
-            i += 8
+        while i &+ 8 <= bytes.count {
+            let found = stopsIn(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if found != 0 { return i &+ found.trailingZeroBitCount >> 3 }
+            i &+= 8
         }
-        while i < bytes.count {
-            let byte = bytes[i]
-            if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 { return i }
-            i += 1
-        }
+        while i < bytes.count && !stops(bytes[i]) { i &+= 1 }
         return i
     }
 

@@ -104,17 +104,31 @@ extension JSONLexer {
     /// After an array's element: true past a `,` (another element follows), false past the `]`.
     @inline(__always)
     mutating func arrayContinues() throws(JSONParseError) -> Bool {
+        try containerContinues(close: UInt8(ascii: "]"), trailingComma: true)
+    }
+
+    /// After an object member's value: true past a `,` (another member follows), false past the
+    /// `}`. (`expectKey` finds a trailing comma.)
+    @inline(__always)
+    mutating func objectContinues() throws(JSONParseError) -> Bool {
+        try containerContinues(close: UInt8(ascii: "}"), trailingComma: false)
+    }
+
+    @inline(__always)
+    mutating func containerContinues(close: UInt8, trailingComma: Bool) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
         let byte = bytes[position]
         position += 1
         if byte == UInt8(ascii: ",") {
+            guard trailingComma else { return true }
             skipWhitespace()
-            if position < bytes.count && bytes[position] == UInt8(ascii: "]") { throw fail(.trailingComma) }
+            if position < bytes.count && bytes[position] == close { throw fail(.trailingComma) }
             return true
         }
-        if byte == UInt8(ascii: "]") { return false }
-        throw fail(.unexpectedByte(byte, expected: "',' or ']' in array"), at: position - 1)
+        if byte == close { return false }
+        let expected = close == UInt8(ascii: "]") ? "',' or ']' in array" : "',' or '}' in object"
+        throw fail(.unexpectedByte(byte, expected: expected), at: position - 1)
     }
 
     /// Before an object member: its key's opening quote, left at `position`.
@@ -131,33 +145,33 @@ extension JSONLexer {
     /// After a member's key: the `:`.
     @inline(__always)
     mutating func expectColon() throws(JSONParseError) {
-        skipWhitespace()
-        guard position < bytes.count else { throw fail(.unexpectedEnd) }
-        guard bytes[position] == UInt8(ascii: ":") else {
-            throw fail(.unexpectedByte(bytes[position], expected: "':' after object key"))
-        }
+        try expect(UInt8(ascii: ":"), "':' after object key")
         position += 1
     }
 
-    /// After a member's value: true past a `,` (another member follows), false past the `}`.
+    /// `byte` after any whitespace, at `position`.
     @inline(__always)
-    mutating func objectContinues() throws(JSONParseError) -> Bool {
+    mutating func expect(_ byte: UInt8, _ what: StaticString) throws(JSONParseError) {
         skipWhitespace()
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
-        let byte = bytes[position]
-        position += 1
-        if byte == UInt8(ascii: ",") { return true }
-        if byte == UInt8(ascii: "}") { return false }
-        throw fail(.unexpectedByte(byte, expected: "',' or '}' in object"), at: position - 1)
+        guard bytes[position] == byte else { throw unexpected(what) }
+    }
+
+    @inline(never)
+    func unexpected(_ what: StaticString) -> JSONParseError {
+        fail(.unexpectedByte(bytes[position], expected: "\(what)"))
     }
 
     // MARK: Numbers
 
     /// Reads the number at `position` (a `-` or a digit) and returns where its text starts (it
-    /// ends at `position`), and its value when it is a plain decimal of up to 18 digits, which
-    /// is accumulated as it is scanned (see `JSONNumber.Storage`).
+    /// ends at `position`). With `accumulating`, also its value when it is a plain decimal of up
+    /// to 18 digits, not `-0`, worked out as it is scanned (see `JSONNumber.Storage`); without,
+    /// digits are skipped eight at a time.
     @inline(__always)
-    mutating func scanNumber() throws(JSONParseError) -> (start: Int, decimal: (significand: Int64, scale: UInt8)?) {
+    mutating func scanNumber(accumulating: Bool) throws(JSONParseError)
+        -> (start: Int, decimal: (significand: Int64, scale: UInt8)?)
+    {
         let start = position
         let bytes = self.bytes
         let end = bytes.count
@@ -179,13 +193,7 @@ extension JSONLexer {
             i += 1
             if i < end, bytes[i] &- 48 < 10 { throw fail(.leadingZero, at: i - 1) }
         } else {
-            while i < end {
-                let digit = bytes[i] &- 48
-                guard digit < 10 else { break }
-                digits += 1
-                if digits <= 18 { significand = significand &* 10 &+ Int64(digit) }
-                i += 1
-            }
+            i = Self.digits(bytes, from: i, accumulating: accumulating, into: &significand, counting: &digits)
         }
         if i < end && bytes[i] == UInt8(ascii: ".") {
             i += 1
@@ -193,16 +201,11 @@ extension JSONLexer {
                 position = i
                 throw fail(.invalidNumber("'.' must be followed by a digit"))
             }
-            while i < end {
-                let digit = bytes[i] &- 48
-                guard digit < 10 else { break }
-                digits += 1
-                if digits <= 18 { significand = significand &* 10 &+ Int64(digit) }
-                scale += 1
-                i += 1
-            }
+            let fraction = i
+            i = Self.digits(bytes, from: i, accumulating: accumulating, into: &significand, counting: &digits)
+            scale = i - fraction
         }
-        var plain = digits <= 18 && !(negative && significand == 0)
+        var plain = accumulating && digits <= 18 && !(negative && significand == 0)
         if i < end && (bytes[i] | 0x20) == UInt8(ascii: "e") {
             plain = false
             i += 1
@@ -211,10 +214,49 @@ extension JSONLexer {
                 position = i
                 throw fail(.invalidNumber("exponent must have digits"))
             }
-            while i < end && bytes[i] &- 48 < 10 { i += 1 }
+            i = Self.digitsEnd(bytes, from: i)
         }
         position = i
         guard plain else { return (start, nil) }
         return (start, (negative ? -significand : significand, UInt8(scale)))
+    }
+
+    /// The end of the run of digits starting at `from`. With `accumulating`, each is counted in
+    /// `digits` and the first 18 worked into `significand`; without, they are skipped eight at
+    /// a time.
+    @inline(__always)
+    static func digits(
+        _ bytes: UnsafeBufferPointer<UInt8>, from: Int, accumulating: Bool,
+        into significand: inout Int64, counting digits: inout Int
+    ) -> Int {
+        guard accumulating else { return digitsEnd(bytes, from: from) }
+        var i = from
+        while i < bytes.count {
+            let digit = bytes[i] &- 48
+            guard digit < 10 else { break }
+            digits += 1
+            if digits <= 18 { significand = significand &* 10 &+ Int64(digit) }
+            i += 1
+        }
+        return i
+    }
+
+    /// The end of the run of ASCII digits starting at `from`, eight bytes at a time.
+    @inline(__always)
+    static func digitsEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        runEnd(bytes, from: from, stops: nonDigits) { $0 &- 48 >= 10 }
+    }
+
+    /// The high bit of every byte of `word` that is not an ASCII digit.
+    @inline(__always)
+    static func nonDigits(_ word: UInt64) -> UInt64 {
+        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let threes: UInt64 = 0x3030_3030_3030_3030
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        // A digit's high nibble is 3, and still 3 once 6 is added (0x30…0x39). A carry out of a
+        // byte of 0xFA or more only reaches the bytes after that non-digit.
+        let other = ((word & high) ^ threes) | (((word &+ 0x0606_0606_0606_0606) & high) ^ threes)
+        // The high bit of every byte of `other` that is not zero.
+        return (other | ((other & low7) &+ low7)) & ~low7
     }
 }
