@@ -46,7 +46,7 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < C
     exit(0)
 }
 
-// `--profile parse|write|apply|diff N` runs exactly N iterations of one operation on the quote
+// `--profile parse|parse-tree|write|apply|diff N` runs exactly N iterations of one operation on the quote
 // document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < CommandLine.arguments.count,
    let iterations = Int(CommandLine.arguments[flag + 2])
@@ -58,6 +58,8 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
     switch CommandLine.arguments[flag + 1] {
     case "parse":
         for _ in 0..<iterations { checksum &+= (try! JSONParser.parse(text)).objectValue!.count }
+    case "parse-tree":
+        for _ in 0..<iterations { checksum &+= (try! JSONTree(parsing: text)).root.count }
     case "write":
         for _ in 0..<iterations { checksum &+= JSONWriter.data(parsed).count }
     case "apply":
@@ -87,7 +89,7 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
     case "feed", "feed-whole":
         checksum = ServiceBench.profileFeed(ticks: iterations, whole: CommandLine.arguments[flag + 1] == "feed-whole")
     default:
-        print("streamtop-bench: --profile takes parse, write, apply, diff, status, feed or feed-whole")
+        print("streamtop-bench: --profile takes parse, parse-tree, write, apply, diff, status, feed or feed-whole")
         exit(2)
     }
     print("checksum \(checksum)")
@@ -209,6 +211,12 @@ let ourParse = Measure.secondsPerIteration {
 report(BenchResult(name: "JSON parse, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourParse, unit: "B/s",
                    target: 500e6, baselineName: "JSONSerialization",
                    baselineValue: Double(documentBytes.count) / foundationParse))
+let treeParse = Measure.secondsPerIteration {
+    blackHole(try! JSONTree(parsing: documentBytes))
+}
+report(BenchResult(name: "JSON parse to tree, \(documentBytes.count / 1000) KB document",
+                   value: Double(documentBytes.count) / treeParse, unit: "B/s", target: 500e6,
+                   baselineName: "parse to JSONValue", baselineValue: Double(documentBytes.count) / ourParse))
 
 let foundationObject = try! JSONSerialization.jsonObject(with: documentData)
 let foundationWrite = Measure.secondsPerIteration {

@@ -1,0 +1,141 @@
+/// Parses JSON text straight into a `JSONTree`: the grammar of `JSONCursor` over the same
+/// lexer (`JSONLexer`), so the same text is accepted or refused with the same error, but
+/// building slots instead of values.
+///
+/// Nothing is allocated per value. A container's entries are pushed on one scratch stack while
+/// it is parsed (its elements' own containers are finished, and off the stack, by then), then
+/// appended to `words` in one go; strings and numbers of up to 7 bytes go in their slot, longer
+/// ones are appended to `bytes`. What the tree and the stack take is charged to a
+/// `MemoryBudget` (words at 8 bytes, bytes at 1, the stack as it grows), so the limits of
+/// `JSONParser.Options` bound it; a tree takes 4× its text at the most (`[0,0,…]`), so no
+/// text reaches the default proportional limit, only the ceiling on any one document.
+struct JSONTreeCursor: JSONLexer {
+    typealias Slot = JSONTree.Slot
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    let options: JSONParser.Options
+    var position = 0
+    var scratch: [UInt8] = []
+    var tree = JSONTree()
+    var budget: MemoryBudget
+    /// The entries of the containers being parsed. Handed down the parse as an argument, so
+    /// that it is not retained for every container.
+    let stack = ScratchStack<UInt64>()
+
+    /// The longest text a tree holds: its slots count bytes and entries in 28 bits.
+    static let maxBytes = Slot.maxLength
+
+    init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) {
+        self.bytes = bytes
+        self.options = options
+        budget = MemoryBudget(textBytes: bytes.count, options: options)
+        // Room for a typical document's entries and long strings, so that they rarely move.
+        tree.words.reserveCapacity(bytes.count / 16 + 1)
+        tree.bytes.reserveCapacity(bytes.count / 8)
+    }
+
+    @inline(never)
+    func overBudget() -> JSONParseError {
+        JSONParseError(offset: position, reason: budget.reason)
+    }
+
+    /// The whole input as one JSON text: a value, with nothing but whitespace after it.
+    mutating func parseDocument() throws(JSONParseError) -> JSONTree {
+        try checkSize(limit: min(options.maxBytes, JSONTreeCursor.maxBytes))
+        let root = try parseValue(depth: 0, stack)
+        try expectEnd()
+        return JSONTree(words: tree.words, bytes: tree.bytes, root: root)
+    }
+
+    mutating func parseValue(depth: Int, _ stack: ScratchStack<UInt64>) throws(JSONParseError) -> Slot {
+        switch try valueToken() {
+        case .string: return try parseString()
+        case .object: return try parseObject(depth: depth + 1, stack)
+        case .array: return try parseArray(depth: depth + 1, stack)
+        case .number:
+            let start = try scanNumber(accumulating: false).start
+            return try scalar(.number, from: start, to: position)
+        case .true: return .true
+        case .false: return .false
+        case .null: return .null
+        }
+    }
+
+    mutating func parseArray(depth: Int, _ stack: ScratchStack<UInt64>) throws(JSONParseError) -> Slot {
+        guard try openContainer(depth: depth, maxDepth: options.maxDepth, close: UInt8(ascii: "]")) else {
+            return .container(.array, offset: 0, count: 0, grown: false)
+        }
+        let base = stack.count
+        repeat {
+            guard stack.push(try parseValue(depth: depth, stack).raw, charging: &budget) else { throw overBudget() }
+        } while try arrayContinues()
+        return try finish(.array, stack, from: base)
+    }
+
+    /// Appends the entries of the container just parsed (the stack's from `base`) to `words`.
+    @inline(__always)
+    mutating func finish(_ kind: JSONTree.Kind, _ stack: ScratchStack<UInt64>, from base: Int)
+        throws(JSONParseError) -> Slot
+    {
+        let offset = tree.words.count
+        let count = kind == .object ? (stack.count - base) >> 1 : stack.count - base
+        guard stack.popAppending(from: base, to: &tree.words, charging: &budget) else { throw overBudget() }
+        return .container(kind, offset: offset, count: count, grown: false)
+    }
+
+    // MARK: Scalars
+
+    /// The string at `position`: in its slot when its decoded bytes fit, else in `bytes`.
+    @inline(__always)
+    mutating func parseString() throws(JSONParseError) -> Slot {
+        if let (low, _, count) = scanShortString() {
+            if count <= Slot.maxInline { return .inline(.string, bytes: low, count: count) }
+            return try store(.string, (position &- 1 &- count)..<(position &- 1))
+        }
+        return try parseAnyString()
+    }
+
+    /// A string `scanShortString` does not read: long, escaped, not ASCII, or near the end.
+    @inline(never)
+    mutating func parseAnyString() throws(JSONParseError) -> Slot {
+        switch try scanString() {
+        case .input(let range):
+            return try scalar(.string, from: range.lowerBound, to: range.upperBound)
+        case .scratch:
+            let decoded = scratch
+            return try decoded.withUnsafeBufferPointer { text throws(JSONParseError) in
+                if text.count <= Slot.maxInline {
+                    return .inline(.string, bytes: JSONTree.load(text), count: text.count)
+                }
+                try charge(text.count)
+                return tree.makeScalar(.string, text)
+            }
+        }
+    }
+
+    /// The string or number whose text is the input from `start` to `end`.
+    @inline(__always)
+    mutating func scalar(_ kind: JSONTree.Kind, from start: Int, to end: Int) throws(JSONParseError) -> Slot {
+        let count = end &- start
+        guard count <= Slot.maxInline else { return try store(kind, start..<end) }
+        if start &+ 8 <= bytes.count {
+            let word = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            return .inline(kind, bytes: UInt64(littleEndian: word) & ((1 << (8 &* UInt64(count))) &- 1), count: count)
+        }
+        return .inline(kind, bytes: JSONTree.load(UnsafeBufferPointer(rebasing: bytes[start..<end])), count: count)
+    }
+
+    /// Appends the input's `range` to `bytes`: a string or number too long for its slot.
+    @inline(never)
+    mutating func store(_ kind: JSONTree.Kind, _ range: Range<Int>) throws(JSONParseError) -> Slot {
+        try charge(range.count)
+        let offset = tree.bytes.count
+        tree.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
+        return .outOfLine(kind, offset: offset, count: range.count)
+    }
+
+    @inline(__always)
+    mutating func charge(_ bytes: Int) throws(JSONParseError) {
+        guard budget.charge(bytes) else { throw overBudget() }
+    }
+}
