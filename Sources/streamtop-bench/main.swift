@@ -243,6 +243,14 @@ if enabled("memory") {
     print(String(format: "Parse memory, %d KB quote document: %@ by the parser's estimate = %.1f× its text "
                  + "(the limit: %d×)", documentBytes.count / 1000, HumanUnits.bytes(estimate), perTextByte,
                  JSONParser.Options().maxMemoryPerTextByte))
+    let quoteTree = try! JSONTree(parsing: documentBytes)
+    let treeRatio = Double(quoteTree.memoryBytes) / Double(documentBytes.count)
+    let treePeak = try! JSONTree.estimatedMemory(parsing: documentBytes)
+    memoryRight = treeRatio <= 3 && memoryRight
+    print(String(format: "Parse memory, %d KB quote document as a tree: %@ = %.2f× its text (target ≤ 3×%@); "
+                 + "%@ at the most while parsing (%.2f×)", documentBytes.count / 1000,
+                 HumanUnits.bytes(quoteTree.memoryBytes), treeRatio, treeRatio <= 3 ? "" : ": MISSED",
+                 HumanUnits.bytes(treePeak), Double(treePeak) / Double(documentBytes.count)))
     print("Parse memory, 8 MiB bodies, default limits (6× the text):")
     memoryRight = MemoryBench.run(size: 8 << 20) && memoryRight
     print("Parse memory, 63 MiB bodies, default limits (64 MiB for any document):")
