@@ -33,8 +33,7 @@ extension JSONTreeCursor {
             let hash = keys.table.isEmpty ? JSONTreeCursor.bloomBit(cheapHash(key)) : tableHash(key)
             let existing = member(key, hash: hash, in: stack, from: base, keys: keys)
             if existing != nil && !key.isInline {
-                tree.bytes.removeLast(key.count)  // the earlier key's bytes are the same
-                budget.credit(key.count)
+                stringsEnd -= key.count  // the earlier key's bytes are the same
             }
             let value = try parseValue(depth: depth, stack)
             if let existing {

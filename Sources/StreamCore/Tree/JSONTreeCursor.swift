@@ -17,6 +17,10 @@ struct JSONTreeCursor: JSONLexer {
     var position = 0
     var scratch: [UInt8] = []
     var tree = JSONTree()
+    /// Where the bytes of long strings and numbers end in `tree.bytes`, which is kept longer
+    /// (zeros) while parsing, so that they are copied in place instead of appended: an append
+    /// to an array costs more than a short string's bytes.
+    var stringsEnd = 0
     var budget: MemoryBudget
     /// The entries of the containers being parsed. Handed down the parse as an argument, so
     /// that it is not retained for every container.
@@ -29,9 +33,8 @@ struct JSONTreeCursor: JSONLexer {
         self.bytes = bytes
         self.options = options
         budget = MemoryBudget(textBytes: bytes.count, options: options)
-        // Room for a typical document's entries and long strings, so that they rarely move.
+        // Room for a typical document's entries, so that they rarely move.
         tree.words.reserveCapacity(bytes.count / 16 + 1)
-        tree.bytes.reserveCapacity(bytes.count / 8)
     }
 
     @inline(never)
@@ -44,6 +47,7 @@ struct JSONTreeCursor: JSONLexer {
         try checkSize(limit: min(options.maxBytes, JSONTreeCursor.maxBytes))
         let root = try parseValue(depth: 0, stack)
         try expectEnd()
+        try trimStrings()
         return JSONTree(words: tree.words, bytes: tree.bytes, root: root)
     }
 
@@ -107,8 +111,7 @@ struct JSONTreeCursor: JSONLexer {
                 if text.count <= Slot.maxInline {
                     return .inline(.string, bytes: JSONTree.load(text), count: text.count)
                 }
-                try charge(text.count)
-                return tree.makeScalar(.string, text)
+                return try store(.string, text, readable: text.count)
             }
         }
     }
@@ -125,13 +128,55 @@ struct JSONTreeCursor: JSONLexer {
         return .inline(kind, bytes: JSONTree.load(UnsafeBufferPointer(rebasing: bytes[start..<end])), count: count)
     }
 
-    /// Appends the input's `range` to `bytes`: a string or number too long for its slot.
-    @inline(never)
+    /// Stores the input's `range` in `bytes`: a string or number too long for its slot.
+    @inline(__always)
     mutating func store(_ kind: JSONTree.Kind, _ range: Range<Int>) throws(JSONParseError) -> Slot {
-        try charge(range.count)
-        let offset = tree.bytes.count
-        tree.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
-        return .outOfLine(kind, offset: offset, count: range.count)
+        try store(kind, UnsafeBufferPointer(rebasing: bytes[range]), readable: bytes.count &- range.lowerBound)
+    }
+
+    /// Stores `text`, of which `readable` bytes can be read (at least its own).
+    @inline(__always)
+    mutating func store(_ kind: JSONTree.Kind, _ text: UnsafeBufferPointer<UInt8>, readable: Int)
+        throws(JSONParseError) -> Slot
+    {
+        let n = text.count
+        if stringsEnd &+ n &+ 16 > tree.bytes.count { try growStrings(for: n) }
+        let offset = stringsEnd
+        tree.bytes.withUnsafeMutableBufferPointer { all in
+            let target = UnsafeMutableRawPointer(all.baseAddress! + offset)
+            let source = UnsafeRawPointer(text.baseAddress!)
+            if n <= 16 && readable >= 16 {
+                // Two moves: a call to memcpy costs more than a short string (the source has 16
+                // bytes, `bytes` has room for them).
+                target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8,
+                                  as: UInt64.self)
+            } else {
+                target.copyMemory(from: source, byteCount: n)
+            }
+        }
+        stringsEnd = offset &+ n
+        return .outOfLine(kind, offset: offset, count: n)
+    }
+
+    /// Makes `bytes` longer, with room for `n` bytes and 16 to spare: twice as long, or an
+    /// eighth of the text to start with, and charged.
+    @inline(never)
+    mutating func growStrings(for n: Int) throws(JSONParseError) {
+        let length = max(stringsEnd + n + 16, 2 * tree.bytes.count, bytes.count / 8)
+        try charge(length - tree.bytes.count)
+        tree.bytes.append(contentsOf: repeatElement(0, count: length - tree.bytes.count))
+    }
+
+    /// Ends `bytes` where the strings do, and copies them to storage of their size when more
+    /// than a quarter of it would be spare.
+    mutating func trimStrings() throws(JSONParseError) {
+        let length = tree.bytes.count
+        tree.bytes.removeLast(length - stringsEnd)
+        guard length - stringsEnd > stringsEnd / 4 + 1024 else { return }
+        try charge(stringsEnd)
+        tree.bytes = tree.bytes.withUnsafeBufferPointer { Array($0) }
+        budget.credit(length)
     }
 
     @inline(__always)

@@ -23,8 +23,13 @@ final class JSONTreeParseMemoryTests: XCTestCase {
             XCTAssertLessThanOrEqual(peak, 5 * text.count, shape)
             XCTAssertEqual(JSONWriter.data(tree.value), text, shape)
         }
-        assertTreeAgrees(array(of: "[0]", size: 2 << 20), "[[0],…] is refused as values, parsed as a tree")
+        XCTAssertNotNil(assertTreeAgrees(array(of: "[0]", size: 2 << 20), "refused as values, parsed as a tree"))
         assertTreeAgrees(array(of: JSONMemoryLimitTests.letters, size: 1 << 20))
+        // JSONMemoryLimitTests' one object of 200,000 small keys, which values refuse too.
+        let keys = (0..<200_000).map { #""\#(String($0, radix: 36))":0"# }
+        let object = Array(("{" + keys.joined(separator: ",") + "}").utf8)
+        XCTAssertNotNil(assertTreeAgrees(object))
+        XCTAssertLessThan(try JSONTree.estimatedMemory(parsing: object), 5 * object.count, "the key table included")
     }
 
     /// The budget is exact: a tree parses with a limit of what it takes, and is refused a byte
@@ -63,13 +68,14 @@ final class JSONTreeParseMemoryTests: XCTestCase {
         XCTAssertNoThrow(try JSONTree(parsing: text), "under the default limits")
     }
 
-    /// API documents take about their text as a tree, far under the issue's 3×.
+    /// API documents take about their text as a tree (1.3×), and their parse under 2×: far
+    /// under the issue's 3×.
     func testLegitDocumentsTakeAboutTheirText() throws {
         let text = JSONMemoryLimitTests.legitRecords()
         let tree = try XCTUnwrap(assertTreeAgrees(text))
-        XCTAssertLessThan(Double(tree.memoryBytes) / Double(text.count), 2, "\(tree.memoryBytes) for \(text.count)")
+        XCTAssertLessThan(Double(tree.memoryBytes) / Double(text.count), 1.5, "\(tree.memoryBytes) for \(text.count)")
         let peak = try JSONTree.estimatedMemory(parsing: text)
-        XCTAssertLessThan(Double(peak) / Double(text.count), 1.5, "\(peak) for \(text.count)")
+        XCTAssertLessThan(Double(peak) / Double(text.count), 2, "\(peak) for \(text.count)")
         assertTreeAgrees(array(of: #"[1764000000,"123.45"]"#, size: 4 << 20))
         assertTreeAgrees(array(of: "7", size: 600_000))
     }
