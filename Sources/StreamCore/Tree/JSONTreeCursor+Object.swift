@@ -13,9 +13,9 @@ struct ObjectKeys {
     static let tableThreshold = 16
     /// One bit per cheap key hash seen, while there is no table.
     var seen: UInt64 = 0
-    /// Open addressing, a power of two at most half full: 0 for an empty bucket, else the key's
-    /// 32-bit seeded hash above its member position plus one.
-    var table: [UInt64] = []
+    /// Open addressing by the keys' seeded hashes, a power of two of buckets at most half full:
+    /// 0 for an empty bucket, else a member's position plus one.
+    var table: [UInt32] = []
 }
 
 extension JSONTreeCursor {
@@ -48,7 +48,7 @@ extension JSONTreeCursor {
                 try remember(key, hash: hash, in: stack, from: base, keys: &keys)
             }
         } while try objectContinues()
-        budget.credit(keys.table.count * 8)
+        budget.credit(keys.table.count &* 4)
         return try finish(.object, stack, from: base)
     }
 
@@ -69,8 +69,8 @@ extension JSONTreeCursor {
         while true {
             let entry = keys.table[bucket]
             if entry == 0 { return nil }
-            let i = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1
-            if entry >> 32 == hash && tree.bytesEqual(Slot(raw: stack[base &+ 2 &* i]), key) { return i }
+            let i = Int(entry) &- 1
+            if tree.bytesEqual(Slot(raw: stack[base &+ 2 &* i]), key) { return i }
             bucket = (bucket &+ 1) & mask
         }
     }
@@ -83,45 +83,34 @@ extension JSONTreeCursor {
         let n = (stack.count &- base) >> 1
         if keys.table.isEmpty {
             keys.seen |= hash
-            if n == ObjectKeys.tableThreshold { try buildTable(&keys, in: stack, from: base) }
-            return
+            if n == ObjectKeys.tableThreshold { try index(&keys, buckets: 4 &* n, in: stack, from: base) }
+        } else if 2 &* n > keys.table.count {
+            try index(&keys, buckets: 2 &* keys.table.count, in: stack, from: base)
+        } else {
+            JSONTreeCursor.insert(position: n &- 1, hash: hash, into: &keys.table)
         }
-        if 2 &* n > keys.table.count { try grow(&keys.table) }
-        JSONTreeCursor.insert(position: n &- 1, hash: hash, into: &keys.table)
     }
 
-    /// A table of every member so far, in room for four times as many.
+    /// A new table of `buckets` buckets holding every member so far.
     @inline(never)
-    mutating func buildTable(_ keys: inout ObjectKeys, in stack: ScratchStack<UInt64>, from base: Int)
+    mutating func index(_ keys: inout ObjectKeys, buckets: Int, in stack: ScratchStack<UInt64>, from base: Int)
         throws(JSONParseError)
     {
-        let n = (stack.count &- base) >> 1
-        try charge(4 &* n &* 8)
-        keys.table = [UInt64](repeating: 0, count: 4 &* n)
-        for i in 0..<n {
-            JSONTreeCursor.insert(position: i, hash: tableHash(Slot(raw: stack[base &+ 2 &* i])), into: &keys.table)
+        try charge(buckets &* 4)
+        budget.credit(keys.table.count &* 4)
+        var table = [UInt32](repeating: 0, count: buckets)
+        for i in 0..<((stack.count &- base) >> 1) {
+            JSONTreeCursor.insert(position: i, hash: tableHash(Slot(raw: stack[base &+ 2 &* i])), into: &table)
         }
-    }
-
-    /// The table's entries in twice the buckets.
-    @inline(never)
-    mutating func grow(_ table: inout [UInt64]) throws(JSONParseError) {
-        try charge(2 &* table.count &* 8)
-        var grown = [UInt64](repeating: 0, count: 2 &* table.count)
-        for entry in table where entry != 0 {
-            let position = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1
-            JSONTreeCursor.insert(position: position, hash: entry >> 32, into: &grown)
-        }
-        budget.credit(table.count &* 8)
-        table = grown
+        keys.table = table
     }
 
     @inline(__always)
-    static func insert(position: Int, hash: UInt64, into table: inout [UInt64]) {
+    static func insert(position: Int, hash: UInt64, into table: inout [UInt32]) {
         let mask = table.count &- 1
         var bucket = Int(truncatingIfNeeded: hash) & mask
         while table[bucket] != 0 { bucket = (bucket &+ 1) & mask }
-        table[bucket] = hash << 32 | UInt64(position &+ 1)
+        table[bucket] = UInt32(truncatingIfNeeded: position &+ 1)
     }
 
     /// A hash of a key's bytes for the Bloom filter: the slot itself for a short key; the
@@ -141,7 +130,7 @@ extension JSONTreeCursor {
         1 << ((hash &* 0x9E37_79B9_7F4A_7C15) >> 58)
     }
 
-    /// A key's 32-bit hash under this process's random seed.
+    /// A key's hash under this process's random seed.
     func tableHash(_ key: Slot) -> UInt64 {
         var hasher = Hasher()
         if key.isInline {
@@ -149,6 +138,6 @@ extension JSONTreeCursor {
         } else {
             tree.withBytes(key) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
-        return UInt64(UInt32(truncatingIfNeeded: hasher.finalize()))
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 }

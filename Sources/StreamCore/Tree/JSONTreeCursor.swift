@@ -5,10 +5,11 @@
 /// Nothing is allocated per value. A container's entries are pushed on one scratch stack while
 /// it is parsed (its elements' own containers are finished, and off the stack, by then), then
 /// appended to `words` in one go; strings and numbers of up to 7 bytes go in their slot, longer
-/// ones are appended to `bytes`. What the tree and the stack take is charged to a
-/// `MemoryBudget` (words at 8 bytes, bytes at 1, the stack as it grows), so the limits of
-/// `JSONParser.Options` bound it; a tree takes 4× its text at the most (`[0,0,…]`), so no
-/// text reaches the default proportional limit, only the ceiling on any one document.
+/// ones in `bytes`. What the tree, the stack and the key tables of large objects take is
+/// charged to a `MemoryBudget`, so the limits of `JSONParser.Options` bound it. A tree takes
+/// at most 4× its text (8 bytes a value, `[0,0,…]`) and its parse about that, so the default
+/// proportional limit (6×) lets every text through: only the ceiling on any one document
+/// (64 MiB) refuses hostile ones, and any lower limit set.
 struct JSONTreeCursor: JSONLexer {
     typealias Slot = JSONTree.Slot
 
