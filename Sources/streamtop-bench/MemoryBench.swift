@@ -33,6 +33,11 @@ enum MemoryBench {
             return "quotes"
         }
 
+        var isLegit: Bool {
+            if case .quotes = self { return true }
+            return false
+        }
+
         var label: String {
             if case .hostile(let shape) = self { return shape.label }
             return "[quote document,…] (legit)"
@@ -46,10 +51,10 @@ enum MemoryBench {
         }
     }
 
-    /// `--parse-memory KIND SIZE [--no-parse] [--no-ceiling]`, in the child: builds the body,
-    /// parses it with the default options (or without the ceiling on any one document, to show
-    /// the proportional limit) and prints its peak resident bytes, the body's size and what
-    /// happened, on one line.
+    /// `--parse-memory KIND SIZE [--no-parse] [--no-ceiling] [--tree]`, in the child: builds the
+    /// body, parses it with the default options (or without the ceiling on any one document, to
+    /// show the proportional limit) into `JSONValue`s (or a `JSONTree`) and prints its peak
+    /// resident bytes, the body's size and what happened, on one line.
     static func child(_ arguments: [String]) -> Never {
         guard arguments.count >= 2, let shape = Shape(name: arguments[0]), let size = Int(arguments[1]) else {
             print("usage: streamtop-bench --parse-memory \(Shape.all.map(\.name).joined(separator: "|")) SIZE")
@@ -61,8 +66,13 @@ enum MemoryBench {
             var options = JSONParser.Options()
             if arguments.contains("--no-ceiling") { options.maxMemoryBytes = .max }
             do {
-                let value = try JSONParser.parse(bytes, options: options)
-                outcome = "parsed (\(value.arrayValue?.count ?? 0) elements)"
+                if arguments.contains("--tree") {
+                    let tree = try JSONTree(parsing: bytes, options: options)
+                    outcome = "parsed (\(tree.root.count) elements, the tree \(HumanUnits.bytes(tree.memoryBytes)))"
+                } else {
+                    let value = try JSONParser.parse(bytes, options: options)
+                    outcome = "parsed (\(value.arrayValue?.count ?? 0) elements)"
+                }
             } catch {
                 outcome = "refused: \(error.reasonText)"
             }
@@ -115,23 +125,28 @@ enum MemoryBench {
         return Run(peakBytes: peak, bodyBytes: body, outcome: String(fields[2]))
     }
 
-    /// Every shape at `size`: peak RSS against the body's size, less the process's own (its peak
-    /// with a 2-byte body, not parsed). True when each is ≤ 8×.
+    /// Every shape at `size`, parsed into `JSONValue`s and into a tree: peak RSS against the
+    /// body's size, less the process's own (its peak with a 2-byte body, not parsed). True when
+    /// each is ≤ 8×, and the quote documents as a tree ≤ 3×.
     static func run(size: Int, noCeiling: Bool = false) -> Bool {
         var allRight = true
         let process = spawn(["--parse-memory", "arrays0", "2", "--no-parse"]).peakBytes
         let extra = noCeiling ? ["--no-ceiling"] : []
         for shape in Shape.all {
-            let parsed = spawn(["--parse-memory", shape.name, String(size)] + extra)
-            let actual = parsed.bodyBytes
-            let ratio = Double(parsed.peakBytes - process) / Double(actual)
-            let right = ratio <= 8
-            allRight = allRight && right
-            let name = "\(shape.label), \(HumanUnits.bytes(actual))\(noCeiling ? ", no ceiling" : "")"
-            print(String(format: "  %@: peak RSS %@ = %.1f× the body; %.1f× above the process's own %@ "
-                         + "(target ≤ 8×%@); %@", name, HumanUnits.bytes(parsed.peakBytes),
-                         Double(parsed.peakBytes) / Double(actual), ratio, HumanUnits.bytes(process),
-                         right ? "" : ": MISSED", parsed.outcome))
+            for tree in [false, true] {
+                let parsed = spawn(["--parse-memory", shape.name, String(size)] + extra + (tree ? ["--tree"] : []))
+                let actual = parsed.bodyBytes
+                let ratio = Double(parsed.peakBytes - process) / Double(actual)
+                let target: Double = tree && shape.isLegit ? 3 : 8
+                let right = ratio <= target
+                allRight = allRight && right
+                let name = "\(shape.label)\(tree ? " as a tree" : ""), \(HumanUnits.bytes(actual))"
+                    + (noCeiling ? ", no ceiling" : "")
+                print(String(format: "  %@: peak RSS %@ = %.1f× the body; %.1f× above the process's own %@ "
+                             + "(target ≤ %.0f×%@); %@", name, HumanUnits.bytes(parsed.peakBytes),
+                             Double(parsed.peakBytes) / Double(actual), ratio, HumanUnits.bytes(process), target,
+                             right ? "" : ": MISSED", parsed.outcome))
+            }
         }
         return allRight
     }

@@ -46,8 +46,8 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < C
     exit(0)
 }
 
-// `--profile parse|write|tree-write|apply|diff|tree-diff N` runs exactly N iterations of one operation on the quote
-// document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
+// `--profile parse|parse-tree|write|tree-write|apply|diff|tree-diff N` runs exactly N iterations of one operation on
+// the quote document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < CommandLine.arguments.count,
    let iterations = Int(CommandLine.arguments[flag + 2])
 {
@@ -58,6 +58,8 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
     switch CommandLine.arguments[flag + 1] {
     case "parse":
         for _ in 0..<iterations { checksum &+= (try! JSONParser.parse(text)).objectValue!.count }
+    case "parse-tree":
+        for _ in 0..<iterations { checksum &+= (try! JSONTree(parsing: text)).root.count }
     case "write":
         for _ in 0..<iterations { checksum &+= JSONWriter.data(parsed).count }
     case "tree-write":
@@ -98,8 +100,8 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
     case "feed", "feed-whole":
         checksum = ServiceBench.profileFeed(ticks: iterations, whole: CommandLine.arguments[flag + 1] == "feed-whole")
     default:
-        print("streamtop-bench: --profile takes parse, write, tree-write, apply, diff, tree-diff, status, feed "
-              + "or feed-whole")
+        print("streamtop-bench: --profile takes parse, parse-tree, write, tree-write, apply, diff, tree-diff, status, "
+              + "feed or feed-whole")
         exit(2)
     }
     print("checksum \(checksum)")
@@ -221,6 +223,12 @@ let ourParse = Measure.secondsPerIteration {
 report(BenchResult(name: "JSON parse, \(documentBytes.count / 1000) KB document", value: Double(documentBytes.count) / ourParse, unit: "B/s",
                    target: 500e6, baselineName: "JSONSerialization",
                    baselineValue: Double(documentBytes.count) / foundationParse))
+let treeParse = Measure.secondsPerIteration {
+    blackHole(try! JSONTree(parsing: documentBytes))
+}
+report(BenchResult(name: "JSON parse to tree, \(documentBytes.count / 1000) KB document",
+                   value: Double(documentBytes.count) / treeParse, unit: "B/s", target: 500e6,
+                   baselineName: "parse to JSONValue", baselineValue: Double(documentBytes.count) / ourParse))
 
 let foundationObject = try! JSONSerialization.jsonObject(with: documentData)
 let foundationWrite = Measure.secondsPerIteration {
@@ -256,6 +264,14 @@ if enabled("memory") {
     print(String(format: "Parse memory, %d KB quote document: %@ by the parser's estimate = %.1f× its text "
                  + "(the limit: %d×)", documentBytes.count / 1000, HumanUnits.bytes(estimate), perTextByte,
                  JSONParser.Options().maxMemoryPerTextByte))
+    let quoteTree = try! JSONTree(parsing: documentBytes)
+    let treeRatio = Double(quoteTree.memoryBytes) / Double(documentBytes.count)
+    let treePeak = try! JSONTree.estimatedMemory(parsing: documentBytes)
+    memoryRight = treeRatio <= 3 && memoryRight
+    print(String(format: "Parse memory, %d KB quote document as a tree: %@ = %.2f× its text (target ≤ 3×%@); "
+                 + "%@ at the most while parsing (%.2f×)", documentBytes.count / 1000,
+                 HumanUnits.bytes(quoteTree.memoryBytes), treeRatio, treeRatio <= 3 ? "" : ": MISSED",
+                 HumanUnits.bytes(treePeak), Double(treePeak) / Double(documentBytes.count)))
     print("Parse memory, 8 MiB bodies, default limits (6× the text):")
     memoryRight = MemoryBench.run(size: 8 << 20) && memoryRight
     print("Parse memory, 63 MiB bodies, default limits (64 MiB for any document):")

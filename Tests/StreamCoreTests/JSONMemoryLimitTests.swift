@@ -6,7 +6,7 @@ import XCTest
 /// under it, and every legit document, parse as before.
 final class JSONMemoryLimitTests: XCTestCase {
     /// `[element,element,…]` of at most `size` bytes.
-    func array(of element: String, size: Int) -> [UInt8] {
+    static func array(of element: String, size: Int) -> [UInt8] {
         let element = Array(element.utf8)
         var body: [UInt8] = [UInt8(ascii: "[")]
         body.reserveCapacity(size)
@@ -29,7 +29,7 @@ final class JSONMemoryLimitTests: XCTestCase {
 
     func testEveryTinyContainerShapePastTheLimitIsRefusedNamingIt() {
         for element in JSONMemoryLimitTests.hostile {
-            let text = array(of: element, size: 2 << 20)
+            let text = Self.array(of: element, size: 2 << 20)
             XCTAssertThrowsError(try JSONParser.parse(text)) { error in
                 let error = error as! JSONParseError
                 let shape = String(element.prefix(30))
@@ -48,7 +48,7 @@ final class JSONMemoryLimitTests: XCTestCase {
     }
 
     func testTheErrorSaysWhatTheLimitIsAndWhy() {
-        let text = array(of: "[0]", size: 2 << 20)
+        let text = Self.array(of: "[0]", size: 2 << 20)
         XCTAssertThrowsError(try JSONParser.parse(text)) {
             XCTAssertEqual(($0 as! JSONParseError).reasonText, "the document would take more than 12.0 MiB in memory "
                            + "(6× its 2.0 MiB of text): too many small values")
@@ -60,7 +60,7 @@ final class JSONMemoryLimitTests: XCTestCase {
             XCTAssertEqual(($0 as! JSONParseError).reasonText, "the document would take more than 4.0 MiB in memory "
                            + "(the most any document is allowed; its text is 2.0 MiB): too many small values")
         }
-        let small = array(of: "[0]", size: 500_000)
+        let small = Self.array(of: "[0]", size: 500_000)
         XCTAssertThrowsError(try JSONParser.parse(small, options: .init(maxMemoryPerTextByte: 1))) {
             XCTAssertEqual(($0 as! JSONParseError).reasonText, "the document would take more than 8.0 MiB in memory "
                            + "(the least any document is allowed; its text is 488.3 KiB): too many small values")
@@ -71,7 +71,7 @@ final class JSONMemoryLimitTests: XCTestCase {
     /// byte under it.
     func testDocumentsJustUnderTheLimitPass() throws {
         for element in JSONMemoryLimitTests.hostile + [#"{"symbol":"SYM1","price":123.45,"tags":["a","b"]}"#] {
-            let text = array(of: element, size: 300_000)
+            let text = Self.array(of: element, size: 300_000)
             let shape = String(element.prefix(30))
             let takes = try JSONParser.estimatedMemory(text)
             XCTAssertGreaterThan(takes, text.count, shape)
@@ -89,17 +89,17 @@ final class JSONMemoryLimitTests: XCTestCase {
     /// Below the floor (8 MiB) any document parses, however small its values: a 600 KB time
     /// series of one-digit numbers (12× its text) and 500 KB of records of 20 one-digit members (14×).
     func testSmallDocumentsOfSmallValuesStillParse() throws {
-        let series = array(of: "7", size: 600_000)
+        let series = Self.array(of: "7", size: 600_000)
         XCTAssertEqual(try JSONParser.parse(series).arrayValue?.count, 300_000)
         let member = "{" + (0..<20).map { #""\#(String(UnicodeScalar(97 + $0)!))":1"# }.joined(separator: ",") + "}"
-        XCTAssertEqual(try JSONParser.parse(array(of: member, size: 500_000)).arrayValue?.count, 500_000 / (member.utf8.count + 1))
-        let text = array(of: "[0]", size: 40_000)
+        XCTAssertEqual(try JSONParser.parse(Self.array(of: member, size: 500_000)).arrayValue?.count, 500_000 / (member.utf8.count + 1))
+        let text = Self.array(of: "[0]", size: 40_000)
         XCTAssertEqual(try JSONParser.parse(text).arrayValue?.count, 10_000)
         XCTAssertEqual(try JSONParser.parse("[]"), [])
     }
 
-    /// API documents take a few times their text: well within the limit, whatever their size.
-    func testLegitDocumentsAreWellWithinTheLimit() throws {
+    /// A list of 20,000 API records.
+    static func legitRecords() -> [UInt8] {
         var random = SeededRandom(seed: 7)
         var records: [String] = []
         for i in 0..<20_000 {
@@ -109,26 +109,26 @@ final class JSONMemoryLimitTests: XCTestCase {
                 + #""active":true,"tags":["equity","live"],"#
                 + #""updated":"2026-01-\#(10 + i % 20)T10:00:00Z","exchange":null}"#)
         }
-        let text = Array(("[" + records.joined(separator: ",") + "]").utf8)
+        return Array(("[" + records.joined(separator: ",") + "]").utf8)
+    }
+
+    /// API documents take a few times their text: well within the limit, whatever their size.
+    func testLegitDocumentsAreWellWithinTheLimit() throws {
+        let text = JSONMemoryLimitTests.legitRecords()
         let takes = try JSONParser.estimatedMemory(text)
         XCTAssertLessThan(Double(takes) / Double(text.count), 4, "\(takes) bytes for \(text.count) of text")
         let value = try JSONParser.parse(text)
         XCTAssertEqual(value.arrayValue?.count, 20_000)
         XCTAssertEqual(JSONWriter.data(value), text, "round trip")
         // A time series of [time, "value"] pairs, the shape of a metrics query.
-        let series = array(of: #"[1764000000,"123.45"]"#, size: 4 << 20)
+        let series = Self.array(of: #"[1764000000,"123.45"]"#, size: 4 << 20)
         XCTAssertGreaterThan(try JSONParser.parse(series).arrayValue?.count ?? 0, 190_000)
     }
 
     /// Large containers hand their elements over with their scratch pages given back: every
     /// value survives, in lists inside lists and in objects of many members.
     func testLargeContainersComeOutExactly() throws {
-        var generator = JSONGenerator(seed: 11)
-        let inner = (0..<3).map { _ in JSONValue.array((0..<40_000).map { _ in generator.scalar() }) }
-        var members = (0..<30_000).map { JSONObject.Member(key: "key \($0)", value: .number(JSONNumber($0))) }
-        members.append(JSONObject.Member(key: "lists", value: .array(inner)))
-        let object = JSONObject(uniqueMembers: members)
-        let value: JSONValue = .array([.object(object), .array(inner), generator.value(depth: 4)])
+        let value = JSONMemoryLimitTests.largeContainers()
         let text = JSONWriter.data(value)
         let parsed = try JSONParser.parse(text)
         XCTAssertEqual(parsed, value)
@@ -136,11 +136,21 @@ final class JSONMemoryLimitTests: XCTestCase {
         XCTAssertEqual(parsed[0]?.objectValue?.position(of: "key 29999"), 29_999, "the parser's index is the object's")
     }
 
+    /// Lists of 40,000 scalars, inside a list and in an object of 30,000 members.
+    static func largeContainers() -> JSONValue {
+        var generator = JSONGenerator(seed: 11)
+        let inner = (0..<3).map { _ in JSONValue.array((0..<40_000).map { _ in generator.scalar() }) }
+        var members = (0..<30_000).map { JSONObject.Member(key: "key \($0)", value: .number(JSONNumber($0))) }
+        members.append(JSONObject.Member(key: "lists", value: .array(inner)))
+        let object = JSONObject(uniqueMembers: members)
+        return .array([.object(object), .array(inner), generator.value(depth: 4)])
+    }
+
     // MARK: Patches
 
     func testPatchesOverTheLimitAreRefusedQuicklyOrNot() {
         // A value of tiny containers.
-        let value = String(decoding: array(of: "[0]", size: 2 << 20), as: UTF8.self)
+        let value = String(decoding: Self.array(of: "[0]", size: 2 << 20), as: UTF8.self)
         let valuePatch = #"[{"op":"add","path":"/a","value":"# + value + "}]"
         // A pointer of two million empty tokens, read by the quick reader; the same written
         // with escapes, which only the general reader reads.
@@ -166,7 +176,7 @@ final class JSONMemoryLimitTests: XCTestCase {
     /// A snapshot over the limit is an error for the event, whatever its type, and makes the
     /// document stale; the next snapshot brings it back.
     func testASnapshotOverTheLimitIsTheEventsErrorAndTheDocumentIsStale() throws {
-        let hostile = String(decoding: array(of: "[0]", size: 2 << 20), as: UTF8.self)
+        let hostile = String(decoding: Self.array(of: "[0]", size: 2 << 20), as: UTF8.self)
         for type in ["data", "message"] {
             var document = Document()
             _ = try document.consume(SSEEvent(type: "data", data: #"{"a":1}"#, lastEventID: "1")).get()

@@ -40,12 +40,8 @@ final class JSONShortStringTests: XCTestCase {
     /// input (read the long way) parse to the same value or fail with the same error.
     func testBothPathsAcceptAndRejectAlike() {
         var random = SeededRandom(seed: 16)
-        let special: [UInt8] = [0x22, 0x5C, 0x1F, 0x00, 0x80, 0xC3, 0xA9, 0xFF, 0x7F, 0x75, 0x6E]
         for _ in 0..<5_000 {
-            let body = (0..<Int.random(in: 0..<18, using: &random)).map { _ -> UInt8 in
-                Int.random(in: 0..<5, using: &random) == 0
-                    ? special.randomElement(using: &random)! : UInt8.random(in: 0x20..<0x7F, using: &random)
-            }
+            let body = JSONShortStringTests.stringBody(using: &random)
             let short = [UInt8(ascii: "\"")] + body + [UInt8(ascii: "\"")]
             let long = short + Array(repeating: UInt8(ascii: " "), count: 16)
             let member = [UInt8(ascii: "{")] + short + Array(":1}".utf8)
@@ -62,6 +58,15 @@ final class JSONShortStringTests: XCTestCase {
                     XCTFail("\(body): one path accepted, the other rejected")
                 }
             }
+        }
+    }
+
+    /// Up to 17 bytes, printable ASCII and one in five a byte that needs care in a string.
+    static func stringBody(using random: inout SeededRandom) -> [UInt8] {
+        let special: [UInt8] = [0x22, 0x5C, 0x1F, 0x00, 0x80, 0xC3, 0xA9, 0xFF, 0x7F, 0x75, 0x6E]
+        return (0..<Int.random(in: 0..<18, using: &random)).map { _ -> UInt8 in
+            Int.random(in: 0..<5, using: &random) == 0
+                ? special.randomElement(using: &random)! : UInt8.random(in: 0x20..<0x7F, using: &random)
         }
     }
 

@@ -112,7 +112,9 @@ final class ScratchStack<Element> {
         guard budget.charge(MemoryBudget.array(count: n, stride: Self.stride)) else { return nil }
         var result: [Element] = []
         result.reserveCapacity(n)
-        moveReleasing(from: base, into: &result, pages: release.pages)
+        moveReleasing(from: base, pages: release.pages) { elements, n in
+            for j in 0..<n { result.append((elements + j).move()) }
+        }
         paidFor = release.paidFor
         count = base
         return result
@@ -132,15 +134,17 @@ final class ScratchStack<Element> {
         return (first..<last, kept, (paidFor - kept) * Self.stride)
     }
 
-    /// Moves the elements from `base` up into `result` a megabyte at a time, giving back each
-    /// whole page of `pages` once it is emptied.
-    private func moveReleasing(from base: Int, into result: inout [Element], pages: Range<Int>) {
+    /// Hands the elements from `base` up to `take` (which moves them out) a megabyte at a time,
+    /// giving back each whole page of `pages` once it is emptied.
+    private func moveReleasing(
+        from base: Int, pages: Range<Int>, _ take: (UnsafeMutablePointer<Element>, Int) -> Void
+    ) {
         let chunk = max(1, (1 << 20) / Self.stride)
         var given = pages.lowerBound
         var i = base
         while i < count {
             let end = min(count, i + chunk)
-            for j in i..<end { result.append((storage + j).move()) }
+            take(storage + i, end - i)
             i = end
             let emptied = min(pages.upperBound, Int(bitPattern: storage + end) & ~(Self.pageSize - 1))
             if emptied > given {
@@ -153,5 +157,36 @@ final class ScratchStack<Element> {
     private func giveBack(_ pages: Range<Int>) {
         guard !pages.isEmpty else { return }
         _ = madvise(UnsafeMutableRawPointer(bitPattern: pages.lowerBound), pages.count, Int32(MADV_DONTNEED))
+    }
+}
+
+extension ScratchStack where Element: BitwiseCopyable {
+    /// Appends the elements from `base` to the top to `array` and pops them, charging what
+    /// `array` grows by to `budget`; false, with nothing popped, when it refuses. Large regions
+    /// give their pages back as they are copied out, as `popArray`'s do.
+    @inline(__always)
+    func popAppending(from base: Int, to array: inout [Element], charging budget: inout MemoryBudget) -> Bool {
+        let n = count - base
+        if n * Self.stride >= Self.releaseBytes { return popAppendingLarge(from: base, to: &array, charging: &budget) }
+        guard budget.charge(n &* Self.stride) else { return false }
+        array.append(contentsOf: UnsafeBufferPointer(start: storage + base, count: n))
+        count = base
+        return true
+    }
+
+    @inline(never)
+    private func popAppendingLarge(
+        from base: Int, to array: inout [Element], charging budget: inout MemoryBudget
+    ) -> Bool {
+        let release = releasable(from: base)
+        budget.credit(release.credit)
+        guard budget.charge((count - base) * Self.stride) else { return false }
+        array.reserveCapacity(array.count + count - base)
+        moveReleasing(from: base, pages: release.pages) { elements, n in
+            array.append(contentsOf: UnsafeBufferPointer(start: elements, count: n))
+        }
+        paidFor = release.paidFor
+        count = base
+        return true
     }
 }
