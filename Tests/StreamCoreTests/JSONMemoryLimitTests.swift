@@ -174,18 +174,23 @@ final class JSONMemoryLimitTests: XCTestCase {
     // MARK: Documents
 
     /// A snapshot over the limit is an error for the event, whatever its type, and makes the
-    /// document stale; the next snapshot brings it back.
+    /// document stale; the next snapshot brings it back. A document is a tree, which takes at
+    /// most 4× its text (`[[0],…]`): the default 6× never refuses one, so this stream's limit is 3×.
     func testASnapshotOverTheLimitIsTheEventsErrorAndTheDocumentIsStale() throws {
-        let hostile = String(decoding: Self.array(of: "[0]", size: 2 << 20), as: UTF8.self)
+        let hostile = String(decoding: Self.array(of: "[0]", size: 4 << 20), as: UTF8.self)
+        var taken = Document()
+        XCTAssertNoThrow(try taken.consume(SSEEvent(type: "data", data: hostile, lastEventID: "1")).get())
+        let tree = try XCTUnwrap(taken.tree)
+        XCTAssertLessThanOrEqual(tree.words.count * 8 + tree.bytes.count, 4 * hostile.utf8.count + 8, "at 4× its text")
         for type in ["data", "message"] {
-            var document = Document()
+            var document = Document(parseOptions: JSONParser.Options(maxMemoryPerTextByte: 3))
             _ = try document.consume(SSEEvent(type: "data", data: #"{"a":1}"#, lastEventID: "1")).get()
             let refused = document.consume(SSEEvent(type: type, data: hostile, lastEventID: "2"))
             guard case .failure(let error) = refused else {
                 return XCTFail("accepted")
             }
             XCTAssertEqual(error.reason, "JSON snapshot refused: the document would take more than 12.0 MiB in memory "
-                           + "(6× its 2.0 MiB of text): too many small values")
+                           + "(3× its 4.0 MiB of text): too many small values")
             XCTAssertEqual(error.lastEventID, "2")
             XCTAssertTrue(document.isStale)
             XCTAssertEqual(document.current, ["a": 1], "the document is as it was")

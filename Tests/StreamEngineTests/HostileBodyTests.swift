@@ -6,8 +6,9 @@ import XCTest
 @testable import StreamEngine
 
 /// A server sending JSON that would take far more memory than its size (a small gzip body
-/// that decodes to `[[0],[0],…]`): the poll fails with an error that names the limit, and
-/// every other stream carries on.
+/// that decodes to `[[0],[0],…]`): a document is a tree, which takes at most 4× its text, so
+/// such a body is taken up to the 64 MiB a document may take; past that, the poll fails with
+/// an error that names the limit, and every other stream carries on.
 final class HostileBodyTests: XCTestCase {
     func testAPollOfTinyContainersIsRefusedAndOtherStreamsCarryOn() throws {
         let weather = LocalServer.APIConfiguration(name: "weather", kind: "weather", period: .milliseconds(50))
@@ -18,7 +19,8 @@ final class HostileBodyTests: XCTestCase {
             return StreamSpec(id: id, name: id, url: url, mode: .poll, interval: 1, autostart: true)
         }
         let specs = [
-            poller("hostile", bytes: 4 << 20),
+            poller("hostile", bytes: 16 << 20 - 1_000),
+            poller("taken", bytes: 4 << 20),
             // The same shape, small enough to be taken (every document may take 1 MiB).
             poller("small", bytes: 40_000),
             // Past the limit on a body (the was 63 MiB in 64 KB of gzip).
@@ -32,13 +34,15 @@ final class HostileBodyTests: XCTestCase {
         waitUntil("the hostile polls failed, the small one succeeded, the stream has events") {
             seen = Dictionary(uniqueKeysWithValues: engine.store.latest().snapshots.map { ($0.id, $0) })
             return seen["hostile"]?.status.lastError != nil && seen["huge"]?.status.lastError != nil
-                && (seen["small"]?.metrics.polls ?? 0) >= 1 && (seen["weather"]?.metrics.patches ?? 0) >= 2
+                && (seen["small"]?.metrics.polls ?? 0) >= 1 && (seen["taken"]?.metrics.polls ?? 0) >= 1
+                && (seen["weather"]?.metrics.patches ?? 0) >= 2
         }
         let hostile = try XCTUnwrap(seen["hostile"])
-        XCTAssertEqual(hostile.status.lastError, "body refused: the document would take more than 24.0 MiB in memory "
-                       + "(6× its 4.0 MiB of text): too many small values")
+        XCTAssertEqual(hostile.status.lastError, "body refused: the document would take more than 64.0 MiB in memory "
+                       + "(the most any document is allowed; its text is 16.0 MiB): too many small values")
         if case .failed = hostile.status.state {} else { XCTFail("\(hostile.status.state)") }
-        XCTAssertLessThan(hostile.metrics.wireBytes, 64 << 10, "4 MiB of body came compressed")
+        XCTAssertLessThan(hostile.metrics.wireBytes, 256 << 10, "16 MiB of body came compressed")
+        XCTAssertNil(seen["taken"]?.status.lastError, "4 MiB of [[0],…] is a tree of 16 MiB")
         XCTAssertNil(engine.document(id: "hostile"))
         XCTAssertEqual(seen["huge"]?.status.lastError, "body larger than the limit of 16777216 bytes")
         XCTAssertNil(seen["small"]?.status.lastError)
