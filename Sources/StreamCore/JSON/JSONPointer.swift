@@ -37,21 +37,25 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         guard !text.isEmpty else { return }
         guard text[0] == UInt8(ascii: "/") else { throw .doesNotStartWithSlash(String(decoding: text, as: UTF8.self)) }
         var i = 1
+        var run = 1  // the start of the bytes not yet appended
         while i < text.count {
             let byte = text[i]
             if byte == UInt8(ascii: "/") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
                 ends.append(Int32(bytes.count))
+                run = i + 1
             } else if byte == UInt8(ascii: "~") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
                 i += 1
                 guard i < text.count, text[i] == UInt8(ascii: "0") || text[i] == UInt8(ascii: "1") else {
                     throw .invalidEscape(String(decoding: text, as: UTF8.self))
                 }
                 bytes.append(text[i] == UInt8(ascii: "0") ? UInt8(ascii: "~") : UInt8(ascii: "/"))
-            } else {
-                bytes.append(byte)
+                run = i + 1
             }
             i += 1
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<text.count]))
         ends.append(Int32(bytes.count))
     }
 

@@ -34,6 +34,14 @@ public struct JSONTree: Sendable {
         liveBytes = 0
     }
 
+    /// An empty tree with room for `count` words (one allocation, not two).
+    package init(reservingWords count: Int) {
+        var words: [UInt64] = []
+        words.reserveCapacity(count + 1)
+        words.append(0)
+        self.init(words: words, bytes: [], root: .null)
+    }
+
     package init(words: [UInt64], bytes: [UInt8], root: Slot) {
         self.words = words
         self.bytes = bytes

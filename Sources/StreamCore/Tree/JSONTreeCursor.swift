@@ -17,7 +17,7 @@ struct JSONTreeCursor: JSONLexer {
     let options: JSONParser.Options
     var position = 0
     var scratch: [UInt8] = []
-    var tree = JSONTree()
+    var tree: JSONTree
     /// Where the bytes of long strings and numbers end in `tree.bytes`, which is kept longer
     /// (zeros) while parsing, so that they are copied in place instead of appended: an append
     /// to an array costs more than a short string's bytes.
@@ -35,7 +35,7 @@ struct JSONTreeCursor: JSONLexer {
         self.options = options
         budget = MemoryBudget(textBytes: bytes.count, options: options)
         // Room for a typical document's entries, so that they rarely move.
-        tree.words.reserveCapacity(bytes.count / 16 + 1)
+        tree = JSONTree(reservingWords: bytes.count / 16 + 1)
     }
 
     @inline(never)

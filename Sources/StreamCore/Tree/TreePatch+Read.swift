@@ -20,75 +20,125 @@ extension TreePatch {
             operations: reader.operations, values: tree, tokenBytes: reader.tokenBytes, tokenEnds: reader.tokenEnds)
     }
 
+    /// The members an operation may have, as the inline key slots that hold their names.
+    private enum Member {
+        static let op = word("op"), path = word("path"), from = word("from"), value = word("value")
+
+        static func word(_ name: StaticString) -> UInt64 {
+            let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            return JSONTree.Slot.inline(.string, bytes: JSONTree.load(bytes), count: bytes.count).raw
+        }
+
+        static func name(_ word: UInt64) -> String {
+            switch word {
+            case op: return "op"
+            case path: return "path"
+            case from: return "from"
+            default: return "value"
+            }
+        }
+    }
+
+    /// Reads operations one after another (no closures: each would copy the reader's arrays).
     private struct Reader {
         let tree: JSONTree
         var operations: [Operation] = []
         var tokenBytes: [UInt8] = []
         var tokenEnds: [Int32] = []
 
-        init(tree: JSONTree) { self.tree = tree }
+        init(tree: JSONTree) {
+            self.tree = tree
+            tokenBytes.reserveCapacity(64)
+            tokenEnds.reserveCapacity(16)
+        }
 
         typealias Slot = JSONTree.Slot
 
-        func member(_ name: String, of object: Slot) -> Slot? {
-            tree.position(of: name, in: object).map { tree.memberValue(object, $0) }
+        /// The value of the member whose name is the inline slot `key`, or nil.
+        @inline(__always)
+        func member(_ key: UInt64, of object: Slot) -> Slot? {
+            for i in 0..<object.count where tree.words[object.offset &+ 2 &* i] == key {
+                return tree.memberValue(object, i)
+            }
+            return nil
         }
 
         mutating func readOperation(_ object: Slot, index: Int) throws(PatchError) {
-            func fail(_ op: String?, _ path: String?, _ reason: String) -> PatchError {
-                PatchError(index: index, op: op, path: path, reason: reason)
-            }
             guard object.kind == .object else {
-                throw fail(nil, nil, "an operation must be a JSON object, not \(object.kind.typeNameWithArticle)")
+                throw PatchError(
+                    index: index, op: nil, path: nil,
+                    reason: "an operation must be a JSON object, not \(object.kind.typeNameWithArticle)")
             }
-            guard let opSlot = member("op", of: object) else { throw fail(nil, nil, "missing member \"op\"") }
+            guard let opSlot = member(Member.op, of: object) else {
+                throw PatchError(index: index, op: nil, path: nil, reason: "missing member \"op\"")
+            }
             guard opSlot.kind == .string else {
-                throw fail(nil, nil, "member \"op\" must be a string, not \(opSlot.kind.typeNameWithArticle)")
+                throw PatchError(
+                    index: index, op: nil, path: nil,
+                    reason: "member \"op\" must be a string, not \(opSlot.kind.typeNameWithArticle)")
             }
             guard let kind = Kind(opSlot) else {
                 let op = tree.string(opSlot)
-                throw fail(op, nil, "unknown operation \"\(op)\"")
-            }
-            let op = kind.name
-            func pointer(_ name: String) throws(PatchError) -> Pointer {
-                guard let slot = member(name, of: object) else { throw fail(op, nil, "missing member \"\(name)\"") }
-                guard slot.kind == .string else {
-                    throw fail(op, nil, "member \"\(name)\" must be a string, not \(slot.kind.typeNameWithArticle)")
-                }
-                let first = Int32(tokenEnds.count)
-                let bytesBefore = tokenBytes.count
-                let outcome = tree.withBytes(slot) { text in
-                    Result { () throws(JSONPointerError) in
-                        try JSONPointer.decode(text, into: &tokenBytes, ends: &tokenEnds)
-                    }
-                }
-                if case .failure(let error) = outcome {
-                    tokenBytes.removeLast(tokenBytes.count - bytesBefore)
-                    tokenEnds.removeLast(tokenEnds.count - Int(first))
-                    throw fail(op, tree.string(slot), "member \"\(name)\": \(error)")
-                }
-                return Pointer(first: first, count: Int32(tokenEnds.count) - first)
-            }
-            func value() throws(PatchError) -> Slot {
-                guard let slot = member("value", of: object) else {
-                    let path = member("path", of: object).flatMap { $0.kind == .string ? tree.string($0) : nil }
-                    throw fail(op, path, "missing member \"value\"")
-                }
-                return slot
+                throw PatchError(index: index, op: op, path: nil, reason: "unknown operation \"\(op)\"")
             }
             let none = Pointer(first: 0, count: 0)
             let operation: Operation
             switch kind {
             case .add, .replace, .test:
-                let path = try pointer("path")
-                operation = Operation(kind: kind, path: path, from: none, value: try value())
+                let path = try pointer(Member.path, of: object, kind: kind, index: index)
+                guard let value = member(Member.value, of: object) else {
+                    throw PatchError(
+                        index: index, op: kind.name, path: text(Member.path, of: object), reason: "missing member \"value\"")
+                }
+                operation = Operation(kind: kind, path: path, from: none, value: value)
             case .remove:
-                operation = Operation(kind: kind, path: try pointer("path"), from: none, value: .null)
+                operation = Operation(
+                    kind: kind, path: try pointer(Member.path, of: object, kind: kind, index: index), from: none, value: .null)
             case .move, .copy:
-                let from = try pointer("from")
-                operation = Operation(kind: kind, path: try pointer("path"), from: from, value: .null)
+                let from = try pointer(Member.from, of: object, kind: kind, index: index)
+                let path = try pointer(Member.path, of: object, kind: kind, index: index)
+                operation = Operation(kind: kind, path: path, from: from, value: .null)
             }
             operations.append(operation)
+        }
+
+        /// A string member's text, or nil (for messages).
+        func text(_ key: UInt64, of object: Slot) -> String? {
+            member(key, of: object).flatMap { $0.kind == .string ? tree.string($0) : nil }
+        }
+
+        /// The pointer in member `key`, its tokens decoded into `tokenBytes`.
+        mutating func pointer(_ key: UInt64, of object: Slot, kind: Kind, index: Int) throws(PatchError) -> Pointer {
+            let name = Member.name(key)
+            guard let slot = member(key, of: object) else {
+                throw PatchError(index: index, op: kind.name, path: nil, reason: "missing member \"\(name)\"")
+            }
+            guard slot.kind == .string else {
+                throw PatchError(
+                    index: index, op: kind.name, path: nil,
+                    reason: "member \"\(name)\" must be a string, not \(slot.kind.typeNameWithArticle)")
+            }
+            let first = Int32(tokenEnds.count)
+            let bytesBefore = tokenBytes.count
+            do {
+                if slot.isInline {
+                    var word = slot.inlineBytes.littleEndian
+                    try withUnsafeBytes(of: &word) { raw throws(JSONPointerError) in
+                        let text = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: slot.count)
+                        try JSONPointer.decode(text, into: &tokenBytes, ends: &tokenEnds)
+                    }
+                } else {
+                    try tree.bytes.withUnsafeBufferPointer { all throws(JSONPointerError) in
+                        let text = UnsafeBufferPointer(rebasing: all[slot.offset..<(slot.offset &+ slot.count)])
+                        try JSONPointer.decode(text, into: &tokenBytes, ends: &tokenEnds)
+                    }
+                }
+            } catch {
+                tokenBytes.removeLast(tokenBytes.count - bytesBefore)
+                tokenEnds.removeLast(tokenEnds.count - Int(first))
+                throw PatchError(index: index, op: kind.name, path: tree.string(slot), reason: "member \"\(name)\": \(error)")
+            }
+            return Pointer(first: first, count: Int32(tokenEnds.count) - first)
         }
     }
 }
