@@ -42,8 +42,16 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         public var changed: Bool
         /// What a streaming proxy would have sent for this poll: the snapshot as one `add` at the
         /// root for the first body, the diff from the previous document after it, `[]` for a
-        /// 304 or an unchanged body (and for a failed poll, which sends nothing).
-        public var patch: JSONPatch
+        /// 304 or an unchanged body (and for a failed poll, which sends nothing). The first
+        /// body's is built when asked for (a `JSONValue` of the whole document, which takes 3–22×
+        /// its text): the engine only needs its size.
+        public var patch: JSONPatch {
+            get { isFirstBody ? JSONPatch([.add(path: .root, value: document?.value ?? .null)]) : diff }
+            set { diff = newValue; isFirstBody = false }
+        }
+        var diff: JSONPatch
+        /// Whether this is the first body: its patch is the whole document added at the root.
+        var isFirstBody = false
         /// The patch's size as compact JSON (0 for a failed poll).
         public var patchBytes: Int
         public var document: JSONTree?
@@ -162,7 +170,7 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         defer { if stopped { handler(.finished) } }
         var result = Poll(
             status: response?.status, wireBytes: counts.wireBytes, bodyBytes: body.count, changed: false,
-            patch: JSONPatch(), patchBytes: 2, document: previous, error: nil, lateness: lateness, skipped: skipped)
+            diff: JSONPatch(), patchBytes: 2, document: previous, error: nil, lateness: lateness, skipped: skipped)
         skipped = 0
         if oversize {
             result.error = "body larger than the limit of \(options.maxBodyBytes) bytes"
@@ -176,12 +184,17 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
         } else {
             do {
                 let document = try JSONTree(parsing: body)
-                // The first body: a streaming proxy's snapshot, one `add` at the root.
-                let patch = previous.map { JSONDiff.diff(from: $0, to: document) }
-                    ?? JSONPatch([.add(path: .root, value: document.value)])
-                result.patch = patch
-                result.patchBytes = patch.encodedSize
-                result.changed = !patch.isEmpty
+                if let previous {
+                    let patch = JSONDiff.diff(from: previous, to: document)
+                    result.patch = patch
+                    result.patchBytes = patch.encodedSize
+                    result.changed = !patch.isEmpty
+                } else {
+                    // The first body: a streaming proxy's snapshot, one `add` at the root.
+                    result.isFirstBody = true
+                    result.patchBytes = #"[{"op":"add","path":"","value":}]"#.utf8.count + JSONWriter.data(document).count
+                    result.changed = true
+                }
                 previous = document
                 result.document = document
                 etag = transfer.validators.etag
