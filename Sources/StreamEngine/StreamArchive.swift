@@ -106,7 +106,7 @@ public final class StreamArchive {
         let seconds = Int(time.secondsSinceEpoch.rounded(.down))
         let current = segment.flatMap { seconds < $0.end ? $0 : nil } ?? segment(of: time)
         if file == nil || current.start != segment?.start { try openPart(segment: current) }
-        line.removeAll()
+        line.removeAll(keepingCapacityUpTo: 64 << 10)  // a large poll's body is not kept for good
         line.appendRaw(#"{"t":"#)
         line.writeTime(time)
         line.appendRaw(#","kind":"#)

@@ -85,7 +85,7 @@ public final class StreamLog {
 
     /// Adds one line; it reaches the file at the next `flush` (or once 64 KiB are pending).
     public func append(_ entry: LogEntry) throws(FileError) {
-        line.removeAll()
+        line.removeAll(keepingCapacityUpTo: 64 << 10)
         entry.write(into: &line)
         try addLine()
     }
@@ -94,7 +94,7 @@ public final class StreamLog {
     /// with these fields in this order, without building the entry: a stream writes one for
     /// every event.
     public func appendEvent(time: UTCTime, type: String, id: String, bytes: Int, operations: Int, changed: Bool, excerpt: String) throws(FileError) {
-        line.removeAll()
+        line.removeAll(keepingCapacityUpTo: 64 << 10)
         line.appendRaw(#"{"time":"#)
         line.writeTime(time)
         line.appendRaw(#","level":"info","kind":"event","type":"#)

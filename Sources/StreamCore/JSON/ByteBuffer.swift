@@ -80,6 +80,13 @@ public struct ByteBuffer: Sendable {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(capacity: storage.capacity) }
         storage.count = 0
     }
+
+    /// Empties the buffer, keeping its memory only up to `limit` bytes: a writer that once
+    /// wrote a large record (a 16 MiB body) need not keep that much for good.
+    public mutating func removeAll(keepingCapacityUpTo limit: Int) {
+        guard storage.capacity > limit else { return removeAll() }
+        storage = Storage(capacity: 256)
+    }
 }
 
 extension ByteBuffer.Storage {

@@ -72,6 +72,11 @@ public struct JSONWriter {
         buffer.removeAll()
     }
 
+    /// Empties the writer, keeping its memory only up to `limit` bytes (see `ByteBuffer`).
+    public mutating func removeAll(keepingCapacityUpTo limit: Int) {
+        buffer.removeAll(keepingCapacityUpTo: limit)
+    }
+
     public mutating func write(_ value: JSONValue) {
         // One uniqueness check for the whole value; below, the storage is written directly.
         let storage = buffer.reserve(0)
