@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import StreamCore
 
 /// The top-level fields of one archive record that a report reads, found in its JSON line
 /// without building any value: `t`, `kind` and `type` as byte ranges of the line, `data` as
@@ -325,19 +326,7 @@ package struct ArchiveRecordScanner {
     /// The end of the valid multi-byte UTF-8 sequence at `index` (Unicode Table 3-7), or nil.
     private func utf8Sequence(at index: Int) -> Int? {
         let lead = bytes[index]
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: return nil
-        }
+        guard let (length, low, high) = UTF8Bytes.sequence(lead) else { return nil }
         guard index + length <= end else { return nil }
         let second = bytes[index + 1]
         guard second >= low && second <= high else { return nil }

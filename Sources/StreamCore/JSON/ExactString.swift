@@ -65,7 +65,23 @@ package struct JSONKey: Hashable, Sendable {
     package func hash(into hasher: inout Hasher) { string.hashScalars(into: &hasher) }
 }
 
-enum UTF8Bytes {
+package enum UTF8Bytes {
+    /// The length of the multi-byte UTF-8 sequence a lead byte starts, and the range its second
+    /// byte must be in (Unicode Table 3-7); nil for a byte that starts none.
+    @inline(__always)
+    package static func sequence(_ lead: UInt8) -> (length: Int, low: UInt8, high: UInt8)? {
+        switch lead {
+        case 0xC2...0xDF: return (2, 0x80, 0xBF)
+        case 0xE0: return (3, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: return (3, 0x80, 0xBF)
+        case 0xED: return (3, 0x80, 0x9F)
+        case 0xF0: return (4, 0x90, 0xBF)
+        case 0xF1...0xF3: return (4, 0x80, 0xBF)
+        case 0xF4: return (4, 0x80, 0x8F)
+        default: return nil
+        }
+    }
+
     /// Whether the two buffers hold the same bytes: short ones compared here, longer through
     /// `memcmp` (vectorised).
     @inline(__always)

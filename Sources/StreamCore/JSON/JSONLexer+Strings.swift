@@ -209,19 +209,7 @@ extension JSONLexer {
     /// returns the index after it.
     func validateUTF8Sequence(at index: Int) throws(JSONParseError) -> Int {
         let lead = bytes[index]
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw fail(.invalidUTF8, at: index)
-        }
+        guard let (length, low, high) = UTF8Bytes.sequence(lead) else { throw fail(.invalidUTF8, at: index) }
         guard index + length <= bytes.count else {
             // Truncated at the end of input: report the first missing or bad byte.
             for k in 1..<length where index + k >= bytes.count || bytes[index + k] & 0xC0 != 0x80 {
