@@ -52,7 +52,8 @@ struct TailURL {
             case .open(let status, let contentType):
                 state.consumer.renderer.open(status: status, contentType: contentType)
             case .item(.event(let event)):
-                state.consumer.consume(TailBatch(items: [.event(Document.prepare(event, options: parseOptions))], lastEventID: event.lastEventID))
+                let prepared = Document.prepare(event, options: parseOptions)
+                state.consumer.consume(TailBatch(items: [.event(prepared)], lastEventID: event.lastEventID))
             case .item(.retry(let milliseconds)):
                 state.consumer.consume(TailBatch(items: [.retry(milliseconds)], lastEventID: state.consumer.totals.lastEventID))
             case .item(.eventTooLarge(let type, let id, let limit)):

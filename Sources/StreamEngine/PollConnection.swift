@@ -192,7 +192,8 @@ public final class PollConnection: @unchecked Sendable {  // mutable state is co
                 } else {
                     // The first body: a streaming proxy's snapshot, one `add` at the root.
                     result.isFirstBody = true
-                    result.patchBytes = #"[{"op":"add","path":"","value":}]"#.utf8.count + JSONWriter.data(document).count
+                    let framing = #"[{"op":"add","path":"","value":}]"#.utf8.count
+                    result.patchBytes = framing + JSONWriter.data(document).count
                     result.changed = true
                 }
                 previous = document

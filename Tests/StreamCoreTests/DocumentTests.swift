@@ -75,7 +75,8 @@ final class DocumentTests: XCTestCase {
         XCTAssertEqual(document.current, ["a": 1])
         _ = try document.consume(event("data", #"{"a":5}"#)).get()
         XCTAssertFalse(document.isStale)
-        XCTAssertEqual(try document.consume(event("patch", #"[{"op":"replace","path":"/a","value":6}]"#)).get().document?.value, ["a": 6])
+        let patched = try document.consume(event("patch", #"[{"op":"replace","path":"/a","value":6}]"#)).get()
+        XCTAssertEqual(patched.document?.value, ["a": 6])
     }
 
     func testMalformedJSONIsAClearErrorAndNothingIsLost() throws {

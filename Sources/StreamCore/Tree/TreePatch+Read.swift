@@ -87,13 +87,13 @@ extension TreePatch {
             case .add, .replace, .test:
                 let path = try pointer(Member.path, of: object, kind: kind, index: index)
                 guard let value = member(Member.value, of: object) else {
-                    throw PatchError(
-                        index: index, op: kind.name, path: text(Member.path, of: object), reason: "missing member \"value\"")
+                    let path = text(Member.path, of: object)
+                    throw PatchError(index: index, op: kind.name, path: path, reason: "missing member \"value\"")
                 }
                 operation = Operation(kind: kind, path: path, from: none, value: value)
             case .remove:
-                operation = Operation(
-                    kind: kind, path: try pointer(Member.path, of: object, kind: kind, index: index), from: none, value: .null)
+                let path = try pointer(Member.path, of: object, kind: kind, index: index)
+                operation = Operation(kind: kind, path: path, from: none, value: .null)
             case .move, .copy:
                 let from = try pointer(Member.from, of: object, kind: kind, index: index)
                 let path = try pointer(Member.path, of: object, kind: kind, index: index)
@@ -124,7 +124,8 @@ extension TreePatch {
                 if slot.isInline {
                     var word = slot.inlineBytes.littleEndian
                     try withUnsafeBytes(of: &word) { raw throws(JSONPointerError) in
-                        let text = UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: slot.count)
+                        let start = raw.bindMemory(to: UInt8.self).baseAddress
+                        let text = UnsafeBufferPointer(start: start, count: slot.count)
                         try JSONPointer.decode(text, into: &tokenBytes, ends: &tokenEnds)
                     }
                 } else {
@@ -136,7 +137,8 @@ extension TreePatch {
             } catch {
                 tokenBytes.removeLast(tokenBytes.count - bytesBefore)
                 tokenEnds.removeLast(tokenEnds.count - Int(first))
-                throw PatchError(index: index, op: kind.name, path: tree.string(slot), reason: "member \"\(name)\": \(error)")
+                let reason = "member \"\(name)\": \(error)"
+                throw PatchError(index: index, op: kind.name, path: tree.string(slot), reason: reason)
             }
             return Pointer(first: first, count: Int32(tokenEnds.count) - first)
         }
