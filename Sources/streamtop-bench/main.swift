@@ -477,9 +477,13 @@ if enabled("scale") {
     // `--no-compress`: streams that do not offer gzip (StreamSpec.compress = false).
     let compress = !CommandLine.arguments.contains("--no-compress")
     let (cpuShare, rss, opened, troubled, events) = ScaleBench.streams(count: count, window: .seconds(window), compress: compress)
-    print(String(format: "Scale: %d SSE streams%@, 1 event/s each: %.1f %% of one core (target ≤ 25 %%), %.0f MiB resident (target ≤ 300), %d opened, %d with errors or reconnects, %d events in %d s",
-                 count, compress ? " (gzip)" : " (no gzip)", cpuShare * 100, rss, opened, troubled, events, window))
-    scaleRight = opened == count && count >= 5_000 && troubled == 0 && cpuShare <= 0.25 && rss <= 300
+    // Issue 15's targets are without compression (20 %, 250 MiB); with gzip, the earlier ones.
+    let (cpuTarget, rssTarget) = compress ? (25.0, 300.0) : (20.0, 250.0)
+    print(String(format: "Scale: %d SSE streams%@, 1 event/s each: %.1f %% of one core (target ≤ %.0f %%), "
+                 + "%.0f MiB resident (target ≤ %.0f), %d opened, %d with errors or reconnects, %d events in %d s",
+                 count, compress ? " (gzip)" : " (no gzip)", cpuShare * 100, cpuTarget, rss, rssTarget, opened,
+                 troubled, events, window))
+    scaleRight = opened == count && count >= 5_000 && troubled == 0 && cpuShare * 100 <= cpuTarget && rss <= rssTarget
     print(scaleRight ? "  scale targets met" : "  scale: MISSED")
     if compress && window < 300 {
         print("  (gzip streams keep a 32 KiB inflate window that fills over their first ~32 KB; --window 300 shows the steady state)")
