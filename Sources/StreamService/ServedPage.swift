@@ -22,7 +22,7 @@ import StreamCore
 package enum ServedPage {
     /// The whole page for stream `streamID` called `name` (the id when the name is empty).
     package static func html(streamID: String, name: String) -> [UInt8] {
-        let title = escapeHTML(name.isEmpty ? streamID : name)
+        let title = HTMLText.escape(name.isEmpty ? streamID : name)
         let page = """
             <!doctype html>
             <html lang="en">
@@ -36,7 +36,7 @@ package enum ServedPage {
             <body>
             <header>
             <h1 id="name">\(title)</h1>
-            <code id="stream-id">\(escapeHTML(streamID))</code>
+            <code id="stream-id">\(HTMLText.escape(streamID))</code>
             <dl>
             <div><dt>state</dt><dd id="state" data-state="connecting">connecting</dd></div>
             <div><dt>version</dt><dd id="version">–</dd></div>
@@ -82,23 +82,4 @@ package enum ServedPage {
         "sha256-" + Data(SHA256.hash(Array(text.utf8))).base64EncodedString()
     }
 
-    /// Text made safe as HTML text and as a quoted attribute value; control characters (but
-    /// tab and line feed) become U+FFFD.
-    package static func escapeHTML(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            case "\t", "\n": escaped.unicodeScalars.append(scalar)
-            case "\u{0}"..."\u{1F}", "\u{7F}"..."\u{9F}": escaped += "\u{FFFD}"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
-    }
 }

@@ -26,16 +26,16 @@ final class ServedPageTests: XCTestCase {
 
     func testEscapingForHTML() {
         XCTAssertEqual(
-            ServedPage.escapeHTML(#"<a href="x">&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;")
-        XCTAssertEqual(ServedPage.escapeHTML("tab\tline\nnul\u{0}esc\u{1B}del\u{7F}c1\u{85}"),
+            HTMLText.escape(#"<a href="x">&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;")
+        XCTAssertEqual(HTMLText.escape("tab\tline\nnul\u{0}esc\u{1B}del\u{7F}c1\u{85}"),
                        "tab\tline\nnul\u{FFFD}esc\u{FFFD}del\u{FFFD}c1\u{FFFD}")
-        XCTAssertEqual(ServedPage.escapeHTML("Ünïcödé 株価 🚀 e\u{301}"), "Ünïcödé 株価 🚀 e\u{301}")
-        XCTAssertEqual(ServedPage.escapeHTML(""), "")
+        XCTAssertEqual(HTMLText.escape("Ünïcödé 株価 🚀 e\u{301}"), "Ünïcödé 株価 🚀 e\u{301}")
+        XCTAssertEqual(HTMLText.escape(""), "")
     }
 
     func testUntrustedNamesAppearOnlyEscapedAndNeverInTheScript() throws {
         let html = page(id: Self.hostile + "/id", name: Self.hostile)
-        let escaped = ServedPage.escapeHTML(Self.hostile)
+        let escaped = HTMLText.escape(Self.hostile)
         XCTAssertEqual(try element("title", in: html), "\(escaped) · streamtop")
         XCTAssertEqual(try between(#"<h1 id="name">"#, "</h1>", in: html), escaped)
         XCTAssertEqual(try between(#"<code id="stream-id">"#, "</code>", in: html), escaped + "/id")

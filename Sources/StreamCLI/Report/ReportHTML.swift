@@ -100,22 +100,8 @@ enum ReportHTML {
         return String(date.dropFirst(5)) + " " + (hour < 10 ? "0" : "") + String(hour) + "h"
     }
 
-    /// Text made safe for HTML content and attribute values.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for scalar in Sanitizer.line(text).unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
-    }
+    /// Text made safe for HTML content and attribute values, on one line.
+    static func escape(_ text: String) -> String { HTMLText.escape(Sanitizer.line(text)) }
 
     struct Series {
         var label: String
