@@ -11,14 +11,7 @@ enum EngineIngest {
     /// Seconds to read the whole firehose with a blocking socket and nothing else.
     static func rawRead(port: UInt16) -> Double {
         let start = DispatchTime.now()
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        guard let fd = Loopback.connect(port: port) else { fatalError("cannot connect to 127.0.0.1:\(port)") }
         let request = Array("GET /firehose HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         var buffer = [UInt8](repeating: 0, count: 256 << 10)
