@@ -25,14 +25,18 @@ extension MonitorTmuxTests {
         try waitForScreen("the stream's row") { $0.contains("› Quotes") }
 
         try keys("e")
-        // The table's detail line shows the masked URL too: wait for the form's own title.
+        // The table's detail line shows the masked URL too: wait for the form's own title, and
+        // for its last field (tmux may capture a frame that is still being drawn).
         var shown = try waitForScreen("the masked edit form") {
             $0.contains("Edit q (Enter saves") && $0.contains("http://127.0.0.1:9/q?token=REDACTED")
+                && $0.contains("Authorization:")
         }
         XCTAssertTrue(shown.contains("Authorization: Bearer REDACTED"), shown)
         XCTAssertFalse(shown.contains("t0k") || shown.contains("s3cr3t"), shown)
         try keys("C-r")
-        shown = try waitForScreen("the credentials shown") { $0.contains("http://127.0.0.1:9/q?token=t0k") }
+        shown = try waitForScreen("the credentials shown") {
+            $0.contains("http://127.0.0.1:9/q?token=t0k") && $0.contains("Authorization:")
+        }
         XCTAssertTrue(shown.contains("Authorization: Bearer s3cr3t"), shown)
         try keys("C-r")
         try waitForScreen("the credentials hidden again") { $0.contains("http://127.0.0.1:9/q?token=REDACTED") }
