@@ -46,7 +46,7 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < C
     exit(0)
 }
 
-// `--profile parse|parse-tree|write|tree-write|apply|diff|tree-diff N` runs exactly N iterations of one operation on
+// `--profile parse|parse-tree|write|tree-write|apply|diff|tree-diff|tail N` runs exactly N iterations of one operation on
 // the quote document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < CommandLine.arguments.count,
    let iterations = Int(CommandLine.arguments[flag + 2])
@@ -97,11 +97,22 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
             }
             checksum &+= body.data(version: index, snapshots: moved, disk: nil).count
         }
+    case "tail":
+        // `tail --jsonl --document --quiet` of the capture in this process, as the benchmark runs it.
+        let path = "/tmp/streamtop-bench-profile-\(getpid()).sse"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(makeCapture().text.utf8))
+        defer { unlink(path) }
+        for _ in 0..<iterations {
+            let sink = MemorySink()
+            let start = DispatchTime.now()
+            checksum &+= Int(Streamtop.main(["tail", "--jsonl", "--document", "--quiet", path], output: sink, errors: sink))
+            print(String(format: "%.1f ms", Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6))
+        }
     case "feed", "feed-whole":
         checksum = ServiceBench.profileFeed(ticks: iterations, whole: CommandLine.arguments[flag + 1] == "feed-whole")
     default:
         print("streamtop-bench: --profile takes parse, parse-tree, write, tree-write, apply, diff, tree-diff, status, "
-              + "feed or feed-whole")
+              + "tail, feed or feed-whole")
         exit(2)
     }
     print("checksum \(checksum)")

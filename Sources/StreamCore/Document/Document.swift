@@ -38,15 +38,12 @@ public struct Document: Sendable {
     /// one that owns the document, ahead of it (the parsing is most of the work per event).
     public static func prepare(_ event: SSEEvent, options: JSONParser.Options) -> PreparedEvent {
         if event.type == "error" { return PreparedEvent(event: event, content: .text) }
-        let parsed = Result { () throws(JSONParseError) in try JSONTree(parsing: event.data, options: options) }
-        guard event.type == "patch" else { return PreparedEvent(event: event, content: .json(parsed)) }
-        switch parsed {
-        case .failure(let error):
-            return PreparedEvent(event: event, content: .patch(.failure(.malformed(error))))
-        case .success(let tree):
-            let patch = Result { () throws(PatchError) in try TreePatch(tree: tree) }.mapError(PatchReadError.invalid)
+        if event.type == "patch" {
+            let patch = Result { () throws(PatchReadError) in try TreePatch(parsing: event.data, options: options) }
             return PreparedEvent(event: event, content: .patch(patch))
         }
+        let parsed = Result { () throws(JSONParseError) in try JSONTree(parsing: event.data, options: options) }
+        return PreparedEvent(event: event, content: .json(parsed))
     }
 
     /// Applies a prepared event, in stream order.

@@ -27,20 +27,15 @@ public struct JSONTree: Sendable {
 
     /// An empty tree holding `null`.
     public init() {
-        words = [0]
+        words = JSONTree.unusedWord
         bytes = []
         root = .null
         liveWords = 1
         liveBytes = 0
     }
 
-    /// An empty tree with room for `count` words (one allocation, not two).
-    package init(reservingWords count: Int) {
-        var words: [UInt64] = []
-        words.reserveCapacity(count + 1)
-        words.append(0)
-        self.init(words: words, bytes: [], root: .null)
-    }
+    /// Word 0 alone, shared by every new tree until it has entries.
+    private static let unusedWord: [UInt64] = [0]
 
     package init(words: [UInt64], bytes: [UInt8], root: Slot) {
         self.words = words

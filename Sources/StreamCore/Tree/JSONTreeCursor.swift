@@ -23,9 +23,10 @@ struct JSONTreeCursor: JSONLexer {
     /// to an array costs more than a short string's bytes.
     var stringsEnd = 0
     var budget: MemoryBudget
-    /// The entries of the containers being parsed. Handed down the parse as an argument, so
-    /// that it is not retained for every container.
-    let stack = ScratchStack<UInt64>()
+    /// The entries of the containers being parsed, made when the first container is (a patch of
+    /// scalar values needs none). Handed down the parse as an argument, so that it is not
+    /// retained for every container.
+    private var stackStorage: ScratchStack<UInt64>?
 
     /// The longest text a tree holds: its slots count bytes and entries in 28 bits.
     static let maxBytes = Slot.maxLength
@@ -34,8 +35,15 @@ struct JSONTreeCursor: JSONLexer {
         self.bytes = bytes
         self.options = options
         budget = MemoryBudget(textBytes: bytes.count, options: options)
-        // Room for a typical document's entries, so that they rarely move.
-        tree = JSONTree(reservingWords: bytes.count / 16 + 1)
+        tree = JSONTree()
+    }
+
+    /// The stack for containers' entries.
+    mutating func containerStack() -> ScratchStack<UInt64> {
+        if let stackStorage { return stackStorage }
+        let stack = ScratchStack<UInt64>()
+        stackStorage = stack
+        return stack
     }
 
     @inline(never)
@@ -46,23 +54,34 @@ struct JSONTreeCursor: JSONLexer {
     /// The whole input as one JSON text: a value, with nothing but whitespace after it.
     mutating func parseDocument() throws(JSONParseError) -> JSONTree {
         try checkSize(limit: min(options.maxBytes, JSONTreeCursor.maxBytes))
-        let root = try parseValue(depth: 0, stack)
+        // Room for a typical document's entries, so that they rarely move.
+        tree.words.reserveCapacity(bytes.count / 16 + 1)
+        let root = try parseValue(depth: 0, containerStack())
         try expectEnd()
         try trimStrings()
         return JSONTree(words: tree.words, bytes: tree.bytes, root: root)
     }
 
     mutating func parseValue(depth: Int, _ stack: ScratchStack<UInt64>) throws(JSONParseError) -> Slot {
-        switch try valueToken() {
-        case .string: return try parseString()
+        let token = try valueToken()
+        switch token {
         case .object: return try parseObject(depth: depth + 1, stack)
         case .array: return try parseArray(depth: depth + 1, stack)
+        default: return try parseScalar(token)
+        }
+    }
+
+    /// The value `token` starts, which is not a container.
+    @inline(__always)
+    mutating func parseScalar(_ token: JSONToken) throws(JSONParseError) -> Slot {
+        switch token {
+        case .string: return try parseString()
         case .number:
             let start = try scanNumber(accumulating: false).start
             return try scalar(.number, from: start, to: position)
         case .true: return .true
         case .false: return .false
-        case .null: return .null
+        case .null, .object, .array: return .null
         }
     }
 

@@ -20,25 +20,6 @@ extension TreePatch {
             operations: reader.operations, values: tree, tokenBytes: reader.tokenBytes, tokenEnds: reader.tokenEnds)
     }
 
-    /// The members an operation may have, as the inline key slots that hold their names.
-    private enum Member {
-        static let op = word("op"), path = word("path"), from = word("from"), value = word("value")
-
-        static func word(_ name: StaticString) -> UInt64 {
-            let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-            return JSONTree.Slot.inline(.string, bytes: JSONTree.load(bytes), count: bytes.count).raw
-        }
-
-        static func name(_ word: UInt64) -> String {
-            switch word {
-            case op: return "op"
-            case path: return "path"
-            case from: return "from"
-            default: return "value"
-            }
-        }
-    }
-
     /// Reads operations one after another (no closures: each would copy the reader's arrays).
     private struct Reader {
         let tree: JSONTree

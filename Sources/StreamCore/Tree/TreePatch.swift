@@ -22,6 +22,25 @@ public struct TreePatch: Sendable {
         package var value: JSONTree.Slot
     }
 
+    /// The members an operation may have, as the inline key slots that hold their names.
+    enum Member {
+        static let op = word("op"), path = word("path"), from = word("from"), value = word("value")
+
+        static func word(_ name: StaticString) -> UInt64 {
+            let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            return JSONTree.Slot.inline(.string, bytes: JSONTree.load(bytes), count: bytes.count).raw
+        }
+
+        static func name(_ word: UInt64) -> String {
+            switch word {
+            case op: return "op"
+            case path: return "path"
+            case from: return "from"
+            default: return "value"
+            }
+        }
+    }
+
     package var operations: [Operation]
     /// Holds the operations' values.
     package var values: JSONTree

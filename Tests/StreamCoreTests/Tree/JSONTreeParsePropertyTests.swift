@@ -4,23 +4,6 @@ import XCTest
 /// Random documents, and random corruptions of them, parsed by `JSONParser` and into a tree:
 /// the same outcome every time.
 final class JSONTreeParsePropertyTests: XCTestCase {
-    /// A byte flipped, inserted or cut off where it hurts most: structure, escapes, UTF-8.
-    static let damage = Array("{}[]\":,\\u0123456789-+.eE tfn".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xED, 0xFF]
-
-    func corrupt(_ text: [UInt8], using random: inout SeededRandom) -> [UInt8] {
-        var bytes = text
-        let at = Int.random(in: 0...bytes.count, using: &random)
-        let damage = JSONTreeParsePropertyTests.damage
-        let byte = Int.random(in: 0..<4, using: &random) == 0
-            ? UInt8.random(in: 0...255, using: &random) : damage.randomElement(using: &random)!
-        switch Int.random(in: 0..<3, using: &random) {
-        case 0: bytes.removeLast(bytes.count - at)
-        case 1 where at < bytes.count: bytes[at] = byte
-        default: bytes.insert(byte, at: at)
-        }
-        return bytes
-    }
-
     func testRandomDocumentsAndTheirCorruptionsHaveOneOutcome() {
         var generator = JSONGenerator(seed: 2026)
         var random = SeededRandom(seed: 15)
@@ -29,7 +12,7 @@ final class JSONTreeParsePropertyTests: XCTestCase {
             for pretty in [false, true] {
                 let text = Array(JSONWriter.string(value, pretty: pretty).utf8)
                 assertTreeAgrees(text, "round \(round)")
-                for _ in 0..<3 { assertTreeAgrees(corrupt(text, using: &random), "round \(round), corrupted") }
+                for _ in 0..<3 { assertTreeAgrees(corruptJSON(text, using: &random), "round \(round), corrupted") }
             }
         }
     }
@@ -52,7 +35,7 @@ final class JSONTreeParsePropertyTests: XCTestCase {
             for policy in [JSONParser.DuplicateKeyPolicy.lastWins, .reject] {
                 let options = JSONParser.Options(duplicateKeys: policy)
                 assertTreeAgrees(text, options: options, "round \(round)")
-                for _ in 0..<4 { assertTreeAgrees(corrupt(text, using: &random), options: options, "round \(round)") }
+                for _ in 0..<4 { assertTreeAgrees(corruptJSON(text, using: &random), options: options, "round \(round)") }
             }
         }
     }

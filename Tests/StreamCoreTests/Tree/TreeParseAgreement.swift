@@ -81,3 +81,20 @@ private func problem(_ slot: JSONTree.Slot, in tree: JSONTree) -> String? {
         return nil
     }
 }
+
+/// The bytes that hurt JSON most: structure, escapes, UTF-8.
+private let damage = Array("{}[]\":,\\u0123456789-+.eE tfn".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xED, 0xFF]
+
+/// `text` with a byte flipped, inserted or cut off, most often one that hurts most.
+func corruptJSON(_ text: [UInt8], using random: inout SeededRandom) -> [UInt8] {
+    var bytes = text
+    let at = Int.random(in: 0...bytes.count, using: &random)
+    let byte = Int.random(in: 0..<4, using: &random) == 0
+        ? UInt8.random(in: 0...255, using: &random) : damage.randomElement(using: &random)!
+    switch Int.random(in: 0..<3, using: &random) {
+    case 0: bytes.removeLast(bytes.count - at)
+    case 1 where at < bytes.count: bytes[at] = byte
+    default: bytes.insert(byte, at: at)
+    }
+    return bytes
+}
