@@ -27,15 +27,12 @@ public struct JSONTree: Sendable {
 
     /// An empty tree holding `null`.
     public init() {
-        words = JSONTree.unusedWord
+        words = [0]
         bytes = []
         root = .null
         liveWords = 1
         liveBytes = 0
     }
-
-    /// Word 0 alone, shared by every new tree until it has entries.
-    private static let unusedWord: [UInt64] = [0]
 
     package init(words: [UInt64], bytes: [UInt8], root: Slot) {
         self.words = words

@@ -35,7 +35,8 @@ struct JSONTreeCursor: JSONLexer {
         self.bytes = bytes
         self.options = options
         budget = MemoryBudget(textBytes: bytes.count, options: options)
-        tree = JSONTree()
+        // No storage yet: word 0 goes in when the first entries do (a patch of scalar values has none).
+        tree = JSONTree(words: [], bytes: [], root: .null)
     }
 
     /// The stack for containers' entries.
@@ -55,7 +56,8 @@ struct JSONTreeCursor: JSONLexer {
     mutating func parseDocument() throws(JSONParseError) -> JSONTree {
         try checkSize(limit: min(options.maxBytes, JSONTreeCursor.maxBytes))
         // Room for a typical document's entries, so that they rarely move.
-        tree.words.reserveCapacity(bytes.count / 16 + 1)
+        tree.words.reserveCapacity(bytes.count / 16 + 2)
+        tree.words.append(0)
         let root = try parseValue(depth: 0, containerStack())
         try expectEnd()
         try trimStrings()

@@ -101,6 +101,7 @@ extension JSONTreeCursor {
             case TreePatch.Member.value:
                 guard members.value == nil else { return nil }
                 let token = try valueToken()
+                if token == .object || token == .array, tree.words.isEmpty { tree.words.append(0) }
                 switch token {
                 case .object: members.value = try parseObject(depth: 3, containerStack())
                 case .array: members.value = try parseArray(depth: 3, containerStack())

@@ -137,7 +137,7 @@ final class TreePatchParseTests: XCTestCase {
         XCTAssertTrue(Self.readInOnePass(Array(text.utf8)))
         assertAgrees(Array(text.utf8))
         let patch = try TreePatch(parsing: text)
-        XCTAssertEqual(patch.values.words, [0], "scalar values need no entries")
+        XCTAssertEqual(patch.values.words, [], "scalar values need no words")
         XCTAssertEqual(patch.text(patch.operations[1].path), "/quotes/12/updated")
     }
 }
