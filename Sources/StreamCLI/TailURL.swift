@@ -36,14 +36,18 @@ struct TailURL {
         options.reconnect = command.reconnect
         options.stall = command.stall
         options.unixSocket = command.unixSocket
+        let parseOptions = JSONParser.Options()
+        // Events are parsed on the connection's queue while `queue` applies and renders the ones
+        // before (two cores for a busy stream).
+        options.prepare = parseOptions
         let queue = DispatchQueue(label: "streamtop.tail")
         let state = State(
             consumer: TailConsumer(renderer: TailRenderer(jsonl: command.jsonl, includeDocument: command.includeDocument, quiet: command.quiet), maxEvents: command.maxEvents),
             output: context.output)
         let done = DispatchSemaphore(value: 0)
-        let parseOptions = JSONParser.Options()
         var connection: SSEConnection?
-        connection = SSEConnection(options: options, loop: loop, queue: queue) { report in
+        let parsing = DispatchQueue(label: "streamtop.tail.sse")
+        connection = SSEConnection(options: options, loop: loop, queue: parsing, deliveryQueue: queue) { report in
             // On `queue`.
             let wasStale = state.consumer.document.isStale
             switch report {
@@ -54,6 +58,8 @@ struct TailURL {
             case .item(.event(let event)):
                 let prepared = Document.prepare(event, options: parseOptions)
                 state.consumer.consume(TailBatch(items: [.event(prepared)], lastEventID: event.lastEventID))
+            case .prepared(let prepared):
+                state.consumer.consume(TailBatch(items: [.event(prepared)], lastEventID: prepared.event.lastEventID))
             case .item(.retry(let milliseconds)):
                 state.consumer.consume(TailBatch(items: [.retry(milliseconds)], lastEventID: state.consumer.totals.lastEventID))
             case .item(.eventTooLarge(let type, let id, let limit)):

@@ -108,10 +108,11 @@ public final class Engine: Sendable {
     }
 
     private func makeRunner(_ spec: StreamSpec, firstVersion: Int = 0) -> StreamRunner {
-        let target = targets[Int(StreamRunner.stableSeed(spec.id) % UInt64(targets.count))]
+        let index = Int(StreamRunner.stableSeed(spec.id) % UInt64(targets.count))
         let runner = StreamRunner(
             spec: spec, loop: loop, store: store, time: time, wall: wall, stateDirectory: stateDirectory,
-            notifier: notifier, target: target, changeWindow: changeWindow, storage: storage, ledger: ledger,
+            notifier: notifier, target: targets[index], parseTarget: targets[(index + 1) % targets.count],
+            changeWindow: changeWindow, storage: storage, ledger: ledger,
             firstVersion: firstVersion, served: feed(for: spec))
         runners.withLock { $0[spec.id] = runner }
         return runner

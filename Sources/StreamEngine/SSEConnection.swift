@@ -6,7 +6,10 @@ import Synchronization
 /// its own serial queue, detects stalls, and reconnects with `ReconnectPolicy` (the server's
 /// `retry`, exponential backoff with jitter on failures), sending `Last-Event-ID` to resume.
 ///
-/// Everything the stream does is reported to `handler`, on `queue`, in order.
+/// Everything the stream does is reported to `handler` in order: on `queue`, or on
+/// `deliveryQueue` when there is one. Then the events are parsed on `queue` while the handler
+/// consumes the ones before on its own queue (two cores for one busy stream), and bytes count
+/// as buffered until the handler has had their events (a slow handler still pauses the stream).
 public final class SSEConnection: @unchecked Sendable {  // mutable state is confined to `queue`
     public struct Options: Sendable {
         public var url: String
@@ -29,6 +32,9 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         public var caFile: String?
         /// Connect through this Unix socket (a monitor attached to the control API).
         public var unixSocket: String?
+        /// Parse each event's data with these options on `queue` (`Document.prepare`) and report
+        /// it as `.prepared` instead of `.item(.event)`.
+        public var prepare: JSONParser.Options?
 
         public init(url: String) {
             self.url = url
@@ -41,6 +47,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         case response(status: Int, headers: [(name: String, value: String)], elapsed: Duration)
         case open(status: Int, contentType: String?)
         case item(SSEItem)
+        /// An event, its data parsed (with `Options.prepare`).
+        case prepared(PreparedEvent)
         /// A piece of the body arrived: its decoded size, and the bytes on the wire so far for
         /// this connection (headers and encoded body).
         case received(payloadBytes: Int, wireBytesSoFar: Int64)
@@ -89,6 +97,8 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     public let options: Options
     private let loop: CurlLoop
     public let queue: DispatchQueue
+    /// Where the handler runs, when not on `queue`.
+    private let deliveryQueue: DispatchQueue?
     private let handler: (Report) -> Void
     private var parser: SSEParser
     private var policy: ReconnectPolicy
@@ -113,13 +123,14 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private let wantsResume = Atomic<Bool>(false)
 
     public init(
-        options: Options, loop: CurlLoop, queue: DispatchQueue, time: any Scheduler = SystemScheduler(),
-        seed: UInt64 = 1,
+        options: Options, loop: CurlLoop, queue: DispatchQueue, deliveryQueue: DispatchQueue? = nil,
+        time: any Scheduler = SystemScheduler(), seed: UInt64 = 1,
         handler: @escaping (Report) -> Void
     ) {
         self.options = options
         self.loop = loop
         self.queue = queue
+        self.deliveryQueue = deliveryQueue
         self.time = time
         self.handler = handler
         parser = SSEParser(maxEventBytes: options.maxEventBytes)
@@ -159,7 +170,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         openedAt = nil
         let lastEventID = resynchronize || parser.lastEventID.isEmpty ? nil : parser.lastEventID
         resynchronize = false
-        handler(.connecting(attempt: attempt, lastEventID: lastEventID))
+        emit(.connecting(attempt: attempt, lastEventID: lastEventID))
         var request = HTTPTransfer.Request(url: options.url)
         request.freshConnection = true
         request.acceptEncoding = options.compress
@@ -186,10 +197,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             let headers = transfer.responseHeaders
             let elapsed = time.now() - requested
             queue.async { [self] in
-                handler(.response(status: response.status, headers: headers, elapsed: elapsed))
+                emit(.response(status: response.status, headers: headers, elapsed: elapsed))
                 if isStream {
                     openedAt = time.now()
-                    handler(.open(status: response.status, contentType: response.contentType))
+                    emit(.open(status: response.status, contentType: response.contentType))
                 }
             }
         }
@@ -212,15 +223,17 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             let copy = [UInt8](bytes)
             let wire = transfer.wireBytesSoFar
             queue.async { [self] in
-                defer { drained(copy.count, transfer) }
-                guard current === transfer else { return }
+                guard current === transfer else { return drained(copy.count, transfer) }
                 lastByte = time.now()
-                handler(.received(payloadBytes: copy.count, wireBytesSoFar: wire))
+                var reports: [Report] = [.received(payloadBytes: copy.count, wireBytesSoFar: wire)]
                 parser.feed(copy) { item in
-                    if case .event = item { eventsThisAttempt += 1 }
-                    handler(.item(item))
+                    guard case .event(let event) = item else { return reports.append(.item(item)) }
+                    eventsThisAttempt += 1
+                    guard let prepare = options.prepare else { return reports.append(.item(item)) }
+                    reports.append(.prepared(Document.prepare(event, options: prepare)))
                 }
-                handler(.pieceHandled)
+                reports.append(.pieceHandled)
+                emit(reports) { [self] in drained(copy.count, transfer) }
             }
             return .accept
         }
@@ -236,6 +249,23 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         scheduleStallCheck()
     }
 
+    /// Hands `reports` to the handler, in order after everything before them, then calls `done`.
+    private func emit(_ reports: [Report], then done: @escaping @Sendable () -> Void = {}) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let deliveryQueue else {
+            for report in reports { handler(report) }
+            return done()
+        }
+        deliveryQueue.async { [self] in
+            for report in reports { handler(report) }
+            done()
+        }
+    }
+
+    private func emit(_ report: Report) {
+        emit([report])
+    }
+
     /// Parsed bytes leave the buffer; below half the limit a paused transfer resumes.
     private func drained(_ count: Int, _ transfer: HTTPTransfer) {
         let left = buffered.subtract(count, ordering: .sequentiallyConsistent).newValue
@@ -249,11 +279,11 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         current = nil
         cancelStallCheck()
         parser.finish()  // an unfinished event is discarded; the last event ID is kept
-        handler(.bytes(counts))
+        emit(.bytes(counts))
         let status = response?.status
         if status == 204 {
-            handler(.closed(reason: "the server answered 204 No Content: stop", ending: .stoppedByServer, status: 204))
-            handler(.stoppedByServer)
+            emit(.closed(reason: "the server answered 204 No Content: stop", ending: .stoppedByServer, status: 204))
+            emit(.stoppedByServer)
             return finish()
         }
         var ending = Ending.failed
@@ -280,11 +310,11 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
             reason = "the server closed the stream before sending any event"
             ending = .failed
         }
-        handler(.closed(reason: reason, ending: ending, status: status))
+        emit(.closed(reason: reason, ending: ending, status: status))
         if let retry = parser.reconnectionTime { policy.serverRetry = .milliseconds(retry) }
         guard options.reconnect, !stopped else { return finish() }
         let delay = policy.connectionEnded(at: time.now(), failed: ending.isError)
-        handler(.reconnecting(delay: delay))
+        emit(.reconnecting(delay: delay))
         time.schedule(after: delay, on: queue) { [self] in connect() }
     }
 
@@ -313,7 +343,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
 
     private func finish() {
         cancelStallCheck()
-        handler(.finished)
+        emit(.finished)
     }
 
     /// Cancelling drops the check's block, which holds this connection weakly anyway.

@@ -14,6 +14,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     /// published (status.json, the monitor) or notified.
     private let scrubber: Redactor.Scrubber
     let queue: DispatchQueue
+    /// Where an SSE stream's connection reads and parses its events (`SSEConnection.queue`).
+    private let parsing: DispatchQueue
     private let loop: CurlLoop
     private let store: SnapshotStore
     /// The clock, and every deadline of the stream (its connection's too).
@@ -84,7 +86,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     init(
         spec: StreamSpec, loop: CurlLoop, store: SnapshotStore, time: any Scheduler, wall: any WallClock,
-        stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, changeWindow: Duration = .seconds(60),
+        stateDirectory: String?, notifier: Notifier?, target: DispatchQueue?, parseTarget: DispatchQueue? = nil,
+        changeWindow: Duration = .seconds(60),
         storage: StorageLimits = StorageLimits(), ledger: DiskLedger = DiskLedger(), firstVersion: Int = 0,
         served: ServedFeed? = nil
     ) {
@@ -98,6 +101,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         self.time = time
         self.wall = wall
         queue = DispatchQueue(label: "streamtop.stream.\(spec.id)", target: target)
+        // On another core's target than `queue`: a busy stream's events are parsed there while
+        // `queue` applies and records the ones before.
+        parsing = DispatchQueue(label: "streamtop.stream.\(spec.id).sse", target: parseTarget)
         self.notifier = notifier
         alerts = AlertPolicy(
             threshold: .seconds(spec.notify?.after ?? NotifySpec.defaultAfter),
@@ -147,9 +153,13 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 options.maxServerRetry = .seconds(spec.maxRetry)
                 lastEnding = nil
                 options.caFile = spec.caFile
+                options.prepare = JSONParser.Options()
                 // The connection holds its runner until it has finished (`.finished` lets go of
                 // it): a stream removed while connected still logs its close and its stop.
-                let connection = SSEConnection(options: options, loop: loop, queue: queue, time: time, seed: StreamRunner.stableSeed(spec.id)) { [self] report in
+                let connection = SSEConnection(
+                    options: options, loop: loop, queue: parsing, deliveryQueue: queue, time: time,
+                    seed: StreamRunner.stableSeed(spec.id)
+                ) { [self] report in
                     handle(report)
                 }
                 sse = connection
@@ -274,7 +284,9 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
                 wireSoFar = wireBytesSoFar
             }
         case .item(.event(let event)):
-            consume(event, at: now)
+            consume(Document.prepare(event, options: JSONParser.Options()), at: now)
+        case .prepared(let prepared):
+            consume(prepared, at: now)
         case .item(.retry(let milliseconds)):
             write(.info, "retry", ["ms": .number(JSONNumber(milliseconds))])
         case .item(.eventTooLarge(let type, _, let limit)):
@@ -402,14 +414,15 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         schedulePublish()
     }
 
-    private func consume(_ event: SSEEvent, at now: Moment) {
+    private func consume(_ prepared: PreparedEvent, at now: Moment) {
+        let event = prepared.event
         metrics.advance(to: now) { document.tree?.hashValue }
         let hadDocument = document.tree != nil
         let wasStale = document.isStale
         let received = wall.now()  // one clock read for the event's two lines
         archiving { try $0.appendEvent(time: received, type: event.type, id: event.lastEventID, data: event.data) }
         linesWritten()
-        switch document.consume(Document.prepare(event, options: JSONParser.Options())) {
+        switch document.consume(prepared) {
         case .success(let observation):
             metrics.record(observation, at: now)
             if !hadDocument, let current = document.tree { metrics.documentAppeared(hash: current.hashValue) }

@@ -175,9 +175,18 @@ final class SSEConnectionTests: XCTestCase {
     }
 }
 
-/// A slow consumer pauses its own transfer instead of growing memory, and loses nothing.
+/// A slow consumer pauses its own transfer instead of growing memory, and loses nothing:
+/// whether it runs on the connection's queue or on its own, events parsed ahead of it.
 final class BackpressureTests: XCTestCase {
     func testASlowConsumerPausesTheTransferAndLosesNothing() throws {
+        try slowConsumer(onItsOwnQueue: false)
+    }
+
+    func testASlowConsumerOnItsOwnQueuePausesTheTransferAndLosesNothing() throws {
+        try slowConsumer(onItsOwnQueue: true)
+    }
+
+    func slowConsumer(onItsOwnQueue: Bool) throws {
         // A 2 MB stream of 4,000 events, read by a consumer that stops until told to go on.
         var stream = "retry: 1000\n\n"
         for index in 1...4_000 { stream += "id: \(index)\ndata: \(String(repeating: "x", count: 480))\n\n" }
@@ -191,21 +200,28 @@ final class BackpressureTests: XCTestCase {
         var options = SSEConnection.Options(url: server.baseURL + "/firehose")
         options.reconnect = false
         options.maxBufferedBytes = 64 << 10
+        if onItsOwnQueue { options.prepare = JSONParser.Options() }
         let gate = DispatchSemaphore(value: 0)
         let finished = expectation(description: "finished")
-        final class Count: @unchecked Sendable { var events = 0; var lastID = "" }  // on the stream's queue
+        final class Count: @unchecked Sendable { var events = 0; var lastID = "" }  // on the consumer's queue
         let count = Count()
-        let connection = SSEConnection(options: options, loop: loop, queue: DispatchQueue(label: "slow")) { report in
+        let consumer = DispatchQueue(label: "consumer")
+        let connection = SSEConnection(
+            options: options, loop: loop, queue: onItsOwnQueue ? DispatchQueue(label: "parsing") : consumer,
+            deliveryQueue: onItsOwnQueue ? consumer : nil
+        ) { report in
+            dispatchPrecondition(condition: .onQueue(consumer))
+            var id: String?
             switch report {
-            case .item(.event(let event)):
-                count.events += 1
-                count.lastID = event.lastEventID
-                if count.events == 1 { gate.wait() }  // the consumer stalls on its first event
-            case .finished:
-                finished.fulfill()
-            default:
-                break
+            case .item(.event(let event)): id = event.lastEventID
+            case .prepared(let prepared): id = prepared.event.lastEventID
+            case .finished: finished.fulfill()
+            default: break
             }
+            guard let id else { return }
+            count.events += 1
+            count.lastID = id
+            if count.events == 1 { gate.wait() }  // the consumer stalls on its first event
         }
         connection.start()
         // While the consumer is stuck, the engine fills its buffer and pauses the transfer.
@@ -214,5 +230,74 @@ final class BackpressureTests: XCTestCase {
         wait(for: [finished], timeout: 30)
         XCTAssertEqual(count.events, 4_000, "nothing lost")
         XCTAssertEqual(count.lastID, "4000")
+    }
+}
+
+/// Events parsed on the connection's queue reach a handler on its own queue with everything
+/// else, in the order a handler on the connection's queue gets it.
+final class DeliveryQueueTests: XCTestCase {
+    /// What a handler gets, as text: one entry per report, events by type, id and outcome.
+    func reports(of stream: String, parsedAhead: Bool) throws -> [String] {
+        var configuration = LocalServer.Configuration(apis: [])
+        configuration.firehose = Array(stream.utf8)
+        let server = try LocalServer(configuration: configuration)
+        defer { server.stop() }
+        let loop = try CurlLoop()
+        defer { loop.shutdown() }
+        var options = SSEConnection.Options(url: server.baseURL + "/firehose")
+        options.reconnect = false
+        if parsedAhead { options.prepare = JSONParser.Options() }
+        final class Seen: @unchecked Sendable {  // touched on `consumer` only
+            var reports: [String] = []
+            var document = Document()
+        }
+        let seen = Seen()
+        let consumer = DispatchQueue(label: "consumer")
+        let finished = expectation(description: "finished")
+        let connection = SSEConnection(
+            options: options, loop: loop, queue: parsedAhead ? DispatchQueue(label: "parsing") : consumer,
+            deliveryQueue: parsedAhead ? consumer : nil
+        ) { report in
+            dispatchPrecondition(condition: .onQueue(consumer))
+            func outcome(_ prepared: PreparedEvent) -> String {
+                let event = prepared.event
+                switch seen.document.consume(prepared) {
+                case .success(let observation): return "\(event.type) \(event.lastEventID) \(observation.changed)"
+                case .failure(let error): return "\(event.type) \(event.lastEventID) \(error.reason)"
+                }
+            }
+            switch report {
+            case .item(.event(let event)): seen.reports.append(outcome(Document.prepare(event, options: .init())))
+            case .prepared(let prepared): seen.reports.append(outcome(prepared))
+            case .received, .pieceHandled, .response: break  // as many as the pieces read
+            case .finished:
+                seen.reports.append("finished")
+                finished.fulfill()
+            default: seen.reports.append("\(report)")
+            }
+        }
+        connection.start()
+        wait(for: [finished], timeout: 30)
+        return consumer.sync { seen.reports + [JSONWriter.string(seen.document.current ?? .null)] }
+    }
+
+    func testEventsParsedAheadArriveInOrderWithEverythingElse() throws {
+        var stream = "retry: 1500\n\nevent: data\nid: 0\ndata: {\"list\":[],\"n\":0}\n\n"
+        for index in 1...2_000 {
+            stream += "event: patch\nid: \(index)\ndata: [{\"op\":\"add\",\"path\":\"/list/-\",\"value\":\(index)},"
+                + "{\"op\":\"replace\",\"path\":\"/n\",\"value\":\(index)}]\n\n"
+            if index == 700 { stream += "event: patch\nid: bad\ndata: [{\"op\":\"remove\",\"path\":\"/nope\"}]\n\n" }
+            if index == 900 { stream += "event: data\nid: again\ndata: {\"list\":[0],\"n\":0}\n\n: comment\n\n" }
+        }
+        let inPlace = try reports(of: stream, parsedAhead: false)
+        let ahead = try reports(of: stream, parsedAhead: true)
+        XCTAssertEqual(ahead, inPlace)
+        let others = ahead.filter { !$0.hasPrefix("patch ") && !$0.hasPrefix("data ") }
+        XCTAssertEqual(ahead.count - others.count, 2_003, "every event")
+        XCTAssertEqual(
+            others.map { String($0.prefix(8)) },
+            ["connecti", "open(sta", "item(Str", "bytes(St", "closed(r", "finished", "{\"list\":"],
+            "everything else in its place: \(others)")
+        XCTAssertTrue(ahead.contains { $0.hasPrefix("patch bad patch failed") }, "\(ahead.prefix(3))")
     }
 }
