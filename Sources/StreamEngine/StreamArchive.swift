@@ -89,13 +89,20 @@ public final class StreamArchive {
     /// `type`, `id` and `data` in this order, without building the fields: a stream writes one
     /// for every event.
     public func appendEvent(time: UTCTime, type: String, id: String, data: String) throws(FileError) {
+        var escaped = EscapedData()
+        escaped.set(data)
+        try appendEvent(time: time, type: type, id: id, data: escaped)
+    }
+
+    /// The same, the data already escaped (as the stream's log line uses it too).
+    func appendEvent(time: UTCTime, type: String, id: String, data: EscapedData) throws(FileError) {
         try startLine(kind: "event", time: time)
         line.appendRaw(#","type":"#)
         line.writeString(type)
         line.appendRaw(#","id":"#)
         line.writeString(id)
         line.appendRaw(#","data":"#)
-        line.writeString(data)
+        data.quoted { line.appendBytes($0) }
         line.appendRaw("}\n")
         try addLine()
     }

@@ -93,7 +93,9 @@ public final class StreamLog {
     /// The line of one received event, as `append` would write `LogEntry(kind: "event", …)`
     /// with these fields in this order, without building the entry: a stream writes one for
     /// every event.
-    public func appendEvent(time: UTCTime, type: String, id: String, bytes: Int, operations: Int, changed: Bool, excerpt: String) throws(FileError) {
+    func appendEvent(
+        time: UTCTime, type: String, id: String, bytes: Int, operations: Int, changed: Bool, excerpt: EscapedData
+    ) throws(FileError) {
         line.removeAll(keepingCapacityUpTo: 64 << 10)
         line.appendRaw(#"{"time":"#)
         line.writeTime(time)
@@ -106,7 +108,8 @@ public final class StreamLog {
         line.appendRaw(#","ops":"#)
         line.writeInteger(operations)
         changed ? line.appendRaw(#","changed":true,"excerpt":"#) : line.appendRaw(#","changed":false,"excerpt":"#)
-        line.writeString(excerpt)
+        excerpt.quotedExcerpt { line.appendBytes($0) }
+        line.appendRaw("\"")
         line.appendRaw("}\n")
         try addLine()
     }

@@ -16,6 +16,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
     let queue: DispatchQueue
     /// Where an SSE stream's connection reads and parses its events (`SSEConnection.queue`).
     private let parsing: DispatchQueue
+    /// The data of the event being recorded, escaped for its archive and log lines.
+    private var escapedData = EscapedData()
     private let loop: CurlLoop
     private let store: SnapshotStore
     /// The clock, and every deadline of the stream (its connection's too).
@@ -71,12 +73,12 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
 
     /// The first 200 bytes of an event's data for its log line, cut at a character boundary
     /// (by UTF-8 bytes: counting grapheme clusters cost more than parsing the event).
-    static func excerpt(_ data: String, bytes limit: Int = 200) -> String {
-        let utf8 = data.utf8
-        guard utf8.count > limit else { return data }
-        var end = utf8.index(utf8.startIndex, offsetBy: limit)
-        while end > utf8.startIndex && UTF8.isContinuation(utf8[end]) { end = utf8.index(before: end) }
-        return String(decoding: utf8[..<end], as: UTF8.self)
+    static func excerpt(_ data: String, bytes limit: Int = EscapedData.excerptBytes) -> String {
+        var data = data
+        return data.withUTF8 { utf8 in
+            let end = EscapedData.excerptEnd(utf8, bytes: limit)
+            return String(decoding: UnsafeBufferPointer(rebasing: utf8[..<end]), as: UTF8.self)
+        }
     }
 
     /// A seed from the stream's id that is the same in every run (String.hashValue is not).
@@ -420,7 +422,8 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         let hadDocument = document.tree != nil
         let wasStale = document.isStale
         let received = wall.now()  // one clock read for the event's two lines
-        archiving { try $0.appendEvent(time: received, type: event.type, id: event.lastEventID, data: event.data) }
+        escapedData.set(event.data)  // once, for both lines
+        archiving { try $0.appendEvent(time: received, type: event.type, id: event.lastEventID, data: escapedData) }
         linesWritten()
         switch document.consume(prepared) {
         case .success(let observation):
@@ -429,7 +432,7 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
             logging {
                 try $0.appendEvent(
                     time: received, type: event.type, id: event.lastEventID, bytes: observation.payloadBytes,
-                    operations: observation.operations, changed: observation.changed, excerpt: StreamRunner.excerpt(event.data))
+                    operations: observation.operations, changed: observation.changed, excerpt: escapedData)
             }
             linesWritten()
         case .failure(let error):

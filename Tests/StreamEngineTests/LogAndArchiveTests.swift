@@ -152,15 +152,21 @@ final class LogAndArchiveTests: XCTestCase {
     /// writes, for awkward text too.
     func testEventLinesAreTheSameBytesAsTheGeneralPath() throws {
         let time = UTCTime(secondsSinceEpoch: noon.secondsSinceEpoch + 0.5)
+        // Escaped quotes before the excerpt's end, which falls inside a character.
+        let long = "\"\"" + String(repeating: "😀\"", count: 50)
         for (type, id, data, changed) in [("patch", "42", #"[{"op":"replace","path":"/a","value":"x\"y"}]"#, true),
-                                          ("data", "", "é\u{1B}[2J\u{2028}\n😀", false)] {
+                                          ("data", "", "é\u{1B}[2J\u{2028}\n😀", false), ("data", "7", long, true)] {
             let general = StreamLog(directory: directory + "/general", stream: "s")
             let special = StreamLog(directory: directory + "/special", stream: "s")
             try general.append(LogEntry(time: time, kind: "event", fields: [
                 "type": .string(type), "id": .string(id), "bytes": .number(JSONNumber(data.utf8.count)),
-                "ops": 3, "changed": .bool(changed), "excerpt": .string(data),
+                "ops": 3, "changed": .bool(changed), "excerpt": .string(StreamRunner.excerpt(data)),
             ]))
-            try special.appendEvent(time: time, type: type, id: id, bytes: data.utf8.count, operations: 3, changed: changed, excerpt: data)
+            var escaped = EscapedData()
+            escaped.set(data)
+            try special.appendEvent(
+                time: time, type: type, id: id, bytes: data.utf8.count, operations: 3, changed: changed,
+                excerpt: escaped)
             try general.flush()
             try special.flush()
             XCTAssertEqual(try String(contentsOfFile: directory + "/special/s.jsonl", encoding: .utf8),
@@ -180,6 +186,8 @@ final class LogAndArchiveTests: XCTestCase {
     }
 
     func testExcerptsAreCutByBytesAtACharacterBoundary() {
+        let long = "\"\"" + String(repeating: "😀\"", count: 50)
+        XCTAssertEqual(StreamRunner.excerpt(long).utf8.count, 197, "the emoji across byte 200 is left out")
         XCTAssertEqual(StreamRunner.excerpt("abc"), "abc")
         XCTAssertEqual(StreamRunner.excerpt(String(repeating: "é", count: 150)), String(repeating: "é", count: 100))
         XCTAssertEqual(StreamRunner.excerpt("a" + String(repeating: "é", count: 150)), "a" + String(repeating: "é", count: 99),

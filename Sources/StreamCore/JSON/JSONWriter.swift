@@ -241,17 +241,39 @@ public struct JSONWriter {
     static func writeString(
         utf8: UnsafeBufferPointer<UInt8>, closing: UInt32, count closingCount: Int, into storage: ByteBuffer.Storage
     ) {
+        storage.ensure(1)
+        storage.base[storage.count] = UInt8(ascii: "\"")
+        storage.count += 1
+        writeEscaped(utf8: utf8, closing: closing, count: closingCount, into: storage)
+    }
+
+    /// The escaped bytes, then the `count` (0…3) low bytes of `closing`.
+    @_effects(releasenone)
+    static func writeEscaped(
+        utf8: UnsafeBufferPointer<UInt8>, closing: UInt32, count closingCount: Int, into storage: ByteBuffer.Storage
+    ) {
         let n = utf8.count
-        // The worst case (every byte as `\u00XX`), the quotes and suffix, and slack for the
-        // word-wide stores: the escape loop's eight bytes, the closing's four. A buffer's
-        // count times 6 cannot overflow.
+        // The worst case (every byte as `\u00XX`), the suffix, and slack for the word-wide
+        // stores: the escape loop's eight bytes, the closing's four. A buffer's count times 6
+        // cannot overflow.
         storage.ensure(n &* 6 &+ 12)
         var out = storage.base + storage.count
-        out.pointee = UInt8(ascii: "\"")
-        out += 1
         if n > 0 { out = writeEscaped(UnsafeRawPointer(utf8.baseAddress!), count: n, at: out) }
         UnsafeMutableRawPointer(out).storeBytes(of: closing.littleEndian, as: UInt32.self)
         storage.count = out + closingCount - storage.base
+    }
+
+    /// Writes `utf8` as a quoted, escaped string and returns where, in `buffer`, the escaped
+    /// form of its first `prefix` bytes ends: escaping goes character by character, so that is
+    /// the escaped form of the prefix (`prefix` must end a character).
+    package mutating func writeString(utf8: UnsafeBufferPointer<UInt8>, markingPrefix prefix: Int) -> Int {
+        let storage = buffer.reserve(0)
+        let head = UnsafeBufferPointer(rebasing: utf8[..<prefix])
+        JSONWriter.writeString(utf8: head, closing: 0, count: 0, into: storage)
+        let mark = storage.count
+        let rest = UnsafeBufferPointer(rebasing: utf8[prefix...])
+        JSONWriter.writeEscaped(utf8: rest, closing: UInt32(UInt8(ascii: "\"")), count: 1, into: storage)
+        return mark
     }
 
     private static let shortEscapes: [UInt8] = {
