@@ -175,6 +175,20 @@ final class SSEConnectionTests: XCTestCase {
     }
 }
 
+/// Calls `body` with the options of a connection (that does not reconnect) to a LocalServer
+/// serving `stream` once, and a loop to read it with.
+func withFirehose<T>(_ stream: String, _ body: (SSEConnection.Options, CurlLoop) throws -> T) throws -> T {
+    var configuration = LocalServer.Configuration(apis: [])
+    configuration.firehose = Array(stream.utf8)
+    let server = try LocalServer(configuration: configuration)
+    defer { server.stop() }
+    let loop = try CurlLoop()
+    defer { loop.shutdown() }
+    var options = SSEConnection.Options(url: server.baseURL + "/firehose")
+    options.reconnect = false
+    return try body(options, loop)
+}
+
 /// A slow consumer pauses its own transfer instead of growing memory, and loses nothing:
 /// whether it runs on the connection's queue or on its own, events parsed ahead of it.
 final class BackpressureTests: XCTestCase {
@@ -190,15 +204,11 @@ final class BackpressureTests: XCTestCase {
         // A 2 MB stream of 4,000 events, read by a consumer that stops until told to go on.
         var stream = "retry: 1000\n\n"
         for index in 1...4_000 { stream += "id: \(index)\ndata: \(String(repeating: "x", count: 480))\n\n" }
-        var configuration = LocalServer.Configuration(apis: [])
-        configuration.firehose = Array(stream.utf8)
-        let server = try LocalServer(configuration: configuration)
-        defer { server.stop() }
-        let loop = try CurlLoop()
-        defer { loop.shutdown() }
+        try withFirehose(stream) { options, loop in try slowConsumer(options, loop, onItsOwnQueue: onItsOwnQueue) }
+    }
 
-        var options = SSEConnection.Options(url: server.baseURL + "/firehose")
-        options.reconnect = false
+    func slowConsumer(_ options: SSEConnection.Options, _ loop: CurlLoop, onItsOwnQueue: Bool) throws {
+        var options = options
         options.maxBufferedBytes = 64 << 10
         if onItsOwnQueue { options.prepare = JSONParser.Options() }
         let gate = DispatchSemaphore(value: 0)
@@ -238,14 +248,11 @@ final class BackpressureTests: XCTestCase {
 final class DeliveryQueueTests: XCTestCase {
     /// What a handler gets, as text: one entry per report, events by type, id and outcome.
     func reports(of stream: String, parsedAhead: Bool) throws -> [String] {
-        var configuration = LocalServer.Configuration(apis: [])
-        configuration.firehose = Array(stream.utf8)
-        let server = try LocalServer(configuration: configuration)
-        defer { server.stop() }
-        let loop = try CurlLoop()
-        defer { loop.shutdown() }
-        var options = SSEConnection.Options(url: server.baseURL + "/firehose")
-        options.reconnect = false
+        try withFirehose(stream) { options, loop in reports(options, loop, parsedAhead: parsedAhead) }
+    }
+
+    func reports(_ options: SSEConnection.Options, _ loop: CurlLoop, parsedAhead: Bool) -> [String] {
+        var options = options
         if parsedAhead { options.prepare = JSONParser.Options() }
         final class Seen: @unchecked Sendable {  // touched on `consumer` only
             var reports: [String] = []
