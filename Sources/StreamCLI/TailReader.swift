@@ -30,13 +30,21 @@ struct TailReader {
 
     mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) -> TailBatch {
         var batch = TailBatch(bytesRead: bytes.count)
-        batch.items.reserveCapacity(bytes.count / 128)
-        let options = parseOptions
-        parser.feed(bytes) { item in
+        var items: [SSEItem] = []
+        items.reserveCapacity(bytes.count / 128)
+        parser.feed(bytes) { items.append($0) }
+        // The read's events are parsed together: their patches share one arena.
+        let events = items.compactMap { item -> SSEEvent? in
+            if case .event(let event) = item { return event } else { return nil }
+        }
+        var prepared = Document.prepare(events, options: parseOptions).makeIterator()
+        batch.items.reserveCapacity(items.count)
+        for item in items {
             switch item {
-            case .event(let event): batch.items.append(.event(Document.prepare(event, options: options)))
+            case .event: batch.items.append(.event(prepared.next()!))
             case .retry(let milliseconds): batch.items.append(.retry(milliseconds))
-            case .eventTooLarge(let type, let id, let limit): batch.items.append(.eventTooLarge(type: type, lastEventID: id, limit: limit))
+            case .eventTooLarge(let type, let id, let limit):
+                batch.items.append(.eventTooLarge(type: type, lastEventID: id, limit: limit))
             }
         }
         batch.lastEventID = parser.lastEventID

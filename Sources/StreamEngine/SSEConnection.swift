@@ -231,11 +231,10 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
                 lastByte = time.now()
                 var reports: [Report] = [.received(payloadBytes: copy.count, wireBytesSoFar: wire)]
                 parser.feed(copy) { item in
-                    guard case .event(let event) = item else { return reports.append(.item(item)) }
-                    eventsThisAttempt += 1
-                    guard let prepare = options.prepare else { return reports.append(.item(item)) }
-                    reports.append(.prepared(Document.prepare(event, options: prepare)))
+                    if case .event = item { eventsThisAttempt += 1 }
+                    reports.append(.item(item))
                 }
+                if let prepare = options.prepare { SSEConnection.prepare(&reports, options: prepare) }
                 reports.append(.pieceHandled)
                 emit(reports) { [self] in drained(copy.count, transfer) }
             }
@@ -251,6 +250,18 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         policy.connectionOpened(at: time.now())
         loop.start(transfer)
         scheduleStallCheck()
+    }
+
+    /// The events among `reports` as `.prepared`, parsed together (their patches share arrays).
+    private static func prepare(_ reports: inout [Report], options: JSONParser.Options) {
+        let events = reports.compactMap { report -> SSEEvent? in
+            if case .item(.event(let event)) = report { return event } else { return nil }
+        }
+        guard !events.isEmpty else { return }
+        var prepared = Document.prepare(events, options: options).makeIterator()
+        for index in reports.indices {
+            if case .item(.event) = reports[index] { reports[index] = .prepared(prepared.next()!) }
+        }
     }
 
     /// Hands `reports` to the handler, in order after everything before them, then calls `done`.

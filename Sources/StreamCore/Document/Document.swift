@@ -46,6 +46,30 @@ public struct Document: Sendable {
         return PreparedEvent(event: event, content: .json(parsed))
     }
 
+    /// Prepares events read together (one read of a stream), as `prepare` does each: their
+    /// patches are read one after another into one `TreePatch.Arena` and share its arrays, so
+    /// that a read allocates per read rather than per event, and its patches are freed together.
+    package static func prepare(_ events: [SSEEvent], options: JSONParser.Options) -> [PreparedEvent] {
+        var arena = TreePatch.Arena()
+        var prepared: [PreparedEvent] = []
+        prepared.reserveCapacity(events.count)
+        var shared: [(index: Int, range: Range<Int>)] = []
+        for event in events {
+            if event.type == "patch", let range = arena.read(event.data, options: options) {
+                shared.append((prepared.count, range))
+                prepared.append(PreparedEvent(event: event, content: .text))  // its patch is set below
+            } else {
+                prepared.append(prepare(event, options: options))
+            }
+        }
+        guard !shared.isEmpty else { return prepared }
+        let storage = arena.storage()
+        for (index, range) in shared {
+            prepared[index].content = .patch(.success(TreePatch(storage: storage, range: range)))
+        }
+        return prepared
+    }
+
     /// Applies a prepared event, in stream order.
     public mutating func consume(_ prepared: PreparedEvent) -> Result<Observation, DocumentError> {
         let event = prepared.event

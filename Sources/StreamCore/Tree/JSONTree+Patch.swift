@@ -35,9 +35,10 @@ extension JSONTree {
                 var applier = TreePatchApplier(
                     patch: patch, tokens: tokens, ends: ends, copyBudget: copyBudget, maxDepth: maxDepth)
                 defer { copyBudget = applier.copyBudget }
-                let last = patch.operations.count - 1
-                for index in patch.operations.indices {
-                    let operation = patch.operations[index]
+                let last = patch.count - 1
+                let first = patch.range.lowerBound
+                for index in 0..<patch.count {
+                    let operation = patch.allOperations[first &+ index]
                     // Only earlier operations' changes may need undoing, and a move's own.
                     journal.recording = operation.kind == .move || index < last
                     do throws(ApplyFailure) {

@@ -22,6 +22,8 @@ struct JSONTreeCursor: JSONLexer {
     /// (zeros) while parsing, so that they are copied in place instead of appended: an append
     /// to an array costs more than a short string's bytes.
     var stringsEnd = 0
+    /// Where this text's strings start in `tree.bytes` (after other patches' in an arena).
+    var stringsBase = 0
     var budget: MemoryBudget
     /// The entries of the containers being parsed, made when the first container is (a patch of
     /// scalar values needs none). Handed down the parse as an argument, so that it is not
@@ -181,11 +183,11 @@ struct JSONTreeCursor: JSONLexer {
         return .outOfLine(kind, offset: offset, count: n)
     }
 
-    /// Makes `bytes` longer, with room for `n` bytes and 16 to spare: twice as long, or an
-    /// eighth of the text to start with, and charged.
+    /// Makes `bytes` longer, with room for `n` bytes and 16 to spare: this text's part twice as
+    /// long, or an eighth of the text to start with, and charged.
     @inline(never)
     mutating func growStrings(for n: Int) throws(JSONParseError) {
-        let length = max(stringsEnd + n + 16, 2 * tree.bytes.count, bytes.count / 8)
+        let length = max(stringsEnd + n + 16, 2 * tree.bytes.count - stringsBase, stringsBase + bytes.count / 8)
         try charge(length - tree.bytes.count)
         tree.bytes.append(contentsOf: repeatElement(0, count: length - tree.bytes.count))
     }

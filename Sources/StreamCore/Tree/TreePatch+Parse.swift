@@ -13,9 +13,9 @@ extension TreePatch {
     public init(parsing bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options = .init())
         throws(PatchReadError)
     {
-        var cursor = JSONTreeCursor(bytes: bytes, options: options)
-        if let patch = cursor.parsePatch() {
-            self = patch
+        var arena = Arena()
+        if let range = arena.read(bytes, options: options) {
+            self = TreePatch(storage: arena.storage(), range: range)
             return
         }
         let tree: JSONTree
@@ -31,6 +31,21 @@ extension TreePatch {
     }
 }
 
+extension TreePatch.Arena {
+    /// Reads the ordinary patch whose text is `bytes` after the patches already read, and
+    /// returns where its operations are; nil, with nothing read, where the general way must
+    /// read it (`TreePatch(parsing:)` then says what is wrong).
+    package mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) -> Range<Int>? {
+        var cursor = JSONTreeCursor(bytes: bytes, options: options)
+        return cursor.parsePatch(into: &self)
+    }
+
+    package mutating func read(_ text: String, options: JSONParser.Options) -> Range<Int>? {
+        var text = text
+        return text.withUTF8 { read($0, options: options) }
+    }
+}
+
 extension JSONTreeCursor {
     /// What one operation's members said so far.
     private struct Members {
@@ -41,34 +56,53 @@ extension JSONTreeCursor {
         var count = 0
     }
 
-    /// The patch in the input, or nil where the general way must read it (see above).
-    mutating func parsePatch() -> TreePatch? {
+    /// Reads the patch in the input into `arena`'s arrays, after what they hold, and returns
+    /// where its operations are; nil, with the arrays as they were, where the general way must
+    /// read it (see above).
+    mutating func parsePatch(into arena: inout TreePatch.Arena) -> Range<Int>? {
+        let before = (
+            operations: arena.operations.count, tokenBytes: arena.tokenBytes.count, tokenEnds: arena.tokenEnds.count,
+            words: arena.words.count, bytes: arena.bytes.count)
+        swap(&tree.words, &arena.words)
+        swap(&tree.bytes, &arena.bytes)
+        stringsEnd = tree.bytes.count
+        stringsBase = stringsEnd
+        var read = false
         do throws(JSONParseError) {
-            return try readPatch()
-        } catch {
-            return nil
-        }
+            read = try readPatch(into: &arena.operations, &arena.tokenBytes, &arena.tokenEnds)
+        } catch {}
+        swap(&tree.words, &arena.words)
+        swap(&tree.bytes, &arena.bytes)
+        if read { return before.operations..<arena.operations.count }
+        arena.operations.removeLast(arena.operations.count - before.operations)
+        arena.tokenBytes.removeLast(arena.tokenBytes.count - before.tokenBytes)
+        arena.tokenEnds.removeLast(arena.tokenEnds.count - before.tokenEnds)
+        arena.words.removeLast(arena.words.count - before.words)
+        arena.bytes.removeLast(arena.bytes.count - before.bytes)
+        return nil
     }
 
-    private mutating func readPatch() throws(JSONParseError) -> TreePatch? {
+    /// Reads the patch, appending to the arrays given; false where the general way must read it.
+    private mutating func readPatch(
+        into operations: inout [TreePatch.Operation], _ tokenBytes: inout [UInt8], _ tokenEnds: inout [Int32]
+    ) throws(JSONParseError) -> Bool {
         try checkSize(limit: min(options.maxBytes, JSONTreeCursor.maxBytes))
-        guard try valueToken() == .array else { return nil }
-        var operations: [TreePatch.Operation] = []
-        var tokenBytes: [UInt8] = []
-        var tokenEnds: [Int32] = []
-        operations.reserveCapacity(bytes.count / 48 + 1)
-        tokenBytes.reserveCapacity(bytes.count / 4 + 16)
-        tokenEnds.reserveCapacity(bytes.count / 16 + 4)
+        guard try valueToken() == .array else { return false }
+        if operations.isEmpty {
+            // A first patch: room for a typical one (later ones grow the arrays geometrically).
+            operations.reserveCapacity(bytes.count / 48 + 1)
+            tokenBytes.reserveCapacity(bytes.count / 4 + 16)
+            tokenEnds.reserveCapacity(bytes.count / 16 + 4)
+        }
         if try openContainer(depth: 1, maxDepth: options.maxDepth, close: UInt8(ascii: "]")) {
             repeat {
-                guard let operation = try readOperation(into: &tokenBytes, ends: &tokenEnds) else { return nil }
+                guard let operation = try readOperation(into: &tokenBytes, ends: &tokenEnds) else { return false }
                 operations.append(operation)
             } while try arrayContinues()
         }
         try expectEnd()
         try trimStrings()
-        let values = JSONTree(words: tree.words, bytes: tree.bytes, root: .null)
-        return TreePatch(operations: operations, values: values, tokenBytes: tokenBytes, tokenEnds: tokenEnds)
+        return true
     }
 
     /// One operation's object, at depth 2 as in the general way, its pointers decoded into

@@ -41,22 +41,47 @@ public struct TreePatch: Sendable {
         }
     }
 
-    package var operations: [Operation]
-    /// Holds the operations' values.
-    package var values: JSONTree
-    /// Every token's bytes, unescaped, one after another.
-    package var tokenBytes: [UInt8]
-    /// Where each token ends in `tokenBytes` (it starts where the one before ends).
-    package var tokenEnds: [Int32]
+    /// The arrays a patch is in: its alone, or shared by the patches read together with it
+    /// (`TreePatch.Arena`). One object, so that a copy of a patch retains one reference.
+    package final class Storage: Sendable {
+        /// The operations of every patch in the storage.
+        package let operations: [Operation]
+        /// Holds the operations' values.
+        package let values: JSONTree
+        /// Every token's bytes, unescaped, one after another.
+        package let tokenBytes: [UInt8]
+        /// Where each token ends in `tokenBytes` (it starts where the one before ends).
+        package let tokenEnds: [Int32]
 
-    public var count: Int { operations.count }
-    public var isEmpty: Bool { operations.isEmpty }
+        init(operations: [Operation], values: JSONTree, tokenBytes: [UInt8], tokenEnds: [Int32]) {
+            self.operations = operations
+            self.values = values
+            self.tokenBytes = tokenBytes
+            self.tokenEnds = tokenEnds
+        }
+    }
+
+    package let storage: Storage
+    /// Where this patch's operations are in `storage.operations`.
+    package let range: Range<Int>
+
+    package var allOperations: [Operation] { storage.operations }
+    package var values: JSONTree { storage.values }
+    package var tokenBytes: [UInt8] { storage.tokenBytes }
+    package var tokenEnds: [Int32] { storage.tokenEnds }
+    /// This patch's operations.
+    package var operations: ArraySlice<Operation> { storage.operations[range] }
+    public var count: Int { range.count }
+    public var isEmpty: Bool { range.isEmpty }
 
     package init(operations: [Operation], values: JSONTree, tokenBytes: [UInt8], tokenEnds: [Int32]) {
-        self.operations = operations
-        self.values = values
-        self.tokenBytes = tokenBytes
-        self.tokenEnds = tokenEnds
+        storage = Storage(operations: operations, values: values, tokenBytes: tokenBytes, tokenEnds: tokenEnds)
+        range = operations.indices
+    }
+
+    package init(storage: Storage, range: Range<Int>) {
+        self.storage = storage
+        self.range = range
     }
 
     /// The same patch, for a tree.
@@ -73,7 +98,7 @@ public struct TreePatch: Sendable {
             return Pointer(first: first, count: Int32(pointer.tokens.count))
         }
         let none = Pointer(first: 0, count: 0)
-        operations = patch.operations.map { operation in
+        let operations = patch.operations.map { operation in
             switch operation {
             case .add(let path, let value):
                 return Operation(kind: .add, path: pointer(path), from: none, value: values.append(value))
@@ -91,9 +116,7 @@ public struct TreePatch: Sendable {
                 return Operation(kind: .test, path: pointer(path), from: none, value: values.append(value))
             }
         }
-        self.values = values
-        self.tokenBytes = tokenBytes
-        self.tokenEnds = tokenEnds
+        self.init(operations: operations, values: values, tokenBytes: tokenBytes, tokenEnds: tokenEnds)
     }
 
     /// Token `index` as a String (for messages).
@@ -123,5 +146,28 @@ public struct TreePatch: Sendable {
             if !same { return false }
         }
         return true
+    }
+}
+
+extension TreePatch {
+    /// Arrays that patches are read into one after another (`Document.prepare` of the events
+    /// of one read): they share them, so reading a piece of a stream allocates per piece, not
+    /// per patch, and its patches are freed together.
+    package struct Arena: Sendable {
+        var operations: [Operation] = []
+        var tokenBytes: [UInt8] = []
+        var tokenEnds: [Int32] = []
+        var words: [UInt64] = []
+        var bytes: [UInt8] = []
+
+        package init() {}
+
+        /// The arrays as they are now, for the patches read into them (read nothing more into
+        /// them after: they would be copied).
+        package func storage() -> Storage {
+            Storage(
+                operations: operations, values: JSONTree(words: words, bytes: bytes, root: .null),
+                tokenBytes: tokenBytes, tokenEnds: tokenEnds)
+        }
     }
 }

@@ -18,8 +18,8 @@ final class TreePatchParseTests: XCTestCase {
     /// Whether the one pass read `bytes` by itself (without the general way).
     static func readInOnePass(_ bytes: [UInt8], options: JSONParser.Options = .init()) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
-            var cursor = JSONTreeCursor(bytes: buffer, options: options)
-            return cursor.parsePatch() != nil
+            var arena = TreePatch.Arena()
+            return arena.read(buffer, options: options) != nil
         }
     }
 
@@ -139,5 +139,58 @@ final class TreePatchParseTests: XCTestCase {
         let patch = try TreePatch(parsing: text)
         XCTAssertEqual(patch.values.words, [], "scalar values need no words")
         XCTAssertEqual(patch.text(patch.operations[1].path), "/quotes/12/updated")
+    }
+}
+
+/// Patches read together into one arena (`Document.prepare` of a read's events) are the
+/// patches each reads alone: a failed or unusual one in between leaves the others as they are.
+final class TreePatchArenaTests: XCTestCase {
+    func testEventsPreparedTogetherAreEventsPreparedAlone() throws {
+        var generator = JSONGenerator(seed: 1505)
+        var random = SeededRandom(seed: 23)
+        for round in 0..<300 {
+            let document = generator.value()
+            var events = [SSEEvent(type: "data", data: JSONWriter.string(document), lastEventID: "0")]
+            for index in 1...generator.int(1..<12) {
+                var operations: [PatchOperation] = []
+                for _ in 0..<generator.int(0..<5) { operations.append(generator.operation(in: document)) }
+                var text = Array(JSONWriter.string(JSONPatch(operations).json).utf8)
+                switch generator.int(0..<10) {
+                case 0: text = corruptJSON(text, using: &random)  // read the general way, or refused
+                case 1: text = Array(#"[{"op":"remove","path":"/x","path":"/y"}]"#.utf8)  // a member twice
+                default: break
+                }
+                let type = generator.chance(10) ? "data" : "patch"
+                events.append(SSEEvent(type: type, data: String(decoding: text, as: UTF8.self), lastEventID: "\(index)"))
+            }
+            let together = Document.prepare(events, options: .init())
+            let alone = events.map { Document.prepare($0, options: .init()) }
+            var a = Document()
+            var b = Document()
+            for (x, y) in zip(together, alone) {
+                XCTAssertEqual("\(a.consume(x))", "\(b.consume(y))", "round \(round), event \(x.event.lastEventID)")
+                XCTAssertEqual(a.tree, b.tree, "round \(round)")
+            }
+        }
+    }
+
+    func testPatchesOfOneArenaShareItsArrays() throws {
+        let events = (1...3).map { index in
+            SSEEvent(type: "patch", data: #"[{"op":"add","path":"/a long key \#(index)","value":[\#(index),"text"]}]"#,
+                     lastEventID: "\(index)")
+        }
+        let prepared = Document.prepare(events, options: .init())
+        let patches = prepared.compactMap { event -> TreePatch? in
+            if case .patch(.success(let patch)) = event.content { return patch } else { return nil }
+        }
+        XCTAssertEqual(patches.map(\.range), [0..<1, 1..<2, 2..<3])
+        let bases = patches.map { $0.values.words.withUnsafeBufferPointer { $0.baseAddress } }
+        XCTAssertEqual(Set(bases).count, 1, "one words array for the three")
+        var tree = JSONTree(["x": 0])
+        for patch in patches { try tree.apply(patch) }
+        let expected: JSONValue = [
+            "x": 0, "a long key 1": [1, "text"], "a long key 2": [2, "text"], "a long key 3": [3, "text"],
+        ]
+        XCTAssertEqual(tree.value, expected)
     }
 }
