@@ -102,7 +102,26 @@ extension JSONTree: Hashable {
     /// Whether two numbers' texts have the same value: `1`, `1.0` and `10e-1` do.
     package static func numbersEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         if UTF8Bytes.equal(a, b) { return true }
+        if sameShape(a, b) { return false }
         return number(a) == number(b)
+    }
+
+    /// Whether two numbers' texts are of one shape: as long, without an exponent, with the same
+    /// sign and the decimal point (if any) at the same place. Two such texts that differ are
+    /// different numbers (a replaced price, a counter): JSON allows no leading zeros, so their
+    /// digits line up, and trailing zeros would make one longer.
+    @inline(__always)
+    static func sameShape(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count, a.count > 0, (a[0] == UInt8(ascii: "-")) == (b[0] == UInt8(ascii: "-")) else {
+            return false
+        }
+        for i in 0..<a.count {
+            let x = a[i]
+            let y = b[i]
+            if x | 0x20 == UInt8(ascii: "e") || y | 0x20 == UInt8(ascii: "e") { return false }
+            if (x == UInt8(ascii: ".")) != (y == UInt8(ascii: ".")) { return false }
+        }
+        return true
     }
 
     /// A number's text as a `JSONNumber`: without building a String when it is a plain decimal.

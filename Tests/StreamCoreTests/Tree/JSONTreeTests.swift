@@ -26,6 +26,47 @@ final class JSONTreeTests: XCTestCase {
         XCTAssertNotEqual(JSONTree([1]), JSONTree([true]))
     }
 
+    /// Numbers compare by value: the shortcut for texts of one shape agrees with parsing both.
+    func testNumbersOfOneShapeCompareByValue() {
+        func equal(_ a: String, _ b: String) -> Bool {
+            var a = a
+            var b = b
+            return a.withUTF8 { x in b.withUTF8 { y in JSONTree.numbersEqual(x, y) } }
+        }
+        func slow(_ a: String, _ b: String) -> Bool {
+            var a = a
+            var b = b
+            return a.withUTF8 { x in b.withUTF8 { y in JSONTree.number(x) == JSONTree.number(y) } }
+        }
+        for (a, b, expected) in [
+            ("1.50", "1.5", true), ("-0", "0", true), ("0.0", "-0.0", true), ("1e2", "100", true),
+            ("10.5", "-1.5", false), ("1053.76", "1111.72", false), ("7", "7", true), ("-12", "-13", false),
+            ("1.0", "1.1", false), ("1E2", "1e2", true),
+        ] {
+            XCTAssertEqual(equal(a, b), expected, "\(a) \(b)")
+            XCTAssertEqual(equal(a, b), slow(a, b), "\(a) \(b)")
+        }
+        var random = SeededRandom(seed: 61)
+        func digits(_ count: Int, leading: Bool) -> String {
+            String((0..<count).map { i in
+                let range: ClosedRange<UInt8> = i == 0 && leading ? 1...9 : 0...9
+                return Character(UnicodeScalar(48 + UInt8.random(in: range, using: &random)))
+            })
+        }
+        for _ in 0..<20_000 {
+            let negative = Bool.random(using: &random)
+            let whole = Int.random(in: 1...4, using: &random)
+            let fraction = Int.random(in: 0...3, using: &random)
+            func make() -> String {
+                let int = whole == 1 && Bool.random(using: &random) ? "0" : digits(whole, leading: true)
+                return (negative ? "-" : "") + int + (fraction > 0 ? "." + digits(fraction, leading: false) : "")
+            }
+            let a = make()
+            let b = Int.random(in: 0..<4, using: &random) == 0 ? a : make()
+            XCTAssertEqual(equal(a, b), slow(a, b), "\(a) \(b)")
+        }
+    }
+
     func testHashIsConsistentWithEquality() {
         func hash(_ value: JSONValue) -> Int {
             let tree = JSONTree(value)
