@@ -20,19 +20,13 @@ struct TailConsumer {
 
     mutating func consume(_ batch: TailBatch) {
         totals.bytes += batch.bytesRead
+        var events = 0
         for item in batch.items {
             if limitReached { break }
             switch item {
-            case .event(let prepared):
-                totals.events += 1
-                switch document.consume(prepared) {
-                case .success(let observation):
-                    renderer.event(prepared.event, observation: observation)
-                case .failure(let error):
-                    renderer.event(prepared.event, observation: nil)
-                    totals.errors += 1
-                    renderer.error(error.reason, eventType: prepared.event.type, lastEventID: prepared.event.lastEventID)
-                }
+            case .event:
+                consumeEvent(batch.events[events])
+                events += 1
             case .retry(let milliseconds):
                 totals.retryMilliseconds = milliseconds
                 renderer.retry(milliseconds)
@@ -47,6 +41,19 @@ struct TailConsumer {
             }
         }
         totals.lastEventID = batch.lastEventID
+    }
+
+    /// One event, borrowed from its batch.
+    private mutating func consumeEvent(_ prepared: borrowing PreparedEvent) {
+        totals.events += 1
+        switch document.consume(prepared) {
+        case .success(let observation):
+            renderer.event(prepared.event, observation: observation)
+        case .failure(let error):
+            renderer.event(prepared.event, observation: nil)
+            totals.errors += 1
+            renderer.error(error.reason, eventType: prepared.event.type, lastEventID: prepared.event.lastEventID)
+        }
     }
 
     /// An error that is not about one event (a failed connection).

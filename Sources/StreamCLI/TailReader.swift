@@ -2,8 +2,8 @@ import StreamCore
 
 /// What the reading side of `tail` hands to the consuming side, in stream order.
 enum TailItem: Sendable {
-    /// An event whose data is already parsed (`Document.prepare`).
-    case event(PreparedEvent)
+    /// The batch's next event (`TailBatch.events`), its data already parsed (`Document.prepare`).
+    case event
     case retry(Int)
     case eventTooLarge(type: String, lastEventID: String, limit: Int)
     /// An error that is not about one event (e.g. a read failure).
@@ -13,8 +13,16 @@ enum TailItem: Sendable {
 /// The items from one read of the input.
 struct TailBatch: Sendable {
     var items: [TailItem] = []
+    /// The events of the items that are events, in order: kept apart so that the consumer
+    /// borrows each from here instead of copying it out of an item.
+    var events: [PreparedEvent] = []
     var bytesRead = 0
     var lastEventID = ""
+
+    mutating func append(_ event: PreparedEvent) {
+        items.append(.event)
+        events.append(event)
+    }
 }
 
 /// The reading side of `tail`: bytes in, parsed events out. Holds the SSE parser; parsing each
@@ -39,9 +47,10 @@ struct TailReader {
         }
         var prepared = Document.prepare(events, options: parseOptions).makeIterator()
         batch.items.reserveCapacity(items.count)
+        batch.events.reserveCapacity(events.count)
         for item in items {
             switch item {
-            case .event: batch.items.append(.event(prepared.next()!))
+            case .event: batch.append(prepared.next()!)
             case .retry(let milliseconds): batch.items.append(.retry(milliseconds))
             case .eventTooLarge(let type, let id, let limit):
                 batch.items.append(.eventTooLarge(type: type, lastEventID: id, limit: limit))

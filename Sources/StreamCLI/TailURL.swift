@@ -86,10 +86,10 @@ struct TailURL {
             // records written at once.
             switch report {
             case .item(.event(let event)):
-                state.pending.items.append(.event(Document.prepare(event, options: parseOptions)))
+                state.pending.append(Document.prepare(event, options: parseOptions))
                 state.pending.lastEventID = event.lastEventID
             case .prepared(let prepared):
-                state.pending.items.append(.event(prepared))
+                state.pending.append(prepared)
                 state.pending.lastEventID = prepared.event.lastEventID
             case .item(.retry(let milliseconds)):
                 state.pending.items.append(.retry(milliseconds))

@@ -25,7 +25,9 @@ struct ArchiveReplay {
             let id = object["id"]?.stringValue ?? ""
             let event = SSEEvent(type: object["type"]?.stringValue ?? "message", data: data, lastEventID: id)
             let prepared = Document.prepare(event, options: options)
-            consumer.consume(TailBatch(items: [.event(prepared)], bytesRead: data.utf8.count, lastEventID: id))
+            var batch = TailBatch(bytesRead: data.utf8.count, lastEventID: id)
+            batch.append(prepared)
+            consumer.consume(batch)
         case "poll":
             consumer.record(poll(object))
         default:
