@@ -123,6 +123,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
     private let wantsResume = Atomic<Bool>(false)
     /// Reports the handler on `deliveryQueue` is done with, dropped on `queue`, where they were
     /// made: malloc's per-thread caches stay warm and the threads don't contend for its locks.
+    /// Dropped at the next piece, the next stall check or the connection's end.
     private let spent = Mutex<[[Report]]>([])
 
     public init(
@@ -300,6 +301,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         guard current === transfer else { return }
         current = nil
         cancelStallCheck()
+        dropSpent()
         parser.finish()  // an unfinished event is discarded; the last event ID is kept
         emit(.bytes(counts))
         let status = response?.status
@@ -349,6 +351,7 @@ public final class SSEConnection: @unchecked Sendable {  // mutable state is con
         let wait = max(wait ?? options.stall, .milliseconds(1))
         stallCheck = time.schedule(after: wait, on: queue) { [weak self] in
             guard let self, let current else { return }
+            dropSpent()  // what the last burst left, when no piece came since
             let quiet = time.now() - lastByte
             if quiet >= options.stall {
                 problem = ("stalled: no data for \(SSEConnection.describe(options.stall))", .stalled)
