@@ -127,18 +127,24 @@ extension TreePatch {
 }
 
 extension TreePatch.Kind {
-    /// Each operation's name as the inline string slot that holds it.
-    private static let all: [TreePatch.Kind] = [.add, .remove, .replace, .move, .copy, .test]
-    private static let names: [(UInt64, TreePatch.Kind)] = all.map { kind in
-        var name = kind.name
-        let raw = name.withUTF8 { JSONTree.Slot.inline(.string, bytes: JSONTree.load($0), count: $0.count).raw }
-        return (raw, kind)
+    /// The operation a string slot names: a name of at most 7 bytes is its slot, one word to
+    /// compare (the words are `word`'s, written out; `TreePatchTests` checks them).
+    init?(_ slot: JSONTree.Slot) {
+        switch slot.raw {
+        case 0x6464_613C: self = .add
+        case 0x65_766F_6D65_726C: self = .remove
+        case 0x6563_616C_7065_727C: self = .replace
+        case 0x65_766F_6D4C: self = .move
+        case 0x79_706F_634C: self = .copy
+        case 0x74_7365_744C: self = .test
+        default: return nil
+        }
     }
 
-    /// The operation a string slot names (a name of at most 7 bytes is one word to compare).
-    init?(_ slot: JSONTree.Slot) {
-        guard let found = TreePatch.Kind.names.first(where: { $0.0 == slot.raw }) else { return nil }
-        self = found.1
+    /// The inline string slot of the operation's name.
+    var word: UInt64 {
+        var name = name
+        return name.withUTF8 { JSONTree.Slot.inline(.string, bytes: JSONTree.load($0), count: $0.count).raw }
     }
 }
 

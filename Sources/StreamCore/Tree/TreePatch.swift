@@ -22,9 +22,14 @@ public struct TreePatch: Sendable {
         package var value: JSONTree.Slot
     }
 
-    /// The members an operation may have, as the inline key slots that hold their names.
+    /// The members an operation may have, as the inline key slots that hold their names
+    /// (`JSONTree.Slot.inline`, little-endian bytes above the kind and length), written out so
+    /// that matching a key compares constants; `TreePatchTests` checks them against `word`.
     enum Member {
-        static let op = word("op"), path = word("path"), from = word("from"), value = word("value")
+        static let op: UInt64 = 0x70_6F2C
+        static let path: UInt64 = 0x68_7461_704C
+        static let from: UInt64 = 0x6D_6F72_664C
+        static let value: UInt64 = 0x6575_6C61_765C
 
         static func word(_ name: StaticString) -> UInt64 {
             let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)

@@ -104,6 +104,18 @@ final class TreePatchTests: XCTestCase {
         }
     }
 
+    func testTheWordsOfNamesAreTheirSlots() {
+        let members: [(UInt64, StaticString)] = [
+            (TreePatch.Member.op, "op"), (TreePatch.Member.path, "path"), (TreePatch.Member.from, "from"),
+            (TreePatch.Member.value, "value"),
+        ]
+        for (word, name) in members { XCTAssertEqual(word, TreePatch.Member.word(name), "\(name)") }
+        for kind in [TreePatch.Kind.add, .remove, .replace, .move, .copy, .test] {
+            XCTAssertEqual(TreePatch.Kind(JSONTree.Slot(raw: kind.word)), kind, kind.name)
+        }
+        XCTAssertNil(TreePatch.Kind(JSONTree.Slot(raw: TreePatch.Member.op)))
+    }
+
     func testCopyBudgetIsCountedAlike() throws {
         var tree = JSONTree(["a": [1, [2, 3], ["k": 4]]])
         var budget = 7
