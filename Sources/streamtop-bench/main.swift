@@ -46,8 +46,9 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile-ui"), flag + 1 < C
     exit(0)
 }
 
-// `--profile parse|parse-tree|write|tree-write|apply|diff|tree-diff|tail N` runs exactly N iterations of one operation on
-// the quote document and exits: a fixed amount of work, for `valgrind --tool=callgrind` or `perf`.
+// `--profile parse|parse-tree|write|tree-write|apply|diff|tree-diff|tail N` runs exactly N iterations of one
+// operation on the quote document (`tail`: of the capture) and exits: a fixed amount of work, for
+// `valgrind --tool=callgrind` or `perf`.
 if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < CommandLine.arguments.count,
    let iterations = Int(CommandLine.arguments[flag + 2])
 {
@@ -105,8 +106,10 @@ if let flag = CommandLine.arguments.firstIndex(of: "--profile"), flag + 2 < Comm
         for _ in 0..<iterations {
             let sink = MemorySink()
             let start = DispatchTime.now()
-            checksum &+= Int(Streamtop.main(["tail", "--jsonl", "--document", "--quiet", path], output: sink, errors: sink))
-            print(String(format: "%.1f ms", Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6))
+            let arguments = ["tail", "--jsonl", "--document", "--quiet", path]
+            checksum &+= Int(Streamtop.main(arguments, output: sink, errors: sink))
+            let nanoseconds = DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds
+            print(String(format: "%.1f ms", Double(nanoseconds) / 1e6))
         }
     case "feed", "feed-whole":
         checksum = ServiceBench.profileFeed(ticks: iterations, whole: CommandLine.arguments[flag + 1] == "feed-whole")

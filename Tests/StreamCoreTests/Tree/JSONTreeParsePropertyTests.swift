@@ -35,7 +35,9 @@ final class JSONTreeParsePropertyTests: XCTestCase {
             for policy in [JSONParser.DuplicateKeyPolicy.lastWins, .reject] {
                 let options = JSONParser.Options(duplicateKeys: policy)
                 assertTreeAgrees(text, options: options, "round \(round)")
-                for _ in 0..<4 { assertTreeAgrees(corruptJSON(text, using: &random), options: options, "round \(round)") }
+                for _ in 0..<4 {
+                    assertTreeAgrees(corruptJSON(text, using: &random), options: options, "round \(round)")
+                }
             }
         }
     }

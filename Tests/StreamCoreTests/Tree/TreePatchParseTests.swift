@@ -161,7 +161,8 @@ final class TreePatchArenaTests: XCTestCase {
                 default: break
                 }
                 let type = generator.chance(10) ? "data" : "patch"
-                events.append(SSEEvent(type: type, data: String(decoding: text, as: UTF8.self), lastEventID: "\(index)"))
+                let data = String(decoding: text, as: UTF8.self)
+                events.append(SSEEvent(type: type, data: data, lastEventID: "\(index)"))
             }
             let together = Document.prepare(events, options: .init())
             let alone = events.map { Document.prepare($0, options: .init()) }
