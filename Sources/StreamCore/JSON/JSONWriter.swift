@@ -241,23 +241,27 @@ public struct JSONWriter {
     static func writeString(
         utf8: UnsafeBufferPointer<UInt8>, closing: UInt32, count closingCount: Int, into storage: ByteBuffer.Storage
     ) {
-        storage.ensure(1)
-        storage.base[storage.count] = UInt8(ascii: "\"")
-        storage.count += 1
-        writeEscaped(utf8: utf8, closing: closing, count: closingCount, into: storage)
+        writeEscaped(utf8: utf8, opening: true, closing: closing, count: closingCount, into: storage)
     }
 
-    /// The escaped bytes, then the `count` (0…3) low bytes of `closing`.
+    /// The opening quote when `opening`, the escaped bytes, then the `count` (0…3) low bytes of
+    /// `closing`, with one reservation.
     @_effects(releasenone)
+    @inline(__always)
     static func writeEscaped(
-        utf8: UnsafeBufferPointer<UInt8>, closing: UInt32, count closingCount: Int, into storage: ByteBuffer.Storage
+        utf8: UnsafeBufferPointer<UInt8>, opening: Bool, closing: UInt32, count closingCount: Int,
+        into storage: ByteBuffer.Storage
     ) {
         let n = utf8.count
-        // The worst case (every byte as `\u00XX`), the suffix, and slack for the word-wide
-        // stores: the escape loop's eight bytes, the closing's four. A buffer's count times 6
-        // cannot overflow.
+        // The worst case (every byte as `\u00XX`), the quotes and suffix, and slack for the
+        // word-wide stores: the escape loop's eight bytes, the closing's four. A buffer's count
+        // times 6 cannot overflow.
         storage.ensure(n &* 6 &+ 12)
         var out = storage.base + storage.count
+        if opening {
+            out.pointee = UInt8(ascii: "\"")
+            out += 1
+        }
         if n > 0 { out = writeEscaped(UnsafeRawPointer(utf8.baseAddress!), count: n, at: out) }
         UnsafeMutableRawPointer(out).storeBytes(of: closing.littleEndian, as: UInt32.self)
         storage.count = out + closingCount - storage.base
@@ -272,7 +276,8 @@ public struct JSONWriter {
         JSONWriter.writeString(utf8: head, closing: 0, count: 0, into: storage)
         let mark = storage.count
         let rest = UnsafeBufferPointer(rebasing: utf8[prefix...])
-        JSONWriter.writeEscaped(utf8: rest, closing: UInt32(UInt8(ascii: "\"")), count: 1, into: storage)
+        let quote = UInt32(UInt8(ascii: "\""))
+        JSONWriter.writeEscaped(utf8: rest, opening: false, closing: quote, count: 1, into: storage)
         return mark
     }
 
